@@ -1,0 +1,236 @@
+/**
+ * `npm run bench`: hire-import against the sandbox on loopback, and the official SDK side by side. Prints tables and
+ * writes the raw figures to .bench/results.json. Reports timings; never fails on them (exit 1 only on a crash).
+ * BENCH_QUICK=1 shrinks every scenario, to check that the benchmark itself works.
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { startSandbox } from '../dist/sandbox/server.js';
+import { ensureCsv, makeBody } from './generate.js';
+import { canonical, fmt, lastJson, perSecond, perSecondHistogram, runNode, slowestWindow, table } from './measure.js';
+
+const quick = process.env.BENCH_QUICK === '1';
+const size = { sustained: quick ? 60 : 600, limited: quick ? 40 : 200, sdk: quick ? 40 : 200, dryRun: quick ? 20_000 : 1_000_000 };
+const credentials = { appId: 'cli_bench', appSecret: 'bench-secret' };
+const dir = '.bench';
+
+/** Starts a sandbox with `options`, runs `work(sandbox)`, and returns its result with the sandbox's view of the run. */
+async function withSandbox(options, work) {
+  const sandbox = await startSandbox({ ...credentials, seed: 7, ...options });
+  // When each 429 was answered (to 10 ms), to tell a start-up burst from a slip in the steady state.
+  const rateLimitedAt = [];
+  const watch = setInterval(() => {
+    const { rateLimited } = sandbox.stats();
+    while (rateLimitedAt.length < rateLimited) rateLimitedAt.push(Date.now());
+  }, 10);
+  try {
+    const result = await work(sandbox);
+    clearInterval(watch);
+    const stored = sandbox.assessments();
+    const times = stored.map((assessment) => assessment.createdAt);
+    const firstCreate = Math.min(...times);
+    const mismatched = stored.filter((a) => JSON.stringify(canonical(a.body)) !== JSON.stringify(canonical(makeBody(Number(String(a.body.external_id).slice(2))))));
+    return {
+      ...result,
+      sandbox: options,
+      created: stored.length,
+      createsPerSec: perSecond(times),
+      slowest5sPerSec: slowestWindow(times, 5000),
+      createsEachSecond: perSecondHistogram(times),
+      rateLimitedAtMsAfterFirstCreate: rateLimitedAt.map((at) => at - firstCreate),
+      payloadMismatches: mismatched.length,
+      firstMismatch: mismatched[0]?.body,
+      stats: sandbox.stats(),
+    };
+  } finally {
+    clearInterval(watch);
+    await sandbox.close();
+  }
+}
+
+/** hire-import at default settings over `file` into the sandbox; its JSON summary and the child's peak RSS. */
+async function importWithCli(sandbox, name, file) {
+  const log = `${dir}/${name}.results.jsonl`;
+  rmSync(log, { force: true });
+  rmSync(`${log}.lock`, { force: true });
+  const env = { FEISHU_APP_ID: credentials.appId, FEISHU_APP_SECRET: credentials.appSecret, FEISHU_BASE_URL: sandbox.url };
+  const run = await runNode(['bin/hire-import.js', 'assessments', file, '--json', '--quiet', '--log', log], { env });
+  const summary = lastJson(run.stdout);
+  return {
+    client: 'hire-import',
+    exitCode: run.code,
+    wallMs: run.wallMs,
+    summary,
+    latency: summary?.latency ?? null,
+    peakRssMb: summary?.peakRssMb ?? run.peakRssMb,
+    polledPeakRssMb: run.peakRssMb,
+    stderr: run.code === 0 ? undefined : run.stderr.slice(-2000),
+  };
+}
+
+/** The SDK sending records 1..count, `batch` at a time (1: a plain awaited loop). */
+async function importWithSdk(sandbox, count, batch) {
+  const env = { FEISHU_APP_ID: credentials.appId, FEISHU_APP_SECRET: credentials.appSecret };
+  const run = await runNode(['bench/sdkLoop.js', sandbox.url, String(count), String(batch)], { env });
+  const outcome = lastJson(run.stdout);
+  return {
+    client: batch === 1 ? 'SDK, awaited loop' : `SDK, Promise.all ${batch} at a time`,
+    exitCode: run.code,
+    wallMs: run.wallMs,
+    outcome,
+    latency: outcome?.latency ?? null,
+    peakRssMb: run.peakRssMb,
+    stderr: run.code === 0 ? undefined : run.stderr.slice(-2000),
+  };
+}
+
+/** RSS in MB at a fraction of a child's run, from its samples: shows whether memory grows with the input. */
+function rssAt(samples, fraction) {
+  if (samples.length === 0) return null;
+  return samples[Math.min(samples.length - 1, Math.floor(fraction * samples.length))][1];
+}
+
+/** One child's figures for the dry-run table; `records` is what it says it read. */
+function passFigures(run, records) {
+  return {
+    exitCode: run.code,
+    records,
+    wallMs: run.wallMs,
+    rowsPerSec: records === null ? null : (records * 1000) / run.wallMs,
+    peakRssMb: run.peakRssMb,
+    rssMbAt: { '25%': rssAt(run.rssSamples, 0.25), '50%': rssAt(run.rssSamples, 0.5), '75%': rssAt(run.rssSamples, 0.75), end: rssAt(run.rssSamples, 1) },
+    stderr: run.code === 0 ? undefined : run.stderr.slice(-2000),
+  };
+}
+
+/**
+ * hire-import --dry-run and the bare csv-parse pass over `file`, alternated `repeats` times; the fastest run of
+ * each is reported (noise on a shared machine only ever adds time), every run is kept in `runs`.
+ */
+async function dryRun(file, repeats) {
+  const runs = { cli: [], bare: [] };
+  for (let round = 0; round < repeats; round++) {
+    const cli = await runNode(['bin/hire-import.js', 'assessments', file, '--dry-run', '--json', '--quiet']);
+    const summary = lastJson(cli.stdout);
+    runs.cli.push({ ...passFigures(cli, summary?.counts?.read ?? null), summary });
+    const bare = await runNode(['bench/csvBare.js', file]);
+    runs.bare.push(passFigures(bare, lastJson(bare.stdout)?.records ?? null));
+  }
+  const fastest = (list) => list.reduce((best, run) => (run.wallMs < best.wallMs ? run : best));
+  const cli = fastest(runs.cli);
+  const bare = fastest(runs.bare);
+  return { cli, bare, ratio: cli.wallMs / bare.wallMs, runs };
+}
+
+function machine() {
+  const cpuinfo = safely(() => readFileSync('/proc/cpuinfo', 'utf8')) ?? '';
+  const cpuModel = /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model;
+  return {
+    date: new Date().toISOString(),
+    cpus: os.availableParallelism(),
+    cpuModel,
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    os: `${os.type()} ${os.release()}`,
+    loadAverageAtStart: os.loadavg().map((load) => Number(load.toFixed(2))),
+  };
+}
+
+function safely(read) {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
+
+function importRow(label, result) {
+  const { summary, outcome } = result;
+  // The SDK neither retries nor records failures: a call that threw is a record not created.
+  const failed = summary ? summary.counts?.failed : outcome ? outcome.rateLimited + outcome.otherErrors : undefined;
+  const elapsedMs = summary?.elapsedMs ?? outcome?.elapsedMs;
+  return [
+    label, result.client, result.created, fmt(result.createsPerSec, 2), fmt(elapsedMs && (result.created * 1000) / elapsedMs, 2),
+    fmt(result.slowest5sPerSec, 1), result.stats.rateLimited,
+    summary?.retries ?? (outcome ? 0 : '-'), failed ?? '-', fmt(result.latency?.p50Ms, 0), fmt(result.latency?.p99Ms, 0),
+    result.stats.tokensIssued, fmt(result.peakRssMb, 0), result.exitCode,
+  ];
+}
+const importHeader = ['scenario', 'client', 'created', 'creates/s', 'over run', 'slowest 5 s', '429s', 'retries', 'failed', 'p50 ms', 'p99 ms', 'tokens', 'RSS MB', 'exit'];
+
+const started = performance.now();
+mkdirSync(dir, { recursive: true });
+const results = {
+  machine: machine(),
+  quick,
+  size,
+  method: {
+    createsPerSec: "the sandbox's createdAt (arrival) times, first to last create: (n-1)/(last-first)",
+    overRun: "created / the client's own elapsed time (hire-import's summary.elapsedMs; the SDK script's loop time)",
+    slowest5sPerSec: 'fewest creates in any 5 s window between the first and the last create, per second',
+  },
+};
+console.log(`hire-import benchmark, ${results.machine.date}, ${results.machine.cpus} x ${results.machine.cpuModel}, node ${results.machine.node}${quick ? ' (quick)' : ''}`);
+
+const sustainedFile = await ensureCsv(`${dir}/records-${size.sustained}.csv`, size.sustained);
+const smallFile = await ensureCsv(`${dir}/records-${size.sdk}.csv`, size.sdk);
+const limitedFile = await ensureCsv(`${dir}/records-${size.limited}.csv`, size.limited);
+
+// 1. Sustained creates/s at the limit, at three server latencies with +-40% jitter.
+results.sustained = [];
+for (const latencyMs of [50, 300, 1000]) {
+  const name = `sustained-${latencyMs}ms`;
+  process.stderr.write(`${name}: ${size.sustained} records...\n`);
+  results.sustained.push(await withSandbox({ rateLimit: 20, latencyMs, jitterMs: latencyMs * 0.4 }, (sandbox) => importWithCli(sandbox, name, sustainedFile)));
+}
+
+// 2. A server whose limit (10/s) is below the configured rate (20/s).
+process.stderr.write(`limited: ${size.limited} records against a 10/s server...\n`);
+results.limited = await withSandbox({ rateLimit: 10, latencyMs: 150, jitterMs: 60 }, (sandbox) => importWithCli(sandbox, 'limited-10', limitedFile));
+
+console.log(table(
+  `1-3. hire-import at default settings (--rate 20); sandbox rate limit 20/s (limit 10/s in the last row), latency +-40%; creates/s from the sandbox's arrival times`,
+  importHeader,
+  [
+    ...results.sustained.map((r) => importRow(`${r.sandbox.latencyMs} ms`, r)),
+    importRow(`limit 10/s, 150 ms`, results.limited),
+  ],
+));
+
+// 5. The official SDK on the same payloads, same sandbox settings.
+const sdkSandbox = { rateLimit: 20, latencyMs: 150, jitterMs: 60 };
+process.stderr.write(`sdk: ${size.sdk} records, awaited loop, Promise.all 20 at a time, and hire-import...\n`);
+results.sdk = {
+  loop: await withSandbox(sdkSandbox, (sandbox) => importWithSdk(sandbox, size.sdk, 1)),
+  parallel: await withSandbox(sdkSandbox, (sandbox) => importWithSdk(sandbox, size.sdk, 20)),
+  cli: await withSandbox(sdkSandbox, (sandbox) => importWithCli(sandbox, 'sdk-comparison', smallFile)),
+};
+results.sdk.ratio = results.sdk.cli.createsPerSec / results.sdk.loop.createsPerSec;
+console.log(table(
+  `5. The official SDK and hire-import on the same ${size.sdk} payloads; sandbox limit 20/s, latency 150 +-60 ms`,
+  importHeader,
+  [results.sdk.loop, results.sdk.parallel, results.sdk.cli].map((r) => importRow('150 ms', r)),
+));
+console.log(`  hire-import / SDK awaited loop, creates/s: ${fmt(results.sdk.ratio, 2)}x; bodies differing from the generator's: ` +
+  `${results.sdk.cli.payloadMismatches} (hire-import), ${results.sdk.loop.payloadMismatches} (SDK)`);
+
+// 4. Dry run over a large default-layout CSV against a bare csv-parse pass.
+process.stderr.write(`dry run: ${size.dryRun.toLocaleString('en-US')} rows (the file is written once and kept in ${dir}/)...\n`);
+const bigFile = await ensureCsv(`${dir}/records-${size.dryRun}.csv`, size.dryRun);
+results.dryRun = await dryRun(bigFile, quick ? 1 : 2);
+const dryRow = (label, r) => [label, fmt(r.records, 0), fmt(r.wallMs / 1000, 1), fmt(r.rowsPerSec, 0), fmt(r.peakRssMb, 0), `${r.rssMbAt['25%']} / ${r.rssMbAt['50%']} / ${r.rssMbAt['75%']}`, r.exitCode];
+console.log(table(
+  `4. --dry-run over ${size.dryRun.toLocaleString('en-US')} CSV rows (2 dimensions each) and a bare csv-parse pass (columns: true), each a child process; fastest of ${quick ? 1 : 2} alternated runs`,
+  ['run', 'rows', 'wall s', 'rows/s', 'peak RSS MB', 'RSS at 25/50/75% MB', 'exit'],
+  [dryRow('hire-import --dry-run', results.dryRun.cli), dryRow('csv-parse alone', results.dryRun.bare)],
+));
+console.log(`  hire-import / csv-parse wall time: ${fmt(results.dryRun.ratio, 2)}x (fastest runs; every run: ` +
+  `${results.dryRun.runs.cli.map((run, i) => fmt(run.wallMs / results.dryRun.runs.bare[i].wallMs, 2)).join(', ')})`);
+
+results.machine.loadAverageAtEnd = os.loadavg().map((load) => Number(load.toFixed(2)));
+results.totalSeconds = (performance.now() - started) / 1000;
+writeFileSync(`${dir}/results.json`, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nraw figures: ${dir}/results.json (${fmt(results.totalSeconds, 0)} s in all)`);
+for (const [name, result] of [['sustained', results.sustained], ['limited', results.limited], ['sdk', results.sdk], ['dryRun', results.dryRun]]) {
+  if (JSON.stringify(result).includes('"stderr":')) console.log(`note: a child in "${name}" exited non-zero; its stderr is in results.json`);
+}

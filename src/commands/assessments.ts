@@ -1,0 +1,237 @@
+/**
+ * `hire-import assessments FILE`: the composition root of an import. It opens the input, the mapping, the result log
+ * and the client, runs the pipeline, and returns a summary. Printing the summary and choosing the exit code are the
+ * caller's business.
+ */
+import { existsSync, statSync, unlinkSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import type { Clock } from '../clock.js';
+import { ConfigError, UsageError } from '../errors.js';
+import { runPipeline } from '../import/pipeline.js';
+import { lockResultLog, type LogLock } from '../log/lock.js';
+import { readResultLog, ResultLog } from '../log/resultLog.js';
+import { compileMapping, loadMapping } from '../map/mapping.js';
+import { groupRows, indexGroups } from '../map/group.js';
+import { createRejectsWriter, type RejectsWriter } from '../read/rejects.js';
+import { openSource, type Format, type OpenOptions, type SourceItem } from '../read/source.js';
+import { estimateRecords } from '../report/estimate.js';
+import { Progress } from '../report/progress.js';
+import type { ImportSummary } from '../report/summary.js';
+import { Tally } from '../report/tally.js';
+import { startSandbox, sandboxCredentials, type Sandbox } from '../sandbox/server.js';
+import { HireClient } from '../send/client.js';
+import { Pace } from '../send/pace.js';
+import { Sender } from '../send/sender.js';
+import { TokenCache } from '../send/tokenCache.js';
+
+export interface AssessmentsOptions {
+  file: string;
+  format?: Format;
+  encoding?: string;
+  delimiter?: string;
+  mapping?: string;
+  log?: string;
+  dryRun: boolean;
+  updateChanged: boolean;
+  maxErrors?: number;
+  /** Start a local emulator and import into it: a rehearsal with no credentials. */
+  sandbox: boolean;
+  baseUrl: string;
+  appId?: string;
+  appSecret?: string;
+  rate: number;
+  concurrency: number;
+  retries: number;
+  timeoutMs: number;
+  /** 'live' redraws a line (a terminal), 'lines' prints one per interval, 'off' prints none. */
+  progress: 'live' | 'lines' | 'off';
+  progressIntervalMs: number;
+}
+
+export interface ImportIO {
+  stderr(text: string): void;
+  signal: AbortSignal;
+  clock: Clock;
+  random: () => number;
+  stdin?: NodeJS.ReadableStream;
+}
+
+export async function assessments(options: AssessmentsOptions, io: ImportIO): Promise<ImportSummary & { rerun?: string }> {
+  checkOptions(options);
+  const started = io.clock.now();
+  const spec = options.mapping ? await loadMapping(options.mapping) : undefined;
+  const openOptions: OpenOptions = {
+    path: options.file,
+    format: options.format ?? spec?.input?.format,
+    encoding: options.encoding ?? spec?.input?.encoding,
+    delimiter: options.delimiter ?? spec?.input?.delimiter,
+    stdin: io.stdin,
+  };
+  const source = await openSource(openOptions);
+  const mapper = await compileMapping(spec, {
+    format: source.format,
+    header: source.header,
+    baseDir: options.mapping ? dirname(options.mapping) : process.cwd(),
+  });
+  const paths = outputPaths(options.file, source.format, options.log, options.sandbox);
+
+  const cleanup: Array<() => unknown> = [];
+  try {
+    let sandbox: Sandbox | undefined;
+    let credentials = { appId: options.appId, appSecret: options.appSecret, baseUrl: options.baseUrl };
+    if (!options.dryRun && options.sandbox) {
+      sandbox = await startSandbox({ appId: sandboxCredentials.appId, appSecret: sandboxCredentials.appSecret });
+      cleanup.push(() => sandbox!.close());
+      credentials = { ...sandboxCredentials, baseUrl: sandbox.url };
+      io.stderr(`sandbox: importing into a local emulator at ${sandbox.url} (nothing reaches Feishu)\n`);
+    }
+    if (!options.dryRun && (!credentials.appId || !credentials.appSecret)) {
+      throw new ConfigError(
+        'no app credentials: set FEISHU_APP_ID and FEISHU_APP_SECRET (or --app-id / --app-secret), ' +
+          'rehearse with --sandbox, or check the input with --dry-run',
+      );
+    }
+
+    let lock: LogLock | undefined;
+    if (!options.dryRun) {
+      lock = lockResultLog(paths.log);
+      cleanup.push(() => lock!.release());
+    }
+    const history = await readResultLog(paths.log);
+    if (history.unreadable > 0) {
+      io.stderr(`${paths.log}: ignored ${history.unreadable} unreadable line(s) (a torn last line after a crash is expected)\n`);
+    }
+
+    let resultLog: ResultLog | undefined;
+    let rejects: RejectsWriter | undefined;
+    let sender: Sender | undefined;
+    if (!options.dryRun) {
+      resultLog = ResultLog.open(paths.log);
+      cleanup.push(() => resultLog!.close());
+      if (existsSync(paths.rejects)) unlinkSync(paths.rejects); // a stale rejects file would mislead
+      rejects = createRejectsWriter(source, paths.rejects);
+      const client = new HireClient({
+        baseUrl: credentials.baseUrl,
+        appId: credentials.appId!,
+        appSecret: credentials.appSecret!,
+        connections: options.concurrency,
+        timeoutMs: options.timeoutMs,
+      });
+      cleanup.push(() => client.close());
+      const tokenCache = new TokenCache(() => client.fetchToken(), io.clock);
+      await tokenCache.get(); // bad credentials or an unreachable host stop here, before any record is read
+      sender = new Sender({
+        client,
+        tokenCache,
+        pace: new Pace({ rate: options.rate, clock: io.clock }),
+        clock: io.clock,
+        random: io.random,
+        maxAttempts: options.retries + 1,
+        concurrency: options.concurrency,
+        signal: io.signal,
+      });
+    }
+
+    const tally = new Tally();
+    let items: AsyncIterable<SourceItem> = source.items();
+    if (mapper.group) {
+      // A long file: a first pass finds where each group ends, so groups whose rows are apart still stream.
+      const lastLines = options.file === '-' ? undefined : await indexGroups((await openSource(openOptions)).items(), mapper.group.by);
+      items = groupRows(items, mapper.group.by, lastLines);
+    }
+    const total =
+      options.progress !== 'off' && options.file !== '-' && !mapper.group
+        ? await estimateRecords(options.file, source.encoding, source.format === 'csv')
+        : undefined;
+    const progress =
+      options.progress === 'off'
+        ? undefined
+        : new Progress({ write: io.stderr, live: options.progress === 'live', clock: io.clock, intervalMs: options.progressIntervalMs, tally, total });
+    progress?.start();
+    let outcome;
+    try {
+      outcome = await runPipeline({
+        items,
+        mapper,
+        created: history.created,
+        updateChanged: options.updateChanged,
+        sender,
+        resultLog,
+        rejects,
+        tally,
+        signal: io.signal,
+        maxErrors: options.maxErrors,
+      });
+    } finally {
+      progress?.stop();
+    }
+    if (sender?.fatal) throw sender.fatal;
+    const rejected = (await rejects?.close()) ?? 0;
+    const elapsedMs = io.clock.now() - started;
+    const stats = sender?.stats ?? { requests: 0, retries: 0, rateLimited: 0, tokenRenewals: 0 };
+    return {
+      file: options.file,
+      log: options.dryRun ? null : paths.log,
+      rejects: rejected > 0 ? paths.rejects : null,
+      rerun: rejected > 0 ? rerunCommand(options, paths) : undefined,
+      dryRun: options.dryRun,
+      interrupted: io.signal.aborted,
+      stoppedEarly: outcome.stoppedEarly,
+      counts: tally.counts,
+      pending: outcome.pending,
+      wouldCreate: outcome.wouldCreate,
+      wouldUpdate: outcome.wouldUpdate,
+      ...stats,
+      latency: { p50Ms: sender?.latencies.percentile(50) ?? null, p99Ms: sender?.latencies.percentile(99) ?? null },
+      elapsedMs,
+      sendRate: elapsedMs > 0 ? ((tally.counts.created + tally.counts.updated) * 1000) / elapsedMs : 0,
+      problems: tally.problems,
+    };
+  } finally {
+    for (const step of cleanup.reverse()) await step();
+  }
+}
+
+function checkOptions(options: AssessmentsOptions): void {
+  const positive = (name: string, value: number) => {
+    if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${name} must be a positive number, got ${value}`);
+  };
+  positive('--rate', options.rate);
+  positive('--concurrency', options.concurrency);
+  positive('--timeout', options.timeoutMs);
+  if (!Number.isInteger(options.retries) || options.retries < 0) throw new UsageError(`--retries must be a whole number, got ${options.retries}`);
+  if (options.maxErrors !== undefined && (!Number.isInteger(options.maxErrors) || options.maxErrors < 1)) {
+    throw new UsageError(`--max-errors must be a whole number of at least 1, got ${options.maxErrors}`);
+  }
+  if (options.file !== '-' && !existsSync(options.file)) throw new UsageError(`${options.file}: no such file`);
+  if (options.file !== '-' && statSync(options.file).isDirectory()) throw new UsageError(`${options.file} is a folder, not a file`);
+  try {
+    new URL(options.baseUrl);
+  } catch {
+    throw new UsageError(`--base-url is not a URL: ${options.baseUrl}`);
+  }
+}
+
+/**
+ * The result log and rejects file sit next to the input (or in the current folder for stdin). A sandbox rehearsal
+ * keeps its own log: its "created" lines must never make a real import skip a record.
+ */
+export function outputPaths(file: string, format: Format, log: string | undefined, sandbox: boolean): { log: string; rejects: string } {
+  const extension = file === '-' ? '' : extname(file);
+  const stem = file === '-' ? 'hire-import' : join(dirname(file), basename(file, extension));
+  return {
+    log: log ?? `${stem}${sandbox ? '.sandbox' : ''}.results.jsonl`,
+    rejects: `${stem}.rejects${extension || `.${format}`}`,
+  };
+}
+
+function rerunCommand(options: AssessmentsOptions, paths: { log: string; rejects: string }): string {
+  const words = ['hire-import assessments', quote(paths.rejects), '--log', quote(paths.log)];
+  if (options.mapping) words.push('--mapping', quote(options.mapping));
+  if (options.sandbox) words.push('--sandbox');
+  return words.join(' ');
+}
+
+function quote(word: string): string {
+  return /^[\w./@:+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

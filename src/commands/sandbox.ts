@@ -1,0 +1,89 @@
+/** `hire-import sandbox`: serves the local Feishu emulator until interrupted, then reports what it saw. */
+import { UsageError } from '../errors.js';
+import { sandboxCredentials, sandboxSettings, startSandbox, type SandboxStats } from '../sandbox/server.js';
+
+export interface SandboxCommandOptions {
+  port?: number;
+  rateLimit?: number;
+  latencyMs?: number;
+  jitterMs?: number;
+  errorRate?: number;
+  resetRate?: number;
+  tokenTtlSeconds?: number;
+  failExternalIds?: string[];
+  seed?: number;
+}
+
+export interface SandboxCommandIo {
+  stderr: (text: string) => void;
+  /** Aborting it stops the sandbox. */
+  signal: AbortSignal;
+}
+
+function requireInteger(flag: string, value: number | undefined, min: number, max: number): void {
+  if (value !== undefined && !(Number.isInteger(value) && value >= min && value <= max)) {
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got ${value}`);
+  }
+}
+
+function requireNumber(flag: string, value: number | undefined, min: number, max: number): void {
+  if (value !== undefined && !(Number.isFinite(value) && value >= min && value <= max)) {
+    throw new UsageError(`${flag} must be a number from ${min} to ${max}, got ${value}`);
+  }
+}
+
+export function validateSandboxOptions(options: SandboxCommandOptions): void {
+  requireInteger('--port', options.port, 0, 65535);
+  requireInteger('--rate-limit', options.rateLimit, 0, Number.MAX_SAFE_INTEGER);
+  requireNumber('--latency', options.latencyMs, 0, Number.MAX_SAFE_INTEGER);
+  requireNumber('--jitter', options.jitterMs, 0, Number.MAX_SAFE_INTEGER);
+  requireNumber('--error-rate', options.errorRate, 0, 1);
+  requireNumber('--reset-rate', options.resetRate, 0, 1);
+  // The two shares are drawn from one roll, so together they cannot exceed every request.
+  if ((options.errorRate ?? 0) + (options.resetRate ?? 0) > 1) {
+    throw new UsageError(`--error-rate and --reset-rate together must not exceed 1, got ${options.errorRate} + ${options.resetRate}`);
+  }
+  requireInteger('--token-ttl', options.tokenTtlSeconds, 1, Number.MAX_SAFE_INTEGER);
+  requireInteger('--seed', options.seed, 0, 2 ** 32 - 1);
+}
+
+function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+export async function sandbox(options: SandboxCommandOptions, io: SandboxCommandIo): Promise<SandboxStats> {
+  validateSandboxOptions(options);
+  // Settled here rather than inside the sandbox so the seed can be printed and the run reproduced.
+  const settings = sandboxSettings({ ...options, ...sandboxCredentials });
+  const started = await startSandbox(settings).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UsageError(`port ${settings.port} is already in use`);
+    throw error;
+  });
+
+  const { url } = started;
+  io.stderr(
+    [
+      `Feishu Hire sandbox listening on ${url}`,
+      `  rate limit ${settings.rateLimit}/s per endpoint, latency ${settings.latencyMs} ± ${settings.jitterMs} ms, ` +
+        `error rate ${settings.errorRate}, reset rate ${settings.resetRate}, token TTL ${settings.tokenTtlSeconds} s, seed ${settings.seed}`,
+      'Point the CLI at it (these credentials only open this sandbox):',
+      `  hire-import assessments FILE --base-url ${url} --app-id ${sandboxCredentials.appId} --app-secret ${sandboxCredentials.appSecret}`,
+      `Counters: ${url}/sandbox/stats   Stored assessments: ${url}/sandbox/assessments`,
+      'Stop with Ctrl-C.',
+      '',
+    ].join('\n'),
+  );
+
+  await untilAborted(io.signal);
+  await started.close();
+  const stats = started.stats();
+  io.stderr(
+    `Sandbox stopped after ${stats.requests} requests: ${stats.created} created, ${stats.replayed} replayed, ${stats.patched} patched, ` +
+      `${stats.rateLimited} rate-limited, ${stats.serverErrors} server errors, ${stats.resets} resets, ${stats.invalid} invalid, ` +
+      `${stats.authFailures} auth failures.\n`,
+  );
+  return stats;
+}

@@ -1,0 +1,145 @@
+/**
+ * The import loop: read -> map -> validate -> decide -> send -> log. Records stream through one at a time; the
+ * sender's bounded slots are the only buffer, so memory stays flat however large the input is.
+ */
+import type { Problem } from '../map/assessment.js';
+import { validateAssessment } from '../map/assessment.js';
+import { isGrouped } from '../map/group.js';
+import type { Mapper } from '../map/mapping.js';
+import type { SourceItem } from '../read/source.js';
+import type { RejectsWriter } from '../read/rejects.js';
+import type { Created, LogEntry, ResultLog } from '../log/resultLog.js';
+import type { Sender, SendResult } from '../send/sender.js';
+import type { Tally } from '../report/tally.js';
+import { decide } from './decide.js';
+import { bodyHash, withExternalId } from './identity.js';
+
+export interface PipelineInput {
+  items: AsyncIterable<SourceItem>;
+  mapper: Mapper;
+  /** What earlier runs created, from the result log. */
+  created: Created;
+  updateChanged: boolean;
+  /** Absent on a dry run: decisions are counted, nothing is sent. */
+  sender?: Sender;
+  resultLog?: ResultLog;
+  rejects?: RejectsWriter;
+  tally: Tally;
+  signal: AbortSignal;
+  /** Stop reading once this many records are invalid or failed. */
+  maxErrors?: number;
+  now?: () => Date;
+}
+
+export interface PipelineOutcome {
+  pending: number;
+  wouldCreate: number;
+  wouldUpdate: number;
+  stoppedEarly: string | null;
+}
+
+export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome> {
+  const { items, mapper, created, updateChanged, sender, resultLog, rejects, tally, signal, maxErrors } = input;
+  const now = input.now ?? (() => new Date());
+  const outcome: PipelineOutcome = { pending: 0, wouldCreate: 0, wouldUpdate: 0, stoppedEarly: null };
+  /** external_id -> line, to refuse a record that repeats an earlier one of the same run. */
+  const seen = new Map<string, number>();
+
+  const log = (entry: Omit<LogEntry, 'at'>) => resultLog?.append({ ...entry, at: now().toISOString() });
+
+  const reject = (item: SourceItem, problems: Problem[], externalId?: string) => {
+    tally.counts.invalid++;
+    for (const problem of problems) tally.problem({ line: item.line, external_id: externalId, ...problem });
+    log({
+      external_id: externalId ?? null,
+      status: 'invalid',
+      line: item.line,
+      field: problems[0]?.field,
+      msg: problems.map((problem) => `${problem.field}: ${problem.reason}`).join('; '),
+    });
+    rejects?.write(rawRows(item));
+  };
+
+  const settle = (item: SourceItem, body: { external_id: string }, result: SendResult) => {
+    const externalId = body.external_id;
+    if (result.status === 'pending') {
+      outcome.pending++;
+      return;
+    }
+    if (result.status === 'failed') {
+      tally.counts.failed++;
+      tally.problem({ line: item.line, external_id: externalId, field: '(server)', reason: `${result.code}: ${result.msg}` });
+      log({ external_id: externalId, status: 'failed', line: item.line, code: result.code, msg: result.msg, attempts: result.attempts });
+      rejects?.write(rawRows(item));
+      return;
+    }
+    tally.counts[result.status]++;
+    log({ external_id: externalId, status: result.status, id: result.id, line: item.line, code: 0, hash: bodyHash(body), attempts: result.attempts });
+  };
+
+  for await (const item of items) {
+    if (signal.aborted || sender?.fatal) break;
+    if (maxErrors !== undefined && tally.counts.invalid + tally.counts.failed >= maxErrors) {
+      outcome.stoppedEarly = `reached --max-errors ${maxErrors}`;
+      break;
+    }
+    tally.counts.read++;
+    if (item.kind === 'problem') {
+      reject(item, [{ field: item.field ?? '(row)', reason: item.reason }]);
+      continue;
+    }
+    const mapped = await mapper.map(item);
+    if (!mapped.ok) {
+      reject(item, mapped.problems);
+      continue;
+    }
+    const validated = validateAssessment(mapped.candidate);
+    const candidateId = typeof mapped.candidate.external_id === 'string' ? mapped.candidate.external_id : undefined;
+    if (!validated.ok) {
+      // A broken row whose record was since imported from a fixed copy (the rejects file) is done, not invalid.
+      if (candidateId !== undefined && created.has(candidateId)) {
+        tally.counts.skipped++;
+        continue;
+      }
+      reject(
+        item,
+        validated.problems.map((problem) => withSource(problem, mapped.sources)),
+        candidateId,
+      );
+      continue;
+    }
+    const body = withExternalId(validated.body);
+    const firstLine = seen.get(body.external_id);
+    if (firstLine !== undefined) {
+      reject(item, [{ field: 'external_id', reason: `'${body.external_id}' already appears at line ${firstLine} of this input` }], body.external_id);
+      continue;
+    }
+    seen.set(body.external_id, item.line);
+
+    const decision = decide(body, created, updateChanged);
+    if (decision.action === 'skip') {
+      tally.counts.skipped++;
+      continue;
+    }
+    if (!sender) {
+      if (decision.action === 'create') outcome.wouldCreate++;
+      else outcome.wouldUpdate++;
+      continue;
+    }
+    const job = decision.action === 'create' ? { action: 'create' as const, body } : { action: 'update' as const, id: decision.id, body };
+    await sender.submit(job, (result) => settle(item, body, result));
+  }
+  await sender?.drain();
+  return outcome;
+}
+
+/** The problem, naming the input column it came from when the mapping knows it. */
+function withSource(problem: Problem, sources: Record<string, string>): Problem {
+  const source = sources[problem.field];
+  return source ? { ...problem, reason: `${problem.reason} (from ${source})` } : problem;
+}
+
+/** The input rows that make up a record: one, or a long file's whole group. */
+function rawRows(item: SourceItem): { raw: string } | { raw: string }[] {
+  return item.kind === 'record' && isGrouped(item) ? item.rows : item;
+}

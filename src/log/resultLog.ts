@@ -1,0 +1,93 @@
+/**
+ * The result log: one JSON line per outcome, keyed by external_id. It is the source of truth for "already created"
+ * (the server's idempotency lasts only 24 hours), so every outcome is appended as soon as it is known, with a
+ * synchronous write: a crash loses at most the answers not yet received.
+ */
+import { closeSync, createReadStream, existsSync, fstatSync, openSync, readSync, ftruncateSync, writeSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+export type LogStatus = 'created' | 'updated' | 'failed' | 'invalid';
+
+export interface LogEntry {
+  /** null for a record so broken that it has none. */
+  external_id: string | null;
+  status: LogStatus;
+  /** The Feishu id, once created. */
+  id?: string;
+  /** Where the record starts in the input. */
+  line: number;
+  code?: number | string;
+  msg?: string;
+  /** The request field at fault, for invalid records. */
+  field?: string;
+  /** Hash of the body sent, so a changed record can be told from an unchanged one. */
+  hash?: string;
+  attempts?: number;
+  at: string;
+}
+
+/** What the log says exists on the server: external_id -> Feishu id and the hash of what was sent. */
+export type Created = Map<string, { id: string; hash?: string }>;
+
+export interface LogHistory {
+  created: Created;
+  lines: number;
+  /** Lines that could not be read (a torn last line after a crash, or damage). */
+  unreadable: number;
+}
+
+/** Reads what earlier runs recorded; a missing log is an empty history. */
+export async function readResultLog(path: string): Promise<LogHistory> {
+  const history: LogHistory = { created: new Map(), lines: 0, unreadable: 0 };
+  if (!existsSync(path)) return history;
+  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  for await (const text of lines) {
+    if (!text.trim()) continue;
+    history.lines++;
+    let entry: Partial<LogEntry>;
+    try {
+      entry = JSON.parse(text) as Partial<LogEntry>;
+    } catch {
+      history.unreadable++;
+      continue;
+    }
+    if (typeof entry.external_id !== 'string') continue;
+    if ((entry.status === 'created' || entry.status === 'updated') && typeof entry.id === 'string') {
+      history.created.set(entry.external_id, { id: entry.id, hash: entry.hash });
+    }
+    // A later failed or invalid line does not undo a create: the record still exists on the server.
+  }
+  return history;
+}
+
+export class ResultLog {
+  readonly #fd: number;
+
+  private constructor(fd: number) {
+    this.#fd = fd;
+  }
+
+  /** Opens for appending; a torn last line left by a crash is cut off so the next line starts clean. */
+  static open(path: string): ResultLog {
+    const fd = openSync(path, 'a+');
+    const size = fstatSync(fd).size;
+    if (size > 0) {
+      const tail = Buffer.alloc(Math.min(size, 64 * 1024));
+      readSync(fd, tail, 0, tail.length, size - tail.length);
+      const lastNewline = tail.lastIndexOf(0x0a);
+      if (lastNewline !== tail.length - 1) {
+        const keep = lastNewline === -1 && tail.length === size ? 0 : size - tail.length + lastNewline + 1;
+        ftruncateSync(fd, keep);
+      }
+    }
+    return new ResultLog(fd);
+  }
+
+  append(entry: LogEntry): void {
+    writeSync(this.#fd, `${JSON.stringify(entry)}\n`);
+  }
+
+  close(): void {
+    closeSync(this.#fd);
+  }
+}

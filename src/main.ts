@@ -1,0 +1,52 @@
+/**
+ * The one place that turns a command's outcome into output and an exit code: a typed error becomes one clear line
+ * and exit 2, an import's summary becomes words (stderr) or JSON (stdout), Ctrl-C becomes 130.
+ */
+import chalk from 'chalk';
+import { ExitCode, exitCodeFor } from './errors.js';
+import { formatSummary, importSucceeded, type ImportSummary } from './report/summary.js';
+
+export interface Output {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/** Aborted on the first SIGINT/SIGTERM (finish what is in flight); a second one exits at once. */
+export function interruptSignal(output: Output): AbortSignal {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      output.stderr(`\n${name} again: quitting now; requests in flight are not logged and will be sent again by a rerun\n`);
+      process.exit(ExitCode.interrupted);
+    }
+    output.stderr(`\n${name}: stopping; finishing the requests in flight (press Ctrl-C again to quit now)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return controller.signal;
+}
+
+/** Runs a command, reports its error if any, and returns the exit code. */
+export async function runCommand<Result>(command: () => Promise<Result>, report: (result: Result) => number, output: Output): Promise<number> {
+  try {
+    return report(await command());
+  } catch (error) {
+    const code = exitCodeFor(error);
+    const message = error instanceof Error ? error.message : String(error);
+    output.stderr(`${chalk.red('hire-import:')} ${message}\n`);
+    if (code !== ExitCode.usage && error instanceof Error && process.env.DEBUG) output.stderr(`${error.stack}\n`);
+    return code;
+  }
+}
+
+export function reportImport(summary: ImportSummary & { rerun?: string }, json: boolean, output: Output): number {
+  const { rerun, ...plain } = summary;
+  output.stderr(formatSummary(plain, rerun));
+  if (json) {
+    const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    output.stdout(`${JSON.stringify({ ...plain, ok: importSucceeded(plain), peakRssMb }, null, 2)}\n`);
+  }
+  if (summary.interrupted) return ExitCode.interrupted;
+  return importSucceeded(plain) ? ExitCode.ok : ExitCode.recordsFailed;
+}

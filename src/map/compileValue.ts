@@ -1,0 +1,163 @@
+/**
+ * One value spec compiled into plain closures: where the raw value comes from (a path, a constant or a JSONata
+ * expression) and how it is settled (trim, split, map, lookup, default). Only `expr` is asynchronous; everything else
+ * is a few property reads per record.
+ */
+import { ConfigError } from '../errors.js';
+import { compileExpression, shorten, type ExpressionScope } from './expression.js';
+import type { Lookup } from './lookup.js';
+import type { ValueSpec, ValueSpecObject } from './mappingSchema.js';
+import { compilePath, keyText } from './path.js';
+import { Refusal } from './refusal.js';
+
+/** What a value spec reads: the record, or inside `each` one element of it. */
+export interface Scope extends ExpressionScope {
+  /** Where the element sits, for messages: `line 14`, `item 2 of scorecard.attributes`, `column 专业能力`. */
+  where?: string;
+  /** Element key -> the column it was read from (each over columns). */
+  columnOf?: Readonly<Record<string, string>>;
+}
+
+/** Where a value comes from. */
+type CompiledSource = {
+  /** A constant: it says nothing about whether the source holds data. */
+  literal: boolean;
+  /** Where the value came from, for messages: `column 评分, line 14`; undefined for constants. */
+  describe(scope: Scope): string | undefined;
+} & ({ async: false; read(scope: Scope): unknown } | { async: true; read(scope: Scope): Promise<unknown> });
+
+export type CompiledValue = CompiledSource & {
+  /**
+   * The settled value: undefined when absent, a Refusal when the record cannot be mapped. Called with what `read`
+   * returned, awaited when `async` is set.
+   */
+  settle(raw: unknown): unknown;
+};
+
+export interface ValueContext {
+  format: 'csv' | 'jsonl';
+  lookups: ReadonlyMap<string, Lookup>;
+  /** Throws a ConfigError when a path names nothing the scope has (a typo in a column name). */
+  checkPath?(path: string, at: string): void;
+  /** The same for `$record.` paths, which read the record whatever the scope. */
+  checkRecordPath?(path: string, at: string): void;
+}
+
+const recordPrefix = '$record.';
+
+/**
+ * `at` is the spec's place in the mapping (fields.conclusion), for configuration errors. A `text` field takes
+ * numbers as their text: JSON exports hold ids and answers as numbers where the API wants strings.
+ */
+export function compileValue(spec: ValueSpec, at: string, context: ValueContext, kind: 'text' | 'any' = 'any'): CompiledValue {
+  const full: ValueSpecObject = typeof spec === 'string' ? { from: spec } : typeof spec === 'number' ? { value: spec } : spec;
+  const settle = compileSettle(full, at, context);
+  return { ...compileSource(full, at, context), settle: kind === 'text' ? (raw) => asText(settle(raw)) : settle };
+}
+
+/** Numbers (alone or in a list) as text; anything else as it is. */
+export function asText(value: unknown): unknown {
+  if (typeof value === 'number') return String(value);
+  return Array.isArray(value) ? value.map((item: unknown) => (typeof item === 'number' ? String(item) : item)) : value;
+}
+
+function compileSource(spec: ValueSpecObject, at: string, context: ValueContext): CompiledSource {
+  if (spec.expr !== undefined) {
+    const label = `expression ${shorten(spec.expr)}`;
+    return { literal: false, async: true, read: compileExpression(spec.expr, `${at}.expr`), describe: (scope) => located(label, scope) };
+  }
+  if (spec.from !== undefined) {
+    const fromRecord = spec.from.startsWith(recordPrefix);
+    const path = fromRecord ? spec.from.slice(recordPrefix.length) : spec.from;
+    (fromRecord ? context.checkRecordPath : context.checkPath)?.(path, at);
+    const readPath = compilePath(path);
+    const label = `${context.format === 'csv' ? 'column' : 'field'} ${path}`;
+    if (fromRecord) return { literal: false, async: false, read: (scope) => readPath(scope.record), describe: () => label };
+    return {
+      literal: false,
+      async: false,
+      read: (scope) => readPath(scope.data),
+      describe: (scope) => {
+        if (scope.columnOf === undefined) return located(label, scope);
+        // An element made from columns: its values name their column, the rest (title, ...) the match they came from.
+        const column = scope.columnOf[path];
+        return column === undefined ? `${path} of ${scope.where}` : `column ${column}`;
+      },
+    };
+  }
+  const constant = spec.value;
+  return { literal: true, async: false, read: () => constant, describe: () => undefined };
+}
+
+function located(label: string, scope: Scope): string {
+  return scope.where === undefined ? label : `${label}, ${scope.where}`;
+}
+
+function compileSettle(spec: ValueSpecObject, at: string, context: ValueContext): (raw: unknown) => unknown {
+  const { trim, split } = spec;
+  const fallback = spec.default;
+  const steps: Translate[] = [];
+  if (spec.map) steps.push(mapStep(spec.map));
+  if (spec.lookup !== undefined) steps.push(lookupStep(spec.lookup, `${at}.lookup`, context.lookups));
+
+  return (raw) => {
+    if (raw instanceof Refusal) return raw;
+    let value = raw;
+    if (trim && typeof value === 'string') value = value.trim();
+    if (split !== undefined && typeof value === 'string') value = splitText(value, split);
+    if (isAbsent(value)) return fallback;
+    for (const step of steps) {
+      value = Array.isArray(value) ? translateAll(value, step) : step(value);
+      if (value instanceof Refusal) return fallback ?? value;
+      if (value === null) return undefined; // the map said: leave this field out
+    }
+    return value;
+  };
+}
+
+export function isAbsent(value: unknown): boolean {
+  return value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0);
+}
+
+/** Text split on a separator, items trimmed and empty items dropped: `a | b ||` -> [a, b]. */
+export function splitText(value: string, separator: string): string[] {
+  const items: string[] = [];
+  for (const item of value.split(separator)) {
+    const trimmed = item.trim();
+    if (trimmed !== '') items.push(trimmed);
+  }
+  return items;
+}
+
+/** One translation of a single value: the new value, null for "leave out", or a Refusal. */
+type Translate = (value: unknown) => unknown;
+
+function translateAll(values: unknown[], step: Translate): unknown {
+  const translated: unknown[] = [];
+  for (const value of values) {
+    const result = step(value);
+    if (result instanceof Refusal) return result;
+    if (result !== null) translated.push(result);
+  }
+  return translated;
+}
+
+function mapStep(map: Record<string, string | number | null>): Translate {
+  const entries = new Map(Object.entries(map).map(([key, value]) => [key.trim().toLowerCase(), value]));
+  const keys = Object.keys(map);
+  const listed = keys.length > 8 ? `${keys.slice(0, 8).join(', ')}, ...` : keys.join(', ');
+  return (value) => {
+    const key = keyText(value).toLowerCase();
+    const mapped = entries.get(key);
+    return mapped !== undefined ? mapped : new Refusal(`'${keyText(value)}' is not in the map: ${listed}`);
+  };
+}
+
+function lookupStep(name: string, at: string, lookups: ReadonlyMap<string, Lookup>): Translate {
+  const lookup = lookups.get(name);
+  if (!lookup) {
+    const known = [...lookups.keys()];
+    throw new ConfigError(`mapping ${at}: no lookup '${name}' (${known.length ? `lookups: ${known.join(', ')}` : 'the mapping declares no lookups'})`);
+  }
+  return (value) => lookup.entries.get(keyText(value)) ?? new Refusal(`'${keyText(value)}' is not a key of lookup ${name} in ${lookup.file}`);
+}

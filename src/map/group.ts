@@ -1,0 +1,104 @@
+/**
+ * Long files (one row per dimension): rows sharing a key become one record. With an index of where each key's last
+ * row is, rows of a group may be anywhere in the file and memory holds only the groups still open; without one
+ * (stdin), a group's rows must be adjacent and a key that comes back is refused row by row.
+ */
+import type { SourceItem, SourceProblem, SourceRecord } from '../read/source.js';
+import { compilePath, keyText } from './path.js';
+
+/** One record made of a group's rows: line, fields and raw are the first row's, joined raws for the whole group. */
+export interface GroupedRecord extends SourceRecord {
+  rows: SourceRecord[];
+  /** Each row's raw text, so a rejects file can write the group back row by row. */
+  raws: string[];
+}
+
+export function isGrouped(record: SourceRecord): record is GroupedRecord {
+  return Array.isArray((record as Partial<GroupedRecord>).rows);
+}
+
+/** First pass over a file: group key -> line of its last row. */
+export async function indexGroups(items: AsyncIterable<SourceItem>, by: string): Promise<Map<string, number>> {
+  const readKey = compilePath(by);
+  const lastLineOfKey = new Map<string, number>();
+  for await (const item of items) {
+    if (item.kind !== 'record') continue;
+    const key = keyText(readKey(item.fields));
+    if (key !== '') lastLineOfKey.set(key, item.line);
+  }
+  return lastLineOfKey;
+}
+
+export function groupRows(items: AsyncIterable<SourceItem>, by: string, lastLineOfKey?: Map<string, number>): AsyncIterable<SourceItem> {
+  return lastLineOfKey ? groupIndexed(items, by, lastLineOfKey) : groupAdjacent(items, by);
+}
+
+async function* groupIndexed(items: AsyncIterable<SourceItem>, by: string, lastLineOfKey: Map<string, number>): AsyncIterable<SourceItem> {
+  /** Groups with rows still to come, in order of their first row. */
+  const open = new Map<string, SourceRecord[]>();
+  for await (const [item, key] of keyed(items, by)) {
+    if (key === undefined) {
+      yield item;
+      continue;
+    }
+    const rows = open.get(key) ?? [];
+    rows.push(item);
+    open.set(key, rows);
+    if (lastLineOfKey.get(key) === item.line) {
+      open.delete(key);
+      yield grouped(rows);
+    }
+  }
+  // Groups the index did not expect to end here: the file changed between the two passes.
+  for (const rows of open.values()) yield grouped(rows);
+}
+
+async function* groupAdjacent(items: AsyncIterable<SourceItem>, by: string): AsyncIterable<SourceItem> {
+  let current: { key: string; rows: SourceRecord[] } | undefined;
+  /** Keys whose group was already emitted -> its first line. */
+  const closed = new Map<string, number>();
+  for await (const [item, key] of keyed(items, by)) {
+    if (key === undefined) {
+      yield item;
+      continue;
+    }
+    if (current?.key === key) {
+      current.rows.push(item);
+      continue;
+    }
+    const firstLine = closed.get(key);
+    if (firstLine !== undefined) {
+      yield problem(item, by, `group '${key}' (from line ${firstLine}) continues after other groups; sort the file by ${by}, or read it from a file rather than stdin`);
+      continue;
+    }
+    if (current) {
+      closed.set(current.key, current.rows[0]!.line);
+      yield grouped(current.rows);
+    }
+    current = { key, rows: [item] };
+  }
+  if (current) yield grouped(current.rows);
+}
+
+/** Each item with its group key; undefined for items that pass through alone (unreadable rows, rows without a key). */
+async function* keyed(items: AsyncIterable<SourceItem>, by: string): AsyncIterable<[SourceRecord, string] | [SourceItem, undefined]> {
+  const readKey = compilePath(by);
+  for await (const item of items) {
+    if (item.kind === 'problem') {
+      yield [item, undefined]; // a row that could not be read has no key to group it by
+      continue;
+    }
+    const key = keyText(readKey(item.fields));
+    yield key === '' ? [problem(item, by, `no group key in ${by}`), undefined] : [item, key];
+  }
+}
+
+function grouped(rows: SourceRecord[]): GroupedRecord {
+  const first = rows[0]!;
+  const raws = rows.map((row) => row.raw);
+  return { kind: 'record', line: first.line, fields: first.fields, raw: raws.join('\n'), raws, rows };
+}
+
+function problem(row: SourceRecord, field: string, reason: string): SourceProblem {
+  return { kind: 'problem', line: row.line, raw: row.raw, field, reason };
+}

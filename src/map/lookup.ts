@@ -1,0 +1,66 @@
+/**
+ * Lookup tables a mapping translates values through: a CSV/JSONL table (legacy key -> Feishu id) or an earlier
+ * hire-import result log (external_id -> Feishu id). Loaded whole before the first record: they are small next to
+ * the input, and a missing file must stop the run before anything is sent.
+ */
+import { existsSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { ConfigError } from '../errors.js';
+import { readResultLog } from '../log/resultLog.js';
+import { openSource } from '../read/source.js';
+import type { LookupSpec } from './mappingSchema.js';
+import { compilePath, keyText } from './path.js';
+
+export interface Lookup {
+  name: string;
+  /** The file it came from, as the mapping names it: for messages. */
+  file: string;
+  entries: ReadonlyMap<string, string>;
+}
+
+export async function loadLookups(specs: Record<string, LookupSpec> | undefined, baseDir: string): Promise<Map<string, Lookup>> {
+  const lookups = new Map<string, Lookup>();
+  for (const [name, spec] of Object.entries(specs ?? {})) {
+    const at = `mapping lookups.${name}`;
+    const file = 'log' in spec ? spec.log : spec.file;
+    const path = resolve(baseDir, file);
+    if (!existsSync(path)) throw new ConfigError(`${at}: no file ${path}`);
+    const entries = 'log' in spec ? await readLogEntries(path) : await readTable(spec, path, at);
+    lookups.set(name, { name, file: basename(file), entries });
+  }
+  return lookups;
+}
+
+async function readLogEntries(path: string): Promise<Map<string, string>> {
+  const history = await readResultLog(path);
+  return new Map([...history.created].map(([externalId, { id }]) => [externalId, id]));
+}
+
+async function readTable(spec: Extract<LookupSpec, { file: string }>, path: string, at: string): Promise<Map<string, string>> {
+  let source;
+  try {
+    source = await openSource({ path, encoding: spec.encoding, delimiter: spec.delimiter });
+  } catch (error) {
+    throw new ConfigError(`${at}: cannot read ${spec.file}: ${(error as Error).message}`);
+  }
+  for (const column of [spec.key, spec.value]) {
+    if (source.header && !source.header.includes(column)) {
+      throw new ConfigError(`${at}: no column '${column}' in ${spec.file} (columns: ${source.header.join(', ')})`);
+    }
+  }
+  const readKey = compilePath(spec.key);
+  const readValue = compilePath(spec.value);
+  const entries = new Map<string, string>();
+  for await (const item of source.items()) {
+    if (item.kind === 'problem') throw new ConfigError(`${at}: ${spec.file} line ${item.line}: ${item.reason}`);
+    const key = keyText(readKey(item.fields));
+    const value = keyText(readValue(item.fields));
+    if (key === '' || value === '') continue;
+    const earlier = entries.get(key);
+    if (earlier !== undefined && earlier !== value) {
+      throw new ConfigError(`${at}: ${spec.file} line ${item.line}: key '${key}' maps to both '${earlier}' and '${value}'`);
+    }
+    entries.set(key, value);
+  }
+  return entries;
+}

@@ -1,0 +1,164 @@
+/** CSV: the header from the sample, then records streamed through csv-parse. */
+import { pipeline } from 'node:stream/promises';
+import { parse as parseSync } from 'csv-parse/sync';
+import { InputError } from '../errors.js';
+import { createRowParser, type CsvRow, type ParsedRow } from './csv-parser.js';
+import type { SourceItem } from './types.js';
+
+export interface CsvHeader {
+  /** Trimmed column names; '' for a blank header cell. */
+  names: string[];
+  /** The header line's original text, without its line ending. */
+  raw: string;
+}
+
+/** A quoted field still open after this many bytes is taken as a stray quote swallowing the file: reading stops. */
+const MAX_OPEN_QUOTED_BYTES = 8 * 1024 * 1024;
+
+/** Parses and checks the header from the decoded sample; InputError when it is unusable. */
+export function parseCsvHeader(sample: string, delimiter: string, newline: string, name: string): CsvHeader {
+  let rows: CsvRow[];
+  try {
+    const options = { delimiter, to: 1, raw: true, relax_column_count: true, skip_empty_lines: true };
+    // csv-parse's types do not model `raw: true`, which turns each row into { record, raw }.
+    rows = parseSync(sample, options) as unknown as CsvRow[];
+  } catch (error) {
+    throw new InputError(`${name}: cannot read the header line (${(error as Error).message})`);
+  }
+  const first = rows[0];
+  const names = first?.record.map((cell) => cell.trim()) ?? [];
+  if (first === undefined || names.every((column) => column === '')) {
+    throw new InputError(`${name}: the first line has no column names`);
+  }
+  const seen = new Map<string, number>();
+  names.forEach((column, index) => {
+    if (column === '') return;
+    // Assigning it on a plain object would set the prototype instead of a field.
+    if (column === '__proto__') throw new InputError(`${name}: column ${index + 1} is named "__proto__"; rename it`);
+    const earlier = seen.get(column);
+    if (earlier !== undefined) {
+      throw new InputError(
+        `${name}: columns ${earlier + 1} and ${index + 1} are both named "${column}" in the header; rename one`,
+      );
+    }
+    seen.set(column, index);
+  });
+  return { names, raw: new LineCounter(newline).place(first.raw).text };
+}
+
+/** The records after the header, in file order, with problems for the rows that cannot be records. */
+export async function* csvItems(
+  chunks: AsyncIterable<Buffer | string>,
+  header: CsvHeader,
+  delimiter: string,
+  newline: string,
+): AsyncGenerator<SourceItem> {
+  const rows = createRowParser(delimiter);
+  const lines = new LineCounter(newline);
+  const shape = new RowShape(header.names);
+  let runaway = false;
+  const feeding = pipeline(async function* () {
+    for await (const chunk of chunks) {
+      if (rows.openQuotedBytes() > MAX_OPEN_QUOTED_BYTES) {
+        runaway = true;
+        return;
+      }
+      yield chunk;
+    }
+  }, rows.parser);
+  // Failures surface through the parser's iteration; an early break also rejects this with a premature close.
+  feeding.catch(() => undefined);
+
+  let headerSeen = false;
+  for await (const row of rows.parser as AsyncIterable<ParsedRow>) {
+    const { line, text } = lines.place(row.raw);
+    if ('reason' in row) {
+      yield { kind: 'problem', line, raw: text, reason: row.reason };
+    } else if (headerSeen) {
+      const item = shape.toItem(row.record, line, text);
+      if (item !== undefined) yield item;
+    } else {
+      headerSeen = true;
+    }
+  }
+  await feeding;
+  const unfinished = rows.takeUnfinished();
+  if (unfinished !== undefined) {
+    const { line, text } = lines.place(unfinished.raw);
+    const limit = `${MAX_OPEN_QUOTED_BYTES / 1024 / 1024} MiB`;
+    const stopped = runaway ? `; reading stopped after ${limit} inside that quote` : '';
+    yield { kind: 'problem', line, raw: text, reason: unfinished.reason + stopped };
+  }
+}
+
+/**
+ * Start lines from csv-parse's raw texts, fed in order. Each raw is the text since the previous record: blank lines
+ * (one line-ending character each, csv-parse skips the rest of a CRLF), the record, and its line ending's first
+ * character. Counting here, not csv-parse's info.lines, because that counts a CRLF inside quotes as two lines.
+ */
+class LineCounter {
+  private next = 1;
+  private readonly terminator: number;
+
+  constructor(newline: string) {
+    this.terminator = newline.charCodeAt(0);
+  }
+
+  place(raw: string): { line: number; text: string } {
+    let start = 0;
+    while (start < raw.length && raw.charCodeAt(start) === this.terminator) start++;
+    let end = raw.length;
+    const terminated = end > start && raw.charCodeAt(end - 1) === this.terminator;
+    if (terminated) end--;
+    const line = this.next + start;
+    let breaks = 0;
+    for (let at = raw.indexOf('\n', start); at !== -1 && at < end; at = raw.indexOf('\n', at + 1)) breaks++;
+    this.next = line + breaks + (terminated ? 1 : 0);
+    return { line, text: raw.slice(start, end) };
+  }
+}
+
+/** Maps a row's cells onto the header, and tells which rows do not fit it. */
+class RowShape {
+  private readonly named: { index: number; name: string }[] = [];
+  private readonly unnamed: number[] = [];
+  /** Every field, undefined: a full row starts as a copy, one allocation with the final shape. */
+  private readonly template: Record<string, unknown>;
+
+  constructor(private readonly names: string[]) {
+    names.forEach((name, index) => (name === '' ? this.unnamed.push(index) : this.named.push({ index, name })));
+    this.template = Object.fromEntries(this.named.map(({ name }) => [name, undefined]));
+  }
+
+  /** A record, a problem, or undefined for a row with nothing in it. */
+  toItem(cells: string[], line: number, raw: string): SourceItem | undefined {
+    if (cells.every((cell) => !hasValue(cell))) return undefined;
+    if (cells.length > this.names.length) {
+      let count = cells.length;
+      while (!hasValue(cells[count - 1]!)) count--;
+      if (count > this.names.length) {
+        const reason = `row has ${count} cells but the header has ${this.names.length}`;
+        return { kind: 'problem', line, raw, reason };
+      }
+    }
+    for (const index of this.unnamed) {
+      if (index < cells.length && hasValue(cells[index]!)) {
+        const reason = `cell ${index + 1} has a value but its column has no name in the header`;
+        return { kind: 'problem', line, raw, reason };
+      }
+    }
+    // Copying the template is about 3x faster than adding 20 keys one by one. A short row must not get keys for
+    // the cells it lacks, so it starts empty.
+    const fields: Record<string, unknown> = cells.length >= this.names.length ? { ...this.template } : {};
+    for (const { index, name } of this.named) {
+      if (index >= cells.length) break;
+      fields[name] = cells[index];
+    }
+    return { kind: 'record', line, fields, raw };
+  }
+}
+
+/** Whitespace alone is not a value: such cells are as good as empty when deciding what a row holds. */
+function hasValue(cell: string): boolean {
+  return cell.trim() !== '';
+}

@@ -1,0 +1,56 @@
+/**
+ * Writes rejected records back in the input's own shape (encoding, BOM, line ending, CSV header line), so a user
+ * can fix them in the same spreadsheet and import that file.
+ */
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { encodeText } from './decode.js';
+import type { RecordSource } from './types.js';
+
+export interface RejectsWriter {
+  /** One record's raw text, or the raws of the source records that made up one item. */
+  write(item: { raw: string } | { raw: string }[]): void;
+  /** Flushes and closes; resolves to the number of source records written. */
+  close(): Promise<number>;
+}
+
+/** Buffered text is written out once it reaches this many characters, keeping memory flat. */
+const FLUSH_CHARACTERS = 64 * 1024;
+
+/** The file is created on the first write, so a run without rejects leaves none behind. */
+export function createRejectsWriter(source: RecordSource, path: string): RejectsWriter {
+  let fd: number | undefined;
+  let pending = '';
+  let written = 0;
+  let closed = false;
+
+  const flush = (): void => {
+    if (fd === undefined || pending === '') return;
+    writeSync(fd, encodeText(pending, source.encoding));
+    pending = '';
+  };
+
+  return {
+    write(item) {
+      const records = Array.isArray(item) ? item : [item];
+      if (closed) throw new Error(`${path}: rejects written after close`);
+      if (records.length === 0) return;
+      if (fd === undefined) {
+        fd = openSync(path, 'w');
+        if (source.bom) pending += '\uFEFF';
+        if (source.headerRaw !== undefined) pending += source.headerRaw + source.newline;
+      }
+      for (const { raw } of records) pending += raw + source.newline;
+      written += records.length;
+      if (pending.length >= FLUSH_CHARACTERS) flush();
+    },
+    async close() {
+      closed = true;
+      if (fd !== undefined) {
+        flush();
+        closeSync(fd);
+        fd = undefined;
+      }
+      return written;
+    },
+  };
+}

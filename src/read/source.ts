@@ -1,0 +1,82 @@
+/** The reading layer's entry point: open a CSV or JSONL file (or stdin), sniff it, and stream its records. */
+import { extname } from 'node:path';
+import { UsageError } from '../errors.js';
+import { csvItems, parseCsvHeader } from './csv.js';
+import { decodeChunks, decodeSample, detectEncoding, resolveEncodingLabel } from './decode.js';
+import { openInput } from './input.js';
+import { jsonlItems } from './jsonl.js';
+import { assertReadableText, detectDelimiter, detectNewline, parseDelimiterOption } from './sniff.js';
+import type { Format, OpenOptions, RecordSource, SourceItem } from './types.js';
+
+export type { Format, OpenOptions, RecordSource, SourceItem, SourceProblem, SourceRecord } from './types.js';
+
+const FORMAT_BY_EXTENSION: Record<string, Format> = {
+  '.csv': 'csv',
+  '.tsv': 'csv',
+  '.txt': 'csv',
+  '.jsonl': 'jsonl',
+  '.ndjson': 'jsonl',
+  '.json': 'jsonl',
+};
+
+export function formatFromPath(path: string): Format | undefined {
+  return FORMAT_BY_EXTENSION[extname(path).toLowerCase()];
+}
+
+/**
+ * Opens the input and sniffs its first 64 KiB: encoding, binary content, line ending, and for CSV the delimiter
+ * and header. Throws UsageError for bad options and InputError for input that cannot be read, before any record
+ * is handed out.
+ */
+export async function openSource(options: OpenOptions): Promise<RecordSource> {
+  const { path } = options;
+  const name = path === '-' ? 'stdin' : path;
+  const format = options.format ?? formatFromPath(path);
+  if (format === undefined) {
+    throw new UsageError(
+      path === '-'
+        ? 'reading stdin needs --format csv or --format jsonl'
+        : `cannot tell the format of ${path} from its extension; pass --format csv or --format jsonl`,
+    );
+  }
+  const forcedEncoding = options.encoding === undefined ? undefined : resolveEncodingLabel(options.encoding);
+  const forcedDelimiter = options.delimiter === undefined ? undefined : parseDelimiterOption(options.delimiter);
+
+  const input = await openInput(path, options.stdin ?? process.stdin, name);
+  try {
+    const detected = detectEncoding(input.sample, forcedEncoding);
+    const sample = decodeSample(input.sample, detected);
+    assertReadableText(sample, name, detected.encoding);
+    const newline = detectNewline(sample);
+    const csv = format === 'csv' ? sniffCsv(sample, forcedDelimiter, newline, name) : undefined;
+
+    let started = false;
+    const items = (): AsyncIterable<SourceItem> => {
+      if (started) throw new Error(`${name}: items() can only be read once`);
+      started = true;
+      const chunks = decodeChunks(input.chunks(), detected);
+      return csv === undefined ? jsonlItems(chunks) : csvItems(chunks, csv.header, csv.delimiter, newline);
+    };
+    return {
+      path,
+      format,
+      encoding: detected.encoding,
+      bom: detected.bom,
+      delimiter: csv?.delimiter,
+      header: csv?.header.names,
+      headerRaw: csv?.header.raw,
+      newline,
+      sizeBytes: input.sizeBytes,
+      bytesRead: input.bytesRead,
+      items,
+    };
+  } catch (error) {
+    await input.close();
+    throw error;
+  }
+}
+
+function sniffCsv(sample: string, forcedDelimiter: string | undefined, newline: string, name: string) {
+  const delimiter = forcedDelimiter ?? detectDelimiter(sample);
+  return { delimiter, header: parseCsvHeader(sample, delimiter, newline, name) };
+}

@@ -1,0 +1,58 @@
+/** The reading layer's public shapes: what `openSource` takes and what its items look like. */
+
+export type Format = 'csv' | 'jsonl';
+
+export interface OpenOptions {
+  /** A file path, or '-' for stdin. */
+  path: string;
+  /** Overrides the format guessed from the extension; required for stdin. */
+  format?: Format;
+  /** Any label iconv-lite knows; skips encoding detection. */
+  encoding?: string;
+  /** CSV only: overrides delimiter detection. 'tab' and '\t' (backslash, t) mean a tab. */
+  delimiter?: string;
+  /** Read instead of process.stdin when path is '-'. */
+  stdin?: NodeJS.ReadableStream;
+}
+
+export interface SourceRecord {
+  kind: 'record';
+  /** 1-based physical line where the record starts (the header is line 1). */
+  line: number;
+  /** CSV: header name -> cell text exactly as in the file. JSONL: the parsed object. */
+  fields: Record<string, unknown>;
+  /** The record's original text without its line ending, e.g. for a rejects file. */
+  raw: string;
+}
+
+export interface SourceProblem {
+  kind: 'problem';
+  line: number;
+  raw: string;
+  field?: string;
+  reason: string;
+}
+
+export type SourceItem = SourceRecord | SourceProblem;
+
+export interface RecordSource {
+  path: string;
+  format: Format;
+  /** Canonical: 'utf-8' | 'utf-16le' | 'utf-16be' | 'gb18030', or the label --encoding named. */
+  encoding: string;
+  /** The input started with a byte-order mark (stripped before parsing). */
+  bom: boolean;
+  /** CSV only. */
+  delimiter?: string;
+  /** CSV only: trimmed column names; '' for a blank header cell. */
+  header?: string[];
+  /** CSV only: the header line's original text, written first in a rejects file. */
+  headerRaw?: string;
+  newline: '\n' | '\r\n';
+  /** Size of a regular file, for progress; undefined for stdin and pipes. */
+  sizeBytes?: number;
+  /** Raw bytes consumed so far, for progress. */
+  bytesRead(): number;
+  /** Single pass, streaming; memory stays flat in file size. */
+  items(): AsyncIterable<SourceItem>;
+}

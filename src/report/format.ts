@@ -1,0 +1,19 @@
+/** Small formatting helpers for people: counts, rates and durations. */
+
+const integer = new Intl.NumberFormat('en-US');
+
+export function count(value: number): string {
+  return integer.format(value);
+}
+
+export function duration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)}s`;
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
+  return `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+export function perSecond(value: number): string {
+  return `${value.toFixed(1)}/s`;
+}

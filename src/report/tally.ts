@@ -1,0 +1,37 @@
+/** Running counts of an import, shared by the live progress line and the final summary. */
+
+export interface RecordProblem {
+  line: number;
+  external_id?: string;
+  field: string;
+  reason: string;
+}
+
+export interface Counts {
+  /** Records read from the input (a long file's group counts once). */
+  read: number;
+  created: number;
+  updated: number;
+  /** Already created by an earlier run (and unchanged, with --update-changed). */
+  skipped: number;
+  invalid: number;
+  failed: number;
+}
+
+/** How many problems the summary keeps for its table and JSON; the log and the rejects file keep them all. */
+export const problemsKept = 100;
+
+export class Tally {
+  readonly counts: Counts = { read: 0, created: 0, updated: 0, skipped: 0, invalid: 0, failed: 0 };
+  readonly problems: RecordProblem[] = [];
+
+  problem(problem: RecordProblem): void {
+    if (this.problems.length < problemsKept) this.problems.push(problem);
+  }
+
+  /** Records with an outcome: sent and answered, skipped, or refused. */
+  get finished(): number {
+    const { created, updated, skipped, invalid, failed } = this.counts;
+    return created + updated + skipped + invalid + failed;
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * What the API answered, and what that means for the record: the one place that knows Feishu's error codes.
+ */
+
+export type Answer =
+  | { kind: 'ok'; status: number; id: string }
+  | { kind: 'error'; status: number; code: number; msg: string; resetSeconds?: number; serverLimit?: number }
+  | { kind: 'network'; code: string; msg: string };
+
+export type Verdict =
+  /** Created or updated. */
+  | 'done'
+  /** Over the rate limit: wait the reset, slow down, send again; not the record's fault. */
+  | 'rateLimited'
+  /** The token was refused: renew it once and send again. */
+  | 'renewToken'
+  /** The server or the network failed: back off and send again, a bounded number of times. */
+  | 'transient'
+  /** The server refused this record's body: final for the record. */
+  | 'rejected'
+  /** No record can succeed (a missing permission): stop the run. */
+  | 'fatal';
+
+export const rateLimitCode = 99991400;
+const tokenCodes = new Set([99991661, 99991663, 99991664, 99991671]);
+const systemErrorCode = 1002001;
+/** Codes that mean the app itself may not do this; every further request would fail the same way. */
+const permissionCodes = new Set([99991672, 99991679]);
+
+export function verdictFor(answer: Answer): Verdict {
+  if (answer.kind === 'ok') return 'done';
+  if (answer.kind === 'network') return 'transient';
+  if (answer.code === rateLimitCode || answer.status === 429) return 'rateLimited';
+  if (tokenCodes.has(answer.code)) return 'renewToken';
+  if (permissionCodes.has(answer.code)) return 'fatal';
+  if (answer.code === systemErrorCode || answer.status >= 500) return 'transient';
+  return 'rejected';
+}
+
+/** Exponential backoff with jitter for the `attempt`-th retry (1-based): 0.5 s, 1 s, 2 s, ... capped at 30 s. */
+export function backoffMs(attempt: number, random: () => number, baseMs = 500, capMs = 30_000): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** (attempt - 1));
+  return ceiling / 2 + (random() * ceiling) / 2;
+}
+
+export function describeAnswer(answer: Answer): { code: number | string; msg: string } {
+  return answer.kind === 'ok' ? { code: 0, msg: 'success' } : { code: answer.code, msg: answer.msg };
+}

@@ -1,0 +1,117 @@
+/**
+ * HTTP to the Feishu Open Platform: one undici Pool, bounded connections and timeouts, and answers parsed into
+ * `Answer`s. It neither paces nor retries; the sender decides that.
+ */
+import { Pool, type Dispatcher } from 'undici';
+import { ConfigError } from '../errors.js';
+import type { Answer } from './answer.js';
+import type { IssuedToken } from './tokenCache.js';
+
+export const assessmentsPath = '/open-apis/hire/v1/external_interview_assessments';
+const tokenPath = '/open-apis/auth/v3/tenant_access_token/internal';
+
+export interface ClientOptions {
+  baseUrl: string;
+  appId: string;
+  appSecret: string;
+  /** Most requests open at once; the pool keeps that many keep-alive connections. */
+  connections: number;
+  /** Connect, headers and body timeout, each. */
+  timeoutMs: number;
+}
+
+export class HireClient {
+  readonly #pool: Pool;
+  readonly #credentials: string;
+  readonly #baseUrl: string;
+
+  constructor(options: ClientOptions) {
+    this.#baseUrl = options.baseUrl;
+    this.#pool = new Pool(options.baseUrl, {
+      connections: options.connections,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      connect: { timeout: options.timeoutMs },
+    });
+    // Kept serialised rather than as fields, so the secret is never a property anything could log.
+    this.#credentials = JSON.stringify({ app_id: options.appId, app_secret: options.appSecret });
+  }
+
+  async fetchToken(): Promise<IssuedToken> {
+    const answer = await this.#request('POST', tokenPath, this.#credentials);
+    if (answer.kind === 'network') throw new ConfigError(`cannot reach ${this.#baseUrl}: ${answer.msg} (${answer.code})`);
+    const body = answer.body as { code?: number; msg?: string; tenant_access_token?: string; expire?: number } | undefined;
+    if (body?.code !== 0 || typeof body.tenant_access_token !== 'string') {
+      throw new ConfigError(
+        `Feishu refused the app credentials (HTTP ${answer.status}, code ${body?.code ?? '?'}: ${body?.msg ?? 'no message'}); ` +
+          'check --app-id / FEISHU_APP_ID and FEISHU_APP_SECRET, and that the app is a self-built (internal) app',
+      );
+    }
+    return { token: body.tenant_access_token, expire: body.expire ?? 7200 };
+  }
+
+  createAssessment(body: unknown, token: string): Promise<Answer> {
+    return this.#send('POST', assessmentsPath, body, token);
+  }
+
+  updateAssessment(id: string, body: unknown, token: string): Promise<Answer> {
+    return this.#send('PATCH', `${assessmentsPath}/${encodeURIComponent(id)}`, body, token);
+  }
+
+  close(): Promise<void> {
+    return this.#pool.close();
+  }
+
+  async #send(method: Dispatcher.HttpMethod, path: string, body: unknown, token: string): Promise<Answer> {
+    const answer = await this.#request(method, path, JSON.stringify(body), token);
+    if (answer.kind === 'network') return answer;
+    const parsed = answer.body as { code?: unknown; msg?: unknown; data?: { external_interview_assessment?: { id?: unknown } } } | undefined;
+    const code = typeof parsed?.code === 'number' ? parsed.code : answer.status;
+    const msg = typeof parsed?.msg === 'string' ? parsed.msg : `HTTP ${answer.status} without a JSON body`;
+    const id = parsed?.data?.external_interview_assessment?.id;
+    if (answer.status === 200 && code === 0 && typeof id === 'string') return { kind: 'ok', status: answer.status, id };
+    return {
+      kind: 'error',
+      status: answer.status,
+      code: code === 0 ? answer.status : code,
+      msg: code === 0 ? 'success without an assessment id' : msg,
+      resetSeconds: headerNumber(answer.headers['x-ogw-ratelimit-reset']),
+      serverLimit: headerNumber(answer.headers['x-ogw-ratelimit-limit']),
+    };
+  }
+
+  async #request(
+    method: Dispatcher.HttpMethod,
+    path: string,
+    body: string,
+    token?: string,
+  ): Promise<{ kind: 'http'; status: number; headers: Record<string, string | string[] | undefined>; body: unknown } | Extract<Answer, { kind: 'network' }>> {
+    try {
+      const response = await this.#pool.request({
+        method,
+        path,
+        body,
+        headers: {
+          'content-type': 'application/json; charset=utf-8',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+      });
+      const text = await response.body.text();
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+      return { kind: 'http', status: response.statusCode, headers: response.headers, body: parsed };
+    } catch (error) {
+      const { code, message } = error as { code?: string; message?: string };
+      return { kind: 'network', code: code ?? 'NETWORK', msg: message ?? String(error) };
+    }
+  }
+}
+
+function headerNumber(value: string | string[] | undefined): number | undefined {
+  const number = Number(Array.isArray(value) ? value[0] : value);
+  return value !== undefined && Number.isFinite(number) ? number : undefined;
+}

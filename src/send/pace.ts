@@ -1,0 +1,139 @@
+/**
+ * Pacing: start requests as fast as the API allows and no faster.
+ *
+ * The gateway rejects a request when `limit` requests already arrived within the last second, so the hard rule here
+ * is a sliding window over our own start times, widened by a small margin for the jitter between our clock and the
+ * server's arrival times. Inside that window, starts are spread evenly (one every window/limit) so bursts never
+ * meet the server. On a 429 the pace backs off at once (multiplicatively, to the server's advertised limit when it
+ * tells one, pausing until its reset), widens its margin in case jitter was the cause, and climbs back additively
+ * while no 429 comes.
+ */
+import type { Clock } from '../clock.js';
+
+export interface PaceOptions {
+  /** Requests per second to aim for (the API's documented limit by default). */
+  rate: number;
+  /** Extra milliseconds added to each one-second window; buys safety against arrival jitter. */
+  marginMs?: number;
+  clock: Clock;
+}
+
+export interface PaceState {
+  /** Start times of the most recent requests, oldest first (at most `limit` kept). */
+  starts: number[];
+  /** When the previous start was planned; even spacing counts from plans, not late wake-ups. */
+  lastPlanned: number;
+  /** Current target rate, between 0.5 and the ceiling. */
+  rate: number;
+  /** The most the pace will climb back to: the configured rate, or lower if the server said so. */
+  ceiling: number;
+  marginMs: number;
+  /** No start before this (a 429's reset). */
+  pausedUntil: number;
+  /** Last time the rate was lowered or raised, for the additive climb. */
+  lastAdjusted: number;
+  /** Requests started so far. */
+  started: number;
+}
+
+const windowMs = 1000;
+const minimumRate = 0.5;
+/** How long the pace must run without a 429 before it climbs by one request per second. */
+const climbEveryMs = 1000;
+/** The default margin costs 2% of the limit; a 429 widens it, up to this. */
+export const defaultMarginMs = 20;
+const widestMarginMs = 60;
+/**
+ * The first requests of a run reach the server late (cold code paths and new connections on both sides: 70 ms
+ * measured on loopback, more with TLS), so the window that counts back to them gets this much more margin.
+ */
+const warmUpMarginMs = 100;
+
+export function initialPaceState(rate: number, marginMs: number, now: number): PaceState {
+  return { starts: [], lastPlanned: -Infinity, rate, ceiling: rate, marginMs, pausedUntil: now, lastAdjusted: now, started: 0 };
+}
+
+/** Requests allowed in one window at this rate, and that window's length (a fractional rate gets a longer window). */
+function windowFor(rate: number, marginMs: number): { limit: number; span: number } {
+  const limit = Math.max(1, Math.floor(rate));
+  return { limit, span: (windowMs * limit) / rate + marginMs };
+}
+
+function gapFor(state: PaceState): number {
+  return windowMs / state.rate;
+}
+
+/** The decide step: the earliest moment the next request may start (possibly already past). Pure. */
+export function nextStartAt(state: PaceState): number {
+  const { limit, span } = windowFor(state.rate, state.marginMs);
+  const evenly = state.lastPlanned + gapFor(state);
+  const warmUp = state.started - limit < limit ? warmUpMarginMs : 0;
+  const window = state.starts.length >= limit ? state.starts[state.starts.length - limit]! + span + warmUp : -Infinity;
+  return Math.max(state.pausedUntil, evenly, window);
+}
+
+/**
+ * Records a start made at `now` for a slot planned at `planned`. A start that woke up a little late keeps the even
+ * schedule (the next slot counts from the plan), but an idle pace does not bank more than one slot of catch-up.
+ */
+export function recordStart(state: PaceState, planned: number, now: number): void {
+  state.lastPlanned = Math.max(planned, now - gapFor(state));
+  state.starts.push(now);
+  state.started++;
+  const keep = Math.max(1, Math.floor(state.ceiling));
+  if (state.starts.length > keep) state.starts.splice(0, state.starts.length - keep);
+  if (state.rate < state.ceiling && now - state.lastAdjusted >= climbEveryMs) {
+    state.rate = Math.min(state.ceiling, state.rate + 1);
+    state.lastAdjusted = now;
+  }
+}
+
+/** A 429 arrived: pause until the server's reset, lower the rate, and learn the server's limit if it says one. */
+export function recordRateLimited(state: PaceState, now: number, resetSeconds: number | undefined, serverLimit: number | undefined): void {
+  if (serverLimit !== undefined && serverLimit > 0 && serverLimit < state.ceiling) state.ceiling = serverLimit;
+  // Several 429s from one burst arrive together; halve once per burst, not once per answer.
+  if (now - state.lastAdjusted >= 250 || state.rate > state.ceiling) {
+    state.rate = Math.max(minimumRate, Math.min(state.ceiling, state.rate / 2));
+    state.marginMs = Math.min(widestMarginMs, state.marginMs + 10);
+    state.lastAdjusted = now;
+  }
+  state.pausedUntil = Math.max(state.pausedUntil, now + Math.max(1, resetSeconds ?? 1) * 1000);
+  state.starts.length = 0;
+}
+
+/** The act step around the pure rules: hands out start slots one at a time, in order. */
+export class Pace {
+  readonly state: PaceState;
+  readonly #clock: Clock;
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(options: PaceOptions) {
+    this.#clock = options.clock;
+    this.state = initialPaceState(options.rate, options.marginMs ?? defaultMarginMs, options.clock.now());
+  }
+
+  /** Resolves when this caller may start a request; callers are served first come, first served. */
+  acquire(signal?: AbortSignal): Promise<void> {
+    const turn = this.#queue.then(() => this.#waitForSlot(signal));
+    this.#queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  rateLimited(resetSeconds?: number, serverLimit?: number): void {
+    recordRateLimited(this.state, this.#clock.now(), resetSeconds, serverLimit);
+  }
+
+  async #waitForSlot(signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+      const now = this.#clock.now();
+      const planned = nextStartAt(this.state);
+      if (planned <= now) {
+        recordStart(this.state, planned, now);
+        return;
+      }
+      // Sleep, then decide again: a 429 may have moved the goalposts meanwhile.
+      await this.#clock.sleep(planned - now, signal);
+    }
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Sends records: a bounded number in flight, each request started by the pace, each answer judged by `verdictFor`,
+ * transient failures retried with backoff, a refused token renewed once. The caller hands in jobs and gets one
+ * result per job; a fatal answer (a missing permission) stops everything.
+ */
+import type { Clock } from '../clock.js';
+import { ConfigError } from '../errors.js';
+import { backoffMs, describeAnswer, verdictFor, type Answer } from './answer.js';
+import type { HireClient } from './client.js';
+import { Latencies } from './latency.js';
+import type { Pace } from './pace.js';
+import type { TokenCache } from './tokenCache.js';
+
+export interface SendJob {
+  action: 'create' | 'update';
+  /** The Feishu id, for an update. */
+  id?: string;
+  body: unknown;
+}
+
+export type SendResult =
+  | { status: 'created' | 'updated'; id: string; attempts: number }
+  | { status: 'failed'; code: number | string; msg: string; attempts: number }
+  /** Not finished because the run was interrupted: nothing is logged, so a rerun sends it. */
+  | { status: 'pending'; attempts: number };
+
+export interface SenderStats {
+  requests: number;
+  retries: number;
+  rateLimited: number;
+  tokenRenewals: number;
+}
+
+export interface SenderOptions {
+  client: HireClient;
+  tokenCache: TokenCache;
+  pace: Pace;
+  clock: Clock;
+  random: () => number;
+  /** Tries per record for transient failures (server errors, timeouts, resets). */
+  maxAttempts: number;
+  /** Most records in flight at once. */
+  concurrency: number;
+  /** Aborted on Ctrl-C: no new request starts, answers already under way are still taken. */
+  signal: AbortSignal;
+}
+
+/** A server that keeps answering 429 to one record this many times in a row is not going to let it through. */
+const maxRateLimitedInARow = 50;
+
+export class Sender {
+  readonly stats: SenderStats = { requests: 0, retries: 0, rateLimited: 0, tokenRenewals: 0 };
+  readonly latencies = new Latencies();
+  /** Set when an answer means no record can succeed; the caller stops reading. */
+  fatal: Error | undefined;
+  readonly #options: SenderOptions;
+  readonly #inFlight = new Set<Promise<void>>();
+
+  constructor(options: SenderOptions) {
+    this.#options = options;
+  }
+
+  /** Starts the job once a slot is free; `onResult` gets its outcome. Resolves when the job has started. */
+  async submit(job: SendJob, onResult: (result: SendResult) => void): Promise<void> {
+    while (this.#inFlight.size >= this.#options.concurrency) await Promise.race(this.#inFlight);
+    const running = this.#run(job).then(onResult);
+    this.#inFlight.add(running);
+    void running.finally(() => this.#inFlight.delete(running));
+  }
+
+  /** Waits for every job under way. */
+  async drain(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
+  }
+
+  async #run(job: SendJob): Promise<SendResult> {
+    const { client, tokenCache, pace, clock, random, maxAttempts, signal } = this.#options;
+    let attempts = 0;
+    let failures = 0;
+    let renewed = false;
+    let rateLimitedInARow = 0;
+    for (;;) {
+      if (signal.aborted || this.fatal) return { status: 'pending', attempts };
+      try {
+        await pace.acquire(signal);
+      } catch {
+        return { status: 'pending', attempts };
+      }
+      let token: string;
+      try {
+        token = await tokenCache.get();
+      } catch (error) {
+        this.fatal ??= error instanceof Error ? error : new Error(String(error));
+        return { status: 'pending', attempts };
+      }
+      attempts++;
+      this.stats.requests++;
+      const sentAt = clock.now();
+      const answer = job.action === 'create' ? await client.createAssessment(job.body, token) : await client.updateAssessment(job.id!, job.body, token);
+      this.latencies.record(clock.now() - sentAt);
+      const verdict = verdictFor(answer);
+      if (answer.kind === 'ok') return { status: job.action === 'create' ? 'created' : 'updated', id: answer.id, attempts };
+      if (verdict === 'rateLimited' && answer.kind === 'error') {
+        this.stats.rateLimited++;
+        pace.rateLimited(answer.resetSeconds, answer.serverLimit);
+        if (++rateLimitedInARow < maxRateLimitedInARow) continue;
+        return failed(answer, attempts);
+      }
+      rateLimitedInARow = 0;
+      if (verdict === 'renewToken' && !renewed) {
+        renewed = true;
+        this.stats.tokenRenewals++;
+        tokenCache.refused(token);
+        continue;
+      }
+      if (verdict === 'transient' && ++failures < maxAttempts) {
+        this.stats.retries++;
+        await clock.sleep(backoffMs(failures, random), signal);
+        continue;
+      }
+      if (verdict === 'fatal') this.fatal ??= new ConfigError(permissionMessage(answer));
+      return failed(answer, attempts);
+    }
+  }
+}
+
+function failed(answer: Answer, attempts: number): SendResult {
+  return { status: 'failed', ...describeAnswer(answer), attempts };
+}
+
+function permissionMessage(answer: Answer): string {
+  const { code, msg } = describeAnswer(answer);
+  return (
+    `Feishu refused the app permission (code ${code}: ${msg}). The app needs the permission hire:external_application ` +
+    '(导入外部系统信息) and a published version that includes it; grant it in the developer console and run again'
+  );
+}

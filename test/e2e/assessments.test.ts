@@ -1,0 +1,231 @@
+/**
+ * The core import, end to end: the real CLI as a subprocess against a strict sandbox over loopback.
+ */
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { credentialEnv, credentials, readLog, runCli, workspace } from '../support/cli.js';
+
+/** What the strict server must have received for fixtures/assessments.csv, exactly. */
+const expectedBodies = [
+  {
+    external_id: 'A-1001',
+    external_interview_id: '6986199832494934316',
+    username: 'zhangwei',
+    conclusion: 2,
+    content: 'Strong systems design, clear communication.',
+    assessment_dimension_list: [
+      { assessment_type: 1, title: 'System design', description: 'Architecture and trade-offs', score: 4 },
+      { assessment_type: 3, title: 'Notes', content: 'Asked good questions about the team.' },
+    ],
+  },
+  {
+    external_id: 'A-1002',
+    external_interview_id: '6986199832494934317',
+    username: 'lina',
+    conclusion: 2,
+    content: 'Solid coding round',
+    assessment_dimension_list: [
+      { assessment_type: 1, title: '编码能力', score: 5 },
+      { assessment_type: 2, title: '推荐等级', option: '强烈推荐' },
+      { assessment_type: 4, title: '亮点', options: ['算法', '沟通', '项目经验'] },
+    ],
+  },
+  {
+    external_id: 'A-1003',
+    external_interview_id: '6986199832494934318',
+    username: 'wangfang',
+    conclusion: 1,
+    content: 'Struggled with the "scaling" question,\nbut honest about gaps.',
+    assessment_dimension_list: [
+      { assessment_type: 1, title: 'Problem solving', score: 2 },
+      { assessment_type: 3, title: 'Summary', content: 'Not a fit for this level.' },
+    ],
+  },
+  {
+    external_id: 'A-1004',
+    external_interview_id: '6986199832494934319',
+    username: 'chenjie',
+    conclusion: 3,
+    content: 'Needs a second round',
+    assessment_dimension_list: [{ assessment_type: 2, title: 'Hire recommendation', option: 'Maybe' }],
+  },
+  {
+    external_id: 'A-1005',
+    external_interview_id: '6986199832494934320',
+    username: 'liuyang',
+    conclusion: 2,
+    assessment_dimension_list: [
+      { assessment_type: 1, title: 'Culture', score: 3 },
+      { assessment_type: 4, title: 'Strengths', options: ['Ownership', 'Curiosity'] },
+    ],
+  },
+  {
+    external_interview_id: '6986199832494934321',
+    username: 'zhaomin',
+    conclusion: 3,
+    content: 'No external id: hire-import derives a stable one',
+    assessment_dimension_list: [{ assessment_type: 3, title: 'Summary', content: 'Good energy' }],
+  },
+  {
+    external_id: 'A-1010',
+    external_interview_id: '6986199832494934325',
+    username: 'xuhui',
+    conclusion: 2,
+    content: 'Plain record, one dimension',
+    assessment_dimension_list: [{ assessment_type: 1, title: 'Communication', score: 5 }],
+  },
+];
+
+const expectedInvalid = [
+  { external_id: 'A-1007', line: 9, field: 'external_interview_id' },
+  { external_id: 'A-1008', line: 10, field: 'conclusion' },
+  { external_id: 'A-1009', line: 11, field: 'assessment_dimension_list[0].score' },
+];
+
+let sandbox: Sandbox;
+let folder: string;
+
+beforeEach(async () => {
+  sandbox = await startSandbox(credentials);
+  folder = workspace('fixtures/assessments.csv');
+});
+afterEach(() => sandbox.close());
+
+function receivedBodies() {
+  return sandbox.assessments().map((stored) => {
+    const { external_id, ...rest } = stored.body as { external_id?: string };
+    return external_id?.startsWith('hi-') ? rest : stored.body;
+  });
+}
+
+describe('hire-import assessments', () => {
+  it('lands every valid record with its exact body, logs each outcome, and never sends the invalid ones', async () => {
+    const run = await runCli(['assessments', 'assessments.csv'], { cwd: folder, env: credentialEnv(sandbox.url) });
+    expect(run.stderr).toContain('created 7');
+    expect(run.code).toBe(1);
+    expect(receivedBodies()).toEqual(expect.arrayContaining(expectedBodies));
+    expect(sandbox.assessments()).toHaveLength(expectedBodies.length);
+    expect(sandbox.stats().invalid).toBe(0);
+
+    const log = readLog(join(folder, 'assessments.results.jsonl'));
+    const created = log.filter((entry) => entry.status === 'created');
+    expect(created).toHaveLength(7);
+    const stored = new Map(sandbox.assessments().map((assessment) => [assessment.body.external_id, assessment.id]));
+    for (const entry of created) expect(entry.id).toBe(stored.get(entry.external_id));
+    expect(created.find((entry) => entry.external_id === 'A-1003')?.line).toBe(4);
+    expect(created.find((entry) => entry.external_id === 'A-1010')?.line).toBe(12);
+    const derived = created.find((entry) => String(entry.external_id).startsWith('hi-'));
+    expect(derived?.line).toBe(8);
+    const invalid = log.filter((entry) => entry.status === 'invalid');
+    expect(invalid.map(({ external_id, line, field }) => ({ external_id, line, field }))).toEqual(expectedInvalid);
+    for (const entry of [...created, ...invalid]) expect(Date.parse(String(entry.at))).not.toBeNaN();
+    // The terminal table names line, field and reason.
+    expect(run.stderr).toMatch(/10\s+A-1008\s+conclusion\s+must be one of/);
+  });
+
+  it('a rerun sends no create, and the derived external_id is stable', async () => {
+    const env = credentialEnv(sandbox.url);
+    await runCli(['assessments', 'assessments.csv'], { cwd: folder, env });
+    const before = sandbox.stats();
+    const second = await runCli(['assessments', 'assessments.csv', '--json'], { cwd: folder, env });
+    const after = sandbox.stats();
+    expect(after.requests - before.requests).toBe(after.tokensIssued - before.tokensIssued); // a token, nothing else
+    expect(after).toMatchObject({ created: before.created, replayed: before.replayed });
+    expect(sandbox.assessments()).toHaveLength(7);
+    const summary = JSON.parse(second.stdout);
+    expect(summary.counts).toMatchObject({ read: 10, created: 0, skipped: 7, invalid: 3, failed: 0 });
+  });
+
+  it('writes the rejected rows to a rejects file that imports once fixed, with no duplicates', async () => {
+    const env = credentialEnv(sandbox.url);
+    const first = await runCli(['assessments', 'assessments.csv'], { cwd: folder, env });
+    const rejectsPath = join(folder, 'assessments.rejects.csv');
+    const rejects = readFileSync(rejectsPath, 'utf8');
+    expect(rejects.split('\n').filter(Boolean)).toHaveLength(4);
+    expect(rejects).toContain('A-1007');
+    expect(first.stderr).toContain('--log assessments.results.jsonl');
+    const fixed = rejects
+      .replace('A-1007,,', 'A-1007,6986199832494934322,')
+      .replace(',maybe,', ',待定,')
+      .replace(',four,', ',3,');
+    writeFileSync(rejectsPath, fixed);
+    const second = await runCli(['assessments', 'assessments.rejects.csv', '--log', 'assessments.results.jsonl', '--json'], { cwd: folder, env });
+    expect(second.code).toBe(0);
+    expect(JSON.parse(second.stdout).counts).toMatchObject({ created: 3, invalid: 0 });
+    expect(sandbox.assessments()).toHaveLength(10);
+    const third = await runCli(['assessments', 'assessments.csv', '--json'], { cwd: folder, env });
+    expect(third.code).toBe(0);
+    expect(JSON.parse(third.stdout).counts).toMatchObject({ created: 0, skipped: 10, invalid: 0 });
+    expect(sandbox.stats().replayed).toBe(0);
+  });
+
+  it('--dry-run reads, maps and validates without touching the network or writing files', async () => {
+    const run = await runCli(['assessments', 'assessments.csv', '--dry-run', '--json'], {
+      cwd: folder,
+      env: { FEISHU_BASE_URL: 'http://127.0.0.1:9' },
+    });
+    expect(run.code).toBe(1);
+    const summary = JSON.parse(run.stdout);
+    expect(summary).toMatchObject({ dryRun: true, wouldCreate: 7, log: null, counts: { invalid: 3, read: 10 } });
+    expect(summary.problems.map((problem: { line: number }) => problem.line)).toEqual([9, 10, 11]);
+    expect(existsSync(join(folder, 'assessments.results.jsonl'))).toBe(false);
+    expect(existsSync(join(folder, 'assessments.rejects.csv'))).toBe(false);
+  });
+
+  it('imports JSONL records that already are request bodies, from stdin', async () => {
+    const lines = expectedBodies.slice(0, 3).map((body) => JSON.stringify(body)).join('\n');
+    const run = await runCli(['assessments', '-', '--format', 'jsonl', '--log', 'stdin.results.jsonl'], {
+      cwd: folder,
+      env: credentialEnv(sandbox.url),
+      input: `${lines}\n`,
+    });
+    expect(run.code).toBe(0);
+    expect(sandbox.assessments().map((stored) => stored.body)).toEqual(expectedBodies.slice(0, 3));
+    expect(readLog(join(folder, 'stdin.results.jsonl')).map((entry) => entry.status)).toEqual(['created', 'created', 'created']);
+  });
+
+  it('never prints or logs the app secret or the token', async () => {
+    const run = await runCli(['assessments', 'assessments.csv', '--json', '--progress-interval', '0.05'], {
+      cwd: folder,
+      env: credentialEnv(sandbox.url),
+    });
+    const log = readFileSync(join(folder, 'assessments.results.jsonl'), 'utf8');
+    for (const text of [run.stdout, run.stderr, log]) {
+      expect(text).not.toContain(credentials.appSecret);
+      expect(text).not.toMatch(/t-[0-9a-f]{8,}/);
+    }
+  });
+
+  it('stops with exit 2 and a clear message on missing or refused credentials, before reading records', async () => {
+    const missing = await runCli(['assessments', 'assessments.csv'], { cwd: folder });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/FEISHU_APP_ID/);
+    const refused = await runCli(['assessments', 'assessments.csv'], {
+      cwd: folder,
+      env: { ...credentialEnv(sandbox.url), FEISHU_APP_SECRET: 'wrong-secret-4711' },
+    });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/refused the app credentials/);
+    expect(refused.stderr).not.toContain('wrong-secret-4711');
+    expect(sandbox.assessments()).toHaveLength(0);
+  });
+
+  it('rejects bad usage with exit 2', async () => {
+    expect((await runCli(['assessments', 'missing.csv'], { cwd: folder })).code).toBe(2);
+    expect((await runCli(['assessments', 'assessments.csv', '--rate', 'fast'], { cwd: folder })).code).toBe(2);
+    expect((await runCli(['nonsense'], { cwd: folder })).code).toBe(2);
+    const help = await runCli(['assessments', '--help'], { cwd: folder });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/130\s+interrupted/);
+  });
+
+  it('--sandbox rehearses the whole import with no credentials, keeping a log of its own', async () => {
+    const run = await runCli(['assessments', 'assessments.csv', '--sandbox', '--json'], { cwd: folder });
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout).counts).toMatchObject({ created: 7, invalid: 3 });
+    expect(existsSync(join(folder, 'assessments.sandbox.results.jsonl'))).toBe(true);
+    expect(existsSync(join(folder, 'assessments.results.jsonl'))).toBe(false);
+  });
+});

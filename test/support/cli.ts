@@ -1,0 +1,63 @@
+/** Runs the real CLI (the built bin) as a subprocess, the way a user or a CI job does. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+export const binPath = join(repoRoot, 'bin/hire-import.js');
+
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  input?: string;
+}
+
+/** Starts the CLI; the caller may signal it and must await `done`. */
+export function startCli(args: string[], options: CliOptions = {}): { child: ChildProcess; done: Promise<CliRun>; stderrSoFar(): string } {
+  const child = spawn(process.execPath, [binPath, ...args], {
+    cwd: options.cwd ?? repoRoot,
+    // A clean environment: no credentials leak in from the developer's shell, no colours in assertions.
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...options.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdin!.end(options.input ?? '');
+  const done = new Promise<CliRun>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return { child, done, stderrSoFar: () => stderr };
+}
+
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
+  return startCli(args, options).done;
+}
+
+/** A fresh folder holding copies of the named repo files, so tests never write next to the fixtures. */
+export function workspace(...files: string[]): string {
+  const folder = mkdtempSync(join(tmpdir(), 'hire-import-'));
+  for (const file of files) cpSync(join(repoRoot, file), join(folder, file.split('/').pop()!));
+  return folder;
+}
+
+export function readLog(path: string): Array<Record<string, unknown>> {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+export const credentials = { appId: 'cli_test_app', appSecret: 'test-secret-Zq8vN3' };
+
+export function credentialEnv(baseUrl: string): Record<string, string> {
+  return { FEISHU_APP_ID: credentials.appId, FEISHU_APP_SECRET: credentials.appSecret, FEISHU_BASE_URL: baseUrl };
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { decide } from '../../src/import/decide.js';
+import { bodyHash, canonicalJson, withExternalId } from '../../src/import/identity.js';
+
+const body = { external_id: 'A-1', external_interview_id: '698', conclusion: 2 };
+
+describe('decide', () => {
+  it('creates what the log does not know', () => {
+    expect(decide(body, new Map(), false)).toEqual({ action: 'create' });
+  });
+
+  it('skips what an earlier run created, changed or not, unless asked to update changed records', () => {
+    const created = new Map([['A-1', { id: '77', hash: 'old' }]]);
+    expect(decide(body, created, false)).toEqual({ action: 'skip', id: '77' });
+    expect(decide(body, created, true)).toEqual({ action: 'update', id: '77' });
+    const unchanged = new Map([['A-1', { id: '77', hash: bodyHash(body) }]]);
+    expect(decide(body, unchanged, true)).toEqual({ action: 'skip', id: '77' });
+  });
+});
+
+describe('identity', () => {
+  it('hashes bodies independently of key order', () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, { f: 1, e: 2 }], c: 0 } })).toBe('{"a":{"c":0,"d":[1,{"e":2,"f":1}]},"b":1}');
+    expect(bodyHash({ a: 1, b: 2 })).toBe(bodyHash({ b: 2, a: 1 }));
+    expect(bodyHash({ a: 1 })).not.toBe(bodyHash({ a: 2 }));
+  });
+
+  it('derives a stable external_id from the content when the record has none, and keeps one it has', () => {
+    const anonymous = { external_interview_id: '698', content: 'ok' };
+    const first = withExternalId(anonymous);
+    expect(first.external_id).toMatch(/^hi-[0-9a-f]{16}$/);
+    expect(withExternalId({ content: 'ok', external_interview_id: '698' }).external_id).toBe(first.external_id);
+    expect(withExternalId({ ...anonymous, content: 'changed' }).external_id).not.toBe(first.external_id);
+    expect(withExternalId(body).external_id).toBe('A-1');
+  });
+});

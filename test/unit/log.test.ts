@@ -1,0 +1,57 @@
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readResultLog, ResultLog } from '../../src/log/resultLog.js';
+import { lockResultLog } from '../../src/log/lock.js';
+import { LockedError } from '../../src/errors.js';
+
+const folder = () => mkdtempSync(join(tmpdir(), 'hire-import-log-'));
+const at = '2026-11-24T00:00:00.000Z';
+
+describe('result log', () => {
+  it('remembers created and updated records, not failed or invalid ones, and keeps a create a later failure cannot undo', async () => {
+    const path = join(folder(), 'r.jsonl');
+    const log = ResultLog.open(path);
+    log.append({ external_id: 'a', status: 'created', id: '1', line: 2, hash: 'h1', at });
+    log.append({ external_id: 'b', status: 'failed', line: 3, code: 1002001, msg: 'x', at });
+    log.append({ external_id: 'c', status: 'invalid', line: 4, field: 'conclusion', msg: 'x', at });
+    log.append({ external_id: 'a', status: 'updated', id: '1', line: 2, hash: 'h2', at });
+    log.append({ external_id: 'a', status: 'failed', line: 2, at });
+    log.close();
+    const history = await readResultLog(path);
+    expect([...history.created]).toEqual([['a', { id: '1', hash: 'h2' }]]);
+    expect(history).toMatchObject({ lines: 5, unreadable: 0 });
+  });
+
+  it('survives a torn last line: it is skipped on reading and cut off before appending', async () => {
+    const path = join(folder(), 'r.jsonl');
+    writeFileSync(path, `${JSON.stringify({ external_id: 'a', status: 'created', id: '1', line: 2, at })}\n{"external_id":"b","sta`);
+    const history = await readResultLog(path);
+    expect(history).toMatchObject({ lines: 2, unreadable: 1 });
+    expect(history.created.has('a')).toBe(true);
+    const log = ResultLog.open(path);
+    log.append({ external_id: 'b', status: 'created', id: '2', line: 3, at });
+    log.close();
+    const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
+    expect(lines.map((line) => JSON.parse(line).external_id)).toEqual(['a', 'b']);
+  });
+
+  it('reads a missing log as empty history', async () => {
+    expect((await readResultLog(join(folder(), 'none.jsonl'))).created.size).toBe(0);
+  });
+});
+
+describe('log lock', () => {
+  it('refuses a second holder while the first lives, and takes over a dead owner\'s lock', () => {
+    const path = join(folder(), 'r.jsonl');
+    const lock = lockResultLog(path);
+    expect(() => lockResultLog(path)).toThrow(LockedError);
+    lock.release();
+    expect(existsSync(`${path}.lock`)).toBe(false);
+    writeFileSync(`${path}.lock`, '2147483646'); // a pid that no process has
+    const taken = lockResultLog(path);
+    expect(readFileSync(`${path}.lock`, 'utf8')).toBe(String(process.pid));
+    taken.release();
+  });
+});

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { Pace } from '../../src/send/pace.js';
+import { fakeClock } from '../support/fakeClock.js';
+
+async function startTimes(pace: Pace, clock: { now(): number }, count: number): Promise<number[]> {
+  const starts: number[] = [];
+  for (let i = 0; i < count; i++) {
+    await pace.acquire();
+    starts.push(clock.now());
+  }
+  return starts;
+}
+
+/** The most starts that fall within any window of `span` ms. */
+function busiestWindow(starts: number[], span: number): number {
+  let most = 0;
+  for (let first = 0, last = 0; last < starts.length; last++) {
+    while (starts[last]! - starts[first]! >= span) first++;
+    most = Math.max(most, last - first + 1);
+  }
+  return most;
+}
+
+describe('pace', () => {
+  it('never starts more than the limit within any second, even waking up late, and stays near the limit', async () => {
+    let tick = 0;
+    const clock = fakeClock({ lateness: () => [0, 1, 3, 0, 7][tick++ % 5]! });
+    const pace = new Pace({ rate: 20, marginMs: 10, clock });
+    const starts = await startTimes(pace, clock, 2000);
+    expect(busiestWindow(starts, 1000)).toBe(20);
+    expect(busiestWindow(starts, 1010)).toBeLessThanOrEqual(20);
+    const rate = ((starts.length - 1) * 1000) / (starts.at(-1)! - starts[0]!);
+    expect(rate).toBeGreaterThan(19.5);
+    expect(rate).toBeLessThanOrEqual(20);
+  });
+
+  it('gives the first window extra room, since the first requests reach the server late', async () => {
+    const clock = fakeClock();
+    const pace = new Pace({ rate: 20, marginMs: 0, clock });
+    const starts = await startTimes(pace, clock, 60);
+    expect(starts[20]! - starts[0]!).toBe(1100);
+    expect(starts[40]! - starts[20]!).toBe(1000);
+  });
+
+  it('spreads starts evenly instead of bursting', async () => {
+    const clock = fakeClock();
+    const pace = new Pace({ rate: 20, marginMs: 0, clock });
+    const starts = await startTimes(pace, clock, 5);
+    expect(starts).toEqual([0, 50, 100, 150, 200]);
+  });
+
+  it('handles a fractional rate', async () => {
+    const clock = fakeClock();
+    const pace = new Pace({ rate: 2.5, marginMs: 0, clock });
+    const starts = await startTimes(pace, clock, 10);
+    const afterWarmUp = starts.slice(4).map((start) => start - starts[4]!);
+    expect(afterWarmUp).toEqual([0, 400, 800, 1200, 1600, 2000]);
+  });
+
+  it('pauses for the reset after a 429, drops to the advertised limit and never climbs above it', async () => {
+    const clock = fakeClock();
+    const pace = new Pace({ rate: 20, marginMs: 0, clock });
+    await startTimes(pace, clock, 3);
+    const limitedAt = clock.now();
+    pace.rateLimited(2, 10);
+    await pace.acquire();
+    expect(clock.now()).toBeGreaterThanOrEqual(limitedAt + 2000);
+    expect(pace.state.rate).toBe(10);
+    await startTimes(pace, clock, 200);
+    expect(pace.state.rate).toBe(10);
+  });
+
+  it('halves on a 429 without a limit header, once per burst, then climbs back to the configured rate', async () => {
+    const clock = fakeClock();
+    const pace = new Pace({ rate: 20, marginMs: 0, clock });
+    await startTimes(pace, clock, 40);
+    pace.rateLimited(1);
+    pace.rateLimited(1);
+    pace.rateLimited(1);
+    expect(pace.state.rate).toBe(10);
+    expect(pace.state.marginMs).toBe(10); // widened once, in case arrival jitter caused it
+    const starts = await startTimes(pace, clock, 400);
+    expect(pace.state.rate).toBe(20);
+    expect(busiestWindow(starts, 1000)).toBeLessThanOrEqual(20);
+  });
+
+  it('serves concurrent callers one slot each, in order', async () => {
+    const clock = fakeClock();
+    const pace = new Pace({ rate: 10, marginMs: 0, clock });
+    const order: number[] = [];
+    await Promise.all([0, 1, 2, 3].map((n) => pace.acquire().then(() => order.push(n))));
+    expect(order).toEqual([0, 1, 2, 3]);
+    expect(clock.now()).toBe(300);
+  });
+});

@@ -1,0 +1,377 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import iconv from 'iconv-lite';
+import { afterAll, describe, expect, it } from 'vitest';
+import { InputError, UsageError } from '../../src/errors.js';
+import { createRejectsWriter } from '../../src/read/rejects.js';
+import {
+  formatFromPath,
+  openSource,
+  type OpenOptions,
+  type RecordSource,
+  type SourceItem,
+  type SourceRecord,
+} from '../../src/read/source.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'hire-import-read-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let fileCount = 0;
+function tempFile(extension: string, content: string | Buffer): string {
+  const path = join(dir, `input-${++fileCount}${extension}`);
+  writeFileSync(path, content);
+  return path;
+}
+
+async function itemsOf(source: RecordSource): Promise<SourceItem[]> {
+  const items: SourceItem[] = [];
+  for await (const item of source.items()) items.push(item);
+  return items;
+}
+
+async function read(extension: string, content: string | Buffer, options: Partial<OpenOptions> = {}) {
+  const source = await openSource({ path: tempFile(extension, content), ...options });
+  return { source, items: await itemsOf(source) };
+}
+
+function fieldsOf(items: SourceItem[]) {
+  return items.filter((item): item is SourceRecord => item.kind === 'record').map((item) => item.fields);
+}
+
+function linesOf(items: SourceItem[]) {
+  return items.map((item) => `${item.kind}@${item.line}`);
+}
+
+const CHINESE_CSV = '候选人,面试官,结论\n张三,李四,"通过，表现""很好"""\n王五,赵六,不通过\n';
+const CHINESE_FIELDS = [
+  { 候选人: '张三', 面试官: '李四', 结论: '通过，表现"很好"' },
+  { 候选人: '王五', 面试官: '赵六', 结论: '不通过' },
+];
+
+describe('encodings', () => {
+  const cases: { label: string; bytes: Buffer; encoding: string; bom: boolean }[] = [
+    { label: 'UTF-8', bytes: Buffer.from(CHINESE_CSV), encoding: 'utf-8', bom: false },
+    { label: 'UTF-8 with BOM', bytes: Buffer.from('\uFEFF' + CHINESE_CSV), encoding: 'utf-8', bom: true },
+    { label: 'GBK bytes', bytes: iconv.encode(CHINESE_CSV, 'gbk'), encoding: 'gb18030', bom: false },
+    { label: 'GB18030 bytes', bytes: iconv.encode(CHINESE_CSV + '𠀀,㐀,€\n', 'gb18030'), encoding: 'gb18030', bom: false },
+    { label: 'UTF-16LE with BOM', bytes: iconv.encode(CHINESE_CSV, 'utf-16le', { addBOM: true }), encoding: 'utf-16le', bom: true },
+    { label: 'UTF-16BE with BOM', bytes: iconv.encode(CHINESE_CSV, 'utf-16be', { addBOM: true }), encoding: 'utf-16be', bom: true },
+  ];
+  for (const { label, bytes, encoding, bom } of cases) {
+    it(`detects ${label} and round-trips Chinese headers and cells`, async () => {
+      const { source, items } = await read('.csv', bytes);
+      expect(source.encoding).toBe(encoding);
+      expect(source.bom).toBe(bom);
+      expect(source.header).toEqual(['候选人', '面试官', '结论']);
+      expect(fieldsOf(items).slice(0, 2)).toEqual(CHINESE_FIELDS);
+      expect(items[0]).toMatchObject({ line: 2, raw: '张三,李四,"通过，表现""很好"""' });
+    });
+  }
+
+  it('reads four-byte GB18030 characters', async () => {
+    const { items } = await read('.csv', iconv.encode('a,b\n𠀀,€\n', 'gb18030'));
+    expect(fieldsOf(items)).toEqual([{ a: '𠀀', b: '€' }]);
+  });
+
+  it('takes a UTF-8 file whose 64 KiB sample ends inside a character as UTF-8', async () => {
+    const header = 'name,note\n';
+    // '张' is three bytes and starts one byte before the end of the sample.
+    const filler = 'x,' + 'a'.repeat(64 * 1024 - header.length - 4) + '\n';
+    const content = Buffer.from(header + filler + '张,三\n');
+    expect(content.subarray(0, 64 * 1024).toString('utf8').endsWith('\uFFFD')).toBe(true);
+    const { source, items } = await read('.csv', content);
+    expect(source.encoding).toBe('utf-8');
+    expect(fieldsOf(items)[1]).toEqual({ name: '张', note: '三' });
+  });
+
+  it('uses a forced encoding label and rejects an unknown one', async () => {
+    const { source, items } = await read('.csv', iconv.encode('面試官,結論\n趙六,通過\n', 'big5'), { encoding: 'Big5' });
+    expect(source.encoding).toBe('Big5');
+    expect(fieldsOf(items)).toEqual([{ 面試官: '趙六', 結論: '通過' }]);
+    await expect(read('.csv', 'a\n1\n', { encoding: 'klingon' })).rejects.toThrow(UsageError);
+  });
+
+  it('refuses text that a forced encoding cannot decode', async () => {
+    const error = await read('.csv', iconv.encode(CHINESE_CSV.repeat(5), 'gbk'), { encoding: 'utf-8' }).catch((e) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect(error.message).toMatch(/do not decode as utf-8; pass --encoding/);
+  });
+});
+
+describe('CSV shape', () => {
+  it.each([
+    ['comma', 'a,b;c\n1,2;3\n', { a: '1', 'b;c': '2;3' }],
+    ['tab', 'a\tb,c\td\n1\t2,3\t4\n', { a: '1', 'b,c': '2,3', d: '4' }],
+    ['semicolon', '"x;y";"b,c";d,e\n1;2,2;3\n', { 'x;y': '1', 'b,c': '2,2', 'd,e': '3' }],
+  ])('detects the %s delimiter from the header, outside quotes', async (_name, content, fields) => {
+    const { items } = await read('.csv', content);
+    expect(fieldsOf(items)).toEqual([fields]);
+  });
+
+  it('takes a --delimiter over detection', async () => {
+    const { source, items } = await read('.txt', 'a|b,c\n1|2,3\n', { delimiter: '|' });
+    expect(source.delimiter).toBe('|');
+    expect(fieldsOf(items)).toEqual([{ a: '1', 'b,c': '2,3' }]);
+  });
+
+  it('reads CRLF files, keeping quoted CRLFs in cells and counting lines right', async () => {
+    const content = 'a,b\r\n1,"x\r\ny"\r\n\r\n2,z\r\n';
+    const { source, items } = await read('.csv', content);
+    expect(source.newline).toBe('\r\n');
+    expect(fieldsOf(items)).toEqual([{ a: '1', b: 'x\r\ny' }, { a: '2', b: 'z' }]);
+    expect(linesOf(items)).toEqual(['record@2', 'record@5']);
+    expect(items.map((item) => item.raw)).toEqual(['1,"x\r\ny"', '2,z']);
+  });
+
+  it('gives the start line of records after quoted newlines and blank lines', async () => {
+    const content = '\nid,note\n1,plain\n2,"spans\nthree\nlines"\n\n\n3,"a ""quoted"" word"\n4,last';
+    const { source, items } = await read('.csv', content);
+    expect(source.headerRaw).toBe('id,note');
+    expect(linesOf(items)).toEqual(['record@3', 'record@4', 'record@9', 'record@10']);
+    expect(items[1]!.raw).toBe('2,"spans\nthree\nlines"');
+    expect(fieldsOf(items)[2]).toEqual({ id: '3', note: 'a "quoted" word' });
+  });
+
+  it('keeps cells exactly as written: no trimming, no casting', async () => {
+    const { source, items } = await read('.csv', ' name , score \n  Ann  ,007\n');
+    expect(source.header).toEqual(['name', 'score']);
+    expect(fieldsOf(items)).toEqual([{ name: '  Ann  ', score: '007' }]);
+  });
+
+  it('gives a short row the cells it has', async () => {
+    const { items } = await read('.csv', 'a,b,c\n1,2\n1,2,3\n');
+    expect(fieldsOf(items)).toEqual([{ a: '1', b: '2' }, { a: '1', b: '2', c: '3' }]);
+    expect(Object.keys(fieldsOf(items)[0]!)).toEqual(['a', 'b']);
+  });
+
+  it('reports a row with more non-empty cells than the header, and accepts extra empty ones', async () => {
+    const { items } = await read('.csv', 'a,b\n1,2,3,,\n4,5,,\n');
+    expect(items[0]).toEqual({ kind: 'problem', line: 2, raw: '1,2,3,,', reason: 'row has 3 cells but the header has 2' });
+    expect(items[1]).toMatchObject({ kind: 'record', line: 3 });
+    expect(fieldsOf(items)).toEqual([{ a: '4', b: '5' }]);
+  });
+
+  it('skips empty lines and rows of empty cells', async () => {
+    const { items } = await read('.csv', 'a,b\n\n,\n  \n1,2\n,,\n');
+    expect(linesOf(items)).toEqual(['record@5']);
+  });
+
+  it('ignores columns without a header name while their cells are empty', async () => {
+    const { source, items } = await read('.csv', 'a,,b,\n1,,2,\n3,x,4\n');
+    expect(source.header).toEqual(['a', '', 'b', '']);
+    expect(items[0]).toMatchObject({ kind: 'record', line: 2 });
+    expect(fieldsOf(items)).toEqual([{ a: '1', b: '2' }]);
+    expect(items[1]).toMatchObject({ kind: 'problem', line: 3, reason: 'cell 2 has a value but its column has no name in the header' });
+  });
+
+  it('refuses a column named __proto__, which cannot be a field', async () => {
+    await expect(read('.csv', 'a,__proto__\nx,y\n')).rejects.toThrow(/column 2 is named "__proto__"/);
+  });
+
+  it('rejects a header with a duplicate column name, naming both columns', async () => {
+    const error = await read('.csv', 'id,面试官,结论,面试官\n1,2,3,4\n').catch((e) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect(error.message).toMatch(/columns 2 and 4 are both named "面试官"/);
+  });
+
+  it('rejects a header that cannot be parsed', async () => {
+    await expect(read('.csv', 'a,"b\n')).rejects.toThrow(/cannot read the header line/);
+    await expect(read('.csv', ',,\n1,2,3\n')).rejects.toThrow(/has no column names/);
+  });
+});
+
+describe('malformed CSV records', () => {
+  it('reports a stray quote mid-file and keeps the records around it', async () => {
+    const content = 'id,note\n1,ok\n2,he said "hi" there,x\n3,"multi\nline"\n4,fine\n';
+    const { items } = await read('.csv', content);
+    expect(linesOf(items)).toEqual(['record@2', 'problem@3', 'record@4', 'record@6']);
+    expect(items[1]).toMatchObject({ raw: '2,he said "hi" there,x' });
+    expect((items[1] as { reason: string }).reason).toMatch(/^Invalid Opening Quote/);
+    expect(fieldsOf(items).map((fields) => fields['id'])).toEqual(['1', '3', '4']);
+  });
+
+  it('reports back-to-back malformed records separately', async () => {
+    const { items } = await read('.csv', 'a,b\nx"1,2\n\ny"3,4\n5,6\n');
+    expect(linesOf(items)).toEqual(['problem@2', 'problem@4', 'record@5']);
+    expect(items.map((item) => item.raw)).toEqual(['x"1,2', 'y"3,4', '5,6']);
+  });
+
+  it('reports an unclosed quote at the line where it opened, with the rest of the file', async () => {
+    const { items } = await read('.csv', 'a,b\n1,2\n3,"open\n4,5\n6,7\n');
+    expect(linesOf(items)).toEqual(['record@2', 'problem@3']);
+    expect(items[1]).toMatchObject({ raw: '3,"open\n4,5\n6,7' });
+    expect((items[1] as { reason: string }).reason).toMatch(/^Quote Not Closed/);
+  });
+});
+
+describe('JSONL', () => {
+  it('reads one object per line, skipping blank lines, with a BOM and CRLF', async () => {
+    const content = '\uFEFF{"id":1,"name":"张三"}\r\n\r\n{"id":2,"tags":["a"]}\r\n';
+    const { source, items } = await read('.jsonl', content);
+    expect(source).toMatchObject({ format: 'jsonl', bom: true, newline: '\r\n', header: undefined });
+    expect(items).toEqual([
+      { kind: 'record', line: 1, fields: { id: 1, name: '张三' }, raw: '{"id":1,"name":"张三"}' },
+      { kind: 'record', line: 3, fields: { id: 2, tags: ['a'] }, raw: '{"id":2,"tags":["a"]}' },
+    ]);
+  });
+
+  it('reports lines that are not JSON objects and carries on', async () => {
+    const { items } = await read('.ndjson', '{"id":1}\n{"id":\n[1,2]\nnull\n{"id":5}\n');
+    expect(linesOf(items)).toEqual(['record@1', 'problem@2', 'problem@3', 'problem@4', 'record@5']);
+    expect(items[1]).toMatchObject({ raw: '{"id":', reason: expect.stringMatching(/^not valid JSON: /) });
+    expect(items[2]).toMatchObject({ reason: 'line is an array, not a JSON object' });
+    expect(items[3]).toMatchObject({ reason: 'line is null, not a JSON object' });
+  });
+
+  it('reads GB18030 JSONL', async () => {
+    const { source, items } = await read('.jsonl', iconv.encode('{"结论":"通过"}\n', 'gb18030'));
+    expect(source.encoding).toBe('gb18030');
+    expect(fieldsOf(items)).toEqual([{ 结论: '通过' }]);
+  });
+});
+
+describe('unreadable input', () => {
+  it('refuses a binary file, naming it', async () => {
+    const path = tempFile('.csv', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x08, 0x00, 0x61, 0x2c, 0x62]));
+    await expect(openSource({ path })).rejects.toThrow(
+      new InputError(`${path}: looks binary (NUL bytes in the first 64 KiB); hire-import reads CSV or JSONL text`),
+    );
+  });
+
+  it('refuses an empty file and one holding only a BOM and blank lines', async () => {
+    await expect(read('.csv', '')).rejects.toThrow(/: is empty$/);
+    await expect(read('.jsonl', '\uFEFF\n\n')).rejects.toThrow(InputError);
+  });
+
+  it('refuses a missing file and a directory', async () => {
+    await expect(openSource({ path: join(dir, 'missing.csv') })).rejects.toThrow(/missing\.csv: cannot be read \(no such file\)/);
+    await expect(openSource({ path: dir, format: 'csv' })).rejects.toThrow(/is a directory/);
+  });
+
+  it('needs a format it can tell', async () => {
+    await expect(openSource({ path: '-', stdin: Readable.from([]) })).rejects.toThrow(new UsageError('reading stdin needs --format csv or --format jsonl'));
+    await expect(openSource({ path: 'export.dat' })).rejects.toThrow(/--format/);
+  });
+});
+
+describe('stdin and progress', () => {
+  it('reads a provided stdin stream delivered in small pieces', async () => {
+    const bytes = Buffer.from('\uFEFF' + 'a,b\n' + '张三,"x\ny"\n'.repeat(6000));
+    expect(bytes.length).toBeGreaterThan(64 * 1024);
+    // Pieces of 2, 3, ..., 12 bytes, then of 1000: the BOM, characters and records all split across pieces.
+    const pieces: Buffer[] = [];
+    for (let at = 0, size = 2; at < bytes.length; at += size, size = at < 2000 ? (size % 11) + 2 : 1000) {
+      pieces.push(bytes.subarray(at, at + size));
+    }
+    const source = await openSource({ path: '-', format: 'csv', stdin: Readable.from(pieces) });
+    expect(source).toMatchObject({ path: '-', encoding: 'utf-8', bom: true, sizeBytes: undefined, header: ['a', 'b'] });
+    const items = await itemsOf(source);
+    expect(items).toHaveLength(6000);
+    expect(items.every((item) => item.kind === 'record' && item.fields['a'] === '张三' && item.fields['b'] === 'x\ny')).toBe(true);
+    expect(items[5999]!.line).toBe(2 + 2 * 5999);
+    expect(source.bytesRead()).toBe(bytes.length);
+  });
+
+  it('reports the size of a file and the bytes read so far, without reading far ahead', async () => {
+    const path = tempFile('.csv', 'a\n' + '1\n'.repeat(60_000));
+    const source = await openSource({ path });
+    expect(source.sizeBytes).toBe(120_002);
+    let records = 0;
+    let readAtFirstRecord = 0;
+    for await (const item of source.items()) {
+      if (item.kind === 'record' && ++records === 1) readAtFirstRecord = source.bytesRead();
+    }
+    expect(records).toBe(60_000);
+    expect(readAtFirstRecord).toBeLessThan(120_002);
+    expect(source.bytesRead()).toBe(120_002);
+  });
+
+  it.each([
+    ['csv', 'a\n', '1\n'],
+    ['jsonl', '', '{"a":1}\n'],
+  ] as const)('%s can be abandoned part way, releasing the input', async (format, first, repeated) => {
+    // Endless input: only the reader letting go ends it.
+    let chunks = 0;
+    const stdin = new Readable({
+      read() {
+        this.push((chunks++ === 0 ? first : '') + repeated.repeat(10_000));
+      },
+    });
+    const source = await openSource({ path: '-', format, stdin });
+    for await (const item of source.items()) {
+      expect(item.kind).toBe('record');
+      break;
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stdin.destroyed).toBe(true);
+    expect(() => source.items()).toThrow(/only be read once/);
+  });
+});
+
+describe('formatFromPath', () => {
+  it.each([
+    ['export.csv', 'csv'],
+    ['EXPORT.TSV', 'csv'],
+    ['a.txt', 'csv'],
+    ['a.jsonl', 'jsonl'],
+    ['a.ndjson', 'jsonl'],
+    ['a.json', 'jsonl'],
+    ['a.xlsx', undefined],
+    ['-', undefined],
+  ])('%s -> %s', (path, format) => {
+    expect(formatFromPath(path)).toBe(format);
+  });
+});
+
+describe('rejects writer', () => {
+  async function rejectAll(source: RecordSource, rejectsPath: string) {
+    const writer = createRejectsWriter(source, rejectsPath);
+    const items = await itemsOf(source);
+    writer.write(items[0]!);
+    writer.write(items.slice(1));
+    return { items, count: await writer.close() };
+  }
+
+  it.each([
+    ['GBK', iconv.encode(CHINESE_CSV, 'gbk'), 'gb18030'],
+    ['UTF-8 with BOM and CRLF', Buffer.from('\uFEFF' + CHINESE_CSV.replace(/\n/g, '\r\n')), 'utf-8'],
+    ['UTF-16LE, tab separated', iconv.encode(CHINESE_CSV.replace(/,/g, '\t'), 'utf-16le', { addBOM: true }), 'utf-16le'],
+  ])('writes %s rejects that re-read to the same records', async (_name, bytes, encoding) => {
+    const source = await openSource({ path: tempFile('.csv', bytes) });
+    const rejectsPath = join(dir, `rejects-${++fileCount}.csv`);
+    const { items, count } = await rejectAll(source, rejectsPath);
+    expect(count).toBe(2);
+    expect(readFileSync(rejectsPath)).toEqual(bytes);
+    const reread = await openSource({ path: rejectsPath });
+    expect(reread).toMatchObject({ encoding, bom: source.bom, delimiter: source.delimiter, newline: source.newline });
+    expect(await itemsOf(reread)).toEqual(items);
+  });
+
+  it('writes malformed records whole, so the file can be fixed and re-imported', async () => {
+    const source = await openSource({ path: tempFile('.csv', 'a,b\n1,2\n3,x"y\n5,"6\n7"\n') });
+    const rejectsPath = join(dir, `rejects-${++fileCount}.csv`);
+    const writer = createRejectsWriter(source, rejectsPath);
+    for await (const item of source.items()) if (item.kind === 'problem' || item.line === 4) writer.write(item);
+    expect(await writer.close()).toBe(2);
+    expect(readFileSync(rejectsPath, 'utf8')).toBe('a,b\n3,x"y\n5,"6\n7"\n');
+  });
+
+  it('writes JSONL rejects without a header', async () => {
+    const source = await openSource({ path: tempFile('.jsonl', '{"a":1}\nnope\n') });
+    const rejectsPath = join(dir, `rejects-${++fileCount}.jsonl`);
+    const { count } = await rejectAll(source, rejectsPath);
+    expect(count).toBe(2);
+    expect(readFileSync(rejectsPath, 'utf8')).toBe('{"a":1}\nnope\n');
+  });
+
+  it('creates no file when nothing is rejected', async () => {
+    const source = await openSource({ path: tempFile('.csv', 'a\n1\n') });
+    const rejectsPath = join(dir, `rejects-${++fileCount}.csv`);
+    const writer = createRejectsWriter(source, rejectsPath);
+    writer.write([]);
+    expect(await writer.close()).toBe(0);
+    expect(existsSync(rejectsPath)).toBe(false);
+  });
+});
