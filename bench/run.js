@@ -3,7 +3,8 @@
  * writes the raw figures to .bench/results.json. Reports timings; never fails on them (exit 1 only on a crash).
  * BENCH_QUICK=1 shrinks every scenario, to check that the benchmark itself works.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { startSandbox } from '../dist/sandbox/server.js';
 import { ensureCsv, makeBody } from './generate.js';
@@ -136,6 +137,15 @@ function machine() {
   };
 }
 
+/** A fingerprint of the built code: if it changes during the run (a shared workspace), the figures mix two builds. */
+function buildFingerprint() {
+  const hash = createHash('sha256');
+  for (const name of readdirSync('dist', { recursive: true }).filter((file) => file.endsWith('.js')).sort()) {
+    hash.update(name).update(readFileSync(`dist/${name}`));
+  }
+  return hash.digest('hex').slice(0, 12);
+}
+
 function safely(read) {
   try {
     return read();
@@ -162,6 +172,7 @@ const started = performance.now();
 mkdirSync(dir, { recursive: true });
 const results = {
   machine: machine(),
+  build: buildFingerprint(),
   quick,
   size,
   method: {
@@ -227,6 +238,8 @@ console.log(table(
 console.log(`  hire-import / csv-parse wall time: ${fmt(results.dryRun.ratio, 2)}x (fastest runs; every run: ` +
   `${results.dryRun.runs.cli.map((run, i) => fmt(run.wallMs / results.dryRun.runs.bare[i].wallMs, 2)).join(', ')})`);
 
+results.buildAtEnd = buildFingerprint();
+if (results.buildAtEnd !== results.build) console.log(`\nwarning: the code in dist/ changed during the run (${results.build} -> ${results.buildAtEnd}): the figures mix two builds`);
 results.machine.loadAverageAtEnd = os.loadavg().map((load) => Number(load.toFixed(2)));
 results.totalSeconds = (performance.now() - started) / 1000;
 writeFileSync(`${dir}/results.json`, `${JSON.stringify(results, null, 2)}\n`);

@@ -72,6 +72,7 @@ export async function assessments(options: AssessmentsOptions, io: ImportIO): Pr
     format: source.format,
     header: source.header,
     baseDir: options.mapping ? dirname(options.mapping) : process.cwd(),
+    source: options.file === '-' ? 'stdin' : basename(options.file),
   });
   const paths = outputPaths(options.file, source.format, options.log, options.sandbox);
 

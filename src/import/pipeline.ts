@@ -3,9 +3,8 @@
  * sender's bounded slots are the only buffer, so memory stays flat however large the input is.
  */
 import type { Problem } from '../map/assessment.js';
-import { validateAssessment } from '../map/assessment.js';
 import { isGrouped } from '../map/group.js';
-import type { Mapper } from '../map/mapping.js';
+import { validateMapped, type Mapper } from '../map/mapping.js';
 import type { SourceItem } from '../read/source.js';
 import type { RejectsWriter } from '../read/rejects.js';
 import type { Created, LogEntry, ResultLog } from '../log/resultLog.js';
@@ -89,23 +88,15 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
       continue;
     }
     const mapped = await mapper.map(item);
-    if (!mapped.ok) {
-      reject(item, mapped.problems);
-      continue;
-    }
-    const validated = validateAssessment(mapped.candidate);
-    const candidateId = typeof mapped.candidate.external_id === 'string' ? mapped.candidate.external_id : undefined;
+    const validated = mapped.ok ? validateMapped(mapped) : mapped;
     if (!validated.ok) {
+      const candidateId = typeof mapped.candidate?.external_id === 'string' ? mapped.candidate.external_id : undefined;
       // A broken row whose record was since imported from a fixed copy (the rejects file) is done, not invalid.
       if (candidateId !== undefined && created.has(candidateId)) {
         tally.counts.skipped++;
         continue;
       }
-      reject(
-        item,
-        validated.problems.map((problem) => withSource(problem, mapped.sources)),
-        candidateId,
-      );
+      reject(item, validated.problems, candidateId);
       continue;
     }
     const body = withExternalId(validated.body);
@@ -131,12 +122,6 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
   }
   await sender?.drain();
   return outcome;
-}
-
-/** The problem, naming the input column it came from when the mapping knows it. */
-function withSource(problem: Problem, sources: Record<string, string>): Problem {
-  const source = sources[problem.field];
-  return source ? { ...problem, reason: `${problem.reason} (from ${source})` } : problem;
 }
 
 /** The input rows that make up a record: one, or a long file's whole group. */

@@ -22,7 +22,8 @@ export interface Mapped {
   sources: Record<string, string>;
 }
 
-export type MapResult = Mapped | { ok: false; problems: Problem[] };
+/** A refused record keeps what could be mapped (its external_id, say), so the log can still name it. */
+export type MapResult = Mapped | { ok: false; problems: Problem[]; candidate?: Record<string, unknown> };
 
 export interface Mapper {
   /** How rows become records: undefined for one row = one record; else rows sharing the key form one record. */
@@ -106,7 +107,7 @@ export async function compileMapping(spec: MappingSpec | undefined, context: Com
       if (list.length > 0) output.candidate.assessment_dimension_list = list;
     }
     return output.problems.length > 0
-      ? { ok: false, problems: output.problems }
+      ? { ok: false, problems: output.problems, candidate: output.candidate }
       : { ok: true, candidate: output.candidate, sources: output.sources };
   };
   return { group: mapping.group, input: mapping.input, map };

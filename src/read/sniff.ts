@@ -21,6 +21,13 @@ export function assertReadableText(sample: string, name: string, encoding: strin
   }
 }
 
+/** A .json export is often one JSON array rather than JSON Lines; say so instead of failing every line. */
+export function assertJsonLines(sample: string, name: string): void {
+  if (sample.trimStart().startsWith('[')) {
+    throw new InputError(`${name}: holds a JSON array; hire-import reads JSON Lines (one JSON object per line)`);
+  }
+}
+
 const DELIMITER_CANDIDATES = [',', '\t', ';'];
 
 /** The candidate that occurs most often outside quotes in the first record; comma on a tie or when none occurs. */

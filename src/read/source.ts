@@ -5,7 +5,7 @@ import { csvItems, parseCsvHeader } from './csv.js';
 import { decodeChunks, decodeSample, detectEncoding, resolveEncodingLabel } from './decode.js';
 import { openInput } from './input.js';
 import { jsonlItems } from './jsonl.js';
-import { assertReadableText, detectDelimiter, detectNewline, parseDelimiterOption } from './sniff.js';
+import { assertJsonLines, assertReadableText, detectDelimiter, detectNewline, parseDelimiterOption } from './sniff.js';
 import type { Format, OpenOptions, RecordSource, SourceItem } from './types.js';
 
 export type { Format, OpenOptions, RecordSource, SourceItem, SourceProblem, SourceRecord } from './types.js';
@@ -49,6 +49,7 @@ export async function openSource(options: OpenOptions): Promise<RecordSource> {
     assertReadableText(sample, name, detected.encoding);
     const newline = detectNewline(sample);
     const csv = format === 'csv' ? sniffCsv(sample, forcedDelimiter, newline, name) : undefined;
+    if (format === 'jsonl') assertJsonLines(sample, name);
 
     let started = false;
     const items = (): AsyncIterable<SourceItem> => {

@@ -225,6 +225,10 @@ describe('JSONL', () => {
     expect(items[3]).toMatchObject({ reason: 'line is null, not a JSON object' });
   });
 
+  it('refuses a JSON array, which is not JSON Lines', async () => {
+    await expect(read('.json', '[\n  {"id": 1}\n]\n')).rejects.toThrow(/holds a JSON array; hire-import reads JSON Lines/);
+  });
+
   it('reads GB18030 JSONL', async () => {
     const { source, items } = await read('.jsonl', iconv.encode('{"结论":"通过"}\n', 'gb18030'));
     expect(source.encoding).toBe('gb18030');
