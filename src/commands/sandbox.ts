@@ -1,18 +1,9 @@
 /** `hire-import sandbox`: serves the local Feishu emulator until interrupted, then reports what it saw. */
 import { UsageError } from '../errors.js';
-import { sandboxCredentials, sandboxSettings, startSandbox, type SandboxStats } from '../sandbox/server.js';
+import { sandboxCredentials, sandboxSettings, startSandbox, type SandboxOptions, type SandboxStats } from '../sandbox/server.js';
 
-export interface SandboxCommandOptions {
-  port?: number;
-  rateLimit?: number;
-  latencyMs?: number;
-  jitterMs?: number;
-  errorRate?: number;
-  resetRate?: number;
-  tokenTtlSeconds?: number;
-  failExternalIds?: string[];
-  seed?: number;
-}
+/** What the sandbox serves with; the credentials are always the fixed sandbox pair. */
+export type SandboxCommandOptions = Omit<SandboxOptions, 'appId' | 'appSecret'>;
 
 export interface SandboxCommandIo {
   stderr: (text: string) => void;

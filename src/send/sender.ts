@@ -32,7 +32,7 @@ export interface SenderStats {
 }
 
 export interface SenderOptions {
-  client: HireClient;
+  client: Pick<HireClient, 'createAssessment' | 'updateAssessment'>;
   tokenCache: TokenCache;
   pace: Pace;
   clock: Clock;

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import type { Answer } from '../../src/send/answer.js';
+import { Pace } from '../../src/send/pace.js';
+import { Sender, type SendResult } from '../../src/send/sender.js';
+import { TokenCache } from '../../src/send/tokenCache.js';
+import { fakeClock } from '../support/fakeClock.js';
+
+const ok = (id = '698'): Answer => ({ kind: 'ok', status: 200, id });
+const error = (status: number, code: number, extra: Partial<Extract<Answer, { kind: 'error' }>> = {}): Answer => ({ kind: 'error', status, code, msg: `code ${code}`, ...extra });
+
+/** A sender whose client answers from a script, one answer per request, and records the tokens it was given. */
+function scripted(answers: Answer[], options: { maxAttempts?: number; signal?: AbortSignal; onRequest?: () => void } = {}) {
+  const clock = fakeClock();
+  const tokensSeen: string[] = [];
+  let issued = 0;
+  const tokenCache = new TokenCache(async () => ({ token: `t-${++issued}`, expire: 7200 }), clock);
+  const pace = new Pace({ rate: 20, clock });
+  const answer = async (_body: unknown, token: string) => {
+    tokensSeen.push(token);
+    options.onRequest?.();
+    const next = answers.shift();
+    if (!next) throw new Error('the client was asked more often than the script says');
+    return next;
+  };
+  const sender = new Sender({
+    client: { createAssessment: answer, updateAssessment: (_id, body, token) => answer(body, token) },
+    tokenCache,
+    pace,
+    clock,
+    random: () => 0.5,
+    maxAttempts: options.maxAttempts ?? 3,
+    concurrency: 4,
+    signal: options.signal ?? new AbortController().signal,
+  });
+  const send = async (action: 'create' | 'update' = 'create'): Promise<SendResult> => {
+    let result: SendResult | undefined;
+    await sender.submit({ action, id: '698', body: { external_id: 'A' } }, (outcome) => (result = outcome));
+    await sender.drain();
+    return result!;
+  };
+  return { sender, send, tokensSeen, pace, answersLeft: () => answers.length };
+}
+
+describe('Sender', () => {
+  it('creates and updates', async () => {
+    expect(await scripted([ok('1')]).send()).toEqual({ status: 'created', id: '1', attempts: 1 });
+    expect(await scripted([ok('2')]).send('update')).toEqual({ status: 'updated', id: '2', attempts: 1 });
+  });
+
+  it('retries server errors and resets with backoff, then gives up with the last code', async () => {
+    const recovering = scripted([error(500, 1002001), { kind: 'network', code: 'ECONNRESET', msg: 'reset' }, ok()]);
+    expect(await recovering.send()).toMatchObject({ status: 'created', attempts: 3 });
+    expect(recovering.sender.stats.retries).toBe(2);
+    const failing = scripted([error(500, 1002001), error(502, 502), error(500, 1002001)]);
+    expect(await failing.send()).toEqual({ status: 'failed', code: 1002001, msg: 'code 1002001', attempts: 3 });
+  });
+
+  it('renews a refused token once and sends again with the new one; a second refusal fails the record', async () => {
+    const renewing = scripted([error(400, 99991663), ok()]);
+    expect(await renewing.send()).toMatchObject({ status: 'created', attempts: 2 });
+    expect(renewing.tokensSeen).toEqual(['t-1', 't-2']);
+    const refused = scripted([error(400, 99991663), error(400, 99991671)]);
+    expect(await refused.send()).toMatchObject({ status: 'failed', code: 99991671 });
+  });
+
+  it('waits out a 429 and slows down without spending the record\'s tries', async () => {
+    const limited = scripted([error(429, 99991400, { resetSeconds: 1, serverLimit: 10 }), error(400, 99991400), ok()], { maxAttempts: 1 });
+    expect(await limited.send()).toMatchObject({ status: 'created', attempts: 3 });
+    expect(limited.sender.stats.rateLimited).toBe(2);
+    expect(limited.pace.state.ceiling).toBe(10);
+  });
+
+  it('fails a record the server refuses, at once', async () => {
+    const refused = scripted([error(400, 1002002)]);
+    expect(await refused.send()).toEqual({ status: 'failed', code: 1002002, msg: 'code 1002002', attempts: 1 });
+  });
+
+  it('stops everything on a missing permission', async () => {
+    const forbidden = scripted([error(400, 99991672)]);
+    expect(await forbidden.send()).toMatchObject({ status: 'failed', code: 99991672 });
+    expect(forbidden.sender.fatal?.message).toMatch(/hire:external_application/);
+    expect(await forbidden.send()).toEqual({ status: 'pending', attempts: 0 });
+  });
+
+  it('after an interrupt starts nothing new and leaves a retry pending', async () => {
+    const controller = new AbortController();
+    // Ctrl-C while the first request is under way; its answer is a server error.
+    const interrupted = scripted([error(500, 1002001)], { signal: controller.signal, onRequest: () => controller.abort() });
+    expect(await interrupted.send()).toEqual({ status: 'pending', attempts: 1 });
+    expect(await interrupted.send()).toEqual({ status: 'pending', attempts: 0 });
+    expect(interrupted.answersLeft()).toBe(0);
+  });
+});
