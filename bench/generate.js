@@ -55,6 +55,9 @@ export function makeBody(i) {
   };
 }
 
+/** The i of makeBody(i) that has this external_id. */
+export const recordNumber = (externalId) => Number(String(externalId).slice('B-'.length));
+
 function csvCell(value) {
   const text = value === undefined ? '' : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;

@@ -64,11 +64,15 @@ export function lastJson(stdout) {
   }
 }
 
-/** Events per second from first to last of the given millisecond timestamps (n events make n-1 intervals). */
+/**
+ * Events per second from first to last of the given millisecond timestamps (n events make n-1 intervals); null
+ * when they span less than a second, where a burst would pass for a rate.
+ */
 export function perSecond(times) {
   if (times.length < 2) return null;
   const sorted = [...times].sort((a, b) => a - b);
-  return ((sorted.length - 1) * 1000) / (sorted.at(-1) - sorted[0]);
+  const spanMs = sorted.at(-1) - sorted[0];
+  return spanMs < 1000 ? null : ((sorted.length - 1) * 1000) / spanMs;
 }
 
 /** How many events fell in each whole second after the first one: shows ramps and dips. */

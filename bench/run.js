@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { startSandbox } from '../dist/sandbox/server.js';
-import { ensureCsv, makeBody } from './generate.js';
+import { ensureCsv, makeBody, recordNumber } from './generate.js';
 import { canonical, fmt, lastJson, perSecond, perSecondHistogram, runNode, slowestWindow, table } from './measure.js';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -30,7 +30,8 @@ async function withSandbox(options, work) {
     const stored = sandbox.assessments();
     const times = stored.map((assessment) => assessment.createdAt);
     const firstCreate = Math.min(...times);
-    const mismatched = stored.filter((a) => JSON.stringify(canonical(a.body)) !== JSON.stringify(canonical(makeBody(Number(String(a.body.external_id).slice(2))))));
+    const same = (a, b) => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+    const mismatched = stored.filter(({ body }) => !same(body, makeBody(recordNumber(body.external_id))));
     return {
       ...result,
       sandbox: options,
@@ -187,7 +188,7 @@ const sustainedFile = await ensureCsv(`${dir}/records-${size.sustained}.csv`, si
 const smallFile = await ensureCsv(`${dir}/records-${size.sdk}.csv`, size.sdk);
 const limitedFile = await ensureCsv(`${dir}/records-${size.limited}.csv`, size.limited);
 
-// 1. Sustained creates/s at the limit, at three server latencies with +-40% jitter.
+// Imports at the limit: sustained creates/s at three server latencies with +-40% jitter.
 results.sustained = [];
 for (const latencyMs of [50, 300, 1000]) {
   const name = `sustained-${latencyMs}ms`;
@@ -195,20 +196,25 @@ for (const latencyMs of [50, 300, 1000]) {
   results.sustained.push(await withSandbox({ rateLimit: 20, latencyMs, jitterMs: latencyMs * 0.4 }, (sandbox) => importWithCli(sandbox, name, sustainedFile)));
 }
 
-// 2. A server whose limit (10/s) is below the configured rate (20/s).
+// ... with the token expiring every 10 s, so that it is renewed mid-run (every 8 s) several times.
+process.stderr.write(`token-renewals: ${size.sustained} records, token lifetime 10 s...\n`);
+results.tokenRenewals = await withSandbox({ rateLimit: 20, latencyMs: 300, jitterMs: 120, tokenTtlSeconds: 10 }, (sandbox) => importWithCli(sandbox, 'token-renewals', sustainedFile));
+
+// ... and against a server whose limit (10/s) is below the configured rate (20/s).
 process.stderr.write(`limited: ${size.limited} records against a 10/s server...\n`);
 results.limited = await withSandbox({ rateLimit: 10, latencyMs: 150, jitterMs: 60 }, (sandbox) => importWithCli(sandbox, 'limited-10', limitedFile));
 
 console.log(table(
-  `1-3. hire-import at default settings (--rate 20); sandbox rate limit 20/s (limit 10/s in the last row), latency +-40%; creates/s from the sandbox's arrival times`,
+  `1. hire-import at default settings (--rate 20); sandbox rate limit 20/s unless said, latency +-40%; creates/s from the sandbox's arrival times`,
   importHeader,
   [
     ...results.sustained.map((r) => importRow(`${r.sandbox.latencyMs} ms`, r)),
-    importRow(`limit 10/s, 150 ms`, results.limited),
+    importRow('300 ms, token TTL 10 s', results.tokenRenewals),
+    importRow('limit 10/s, 150 ms', results.limited),
   ],
 ));
 
-// 5. The official SDK on the same payloads, same sandbox settings.
+// The official SDK on the same payloads, same sandbox settings.
 const sdkSandbox = { rateLimit: 20, latencyMs: 150, jitterMs: 60 };
 process.stderr.write(`sdk: ${size.sdk} records, awaited loop, Promise.all 20 at a time, and hire-import...\n`);
 results.sdk = {
@@ -218,20 +224,20 @@ results.sdk = {
 };
 results.sdk.ratio = results.sdk.cli.createsPerSec / results.sdk.loop.createsPerSec;
 console.log(table(
-  `5. The official SDK and hire-import on the same ${size.sdk} payloads; sandbox limit 20/s, latency 150 +-60 ms`,
+  `2. The official SDK and hire-import on the same ${size.sdk} payloads; sandbox limit 20/s, latency 150 +-60 ms`,
   importHeader,
   [results.sdk.loop, results.sdk.parallel, results.sdk.cli].map((r) => importRow('150 ms', r)),
 ));
 console.log(`  hire-import / SDK awaited loop, creates/s: ${fmt(results.sdk.ratio, 2)}x; bodies differing from the generator's: ` +
   `${results.sdk.cli.payloadMismatches} (hire-import), ${results.sdk.loop.payloadMismatches} (SDK)`);
 
-// 4. Dry run over a large default-layout CSV against a bare csv-parse pass.
+// Dry run over a large default-layout CSV against a bare csv-parse pass.
 process.stderr.write(`dry run: ${size.dryRun.toLocaleString('en-US')} rows (the file is written once and kept in ${dir}/)...\n`);
 const bigFile = await ensureCsv(`${dir}/records-${size.dryRun}.csv`, size.dryRun);
 results.dryRun = await dryRun(bigFile, quick ? 1 : 2);
 const dryRow = (label, r) => [label, fmt(r.records, 0), fmt(r.wallMs / 1000, 1), fmt(r.rowsPerSec, 0), fmt(r.peakRssMb, 0), `${r.rssMbAt['25%']} / ${r.rssMbAt['50%']} / ${r.rssMbAt['75%']}`, r.exitCode];
 console.log(table(
-  `4. --dry-run over ${size.dryRun.toLocaleString('en-US')} CSV rows (2 dimensions each) and a bare csv-parse pass (columns: true), each a child process; fastest of ${quick ? 1 : 2} alternated runs`,
+  `3. --dry-run over ${size.dryRun.toLocaleString('en-US')} CSV rows (2 dimensions each) and a bare csv-parse pass (columns: true), each a child process; fastest of ${quick ? 1 : 2} alternated runs`,
   ['run', 'rows', 'wall s', 'rows/s', 'peak RSS MB', 'RSS at 25/50/75% MB', 'exit'],
   [dryRow('hire-import --dry-run', results.dryRun.cli), dryRow('csv-parse alone', results.dryRun.bare)],
 ));
@@ -244,6 +250,6 @@ results.machine.loadAverageAtEnd = os.loadavg().map((load) => Number(load.toFixe
 results.totalSeconds = (performance.now() - started) / 1000;
 writeFileSync(`${dir}/results.json`, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nraw figures: ${dir}/results.json (${fmt(results.totalSeconds, 0)} s in all)`);
-for (const [name, result] of [['sustained', results.sustained], ['limited', results.limited], ['sdk', results.sdk], ['dryRun', results.dryRun]]) {
+for (const [name, result] of Object.entries(results)) {
   if (JSON.stringify(result).includes('"stderr":')) console.log(`note: a child in "${name}" exited non-zero; its stderr is in results.json`);
 }

@@ -1,14 +1,10 @@
 /**
  * The command line: parses arguments and options with commander and hands a plain options object to a command.
- * Nothing else happens here.
+ * Nothing else happens here. Commands are imported when chosen, so --help and --version answer at once.
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { systemClock } from './clock.js';
-import { assessments } from './commands/assessments.js';
-import { init } from './commands/init.js';
-import { preview } from './commands/preview.js';
-import { sandbox } from './commands/sandbox.js';
 import { ExitCode } from './errors.js';
 import { interruptSignal, reportImport, runCommand, type Output } from './main.js';
 
@@ -76,6 +72,7 @@ program
   .option('--progress-interval <s>', 'seconds between progress lines when stderr is not a terminal', number, 10)
   .addHelpText('after', exitCodes)
   .action(async (file: string, flags) => {
+    const { assessments } = await import('./commands/assessments.js');
     exitCode = await runCommand(
       () =>
         assessments(
@@ -100,7 +97,13 @@ program
             progress: flags.quiet ? 'off' : process.stderr.isTTY ? 'live' : 'lines',
             progressIntervalMs: flags.progressInterval * 1000,
           },
-          { stderr: output.stderr, signal: interruptSignal(output), clock: systemClock, random: Math.random, stdin: process.stdin },
+          {
+            stderr: output.stderr,
+            signal: interruptSignal(output, 'finishing and logging the requests in flight; a rerun sends the rest'),
+            clock: systemClock,
+            random: Math.random,
+            stdin: process.stdin,
+          },
         ),
       (summary) => reportImport(summary, flags.json, output),
       output,
@@ -119,6 +122,7 @@ program
   .option('--token-ttl <s>', 'lifetime of issued tokens in seconds', number, 7200)
   .option('--seed <n>', 'seed for the faults drawn, for reproducible runs', wholeNumber)
   .action(async (flags) => {
+    const { sandbox } = await import('./commands/sandbox.js');
     exitCode = await runCommand(
       () =>
         sandbox(
@@ -132,7 +136,7 @@ program
             tokenTtlSeconds: flags.tokenTtl,
             seed: flags.seed,
           },
-          { stderr: output.stderr, signal: interruptSignal(output) },
+          { stderr: output.stderr, signal: interruptSignal(output, 'closing the sandbox') },
         ),
       () => ExitCode.ok,
       output,
@@ -149,6 +153,7 @@ program
   .option('-o, --output <file>', 'where to write the mapping (default: <file>.mapping.yaml)')
   .option('--force', 'overwrite an existing mapping file', false)
   .action(async (file: string, flags) => {
+    const { init } = await import('./commands/init.js');
     exitCode = await runCommand(
       () => init({ file, format: flags.format, encoding: flags.encoding, delimiter: flags.delimiter, output: flags.output, force: flags.force }, output),
       () => ExitCode.ok,
@@ -166,6 +171,7 @@ program
   .option('-m, --mapping <file>', 'mapping file')
   .option('-n <count>', 'how many records', wholeNumber, 5)
   .action(async (file: string, flags) => {
+    const { preview } = await import('./commands/preview.js');
     exitCode = await runCommand(
       () => preview({ file, mapping: flags.mapping, n: flags.n, format: flags.format, encoding: flags.encoding, delimiter: flags.delimiter }, output),
       (shown) => (shown.invalid > 0 ? ExitCode.recordsFailed : ExitCode.ok),

@@ -11,15 +11,18 @@ export interface Output {
   stderr(text: string): void;
 }
 
-/** Aborted on the first SIGINT/SIGTERM (finish what is in flight); a second one exits at once. */
-export function interruptSignal(output: Output): AbortSignal {
+/**
+ * Aborted on the first SIGINT/SIGTERM, so the command can finish what is under way (`finishing` says what); a second
+ * one exits at once.
+ */
+export function interruptSignal(output: Output, finishing: string): AbortSignal {
   const controller = new AbortController();
   const onSignal = (name: NodeJS.Signals) => {
     if (controller.signal.aborted) {
-      output.stderr(`\n${name} again: quitting now; requests in flight are not logged and will be sent again by a rerun\n`);
+      output.stderr(`\n${name} again: quitting now\n`);
       process.exit(ExitCode.interrupted);
     }
-    output.stderr(`\n${name}: stopping; finishing the requests in flight (press Ctrl-C again to quit now)\n`);
+    output.stderr(`\n${name}: stopping; ${finishing} (press Ctrl-C again to quit now)\n`);
     controller.abort();
   };
   process.on('SIGINT', onSignal);

@@ -18,7 +18,7 @@ import { estimateRecords } from '../report/estimate.js';
 import { Progress } from '../report/progress.js';
 import type { ImportSummary } from '../report/summary.js';
 import { Tally } from '../report/tally.js';
-import { startSandbox, sandboxCredentials, type Sandbox } from '../sandbox/server.js';
+import type { Sandbox } from '../sandbox/server.js';
 import { HireClient } from '../send/client.js';
 import { Pace } from '../send/pace.js';
 import { Sender } from '../send/sender.js';
@@ -81,6 +81,7 @@ export async function assessments(options: AssessmentsOptions, io: ImportIO): Pr
     let sandbox: Sandbox | undefined;
     let credentials = { appId: options.appId, appSecret: options.appSecret, baseUrl: options.baseUrl };
     if (!options.dryRun && options.sandbox) {
+      const { startSandbox, sandboxCredentials } = await import('../sandbox/server.js'); // only rehearsals need it
       sandbox = await startSandbox({ appId: sandboxCredentials.appId, appSecret: sandboxCredentials.appSecret });
       cleanup.push(() => sandbox!.close());
       credentials = { ...sandboxCredentials, baseUrl: sandbox.url };
@@ -106,6 +107,7 @@ export async function assessments(options: AssessmentsOptions, io: ImportIO): Pr
     let resultLog: ResultLog | undefined;
     let rejects: RejectsWriter | undefined;
     let sender: Sender | undefined;
+    let tokenCache: TokenCache | undefined;
     if (!options.dryRun) {
       resultLog = ResultLog.open(paths.log);
       cleanup.push(() => resultLog!.close());
@@ -119,7 +121,7 @@ export async function assessments(options: AssessmentsOptions, io: ImportIO): Pr
         timeoutMs: options.timeoutMs,
       });
       cleanup.push(() => client.close());
-      const tokenCache = new TokenCache(() => client.fetchToken(), io.clock);
+      tokenCache = new TokenCache(() => client.fetchToken(), io.clock);
       await tokenCache.get(); // bad credentials or an unreachable host stop here, before any record is read
       sender = new Sender({
         client,
@@ -169,7 +171,7 @@ export async function assessments(options: AssessmentsOptions, io: ImportIO): Pr
     if (sender?.fatal) throw sender.fatal;
     const rejected = (await rejects?.close()) ?? 0;
     const elapsedMs = io.clock.now() - started;
-    const stats = sender?.stats ?? { requests: 0, retries: 0, rateLimited: 0, tokenRenewals: 0 };
+    const stats = sender?.stats ?? { requests: 0, retries: 0, rateLimited: 0, tokensRefused: 0 };
     return {
       file: options.file,
       log: options.dryRun ? null : paths.log,
@@ -183,6 +185,7 @@ export async function assessments(options: AssessmentsOptions, io: ImportIO): Pr
       wouldCreate: outcome.wouldCreate,
       wouldUpdate: outcome.wouldUpdate,
       ...stats,
+      tokenRenewals: tokenCache?.renewals ?? 0,
       latency: { p50Ms: sender?.latencies.percentile(50) ?? null, p99Ms: sender?.latencies.percentile(99) ?? null },
       elapsedMs,
       sendRate: elapsedMs > 0 ? ((tally.counts.created + tally.counts.updated) * 1000) / elapsedMs : 0,

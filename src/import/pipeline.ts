@@ -12,6 +12,7 @@ import type { Sender, SendResult } from '../send/sender.js';
 import type { Tally } from '../report/tally.js';
 import { decide } from './decide.js';
 import { bodyHash, withExternalId } from './identity.js';
+import { SeenIds } from './seenIds.js';
 
 export interface PipelineInput {
   items: AsyncIterable<SourceItem>;
@@ -41,8 +42,8 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
   const { items, mapper, created, updateChanged, sender, resultLog, rejects, tally, signal, maxErrors } = input;
   const now = input.now ?? (() => new Date());
   const outcome: PipelineOutcome = { pending: 0, wouldCreate: 0, wouldUpdate: 0, stoppedEarly: null };
-  /** external_id -> line, to refuse a record that repeats an earlier one of the same run. */
-  const seen = new Map<string, number>();
+  /** To refuse a record that repeats the external_id of an earlier one in the same input. */
+  const seen = new SeenIds();
 
   const log = (entry: Omit<LogEntry, 'at'>) => resultLog?.append({ ...entry, at: now().toISOString() });
 
@@ -100,12 +101,11 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
       continue;
     }
     const body = withExternalId(validated.body);
-    const firstLine = seen.get(body.external_id);
+    const firstLine = seen.firstLine(body.external_id, item.line);
     if (firstLine !== undefined) {
       reject(item, [{ field: 'external_id', reason: `'${body.external_id}' already appears at line ${firstLine} of this input` }], body.external_id);
       continue;
     }
-    seen.set(body.external_id, item.line);
 
     const decision = decide(body, created, updateChanged);
     if (decision.action === 'skip') {

@@ -10,7 +10,10 @@ const REPLACEMENT_CHARACTER = '\uFFFD';
 export function assertReadableText(sample: string, name: string, encoding: string): void {
   if (sample.trim() === '') throw new InputError(`${name}: is empty`);
   if (sample.includes('\0')) {
-    throw new InputError(`${name}: looks binary (NUL bytes in the first 64 KiB); hire-import reads CSV or JSONL text`);
+    throw new InputError(
+      `${name}: looks binary (NUL bytes in the first 64 KiB); hire-import reads CSV or JSONL text ` +
+        '(UTF-16 without a byte-order mark? pass --encoding utf-16le or utf-16be)',
+    );
   }
   const undecodable = countOf(sample, REPLACEMENT_CHARACTER);
   if (undecodable >= 4 && undecodable * 100 >= sample.length) {

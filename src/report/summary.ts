@@ -23,7 +23,10 @@ export interface ImportSummary {
   requests: number;
   retries: number;
   rateLimited: number;
+  /** Tokens fetched after the first (renewed before expiry, or after the server refused one). */
   tokenRenewals: number;
+  /** Tokens the server refused mid-run. */
+  tokensRefused: number;
   /** Request latency percentiles in milliseconds (null when nothing was sent). */
   latency: { p50Ms: number | null; p99Ms: number | null };
   elapsedMs: number;

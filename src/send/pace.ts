@@ -40,8 +40,8 @@ const windowMs = 1000;
 const minimumRate = 0.5;
 /** How long the pace must run without a 429 before it climbs by one request per second. */
 const climbEveryMs = 1000;
-/** The default margin costs 2% of the limit; a 429 widens it, up to this. */
-export const defaultMarginMs = 20;
+/** The default margin costs 1.5% of the limit; a 429 widens it, up to this. */
+export const defaultMarginMs = 15;
 const widestMarginMs = 60;
 /**
  * The first requests of a run reach the server late (cold code paths and new connections on both sides: 70 ms

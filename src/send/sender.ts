@@ -28,7 +28,8 @@ export interface SenderStats {
   requests: number;
   retries: number;
   rateLimited: number;
-  tokenRenewals: number;
+  /** Tokens refused by the server and renewed for that. */
+  tokensRefused: number;
 }
 
 export interface SenderOptions {
@@ -49,7 +50,7 @@ export interface SenderOptions {
 const maxRateLimitedInARow = 50;
 
 export class Sender {
-  readonly stats: SenderStats = { requests: 0, retries: 0, rateLimited: 0, tokenRenewals: 0 };
+  readonly stats: SenderStats = { requests: 0, retries: 0, rateLimited: 0, tokensRefused: 0 };
   readonly latencies = new Latencies();
   /** Set when an answer means no record can succeed; the caller stops reading. */
   fatal: Error | undefined;
@@ -81,16 +82,17 @@ export class Sender {
     let rateLimitedInARow = 0;
     for (;;) {
       if (signal.aborted || this.fatal) return { status: 'pending', attempts };
-      try {
-        await pace.acquire(signal);
-      } catch {
-        return { status: 'pending', attempts };
-      }
+      // The token first, then the slot: a slot taken while a token is being fetched would go out late, in a burst.
       let token: string;
       try {
         token = await tokenCache.get();
       } catch (error) {
         this.fatal ??= error instanceof Error ? error : new Error(String(error));
+        return { status: 'pending', attempts };
+      }
+      try {
+        await pace.acquire(signal);
+      } catch {
         return { status: 'pending', attempts };
       }
       attempts++;
@@ -109,7 +111,7 @@ export class Sender {
       rateLimitedInARow = 0;
       if (verdict === 'renewToken' && !renewed) {
         renewed = true;
-        this.stats.tokenRenewals++;
+        this.stats.tokensRefused++;
         tokenCache.refused(token);
         continue;
       }

@@ -61,6 +61,17 @@ describe('bad input', () => {
     expect(run.stderr).toContain('stopped early: reached --max-errors 5');
   });
 
+  it('refuses a record that repeats an earlier external_id of the same input, naming the first line', async () => {
+    const rows = ['external_id,external_interview_id,conclusion', 'D-1,698,2', 'D-2,699,2', 'D-1,700,1'];
+    writeFileSync(join(folder, 'dupes.csv'), `${rows.join('\n')}\n`);
+    const run = await runCli(['assessments', 'dupes.csv', '--json'], { cwd: folder, env });
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout).problems).toEqual([
+      { line: 4, external_id: 'D-1', field: 'external_id', reason: "'D-1' already appears at line 2 of this input" },
+    ]);
+    expect(sandbox.assessments().map((stored) => stored.body.external_interview_id).sort()).toEqual(['698', '699']);
+  });
+
   it('stops with exit 2 and one clear message on input that is not text, sending nothing', async () => {
     writeFileSync(join(folder, 'export.csv'), Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x08, 0x00, 0xff, 0x00, 0x10]));
     const run = await runCli(['assessments', 'export.csv'], { cwd: folder, env });

@@ -17,6 +17,7 @@ const summary = (overrides: Partial<ImportSummary> = {}): ImportSummary => ({
   retries: 1,
   rateLimited: 0,
   tokenRenewals: 0,
+  tokensRefused: 0,
   latency: { p50Ms: 52, p99Ms: 180 },
   elapsedMs: 1500,
   sendRate: 5.3,

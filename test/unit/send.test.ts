@@ -30,31 +30,41 @@ describe('backoffMs', () => {
 });
 
 describe('TokenCache', () => {
-  it('fetches once for concurrent callers, renews before expiry and after a refusal', async () => {
+  it('fetches once for concurrent callers, renews in the background before expiry, and at once after a refusal', async () => {
     const clock = fakeClock();
     let fetches = 0;
     const cache = new TokenCache(async () => ({ token: `t-${++fetches}`, expire: 7200 }), clock);
     expect(await Promise.all([cache.get(), cache.get(), cache.get()])).toEqual(['t-1', 't-1', 't-1']);
     clock.advance(7200_000 - 300_001);
     expect(await cache.get()).toBe('t-1');
+    expect(fetches).toBe(1);
     clock.advance(2);
+    // Due for renewal but still valid: callers keep the old token while the new one is fetched.
+    expect(await cache.get()).toBe('t-1');
+    expect(fetches).toBe(2);
     expect(await cache.get()).toBe('t-2');
     cache.refused('t-1'); // an old token refused: the current one stays
     expect(await cache.get()).toBe('t-2');
     cache.refused('t-2');
     expect(await cache.get()).toBe('t-3');
     expect(fetches).toBe(3);
+    expect(cache.renewals).toBe(2);
   });
 
-  it('renews a short-lived token with a fifth of its life to spare', async () => {
+  it('renews a short-lived token with a fifth of its life to spare, and waits for a new one once it has expired', async () => {
     const clock = fakeClock();
     let fetches = 0;
     const cache = new TokenCache(async () => ({ token: `t-${++fetches}`, expire: 10 }), clock);
     await cache.get();
     clock.advance(7_999);
     expect(await cache.get()).toBe('t-1');
+    expect(fetches).toBe(1);
     clock.advance(1);
+    expect(await cache.get()).toBe('t-1');
+    expect(fetches).toBe(2);
     expect(await cache.get()).toBe('t-2');
+    clock.advance(10_000); // t-2 has expired: wait for a new one
+    expect(await cache.get()).toBe('t-3');
   });
 
   it('passes on refused credentials and tries again on the next call', async () => {
