@@ -240,7 +240,10 @@ describe('unreadable input', () => {
   it('refuses a binary file, naming it', async () => {
     const path = tempFile('.csv', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x08, 0x00, 0x61, 0x2c, 0x62]));
     await expect(openSource({ path })).rejects.toThrow(
-      new InputError(`${path}: looks binary (NUL bytes in the first 64 KiB); hire-import reads CSV or JSONL text`),
+      new InputError(
+        `${path}: looks binary (NUL bytes in the first 64 KiB); hire-import reads CSV or JSONL text ` +
+          '(UTF-16 without a byte-order mark? pass --encoding utf-16le or utf-16be)',
+      ),
     );
   });
 
