@@ -82,17 +82,16 @@ export class Sender {
     let rateLimitedInARow = 0;
     for (;;) {
       if (signal.aborted || this.fatal) return { status: 'pending', attempts };
-      // The token first, then the slot: a slot taken while a token is being fetched would go out late, in a burst.
       let token: string;
       try {
+        // Wait for a valid token before taking a slot (a slot held while a token is fetched would go out late, in
+        // a burst), and take it again after the slot: the wait for a slot can outlast a short-lived token.
+        await tokenCache.get();
+        await pace.acquire(signal);
         token = await tokenCache.get();
       } catch (error) {
+        if (signal.aborted) return { status: 'pending', attempts };
         this.fatal ??= error instanceof Error ? error : new Error(String(error));
-        return { status: 'pending', attempts };
-      }
-      try {
-        await pace.acquire(signal);
-      } catch {
         return { status: 'pending', attempts };
       }
       attempts++;
