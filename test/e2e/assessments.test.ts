@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { credentialEnv, credentials, readLog, runCli, workspace } from '../support/cli.js';
 
-/** What the strict server must have received for fixtures/assessments.csv, exactly. */
+/** What the strict server must have received for fixtures/assessments-with-errors.csv, exactly. */
 const expectedBodies = [
   {
     external_id: 'A-1001',
@@ -89,7 +89,7 @@ let folder: string;
 
 beforeEach(async () => {
   sandbox = await startSandbox(credentials);
-  folder = workspace('fixtures/assessments.csv');
+  folder = workspace('fixtures/assessments-with-errors.csv');
 });
 afterEach(() => sandbox.close());
 
@@ -102,14 +102,14 @@ function receivedBodies() {
 
 describe('hire-import assessments', () => {
   it('lands every valid record with its exact body, logs each outcome, and never sends the invalid ones', async () => {
-    const run = await runCli(['assessments', 'assessments.csv'], { cwd: folder, env: credentialEnv(sandbox.url) });
+    const run = await runCli(['assessments', 'assessments-with-errors.csv'], { cwd: folder, env: credentialEnv(sandbox.url) });
     expect(run.stderr).toContain('created 7');
     expect(run.code).toBe(1);
     expect(receivedBodies()).toEqual(expect.arrayContaining(expectedBodies));
     expect(sandbox.assessments()).toHaveLength(expectedBodies.length);
     expect(sandbox.stats().invalid).toBe(0);
 
-    const log = readLog(join(folder, 'assessments.results.jsonl'));
+    const log = readLog(join(folder, 'assessments-with-errors.results.jsonl'));
     const created = log.filter((entry) => entry.status === 'created');
     expect(created).toHaveLength(7);
     const stored = new Map(sandbox.assessments().map((assessment) => [assessment.body.external_id, assessment.id]));
@@ -127,9 +127,9 @@ describe('hire-import assessments', () => {
 
   it('a rerun sends no create, and the derived external_id is stable', async () => {
     const env = credentialEnv(sandbox.url);
-    await runCli(['assessments', 'assessments.csv'], { cwd: folder, env });
+    await runCli(['assessments', 'assessments-with-errors.csv'], { cwd: folder, env });
     const before = sandbox.stats();
-    const second = await runCli(['assessments', 'assessments.csv', '--json'], { cwd: folder, env });
+    const second = await runCli(['assessments', 'assessments-with-errors.csv', '--json'], { cwd: folder, env });
     const after = sandbox.stats();
     expect(after.requests - before.requests).toBe(after.tokensIssued - before.tokensIssued); // a token, nothing else
     expect(after).toMatchObject({ created: before.created, replayed: before.replayed });
@@ -140,29 +140,29 @@ describe('hire-import assessments', () => {
 
   it('writes the rejected rows to a rejects file that imports once fixed, with no duplicates', async () => {
     const env = credentialEnv(sandbox.url);
-    const first = await runCli(['assessments', 'assessments.csv'], { cwd: folder, env });
-    const rejectsPath = join(folder, 'assessments.rejects.csv');
+    const first = await runCli(['assessments', 'assessments-with-errors.csv'], { cwd: folder, env });
+    const rejectsPath = join(folder, 'assessments-with-errors.rejects.csv');
     const rejects = readFileSync(rejectsPath, 'utf8');
     expect(rejects.split('\n').filter(Boolean)).toHaveLength(4);
     expect(rejects).toContain('A-1007');
-    expect(first.stderr).toContain('--log assessments.results.jsonl');
+    expect(first.stderr).toContain('--log assessments-with-errors.results.jsonl');
     const fixed = rejects
       .replace('A-1007,,', 'A-1007,6986199832494934322,')
       .replace(',maybe,', ',待定,')
       .replace(',four,', ',3,');
     writeFileSync(rejectsPath, fixed);
-    const second = await runCli(['assessments', 'assessments.rejects.csv', '--log', 'assessments.results.jsonl', '--json'], { cwd: folder, env });
+    const second = await runCli(['assessments', 'assessments-with-errors.rejects.csv', '--log', 'assessments-with-errors.results.jsonl', '--json'], { cwd: folder, env });
     expect(second.code).toBe(0);
     expect(JSON.parse(second.stdout).counts).toMatchObject({ created: 3, invalid: 0 });
     expect(sandbox.assessments()).toHaveLength(10);
-    const third = await runCli(['assessments', 'assessments.csv', '--json'], { cwd: folder, env });
+    const third = await runCli(['assessments', 'assessments-with-errors.csv', '--json'], { cwd: folder, env });
     expect(third.code).toBe(0);
     expect(JSON.parse(third.stdout).counts).toMatchObject({ created: 0, skipped: 10, invalid: 0 });
     expect(sandbox.stats().replayed).toBe(0);
   });
 
   it('--dry-run reads, maps and validates without touching the network or writing files', async () => {
-    const run = await runCli(['assessments', 'assessments.csv', '--dry-run', '--json'], {
+    const run = await runCli(['assessments', 'assessments-with-errors.csv', '--dry-run', '--json'], {
       cwd: folder,
       env: { FEISHU_BASE_URL: 'http://127.0.0.1:9' },
     });
@@ -170,8 +170,8 @@ describe('hire-import assessments', () => {
     const summary = JSON.parse(run.stdout);
     expect(summary).toMatchObject({ dryRun: true, wouldCreate: 7, log: null, counts: { invalid: 3, read: 10 } });
     expect(summary.problems.map((problem: { line: number }) => problem.line)).toEqual([9, 10, 11]);
-    expect(existsSync(join(folder, 'assessments.results.jsonl'))).toBe(false);
-    expect(existsSync(join(folder, 'assessments.rejects.csv'))).toBe(false);
+    expect(existsSync(join(folder, 'assessments-with-errors.results.jsonl'))).toBe(false);
+    expect(existsSync(join(folder, 'assessments-with-errors.rejects.csv'))).toBe(false);
   });
 
   it('imports JSONL records that already are request bodies, from stdin', async () => {
@@ -187,11 +187,11 @@ describe('hire-import assessments', () => {
   });
 
   it('never prints or logs the app secret or the token', async () => {
-    const run = await runCli(['assessments', 'assessments.csv', '--json', '--progress-interval', '0.05'], {
+    const run = await runCli(['assessments', 'assessments-with-errors.csv', '--json', '--progress-interval', '0.05'], {
       cwd: folder,
       env: credentialEnv(sandbox.url),
     });
-    const log = readFileSync(join(folder, 'assessments.results.jsonl'), 'utf8');
+    const log = readFileSync(join(folder, 'assessments-with-errors.results.jsonl'), 'utf8');
     for (const text of [run.stdout, run.stderr, log]) {
       expect(text).not.toContain(credentials.appSecret);
       expect(text).not.toMatch(/t-[0-9a-f]{8,}/);
@@ -199,10 +199,10 @@ describe('hire-import assessments', () => {
   });
 
   it('stops with exit 2 and a clear message on missing or refused credentials, before reading records', async () => {
-    const missing = await runCli(['assessments', 'assessments.csv'], { cwd: folder });
+    const missing = await runCli(['assessments', 'assessments-with-errors.csv'], { cwd: folder });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/FEISHU_APP_ID/);
-    const refused = await runCli(['assessments', 'assessments.csv'], {
+    const refused = await runCli(['assessments', 'assessments-with-errors.csv'], {
       cwd: folder,
       env: { ...credentialEnv(sandbox.url), FEISHU_APP_SECRET: 'wrong-secret-4711' },
     });
@@ -214,18 +214,28 @@ describe('hire-import assessments', () => {
 
   it('rejects bad usage with exit 2', async () => {
     expect((await runCli(['assessments', 'missing.csv'], { cwd: folder })).code).toBe(2);
-    expect((await runCli(['assessments', 'assessments.csv', '--rate', 'fast'], { cwd: folder })).code).toBe(2);
+    expect((await runCli(['assessments', 'assessments-with-errors.csv', '--rate', 'fast'], { cwd: folder })).code).toBe(2);
     expect((await runCli(['nonsense'], { cwd: folder })).code).toBe(2);
     const help = await runCli(['assessments', '--help'], { cwd: folder });
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/130\s+interrupted/);
   });
 
+  it('the Quick start: fixtures/assessments.csv imports into --sandbox with exit 0, and a rerun has nothing to do', async () => {
+    const quickStart = workspace('fixtures/assessments.csv');
+    const first = await runCli(['assessments', 'assessments.csv', '--sandbox', '--json'], { cwd: quickStart });
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout).counts).toMatchObject({ read: 7, created: 7, invalid: 0, failed: 0 });
+    const again = await runCli(['assessments', 'assessments.csv', '--sandbox', '--json'], { cwd: quickStart });
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ requests: 0, counts: { created: 0, skipped: 7 } });
+  });
+
   it('--sandbox rehearses the whole import with no credentials, keeping a log of its own', async () => {
-    const run = await runCli(['assessments', 'assessments.csv', '--sandbox', '--json'], { cwd: folder });
+    const run = await runCli(['assessments', 'assessments-with-errors.csv', '--sandbox', '--json'], { cwd: folder });
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout).counts).toMatchObject({ created: 7, invalid: 3 });
-    expect(existsSync(join(folder, 'assessments.sandbox.results.jsonl'))).toBe(true);
-    expect(existsSync(join(folder, 'assessments.results.jsonl'))).toBe(false);
+    expect(existsSync(join(folder, 'assessments-with-errors.sandbox.results.jsonl'))).toBe(true);
+    expect(existsSync(join(folder, 'assessments-with-errors.results.jsonl'))).toBe(false);
   });
 });
