@@ -93,7 +93,7 @@ describe('the default CSV layout', () => {
   });
 
   it('maps the issue-2 sample file', async () => {
-    const source = await openSource({ path: 'fixtures/assessments.csv' });
+    const source = await openSource({ path: 'fixtures/assessments-with-errors.csv' });
     const mapper = await compileMapping(undefined, { format: 'csv', header: source.header, baseDir: '.' });
     const outcomes: string[] = [];
     for await (const item of source.items()) {
