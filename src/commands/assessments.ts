@@ -8,17 +8,16 @@ import { basename, dirname, extname, join } from 'node:path';
 import type { Clock } from '../clock.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { runPipeline } from '../import/pipeline.js';
-import { lockResultLog, type LogLock } from '../log/lock.js';
+import { lockResultLog } from '../log/lock.js';
 import { readResultLog, ResultLog } from '../log/resultLog.js';
-import { compileMapping, loadMapping } from '../map/mapping.js';
+import { compileMapping, loadMapping, type Mapper } from '../map/mapping.js';
 import { groupRows, indexGroups } from '../map/group.js';
-import { createRejectsWriter, type RejectsWriter } from '../read/rejects.js';
-import { openSource, type Format, type OpenOptions, type SourceItem } from '../read/source.js';
+import { createRejectsWriter } from '../read/rejects.js';
+import { openSource, type Format, type OpenOptions, type RecordSource, type SourceItem } from '../read/source.js';
 import { estimateRecords } from '../report/estimate.js';
 import { Progress } from '../report/progress.js';
 import type { ImportSummary } from '../report/summary.js';
 import { Tally } from '../report/tally.js';
-import type { Sandbox } from '../sandbox/server.js';
 import { HireClient } from '../send/client.js';
 import { Pace } from '../send/pace.js';
 import { Sender } from '../send/sender.js';
@@ -59,108 +58,34 @@ export interface ImportIO {
 export async function assessments(options: AssessmentsOptions, io: ImportIO): Promise<ImportSummary & { rerun?: string }> {
   checkOptions(options);
   const started = io.clock.now();
-  const spec = options.mapping ? await loadMapping(options.mapping) : undefined;
-  const openOptions: OpenOptions = {
-    path: options.file,
-    format: options.format ?? spec?.input?.format,
-    encoding: options.encoding ?? spec?.input?.encoding,
-    delimiter: options.delimiter ?? spec?.input?.delimiter,
-    stdin: io.stdin,
-  };
-  const source = await openSource(openOptions);
-  const mapper = await compileMapping(spec, {
-    format: source.format,
-    header: source.header,
-    baseDir: options.mapping ? dirname(options.mapping) : process.cwd(),
-    source: options.file === '-' ? 'stdin' : basename(options.file),
-  });
-  const paths = outputPaths(options.file, source.format, options.log, options.sandbox);
-
+  // Undone in reverse order however the run ends.
   const cleanup: Array<() => unknown> = [];
   try {
-    let sandbox: Sandbox | undefined;
-    let credentials = { appId: options.appId, appSecret: options.appSecret, baseUrl: options.baseUrl };
-    if (!options.dryRun && options.sandbox) {
-      const { startSandbox, sandboxCredentials } = await import('../sandbox/server.js'); // only rehearsals need it
-      sandbox = await startSandbox({ appId: sandboxCredentials.appId, appSecret: sandboxCredentials.appSecret });
-      cleanup.push(() => sandbox!.close());
-      credentials = { ...sandboxCredentials, baseUrl: sandbox.url };
-      io.stderr(`sandbox: importing into a local emulator at ${sandbox.url} (nothing reaches Feishu)\n`);
-    }
-    if (!options.dryRun && (!credentials.appId || !credentials.appSecret)) {
-      throw new ConfigError(
-        'no app credentials: set FEISHU_APP_ID and FEISHU_APP_SECRET (or --app-id / --app-secret), ' +
-          'rehearse with --sandbox, or check the input with --dry-run',
-      );
-    }
-
-    let lock: LogLock | undefined;
+    const { source, openOptions, mapper } = await openInput(options, io.stdin, cleanup);
+    const paths = outputPaths(options.file, source.format, options.log, options.sandbox);
+    const connection = options.dryRun ? undefined : await connect(options, io, cleanup);
     if (!options.dryRun) {
-      lock = lockResultLog(paths.log);
-      cleanup.push(() => lock!.release());
+      const lock = lockResultLog(paths.log); // before reading the log, so no one appends between
+      cleanup.push(() => lock.release());
     }
     const history = await readResultLog(paths.log);
     if (history.unreadable > 0) {
       io.stderr(`${paths.log}: ignored ${history.unreadable} unreadable line(s) (a torn last line after a crash is expected)\n`);
     }
-
-    let resultLog: ResultLog | undefined;
-    let rejects: RejectsWriter | undefined;
-    let sender: Sender | undefined;
-    let tokenCache: TokenCache | undefined;
-    if (!options.dryRun) {
-      resultLog = ResultLog.open(paths.log);
-      cleanup.push(() => resultLog!.close());
-      if (existsSync(paths.rejects)) unlinkSync(paths.rejects); // a stale rejects file would mislead
-      rejects = createRejectsWriter(source, paths.rejects);
-      const client = new HireClient({
-        baseUrl: credentials.baseUrl,
-        appId: credentials.appId!,
-        appSecret: credentials.appSecret!,
-        connections: options.concurrency,
-        timeoutMs: options.timeoutMs,
-      });
-      cleanup.push(() => client.close());
-      tokenCache = new TokenCache(() => client.fetchToken(), io.clock);
-      await tokenCache.get(); // bad credentials or an unreachable host stop here, before any record is read
-      sender = new Sender({
-        client,
-        tokenCache,
-        pace: new Pace({ rate: options.rate, clock: io.clock }),
-        clock: io.clock,
-        random: io.random,
-        maxAttempts: options.retries + 1,
-        concurrency: options.concurrency,
-        signal: io.signal,
-      });
-    }
+    const outputs = options.dryRun ? undefined : openOutputs(source, paths, cleanup);
 
     const tally = new Tally();
-    let items: AsyncIterable<SourceItem> = source.items();
-    if (mapper.group) {
-      // A long file: a first pass finds where each group ends, so groups whose rows are apart still stream.
-      const lastLines = options.file === '-' ? undefined : await indexGroups((await openSource(openOptions)).items(), mapper.group.by);
-      items = groupRows(items, mapper.group.by, lastLines);
-    }
-    const total =
-      options.progress !== 'off' && options.file !== '-' && !mapper.group
-        ? await estimateRecords(options.file, source.encoding, source.format === 'csv')
-        : undefined;
-    const progress =
-      options.progress === 'off'
-        ? undefined
-        : new Progress({ write: io.stderr, live: options.progress === 'live', clock: io.clock, intervalMs: options.progressIntervalMs, tally, total });
-    progress?.start();
+    const progress = await startProgress(options, io, source, mapper, tally);
     let outcome;
     try {
       outcome = await runPipeline({
-        items,
+        items: await recordsOf(source, mapper, openOptions),
         mapper,
         created: history.created,
         updateChanged: options.updateChanged,
-        sender,
-        resultLog,
-        rejects,
+        sender: connection?.sender,
+        resultLog: outputs?.resultLog,
+        rejects: outputs?.rejects,
         tally,
         signal: io.signal,
         maxErrors: options.maxErrors,
@@ -168,10 +93,10 @@ export async function assessments(options: AssessmentsOptions, io: ImportIO): Pr
     } finally {
       progress?.stop();
     }
+    const sender = connection?.sender;
     if (sender?.fatal) throw sender.fatal;
-    const rejected = (await rejects?.close()) ?? 0;
+    const rejected = (await outputs?.rejects.close()) ?? 0;
     const elapsedMs = io.clock.now() - started;
-    const stats = sender?.stats ?? { requests: 0, retries: 0, rateLimited: 0, tokensRefused: 0 };
     return {
       file: options.file,
       log: options.dryRun ? null : paths.log,
@@ -184,8 +109,8 @@ export async function assessments(options: AssessmentsOptions, io: ImportIO): Pr
       pending: outcome.pending,
       wouldCreate: outcome.wouldCreate,
       wouldUpdate: outcome.wouldUpdate,
-      ...stats,
-      tokenRenewals: tokenCache?.renewals ?? 0,
+      ...(sender?.stats ?? { requests: 0, retries: 0, rateLimited: 0, tokensRefused: 0 }),
+      tokenRenewals: connection?.tokenCache.renewals ?? 0,
       latency: { p50Ms: sender?.latencies.percentile(50) ?? null, p99Ms: sender?.latencies.percentile(99) ?? null },
       elapsedMs,
       sendRate: elapsedMs > 0 ? ((tally.counts.created + tally.counts.updated) * 1000) / elapsedMs : 0,
@@ -194,6 +119,90 @@ export async function assessments(options: AssessmentsOptions, io: ImportIO): Pr
   } finally {
     for (const step of cleanup.reverse()) await step();
   }
+}
+
+/** The mapping (if any), the input opened and sniffed, and the mapper compiled against its header. */
+async function openInput(options: AssessmentsOptions, stdin: NodeJS.ReadableStream | undefined, cleanup: Array<() => unknown>) {
+  const spec = options.mapping ? await loadMapping(options.mapping) : undefined;
+  // The mapping's input section holds defaults; flags win.
+  const openOptions: OpenOptions = {
+    path: options.file,
+    format: options.format ?? spec?.input?.format,
+    encoding: options.encoding ?? spec?.input?.encoding,
+    delimiter: options.delimiter ?? spec?.input?.delimiter,
+    stdin,
+  };
+  const source = await openSource(openOptions);
+  cleanup.push(() => source.close());
+  const mapper = await compileMapping(spec, {
+    format: source.format,
+    header: source.header,
+    baseDir: options.mapping ? dirname(options.mapping) : process.cwd(),
+    source: options.file === '-' ? 'stdin' : basename(options.file),
+  });
+  return { source, openOptions, mapper };
+}
+
+/**
+ * The sending side: a sandbox for a rehearsal, the client, a token (fetched now, so bad credentials or an
+ * unreachable host stop the run before any record is read), and the sender.
+ */
+async function connect(options: AssessmentsOptions, io: ImportIO, cleanup: Array<() => unknown>) {
+  let endpoint = { baseUrl: options.baseUrl, appId: options.appId, appSecret: options.appSecret };
+  if (options.sandbox) {
+    const { startSandbox, sandboxCredentials } = await import('../sandbox/server.js'); // only rehearsals need it
+    const sandbox = await startSandbox(sandboxCredentials);
+    cleanup.push(() => sandbox.close());
+    endpoint = { baseUrl: sandbox.url, ...sandboxCredentials };
+    io.stderr(`sandbox: importing into a local emulator at ${sandbox.url} (nothing reaches Feishu)\n`);
+  }
+  const { baseUrl, appId, appSecret } = endpoint;
+  if (!appId || !appSecret) {
+    throw new ConfigError(
+      'no app credentials: set FEISHU_APP_ID and FEISHU_APP_SECRET (or --app-id / --app-secret), ' +
+        'rehearse with --sandbox, or check the input with --dry-run',
+    );
+  }
+  const client = new HireClient({ baseUrl, appId, appSecret, connections: options.concurrency, timeoutMs: options.timeoutMs });
+  cleanup.push(() => client.close());
+  const tokenCache = new TokenCache(() => client.fetchToken(), io.clock);
+  await tokenCache.get();
+  const sender = new Sender({
+    client,
+    tokenCache,
+    pace: new Pace({ rate: options.rate, clock: io.clock }),
+    clock: io.clock,
+    random: io.random,
+    maxAttempts: options.retries + 1,
+    concurrency: options.concurrency,
+    signal: io.signal,
+  });
+  return { sender, tokenCache };
+}
+
+/** The result log, opened for appending, and a rejects file that appears only if something is rejected. */
+function openOutputs(source: RecordSource, paths: { log: string; rejects: string }, cleanup: Array<() => unknown>) {
+  const resultLog = ResultLog.open(paths.log);
+  cleanup.push(() => resultLog.close());
+  if (existsSync(paths.rejects)) unlinkSync(paths.rejects); // a stale rejects file would mislead
+  return { resultLog, rejects: createRejectsWriter(source, paths.rejects) };
+}
+
+/** The records to import: the input's rows, or for a long file its groups of rows. */
+async function recordsOf(source: RecordSource, mapper: Mapper, openOptions: OpenOptions): Promise<AsyncIterable<SourceItem>> {
+  if (!mapper.group) return source.items();
+  // A first pass over a file finds where each group ends, so groups whose rows lie apart still stream.
+  const lastLines = openOptions.path === '-' ? undefined : await indexGroups((await openSource(openOptions)).items(), mapper.group.by);
+  return groupRows(source.items(), mapper.group.by, lastLines);
+}
+
+async function startProgress(options: AssessmentsOptions, io: ImportIO, source: RecordSource, mapper: Mapper, tally: Tally) {
+  if (options.progress === 'off') return undefined;
+  // A total (for the share and the ETA) only where lines are records: a file, not grouped.
+  const total = options.file !== '-' && !mapper.group ? await estimateRecords(options.file, source.encoding, source.format === 'csv') : undefined;
+  const progress = new Progress({ write: io.stderr, live: options.progress === 'live', clock: io.clock, intervalMs: options.progressIntervalMs, tally, total });
+  progress.start();
+  return progress;
 }
 
 function checkOptions(options: AssessmentsOptions): void {

@@ -70,6 +70,7 @@ export async function openSource(options: OpenOptions): Promise<RecordSource> {
       sizeBytes: input.sizeBytes,
       bytesRead: input.bytesRead,
       items,
+      close: input.close,
     };
   } catch (error) {
     await input.close();

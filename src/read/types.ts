@@ -55,4 +55,6 @@ export interface RecordSource {
   bytesRead(): number;
   /** Single pass, streaming; memory stays flat in file size. */
   items(): AsyncIterable<SourceItem>;
+  /** Releases the input early (reading items() to the end, or breaking out of it, releases it too). */
+  close(): Promise<void>;
 }
