@@ -45,11 +45,12 @@ export async function runCommand<Result>(command: () => Promise<Result>, report:
 
 export function reportImport(summary: ImportSummary & { rerun?: string }, json: boolean, output: Output): number {
   const { rerun, ...plain } = summary;
+  const ok = importSucceeded(plain);
+  const exitCode = summary.interrupted ? ExitCode.interrupted : ok ? ExitCode.ok : ExitCode.recordsFailed;
   output.stderr(formatSummary(plain, rerun));
   if (json) {
     const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-    output.stdout(`${JSON.stringify({ ...plain, ok: importSucceeded(plain), peakRssMb }, null, 2)}\n`);
+    output.stdout(`${JSON.stringify({ ...plain, ok, exitCode, peakRssMb }, null, 2)}\n`);
   }
-  if (summary.interrupted) return ExitCode.interrupted;
-  return importSucceeded(plain) ? ExitCode.ok : ExitCode.recordsFailed;
+  return exitCode;
 }

@@ -111,9 +111,9 @@ export async function assessments(options: AssessmentsOptions, io: ImportIO): Pr
       wouldUpdate: outcome.wouldUpdate,
       ...(sender?.stats ?? { requests: 0, retries: 0, rateLimited: 0, tokensRefused: 0 }),
       tokenRenewals: connection?.tokenCache.renewals ?? 0,
-      latency: { p50Ms: sender?.latencies.percentile(50) ?? null, p99Ms: sender?.latencies.percentile(99) ?? null },
-      elapsedMs,
-      sendRate: elapsedMs > 0 ? ((tally.counts.created + tally.counts.updated) * 1000) / elapsedMs : 0,
+      latency: { p50Ms: roundTo(sender?.latencies.percentile(50), 1), p99Ms: roundTo(sender?.latencies.percentile(99), 1) },
+      elapsedMs: Math.round(elapsedMs),
+      sendRate: roundTo(elapsedMs > 0 ? ((tally.counts.created + tally.counts.updated) * 1000) / elapsedMs : 0, 2),
       problems: tally.problems,
     };
   } finally {
@@ -199,7 +199,7 @@ async function recordsOf(source: RecordSource, mapper: Mapper, openOptions: Open
 async function startProgress(options: AssessmentsOptions, io: ImportIO, source: RecordSource, mapper: Mapper, tally: Tally) {
   if (options.progress === 'off') return undefined;
   // A total (for the share and the ETA) only where lines are records: a file, not grouped.
-  const total = options.file !== '-' && !mapper.group ? await estimateRecords(options.file, source.encoding, source.format === 'csv') : undefined;
+  const total = options.file !== '-' && !mapper.group ? await estimateRecords(options.file, source.encoding, source.format) : undefined;
   const progress = new Progress({ write: io.stderr, live: options.progress === 'live', clock: io.clock, intervalMs: options.progressIntervalMs, tally, total });
   progress.start();
   return progress;
@@ -247,4 +247,10 @@ function rerunCommand(options: AssessmentsOptions, paths: { log: string; rejects
 
 function quote(word: string): string {
   return /^[\w./@:+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+function roundTo(value: number, decimals: number): number;
+function roundTo(value: number | null | undefined, decimals: number): number | null;
+function roundTo(value: number | null | undefined, decimals: number): number | null {
+  return value === null || value === undefined ? null : Number(value.toFixed(decimals));
 }

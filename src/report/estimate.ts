@@ -1,18 +1,31 @@
 /**
- * An estimate of how many records a file holds, for the progress line's total and ETA: its line count, read at
- * disk speed. Only for encodings where a 0x0A byte is always a newline (UTF-8, GB18030), and only an estimate (a
- * quoted newline inside a CSV cell counts too).
+ * How many records a file holds, for the progress line's total and ETA, counted at disk speed before the import
+ * starts: its lines, less the header, where a CSV newline inside quotes does not count. Only for encodings where
+ * the bytes 0x0A and 0x22 are always a newline and a quote (UTF-8, GB18030); blank lines count, so it is an
+ * estimate, if a close one.
  */
 import { createReadStream } from 'node:fs';
 
-export async function estimateRecords(path: string, encoding: string, hasHeader: boolean): Promise<number | undefined> {
+const newline = 0x0a;
+const quote = 0x22;
+
+export async function estimateRecords(path: string, encoding: string, format: 'csv' | 'jsonl'): Promise<number | undefined> {
   if (encoding !== 'utf-8' && encoding !== 'gb18030') return undefined;
-  let newlines = 0;
-  let lastByte = 0x0a;
+  let lines = 0;
+  let inQuotes = false;
+  let lastByte = newline;
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    for (let at = chunk.indexOf(0x0a); at !== -1; at = chunk.indexOf(0x0a, at + 1)) newlines++;
+    if (format === 'jsonl') {
+      for (let at = chunk.indexOf(newline); at !== -1; at = chunk.indexOf(newline, at + 1)) lines++;
+    } else {
+      for (let at = 0; at < chunk.length; at++) {
+        const byte = chunk[at];
+        if (byte === quote) inQuotes = !inQuotes;
+        else if (byte === newline && !inQuotes) lines++;
+      }
+    }
     lastByte = chunk[chunk.length - 1] ?? lastByte;
   }
-  const lines = newlines + (lastByte === 0x0a ? 0 : 1);
-  return Math.max(0, lines - (hasHeader ? 1 : 0));
+  if (lastByte !== newline) lines++;
+  return Math.max(0, lines - (format === 'csv' ? 1 : 0));
 }

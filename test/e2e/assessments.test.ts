@@ -168,7 +168,7 @@ describe('hire-import assessments', () => {
     });
     expect(run.code).toBe(1);
     const summary = JSON.parse(run.stdout);
-    expect(summary).toMatchObject({ dryRun: true, wouldCreate: 7, log: null, counts: { invalid: 3, read: 10 } });
+    expect(summary).toMatchObject({ dryRun: true, wouldCreate: 7, log: null, counts: { invalid: 3, read: 10 }, ok: false, exitCode: 1 });
     expect(summary.problems.map((problem: { line: number }) => problem.line)).toEqual([9, 10, 11]);
     expect(existsSync(join(folder, 'assessments-with-errors.results.jsonl'))).toBe(false);
     expect(existsSync(join(folder, 'assessments-with-errors.rejects.csv'))).toBe(false);
@@ -192,6 +192,7 @@ describe('hire-import assessments', () => {
       env: credentialEnv(sandbox.url),
     });
     const log = readFileSync(join(folder, 'assessments-with-errors.results.jsonl'), 'utf8');
+    expect(run.stderr).toMatch(/^progress: \d+\/10 \(\d+%\) · created \d+/m); // plain lines when stderr is not a terminal
     for (const text of [run.stdout, run.stderr, log]) {
       expect(text).not.toContain(credentials.appSecret);
       expect(text).not.toMatch(/t-[0-9a-f]{8,}/);
