@@ -8,16 +8,17 @@ import { basename, dirname, extname, join } from 'node:path';
 import type { Clock } from '../clock.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { runPipeline } from '../import/pipeline.js';
+import { openMappedInput } from '../import/records.js';
 import { lockResultLog } from '../log/lock.js';
 import { readResultLog, ResultLog } from '../log/resultLog.js';
-import { compileMapping, loadMapping, type Mapper } from '../map/mapping.js';
-import { groupRows, indexGroups } from '../map/group.js';
+import type { Mapper } from '../map/mapping.js';
 import { createRejectsWriter } from '../read/rejects.js';
-import { openSource, type Format, type OpenOptions, type RecordSource, type SourceItem } from '../read/source.js';
+import type { Format, RecordSource } from '../read/source.js';
 import { estimateRecords } from '../report/estimate.js';
 import { Progress } from '../report/progress.js';
 import type { ImportSummary } from '../report/summary.js';
 import { Tally } from '../report/tally.js';
+import { backoffMs, TransientError } from '../send/answer.js';
 import { HireClient } from '../send/client.js';
 import { Pace } from '../send/pace.js';
 import { Sender } from '../send/sender.js';
@@ -61,7 +62,7 @@ export async function assessments(options: AssessmentsOptions, io: ImportIO): Pr
   // Undone in reverse order however the run ends.
   const cleanup: Array<() => unknown> = [];
   try {
-    const { source, openOptions, mapper } = await openInput(options, io.stdin, cleanup);
+    const { source, mapper, records } = await openMappedInput({ ...options, stdin: io.stdin }, cleanup);
     const paths = outputPaths(options.file, source.format, options.log, options.sandbox);
     const connection = options.dryRun ? undefined : await connect(options, io, cleanup);
     if (!options.dryRun) {
@@ -79,7 +80,7 @@ export async function assessments(options: AssessmentsOptions, io: ImportIO): Pr
     let outcome;
     try {
       outcome = await runPipeline({
-        items: await recordsOf(source, mapper, openOptions),
+        items: await records(),
         mapper,
         created: history.created,
         updateChanged: options.updateChanged,
@@ -121,28 +122,6 @@ export async function assessments(options: AssessmentsOptions, io: ImportIO): Pr
   }
 }
 
-/** The mapping (if any), the input opened and sniffed, and the mapper compiled against its header. */
-async function openInput(options: AssessmentsOptions, stdin: NodeJS.ReadableStream | undefined, cleanup: Array<() => unknown>) {
-  const spec = options.mapping ? await loadMapping(options.mapping) : undefined;
-  // The mapping's input section holds defaults; flags win.
-  const openOptions: OpenOptions = {
-    path: options.file,
-    format: options.format ?? spec?.input?.format,
-    encoding: options.encoding ?? spec?.input?.encoding,
-    delimiter: options.delimiter ?? spec?.input?.delimiter,
-    stdin,
-  };
-  const source = await openSource(openOptions);
-  cleanup.push(() => source.close());
-  const mapper = await compileMapping(spec, {
-    format: source.format,
-    header: source.header,
-    baseDir: options.mapping ? dirname(options.mapping) : process.cwd(),
-    source: options.file === '-' ? 'stdin' : basename(options.file),
-  });
-  return { source, openOptions, mapper };
-}
-
 /**
  * The sending side: a sandbox for a rehearsal, the client, a token (fetched now, so bad credentials or an
  * unreachable host stop the run before any record is read), and the sender.
@@ -166,7 +145,7 @@ async function connect(options: AssessmentsOptions, io: ImportIO, cleanup: Array
   const client = new HireClient({ baseUrl, appId, appSecret, connections: options.concurrency, timeoutMs: options.timeoutMs });
   cleanup.push(() => client.close());
   const tokenCache = new TokenCache(() => client.fetchToken(), io.clock);
-  await tokenCache.get();
+  await firstToken(tokenCache, baseUrl, io);
   const sender = new Sender({
     client,
     tokenCache,
@@ -180,20 +159,28 @@ async function connect(options: AssessmentsOptions, io: ImportIO, cleanup: Array
   return { sender, tokenCache };
 }
 
+/** The first token, with a few tries for a passing fault; then a clear stop, before any record is read. */
+async function firstToken(tokenCache: TokenCache, baseUrl: string, io: ImportIO): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await tokenCache.get();
+      return;
+    } catch (error) {
+      if (!(error instanceof TransientError)) throw error;
+      if (attempt === 3 || io.signal.aborted) throw new ConfigError(`no token from ${baseUrl} after ${attempt} tries: ${error.message}`);
+      await io.clock.sleep(backoffMs(attempt, io.random), io.signal);
+    }
+  }
+}
+
 /** The result log, opened for appending, and a rejects file that appears only if something is rejected. */
 function openOutputs(source: RecordSource, paths: { log: string; rejects: string }, cleanup: Array<() => unknown>) {
   const resultLog = ResultLog.open(paths.log);
   cleanup.push(() => resultLog.close());
   if (existsSync(paths.rejects)) unlinkSync(paths.rejects); // a stale rejects file would mislead
-  return { resultLog, rejects: createRejectsWriter(source, paths.rejects) };
-}
-
-/** The records to import: the input's rows, or for a long file its groups of rows. */
-async function recordsOf(source: RecordSource, mapper: Mapper, openOptions: OpenOptions): Promise<AsyncIterable<SourceItem>> {
-  if (!mapper.group) return source.items();
-  // A first pass over a file finds where each group ends, so groups whose rows lie apart still stream.
-  const lastLines = openOptions.path === '-' ? undefined : await indexGroups((await openSource(openOptions)).items(), mapper.group.by);
-  return groupRows(source.items(), mapper.group.by, lastLines);
+  const rejects = createRejectsWriter(source, paths.rejects);
+  cleanup.push(() => rejects.close()); // flushed however the run ends; closing twice is harmless
+  return { resultLog, rejects };
 }
 
 async function startProgress(options: AssessmentsOptions, io: ImportIO, source: RecordSource, mapper: Mapper, tally: Tally) {
@@ -240,7 +227,14 @@ export function outputPaths(file: string, format: Format, log: string | undefine
 
 function rerunCommand(options: AssessmentsOptions, paths: { log: string; rejects: string }): string {
   const words = ['hire-import assessments', quote(paths.rejects), '--log', quote(paths.log)];
-  if (options.mapping) words.push('--mapping', quote(options.mapping));
+  // The rejects file is in the input's own shape, so whatever it took to read the input reads it too.
+  const carried: Array<[string, string | undefined]> = [
+    ['--mapping', options.mapping],
+    ['--format', options.format],
+    ['--encoding', options.encoding],
+    ['--delimiter', options.delimiter],
+  ];
+  for (const [flag, value] of carried) if (value) words.push(flag, quote(value));
   if (options.sandbox) words.push('--sandbox');
   return words.join(' ');
 }

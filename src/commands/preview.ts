@@ -1,19 +1,10 @@
 /** `hire-import preview FILE [--mapping M] [-n 5]`: the bodies the first records would become. Nothing is sent. */
-import { basename, dirname } from 'node:path';
 import { UsageError } from '../errors.js';
-import type { Validated } from '../map/assessment.js';
-import { groupRows, indexGroups } from '../map/group.js';
-import { compileMapping, loadMapping, validateMapped, type Mapper } from '../map/mapping.js';
-import { openSource, type SourceItem } from '../read/source.js';
+import { openMappedInput, prepare, type InputOptions } from '../import/records.js';
 
-export interface PreviewOptions {
-  file: string;
-  mapping?: string;
+export interface PreviewOptions extends Omit<InputOptions, 'stdin'> {
   /** How many records to show. */
   n: number;
-  format?: 'csv' | 'jsonl';
-  encoding?: string;
-  delimiter?: string;
 }
 
 export async function preview(
@@ -21,46 +12,24 @@ export async function preview(
   io: { stdout(text: string): void; stderr(text: string): void },
 ): Promise<{ shown: number; invalid: number }> {
   if (!Number.isInteger(options.n) || options.n < 1) throw new UsageError(`-n must be a positive whole number, got ${options.n}`);
-  const spec = options.mapping ? await loadMapping(options.mapping) : undefined;
-  const openOptions = {
-    path: options.file,
-    format: options.format ?? spec?.input?.format,
-    encoding: options.encoding ?? spec?.input?.encoding,
-    delimiter: options.delimiter ?? spec?.input?.delimiter,
-  };
-  const source = await openSource(openOptions);
-  const mapper = await compileMapping(spec, {
-    format: source.format,
-    header: source.header,
-    baseDir: options.mapping ? dirname(options.mapping) : process.cwd(),
-    source: basename(options.file),
-  });
-  let items: AsyncIterable<SourceItem> = source.items();
-  if (mapper.group) {
-    // Rows of a group may be far apart: index the file first, as the import does.
-    const lastLines = options.file === '-' ? undefined : await indexGroups((await openSource(openOptions)).items(), mapper.group.by);
-    items = groupRows(items, mapper.group.by, lastLines);
-  }
-
-  let shown = 0;
-  let invalid = 0;
-  for await (const item of items) {
-    const checked = await check(item, mapper);
-    if (checked.ok) {
-      io.stdout(`line ${item.line}:\n${JSON.stringify(checked.body, null, 2)}\n\n`);
-    } else {
-      invalid++;
-      io.stdout(`line ${item.line}: invalid\n${checked.problems.map((problem) => `  ${problem.field}: ${problem.reason}\n`).join('')}\n`);
+  const cleanup: Array<() => unknown> = [];
+  try {
+    const { mapper, records } = await openMappedInput(options, cleanup);
+    let shown = 0;
+    let invalid = 0;
+    for await (const item of await records()) {
+      const prepared = await prepare(item, mapper);
+      if (prepared.ok) {
+        io.stdout(`line ${item.line}:\n${JSON.stringify(prepared.body, null, 2)}\n\n`);
+      } else {
+        invalid++;
+        io.stdout(`line ${item.line}: invalid\n${prepared.problems.map((problem) => `  ${problem.field}: ${problem.reason}\n`).join('')}\n`);
+      }
+      if (++shown === options.n) break;
     }
-    if (++shown === options.n) break;
+    io.stderr(`${shown} record(s) shown, ${invalid} invalid; nothing was sent\n`);
+    return { shown, invalid };
+  } finally {
+    for (const step of cleanup.reverse()) await step();
   }
-  io.stderr(`${shown} record(s) shown, ${invalid} invalid; nothing was sent\n`);
-  return { shown, invalid };
-}
-
-/** The body the record would be sent as, or why it would not be sent. */
-async function check(item: SourceItem, mapper: Mapper): Promise<Validated> {
-  if (item.kind === 'problem') return { ok: false, problems: [{ field: item.field ?? '(row)', reason: item.reason }] };
-  const mapped = await mapper.map(item);
-  return mapped.ok ? validateMapped(mapped) : mapped;
 }

@@ -9,12 +9,12 @@ export type Decision =
   | { action: 'create' }
   | { action: 'update'; id: string }
   /** Created by an earlier run (and, with updateChanged, unchanged since): nothing to send. */
-  | { action: 'skip'; id: string };
+  | { action: 'skip' };
 
 export function decide(body: { external_id: string }, created: Created, updateChanged: boolean): Decision {
   const existing = created.get(body.external_id);
   if (!existing) return { action: 'create' };
   // Hashing costs a few microseconds a record, so only a record that might be updated pays it.
   if (updateChanged && existing.hash !== bodyHash(body)) return { action: 'update', id: existing.id };
-  return { action: 'skip', id: existing.id };
+  return { action: 'skip' };
 }

@@ -4,14 +4,15 @@
  */
 import type { Problem } from '../map/assessment.js';
 import { isGrouped } from '../map/group.js';
-import { validateMapped, type Mapper } from '../map/mapping.js';
+import type { Mapper } from '../map/mapping.js';
 import type { SourceItem } from '../read/source.js';
 import type { RejectsWriter } from '../read/rejects.js';
 import type { Created, LogEntry, ResultLog } from '../log/resultLog.js';
 import type { Sender, SendResult } from '../send/sender.js';
 import type { Tally } from '../report/tally.js';
 import { decide } from './decide.js';
-import { bodyHash, withExternalId } from './identity.js';
+import { bodyHash } from './identity.js';
+import { prepare } from './records.js';
 import { SeenIds } from './seenIds.js';
 
 export interface PipelineInput {
@@ -77,51 +78,53 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
     log({ external_id: externalId, status: result.status, id: result.id, line: item.line, code: 0, hash: bodyHash(body), attempts: result.attempts });
   };
 
-  for await (const item of items) {
-    if (signal.aborted || sender?.fatal) break;
-    if (maxErrors !== undefined && tally.counts.invalid + tally.counts.failed >= maxErrors) {
-      outcome.stoppedEarly = `reached --max-errors ${maxErrors}`;
-      break;
-    }
-    tally.counts.read++;
-    if (item.kind === 'problem') {
-      reject(item, [{ field: item.field ?? '(row)', reason: item.reason }]);
-      continue;
-    }
-    const mapped = await mapper.map(item);
-    const validated = mapped.ok ? validateMapped(mapped) : mapped;
-    if (!validated.ok) {
-      const candidateId = typeof mapped.candidate?.external_id === 'string' ? mapped.candidate.external_id : undefined;
-      // A broken row whose record was since imported from a fixed copy (the rejects file) is done, not invalid.
-      if (candidateId !== undefined && created.has(candidateId)) {
+  try {
+    await readAll();
+  } finally {
+    // Whatever stopped the reading, every answer under way is awaited and logged before the log can close.
+    await sender?.drain();
+  }
+  return outcome;
+
+  async function readAll(): Promise<void> {
+    for await (const item of items) {
+      if (signal.aborted || sender?.fatal) break;
+      if (maxErrors !== undefined && tally.counts.invalid + tally.counts.failed >= maxErrors) {
+        outcome.stoppedEarly = `reached --max-errors ${maxErrors}`;
+        break;
+      }
+      tally.counts.read++;
+      const prepared = await prepare(item, mapper);
+      if (!prepared.ok) {
+        // A broken row whose record was since imported from a fixed copy (the rejects file) is done, not invalid.
+        if (prepared.externalId !== undefined && created.has(prepared.externalId)) {
+          tally.counts.skipped++;
+          continue;
+        }
+        reject(item, prepared.problems, prepared.externalId);
+        continue;
+      }
+      const { body } = prepared;
+      const firstLine = seen.firstLine(body.external_id, item.line);
+      if (firstLine !== undefined) {
+        reject(item, [{ field: 'external_id', reason: `'${body.external_id}' already appears at line ${firstLine} of this input` }], body.external_id);
+        continue;
+      }
+
+      const decision = decide(body, created, updateChanged);
+      if (decision.action === 'skip') {
         tally.counts.skipped++;
         continue;
       }
-      reject(item, validated.problems, candidateId);
-      continue;
+      if (!sender) {
+        if (decision.action === 'create') outcome.wouldCreate++;
+        else outcome.wouldUpdate++;
+        continue;
+      }
+      const job = decision.action === 'create' ? { action: 'create' as const, body } : { action: 'update' as const, id: decision.id, body };
+      await sender.submit(job, (result) => settle(item, body, result));
     }
-    const body = withExternalId(validated.body);
-    const firstLine = seen.firstLine(body.external_id, item.line);
-    if (firstLine !== undefined) {
-      reject(item, [{ field: 'external_id', reason: `'${body.external_id}' already appears at line ${firstLine} of this input` }], body.external_id);
-      continue;
-    }
-
-    const decision = decide(body, created, updateChanged);
-    if (decision.action === 'skip') {
-      tally.counts.skipped++;
-      continue;
-    }
-    if (!sender) {
-      if (decision.action === 'create') outcome.wouldCreate++;
-      else outcome.wouldUpdate++;
-      continue;
-    }
-    const job = decision.action === 'create' ? { action: 'create' as const, body } : { action: 'update' as const, id: decision.id, body };
-    await sender.submit(job, (result) => settle(item, body, result));
   }
-  await sender?.drain();
-  return outcome;
 }
 
 /** The input rows that make up a record: one, or a long file's whole group. */

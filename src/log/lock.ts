@@ -25,7 +25,8 @@ export function lockResultLog(logPath: string, pid = process.pid): LogLock {
           `another import (pid ${owner}) is writing ${logPath}; wait for it to finish, or give this run its own --log`,
         );
       }
-      unlinkSync(lockPath);
+      // Another run may have taken over the same stale lock a moment ago: only unlink what still names the dead pid.
+      if (Number(readFileSync(lockPath, 'utf8')) === owner) unlinkSync(lockPath);
     }
   }
 }

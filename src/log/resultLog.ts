@@ -31,19 +31,17 @@ export type Created = Map<string, { id: string; hash?: string }>;
 
 export interface LogHistory {
   created: Created;
-  lines: number;
   /** Lines that could not be read (a torn last line after a crash, or damage). */
   unreadable: number;
 }
 
 /** Reads what earlier runs recorded; a missing log is an empty history. */
 export async function readResultLog(path: string): Promise<LogHistory> {
-  const history: LogHistory = { created: new Map(), lines: 0, unreadable: 0 };
+  const history: LogHistory = { created: new Map(), unreadable: 0 };
   if (!existsSync(path)) return history;
   const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
   for await (const text of lines) {
     if (!text.trim()) continue;
-    history.lines++;
     let entry: Partial<LogEntry>;
     try {
       entry = JSON.parse(text) as Partial<LogEntry>;
@@ -67,7 +65,10 @@ export class ResultLog {
     this.#fd = fd;
   }
 
-  /** Opens for appending; a torn last line left by a crash is cut off so the next line starts clean. */
+  /**
+   * Opens for appending. A last line without its newline is finished if it is whole (a crash between the line and
+   * its newline: the record it names exists) and cut off if it is torn, so the next line starts clean.
+   */
   static open(path: string): ResultLog {
     const fd = openSync(path, 'a+');
     const size = fstatSync(fd).size;
@@ -76,8 +77,8 @@ export class ResultLog {
       readSync(fd, tail, 0, tail.length, size - tail.length);
       const lastNewline = tail.lastIndexOf(0x0a);
       if (lastNewline !== tail.length - 1) {
-        const keep = lastNewline === -1 && tail.length === size ? 0 : size - tail.length + lastNewline + 1;
-        ftruncateSync(fd, keep);
+        if (isJson(tail.subarray(lastNewline + 1).toString('utf8'))) writeSync(fd, '\n');
+        else ftruncateSync(fd, size - tail.length + lastNewline + 1);
       }
     }
     return new ResultLog(fd);
@@ -89,5 +90,14 @@ export class ResultLog {
 
   close(): void {
     closeSync(this.#fd);
+  }
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }

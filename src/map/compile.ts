@@ -28,8 +28,6 @@ export type MapResult = Mapped | { ok: false; problems: Problem[]; candidate?: R
 export interface Mapper {
   /** How rows become records: undefined for one row = one record; else rows sharing the key form one record. */
   group?: { by: string };
-  /** Defaults the mapping file declares; command-line flags override them. */
-  input?: { format?: 'csv' | 'jsonl'; encoding?: string; delimiter?: string };
   map(record: SourceRecord): Promise<MapResult>;
 }
 
@@ -110,7 +108,7 @@ export async function compileMapping(spec: MappingSpec | undefined, context: Com
       ? { ok: false, problems: output.problems, candidate: output.candidate }
       : { ok: true, candidate: output.candidate, sources: output.sources };
   };
-  return { group: mapping.group, input: mapping.input, map };
+  return { group: mapping.group, map };
 }
 
 function hasExpression(fieldValues: CompiledValue[], dimensions: CompiledDimension[]): boolean {

@@ -6,11 +6,10 @@
 import type { SourceItem, SourceProblem, SourceRecord } from '../read/source.js';
 import { compilePath, keyText } from './path.js';
 
-/** One record made of a group's rows: line, fields and raw are the first row's, joined raws for the whole group. */
+/** One record made of a group's rows: line and fields are the first row's, raw the rows' texts joined. */
 export interface GroupedRecord extends SourceRecord {
+  /** The rows, each with its own line and raw text (a rejects file writes the group back row by row). */
   rows: SourceRecord[];
-  /** Each row's raw text, so a rejects file can write the group back row by row. */
-  raws: string[];
 }
 
 export function isGrouped(record: SourceRecord): record is GroupedRecord {
@@ -95,8 +94,7 @@ async function* keyed(items: AsyncIterable<SourceItem>, by: string): AsyncIterab
 
 function grouped(rows: SourceRecord[]): GroupedRecord {
   const first = rows[0]!;
-  const raws = rows.map((row) => row.raw);
-  return { kind: 'record', line: first.line, fields: first.fields, raw: raws.join('\n'), raws, rows };
+  return { kind: 'record', line: first.line, fields: first.fields, raw: rows.map((row) => row.raw).join('\n'), rows };
 }
 
 function problem(row: SourceRecord, field: string, reason: string): SourceProblem {

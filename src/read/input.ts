@@ -9,10 +9,6 @@ export const SAMPLE_BYTES = 64 * 1024;
 export interface ByteInput {
   /** The first SAMPLE_BYTES bytes (fewer if the input is shorter). */
   sample: Buffer;
-  /** Size of a regular file; undefined for stdin and pipes. */
-  sizeBytes?: number;
-  /** Bytes handed out by chunks() so far. */
-  bytesRead(): number;
   /** The whole input from its first byte, sample included. Single pass. */
   chunks(): AsyncIterable<Buffer>;
   /** Releases the input when chunks() will never be read. */
@@ -21,7 +17,7 @@ export interface ByteInput {
 
 /** `name` is how messages refer to the input ('stdin' for '-'). */
 export async function openInput(path: string, stdin: NodeJS.ReadableStream, name: string): Promise<ByteInput> {
-  const sizeBytes = path === '-' ? undefined : await regularFileSize(path, name);
+  if (path !== '-') await checkReadable(path, name);
   const stream = path === '-' ? stdin : createReadStream(path);
   const iterator = stream[Symbol.asyncIterator]();
   const head: Buffer[] = [];
@@ -39,24 +35,16 @@ export async function openInput(path: string, stdin: NodeJS.ReadableStream, name
   }
   const sample = Buffer.concat(head, headLength).subarray(0, SAMPLE_BYTES);
 
-  let bytesRead = 0;
   let started = false;
   return {
     sample,
-    sizeBytes,
-    bytesRead: () => bytesRead,
     async *chunks() {
       if (started) throw new Error('the input can only be read once');
       started = true;
       try {
-        for (const chunk of head.splice(0)) {
-          bytesRead += chunk.length;
-          yield chunk;
-        }
+        yield* head.splice(0);
         for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-          const chunk = toBuffer(next.value);
-          bytesRead += chunk.length;
-          yield chunk;
+          yield toBuffer(next.value);
         }
       } finally {
         await iterator.return?.();
@@ -68,12 +56,11 @@ export async function openInput(path: string, stdin: NodeJS.ReadableStream, name
   };
 }
 
-/** Size of a regular file, undefined for a FIFO or device; InputError when it cannot be opened. */
-async function regularFileSize(path: string, name: string): Promise<number | undefined> {
+/** InputError when the path is a directory or cannot be opened. */
+async function checkReadable(path: string, name: string): Promise<void> {
   try {
     const stats = await stat(path);
     if (stats.isDirectory()) throw new InputError(`${name}: is a directory, not a CSV or JSONL file`);
-    return stats.isFile() ? stats.size : undefined;
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError(`${name}: cannot be read (${describe(error)})`);

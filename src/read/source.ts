@@ -67,8 +67,6 @@ export async function openSource(options: OpenOptions): Promise<RecordSource> {
       header: csv?.header.names,
       headerRaw: csv?.header.raw,
       newline,
-      sizeBytes: input.sizeBytes,
-      bytesRead: input.bytesRead,
       items,
       close: input.close,
     };

@@ -49,10 +49,6 @@ export interface RecordSource {
   /** CSV only: the header line's original text, written first in a rejects file. */
   headerRaw?: string;
   newline: '\n' | '\r\n';
-  /** Size of a regular file, for progress; undefined for stdin and pipes. */
-  sizeBytes?: number;
-  /** Raw bytes consumed so far, for progress. */
-  bytesRead(): number;
   /** Single pass, streaming; memory stays flat in file size. */
   items(): AsyncIterable<SourceItem>;
   /** Releases the input early (reading items() to the end, or breaking out of it, releases it too). */

@@ -15,7 +15,7 @@ export interface ImportSummary {
   /** Why reading stopped before the end of the input, if it did (--max-errors). */
   stoppedEarly: string | null;
   counts: Counts;
-  /** Read but not finished because the run was interrupted or stopped: a rerun sends them. */
+  /** Read but not finished because the run was interrupted (or stopped by a fatal answer): a rerun sends them. */
   pending: number;
   /** Records a dry run would create and update. */
   wouldCreate: number;

@@ -3,6 +3,7 @@
  * create/patch of external interview assessments, with the gateway's order of checks (rate limit, auth, faults,
  * parameters). Knows nothing of sockets or latency; the server turns an Answer into bytes on the wire, later.
  */
+import { assessmentsPath, tokenPath } from '../api.js';
 import { drawFault, type FaultRates } from './faults.js';
 import type { Random } from './random.js';
 import { RateWindow } from './rateWindow.js';
@@ -10,8 +11,6 @@ import { AssessmentStore, type StoredAssessment } from './store.js';
 import { TokenIssuer } from './tokens.js';
 import { checkWireBody, type WireOperation } from './validateWire.js';
 
-export const tokenPath = '/open-apis/auth/v3/tenant_access_token/internal';
-export const assessmentsPath = '/open-apis/hire/v1/external_interview_assessments';
 
 export interface SandboxStats {
   /** Every request to an API path, answered or not; the /sandbox/ introspection paths are not counted. */

@@ -46,3 +46,8 @@ export function backoffMs(attempt: number, random: () => number, baseMs = 500, c
 export function describeAnswer(answer: Answer): { code: number | string; msg: string } {
   return answer.kind === 'ok' ? { code: 0, msg: 'success' } : { code: answer.code, msg: answer.msg };
 }
+
+/** A failure that may pass: the network, or the server's own trouble. Worth a retry, not a stop. */
+export class TransientError extends Error {
+  override name = 'TransientError';
+}

@@ -3,12 +3,11 @@
  * `Answer`s. It neither paces nor retries; the sender decides that.
  */
 import { Pool, type Dispatcher } from 'undici';
+import { assessmentsPath, tokenPath } from '../api.js';
 import { ConfigError } from '../errors.js';
-import type { Answer } from './answer.js';
+import { rateLimitCode, TransientError, type Answer } from './answer.js';
 import type { IssuedToken } from './tokenCache.js';
 
-export const assessmentsPath = '/open-apis/hire/v1/external_interview_assessments';
-const tokenPath = '/open-apis/auth/v3/tenant_access_token/internal';
 
 export interface ClientOptions {
   baseUrl: string;
@@ -37,10 +36,14 @@ export class HireClient {
     this.#credentials = JSON.stringify({ app_id: options.appId, app_secret: options.appSecret });
   }
 
+  /** Throws TransientError when the endpoint could not answer (worth a retry), ConfigError when it refused. */
   async fetchToken(): Promise<IssuedToken> {
     const answer = await this.#request('POST', tokenPath, this.#credentials);
-    if (answer.kind === 'network') throw new ConfigError(`cannot reach ${this.#baseUrl}: ${answer.msg} (${answer.code})`);
+    if (answer.kind === 'network') throw new TransientError(`cannot reach ${this.#baseUrl}: ${answer.msg} (${answer.code})`);
     const body = answer.body as { code?: number; msg?: string; tenant_access_token?: string; expire?: number } | undefined;
+    if (answer.status >= 500 || answer.status === 429 || body?.code === rateLimitCode) {
+      throw new TransientError(`the token endpoint answered HTTP ${answer.status} (code ${body?.code ?? '?'}: ${body?.msg ?? 'no message'})`);
+    }
     if (body?.code !== 0 || typeof body.tenant_access_token !== 'string') {
       throw new ConfigError(
         `Feishu refused the app credentials (HTTP ${answer.status}, code ${body?.code ?? '?'}: ${body?.msg ?? 'no message'}); ` +

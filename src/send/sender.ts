@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../clock.js';
 import { ConfigError } from '../errors.js';
-import { backoffMs, describeAnswer, verdictFor, type Answer } from './answer.js';
+import { backoffMs, describeAnswer, TransientError, verdictFor, type Answer } from './answer.js';
 import type { HireClient } from './client.js';
 import { Latencies } from './latency.js';
 import type { Pace } from './pace.js';
@@ -64,7 +64,12 @@ export class Sender {
   /** Starts the job once a slot is free; `onResult` gets its outcome. Resolves when the job has started. */
   async submit(job: SendJob, onResult: (result: SendResult) => void): Promise<void> {
     while (this.#inFlight.size >= this.#options.concurrency) await Promise.race(this.#inFlight);
-    const running = this.#run(job).then(onResult);
+    // An error while recording a result (a full disk, say) stops the run like a fatal answer would.
+    const running = this.#run(job)
+      .then(onResult)
+      .catch((error: unknown) => {
+        this.fatal ??= error instanceof Error ? error : new Error(String(error));
+      });
     this.#inFlight.add(running);
     void running.finally(() => this.#inFlight.delete(running));
   }
@@ -91,6 +96,15 @@ export class Sender {
         token = await tokenCache.get();
       } catch (error) {
         if (signal.aborted) return { status: 'pending', attempts };
+        if (error instanceof TransientError) {
+          // The token endpoint could not answer: this record waits and tries again like any transient failure.
+          if (++failures < maxAttempts) {
+            this.stats.retries++;
+            await clock.sleep(backoffMs(failures, random), signal);
+            continue;
+          }
+          return { status: 'failed', code: 'TOKEN', msg: error.message, attempts };
+        }
         this.fatal ??= error instanceof Error ? error : new Error(String(error));
         return { status: 'pending', attempts };
       }

@@ -15,6 +15,7 @@ describe('estimateRecords', () => {
   it('counts CSV records, not lines: a quoted newline is inside a record', async () => {
     expect(await estimateRecords(file('a,b\n1,"x\ny"\n2,"say ""hi""\n"\n3,z'), 'utf-8', 'csv')).toBe(3);
     expect(await estimateRecords(file('a,b\r\n1,2\r\n'), 'utf-8', 'csv')).toBe(1);
+    expect(await estimateRecords(file('a,b\n\n1,2\r\n\r\n2,3\n'), 'utf-8', 'csv')).toBe(2); // blank lines are no records
   });
 
   it('counts GB18030 records and JSONL lines, and declines encodings where bytes can mislead', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Answer } from '../../src/send/answer.js';
+import { TransientError, type Answer } from '../../src/send/answer.js';
 import { Pace } from '../../src/send/pace.js';
 import { Sender, type SendResult } from '../../src/send/sender.js';
 import { TokenCache } from '../../src/send/tokenCache.js';
@@ -9,11 +9,15 @@ const ok = (id = '698'): Answer => ({ kind: 'ok', status: 200, id });
 const error = (status: number, code: number, extra: Partial<Extract<Answer, { kind: 'error' }>> = {}): Answer => ({ kind: 'error', status, code, msg: `code ${code}`, ...extra });
 
 /** A sender whose client answers from a script, one answer per request, and records the tokens it was given. */
-function scripted(answers: Answer[], options: { maxAttempts?: number; signal?: AbortSignal; onRequest?: () => void } = {}) {
+function scripted(answers: Answer[], options: { maxAttempts?: number; signal?: AbortSignal; onRequest?: () => void; tokenOutages?: number } = {}) {
   const clock = fakeClock();
   const tokensSeen: string[] = [];
   let issued = 0;
-  const tokenCache = new TokenCache(async () => ({ token: `t-${++issued}`, expire: 7200 }), clock);
+  let outages = options.tokenOutages ?? 0;
+  const tokenCache = new TokenCache(async () => {
+    if (outages-- > 0) throw new TransientError('the token endpoint answered HTTP 503');
+    return { token: `t-${++issued}`, expire: 7200 };
+  }, clock);
   const pace = new Pace({ rate: 20, clock });
   const answer = async (_body: unknown, token: string) => {
     tokensSeen.push(token);
@@ -68,6 +72,15 @@ describe('Sender', () => {
     expect(await limited.send()).toMatchObject({ status: 'created', attempts: 3 });
     expect(limited.sender.stats.rateLimited).toBe(2);
     expect(limited.pace.state.ceiling).toBe(10);
+  });
+
+  it('rides out a token endpoint that cannot answer for a while, and gives up after the record\'s tries', async () => {
+    const recovering = scripted([ok()], { tokenOutages: 2 });
+    expect(await recovering.send()).toMatchObject({ status: 'created', attempts: 1 });
+    expect(recovering.sender.fatal).toBeUndefined();
+    const down = scripted([], { tokenOutages: 10, maxAttempts: 3 });
+    expect(await down.send()).toEqual({ status: 'failed', code: 'TOKEN', msg: 'the token endpoint answered HTTP 503', attempts: 0 });
+    expect(down.sender.fatal).toBeUndefined();
   });
 
   it('fails a record the server refuses, at once', async () => {
