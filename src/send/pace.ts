@@ -4,9 +4,11 @@
  * The gateway rejects a request when `limit` requests already arrived within the last second, so the hard rule here
  * is a sliding window over our own start times, widened by a small margin for the jitter between our clock and the
  * server's arrival times. Inside that window, starts are spread evenly (one every window/limit) so bursts never
- * meet the server. On a 429 the pace backs off at once (multiplicatively, to the server's advertised limit when it
- * tells one, pausing until its reset), widens its margin in case jitter was the cause, and climbs back additively
- * while no 429 comes.
+ * meet the server. On a 429 the pace backs off at once (pausing until the reset, dropping to three quarters of the
+ * rate, or to the server's advertised limit when it tells a lower one), widens its margin in case jitter was the
+ * cause, and climbs back by one request per second each second while no 429 comes. Three quarters rather than a
+ * half: a lone 429 from a moment of jitter should cost seconds, not half a minute, and a limit shared with another
+ * process still pushes the rate down 429 by 429.
  */
 import type { Clock } from '../clock.js';
 
@@ -48,6 +50,7 @@ const widestMarginMs = 60;
  * measured on loopback, more with TLS), so the window that counts back to them gets this much more margin.
  */
 const warmUpMarginMs = 100;
+const backOffFactor = 0.75;
 
 export function initialPaceState(rate: number, marginMs: number, now: number): PaceState {
   return { starts: [], lastPlanned: -Infinity, rate, ceiling: rate, marginMs, pausedUntil: now, lastAdjusted: now, started: 0 };
@@ -91,9 +94,9 @@ export function recordStart(state: PaceState, planned: number, now: number): voi
 /** A 429 arrived: pause until the server's reset, lower the rate, and learn the server's limit if it says one. */
 export function recordRateLimited(state: PaceState, now: number, resetSeconds: number | undefined, serverLimit: number | undefined): void {
   if (serverLimit !== undefined && serverLimit > 0 && serverLimit < state.ceiling) state.ceiling = serverLimit;
-  // Several 429s from one burst arrive together; halve once per burst, not once per answer.
+  // Several 429s from one burst arrive together; back off once per burst, not once per answer.
   if (now - state.lastAdjusted >= 250 || state.rate > state.ceiling) {
-    state.rate = Math.max(minimumRate, Math.min(state.ceiling, state.rate / 2));
+    state.rate = Math.max(minimumRate, Math.min(state.ceiling, state.rate * backOffFactor));
     state.marginMs = Math.min(widestMarginMs, state.marginMs + 10);
     state.lastAdjusted = now;
   }

@@ -37,6 +37,19 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_00
   }
 }
 
+/** Waits until `count` has not changed for `quietMs`. */
+async function untilQuiet(count: () => number, quietMs = 300): Promise<void> {
+  let last = count();
+  let since = Date.now();
+  while (Date.now() - since < quietMs) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    if (count() !== last) {
+      last = count();
+      since = Date.now();
+    }
+  }
+}
+
 function logLines(path: string): number {
   try {
     return readFileSync(path, 'utf8').split('\n').filter(Boolean).length;
@@ -100,6 +113,8 @@ describe('resilience', () => {
     await waitFor(() => logLines(logPath) >= 20, 'the first results');
     first.child.kill('SIGKILL');
     await first.done;
+    // Bytes the dead process had already written may still reach the server: let loopback drain before counting.
+    await untilQuiet(() => sandbox!.stats().requests);
     const createdBeforeKill = sandbox!.stats().created;
     const logged = createdIds(logPath);
     const inFlight = createdBeforeKill - logged.length;

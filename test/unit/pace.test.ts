@@ -70,14 +70,14 @@ describe('pace', () => {
     expect(pace.state.rate).toBe(10);
   });
 
-  it('halves on a 429 without a limit header, once per burst, then climbs back to the configured rate', async () => {
+  it('drops to three quarters on a 429 without a limit header, once per burst, then climbs back to the configured rate', async () => {
     const clock = fakeClock();
     const pace = new Pace({ rate: 20, marginMs: 0, clock });
     await startTimes(pace, clock, 40);
     pace.rateLimited(1);
     pace.rateLimited(1);
     pace.rateLimited(1);
-    expect(pace.state.rate).toBe(10);
+    expect(pace.state.rate).toBe(15);
     expect(pace.state.marginMs).toBe(10); // widened once, in case arrival jitter caused it
     const starts = await startTimes(pace, clock, 400);
     expect(pace.state.rate).toBe(20);
