@@ -80,6 +80,7 @@ export async function assessments(options: AssessmentsOptions, io: ImportIO): Pr
     let outcome;
     try {
       outcome = await runPipeline({
+        file: options.file,
         items: await records(),
         mapper,
         created: history.created,

@@ -16,6 +16,8 @@ import { prepare } from './records.js';
 import { SeenIds } from './seenIds.js';
 
 export interface PipelineInput {
+  /** The input's name, recorded with each outcome. */
+  file: string;
   items: AsyncIterable<SourceItem>;
   mapper: Mapper;
   /** What earlier runs created, from the result log. */
@@ -46,7 +48,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
   /** To refuse a record that repeats the external_id of an earlier one in the same input. */
   const seen = new SeenIds();
 
-  const log = (entry: Omit<LogEntry, 'at'>) => resultLog?.append({ ...entry, at: now().toISOString() });
+  const log = (entry: Omit<LogEntry, 'at' | 'file'>) => resultLog?.append({ ...entry, file: input.file, at: now().toISOString() });
 
   const reject = (item: SourceItem, problems: Problem[], externalId?: string) => {
     tally.counts.invalid++;

@@ -14,7 +14,9 @@ export interface LogEntry {
   status: LogStatus;
   /** The Feishu id, once created. */
   id?: string;
-  /** Where the record starts in the input. */
+  /** The input file (as given on the command line, '-' for stdin): a log shared with a rejects file holds both. */
+  file: string;
+  /** Where the record starts in that file. */
   line: number;
   code?: number | string;
   msg?: string;

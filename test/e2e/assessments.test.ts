@@ -154,6 +154,13 @@ describe('hire-import assessments', () => {
     const second = await runCli(['assessments', 'assessments-with-errors.rejects.csv', '--log', 'assessments-with-errors.results.jsonl', '--json'], { cwd: folder, env });
     expect(second.code).toBe(0);
     expect(JSON.parse(second.stdout).counts).toMatchObject({ created: 3, invalid: 0 });
+    // One log for both files: each line says which file its line number belongs to.
+    const fromRejects = readLog(join(folder, 'assessments-with-errors.results.jsonl')).filter((entry) => entry.file === 'assessments-with-errors.rejects.csv');
+    expect(fromRejects.map(({ external_id, status, line }) => ({ external_id, status, line }))).toEqual([
+      { external_id: 'A-1007', status: 'created', line: 2 },
+      { external_id: 'A-1008', status: 'created', line: 3 },
+      { external_id: 'A-1009', status: 'created', line: 4 },
+    ]);
     expect(sandbox.assessments()).toHaveLength(10);
     const third = await runCli(['assessments', 'assessments-with-errors.csv', '--json'], { cwd: folder, env });
     expect(third.code).toBe(0);

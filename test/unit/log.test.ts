@@ -8,16 +8,17 @@ import { LockedError } from '../../src/errors.js';
 
 const folder = () => mkdtempSync(join(tmpdir(), 'hire-import-log-'));
 const at = '2026-11-24T00:00:00.000Z';
+const file = 'export.csv';
 
 describe('result log', () => {
   it('remembers created and updated records, not failed or invalid ones, and keeps a create a later failure cannot undo', async () => {
     const path = join(folder(), 'r.jsonl');
     const log = ResultLog.open(path);
-    log.append({ external_id: 'a', status: 'created', id: '1', line: 2, hash: 'h1', at });
-    log.append({ external_id: 'b', status: 'failed', line: 3, code: 1002001, msg: 'x', at });
-    log.append({ external_id: 'c', status: 'invalid', line: 4, field: 'conclusion', msg: 'x', at });
-    log.append({ external_id: 'a', status: 'updated', id: '1', line: 2, hash: 'h2', at });
-    log.append({ external_id: 'a', status: 'failed', line: 2, at });
+    log.append({ external_id: 'a', status: 'created', file, id: '1', line: 2, hash: 'h1', at });
+    log.append({ external_id: 'b', status: 'failed', file, line: 3, code: 1002001, msg: 'x', at });
+    log.append({ external_id: 'c', status: 'invalid', file, line: 4, field: 'conclusion', msg: 'x', at });
+    log.append({ external_id: 'a', status: 'updated', file, id: '1', line: 2, hash: 'h2', at });
+    log.append({ external_id: 'a', status: 'failed', file, line: 2, at });
     log.close();
     const history = await readResultLog(path);
     expect([...history.created]).toEqual([['a', { id: '1', hash: 'h2' }]]);
@@ -31,7 +32,7 @@ describe('result log', () => {
     expect(history.unreadable).toBe(1);
     expect(history.created.has('a')).toBe(true);
     const log = ResultLog.open(path);
-    log.append({ external_id: 'b', status: 'created', id: '2', line: 3, at });
+    log.append({ external_id: 'b', status: 'created', file, id: '2', line: 3, at });
     log.close();
     const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
     expect(lines.map((line) => JSON.parse(line).external_id)).toEqual(['a', 'b']);
@@ -42,7 +43,7 @@ describe('result log', () => {
     writeFileSync(path, JSON.stringify({ external_id: 'a', status: 'created', id: '1', line: 2, at }));
     expect((await readResultLog(path)).created.has('a')).toBe(true);
     const log = ResultLog.open(path);
-    log.append({ external_id: 'b', status: 'created', id: '2', line: 3, at });
+    log.append({ external_id: 'b', status: 'created', file, id: '2', line: 3, at });
     log.close();
     expect([...(await readResultLog(path)).created.keys()]).toEqual(['a', 'b']);
   });
