@@ -62,7 +62,7 @@ export async function assessments(options: AssessmentsOptions, io: ImportIO): Pr
   // Undone in reverse order however the run ends.
   const cleanup: Array<() => unknown> = [];
   try {
-    const { source, mapper, records } = await openMappedInput({ ...options, stdin: io.stdin }, cleanup);
+    const { source, mapper, records } = await openMappedInput({ ...options, stdin: io.stdin, signal: io.signal }, cleanup);
     const paths = outputPaths(options.file, source.format, options.log, options.sandbox);
     const connection = options.dryRun ? undefined : await connect(options, io, cleanup);
     if (!options.dryRun) {
@@ -187,7 +187,7 @@ function openOutputs(source: RecordSource, paths: { log: string; rejects: string
 async function startProgress(options: AssessmentsOptions, io: ImportIO, source: RecordSource, mapper: Mapper, tally: Tally) {
   if (options.progress === 'off') return undefined;
   // A total (for the share and the ETA) only where lines are records: a file, not grouped.
-  const total = options.file !== '-' && !mapper.group ? await estimateRecords(options.file, source.encoding, source.format) : undefined;
+  const total = options.file !== '-' && !mapper.group ? await estimateRecords(options.file, source.encoding, source.format, io.signal) : undefined;
   const progress = new Progress({ write: io.stderr, live: options.progress === 'live', clock: io.clock, intervalMs: options.progressIntervalMs, tally, total });
   progress.start();
   return progress;

@@ -18,6 +18,8 @@ export interface InputOptions {
   encoding?: string;
   delimiter?: string;
   stdin?: NodeJS.ReadableStream;
+  /** Ctrl-C: cuts the grouping pre-pass short (the import then stops before reading). */
+  signal?: AbortSignal;
 }
 
 export interface MappedInput {
@@ -53,7 +55,7 @@ export async function openMappedInput(options: InputOptions, cleanup: Array<() =
     if (options.file !== '-') {
       const index = await openSource(openOptions);
       cleanup.push(() => index.close());
-      lastLines = await indexGroups(index.items(), mapper.group.by);
+      lastLines = await indexGroups(index.items(), mapper.group.by, options.signal);
     }
     return groupRows(source.items(), mapper.group.by, lastLines);
   };

@@ -16,11 +16,12 @@ export function isGrouped(record: SourceRecord): record is GroupedRecord {
   return Array.isArray((record as Partial<GroupedRecord>).rows);
 }
 
-/** First pass over a file: group key -> line of its last row. */
-export async function indexGroups(items: AsyncIterable<SourceItem>, by: string): Promise<Map<string, number>> {
+/** First pass over a file: group key -> line of its last row. Stops early (an incomplete index) when `signal` aborts. */
+export async function indexGroups(items: AsyncIterable<SourceItem>, by: string, signal?: AbortSignal): Promise<Map<string, number>> {
   const readKey = compilePath(by);
   const lastLineOfKey = new Map<string, number>();
   for await (const item of items) {
+    if (signal?.aborted) break;
     if (item.kind !== 'record') continue;
     const key = keyText(readKey(item.fields));
     if (key !== '') lastLineOfKey.set(key, item.line);

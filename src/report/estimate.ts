@@ -10,13 +10,15 @@ const newline = 0x0a;
 const quote = 0x22;
 const carriageReturn = 0x0d;
 
-export async function estimateRecords(path: string, encoding: string, format: 'csv' | 'jsonl'): Promise<number | undefined> {
+/** Undefined when the encoding does not allow a byte count, or when `signal` aborts the count (Ctrl-C). */
+export async function estimateRecords(path: string, encoding: string, format: 'csv' | 'jsonl', signal?: AbortSignal): Promise<number | undefined> {
   if (encoding !== 'utf-8' && encoding !== 'gb18030') return undefined;
   let lines = 0;
   let inQuotes = false;
   let lineHasText = false;
   let lastByte = newline;
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    if (signal?.aborted) return undefined;
     if (format === 'jsonl') {
       for (let at = chunk.indexOf(newline); at !== -1; at = chunk.indexOf(newline, at + 1)) lines++;
     } else {

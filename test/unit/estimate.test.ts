@@ -23,4 +23,8 @@ describe('estimateRecords', () => {
     expect(await estimateRecords(file('{"a":"x\\ny"}\n{"a":2}\n'), 'utf-8', 'jsonl')).toBe(2);
     expect(await estimateRecords(file(iconv.encode('a\n上\n', 'utf-16le')), 'utf-16le', 'csv')).toBeUndefined();
   });
+
+  it('gives up when interrupted', async () => {
+    expect(await estimateRecords(file('a\n1\n'), 'utf-8', 'csv', AbortSignal.abort())).toBeUndefined();
+  });
 });

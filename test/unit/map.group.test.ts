@@ -42,6 +42,11 @@ describe('groupRows', () => {
     expect(summary(await collect(groupRows(stream(input), 'id', index)))).toEqual(['5:C(5)', '3:B(3,6)', '2:A(2,4,7)']);
   });
 
+  it('stops indexing when interrupted', async () => {
+    const index = await indexGroups(stream(rows([2, 'A'], [3, 'B'])), 'id', AbortSignal.abort());
+    expect(index.size).toBe(0);
+  });
+
   it('without an index, refuses rows of a group that comes back after others', async () => {
     const items = await collect(groupRows(stream(rows([2, 'A'], [3, 'B'], [4, 'A'])), 'id'));
     expect(summary(items)).toEqual([
