@@ -21,7 +21,7 @@ import { Tally } from '../report/tally.js';
 import { backoffMs, TransientError } from '../send/answer.js';
 import { HireClient } from '../send/client.js';
 import { Pace } from '../send/pace.js';
-import { Sender } from '../send/sender.js';
+import { noSenderStats, Sender } from '../send/sender.js';
 import { TokenCache } from '../send/tokenCache.js';
 
 export interface AssessmentsOptions {
@@ -111,7 +111,7 @@ export async function assessments(options: AssessmentsOptions, io: ImportIO): Pr
       pending: outcome.pending,
       wouldCreate: outcome.wouldCreate,
       wouldUpdate: outcome.wouldUpdate,
-      ...(sender?.stats ?? { requests: 0, retries: 0, rateLimited: 0, tokensRefused: 0 }),
+      ...(sender?.stats ?? noSenderStats()),
       tokenRenewals: connection?.tokenCache.renewals ?? 0,
       latency: { p50Ms: roundTo(sender?.latencies.percentile(50), 1), p99Ms: roundTo(sender?.latencies.percentile(99), 1) },
       elapsedMs: Math.round(elapsedMs),

@@ -8,7 +8,6 @@ import { ConfigError } from '../errors.js';
 import { rateLimitCode, TransientError, type Answer } from './answer.js';
 import type { IssuedToken } from './tokenCache.js';
 
-
 export interface ClientOptions {
   baseUrl: string;
   appId: string;

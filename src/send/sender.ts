@@ -46,11 +46,16 @@ export interface SenderOptions {
   signal: AbortSignal;
 }
 
+/** The stats of a sender that has sent nothing (a dry run has none at all). */
+export function noSenderStats(): SenderStats {
+  return { requests: 0, retries: 0, rateLimited: 0, tokensRefused: 0 };
+}
+
 /** A server that keeps answering 429 to one record this many times in a row is not going to let it through. */
 const maxRateLimitedInARow = 50;
 
 export class Sender {
-  readonly stats: SenderStats = { requests: 0, retries: 0, rateLimited: 0, tokensRefused: 0 };
+  readonly stats: SenderStats = noSenderStats();
   readonly latencies = new Latencies();
   /** Set when an answer means no record can succeed; the caller stops reading. */
   fatal: Error | undefined;
@@ -79,8 +84,17 @@ export class Sender {
     while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
   }
 
+  /** After the `failures`-th transient failure of a record: waits the backoff and says yes, or says no once its tries are spent. */
+  async #backOff(failures: number): Promise<boolean> {
+    const { clock, random, maxAttempts, signal } = this.#options;
+    if (failures >= maxAttempts) return false;
+    this.stats.retries++;
+    await clock.sleep(backoffMs(failures, random), signal);
+    return true;
+  }
+
   async #run(job: SendJob): Promise<SendResult> {
-    const { client, tokenCache, pace, clock, random, maxAttempts, signal } = this.#options;
+    const { client, tokenCache, pace, clock, signal } = this.#options;
     let attempts = 0;
     let failures = 0;
     let renewed = false;
@@ -98,11 +112,7 @@ export class Sender {
         if (signal.aborted) return { status: 'pending', attempts };
         if (error instanceof TransientError) {
           // The token endpoint could not answer: this record waits and tries again like any transient failure.
-          if (++failures < maxAttempts) {
-            this.stats.retries++;
-            await clock.sleep(backoffMs(failures, random), signal);
-            continue;
-          }
+          if (await this.#backOff(++failures)) continue;
           return { status: 'failed', code: 'TOKEN', msg: error.message, attempts };
         }
         this.fatal ??= error instanceof Error ? error : new Error(String(error));
@@ -128,11 +138,7 @@ export class Sender {
         tokenCache.refused(token);
         continue;
       }
-      if (verdict === 'transient' && ++failures < maxAttempts) {
-        this.stats.retries++;
-        await clock.sleep(backoffMs(failures, random), signal);
-        continue;
-      }
+      if (verdict === 'transient' && (await this.#backOff(++failures))) continue;
       if (verdict === 'fatal') this.fatal ??= new ConfigError(permissionMessage(answer));
       return failed(answer, attempts);
     }
