@@ -1,0 +1,20 @@
+/** Create external interview assessment (创建外部面评). */
+import { assessmentContent } from './dimensionFields.js';
+import type { EndpointDescription } from './types.js';
+
+export const assessments: EndpointDescription = {
+  resource: 'assessments',
+  title: 'external interview assessment',
+  externalId: 'external_id',
+  fields: {
+    external_id: { type: { kind: 'string' }, description: 'the legacy key of the assessment (idempotency, 24 h)' },
+    external_interview_id: { type: { kind: 'string' }, required: true, description: 'the Feishu id of the external interview' },
+    ...assessmentContent,
+  },
+  create: { path: '/open-apis/hire/v1/external_interview_assessments', idAt: 'data.external_interview_assessment.id', limit: { perSecond: 20 } },
+  update: { method: 'PATCH', limit: { perSecond: 20 } },
+  // No delete and no read-back of their own: they come and go with their interview.
+  readBack: { kind: 'insideParent', field: 'interview_assessments' },
+  parent: { field: 'external_interview_id', resource: 'interviews', missingCode: 1002002 },
+  permissions: ['hire:external_application'],
+};

@@ -1,0 +1,74 @@
+/**
+ * Talents: looked up by email, then by mobile (talents/batch_get_id), created with talents/combined_create only when
+ * nothing matches. The API has no external_id: the mapping's external_id is the legacy candidate key, kept only in
+ * the result log.
+ */
+import type { EndpointDescription } from './types.js';
+
+const talentLimit = { perSecond: 50, perMinute: 1000 };
+
+export const talents: EndpointDescription = {
+  resource: 'talents',
+  title: 'talent',
+  externalId: 'external_id',
+  fields: {
+    external_id: { type: { kind: 'string' }, required: true, localOnly: true, description: 'the legacy candidate key (kept in the log, not sent)' },
+    basic_info: {
+      type: {
+        kind: 'object',
+        fields: {
+          name: { type: { kind: 'string' }, required: true, description: 'the full name' },
+          email: { type: { kind: 'string' }, description: 'email' },
+          mobile: { type: { kind: 'string' }, description: 'mobile number' },
+          mobile_country_code: { type: { kind: 'string' }, description: 'mobile country code, e.g. CN_1' },
+          gender: { type: { kind: 'int', labels: { 1: ['男', 'male', 'm'], 2: ['女', 'female', 'f'], 3: ['其他', 'other'] } }, description: '1 male, 2 female, 3 other' },
+          birthday: { type: { kind: 'msString' }, description: 'date of birth' },
+          start_work_time: { type: { kind: 'msString' }, description: 'when the candidate started working' },
+        },
+      },
+      required: true,
+      description: 'the candidate',
+    },
+    education_list: {
+      type: {
+        kind: 'list',
+        of: {
+          school: { type: { kind: 'string' }, description: 'school' },
+          field_of_study: { type: { kind: 'string' }, description: 'major' },
+          start_time: { type: { kind: 'msString' }, description: 'start' },
+          end_time: { type: { kind: 'msString' }, description: 'end' },
+        },
+      },
+      description: 'education',
+    },
+    career_list: {
+      type: {
+        kind: 'list',
+        of: {
+          company: { type: { kind: 'string' }, description: 'company' },
+          title: { type: { kind: 'string' }, description: 'job title' },
+          desc: { type: { kind: 'string' }, description: 'description' },
+          start_time: { type: { kind: 'msString' }, description: 'start' },
+          end_time: { type: { kind: 'msString' }, description: 'end' },
+        },
+      },
+      description: 'work experience',
+    },
+    folder_id_list: { type: { kind: 'strings' }, description: 'talent folders' },
+  },
+  create: { path: '/open-apis/hire/v1/talents/combined_create', idAt: 'data.talent_id', limit: talentLimit },
+  match: {
+    path: '/open-apis/hire/v1/talents/batch_get_id',
+    limit: talentLimit,
+    keys: [
+      { field: 'basic_info.email', param: 'email_list', answerField: 'email' },
+      { field: 'basic_info.mobile', param: 'mobile_number_list', answerField: 'mobile_number' },
+    ],
+    fixed: { mobile_code: '86' },
+    itemsAt: 'data.talent_list',
+    idField: 'talent_id',
+    maxKeys: 20,
+    badKeyCodes: [1002009],
+  },
+  permissions: ['hire:talent'],
+};

@@ -1,0 +1,114 @@
+/**
+ * The language of endpoint descriptions: everything hire-import knows about one Feishu Hire endpoint, as data.
+ * Validation, sending, pacing, the sandbox, `init`, verify and undo read these descriptions; no other module names
+ * an API path, a body field, a limit or a permission.
+ */
+
+/** A request limit on one or two periods; reaching either one triggers the gateway's 429. */
+export interface Limit {
+  perSecond: number;
+  perMinute?: number;
+}
+
+/**
+ * The type of one body field.
+ * - `string`, `int`, `strings` (a list of text) are what they say;
+ * - `ms`: a moment as epoch milliseconds, an integer on the wire; `msString`: the same as a string of digits;
+ * - `object`: nested fields (`basic_info.name` in a mapping);
+ * - `list`: a list of objects (a mapping fills it like the assessment dimensions: entries, `each`).
+ */
+export type FieldType =
+  | { kind: 'string' }
+  | { kind: 'int'; labels?: EnumLabels; min?: number; max?: number }
+  | { kind: 'ms' }
+  | { kind: 'msString' }
+  | { kind: 'strings'; maxItems?: number }
+  | { kind: 'object'; fields: Fields }
+  | { kind: 'list'; of: Fields; answer?: AnswerRule };
+
+/** An enum: each API integer and the labels an export may use for it (matched trimmed and case-insensitively). */
+export type EnumLabels = Record<number, readonly string[]>;
+
+export interface Field {
+  type: FieldType;
+  required?: boolean;
+  /** One line for `init` and the docs. */
+  description: string;
+  /**
+   * Not sent: the field only keys the result log (talents have no external_id in the API, so the legacy key
+   * lives only in our log).
+   */
+  localOnly?: boolean;
+}
+
+export type Fields = Record<string, Field>;
+
+/**
+ * Lists whose elements carry their answer in a field chosen by another field (an assessment dimension: score for
+ * type 1, option for 2, content for 3, options for 4). A mapping's `answer` lands in that field, and an element
+ * without it is invalid.
+ */
+export interface AnswerRule {
+  /** The field that chooses, e.g. assessment_type. */
+  by: string;
+  /** Its value -> the field that holds the answer. */
+  fieldFor: Record<number, string>;
+}
+
+/** Where the Feishu id of a created record sits in the answer, as a dotted path (data.external_application.id). */
+export type IdPath = string;
+
+/** Reading records back by id, for verify and for recovering creates whose answer was lost. */
+export type ReadBack =
+  /** POST path with `{ [idList]: ids }` (at most `maxIds`), answer data.items[] with `id`, paged by page_token. */
+  | { kind: 'batchQuery'; path: string; idList: string; maxIds: number; limit: Limit }
+  /** GET path?{parentParam}=id, answer data.items[], paged by page_token, page_size at most `pageSize`. */
+  | { kind: 'listByParent'; path: string; parentParam: string; pageSize: number; limit: Limit }
+  /** Carried inside another resource's read-back: the parent's items hold these under `field`. */
+  | { kind: 'insideParent'; field: string };
+
+export interface EndpointDescription {
+  /** The CLI's name: `hire-import applications FILE`. */
+  resource: string;
+  /** For messages: "external application". */
+  title: string;
+  /** The request body's fields. */
+  fields: Fields;
+  /** The field that keys the result log: the legacy system's key. */
+  externalId: string;
+  create: { path: string; idAt: IdPath; limit: Limit };
+  /** PUT overwrites the whole record (send every field); PATCH changes the fields given. */
+  update?: { method: 'PUT' | 'PATCH'; limit: Limit };
+  delete?: { limit: Limit };
+  readBack?: ReadBack;
+  /** The body field that holds the parent's Feishu id, the parent's resource, and the code a missing parent gets. */
+  parent?: { field: string; resource: string; missingCode: number };
+  /**
+   * Look an existing record up before creating one (talents: by email, then by mobile). One kind of key per request,
+   * because the API ANDs kinds; many keys per request. A match is reused instead of created.
+   */
+  match?: MatchBeforeCreate;
+  /** Permissions, to name when Feishu refuses the app. */
+  permissions: readonly string[];
+  /**
+   * Fields the server normalises or does not return on read-back: verify does not compare them. Dotted paths,
+   * `list[].field` for a field of every element.
+   */
+  notReturned?: readonly string[];
+}
+
+export interface MatchBeforeCreate {
+  path: string;
+  limit: Limit;
+  /** Tried in order; each reads one body field and sends it in its own list parameter. */
+  keys: ReadonlyArray<{ field: string; param: string; /** the answer's item field that holds the same key */ answerField: string }>;
+  /** Extra body fields every lookup sends (mobile_code: "86"). */
+  fixed?: Record<string, string>;
+  /** The answer's list of matches and, in each, the id. */
+  itemsAt: string;
+  idField: string;
+  /** The most keys one request may carry (not documented; kept small). */
+  maxKeys: number;
+  /** Codes meaning "this key is malformed" (1002009: a bad mobile number): the key matches nothing. */
+  badKeyCodes?: readonly number[];
+}
