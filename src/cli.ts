@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { systemClock } from './clock.js';
+import { endpointFor, resourceNames } from './endpoints/registry.js';
 import { ExitCode } from './errors.js';
 import { interruptSignal, reportImport, runCommand, type Output } from './main.js';
 
@@ -37,6 +38,7 @@ function wholeNumber(value: string): number {
 const formatOption = () => new Option('--format <format>', 'input format (default: from the file extension)').choices(['csv', 'jsonl']);
 const encodingOption = () => new Option('--encoding <name>', 'input encoding (default: detected: UTF-8, UTF-16 with BOM, GB18030/GBK)');
 const delimiterOption = () => new Option('--delimiter <char>', 'CSV delimiter (default: detected: comma, tab or semicolon)');
+const resourceOption = () => new Option('--resource <name>', 'the resource the records become').choices(resourceNames).default('assessments');
 
 let exitCode: number = ExitCode.ok;
 
@@ -150,12 +152,14 @@ program
   .addOption(formatOption())
   .addOption(encodingOption())
   .addOption(delimiterOption())
+  .addOption(resourceOption())
   .option('-o, --output <file>', 'where to write the mapping (default: <file>.mapping.yaml)')
   .option('--force', 'overwrite an existing mapping file', false)
   .action(async (file: string, flags) => {
     const { init } = await import('./commands/init.js');
+    const endpoint = endpointFor(flags.resource)!;
     exitCode = await runCommand(
-      () => init({ file, format: flags.format, encoding: flags.encoding, delimiter: flags.delimiter, output: flags.output, force: flags.force }, output),
+      () => init({ file, format: flags.format, encoding: flags.encoding, delimiter: flags.delimiter, output: flags.output, force: flags.force, endpoint }, output),
       () => ExitCode.ok,
       output,
     );
@@ -168,12 +172,14 @@ program
   .addOption(formatOption())
   .addOption(encodingOption())
   .addOption(delimiterOption())
+  .addOption(resourceOption())
   .option('-m, --mapping <file>', 'mapping file')
   .option('-n <count>', 'how many records', wholeNumber, 5)
   .action(async (file: string, flags) => {
     const { preview } = await import('./commands/preview.js');
+    const endpoint = endpointFor(flags.resource)!;
     exitCode = await runCommand(
-      () => preview({ file, mapping: flags.mapping, n: flags.n, format: flags.format, encoding: flags.encoding, delimiter: flags.delimiter }, output),
+      () => preview({ file, mapping: flags.mapping, n: flags.n, format: flags.format, encoding: flags.encoding, delimiter: flags.delimiter, endpoint }, output),
       (shown) => (shown.invalid > 0 ? ExitCode.recordsFailed : ExitCode.ok),
       output,
     );

@@ -6,6 +6,7 @@
 import { existsSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Clock } from '../clock.js';
+import { assessments as assessmentsEndpoint } from '../endpoints/assessments.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { runPipeline } from '../import/pipeline.js';
 import { openMappedInput } from '../import/records.js';
@@ -62,7 +63,7 @@ export async function assessments(options: AssessmentsOptions, io: ImportIO): Pr
   // Undone in reverse order however the run ends.
   const cleanup: Array<() => unknown> = [];
   try {
-    const { source, mapper, records } = await openMappedInput({ ...options, stdin: io.stdin, signal: io.signal }, cleanup);
+    const { source, mapper, records } = await openMappedInput({ ...options, endpoint: assessmentsEndpoint, stdin: io.stdin, signal: io.signal }, cleanup);
     const paths = outputPaths(options.file, source.format, options.log, options.sandbox);
     const connection = options.dryRun ? undefined : await connect(options, io, cleanup);
     if (!options.dryRun) {

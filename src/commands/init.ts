@@ -1,8 +1,9 @@
-/** `hire-import init FILE`: writes a starting mapping guessed from the file's header or first records. */
+/** `hire-import init FILE [--resource R]`: writes a starting mapping for R guessed from the file's header or first records. */
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { EndpointDescription } from '../endpoints/types.js';
 import { UsageError } from '../errors.js';
 import { draftMapping } from '../map/init.js';
 import { openSource } from '../read/source.js';
@@ -15,6 +16,8 @@ export interface InitOptions {
   /** Default: next to the input, <name>.mapping.yaml. */
   output?: string;
   force?: boolean;
+  /** The resource the mapping is for. */
+  endpoint: EndpointDescription;
 }
 
 /** Records sampled for example values and for the labels a map needs. */
@@ -35,6 +38,7 @@ export async function init(options: InitOptions, io: { stderr(text: string): voi
   }
   const mappingDir = dirname(resolve(output));
   const inputName = options.file === '-' ? 'stdin' : basename(options.file);
+  const { resource } = options.endpoint;
   const draft = draftMapping({
     format: source.format,
     name: inputName,
@@ -45,9 +49,9 @@ export async function init(options: InitOptions, io: { stderr(text: string): voi
       ...(source.delimiter !== undefined && source.delimiter !== ',' ? { delimiter: source.delimiter } : {}),
     },
     schemaRef: relative(mappingDir, schemaPath).split('\\').join('/'),
-    previewCommand: options.file === '-' ? undefined : `hire-import preview ${options.file} --mapping ${output}`,
-  });
+    previewCommand: options.file === '-' ? undefined : `hire-import preview ${options.file} --resource ${resource} --mapping ${output}`,
+  }, options.endpoint);
   await writeFile(output, draft.text);
-  io.stderr(`wrote ${output}: ${draft.fields} field(s), ${draft.dimensions} dimension entr${draft.dimensions === 1 ? 'y' : 'ies'} guessed from ${inputName}\n`);
+  io.stderr(`wrote ${output}: ${resource}, ${draft.fields} field(s), ${draft.dimensions} dimension entr${draft.dimensions === 1 ? 'y' : 'ies'} guessed from ${inputName}\n`);
   return { path: output, fields: draft.fields, dimensions: draft.dimensions };
 }

@@ -1,4 +1,7 @@
-/** `hire-import preview FILE [--mapping M] [-n 5]`: the bodies the first records would become. Nothing is sent. */
+/**
+ * `hire-import preview FILE [--resource R] [--mapping M] [-n 5]`: the exact wire bodies the first records would
+ * become, or why not, after the mapping's warnings. Nothing is sent.
+ */
 import { UsageError } from '../errors.js';
 import { openMappedInput, prepare, type InputOptions } from '../import/records.js';
 
@@ -15,6 +18,7 @@ export async function preview(
   const cleanup: Array<() => unknown> = [];
   try {
     const { mapper, records } = await openMappedInput(options, cleanup);
+    for (const warning of mapper.warnings) io.stderr(`warning: ${warning}\n`);
     let shown = 0;
     let invalid = 0;
     for await (const item of await records()) {

@@ -7,8 +7,17 @@ export const assessments: EndpointDescription = {
   title: 'external interview assessment',
   externalId: 'external_id',
   fields: {
-    external_id: { type: { kind: 'string' }, description: 'the legacy key of the assessment (idempotency, 24 h)' },
-    external_interview_id: { type: { kind: 'string' }, required: true, description: 'the Feishu id of the external interview' },
+    external_id: {
+      type: { kind: 'string' },
+      description: 'the legacy key of the assessment (idempotency, 24 h)',
+      hints: ['面评编号', '面评id', 'assessment id', 'feedback id', 'scorecard id', 'id', '编号'],
+    },
+    external_interview_id: {
+      type: { kind: 'string' },
+      required: true,
+      description: 'the Feishu id of the external interview',
+      hints: ['interview id', '面试编号', '面试id'],
+    },
     ...assessmentContent,
   },
   create: { path: '/open-apis/hire/v1/external_interview_assessments', idAt: 'data.external_interview_assessment.id', limit: { perSecond: 20 } },

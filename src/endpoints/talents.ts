@@ -12,18 +12,18 @@ export const talents: EndpointDescription = {
   title: 'talent',
   externalId: 'external_id',
   fields: {
-    external_id: { type: { kind: 'string' }, required: true, localOnly: true, description: 'the legacy candidate key (kept in the log, not sent)' },
+    external_id: { type: { kind: 'string' }, required: true, localOnly: true, description: 'the legacy candidate key (kept in the log, not sent)', hints: ['候选人编号', '候选人id', '人才编号', 'candidate id', 'id', '编号'] },
     basic_info: {
       type: {
         kind: 'object',
         fields: {
-          name: { type: { kind: 'string' }, required: true, description: 'the full name' },
-          email: { type: { kind: 'string' }, description: 'email' },
-          mobile: { type: { kind: 'string' }, description: 'mobile number' },
-          mobile_country_code: { type: { kind: 'string' }, description: 'mobile country code, e.g. CN_1' },
-          gender: { type: { kind: 'int', labels: { 1: ['男', 'male', 'm'], 2: ['女', 'female', 'f'], 3: ['其他', 'other'] } }, description: '1 male, 2 female, 3 other' },
-          birthday: { type: { kind: 'msString' }, description: 'date of birth' },
-          start_work_time: { type: { kind: 'msString' }, description: 'when the candidate started working' },
+          name: { type: { kind: 'string' }, required: true, description: 'the full name', hints: ['姓名', '候选人姓名', '名字', 'candidate name', 'full name'] },
+          email: { type: { kind: 'string' }, description: 'email', hints: ['邮箱', '电子邮箱', '邮件', 'e-mail', 'email address'] },
+          mobile: { type: { kind: 'string' }, description: 'mobile number', hints: ['手机', '手机号', '手机号码', '电话', '联系电话', 'phone', 'mobile phone'] },
+          mobile_country_code: { type: { kind: 'string' }, description: 'mobile country code, e.g. CN_1', hints: ['国家代码', 'country code'] },
+          gender: { type: { kind: 'int', labels: { 1: ['男', 'male', 'm'], 2: ['女', 'female', 'f'], 3: ['其他', 'other'] } }, description: '1 male, 2 female, 3 other', hints: ['性别', 'sex'] },
+          birthday: { type: { kind: 'msString' }, description: 'date of birth', hints: ['出生日期', '生日', 'date of birth', 'dob'] },
+          start_work_time: { type: { kind: 'msString' }, description: 'when the candidate started working', hints: ['参加工作时间', '开始工作时间', 'career start'] },
         },
       },
       required: true,

@@ -39,6 +39,16 @@ export interface Field {
    * lives only in our log).
    */
   localOnly?: boolean;
+  /**
+   * Column names an export may use for this field, most telling first (`init` guesses with them; also the keys of
+   * an item of a JSON array, for list element fields). Compared lowercase without spaces, `_`, `-` and `.`.
+   */
+  hints?: readonly string[];
+  /**
+   * Legacy words `init` may translate to each value of an `int` field in a drafted `map`, besides its labels
+   * (strong_yes -> 2). Only guesses for the user to check: validation does not accept them.
+   */
+  labelHints?: EnumLabels;
 }
 
 export type Fields = Record<string, Field>;

@@ -11,8 +11,8 @@ export type Decision =
   /** Created by an earlier run (and, with updateChanged, unchanged since): nothing to send. */
   | { action: 'skip' };
 
-export function decide(body: { external_id: string }, created: Created, updateChanged: boolean): Decision {
-  const existing = created.get(body.external_id);
+export function decide(externalId: string, body: unknown, created: Created, updateChanged: boolean): Decision {
+  const existing = created.get(externalId);
   if (!existing) return { action: 'create' };
   // Hashing costs a few microseconds a record, so only a record that might be updated pays it.
   if (updateChanged && existing.hash !== bodyHash(body)) return { action: 'update', id: existing.id };

@@ -1,5 +1,5 @@
 /**
- * Identity and change detection for records: a stable external_id for records that have none, and a hash of the
+ * Identity and change detection for records: a stable key for records that have none of their own, and a hash of the
  * body sent, kept in the log so that `--update-changed` can tell a changed record from an unchanged one.
  */
 import { createHash } from 'node:crypto';
@@ -18,10 +18,9 @@ export function bodyHash(body: unknown): string {
 }
 
 /**
- * The body with an external_id: its own, or one derived from its content, so a rerun of the same record finds the
- * same id in the log and on the server instead of creating it again.
+ * The log key of a record that has none of its own, derived from its content (`hi-…`), so a rerun of the same record
+ * finds the same key in the log and on the server instead of creating it again.
  */
-export function withExternalId<Body extends { external_id?: string; [field: string]: unknown }>(body: Body): Body & { external_id: string } {
-  if (body.external_id) return body as Body & { external_id: string };
-  return { ...body, external_id: `hi-${bodyHash(body)}` };
+export function derivedExternalId(body: unknown): string {
+  return `hi-${bodyHash(body)}`;
 }

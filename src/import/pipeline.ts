@@ -2,9 +2,9 @@
  * The import loop: read -> map -> validate -> decide -> send -> log. Records stream through one at a time; the
  * sender's bounded slots are the only buffer, so memory stays flat however large the input is.
  */
-import type { Problem } from '../map/assessment.js';
 import { isGrouped } from '../map/group.js';
 import type { Mapper } from '../map/mapping.js';
+import type { Problem } from '../validate/problem.js';
 import type { SourceItem } from '../read/source.js';
 import type { RejectsWriter } from '../read/rejects.js';
 import type { Created, LogEntry, ResultLog } from '../log/resultLog.js';
@@ -63,8 +63,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
     rejects?.write(rawRows(item));
   };
 
-  const settle = (item: SourceItem, body: { external_id: string }, result: SendResult) => {
-    const externalId = body.external_id;
+  const settle = (item: SourceItem, externalId: string, body: unknown, result: SendResult) => {
     if (result.status === 'pending') {
       outcome.pending++;
       return;
@@ -106,14 +105,14 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
         reject(item, prepared.problems, prepared.externalId);
         continue;
       }
-      const { body } = prepared;
-      const firstLine = seen.firstLine(body.external_id, item.line);
+      const { body, externalId } = prepared;
+      const firstLine = seen.firstLine(externalId, item.line);
       if (firstLine !== undefined) {
-        reject(item, [{ field: 'external_id', reason: `'${body.external_id}' already appears at line ${firstLine} of this input` }], body.external_id);
+        reject(item, [{ field: mapper.endpoint.externalId, reason: `'${externalId}' already appears at line ${firstLine} of this input` }], externalId);
         continue;
       }
 
-      const decision = decide(body, created, updateChanged);
+      const decision = decide(externalId, body, created, updateChanged);
       if (decision.action === 'skip') {
         tally.counts.skipped++;
         continue;
@@ -124,7 +123,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
         continue;
       }
       const job = decision.action === 'create' ? { action: 'create' as const, body } : { action: 'update' as const, id: decision.id, body };
-      await sender.submit(job, (result) => settle(item, body, result));
+      await sender.submit(job, (result) => settle(item, externalId, body, result));
     }
   }
 }

@@ -1,14 +1,16 @@
 /**
- * From an input file and a mapping to the records to import, shared by `assessments` and `preview`: the input
- * opened and sniffed, the mapper compiled against its header, a long file's rows grouped, and each record prepared
- * into the body it would be sent as (or why it would not be).
+ * From an input file and a mapping to the records to import, shared by the import and `preview`: the input opened
+ * and sniffed, the mapper compiled for the resource against its header, a long file's rows grouped, and each record
+ * prepared into the body it would be sent as and the key it is logged under (or why it would not be sent).
  */
 import { basename, dirname } from 'node:path';
-import type { AssessmentBody, Problem } from '../map/assessment.js';
+import type { EndpointDescription } from '../endpoints/types.js';
 import { groupRows, indexGroups } from '../map/group.js';
-import { compileMapping, loadMapping, validateMapped, type Mapper } from '../map/mapping.js';
+import { compileMapping, loadMapping, type Mapper } from '../map/mapping.js';
+import { keyText } from '../map/path.js';
 import { openSource, type Format, type OpenOptions, type RecordSource, type SourceItem } from '../read/source.js';
-import { withExternalId } from './identity.js';
+import type { Problem } from '../validate/problem.js';
+import { derivedExternalId } from './identity.js';
 
 export interface InputOptions {
   /** A path, or '-' for stdin. */
@@ -20,6 +22,8 @@ export interface InputOptions {
   stdin?: NodeJS.ReadableStream;
   /** Ctrl-C: cuts the grouping pre-pass short (the import then stops before reading). */
   signal?: AbortSignal;
+  /** The resource the records become. */
+  endpoint: EndpointDescription;
 }
 
 export interface MappedInput {
@@ -43,10 +47,13 @@ export async function openMappedInput(options: InputOptions, cleanup: Array<() =
   const source = await openSource(openOptions);
   cleanup.push(() => source.close());
   const mapper = await compileMapping(spec, {
+    endpoint: options.endpoint,
     format: source.format,
     header: source.header,
     baseDir: options.mapping ? dirname(options.mapping) : process.cwd(),
     source: options.file === '-' ? 'stdin' : basename(options.file),
+    file: options.file,
+    mappingFile: options.mapping,
   });
   const records = async (): Promise<AsyncIterable<SourceItem>> => {
     if (!mapper.group) return source.items();
@@ -63,16 +70,29 @@ export async function openMappedInput(options: InputOptions, cleanup: Array<() =
 }
 
 export type Prepared =
-  | { ok: true; body: AssessmentBody & { external_id: string } }
+  /** `externalId` keys the log: the record's own (sent, or local-only like a talent's), or derived from the body. */
+  | { ok: true; body: Record<string, unknown>; externalId: string }
   /** `externalId` is the record's own, when the mapping got that far. */
   | { ok: false; problems: Problem[]; externalId?: string };
 
-/** The body a record would be sent as (with its external_id, derived if it has none), or why it would not be. */
+/**
+ * The body a record would be sent as and its log key, or why it would not be sent. A record without a key of its
+ * own (where the key is optional) gets one derived from its content, written into the body so the server sees it.
+ */
 export async function prepare(item: SourceItem, mapper: Mapper): Promise<Prepared> {
   if (item.kind === 'problem') return { ok: false, problems: [{ field: item.field ?? '(row)', reason: item.reason }] };
+  // The key is a top-level field of the body (external_id).
+  const key = mapper.endpoint.externalId;
   const mapped = await mapper.map(item);
-  const validated = mapped.ok ? validateMapped(mapped) : mapped;
-  if (validated.ok) return { ok: true, body: withExternalId(validated.body) };
-  const externalId = mapped.candidate?.external_id;
-  return { ok: false, problems: validated.problems, externalId: typeof externalId === 'string' ? externalId : undefined };
+  const validated = mapped.ok ? mapper.validate(mapped) : mapped;
+  if (!validated.ok) {
+    const own = keyText(mapped.candidate?.[key]);
+    return { ok: false, problems: validated.problems, externalId: own === '' ? undefined : own };
+  }
+  const { body, local } = validated;
+  const own = local[key] ?? body[key];
+  if (own !== undefined) return { ok: true, body, externalId: String(own) };
+  const externalId = derivedExternalId(body);
+  if (!mapper.endpoint.fields[key]?.localOnly) body[key] = externalId;
+  return { ok: true, body, externalId };
 }

@@ -1,18 +1,25 @@
 /**
- * A mapping spec compiled into a Mapper: every value spec becomes a closure once, so mapping a record is property
- * reads and a few comparisons (JSONata runs only for `expr`). Names that match no column stop here, before anything
- * is sent.
+ * A mapping spec compiled for one resource into a Mapper: every key is checked against the endpoint description
+ * and every value spec becomes a closure once, so mapping a record is property reads and a few comparisons (JSONata
+ * runs only for `expr`). Names that match no column or no body field stop here, before anything is sent; mistakes
+ * that merely lose data (a column no value reads, a name in an expression that is no column) become warnings.
  */
+import type { EndpointDescription } from '../endpoints/types.js';
 import { ConfigError } from '../errors.js';
 import type { SourceRecord } from '../read/source.js';
-import type { Problem } from './assessment.js';
-import { compileValue, type CompiledValue, type Scope } from './compileValue.js';
-import { defaultMapping } from './defaultLayout.js';
-import { compileDimension, type CompiledDimension, type RecordContext } from './dimensions.js';
+import type { Problem } from '../validate/problem.js';
+import { nearest } from '../validate/suggest.js';
+import { compileValidator, type Validated } from '../validate/validate.js';
+import { resolveField } from './bodyFields.js';
+import { compileValue, type CompiledValue, type ReadScope, type Scope, type ValueContext } from './compileValue.js';
+import { defaultMapping, layoutColumns, typedList } from './defaultLayout.js';
 import { isGrouped } from './group.js';
+import { compileList } from './lists.js';
 import { loadLookups } from './lookup.js';
-import type { FieldName, MappingSpec } from './mappingSchema.js';
-import { refuse, type MappingOutput } from './output.js';
+import type { ListEntrySpec, MappingSpec } from './mappingSchema.js';
+import { refuse, withSource, type MappingOutput } from './output.js';
+import { compileSetter, type PathWriter } from './path.js';
+import { mappingPlace, type MappingPlace } from './place.js';
 import { Refusal } from './refusal.js';
 
 export interface Mapped {
@@ -26,12 +33,19 @@ export interface Mapped {
 export type MapResult = Mapped | { ok: false; problems: Problem[]; candidate?: Record<string, unknown> };
 
 export interface Mapper {
+  /** The resource whose bodies the mapping makes. */
+  endpoint: EndpointDescription;
   /** How rows become records: undefined for one row = one record; else rows sharing the key form one record. */
   group?: { by: string };
+  /** Likely mistakes that do not stop a run (unread columns, a pattern alternative or expression name matching nothing). */
+  warnings: string[];
   map(record: SourceRecord): Promise<MapResult>;
+  /** The wire body a mapped record becomes, or its problems, each naming the source its field came from. */
+  validate(mapped: Mapped): Validated;
 }
 
 export interface CompileContext {
+  endpoint: EndpointDescription;
   format: 'csv' | 'jsonl';
   /** The CSV header: names are checked against it. */
   header?: string[];
@@ -39,78 +53,132 @@ export interface CompileContext {
   baseDir: string;
   /** The input's name, for messages (export.csv). */
   source?: string;
+  /** The input's path as given, for the command a message suggests. */
+  file?: string;
+  /** The mapping file's path as given: configuration errors and warnings name it. */
+  mappingFile?: string;
 }
 
 const noRows: ReadonlyArray<Record<string, unknown>> = Object.freeze([]);
 
 export async function compileMapping(spec: MappingSpec | undefined, context: CompileContext): Promise<Mapper> {
+  const { endpoint, header } = context;
+  const validator = compileValidator(endpoint, { zone: spec?.input?.timezone });
+  const validate = (mapped: Mapped): Validated => {
+    const validated = validator(mapped.candidate);
+    if (validated.ok) return validated;
+    return {
+      ok: false,
+      problems: validated.problems.map((problem) => ({ ...problem, reason: withSource(problem.reason, mapped.sources[problem.field]) })),
+    };
+  };
   if (spec === undefined && context.format === 'jsonl') {
     // JSONL records already are request bodies.
-    return { map: async (record) => ({ ok: true, candidate: record.fields, sources: {} }) };
+    return { endpoint, warnings: [], validate, map: async (record) => ({ ok: true, candidate: record.fields, sources: {} }) };
   }
-  const mapping = spec ?? defaultMapping(context.header ?? []);
-  const { header } = context;
   const source = context.source ?? 'the input';
-  const checkColumn = header
-    ? (path: string, at: string) => {
-        if (!header.includes(path)) throw new ConfigError(`mapping ${at}: no column '${path}' in ${source} (columns: ${header.join(', ')})`);
+  const mapping = spec ?? defaultMapping(header ?? [], endpoint);
+  if (mapping === undefined) {
+    const file = context.file ?? source;
+    throw new ConfigError(
+      `${source} has none of the columns of the default layout for ${endpoint.resource} (${layoutColumns(endpoint).join(', ')}): ` +
+        `run \`hire-import init ${file} --resource ${endpoint.resource}\` to draft a mapping, then pass it with --mapping`,
+    );
+  }
+  const place = mappingPlace(context.mappingFile);
+  const warnings: string[] = [];
+  const columnsRead = new Set<string>();
+  let readsEverything = false;
+  const columns: ReadScope = header
+    ? {
+        check: (path, at) => {
+          if (header.includes(path)) return;
+          const near = nearest(path, header);
+          throw place.error(at, `no column '${path}' in ${source}${near === undefined ? '' : `; did you mean '${near}'?`} (columns: ${header.join(', ')})`);
+        },
+        names: header,
+        namesAre: `a column of ${source}`,
+        read: (name) => columnsRead.add(name),
+        readAll: () => (readsEverything = true),
       }
-    : undefined;
-  if (mapping.group) checkColumn?.(mapping.group.by, 'group.by');
+    : {};
+  if (mapping.group) {
+    columns.check?.(mapping.group.by, 'group.by');
+    columns.read?.(mapping.group.by);
+  }
 
-  const valueContext = {
+  const valueContext: ValueContext = {
     format: context.format,
     lookups: await loadLookups(mapping.lookups, context.baseDir),
-    checkPath: checkColumn,
-    checkRecordPath: checkColumn,
+    place,
+    scope: columns,
+    record: columns,
+    warn: (message) => warnings.push(message),
   };
-  const fieldNames = Object.keys(mapping.fields ?? {}) as FieldName[];
-  const fieldValues = fieldNames.map((name) =>
-    compileValue(mapping.fields![name]!, `fields.${name}`, valueContext, name === 'conclusion' ? 'any' : 'text'),
-  );
-  const dimensions = (mapping.dimensions ?? []).map((dimension, index) =>
-    compileDimension(dimension, `dimensions[${index}]`, { ...valueContext, header, source }),
-  );
+  const fields = compileFields(mapping.fields ?? {}, endpoint, valueContext);
+  const lists = listSpecs(mapping, endpoint, place).map(([path, specs, at]) => {
+    const resolved = resolveField(endpoint.fields, path, article(endpoint.title));
+    if (!resolved.ok) throw place.error(at, resolved.reason);
+    return compileList(path, resolved.field, specs, at, { ...valueContext, header, source });
+  });
+  if (header && !readsEverything) {
+    const unread = header.filter((column) => column !== '' && !columnsRead.has(column));
+    if (unread.length > 0) warnings.push(`${source}: no value of the mapping reads the column${unread.length > 1 ? 's' : ''} ${unread.join(', ')}`);
+  }
   // $rows and `each: rows` need the rows' fields; otherwise spare every record the array.
-  const usesRows = hasExpression(fieldValues, dimensions) || mapping.dimensions?.some((entry) => entry.each === 'rows');
+  const usesRows = fields.some((field) => field.value.async) || lists.some((list) => list.async || list.usesRows);
 
   const map = async (record: SourceRecord): Promise<MapResult> => {
     const rows = isGrouped(record) ? record.rows : [record];
     const scope: Scope = { data: record.fields, record: record.fields, rows: usesRows ? rows.map((row) => row.fields) : noRows };
     const output: MappingOutput = { candidate: {}, sources: {}, problems: [] };
-    for (let index = 0; index < fieldValues.length; index++) {
-      const value = fieldValues[index]!;
-      const name = fieldNames[index]!;
+    for (const { name, value, write } of fields) {
       const result = value.settle(value.async ? await value.read(scope) : value.read(scope));
       if (result === undefined) continue;
       if (result instanceof Refusal) {
         refuse(output, name, result, value.describe(scope));
         continue;
       }
-      output.candidate[name] = result;
+      write(output.candidate, result);
       const from = value.describe(scope);
       if (from !== undefined) output.sources[name] = from;
     }
-    if (dimensions.length > 0) {
-      const list: Array<Record<string, unknown>> = [];
-      const recordContext: RecordContext = { scope, rows };
-      for (const dimension of dimensions) {
-        const elements = dimension.each.async ? await dimension.each.elements(recordContext) : dimension.each.elements(recordContext);
-        for (const element of elements) {
-          const raws: unknown[] = [];
-          for (const value of dimension.values) raws.push(value.async ? await value.read(element) : value.read(element));
-          dimension.build(raws, element, list, output);
-        }
-      }
-      if (list.length > 0) output.candidate.assessment_dimension_list = list;
-    }
+    for (const list of lists) await list.fill({ scope, rows }, output);
     return output.problems.length > 0
       ? { ok: false, problems: output.problems, candidate: output.candidate }
       : { ok: true, candidate: output.candidate, sources: output.sources };
   };
-  return { group: mapping.group, map };
+  return { endpoint, group: mapping.group, warnings, map, validate };
 }
 
-function hasExpression(fieldValues: CompiledValue[], dimensions: CompiledDimension[]): boolean {
-  return fieldValues.some((value) => value.async) || dimensions.some((dimension) => dimension.async || dimension.each.async);
+interface CompiledField {
+  /** The body path (basic_info.name), as problems name it. */
+  name: string;
+  value: CompiledValue;
+  write: PathWriter;
+}
+
+function compileFields(specs: NonNullable<MappingSpec['fields']>, endpoint: EndpointDescription, context: ValueContext): CompiledField[] {
+  return Object.entries(specs).map(([name, spec]) => {
+    const at = `fields.${name}`;
+    const resolved = resolveField(endpoint.fields, name, article(endpoint.title));
+    if (!resolved.ok) throw context.place.error(at, resolved.reason);
+    const { kind } = resolved.field.type;
+    return { name, value: compileValue(spec, at, context, kind === 'string' || kind === 'strings' ? 'text' : 'any'), write: compileSetter(name) };
+  });
+}
+
+/** The mapping's lists as [body path, entries, place in the mapping]; `dimensions` names the list with typed answers. */
+function listSpecs(mapping: MappingSpec, endpoint: EndpointDescription, place: MappingPlace): Array<[string, ListEntrySpec[], string]> {
+  const specs = Object.entries(mapping.lists ?? {}).map(([path, entries]): [string, ListEntrySpec[], string] => [path, entries, `lists.${path}`]);
+  if (mapping.dimensions === undefined) return specs;
+  const typed = typedList(endpoint);
+  if (typed === undefined) throw place.error('dimensions', `${endpoint.resource} has no single list with typed answers: name the list under lists`);
+  const { path } = typed;
+  if (mapping.lists?.[path] !== undefined) throw place.error('dimensions', `is lists.${path} too: give its entries in one place`);
+  return [[path, mapping.dimensions, 'dimensions'], ...specs];
+}
+
+function article(title: string): string {
+  return `${/^[aeiou]/i.test(title) ? 'an' : 'a'} ${title}`;
 }

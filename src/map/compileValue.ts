@@ -3,11 +3,12 @@
  * expression) and how it is settled (trim, split, map, lookup, default). Only `expr` is asynchronous; everything else
  * is a few property reads per record.
  */
-import { ConfigError } from '../errors.js';
-import { compileExpression, shorten, type ExpressionScope } from './expression.js';
+import { nearest } from '../validate/suggest.js';
+import { compileExpression, shorten, type ExpressionReads, type ExpressionScope } from './expression.js';
 import type { Lookup } from './lookup.js';
 import type { ValueSpec, ValueSpecObject } from './mappingSchema.js';
 import { compilePath, keyText } from './path.js';
+import type { MappingPlace } from './place.js';
 import { Refusal } from './refusal.js';
 
 /** What a value spec reads: the record, or inside `each` one element of it. */
@@ -34,13 +35,29 @@ export type CompiledValue = CompiledSource & {
   settle(raw: unknown): unknown;
 };
 
+/** What the values of one place read (the record's columns, an element's keys), as far as it is known before reading. */
+export interface ReadScope {
+  /** Throws a ConfigError when a path names nothing here (a typo in a column name). */
+  check?(path: string, at: string): void;
+  /** The names known in advance (CSV columns, keys of column elements): an expression naming another is warned about. */
+  names?: readonly string[];
+  /** What those names are, for the warning: `a column of export.csv`. */
+  namesAre?: string;
+  /** Notes that a name was read, for the warning about columns no value reads. */
+  read?(name: string): void;
+  /** Notes that everything may be read (an expression over `$`). */
+  readAll?(): void;
+}
+
 export interface ValueContext {
   format: 'csv' | 'jsonl';
   lookups: ReadonlyMap<string, Lookup>;
-  /** Throws a ConfigError when a path names nothing the scope has (a typo in a column name). */
-  checkPath?(path: string, at: string): void;
-  /** The same for `$record.` paths, which read the record whatever the scope. */
-  checkRecordPath?(path: string, at: string): void;
+  place: MappingPlace;
+  /** What plain paths and expressions read. */
+  scope: ReadScope;
+  /** What `$record.` paths and `$record`/`$rows` in expressions read, whatever the scope. */
+  record: ReadScope;
+  warn(message: string): void;
 }
 
 const recordPrefix = '$record.';
@@ -64,12 +81,16 @@ export function asText(value: unknown): unknown {
 function compileSource(spec: ValueSpecObject, at: string, context: ValueContext): CompiledSource {
   if (spec.expr !== undefined) {
     const label = `expression ${shorten(spec.expr)}`;
-    return { literal: false, async: true, read: compileExpression(spec.expr, `${at}.expr`), describe: (scope) => located(label, scope) };
+    const { evaluate, reads } = compileExpression(spec.expr, `${at}.expr`, context.place);
+    noteExpressionReads(reads, `${at}.expr`, context.scope, context);
+    return { literal: false, async: true, read: evaluate, describe: (scope) => located(label, scope) };
   }
   if (spec.from !== undefined) {
     const fromRecord = spec.from.startsWith(recordPrefix);
     const path = fromRecord ? spec.from.slice(recordPrefix.length) : spec.from;
-    (fromRecord ? context.checkRecordPath : context.checkPath)?.(path, at);
+    const scope = fromRecord ? context.record : context.scope;
+    scope.check?.(path, at);
+    scope.read?.(path);
     const readPath = compilePath(path);
     const label = `${context.format === 'csv' ? 'column' : 'field'} ${path}`;
     if (fromRecord) return { literal: false, async: false, read: (scope) => readPath(scope.record), describe: () => label };
@@ -89,6 +110,24 @@ function compileSource(spec: ValueSpecObject, at: string, context: ValueContext)
   return { literal: true, async: false, read: () => constant, describe: () => undefined };
 }
 
+/**
+ * Notes the names an expression reads (`scope` for its input, the record for `$record`/`$rows`), and warns about
+ * each that is not a name the scope has: `$join([综合评价, 备住])` silently drops 备住 otherwise.
+ */
+export function noteExpressionReads(reads: ExpressionReads, at: string, scope: ReadScope, context: ValueContext): void {
+  const note = (names: Iterable<string>, whole: boolean, where: ReadScope) => {
+    if (whole) where.readAll?.();
+    for (const name of names) {
+      where.read?.(name);
+      if (where.names === undefined || where.names.includes(name)) continue;
+      const near = nearest(name, where.names);
+      context.warn(context.place.warning(at, `'${name}' is not ${where.namesAre}${near === undefined ? '' : ` (did you mean '${near}'?)`}`));
+    }
+  };
+  note(reads.names, reads.whole, scope);
+  note(reads.recordNames, reads.wholeRecord, context.record);
+}
+
 function located(label: string, scope: Scope): string {
   return scope.where === undefined ? label : `${label}, ${scope.where}`;
 }
@@ -98,7 +137,7 @@ function compileSettle(spec: ValueSpecObject, at: string, context: ValueContext)
   const fallback = spec.default;
   const steps: Translate[] = [];
   if (spec.map) steps.push(mapStep(spec.map));
-  if (spec.lookup !== undefined) steps.push(lookupStep(spec.lookup, `${at}.lookup`, context.lookups));
+  if (spec.lookup !== undefined) steps.push(lookupStep(spec.lookup, `${at}.lookup`, context));
 
   return (raw) => {
     if (raw instanceof Refusal) return raw;
@@ -153,11 +192,11 @@ function mapStep(map: Record<string, string | number | null>): Translate {
   };
 }
 
-function lookupStep(name: string, at: string, lookups: ReadonlyMap<string, Lookup>): Translate {
-  const lookup = lookups.get(name);
+function lookupStep(name: string, at: string, context: ValueContext): Translate {
+  const lookup = context.lookups.get(name);
   if (!lookup) {
-    const known = [...lookups.keys()];
-    throw new ConfigError(`mapping ${at}: no lookup '${name}' (${known.length ? `lookups: ${known.join(', ')}` : 'the mapping declares no lookups'})`);
+    const known = [...context.lookups.keys()];
+    throw context.place.error(at, `no lookup '${name}' (${known.length ? `lookups: ${known.join(', ')}` : 'the mapping declares no lookups'})`);
   }
   return (value) => lookup.entries.get(keyText(value)) ?? new Refusal(`'${keyText(value)}' is not a key of lookup ${name} in ${lookup.file}`);
 }

@@ -1,12 +1,15 @@
 /**
- * A starting mapping guessed from a sample of the input: obvious columns go to their request fields, dimN_* groups
- * and arrays of rated items to dimensions, and every other column is listed as a commented hint. The user edits it;
- * it only has to be a good first draft that loads and compiles.
+ * A starting mapping for one resource, guessed from a sample of the input: columns named like a body field (or like
+ * one of its hints in the endpoint description) go to that field, dimN_* groups and arrays of rated items to the
+ * list with typed answers, and every other column is listed as a commented hint. The user edits it; it only has to
+ * be a good first draft that loads and compiles.
  */
 import { stringify } from 'yaml';
-import { assessmentSchema, dimensionSchema } from './assessment.js';
-import { defaultDimensions } from './defaultLayout.js';
-import type { DimensionSpec, FieldName, ValueSpec } from './mappingSchema.js';
+import type { EndpointDescription, Field } from '../endpoints/types.js';
+import { intReader, latinListing, type IntType } from '../validate/integers.js';
+import { leafPaths, type AnswerList } from './bodyFields.js';
+import { layoutEntries, typedList } from './defaultLayout.js';
+import type { ListEntrySpec, ValueSpec } from './mappingSchema.js';
 import { compilePath } from './path.js';
 
 export interface Sample {
@@ -28,78 +31,63 @@ export interface Sample {
 export interface Draft {
   text: string;
   fields: number;
+  /** Entries drafted for the list with typed answers (`dimensions`). */
   dimensions: number;
 }
 
-/** Names (lowercase, without spaces, _ - .) that suggest a request field, most telling first. */
-const fieldGuesses: Record<FieldName, string[]> = {
-  external_id: ['externalid', '面评编号', '面评id', 'assessmentid', 'feedbackid', 'scorecardid', 'id', '编号'],
-  external_interview_id: ['externalinterviewid', 'interviewid', '面试编号', '面试id'],
-  username: ['username', 'interviewer', 'interviewername', '面试官', '评估人', 'reviewer'],
-  conclusion: ['conclusion', '面试结论', '结论', 'recommendation', 'overallrecommendation', 'verdict', 'result', 'decision'],
-  content: ['content', '综合评价', '评语', 'notes', 'note', 'comments', 'comment', 'summary', 'feedback'],
-};
-
-/** Legacy verdicts whose meaning is plain; anything else is left for the user. */
-const conclusionGuesses: Record<string, number> = {
-  strongyes: 2, yes: 2, hire: 2, stronghire: 2, pass: 2, 通过: 2,
-  no: 1, definitelynot: 1, nohire: 1, strongnohire: 1, fail: 1, reject: 1, 不通过: 1,
-  nodecision: 3, maybe: 3, hold: 3, pending: 3, 待定: 3,
-};
-
-/** ATS field types (Lever, Greenhouse) and the dimension type each becomes. */
-const typeGuesses: Record<string, number> = {
-  score: 1, rating: 1, scale: 1,
-  multiplechoice: 2, dropdown: 2, single: 2, choice: 2, radio: 2,
-  text: 3, textarea: 3, comment: 3, paragraph: 3,
-  multipleselect: 4, checkboxes: 4, checkbox: 4, multi: 4,
-};
-
-const itemTitleKeys = ['name', 'title', 'question', 'label', 'dimension', 'text'];
+/** Keys of a JSON item that hold its answer (a legacy export's words, not the API's). */
 const itemAnswerKeys = ['answer', 'rating', 'score', 'value', 'response'];
-const itemTypeKeys = ['type', 'kind', 'fieldtype'];
+/**
+ * The type of an item or column whose answer is a whole number, and of one whose answer is text, as the words that
+ * name them among the type's labels: what a draft writes when the export does not say.
+ */
+const numberType = 'score';
+const textType = 'text';
 
-export function draftMapping(sample: Sample): Draft {
-  const columns = (sample.format === 'csv' ? [...(sample.header ?? [])] : leafPaths(sample.records[0] ?? {})).filter((column) => column !== '');
+export function draftMapping(sample: Sample, endpoint: EndpointDescription): Draft {
+  const columns = (sample.format === 'csv' ? [...(sample.header ?? [])] : recordPaths(sample.records[0] ?? {})).filter((column) => column !== '');
   const used = new Set<string>();
   /** Values the draft could not translate: they stay for the user to map. */
   const unguessed: string[] = [];
-  const fields: Array<[FieldName, ValueSpec]> = [];
-  for (const name of Object.keys(fieldGuesses) as FieldName[]) {
-    const column = guessColumn(columns, fieldGuesses[name], used);
-    if (column === undefined) continue;
+  const fields: Array<[string, ValueSpec]> = [];
+  const missing: string[] = [];
+  for (const { path, field } of leafPaths(endpoint.fields)) {
+    const column = guessColumn(columns, columnGuesses(path, field), used);
+    if (column === undefined) {
+      if (field.required) missing.push(path);
+      continue;
+    }
     used.add(column);
-    fields.push([name, name === 'conclusion' ? conclusionSpec(column, sample.records, unguessed) : column]);
+    fields.push([path, fieldSpec(column, field, sample.records, unguessed, `fields.${path}`)]);
   }
-  const dimensions = sample.format === 'csv' ? defaultDimensions(columns) : arrayDimensions(columns, sample.records, unguessed);
+  const typed = typedList(endpoint);
+  const dimensions = typed === undefined ? [] : sample.format === 'csv' ? layoutEntries(columns, typed) : arrayEntries(columns, typed, sample.records, unguessed);
   for (const dimension of dimensions) {
     for (const spec of Object.values(dimension)) if (typeof spec === 'object' && 'from' in spec && spec.from) used.add(spec.from);
-    if (dimension.each && typeof dimension.each === 'object' && 'from' in dimension.each) used.add(dimension.each.from);
   }
   const rest = columns.filter((column) => !used.has(column));
 
   const lines: string[] = [];
   if (sample.schemaRef) lines.push(`# yaml-language-server: $schema=${sample.schemaRef}`);
-  lines.push(`# A starting mapping for ${sample.name}, written by \`hire-import init\`: check every line.`);
+  lines.push(`# A starting mapping of ${sample.name} to ${endpoint.resource}, written by \`hire-import init\`: check every line.`);
   if (sample.previewCommand) lines.push(`# Then see the bodies it makes:  ${sample.previewCommand}`);
   const input = { format: sample.format, ...sample.input };
   lines.push(`input: ${flow(input)}`, 'fields:');
   for (const [name, spec] of fields) lines.push(`  ${name}: ${flow(spec)}`);
-  if (!fields.some(([name]) => name === 'external_interview_id')) {
-    lines.push('  # external_interview_id is required: the Feishu id of the external interview, e.g.', '  #   { from: <column>, lookup: <a table under lookups> }');
-  }
+  for (const path of missing) lines.push(...requiredHint(path, endpoint));
   if (dimensions.length > 0) {
     lines.push('dimensions:');
     for (const dimension of dimensions) lines.push(...block(dimension));
   }
-  // Whole-number columns of a spreadsheet are likely scores: offer each as a dimension, one uncomment away.
+  // Whole-number columns of a spreadsheet are likely scores: offer each as an element, one uncomment away.
   const values = new Map(rest.map((column) => [column, sampleValues(column, sample.records)]));
-  const scores = sample.format === 'csv' ? rest.filter((column) => mostlyWholeNumbers(values.get(column)!)) : [];
+  const scoreEntry = typed === undefined || sample.format !== 'csv' ? undefined : numberEntry(typed);
+  const scores = scoreEntry ? rest.filter((column) => mostlyWholeNumbers(values.get(column)!)) : [];
   const others = rest.filter((column) => !scores.includes(column));
-  if (scores.length > 0) {
-    lines.push('', '# These columns hold whole numbers: uncomment the ones that are scores.');
+  if (scoreEntry && scores.length > 0) {
+    lines.push('', `# These columns hold whole numbers: uncomment the ones that are ${numberType}s.`);
     if (dimensions.length === 0) lines.push('# dimensions:');
-    for (const column of scores) lines.push(`#   - ${flow({ type: 'score', title: { value: column }, answer: column })}   # ${examples(values.get(column)!)}`);
+    for (const column of scores) lines.push(`#   - ${flow(scoreEntry(column))}   # ${examples(values.get(column)!)}`);
   }
   if (others.length > 0) {
     lines.push('', '# Not mapped yet:');
@@ -113,6 +101,12 @@ export function draftMapping(sample: Sample): Draft {
 
 function normalise(name: string): string {
   return name.toLowerCase().replace(/[\s_\-.]/g, '');
+}
+
+/** Names suggesting a field, most telling first: its path, its own name when nested, then its hints. */
+function columnGuesses(path: string, field: Field): string[] {
+  const own = path.split('.').at(-1)!;
+  return [...new Set([path, own, ...(field.hints ?? [])].map(normalise))];
 }
 
 /** The first column named like a guess, best guess first; a nested path also counts by its last part. */
@@ -129,27 +123,66 @@ function guessColumn(columns: readonly string[], guesses: readonly string[], use
   return undefined;
 }
 
-/** Labels validation knows stay as they are; other verdicts get a map of the ones whose meaning is plain. */
-function conclusionSpec(column: string, records: ReadonlyArray<Record<string, unknown>>, unguessed: string[]): ValueSpec {
-  const values = sampleValues(column, records);
-  if (values.every((value) => assessmentSchema.shape.conclusion.safeParse(value).success)) return column;
-  const map = guessedMap(values, conclusionGuesses, unguessed, `fields.conclusion (1 fail, 2 pass, 3 pending)`);
-  return { from: column, map };
+/** The key of a JSON item named like one of a field's guesses. */
+function guessKey(keys: readonly string[], guesses: readonly string[]): string | undefined {
+  return guesses.map((guess) => keys.find((key) => normalise(key) === guess)).find((key) => key !== undefined);
 }
 
-function guessedMap(values: Iterable<string>, guesses: Record<string, number>, unguessed: string[], where: string): Record<string, number> {
+/**
+ * An enum's column stays as it is when validation knows every sampled value; otherwise it gets a map of the values
+ * whose meaning is plain (labels and the description's label hints), and the others are listed for the user.
+ */
+function fieldSpec(column: string, field: Field, records: ReadonlyArray<Record<string, unknown>>, unguessed: string[], at: string): ValueSpec {
+  if (field.type.kind === 'strings') return { from: column, split: '|' };
+  if (field.type.kind !== 'int' || field.type.labels === undefined) return column;
+  const values = sampleValues(column, records);
+  const reader = intReader(field.type);
+  if (values.every((value) => reader.read(value) !== undefined)) return column;
+  return { from: column, map: guessedMap(values, field, unguessed, at) };
+}
+
+function guessedMap(values: Iterable<string>, field: Field, unguessed: string[], at: string): Record<string, number> {
+  const type = field.type as IntType;
+  const guesses = new Map<string, number>();
+  for (const labels of [type.labels ?? {}, field.labelHints ?? {}]) {
+    for (const [number, words] of Object.entries(labels)) for (const word of words as readonly string[]) guesses.set(normalise(word), Number(number));
+  }
   const map: Record<string, number> = {};
   for (const value of values) {
-    const guess = guesses[normalise(value)];
-    if (guess === undefined) unguessed.push(`${JSON.stringify(value)} in ${where}`);
+    const guess = guesses.get(normalise(value));
+    if (guess === undefined) unguessed.push(`${JSON.stringify(value)} in ${at} (${latinListing(type.labels ?? {})})`);
     else map[value] = guess;
   }
   return map;
 }
 
-/** JSON records: an array of items with a title and an answer becomes one dimension per item. */
-function arrayDimensions(paths: readonly string[], records: ReadonlyArray<Record<string, unknown>>, unguessed: string[]): DimensionSpec[] {
-  const dimensions: DimensionSpec[] = [];
+/** A required field the draft found no column for: say so, with a lookup example for the parent's id. */
+function requiredHint(path: string, endpoint: EndpointDescription): string[] {
+  const field = leafPaths(endpoint.fields).find((leaf) => leaf.path === path)!.field;
+  if (endpoint.parent?.field !== path) return [`  # ${path} is required: ${field.description}`];
+  return [`  # ${path} is required: ${field.description}, e.g.`, '  #   { from: <column>, lookup: <a table under lookups> }'];
+}
+
+/** The field of an element that names it (a dimension's title): its first text field that holds no answer. */
+function titleField(typed: AnswerList): string | undefined {
+  const answers = new Set(Object.values(typed.answer.fieldFor));
+  return Object.entries(typed.of).find(([name, field]) => field.type.kind === 'string' && name !== typed.answer.by && !answers.has(name))?.[0];
+}
+
+/** An entry making one whole-number column an element of the typed list, or undefined when its types have no such word. */
+function numberEntry(typed: AnswerList): ((column: string) => ListEntrySpec) | undefined {
+  const title = titleField(typed);
+  const byType = typed.of[typed.answer.by]?.type;
+  if (title === undefined || byType?.kind !== 'int' || intReader(byType).read(numberType) === undefined) return undefined;
+  return (column) => ({ type: numberType, [title]: { value: column }, answer: column });
+}
+
+/** JSON records: an array of items with a title and an answer becomes one element per item. */
+function arrayEntries(paths: readonly string[], typed: AnswerList, records: ReadonlyArray<Record<string, unknown>>, unguessed: string[]): ListEntrySpec[] {
+  const entries: ListEntrySpec[] = [];
+  const title = titleField(typed);
+  const by = typed.of[typed.answer.by];
+  if (title === undefined || by === undefined) return entries;
   for (const path of paths) {
     const read = compilePath(path);
     if (!Array.isArray(read(records[0]))) continue;
@@ -157,32 +190,30 @@ function arrayDimensions(paths: readonly string[], records: ReadonlyArray<Record
     const items = records.flatMap((record) => read(record)).filter((item) => item !== undefined);
     const objects = items.filter((item): item is Record<string, unknown> => typeof item === 'object' && item !== null && !Array.isArray(item));
     const keys = [...new Set(objects.flatMap((item) => Object.keys(item)))];
-    const title = keys.find((key) => itemTitleKeys.includes(normalise(key)));
-    const answer = keys.find((key) => itemAnswerKeys.includes(normalise(key)));
-    if (title === undefined || answer === undefined) continue;
-    const typeKey = keys.find((key) => itemTypeKeys.includes(normalise(key)));
-    const at = `dimensions[${dimensions.length}].type (1 score, 2 single, 3 text, 4 multi)`;
-    dimensions.push({ each: { from: path }, type: itemType(objects, typeKey, answer, unguessed, at), title, answer });
+    const titleKey = guessKey(keys, columnGuesses(title, typed.of[title]!));
+    const answer = guessKey(keys, itemAnswerKeys);
+    if (titleKey === undefined || answer === undefined) continue;
+    const typeKey = guessKey(keys, (by.hints ?? []).map(normalise));
+    const at = `dimensions[${entries.length}].type`;
+    const type = typeKey === undefined ? itemType(objects, answer) : { from: typeKey, map: guessedMap(itemTypes(objects, typeKey), by, unguessed, at) };
+    entries.push({ each: { from: path }, type, [title]: titleKey, answer });
   }
-  return dimensions;
+  return entries;
 }
 
-function itemType(
-  items: ReadonlyArray<Record<string, unknown>>,
-  typeKey: string | undefined,
-  answer: string,
-  unguessed: string[],
-  at: string,
-): NonNullable<DimensionSpec['type']> {
-  if (typeKey === undefined) return items.every((item) => typeof item[answer] === 'number' || item[answer] == null) ? 'score' : 'text';
-  const types = new Set(items.map((item) => item[typeKey]).filter((type): type is string => typeof type === 'string'));
-  return { from: typeKey, map: guessedMap(types, typeGuesses, unguessed, at) };
+/** Without a type key: whole numbers are scores, anything else text. */
+function itemType(items: ReadonlyArray<Record<string, unknown>>, answer: string): string {
+  return items.every((item) => typeof item[answer] === 'number' || item[answer] == null) ? numberType : textType;
+}
+
+function itemTypes(items: ReadonlyArray<Record<string, unknown>>, typeKey: string): Set<string> {
+  return new Set(items.map((item) => item[typeKey]).filter((type): type is string => typeof type === 'string'));
 }
 
 /** Dotted paths to every value of a JSON record; arrays are leaves (candidates for `each`). */
-function leafPaths(record: Record<string, unknown>, prefix = ''): string[] {
+function recordPaths(record: Record<string, unknown>, prefix = ''): string[] {
   return Object.entries(record).flatMap(([key, value]) =>
-    typeof value === 'object' && value !== null && !Array.isArray(value) ? leafPaths(value as Record<string, unknown>, `${prefix}${key}.`) : [`${prefix}${key}`],
+    typeof value === 'object' && value !== null && !Array.isArray(value) ? recordPaths(value as Record<string, unknown>, `${prefix}${key}.`) : [`${prefix}${key}`],
   );
 }
 
@@ -203,14 +234,16 @@ function examples(values: readonly string[]): string {
   return values.length ? `e.g. ${values.map((value) => JSON.stringify(value)).join(', ')}` : '(empty in the sample)';
 }
 
+const wholeNumber = intReader({ kind: 'int' });
+
 /** Most sample values are whole numbers (a stray "优秀" is a data error, not a reason to give up the guess). */
 function mostlyWholeNumbers(values: readonly string[]): boolean {
-  const whole = values.filter((value) => dimensionSchema.shape.score.safeParse(value).success).length;
+  const whole = values.filter((value) => wholeNumber.read(value) !== undefined).length;
   return whole > 0 && whole >= values.length * 0.75;
 }
 
-/** A dimension as a YAML list item, one key per line. */
-function block(dimension: DimensionSpec): string[] {
+/** A list entry as a YAML list item, one key per line. */
+function block(dimension: ListEntrySpec): string[] {
   return Object.entries(dimension).map(([key, value], index) => `${index === 0 ? '  - ' : '    '}${key}: ${flow(value)}`);
 }
 

@@ -4,7 +4,7 @@ import { basename, extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { fieldPath } from './assessment.js';
+import { fieldPath } from '../validate/problem.js';
 import { mappingSchema, type MappingSpec } from './mappingSchema.js';
 
 export async function loadMapping(path: string): Promise<MappingSpec> {

@@ -1,11 +1,10 @@
 /**
  * The mapping file's language, as a zod schema: the one definition that loadMapping checks files against and that
- * `schema/mapping.schema.json` (for editors) is generated from.
+ * `schema/mapping.schema.json` (for editors) is generated from. It names no API field: which keys a resource accepts
+ * comes from its endpoint description when the mapping is compiled (src/map/compile.ts).
  */
 import { z } from 'zod';
-
-/** The names a dimension type may be written with, besides its number 1-4. */
-export const dimensionTypeNames = ['score', 'single', 'text', 'multi', '打分题', '单选题', '描述题', '多选题'] as const;
+import { isZone } from '../validate/dates.js';
 
 const literal = z
   .union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))])
@@ -58,17 +57,19 @@ export const valueSpecSchema = z
   .meta({ id: 'ValueSpec', description: 'A column name or dotted path (text), a constant (number), or a value spec object.' });
 
 const typeSpecSchema = z
-  .union([z.enum(dimensionTypeNames), z.literal([1, 2, 3, 4]), valueSpecObjectSchema], {
-    error: `expected a type (${dimensionTypeNames.join(', ')}, 1-4) or an object with one of from, value, expr`,
+  .union([z.string().min(1), z.number(), valueSpecObjectSchema], {
+    error: 'expected a type (a label or number) or an object with one of from, value, expr',
   })
   .meta({
-    description: 'The assessment_type: a type name or number as a constant, or { from: column, map: {...} } to read it per dimension.',
+    description:
+      "The element's type (for dimensions, the assessment_type): a label or number as a constant, or { from: column, map: {...} } " +
+      'to read it per element. It chooses the field `answer` lands in.',
   });
 
 const eachSchema = z
   .union(
     [
-      z.literal('rows').meta({ description: 'One dimension per row of a group (long files; see `group`).' }),
+      z.literal('rows').meta({ description: 'One element per row of a group (long files; see `group`).' }),
       z
         .object({
           columns: z
@@ -77,7 +78,7 @@ const eachSchema = z
             .refine(isRegExp, { error: 'is not a valid regular expression' })
             .meta({
               description:
-                'A regular expression over column names: one dimension per matching column, the element being ' +
+                'A regular expression over column names: one element per matching column, the element being ' +
                 '{ column, value, title, ...named groups }; title is the named group `title` or the column name. With a named group ' +
                 '`field`, columns that share the rest of the match form one element, holding each column\'s value under its `field`.',
             }),
@@ -90,29 +91,28 @@ const eachSchema = z
   )
   .meta({ description: 'Repeat this entry for each element; the entry\'s value specs then read the element.' });
 
-const optionalValue = valueSpecSchema.optional();
+/** The keys of a list entry that are not element fields. */
+export const entryKeywords = ['each', 'type', 'answer', 'omitWhen'] as const;
 
-export const dimensionSpecSchema = z
-  .object({
-    each: eachSchema.optional(),
-    type: typeSpecSchema.optional(),
-    title: optionalValue,
-    description: optionalValue,
-    score: optionalValue,
-    option: optionalValue,
-    options: optionalValue,
-    content: optionalValue,
-    answer: valueSpecSchema.optional().meta({
-      description: 'The answer, put into the field its type needs: score (1), option (2), content (3), options (4; text is split on |).',
-    }),
-    omitWhen: z.enum(['unanswered', 'empty']).optional().meta({
-      description:
-        'When to leave the dimension out: unanswered (default) when answer, score, option, options and content are all absent; ' +
-        'empty when every field read from the source is absent.',
-    }),
-  })
-  .strict()
-  .meta({ id: 'Dimension', description: 'One dimension, or with `each` one per element.' });
+const entryKeywordsSchema = z.object({
+  each: eachSchema.optional(),
+  type: typeSpecSchema.optional(),
+  answer: valueSpecSchema.optional().meta({
+    description:
+      'The answer, put into the field its type needs (dimensions: score for 1, option for 2, content for 3, options for 4, ' +
+      'text split on |).',
+  }),
+  omitWhen: z.enum(['unanswered', 'empty']).optional().meta({
+    description:
+      'When to leave the element out: unanswered (the default for lists with typed answers) when the answer and every answer ' +
+      'field are absent; empty (the default otherwise) when every value read from the source is absent.',
+  }),
+});
+
+export const listEntrySchema = entryKeywordsSchema.catchall(valueSpecSchema).meta({
+  id: 'ListEntry',
+  description: 'One list element, or with `each` one per element; the other keys are element fields (dimensions: title, description, score, ...).',
+});
 
 const lookupSchema = z
   .union(
@@ -146,6 +146,11 @@ export const mappingSchema = z
         format: z.enum(['csv', 'jsonl']).optional(),
         encoding: z.string().min(1).optional(),
         delimiter: z.string().min(1).optional(),
+        timezone: z
+          .string()
+          .refine(isZone, { error: 'is not a time zone (an IANA name such as Asia/Shanghai or UTC)' })
+          .optional()
+          .meta({ description: "The IANA time zone of dates written without an offset (Asia/Shanghai); default: the machine's." }),
       })
       .strict()
       .optional()
@@ -160,31 +165,36 @@ export const mappingSchema = z
       .optional()
       .meta({ description: 'Named tables that `lookup` translates values through.' }),
     fields: z
-      .object({
-        external_id: optionalValue,
-        external_interview_id: optionalValue,
-        username: optionalValue,
-        conclusion: optionalValue,
-        content: optionalValue,
-      })
-      .strict()
+      .record(z.string().min(1), valueSpecSchema)
       .optional()
-      .meta({ description: 'The request fields, each from a value spec.' }),
-    dimensions: z.array(dimensionSpecSchema).optional().meta({ description: 'assessment_dimension_list: entries concatenated in order.' }),
+      .meta({ description: "The request body's fields, each from a value spec; nested fields by dotted path (basic_info.name)." }),
+    lists: z
+      .record(z.string().min(1), z.array(listEntrySchema))
+      .optional()
+      .meta({ description: 'List fields of the body by path (education_list): entries concatenated in order.' }),
+    dimensions: z
+      .array(listEntrySchema)
+      .optional()
+      .meta({ description: 'Shorthand for the list whose elements carry a typed answer (assessment_dimension_list).' }),
   })
   .strict()
   .meta({
     title: 'hire-import mapping',
-    description: 'How records of a legacy export become Feishu Hire external interview assessments.',
+    description: 'How records of a legacy export become the request bodies of one Feishu Hire resource.',
   });
 
-export type MappingSpec = z.infer<typeof mappingSchema>;
+type EntryKeywordsSpec = z.infer<typeof entryKeywordsSchema>;
+/** An entry: its keywords, and element fields as value specs (written out: zod infers a type literals cannot meet). */
+export type ListEntrySpec = EntryKeywordsSpec & { [field: string]: EntryKeywordsSpec[keyof EntryKeywordsSpec] | ValueSpec };
+export type MappingSpec = Omit<z.infer<typeof mappingSchema>, 'lists' | 'dimensions'> & {
+  lists?: Record<string, ListEntrySpec[]>;
+  dimensions?: ListEntrySpec[];
+};
 export type ValueSpec = z.infer<typeof valueSpecSchema>;
 export type ValueSpecObject = z.infer<typeof valueSpecObjectSchema>;
-export type DimensionSpec = z.infer<typeof dimensionSpecSchema>;
-export type EachSpec = NonNullable<DimensionSpec['each']>;
+export type EachSpec = NonNullable<ListEntrySpec['each']>;
+export type TypeSpec = NonNullable<ListEntrySpec['type']>;
 export type LookupSpec = z.infer<typeof lookupSchema>;
-export type FieldName = keyof NonNullable<MappingSpec['fields']>;
 
 /** The JSON Schema published as schema/mapping.schema.json; draft-07, which every editor's YAML/JSON plugin reads. */
 export function mappingJsonSchema(): Record<string, unknown> {

@@ -1,5 +1,5 @@
 /** What mapping one record produces as it goes: the request body so far, where each field came from, what went wrong. */
-import type { Problem } from './assessment.js';
+import type { Problem } from '../validate/problem.js';
 import type { Refusal } from './refusal.js';
 
 export interface MappingOutput {

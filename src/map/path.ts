@@ -29,3 +29,20 @@ function own(data: unknown, key: string): unknown {
 export function keyText(value: unknown): string {
   return value === undefined || value === null ? '' : String(value).trim();
 }
+
+export type PathWriter = (data: Record<string, unknown>, value: unknown) => void;
+
+/** Setting a dotted path (basic_info.name) in a body being built, creating the objects on the way. */
+export function compileSetter(path: string): PathWriter {
+  if (!path.includes('.')) return (data, value) => void (data[path] = value);
+  const steps = path.split('.');
+  const last = steps.pop()!;
+  return (data, value) => {
+    let target = data;
+    for (const step of steps) {
+      const next = target[step];
+      target = typeof next === 'object' && next !== null && !Array.isArray(next) ? (next as Record<string, unknown>) : (target[step] = {});
+    }
+    target[last] = value;
+  };
+}

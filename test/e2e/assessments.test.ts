@@ -122,7 +122,7 @@ describe('hire-import assessments', () => {
     expect(invalid.map(({ external_id, line, field }) => ({ external_id, line, field }))).toEqual(expectedInvalid);
     for (const entry of [...created, ...invalid]) expect(Date.parse(String(entry.at))).not.toBeNaN();
     // The terminal table names line, field and reason.
-    expect(run.stderr).toMatch(/10\s+A-1008\s+conclusion\s+must be one of/);
+    expect(run.stderr).toMatch(/10\s+A-1008\s+conclusion\s+'maybe' is not one of 1 不通过 fail/);
   });
 
   it('a rerun sends no create, and the derived external_id is stable', async () => {

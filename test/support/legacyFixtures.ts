@@ -46,7 +46,7 @@ export const legacyFixtures: Record<'moka' | 'long' | 'greenhouse', LegacyFixtur
         line: 5,
         problems: [{ field: 'external_interview_id', reason: "'I-9999' is not a key of lookup interviews in interviews.csv (from column 面试编号)" }],
       },
-      { line: 6, problems: [{ field: 'assessment_dimension_list[0].score', reason: 'must be an integer (from column 专业能力)' }] },
+      { line: 6, problems: [{ field: 'assessment_dimension_list[0].score', reason: "'优秀' is not an integer (from column 专业能力)" }] },
       {
         line: 7,
         body: {
@@ -114,7 +114,7 @@ export const legacyFixtures: Record<'moka' | 'long' | 'greenhouse', LegacyFixtur
           assessment_dimension_list: [score('Coding', 3), { assessment_type: 2, title: 'Level', option: 'P5' }],
         },
       },
-      { line: 14, problems: [{ field: 'assessment_dimension_list[0].score', reason: 'must be an integer (from column answer, line 14)' }] },
+      { line: 14, problems: [{ field: 'assessment_dimension_list[0].score', reason: "'five' is not an integer (from column answer, line 14)" }] },
     ],
   },
   greenhouse: {

@@ -1,20 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../src/import/decide.js';
-import { bodyHash, canonicalJson, withExternalId } from '../../src/import/identity.js';
+import { bodyHash, canonicalJson, derivedExternalId } from '../../src/import/identity.js';
 
 const body = { external_id: 'A-1', external_interview_id: '698', conclusion: 2 };
 
 describe('decide', () => {
   it('creates what the log does not know', () => {
-    expect(decide(body, new Map(), false)).toEqual({ action: 'create' });
+    expect(decide('A-1', body, new Map(), false)).toEqual({ action: 'create' });
   });
 
   it('skips what an earlier run created, changed or not, unless asked to update changed records', () => {
     const created = new Map([['A-1', { id: '77', hash: 'old' }]]);
-    expect(decide(body, created, false)).toEqual({ action: 'skip' });
-    expect(decide(body, created, true)).toEqual({ action: 'update', id: '77' });
+    expect(decide('A-1', body, created, false)).toEqual({ action: 'skip' });
+    expect(decide('A-1', body, created, true)).toEqual({ action: 'update', id: '77' });
     const unchanged = new Map([['A-1', { id: '77', hash: bodyHash(body) }]]);
-    expect(decide(body, unchanged, true)).toEqual({ action: 'skip' });
+    expect(decide('A-1', body, unchanged, true)).toEqual({ action: 'skip' });
   });
 });
 
@@ -25,12 +25,11 @@ describe('identity', () => {
     expect(bodyHash({ a: 1 })).not.toBe(bodyHash({ a: 2 }));
   });
 
-  it('derives a stable external_id from the content when the record has none, and keeps one it has', () => {
+  it('derives a stable key from the content of a record that has none (prepare keeps one it has)', () => {
     const anonymous = { external_interview_id: '698', content: 'ok' };
-    const first = withExternalId(anonymous);
-    expect(first.external_id).toMatch(/^hi-[0-9a-f]{16}$/);
-    expect(withExternalId({ content: 'ok', external_interview_id: '698' }).external_id).toBe(first.external_id);
-    expect(withExternalId({ ...anonymous, content: 'changed' }).external_id).not.toBe(first.external_id);
-    expect(withExternalId(body).external_id).toBe('A-1');
+    const first = derivedExternalId(anonymous);
+    expect(first).toMatch(/^hi-[0-9a-f]{16}$/);
+    expect(derivedExternalId({ content: 'ok', external_interview_id: '698' })).toBe(first);
+    expect(derivedExternalId({ ...anonymous, content: 'changed' })).not.toBe(first);
   });
 });

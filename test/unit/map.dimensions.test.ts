@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { groupRows } from '../../src/map/group.js';
-import { compileMapping } from '../../src/map/mapping.js';
 import type { SourceItem, SourceRecord } from '../../src/read/source.js';
-import { candidateOf, mapOne, row } from './map.helpers.js';
+import { candidateOf, compile, mapOne, row } from './map.helpers.js';
 
 async function* stream(items: SourceItem[]): AsyncIterable<SourceItem> {
   yield* items;
@@ -44,16 +43,28 @@ describe('dimensions', () => {
     expect(candidateOf(list).assessment_dimension_list).toEqual([{ assessment_type: 4, options: ['x', 'y'] }]);
   });
 
-  it('refuses an answer whose type is unknown, on assessment_type', async () => {
+  it('refuses an answer whose type is unknown, on assessment_type, naming the value and the types', async () => {
     const result = await mapOne({ dimensions: [{ type: { from: 'kind' }, answer: 'value' }] }, { kind: 'essay', value: 'x' });
     expect(result).toMatchObject({
       ok: false,
-      problems: [{ field: 'assessment_dimension_list[0].assessment_type', reason: expect.stringMatching(/^'essay' is not a dimension type/) }],
+      problems: [{ field: 'assessment_dimension_list[0].assessment_type', reason: "'essay' is not one of 1 打分题 score, 2 单选题 single, 3 描述题 text, 4 多选题 multi" }],
     });
   });
 
-  it('needs a type to place an answer', async () => {
+  it('needs a type to place an answer, and a type the description knows', async () => {
     await expect(mapOne({ dimensions: [{ answer: 'x' }] }, {})).rejects.toThrow(new ConfigError('mapping dimensions[0]: answer needs a type, to know which field it goes in'));
+    await expect(mapOne({ dimensions: [{ type: 'essay', answer: 'x' }] }, {}, { mappingFile: 'm.yaml' })).rejects.toThrow(
+      new ConfigError("m.yaml: dimensions[0].type: 'essay' is not one of 1 打分题 score, 2 单选题 single, 3 描述题 text, 4 多选题 multi"),
+    );
+  });
+
+  it('checks element keys against the list’s description, suggesting the nearest', async () => {
+    await expect(mapOne({ dimensions: [{ type: 'score', titel: 'x', answer: 'y' }] }, {}, { mappingFile: 'm.yaml' })).rejects.toThrow(
+      new ConfigError("m.yaml: dimensions[0].titel: not a field of assessment_dimension_list elements (did you mean 'title'?)"),
+    );
+    await expect(mapOne({ dimensions: [{ type: 'score', anwser: 'y' }] }, {})).rejects.toThrow(
+      new ConfigError("mapping dimensions[0].anwser: not a field of assessment_dimension_list elements (did you mean 'answer'?)"),
+    );
   });
 
   it('repeats an entry for each column matching a pattern, the title from a named group', async () => {
@@ -139,13 +150,13 @@ describe('dimensions', () => {
 
   it('repeats an entry for each row of a group, naming the row line in problems', async () => {
     const header = ['id', 'kind', 'title', 'answer'];
-    const mapper = await compileMapping(
+    const mapper = await compile(
       {
         group: { by: 'id' },
         fields: { external_id: 'id', content: { expr: "$join($rows.title, ', ')" } },
         dimensions: [{ each: 'rows', type: { from: 'kind', map: { rating: 'score', comment: 'text' } }, title: 'title', answer: 'answer' }],
       },
-      { format: 'csv', header, baseDir: '.' },
+      { format: 'csv', header },
     );
     const rows = [
       row({ id: 'A', kind: 'rating', title: 'Coding', answer: '4' }, 2),

@@ -4,8 +4,9 @@
  */
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { assessments } from '../../src/endpoints/assessments.js';
 import { groupRows, indexGroups } from '../../src/map/group.js';
-import { compileMapping, loadMapping, validateMapped } from '../../src/map/mapping.js';
+import { compileMapping, loadMapping } from '../../src/map/mapping.js';
 import { openSource, type SourceItem } from '../../src/read/source.js';
 import { legacyFixtures, type Outcome } from '../support/legacyFixtures.js';
 
@@ -14,14 +15,15 @@ async function importByMapping(file: string, mappingPath: string): Promise<Outco
   const spec = await loadMapping(mappingPath);
   const options = { path: file, format: spec.input?.format, encoding: spec.input?.encoding, delimiter: spec.input?.delimiter };
   const source = await openSource(options);
-  const mapper = await compileMapping(spec, { format: source.format, header: source.header, baseDir: dirname(mappingPath), source: file });
+  const mapper = await compileMapping(spec, { endpoint: assessments, format: source.format, header: source.header, baseDir: dirname(mappingPath), source: file });
+  expect(mapper.warnings).toEqual([]);
   let items: AsyncIterable<SourceItem> = source.items();
   if (mapper.group) items = groupRows(items, mapper.group.by, await indexGroups((await openSource(options)).items(), mapper.group.by));
   const outcomes: Outcome[] = [];
   for await (const item of items) {
     if (item.kind === 'problem') throw new Error(`line ${item.line}: ${item.reason}`);
     const mapped = await mapper.map(item);
-    const checked = mapped.ok ? validateMapped(mapped) : mapped;
+    const checked = mapped.ok ? mapper.validate(mapped) : mapped;
     outcomes.push(checked.ok ? { line: item.line, body: checked.body } : { line: item.line, problems: checked.problems });
   }
   return outcomes.sort((a, b) => a.line - b.line);

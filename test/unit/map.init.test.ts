@@ -5,6 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { init } from '../../src/commands/init.js';
 import { preview } from '../../src/commands/preview.js';
 import { UsageError } from '../../src/errors.js';
+import { assessments } from '../../src/endpoints/assessments.js';
+import { interviews } from '../../src/endpoints/interviews.js';
+import { offers } from '../../src/endpoints/offers.js';
+import { talents } from '../../src/endpoints/talents.js';
 import { draftMapping } from '../../src/map/init.js';
 import { compileMapping, loadMapping } from '../../src/map/mapping.js';
 import { openSource } from '../../src/read/source.js';
@@ -20,11 +24,11 @@ function copyOf(fixture: string): string {
 }
 
 /** The draft init writes must load and compile against the very file it came from. */
-async function initAndCompile(file: string) {
-  const written = await init({ file }, quiet);
+async function initAndCompile(file: string, endpoint = assessments) {
+  const written = await init({ file, endpoint }, quiet);
   const spec = await loadMapping(written.path);
   const source = await openSource({ path: file, encoding: spec.input?.encoding });
-  await compileMapping(spec, { format: source.format, header: source.header, baseDir: join(written.path, '..') });
+  await compileMapping(spec, { endpoint, format: source.format, header: source.header, baseDir: join(written.path, '..') });
   return { written, spec, text: readFileSync(written.path, 'utf8') };
 }
 
@@ -88,30 +92,33 @@ describe('init', () => {
     expect(text).toContain('#   application.id: e.g. "501"');
     // The draft already imports the file, but for the verdict 'maybe', which it guessed as pending.
     let out = '';
-    const shown = await preview({ file, mapping: written.path, n: 10 }, { stdout: (more) => (out += more), stderr: () => {} });
+    const shown = await preview({ file, mapping: written.path, n: 10, endpoint: assessments }, { stdout: (more) => (out += more), stderr: () => {} });
     expect(shown).toEqual({ shown: 5, invalid: 0 });
     expect(out).toContain('"title": "Which team fits best?",\n      "option": "Platform"');
   });
 
   it('refuses to overwrite a mapping unless forced', async () => {
     const file = copyOf('fixtures/legacy/long.csv');
-    await init({ file }, quiet);
-    await expect(init({ file }, quiet)).rejects.toThrow(UsageError);
-    await expect(init({ file, force: true }, quiet)).resolves.toMatchObject({ fields: 4 });
+    await init({ file, endpoint: assessments }, quiet);
+    await expect(init({ file, endpoint: assessments }, quiet)).rejects.toThrow(UsageError);
+    await expect(init({ file, force: true, endpoint: assessments }, quiet)).resolves.toMatchObject({ fields: 4 });
   });
 });
 
 describe('draftMapping', () => {
   it('keeps the default layout, says external_interview_id is missing, and lists values it could not map', () => {
-    const draft = draftMapping({
-      format: 'csv',
-      name: 'x.csv',
-      header: ['id', 'verdict', 'dim1_type', 'dim1_score'],
-      records: [{ id: '1', verdict: 'hire' }, { id: '2', verdict: 'lukewarm' }],
-    });
+    const draft = draftMapping(
+      {
+        format: 'csv',
+        name: 'x.csv',
+        header: ['id', 'verdict', 'dim1_type', 'dim1_score'],
+        records: [{ id: '1', verdict: 'hire' }, { id: '2', verdict: 'lukewarm' }],
+      },
+      assessments,
+    );
     expect(draft.text).toBe(
       [
-        '# A starting mapping for x.csv, written by `hire-import init`: check every line.',
+        '# A starting mapping of x.csv to assessments, written by `hire-import init`: check every line.',
         'input: { format: csv }',
         'fields:',
         '  external_id: id',
@@ -132,27 +139,101 @@ describe('draftMapping', () => {
   });
 });
 
+describe('draftMapping for other resources', () => {
+  it('guesses talents from Chinese headers into dotted fields, mapping labels it knows', () => {
+    const draft = draftMapping(
+      {
+        format: 'csv',
+        name: 'candidates.csv',
+        header: ['候选人编号', '姓名', '邮箱', '手机号码', '性别', '出生日期', '现居地'],
+        records: [{ 候选人编号: 'C-1', 姓名: '张伟', 性别: '男', 现居地: '北京' }, { 候选人编号: 'C-2', 姓名: '李娜', 性别: '女士' }],
+      },
+      talents,
+    );
+    expect(draft.text).toBe(
+      [
+        '# A starting mapping of candidates.csv to talents, written by `hire-import init`: check every line.',
+        'input: { format: csv }',
+        'fields:',
+        '  external_id: 候选人编号',
+        '  basic_info.name: 姓名',
+        '  basic_info.email: 邮箱',
+        '  basic_info.mobile: 手机号码',
+        '  basic_info.gender: { from: 性别, map: { 男: 1 } }',
+        '  basic_info.birthday: 出生日期',
+        '',
+        '# Not mapped yet:',
+        '#   现居地: e.g. "北京"',
+        '',
+        '# Values to add to a map above (until then, records holding them are invalid):',
+        '#   "女士" in fields.basic_info.gender (1 male, 2 female, 3 other)',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('guesses interviews and offers, and says which required field is missing', () => {
+    const interviewDraft = draftMapping({ format: 'csv', name: 'i.csv', header: ['面试编号', '面试时间', '面试结束时间'], records: [] }, interviews);
+    expect(interviewDraft.text).toContain(
+      [
+        'fields:',
+        '  external_id: 面试编号',
+        '  begin_time: 面试时间',
+        '  end_time: 面试结束时间',
+        '  # external_application_id is required: the Feishu id of the external application, e.g.',
+        '  #   { from: <column>, lookup: <a table under lookups> }',
+      ].join('\n'),
+    );
+    const offerDraft = draftMapping({ format: 'csv', name: 'o.csv', header: ['Offer ID', 'Application ID', '负责人', 'Offer状态'], records: [] }, offers);
+    expect(offerDraft.text).toContain(
+      ['fields:', '  external_id: Offer ID', '  external_application_id: Application ID', '  owner: 负责人', '  offer_status: Offer状态'].join('\n'),
+    );
+  });
+});
+
 describe('preview', () => {
+  it('prints the mapping’s warnings before the bodies', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'map-preview-'));
+    writeFileSync(join(dir, 'export.csv'), 'id,interview,notes,extra\nA-1,698,ok,x\n');
+    writeFileSync(join(dir, 'm.yaml'), "fields:\n  external_id: id\n  external_interview_id: interview\n  content: { expr: 'note' }\n");
+    let err = '';
+    let out = '';
+    const result = await preview(
+      { file: join(dir, 'export.csv'), mapping: join(dir, 'm.yaml'), n: 1, endpoint: assessments },
+      { stdout: (text) => (out += text), stderr: (text) => (err += text) },
+    );
+    expect(result).toEqual({ shown: 1, invalid: 0 });
+    expect(err).toBe(
+      [
+        `warning: ${join(dir, 'm.yaml')}: fields.content.expr: 'note' is not a column of export.csv (did you mean 'notes'?)`,
+        'warning: export.csv: no value of the mapping reads the columns notes, extra',
+        '1 record(s) shown, 0 invalid; nothing was sent',
+        '',
+      ].join('\n'),
+    );
+    expect(out).toBe('line 2:\n{\n  "external_id": "A-1",\n  "external_interview_id": "698"\n}\n\n');
+  });
+
   it('prints the first bodies and the problems, sending nothing', async () => {
     let out = '';
     const result = await preview(
-      { file: 'fixtures/legacy/moka-gbk.csv', mapping: 'fixtures/legacy/moka-gbk.mapping.yaml', n: 5 },
+      { file: 'fixtures/legacy/moka-gbk.csv', mapping: 'fixtures/legacy/moka-gbk.mapping.yaml', n: 5, endpoint: assessments },
       { stdout: (text) => (out += text), stderr: () => {} },
     );
     expect(result).toEqual({ shown: 5, invalid: 2 });
     expect(out).toContain('line 2:\n{\n  "external_id": "MK-001",\n  "external_interview_id": "7010000000000001001",');
     expect(out).toContain("line 5: invalid\n  external_interview_id: 'I-9999' is not a key of lookup interviews in interviews.csv (from column 面试编号)\n");
-    expect(out).toContain('line 6: invalid\n  assessment_dimension_list[0].score: must be an integer (from column 专业能力)\n');
+    expect(out).toContain("line 6: invalid\n  assessment_dimension_list[0].score: '优秀' is not an integer (from column 专业能力)\n");
     expect(out).not.toContain('line 7');
   });
 
   it('groups long files and uses the default layout without a mapping', async () => {
     let out = '';
     const io = { stdout: (text: string) => (out += text), stderr: () => {} };
-    expect(await preview({ file: 'fixtures/legacy/long.csv', mapping: 'fixtures/legacy/long.mapping.yaml', n: 2 }, io)).toEqual({ shown: 2, invalid: 0 });
+    expect(await preview({ file: 'fixtures/legacy/long.csv', mapping: 'fixtures/legacy/long.mapping.yaml', n: 2, endpoint: assessments }, io)).toEqual({ shown: 2, invalid: 0 });
     expect(out).toMatch(/^line 5:\n/);
     out = '';
-    expect(await preview({ file: 'fixtures/assessments.csv', n: 1 }, io)).toEqual({ shown: 1, invalid: 0 });
+    expect(await preview({ file: 'fixtures/assessments.csv', n: 1, endpoint: assessments }, io)).toEqual({ shown: 1, invalid: 0 });
     expect(JSON.parse(out.slice(out.indexOf('\n')))).toMatchObject({ external_id: 'A-1001', conclusion: 2 });
   });
 });

@@ -2,10 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { assessments } from '../../src/endpoints/assessments.js';
+import { talents } from '../../src/endpoints/talents.js';
 import { ConfigError } from '../../src/errors.js';
-import { dimensionSchema } from '../../src/map/assessment.js';
-import { loadMapping, mappingJsonSchema } from '../../src/map/mapping.js';
-import { dimensionTypeNames } from '../../src/map/mappingSchema.js';
+import { compileMapping, loadMapping, mappingJsonSchema } from '../../src/map/mapping.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'map-load-'));
 function file(name: string, text: string): string {
@@ -33,12 +33,16 @@ describe('loadMapping', () => {
 
   it('names the file and the exact path of what is wrong', async () => {
     expect(await loadError('m.yaml', 'fields:\n  conclusion: { from: 结论, map: 通过 }\n')).toBe('m.yaml: fields.conclusion.map: expected an object');
-    expect(await loadError('m.yaml', 'fields:\n  usename: who\n')).toBe('m.yaml: fields: unknown key usename');
     expect(await loadError('m.yaml', 'fields:\n  content: { from: a, expr: b }\n')).toBe('m.yaml: fields.content: needs exactly one of from, value, expr (has from, expr)');
     expect(await loadError('m.yaml', 'fields:\n  content: { form: a }\n')).toBe(
       'm.yaml: fields.content: unknown key form\nm.yaml: fields.content: needs exactly one of from, value, expr (has none)',
     );
-    expect(await loadError('m.yaml', 'dimensions:\n  - { type: essay, answer: a }\n')).toMatch(/^m\.yaml: dimensions\[0\]\.type: expected a type \(score, single/);
+    expect(await loadError('m.yaml', 'dimensions:\n  - { type: true, answer: a }\n')).toBe(
+      'm.yaml: dimensions[0].type: expected a type (a label or number) or an object with one of from, value, expr',
+    );
+    expect(await loadError('m.yaml', 'input: { timezone: Mars/Olympus }\n')).toBe(
+      'm.yaml: input.timezone: is not a time zone (an IANA name such as Asia/Shanghai or UTC)',
+    );
     expect(await loadError('m.yaml', 'dimensions:\n  - { each: { columns: "(" }, type: 1 }\n')).toBe('m.yaml: dimensions[0].each.columns: is not a valid regular expression');
     expect(await loadError('m.json', '{"lookups": {"t": {"file": "a.csv", "key": "k"}}}')).toBe('m.json: lookups.t.value: expected a string');
   });
@@ -57,8 +61,19 @@ describe('loadMapping', () => {
 });
 
 describe('the mapping language', () => {
-  it('names only dimension types that validation accepts', () => {
-    for (const name of dimensionTypeNames) expect(dimensionSchema.shape.assessment_type.safeParse(name).success).toBe(true);
+  it('is the same for every resource: keys are checked against the resource when compiled, naming the file', async () => {
+    const path = file('m.yaml', 'fields:\n  usename: who\n  basic_info.name: 姓名\ndimensions:\n  - { type: essay, answer: a }\n');
+    const spec = await loadMapping(path);
+    const compileFor = (endpoint: typeof assessments) => compileMapping(spec, { endpoint, format: 'jsonl', baseDir: dir, mappingFile: path });
+    await expect(compileFor(assessments)).rejects.toThrow(
+      new ConfigError(`${path}: fields.usename: not a field of an external interview assessment (did you mean 'username'?)`),
+    );
+    await expect(compileFor(talents)).rejects.toThrow(
+      new ConfigError(
+        `${path}: fields.usename: not a field of a talent (fields: external_id, basic_info, basic_info.name, basic_info.email, basic_info.mobile, ` +
+          'basic_info.mobile_country_code, basic_info.gender, basic_info.birthday, basic_info.start_work_time, education_list, career_list, folder_id_list)',
+      ),
+    );
   });
 });
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileMapping } from '../../src/map/mapping.js';
-import { candidateOf, mapOne, row } from './map.helpers.js';
+import { candidateOf, compile, mapOne, row } from './map.helpers.js';
 
 describe('value specs', () => {
   it('reads a column by name, a dotted path, and a column whose name has dots', async () => {
@@ -112,9 +111,9 @@ describe('value specs', () => {
   });
 
   it('reports where each field came from', async () => {
-    const mapper = await compileMapping(
+    const mapper = await compile(
       { fields: { external_id: 'id', username: { value: 'x' }, content: { expr: 'notes' } } },
-      { format: 'csv', header: ['id', 'notes'], baseDir: '.' },
+      { format: 'csv', header: ['id', 'notes'] },
     );
     const result = await mapper.map(row({ id: '1', notes: 'n' }));
     expect(result).toEqual({
