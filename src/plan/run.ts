@@ -2,8 +2,8 @@
  * Runs a plan: every step at the same time, each through the injected `runStep` (the import of one resource), with
  * the ids of the steps it looks up arriving while those steps run. Guarantees:
  * - nothing is sent unless every step is sound: the order (no cycle, no unknown step) is checked and every step is
- *   prepared (mapping compiled, input opened) before the first `runStep`; any problem stops the plan with every
- *   step's problem, each named by plan file and step;
+ *   prepared (mapping compiled, input opened, log locked) before the first `runStep`; any problem stops the plan
+ *   with every step's problem, each named by plan file and step, and releases what was prepared;
  * - a step's ids are fed to its children as it logs them, and when its `runStep` ends its children still waiting
  *   learn that their parent will not come (missing, or stopped for a rerun);
  * - one step's failure does not stop the others; each step's summary or error is collected, and the plan's exit
@@ -37,10 +37,13 @@ export interface PlanRun<Prepared, Summary> {
   plan: Plan;
   /** Each step's `{ step }` lookups (stepLookups of its mapping), by step name. */
   lookups: ReadonlyMap<string, StepLookups>;
-  /** What a step's result log already holds (created, updated, matched); asked only of steps that are looked up. */
-  knownIds(step: PlanStep): Promise<Iterable<readonly [string, KnownParent]>>;
-  /** Checks and opens everything the step needs without sending anything; throws what is wrong. */
-  prepareStep(step: PlanStep, lookups: ReadonlyMap<string, ParentIds>): Promise<Prepared>;
+  /** Checks and opens everything the step needs (its log locked and read too) without sending; throws what is wrong. */
+  prepareStep(step: PlanStep): Promise<Prepared>;
+  /**
+   * What a step's result log holds (created, updated, matched), once every step is prepared; asked only of steps
+   * that are looked up, with what their preparation read, so the log is read once, under its lock.
+   */
+  knownIds(step: PlanStep, prepared: Prepared): Promise<Iterable<readonly [string, KnownParent]>> | Iterable<readonly [string, KnownParent]>;
   runStep(step: PlanStep, context: StepContext<Prepared>): Promise<StepOutcome<Summary>>;
   /** Releases a prepared step that will not run (another step could not be prepared). */
   release(prepared: Prepared): Promise<void> | void;
@@ -62,16 +65,22 @@ export interface PlanResult<Summary> {
 export async function runPlan<Prepared, Summary>(run: PlanRun<Prepared, Summary>): Promise<PlanResult<Summary>> {
   const { plan } = run;
   const order = planOrder(plan, run.lookups);
-  const looked = new Set([...order.parents.values()].flat());
+  const prepared = await prepareAll(run);
   const ids = new Map<string, ParentIds>();
-  for (const step of plan.steps) {
-    if (!looked.has(step.name)) continue;
-    ids.set(step.name, new ParentIds({ step: step.name, known: await run.knownIds(step), now: run.now, parkLimit: run.parkLimit }));
+  try {
+    const looked = new Set([...order.parents.values()].flat());
+    for (const [index, step] of plan.steps.entries()) {
+      if (!looked.has(step.name)) continue;
+      const known = await run.knownIds(step, prepared[index]!);
+      ids.set(step.name, new ParentIds({ step: step.name, known, now: run.now, parkLimit: run.parkLimit }));
+    }
+  } catch (error) {
+    await releaseAll(run, prepared);
+    throw error;
   }
   const lookupsOf = (step: PlanStep) =>
     new Map(Object.entries(run.lookups.get(step.name) ?? {}).map(([lookup, parent]) => [lookup, ids.get(parent)!] as const));
 
-  const prepared = await prepareAll(run, lookupsOf);
   const steps = await Promise.all(
     plan.steps.map(async (step, index): Promise<StepResult<Summary>> => {
       const own = ids.get(step.name);
@@ -93,13 +102,13 @@ export async function runPlan<Prepared, Summary>(run: PlanRun<Prepared, Summary>
  * Every step prepared, or none: on problems the prepared ones are released and the first problem's error is thrown
  * (its kind sets the exit code), carrying every step's problem, one per line.
  */
-async function prepareAll<Prepared, Summary>(run: PlanRun<Prepared, Summary>, lookupsOf: (step: PlanStep) => ReadonlyMap<string, ParentIds>): Promise<Prepared[]> {
+async function prepareAll<Prepared, Summary>(run: PlanRun<Prepared, Summary>): Promise<Prepared[]> {
   const prepared: Prepared[] = [];
   const problems: Error[] = [];
   try {
     for (const step of run.plan.steps) {
       try {
-        prepared.push(await run.prepareStep(step, lookupsOf(step)));
+        prepared.push(await run.prepareStep(step));
       } catch (error) {
         // What would exit 2 is the user's to fix: gather it. Anything else is a bug: stop at once.
         if (!(error instanceof Error) || exitCodeFor(error) !== ExitCode.usage) throw error;

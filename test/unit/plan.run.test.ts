@@ -31,8 +31,8 @@ function planRun(
     calls,
     plan: plan(...Object.keys(steps)),
     lookups: new Map(Object.entries(lookups)),
-    knownIds: async (step) => {
-      calls.push(`knownIds ${step.name}`);
+    knownIds: async (step, prepared) => {
+      calls.push(`knownIds ${step.name} from ${prepared}`);
       return [];
     },
     prepareStep: async (step) => {
@@ -143,10 +143,10 @@ describe('runPlan', () => {
     ]);
     expect(result.exitCode).toBe(0);
     expect(run.calls).toEqual([
-      'knownIds parent',
       'prepare child',
       'prepare parent',
       'prepare idle',
+      'knownIds parent from prepared parent',
       'run child with prepared child',
       'run parent with prepared parent',
       'run idle with prepared idle',
@@ -238,8 +238,6 @@ describe('runPlan', () => {
         'migration.yaml: steps[3] (offers): offers.csv: binary data at line 3',
     );
     expect(run.calls).toEqual([
-      'knownIds talents',
-      'knownIds applications',
       'prepare talents',
       'prepare applications',
       'prepare interviews',
@@ -260,6 +258,15 @@ describe('runPlan', () => {
     });
     await expect(runPlan(run)).rejects.toBe(bug);
     expect(run.calls).toEqual(['release prepared a']);
+  });
+
+  it('releases every prepared step when a log cannot be read', async () => {
+    const never: FakeStep = () => Promise.reject(new Error('must not run'));
+    const run = planRun({ a: never, b: never }, { b: { a: 'a' } }, {
+      knownIds: async () => Promise.reject(new ConfigError('a.jsonl: not a hire-import result log')),
+    });
+    await expect(runPlan(run)).rejects.toThrow('a.jsonl: not a hire-import result log');
+    expect(run.calls).toEqual(['prepare a', 'prepare b', 'release prepared a', 'release prepared b']);
   });
 
   it('stops a plan with a cycle before reading any log or preparing any step', async () => {
