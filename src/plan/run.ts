@@ -13,7 +13,7 @@ import { basename } from 'node:path';
 import { ExitCode, exitCodeFor } from '../errors.js';
 import { worstExitCode } from './exitCode.js';
 import { planOrder, type PlanOrder, type StepLookups } from './order.js';
-import { ParentIds, type KnownParent } from './parentIds.js';
+import { ParentIds, type LoggedIds } from './parentIds.js';
 import { stepLabel, type Plan, type PlanStep } from './planFile.js';
 
 export interface StepContext<Prepared> {
@@ -40,10 +40,11 @@ export interface PlanRun<Prepared, Summary> {
   /** Checks and opens everything the step needs (its log locked and read too) without sending; throws what is wrong. */
   prepareStep(step: PlanStep): Promise<Prepared>;
   /**
-   * What a step's result log holds (created, updated, matched), once every step is prepared; asked only of steps
-   * that are looked up, with what their preparation read, so the log is read once, under its lock.
+   * What a step's result log holds (created, updated, matched): its KnownIds as its preparation read it, under the
+   * log's lock, so the log is read once and held once. Asked, once every step is prepared, only of steps that are
+   * looked up.
    */
-  knownIds(step: PlanStep, prepared: Prepared): Promise<Iterable<readonly [string, KnownParent]>> | Iterable<readonly [string, KnownParent]>;
+  loggedIds(step: PlanStep, prepared: Prepared): Promise<LoggedIds> | LoggedIds;
   runStep(step: PlanStep, context: StepContext<Prepared>): Promise<StepOutcome<Summary>>;
   /** Releases a prepared step that will not run (another step could not be prepared). */
   release(prepared: Prepared): Promise<void> | void;
@@ -71,8 +72,8 @@ export async function runPlan<Prepared, Summary>(run: PlanRun<Prepared, Summary>
     const looked = new Set([...order.parents.values()].flat());
     for (const [index, step] of plan.steps.entries()) {
       if (!looked.has(step.name)) continue;
-      const known = await run.knownIds(step, prepared[index]!);
-      ids.set(step.name, new ParentIds({ step: step.name, known, now: run.now, parkLimit: run.parkLimit }));
+      const logged = await run.loggedIds(step, prepared[index]!);
+      ids.set(step.name, new ParentIds({ step: step.name, logged, now: run.now, parkLimit: run.parkLimit }));
     }
   } catch (error) {
     await releaseAll(run, prepared);

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { KnownIds } from '../../src/import/knownIds.js';
 import { ParentIds, type ParentAnswer } from '../../src/plan/parentIds.js';
 
-/** A clock that reads whatever the test sets. */
-function parentIds(options: { known?: Array<[string, { id: string; createdAt?: number }]>; parkLimit?: number } = {}) {
+/** Ids for a step whose log holds `logged`, on a clock that reads whatever the test sets. */
+function parentIds(options: { logged?: Array<[string, string]>; parkLimit?: number; recentMs?: number } = {}) {
   const clock = { now: 1000 };
-  const ids = new ParentIds({ step: 'applications', known: options.known, parkLimit: options.parkLimit, now: () => clock.now });
+  const logged = new KnownIds();
+  for (const [key, id] of options.logged ?? []) logged.recordCreated(key, id, 'hash');
+  const ids = new ParentIds({ step: 'applications', logged, parkLimit: options.parkLimit, recentMs: options.recentMs, now: () => clock.now });
   return { ids, clock };
 }
 
@@ -17,7 +20,7 @@ const created = (key: string, id: string) => ({ external_id: key, status: 'creat
 
 describe('ParentIds', () => {
   it('answers at once, without a promise, for an id the log already holds', () => {
-    const { ids } = parentIds({ known: [['A-1', { id: '701' }]] });
+    const { ids } = parentIds({ logged: [['A-1', '701']] });
     expect(ids.resolve('A-1')).toEqual({ status: 'found', id: '701' });
     expect(ids.parked).toBe(0);
   });
@@ -33,6 +36,20 @@ describe('ParentIds', () => {
     expect(await state(answer)).toEqual({ status: 'found', id: '702', createdAt: 4200 });
     expect(ids.parked).toBe(0);
     expect(ids.resolve('A-2')).toEqual({ status: 'found', id: '702', createdAt: 4200 });
+  });
+
+  it('keeps the creation time of ids created in the last recentMs only', () => {
+    const { ids, clock } = parentIds({ recentMs: 10_000, logged: [['A-1', '701']] });
+    ids.record(created('A-1', '801')); // recreated in this run: this run's id wins
+    clock.now = 6000;
+    ids.record(created('A-2', '802'));
+    clock.now = 12_000;
+    ids.record(created('A-3', '803'));
+    expect([ids.resolve('A-1'), ids.resolve('A-2'), ids.resolve('A-3')]).toEqual([
+      { status: 'found', id: '801' },
+      { status: 'found', id: '802', createdAt: 6000 },
+      { status: 'found', id: '803', createdAt: 12_000 },
+    ]);
   });
 
   it('takes the id of created, updated and matched lines (a talent found by email) alike', () => {
@@ -69,7 +86,7 @@ describe('ParentIds', () => {
   });
 
   it('keeps a parent created by an earlier run when this run fails to update it', () => {
-    const { ids } = parentIds({ known: [['A-7', { id: '707' }]] });
+    const { ids } = parentIds({ logged: [['A-7', '707']] });
     ids.record({ external_id: 'A-7', status: 'failed' });
     ids.finish('complete');
     expect(ids.resolve('A-7')).toEqual({ status: 'found', id: '707' });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, ExitCode, InputError, LockedError } from '../../src/errors.js';
 import { StepExitCode, worstExitCode } from '../../src/plan/exitCode.js';
 import type { StepLookups } from '../../src/plan/order.js';
-import type { KnownParent, ParentAnswer } from '../../src/plan/parentIds.js';
+import { KnownIds } from '../../src/import/knownIds.js';
+import type { ParentAnswer } from '../../src/plan/parentIds.js';
 import type { Plan, PlanStep } from '../../src/plan/planFile.js';
 import { runPlan, type PlanRun, type StepContext, type StepOutcome } from '../../src/plan/run.js';
 
@@ -31,9 +32,9 @@ function planRun(
     calls,
     plan: plan(...Object.keys(steps)),
     lookups: new Map(Object.entries(lookups)),
-    knownIds: async (step, prepared) => {
-      calls.push(`knownIds ${step.name} from ${prepared}`);
-      return [];
+    loggedIds: async (step, prepared) => {
+      calls.push(`loggedIds ${step.name} from ${prepared}`);
+      return new KnownIds();
     },
     prepareStep: async (step) => {
       calls.push(`prepare ${step.name}`);
@@ -146,7 +147,7 @@ describe('runPlan', () => {
       'prepare child',
       'prepare parent',
       'prepare idle',
-      'knownIds parent from prepared parent',
+      'loggedIds parent from prepared parent',
       'run child with prepared child',
       'run parent with prepared parent',
       'run idle with prepared idle',
@@ -155,7 +156,8 @@ describe('runPlan', () => {
 
   it('resolves ids from the parent log at once, and blocks a child whose parent key never appears, only after the parent ends', async () => {
     const events: string[] = [];
-    const known: Array<[string, KnownParent]> = [['A0', { id: '700' }]];
+    const logged = new KnownIds();
+    logged.recordCreated('A0', '700');
     let childReadAll = () => {};
     const before = new Promise<void>((resolve) => (childReadAll = resolve));
     const parent = parentStep(
@@ -167,7 +169,7 @@ describe('runPlan', () => {
       { before },
     );
     const child = childStep([['I0', 'A0'], ['I9', 'A99'], ['I2', 'A2'], ['I1', 'A1']], events, { readAll: childReadAll });
-    const run = planRun({ parent, child }, { child: { parent: 'parent' } }, { knownIds: async () => known });
+    const run = planRun({ parent, child }, { child: { parent: 'parent' } }, { loggedIds: () => logged });
 
     const result = await runPlan(run);
     expect(events).toEqual([
@@ -263,7 +265,7 @@ describe('runPlan', () => {
   it('releases every prepared step when a log cannot be read', async () => {
     const never: FakeStep = () => Promise.reject(new Error('must not run'));
     const run = planRun({ a: never, b: never }, { b: { a: 'a' } }, {
-      knownIds: async () => Promise.reject(new ConfigError('a.jsonl: not a hire-import result log')),
+      loggedIds: async () => Promise.reject(new ConfigError('a.jsonl: not a hire-import result log')),
     });
     await expect(runPlan(run)).rejects.toThrow('a.jsonl: not a hire-import result log');
     expect(run.calls).toEqual(['prepare a', 'prepare b', 'release prepared a', 'release prepared b']);
