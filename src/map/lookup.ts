@@ -1,6 +1,7 @@
 /**
  * Lookup tables a mapping translates values through: a CSV/JSONL table (legacy key -> Feishu id) or an earlier
- * hire-import result log (external_id -> Feishu id). Loaded whole before the first record: they are small next to
+ * hire-import result log (external_id -> Feishu id). A `{ step }` lookup belongs to a plan, which resolves it while
+ * the step it names runs; a single import refuses it. Loaded whole before the first record: they are small next to
  * the input, and a missing file must stop the run before anything is sent.
  */
 import { existsSync } from 'node:fs';
@@ -22,6 +23,9 @@ export async function loadLookups(specs: Record<string, LookupSpec> | undefined,
   const lookups = new Map<string, Lookup>();
   for (const [name, spec] of Object.entries(specs ?? {})) {
     const at = `mapping lookups.${name}`;
+    if ('step' in spec) {
+      throw new ConfigError(`${at}: { step: ${spec.step} } works only inside a plan (hire-import migrate); use { log: FILE } for a single import`);
+    }
     const file = 'log' in spec ? spec.log : spec.file;
     const path = resolve(baseDir, file);
     if (!existsSync(path)) throw new ConfigError(`${at}: no file ${path}`);

@@ -133,8 +133,17 @@ const lookupSchema = z
           }),
         })
         .strict(),
+      z
+        .object({
+          step: z.string().min(1).meta({
+            description:
+              'Only inside a plan (hire-import migrate): another step of the plan, by name: its legacy keys -> the Feishu ids it creates or ' +
+              'finds, as the step runs. The step that looks up runs after (and alongside) the one it looks up.',
+          }),
+        })
+        .strict(),
     ],
-    { error: 'expected { file, key, value } or { log }' },
+    { error: 'expected { file, key, value }, { log } or { step }' },
   )
   .meta({ id: 'Lookup' });
 
