@@ -8,7 +8,9 @@ import { join, resolve } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { compileMapping, loadMapping, validateMapped } from '../../src/map/mapping.js';
+import { assessments } from '../../src/endpoints/assessments.js';
+import { prepare } from '../../src/import/records.js';
+import { compileMapping, loadMapping } from '../../src/map/mapping.js';
 import { mappingSchema } from '../../src/map/mappingSchema.js';
 import { planOrder, stepLookups } from '../../src/plan/order.js';
 import { loadPlan } from '../../src/plan/planFile.js';
@@ -49,12 +51,11 @@ describe('fixtures/migration', () => {
     writeFileSync(join(tables, 'interviews.csv'), `legacy,feishu\n${[...Array(8).keys()].map((n) => `I300${n + 1},70${n + 1}`).join('\n')}\n`);
     spec.lookups = { interviews: { file: 'interviews.csv', key: 'legacy', value: 'feishu' } };
     const source = await openSource({ path: join(dir, 'assessments.csv') });
-    const mapper = await compileMapping(spec, { format: source.format, header: source.header, baseDir: tables, source: 'assessments.csv' });
+    const mapper = await compileMapping(spec, { endpoint: assessments, format: source.format, header: source.header, baseDir: tables, source: 'assessments.csv' });
     const bodies = [];
     for await (const item of source.items()) {
       if (item.kind === 'problem') throw new Error(item.reason);
-      const mapped = await mapper.map(item);
-      const checked = mapped.ok ? validateMapped(mapped) : mapped;
+      const checked = await prepare(item, mapper);
       if (!checked.ok) throw new Error(JSON.stringify(checked.problems));
       bodies.push(checked.body);
     }

@@ -2,6 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { assessments } from '../../src/endpoints/assessments.js';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { compileMapping, loadMapping } from '../../src/map/mapping.js';
@@ -33,7 +34,7 @@ describe('{ step } lookups', () => {
 
   it('stop a single import before anything is read, saying to use { log: FILE }', async () => {
     const spec = await loadMapping(file('single.yaml', 'lookups:\n  interviews: { step: interviews }\nfields:\n  external_interview_id: { from: i, lookup: interviews }\n'));
-    await expect(compileMapping(spec, { format: 'csv', header: ['i'], baseDir: dir })).rejects.toThrow(
+    await expect(compileMapping(spec, { endpoint: assessments, format: 'csv', header: ['i'], baseDir: dir })).rejects.toThrow(
       new ConfigError(
         'mapping lookups.interviews: { step: interviews } works only inside a plan (hire-import migrate); use { log: FILE } for a single import',
       ),
