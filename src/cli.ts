@@ -7,20 +7,23 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { systemClock } from './clock.js';
 import { endpointFor, resourceNames } from './endpoints/registry.js';
 import { ExitCode } from './errors.js';
-import { interruptSignal, reportImport, runCommand, type Output } from './main.js';
+import { guardProcess, interruptSignal, processOutput, reportImport, runCommand } from './main.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
-const output: Output = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-};
+const output = processOutput();
+guardProcess(output);
 
 const exitCodes = `
 Exit codes:
   0    every record created, or already done by an earlier run
   1    some records invalid or failed (see the result log and the rejects file)
-  2    usage or configuration error (bad option, credentials, mapping, unreadable input); nothing more was sent
+  2    usage or configuration error (bad option, credentials, mapping, unreadable input, a damaged result log);
+       nothing more was sent
+  69   Feishu would not take requests (a rate limit that never lifted: a used-up quota); run again later to continue
+  70   an unexpected internal error: a bug in hire-import; please report it with DEBUG=1 output
+  74   the result log could not be written (a full disk, an I/O error); outcomes not logged are printed on stderr
+  75   another import holds the result log; wait for it to finish
   130  interrupted (Ctrl-C / SIGTERM): requests in flight were finished and logged; run again to continue`;
 
 function number(value: string): number {

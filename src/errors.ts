@@ -1,6 +1,6 @@
 /**
  * Typed errors. Commands throw these; `src/main.ts` is the one place that turns them into a message and an exit
- * code, so no command ever calls process.exit.
+ * code (through `exitCodeFor` here), so no command ever calls process.exit.
  */
 
 /** Exit codes, documented in --help and the README. */
@@ -8,6 +8,14 @@ export const ExitCode = {
   ok: 0,
   recordsFailed: 1,
   usage: 2,
+  /** The service would not take requests (a rate limit that never lifts). */
+  unavailable: 69,
+  /** A bug in hire-import. */
+  internal: 70,
+  /** The result log could not be written (a full disk, an I/O error). */
+  logWriteFailed: 74,
+  /** Another import holds the result log; try again later. */
+  locked: 75,
   interrupted: 130,
 } as const;
 
@@ -26,14 +34,42 @@ export class InputError extends Error {
   override name = 'InputError';
 }
 
+/** A result log that is not (or no longer) this tool's log, damaged other than at its tail: nothing is sent. */
+export class DamagedLogError extends Error {
+  override name = 'DamagedLogError';
+}
+
+/** The service keeps refusing every request (a used-up quota): sending stopped, a later run continues. */
+export class ServiceUnavailableError extends Error {
+  override name = 'ServiceUnavailableError';
+}
+
+/** The result log could not be written: sending stopped at once. */
+export class LogWriteError extends Error {
+  override name = 'LogWriteError';
+}
+
 /** Another import holds the result log. */
 export class LockedError extends Error {
   override name = 'LockedError';
 }
 
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof UsageError || error instanceof ConfigError || error instanceof InputError || error instanceof LockedError) {
+  if (error instanceof UsageError || error instanceof ConfigError || error instanceof InputError || error instanceof DamagedLogError) {
     return ExitCode.usage;
   }
-  return ExitCode.recordsFailed;
+  if (error instanceof ServiceUnavailableError) return ExitCode.unavailable;
+  if (error instanceof LogWriteError) return ExitCode.logWriteFailed;
+  if (error instanceof LockedError) return ExitCode.locked;
+  // The machine refused something: a disk that takes no more (the rejects file, say) is like a log that cannot be
+  // written; anything else (a file that cannot be opened) is the setup's. Neither is a bug, and the message says what.
+  if (isSystemError(error)) return diskFullCodes.has(error.code!) ? ExitCode.logWriteFailed : ExitCode.usage;
+  return ExitCode.internal;
+}
+
+const diskFullCodes = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'EIO']);
+
+/** An error from the operating system (it names the call that failed), rather than from hire-import's own code. */
+export function isSystemError(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && typeof (error as NodeJS.ErrnoException).syscall === 'string';
 }

@@ -11,7 +11,7 @@ import { ConfigError, UsageError } from '../errors.js';
 import { runPipeline } from '../import/pipeline.js';
 import { openMappedInput } from '../import/records.js';
 import { lockResultLog } from '../log/lock.js';
-import { readResultLog, ResultLog } from '../log/resultLog.js';
+import { readResultLog, ResultLog, type LogEnd, type LogHistory } from '../log/resultLog.js';
 import type { Mapper } from '../map/mapping.js';
 import { createRejectsWriter } from '../read/rejects.js';
 import type { Format, RecordSource } from '../read/source.js';
@@ -20,7 +20,7 @@ import { Progress } from '../report/progress.js';
 import type { ImportSummary } from '../report/summary.js';
 import { Tally } from '../report/tally.js';
 import { backoffMs, TransientError } from '../send/answer.js';
-import { HireClient } from '../send/client.js';
+import { HireClient, sendsSecretsInClear } from '../send/client.js';
 import { Pace } from '../send/pace.js';
 import { noSenderStats, Sender } from '../send/sender.js';
 import { TokenCache } from '../send/tokenCache.js';
@@ -57,7 +57,8 @@ export interface ImportIO {
   stdin?: NodeJS.ReadableStream;
 }
 
-export async function assessments(options: AssessmentsOptions, io: ImportIO): Promise<ImportSummary & { rerun?: string }> {
+/** The summary, the command that imports the rejects, and the error that stopped the run early, if one did. */
+export async function assessments(options: AssessmentsOptions, io: ImportIO): Promise<ImportSummary & { rerun?: string; stop?: Error }> {
   checkOptions(options);
   const started = io.clock.now();
   // Undone in reverse order however the run ends.
@@ -67,14 +68,12 @@ export async function assessments(options: AssessmentsOptions, io: ImportIO): Pr
     const paths = outputPaths(options.file, source.format, options.log, options.sandbox);
     const connection = options.dryRun ? undefined : await connect(options, io, cleanup);
     if (!options.dryRun) {
-      const lock = lockResultLog(paths.log); // before reading the log, so no one appends between
+      const lock = await lockResultLog(paths.log, io.stderr); // before reading the log, so no one appends between
       cleanup.push(() => lock.release());
     }
     const history = await readResultLog(paths.log);
-    if (history.unreadable > 0) {
-      io.stderr(`${paths.log}: ignored ${history.unreadable} unreadable line(s) (a torn last line after a crash is expected)\n`);
-    }
-    const outputs = options.dryRun ? undefined : openOutputs(source, paths, cleanup);
+    const outputs = options.dryRun ? undefined : openOutputs(source, paths, history.end, cleanup);
+    if (history.damagedTail) io.stderr(tailNotice(paths.log, history.damagedTail, options.dryRun));
 
     const tally = new Tally();
     const progress = await startProgress(options, io, source, mapper, tally);
@@ -97,7 +96,6 @@ export async function assessments(options: AssessmentsOptions, io: ImportIO): Pr
       progress?.stop();
     }
     const sender = connection?.sender;
-    if (sender?.fatal) throw sender.fatal;
     const rejected = (await outputs?.rejects.close()) ?? 0;
     const elapsedMs = io.clock.now() - started;
     return {
@@ -118,6 +116,8 @@ export async function assessments(options: AssessmentsOptions, io: ImportIO): Pr
       elapsedMs: Math.round(elapsedMs),
       sendRate: roundTo(elapsedMs > 0 ? ((tally.counts.created + tally.counts.updated) * 1000) / elapsedMs : 0, 2),
       problems: tally.problems,
+      unlogged: outputs?.resultLog.unwritten ?? [],
+      stop: sender?.fatal,
     };
   } finally {
     for (const step of cleanup.reverse()) await step();
@@ -138,6 +138,9 @@ async function connect(options: AssessmentsOptions, io: ImportIO, cleanup: Array
     io.stderr(`sandbox: importing into a local emulator at ${sandbox.url} (nothing reaches Feishu)\n`);
   }
   const { baseUrl, appId, appSecret } = endpoint;
+  if (sendsSecretsInClear(baseUrl)) {
+    io.stderr(`warning: ${baseUrl} is plain http: the app secret and the tokens travel unencrypted; use https\n`);
+  }
   if (!appId || !appSecret) {
     throw new ConfigError(
       'no app credentials: set FEISHU_APP_ID and FEISHU_APP_SECRET (or --app-id / --app-secret), ' +
@@ -157,6 +160,8 @@ async function connect(options: AssessmentsOptions, io: ImportIO, cleanup: Array
     maxAttempts: options.retries + 1,
     concurrency: options.concurrency,
     signal: io.signal,
+    // Only tests shorten the wait for a rate limit that never lifts.
+    rateLimitGiveUpMs: Number(process.env.HIRE_IMPORT_RATE_LIMIT_GIVE_UP_MS) || undefined,
   });
   return { sender, tokenCache };
 }
@@ -175,14 +180,19 @@ async function firstToken(tokenCache: TokenCache, baseUrl: string, io: ImportIO)
   }
 }
 
-/** The result log, opened for appending, and a rejects file that appears only if something is rejected. */
-function openOutputs(source: RecordSource, paths: { log: string; rejects: string }, cleanup: Array<() => unknown>) {
-  const resultLog = ResultLog.open(paths.log);
+/** The result log, opened for appending after its whole lines, and a rejects file that appears only if needed. */
+function openOutputs(source: RecordSource, paths: { log: string; rejects: string }, end: LogEnd, cleanup: Array<() => unknown>) {
+  const resultLog = ResultLog.open(paths.log, end);
   cleanup.push(() => resultLog.close());
   if (existsSync(paths.rejects)) unlinkSync(paths.rejects); // a stale rejects file would mislead
   const rejects = createRejectsWriter(source, paths.rejects);
   cleanup.push(() => rejects.close()); // flushed however the run ends; closing twice is harmless
   return { resultLog, rejects };
+}
+
+function tailNotice(log: string, tail: NonNullable<LogHistory['damagedTail']>, dryRun: boolean): string {
+  const what = `a damaged tail after line ${tail.afterLine} (${tail.bytes} bytes: a write torn by a crash, or zeros left by a power loss)`;
+  return dryRun ? `${log}: ${what}; the next import cuts it off\n` : `${log}: cut off ${what}\n`;
 }
 
 async function startProgress(options: AssessmentsOptions, io: ImportIO, source: RecordSource, mapper: Mapper, tally: Tally) {

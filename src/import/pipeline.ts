@@ -48,7 +48,12 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
   /** To refuse a record that repeats the external_id of an earlier one in the same input. */
   const seen = new SeenIds();
 
-  const log = (entry: Omit<LogEntry, 'at' | 'file'>) => resultLog?.append({ ...entry, file: input.file, at: now().toISOString() });
+  const log = (entry: Omit<LogEntry, 'at' | 'file'>) => {
+    if (!resultLog) return;
+    resultLog.append({ ...entry, file: input.file, at: now().toISOString() });
+    // A log that cannot be written stops the sending at once; what it could not take stays in resultLog.unwritten.
+    if (resultLog.failure) sender?.stop(resultLog.failure);
+  };
 
   const reject = (item: SourceItem, problems: Problem[], externalId?: string) => {
     tally.counts.invalid++;

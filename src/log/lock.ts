@@ -1,42 +1,114 @@
 /**
  * One import per result log: two runs appending to the same log would interleave and could both send a record.
- * The lock is a file beside the log holding the owner's pid; a lock whose process is gone (kill -9) is taken over.
+ *
+ * The lock is proper-lockfile's: a folder made atomically beside the log's real path (so a symlink and a relative
+ * path to one log find one lock), its mtime refreshed while the import runs, and taken over once it has not been
+ * refreshed for `lockStaleMs` (its owner died). No pid is trusted: pids mean nothing across containers or hosts that
+ * share a volume, and a restarted container reuses them. A small file beside the lock names its owner (host, pid,
+ * start time) for the message a second import gets. A lock removed or taken while the import runs is noticed at
+ * the next refresh: the import takes it again, or warns that another import may be writing, and carries on.
  */
-import { openSync, readFileSync, unlinkSync, writeSync, closeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, realpathSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { DateTime } from 'luxon';
+import lockfile from 'proper-lockfile';
 import { LockedError } from '../errors.js';
+import { checkLogFile, logWriteError } from './resultLog.js';
 
 export interface LogLock {
-  release(): void;
+  release(): Promise<void>;
 }
 
-export function lockResultLog(logPath: string, pid = process.pid): LogLock {
-  const lockPath = `${logPath}.lock`;
-  for (let tries = 0; ; tries++) {
-    try {
-      const fd = openSync(lockPath, 'wx');
-      writeSync(fd, String(pid));
-      closeSync(fd);
-      return { release: () => unlinkSync(lockPath) };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || tries > 0) throw error;
-      const owner = Number(readFileSync(lockPath, 'utf8'));
-      if (isAlive(owner)) {
-        throw new LockedError(
-          `another import (pid ${owner}) is writing ${logPath}; wait for it to finish, or give this run its own --log`,
-        );
-      }
-      // Another run may have taken over the same stale lock a moment ago: only unlink what still names the dead pid.
-      if (Number(readFileSync(lockPath, 'utf8')) === owner) unlinkSync(lockPath);
-    }
-  }
+/** Long enough for a slow network volume or a busy machine to refresh it many times over. */
+export const lockStaleMs = 30_000;
+const lockRefreshMs = 2_000;
+
+interface Owner {
+  host: string;
+  pid: number;
+  since: string;
 }
 
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
+/** Locks the log at `path` (creating the log if need be); `warn` hears of a lock lost while the import runs. */
+export async function lockResultLog(path: string, warn: (text: string) => void): Promise<LogLock> {
+  checkLogFile(path);
+  let realPath: string;
   try {
-    process.kill(pid, 0);
-    return true;
+    closeSync(openSync(path, 'a')); // the real path of a log not yet written is that of an empty one
+    realPath = realpathSync(path);
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    throw logWriteError(path, error);
   }
+  const lockPath = `${realPath}.lock`;
+  const ownerPath = `${lockPath}.owner`;
+  const owner: Owner = { host: hostname(), pid: process.pid, since: new Date().toISOString() };
+  let release: () => Promise<void>;
+  let released = false;
+
+  const acquire = () =>
+    lockfile.lock(realPath, { realpath: false, lockfilePath: lockPath, stale: lockStaleMs, update: lockRefreshMs, onCompromised });
+  function onCompromised(error: Error): void {
+    if (released) return;
+    acquire().then(
+      (again) => {
+        release = again;
+        writeOwner(ownerPath, owner);
+        warn(`hire-import: the lock on ${path} was removed while this import ran (${error.message}); it was taken again\n`);
+      },
+      () => warn(`hire-import: the lock on ${path} was taken while this import ran (${error.message}); another import may be writing the same log\n`),
+    );
+  }
+
+  try {
+    release = await acquire();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOCKED') throw new LockedError(heldMessage(path, lockPath, ownerPath));
+    throw logWriteError(lockPath, error);
+  }
+  writeOwner(ownerPath, owner);
+  return {
+    release: async () => {
+      released = true;
+      try {
+        if (readFileSync(ownerPath, 'utf8') === ownerText(owner)) unlinkSync(ownerPath); // not another import's
+      } catch {
+        // Gone already (removed by hand): nothing of ours to remove.
+      }
+      await release().catch(() => undefined); // likewise a lock lost and taken by another import
+    },
+  };
+}
+
+function writeOwner(ownerPath: string, owner: Owner): void {
+  try {
+    writeFileSync(ownerPath, ownerText(owner));
+  } catch {
+    // Only the message to a second import needs it; the lock holds without it.
+  }
+}
+
+function ownerText(owner: Owner): string {
+  return `${JSON.stringify(owner)}\n`;
+}
+
+function heldMessage(path: string, lockPath: string, ownerPath: string): string {
+  let who = 'another import';
+  try {
+    const owner = JSON.parse(readFileSync(ownerPath, 'utf8')) as Owner;
+    const since = DateTime.fromISO(owner.since);
+    const at = since.hasSame(DateTime.now(), 'day') ? since.toFormat('HH:mm') : since.toFormat('yyyy-MM-dd HH:mm');
+    who = `another import (pid ${owner.pid} on host ${owner.host}, since ${at})`;
+  } catch {
+    // Taken a moment ago and not yet described, or described by an older version: say less.
+  }
+  let refreshed = '';
+  try {
+    refreshed = ` ${Math.max(0, Math.round((Date.now() - statSync(lockPath).mtimeMs) / 1000))} s ago`;
+  } catch {
+    // Released meanwhile.
+  }
+  return (
+    `${who} is writing ${path}; wait for it to finish. If it is no longer running (killed, or its machine went down), ` +
+    `its lock (${lockPath}, last refreshed${refreshed || ' recently'}) is taken over once it is ${lockStaleMs / 1000} s old: run again then`
+  );
 }

@@ -2,9 +2,18 @@
  * The result log: one JSON line per outcome, keyed by external_id. It is the source of truth for "already created"
  * (the server's idempotency lasts only 24 hours), so every outcome is appended as soon as it is known, with a
  * synchronous write: a crash loses at most the answers not yet received.
+ *
+ * Reading is strict, because a line misread is a record sent twice: every line must be one of this tool's results.
+ * Only the tail may be damaged, the way a crash or a power loss damages it (a torn last line; zeros where the last
+ * writes should be, of any length): it is cut off when the log is next opened for writing. Any other damage stops
+ * the run before anything is sent, naming the line and how to repair it.
+ *
+ * Writing stops at the first write that fails (a full disk, a file size limit, an I/O error): a torn line is taken
+ * back if the file allows, and the entry that failed and every later one are kept in memory for the summary.
  */
-import { closeSync, createReadStream, existsSync, fstatSync, openSync, readSync, ftruncateSync, writeSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { isUtf8 } from 'node:buffer';
+import { closeSync, createReadStream, existsSync, fstatSync, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
+import { DamagedLogError, LogWriteError, UsageError } from '../errors.js';
 
 export type LogStatus = 'created' | 'updated' | 'failed' | 'invalid';
 
@@ -31,63 +40,272 @@ export interface LogEntry {
 /** What the log says exists on the server: external_id -> Feishu id and the hash of what was sent. */
 export type Created = Map<string, { id: string; hash?: string }>;
 
-export interface LogHistory {
-  created: Created;
-  /** Lines that could not be read (a torn last line after a crash, or damage). */
-  unreadable: number;
+/** Where the log's last whole line ends, so that opening it for writing can cut off a damaged tail. */
+export interface LogEnd {
+  bytes: number;
+  /** The last line is whole but lost its newline (a crash between the two): the record it names exists. */
+  missingNewline: boolean;
 }
 
-/** Reads what earlier runs recorded; a missing log is an empty history. */
-export async function readResultLog(path: string): Promise<LogHistory> {
-  const history: LogHistory = { created: new Map(), unreadable: 0 };
-  if (!existsSync(path)) return history;
-  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
-  for await (const text of lines) {
-    if (!text.trim()) continue;
-    let entry: Partial<LogEntry>;
-    try {
-      entry = JSON.parse(text) as Partial<LogEntry>;
-    } catch {
-      history.unreadable++;
-      continue;
-    }
-    if (typeof entry.external_id !== 'string') continue;
-    if ((entry.status === 'created' || entry.status === 'updated') && typeof entry.id === 'string') {
-      history.created.set(entry.external_id, { id: entry.id, hash: entry.hash });
-    }
-    // A later failed or invalid line does not undo a create: the record still exists on the server.
+export interface LogHistory {
+  created: Created;
+  end: LogEnd;
+  /** A torn or zero-filled tail past `end`: the last whole line before it, and its length in bytes. */
+  damagedTail?: { afterLine: number; bytes: number };
+}
+
+const statuses: ReadonlySet<string> = new Set<LogStatus>(['created', 'updated', 'failed', 'invalid']);
+/** No result line comes near this; a longer one is damage, and is not held in memory whole. */
+const longestLine = 1024 * 1024;
+
+/** A log path must name a regular file (or nothing yet): a device or a pipe would read forever or block. */
+export function checkLogFile(path: string): void {
+  if (existsSync(path) && !statSync(path).isFile()) {
+    throw new UsageError(`${path} is not a regular file (a folder, a device or a pipe); the result log must be a file`);
   }
+}
+
+/** Reads what earlier runs recorded; a missing log is an empty history. Throws DamagedLogError (see above). */
+export async function readResultLog(path: string): Promise<LogHistory> {
+  const history: LogHistory = { created: new Map(), end: { bytes: 0, missingNewline: false } };
+  if (!existsSync(path)) return history;
+  checkLogFile(path);
+  const lines = new LineSplitter();
+  const take = (line: RawLine) => {
+    const result = readLine(line);
+    if (line.terminated || (result.kind === 'damaged' && !result.problem.tornWrite)) {
+      if (result.kind === 'damaged') throw damaged(path, line.number, result.problem);
+      history.end = { bytes: line.end + 1, missingNewline: false };
+    } else if (result.kind === 'damaged' || result.kind === 'blank') {
+      // The last line, never finished: a torn write, zeros, or both. Nothing in it is worth keeping.
+      const bytes = line.end + line.trailingNuls - line.start;
+      if (result.kind === 'damaged' || line.trailingNuls > 0) history.damagedTail = { afterLine: line.number - 1, bytes };
+    } else {
+      history.end = { bytes: line.end, missingNewline: true };
+      if (line.trailingNuls > 0) history.damagedTail = { afterLine: line.number, bytes: line.trailingNuls };
+    }
+    if (result.kind === 'entry') remember(history.created, result.entry);
+  };
+  for await (const chunk of createReadStream(path)) for (const line of lines.push(chunk as Buffer)) take(line);
+  const last = lines.finish();
+  if (last) take(last);
   return history;
 }
 
-export class ResultLog {
-  readonly #fd: number;
+function remember(created: Created, entry: Pick<LogEntry, 'external_id' | 'status' | 'id' | 'hash'>): void {
+  if (typeof entry.external_id !== 'string') return;
+  if ((entry.status === 'created' || entry.status === 'updated') && typeof entry.id === 'string') {
+    created.set(entry.external_id, { id: entry.id, hash: entry.hash });
+  }
+  // A later failed or invalid line does not undo a create: the record still exists on the server.
+}
 
-  private constructor(fd: number) {
-    this.#fd = fd;
+/** One line's bytes, without its newline and without the NUL bytes that end it (counted apart). */
+interface RawLine {
+  number: number;
+  /** Byte offsets in the file: where the line starts, and where its content ends (before trailing NULs). */
+  start: number;
+  end: number;
+  content: Buffer;
+  /** Longer than `longestLine`: `content` holds only its beginning. */
+  tooLong: boolean;
+  trailingNuls: number;
+  /** Ended by a newline (else it is the file's last line). */
+  terminated: boolean;
+}
+
+/** Splits a byte stream into lines, keeping a line's trailing NUL bytes (a power loss leaves megabytes) as a count. */
+class LineSplitter {
+  #number = 0;
+  #offset = 0;
+  #start = 0;
+  #parts: Buffer[] = [];
+  #length = 0;
+  #nuls = 0;
+
+  *push(chunk: Buffer): Generator<RawLine> {
+    let from = 0;
+    for (let newline = chunk.indexOf(0x0a); newline !== -1; newline = chunk.indexOf(0x0a, from)) {
+      this.#add(chunk.subarray(from, newline));
+      yield this.#line(true);
+      this.#offset += newline - from + 1;
+      this.#start = this.#offset;
+      from = newline + 1;
+    }
+    this.#add(chunk.subarray(from));
+    this.#offset += chunk.length - from;
   }
 
-  /**
-   * Opens for appending. A last line without its newline is finished if it is whole (a crash between the line and
-   * its newline: the record it names exists) and cut off if it is torn, so the next line starts clean.
-   */
-  static open(path: string): ResultLog {
-    const fd = openSync(path, 'a+');
-    const size = fstatSync(fd).size;
-    if (size > 0) {
-      const tail = Buffer.alloc(Math.min(size, 64 * 1024));
-      readSync(fd, tail, 0, tail.length, size - tail.length);
-      const lastNewline = tail.lastIndexOf(0x0a);
-      if (lastNewline !== tail.length - 1) {
-        if (isJson(tail.subarray(lastNewline + 1).toString('utf8'))) writeSync(fd, '\n');
-        else ftruncateSync(fd, size - tail.length + lastNewline + 1);
+  finish(): RawLine | undefined {
+    return this.#length > 0 || this.#nuls > 0 ? this.#line(false) : undefined;
+  }
+
+  #add(part: Buffer): void {
+    let last = part.length - 1;
+    while (last >= 0 && part[last] === 0) last--;
+    if (last < 0) {
+      this.#nuls += part.length;
+      return;
+    }
+    // NULs followed by more text are part of the line's content.
+    if (this.#nuls > 0) this.#keep(Buffer.alloc(this.#nuls));
+    this.#keep(part.subarray(0, last + 1));
+    this.#nuls = part.length - last - 1;
+  }
+
+  #keep(part: Buffer): void {
+    if (this.#length <= longestLine) this.#parts.push(part);
+    this.#length += part.length;
+  }
+
+  #line(terminated: boolean): RawLine {
+    const content = this.#parts.length === 1 ? this.#parts[0]! : Buffer.concat(this.#parts);
+    const line = {
+      number: ++this.#number,
+      start: this.#start,
+      end: this.#start + this.#length,
+      content,
+      tooLong: this.#length > longestLine,
+      trailingNuls: this.#nuls,
+      terminated,
+    };
+    this.#parts = [];
+    this.#length = 0;
+    this.#nuls = 0;
+    return line;
+  }
+}
+
+type LineReading = { kind: 'blank' } | { kind: 'entry'; entry: LogEntry } | { kind: 'damaged'; problem: Problem };
+/** What is wrong with a line, and how to repair it (`LOG` stands for the log's path). */
+interface Problem {
+  what: string;
+  repair: string;
+  /** A write cut short could leave this; else the damage is no torn tail even on the last line. */
+  tornWrite: boolean;
+}
+
+function readLine(line: RawLine): LineReading {
+  let bytes = line.content;
+  if (line.number === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3); // an editor's BOM
+  if (line.number === 1 && looksUtf16(bytes)) {
+    return damage('is UTF-16 text (the log was re-saved in another encoding)', "convert it back to UTF-8: iconv -f UTF-16 -t UTF-8 LOG > LOG.utf8 && mv LOG.utf8 LOG", false);
+  }
+  if (line.tooLong) return damage(`is longer than ${longestLine / 1024} KiB, which no result line is`, deleteLine(line.number));
+  if (bytes.includes(0) || (line.terminated && line.trailingNuls > 0)) {
+    return damage('holds NUL bytes (zeros left by a crash or a power loss) and is not the unfinished last line', "remove the zeros: tr -d '\\000' < LOG > LOG.fixed && mv LOG.fixed LOG");
+  }
+  if (!isUtf8(bytes)) {
+    return damage('is not UTF-8 text (the log was re-saved in another encoding)', 'convert it back to UTF-8 from the encoding it was saved in, e.g. iconv -f GB18030 -t UTF-8 LOG > LOG.utf8 && mv LOG.utf8 LOG');
+  }
+  const text = bytes.toString('utf8');
+  if (text.trim() === '') return { kind: 'blank' };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    if (/^\s*[[{]\s*$/.test(text) || /^\s*\[\s*\{/.test(text)) {
+      return damage('starts a JSON document spread over several lines (pretty-printed, by jq say)', "put one result on each line again: jq -c 'if type == \"array\" then .[] else . end' LOG > LOG.lines && mv LOG.lines LOG");
+    }
+    return damage(`is not JSON${line.terminated ? ' and is not the unfinished last line' : ''}`, deleteLine(line.number));
+  }
+  const entry = value as Partial<LogEntry> | null;
+  const isEntry =
+    typeof entry === 'object' && entry !== null && !Array.isArray(entry) && statuses.has(String(entry.status)) && (typeof entry.external_id === 'string' || entry.external_id === null);
+  if (!isEntry) return damage('is JSON but not a hire-import result (one with external_id and status)', deleteLine(line.number), false);
+  return { kind: 'entry', entry: entry as LogEntry };
+}
+
+function damage(what: string, repair: string, tornWrite = true): LineReading {
+  return { kind: 'damaged', problem: { what, repair, tornWrite } };
+}
+
+function deleteLine(number: number): string {
+  return `fix that line, or delete it (sed -i '${number}d' LOG; a deleted 'created' line makes its record be created again)`;
+}
+
+/** UTF-16 puts a NUL beside every ASCII character: a BOM, or NULs in every other byte. */
+function looksUtf16(bytes: Buffer): boolean {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return true;
+  const [a, b, c, d] = bytes;
+  return bytes.length >= 4 && ((a !== 0 && b === 0 && c !== 0 && d === 0) || (a === 0 && b !== 0 && c === 0 && d !== 0));
+}
+
+function damaged(path: string, line: number, problem: Problem): DamagedLogError {
+  const quoted = /^[\w./@:+-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+  return new DamagedLogError(
+    `${path} line ${line} ${problem.what}, so the file cannot be read as hire-import's result log; nothing was sent. ` +
+      `To repair it, ${problem.repair.replaceAll('LOG', quoted)}; then run again`,
+  );
+}
+
+/** The error for a log that cannot be written, with what the system said in words. */
+export function logWriteError(path: string, error: unknown): LogWriteError {
+  const { code, message } = error as NodeJS.ErrnoException;
+  const reasons: Record<string, string> = {
+    ENOSPC: 'the disk is full',
+    EDQUOT: 'the disk quota is used up',
+    EFBIG: 'the file is as large as this system allows (ulimit -f?)',
+    EIO: 'an I/O error (a failing disk or a lost network volume?)',
+    EACCES: 'no permission to write it',
+    EPERM: 'no permission to write it',
+    EROFS: 'the file system is read-only',
+    ENOENT: 'its folder does not exist',
+    EISDIR: 'it is a folder',
+  };
+  const reason = (code && reasons[code]) ?? 'the system refused';
+  return new LogWriteError(`cannot write the result log ${path}: ${reason} (${message})`);
+}
+
+export class ResultLog {
+  /** Set by the first write that failed: nothing more is written, and the caller should stop sending. */
+  failure: LogWriteError | undefined;
+  /** The entries that could not be written: the one whose write failed and every one after it. */
+  readonly unwritten: LogEntry[] = [];
+  readonly #path: string;
+  readonly #fd: number;
+  /** Bytes of whole lines in the file, to take a torn line back. */
+  #size: number;
+
+  private constructor(path: string, fd: number, size: number) {
+    this.#path = path;
+    this.#fd = fd;
+    this.#size = size;
+  }
+
+  /** Opens for appending, first cutting off a damaged tail past `end` and finishing a line that lost its newline. */
+  static open(path: string, end: LogEnd): ResultLog {
+    let fd: number | undefined;
+    try {
+      fd = openSync(path, 'a');
+      if (fstatSync(fd).size > end.bytes) ftruncateSync(fd, end.bytes);
+      if (end.missingNewline) writeAll(fd, Buffer.from('\n'));
+    } catch (error) {
+      if (fd !== undefined) closeSync(fd);
+      throw logWriteError(path, error);
+    }
+    return new ResultLog(path, fd, end.bytes + (end.missingNewline ? 1 : 0));
+  }
+
+  /** Never throws: a failed write sets `failure` and keeps the entry in `unwritten`. */
+  append(entry: LogEntry): void {
+    if (this.failure) {
+      this.unwritten.push(entry);
+      return;
+    }
+    const line = Buffer.from(`${JSON.stringify(entry)}\n`);
+    try {
+      writeAll(this.#fd, line);
+      this.#size += line.length;
+    } catch (error) {
+      this.failure = logWriteError(this.#path, error);
+      this.unwritten.push(entry);
+      try {
+        ftruncateSync(this.#fd, this.#size); // so the log ends with a whole line, and lines appended later start clean
+      } catch {
+        // The tail is then torn, and the next run cuts it off.
       }
     }
-    return new ResultLog(fd);
-  }
-
-  append(entry: LogEntry): void {
-    writeSync(this.#fd, `${JSON.stringify(entry)}\n`);
   }
 
   close(): void {
@@ -95,11 +313,7 @@ export class ResultLog {
   }
 }
 
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
+/** writeSync may write only part of a buffer (a disk filling up): write the rest, or throw what stopped it. */
+function writeAll(fd: number, bytes: Buffer): void {
+  for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
 }

@@ -1,5 +1,6 @@
 /** The end of an import, in words for people (stderr) and as JSON for machines (stdout with --json). */
 import chalk from 'chalk';
+import type { LogEntry } from '../log/resultLog.js';
 import type { Counts, RecordProblem } from './tally.js';
 import { count, duration } from './format.js';
 
@@ -34,7 +35,12 @@ export interface ImportSummary {
   sendRate: number;
   /** The first problems found, for the table (all of them are in the log). */
   problems: RecordProblem[];
+  /** Outcomes the result log could not take (a full disk): printed so that no created record goes unaccounted for. */
+  unlogged: LogEntry[];
 }
+
+/** What each outcome the log could not take is printed after, alone on its line, so it can be cut out and appended. */
+export const unloggedPrefix = 'unlogged: ';
 
 export function importSucceeded(summary: ImportSummary): boolean {
   const { invalid, failed } = summary.counts;
@@ -43,10 +49,13 @@ export function importSucceeded(summary: ImportSummary): boolean {
 
 const tableRows = 20;
 
-/** The summary for people. `rerun` is the command that imports the rejects file into the same log. */
-export function formatSummary(summary: ImportSummary, rerun?: string): string {
+/**
+ * The summary for people. `rerun` is the command that imports the rejects file into the same log; `stopped` says an
+ * error ended the run early (the caller prints it after the summary).
+ */
+export function formatSummary(summary: ImportSummary, rerun?: string, stopped = false): string {
   const { counts } = summary;
-  const ok = importSucceeded(summary);
+  const ok = !stopped && importSucceeded(summary);
   const mark = summary.interrupted ? chalk.yellow('■ interrupted') : ok ? chalk.green('✔') : chalk.red('✖');
   const lines = [`${mark} ${count(counts.read)} records from ${summary.file} in ${duration(summary.elapsedMs)}${summary.dryRun ? ' (dry run: nothing sent)' : ''}`];
   const outcome = summary.dryRun
@@ -72,7 +81,17 @@ export function formatSummary(summary: ImportSummary, rerun?: string): string {
     if (rerun) lines.push(`  fix them there, then: ${rerun}`);
   }
   if (summary.interrupted || summary.pending) lines.push('  run the same command again to continue; nothing is sent twice');
+  if (summary.unlogged.length > 0) lines.push(...unloggedLines(summary.unlogged, summary.log));
   return `${lines.join('\n')}\n`;
+}
+
+function unloggedLines(unlogged: LogEntry[], log: string | null): string[] {
+  const sed = `sed -n 's/^${unloggedPrefix}//p' saved-stderr >> ${log ?? 'LOG'}`;
+  return [
+    chalk.red(`  ${count(unlogged.length)} outcome(s) could not be written to the result log; each follows on a line of its own after '${unloggedPrefix}'.`),
+    chalk.red(`  Once the log can be written, append them to it before running again (${sed}), or a record they name as created is created again.`),
+    ...unlogged.map((entry) => `${unloggedPrefix}${JSON.stringify(entry)}`),
+  ];
 }
 
 function problemTable(problems: RecordProblem[], total: number): string[] {

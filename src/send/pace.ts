@@ -9,6 +9,10 @@
  * cause, and climbs back by one request per second each second while no 429 comes. Three quarters rather than a
  * half: a lone 429 from a moment of jitter should cost seconds, not half a minute, and a limit shared with another
  * process still pushes the rate down 429 by 429.
+ *
+ * The reset header is believed only within reason (at most a minute): a larger one, a negative one or none at all
+ * says nothing usable, so the pace probes instead, pausing as long as the 429s have lasted so far (1 s, 1 s, 2 s,
+ * 4 s, ... at most a minute). No pause is ever longer than a minute, so no timer can overflow.
  */
 import type { Clock } from '../clock.js';
 
@@ -36,6 +40,8 @@ export interface PaceState {
   lastAdjusted: number;
   /** Requests started so far. */
   started: number;
+  /** When the current run of 429s began: every answer since has been a 429. Undefined once another answer came. */
+  rateLimitedSince: number | undefined;
 }
 
 const windowMs = 1000;
@@ -51,9 +57,11 @@ const widestMarginMs = 60;
  */
 const warmUpMarginMs = 100;
 const backOffFactor = 0.75;
+/** The longest pause a 429 may cause, whatever its reset header says; also the longest interval between probes. */
+export const longestRateLimitPauseMs = 60_000;
 
 export function initialPaceState(rate: number, marginMs: number, now: number): PaceState {
-  return { starts: [], lastPlanned: -Infinity, rate, ceiling: rate, marginMs, pausedUntil: now, lastAdjusted: now, started: 0 };
+  return { starts: [], lastPlanned: -Infinity, rate, ceiling: rate, marginMs, pausedUntil: now, lastAdjusted: now, started: 0, rateLimitedSince: undefined };
 }
 
 /** Requests allowed in one window at this rate, and that window's length (a fractional rate gets a longer window). */
@@ -91,8 +99,15 @@ export function recordStart(state: PaceState, planned: number, now: number): voi
   }
 }
 
-/** A 429 arrived: pause until the server's reset, lower the rate, and learn the server's limit if it says one. */
+/** How long a 429 pauses the pace: the server's reset when it is within reason, else as long as the 429s have lasted. */
+export function rateLimitPauseMs(resetSeconds: number | undefined, rateLimitedForMs: number): number {
+  const believable = resetSeconds !== undefined && Number.isFinite(resetSeconds) && resetSeconds >= 0 && resetSeconds * 1000 <= longestRateLimitPauseMs;
+  return Math.max(1000, Math.min(longestRateLimitPauseMs, believable ? resetSeconds * 1000 : rateLimitedForMs));
+}
+
+/** A 429 arrived: pause (see rateLimitPauseMs), lower the rate, and learn the server's limit if it says one. */
 export function recordRateLimited(state: PaceState, now: number, resetSeconds: number | undefined, serverLimit: number | undefined): void {
+  state.rateLimitedSince ??= now;
   if (serverLimit !== undefined && serverLimit > 0 && serverLimit < state.ceiling) state.ceiling = serverLimit;
   // Several 429s from one burst arrive together; back off once per burst, not once per answer.
   if (now - state.lastAdjusted >= 250 || state.rate > state.ceiling) {
@@ -100,8 +115,18 @@ export function recordRateLimited(state: PaceState, now: number, resetSeconds: n
     state.marginMs = Math.min(widestMarginMs, state.marginMs + 10);
     state.lastAdjusted = now;
   }
-  state.pausedUntil = Math.max(state.pausedUntil, now + Math.max(1, resetSeconds ?? 1) * 1000);
+  state.pausedUntil = Math.max(state.pausedUntil, now + rateLimitPauseMs(resetSeconds, now - state.rateLimitedSince));
   state.starts.length = 0;
+}
+
+/** An answer other than a 429 arrived: the server lets requests through, so a run of 429s (if any) has ended. */
+export function recordAnswered(state: PaceState): void {
+  state.rateLimitedSince = undefined;
+}
+
+/** For how long every answer has been a 429 (0 while the last answer was something else). */
+export function rateLimitedForMs(state: PaceState, now: number): number {
+  return state.rateLimitedSince === undefined ? 0 : now - state.rateLimitedSince;
 }
 
 /** The act step around the pure rules: hands out start slots one at a time, in order. */
@@ -124,6 +149,15 @@ export class Pace {
 
   rateLimited(resetSeconds?: number, serverLimit?: number): void {
     recordRateLimited(this.state, this.#clock.now(), resetSeconds, serverLimit);
+  }
+
+  answered(): void {
+    recordAnswered(this.state);
+  }
+
+  /** For how long every answer has been a 429. */
+  rateLimitedForMs(): number {
+    return rateLimitedForMs(this.state, this.#clock.now());
   }
 
   async #waitForSlot(signal?: AbortSignal): Promise<void> {

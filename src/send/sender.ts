@@ -2,9 +2,13 @@
  * Sends records: a bounded number in flight, each request started by the pace, each answer judged by `verdictFor`,
  * transient failures retried with backoff, a refused token renewed once. The caller hands in jobs and gets one
  * result per job; a fatal answer (a missing permission) stops everything.
+ *
+ * A 429 is never the record's fault, so it costs the record nothing: the record waits and goes again. A rate limit
+ * that never lifts (a used-up quota: nothing but 429s for `rateLimitGiveUpMs`) stops the run instead, leaving the
+ * records not sent pending for a later run.
  */
 import type { Clock } from '../clock.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, ServiceUnavailableError } from '../errors.js';
 import { backoffMs, describeAnswer, TransientError, verdictFor, type Answer } from './answer.js';
 import type { HireClient } from './client.js';
 import { Latencies } from './latency.js';
@@ -44,6 +48,8 @@ export interface SenderOptions {
   concurrency: number;
   /** Aborted on Ctrl-C: no new request starts, answers already under way are still taken. */
   signal: AbortSignal;
+  /** Nothing but 429s for this long stops the run; default `rateLimitGiveUpMs`. */
+  rateLimitGiveUpMs?: number;
 }
 
 /** The stats of a sender that has sent nothing (a dry run has none at all). */
@@ -51,8 +57,12 @@ export function noSenderStats(): SenderStats {
   return { requests: 0, retries: 0, rateLimited: 0, tokensRefused: 0 };
 }
 
-/** A server that keeps answering 429 to one record this many times in a row is not going to let it through. */
-const maxRateLimitedInARow = 50;
+/**
+ * Five minutes of nothing but 429s is no passing burst: Feishu's per-second and per-minute limits lift within a
+ * minute, and the pace probes at least once a minute, so the limit is a quota (per hour or day) or another program
+ * using the app at its limit. Waiting it out unattended would spend days of requests on nothing.
+ */
+export const rateLimitGiveUpMs = 5 * 60_000;
 
 export class Sender {
   readonly stats: SenderStats = noSenderStats();
@@ -79,6 +89,11 @@ export class Sender {
     void running.finally(() => this.#inFlight.delete(running));
   }
 
+  /** Stops the run for `reason` (the result log cannot be written, say): no new request starts. */
+  stop(reason: Error): void {
+    this.fatal ??= reason;
+  }
+
   /** Waits for every job under way. */
   async drain(): Promise<void> {
     while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
@@ -98,7 +113,6 @@ export class Sender {
     let attempts = 0;
     let failures = 0;
     let renewed = false;
-    let rateLimitedInARow = 0;
     for (;;) {
       if (signal.aborted || this.fatal) return { status: 'pending', attempts };
       let token: string;
@@ -124,14 +138,15 @@ export class Sender {
       const answer = job.action === 'create' ? await client.createAssessment(job.body, token) : await client.updateAssessment(job.id!, job.body, token);
       this.latencies.record(clock.now() - sentAt);
       const verdict = verdictFor(answer);
-      if (answer.kind === 'ok') return { status: job.action === 'create' ? 'created' : 'updated', id: answer.id, attempts };
       if (verdict === 'rateLimited' && answer.kind === 'error') {
         this.stats.rateLimited++;
         pace.rateLimited(answer.resetSeconds, answer.serverLimit);
-        if (++rateLimitedInARow < maxRateLimitedInARow) continue;
-        return failed(answer, attempts);
+        const giveUpMs = this.#options.rateLimitGiveUpMs ?? rateLimitGiveUpMs;
+        if (pace.rateLimitedForMs() >= giveUpMs) this.stop(new ServiceUnavailableError(quotaMessage(answer.msg, giveUpMs)));
+        continue;
       }
-      rateLimitedInARow = 0;
+      if (answer.kind !== 'network') pace.answered();
+      if (answer.kind === 'ok') return { status: job.action === 'create' ? 'created' : 'updated', id: answer.id, attempts };
       if (verdict === 'renewToken' && !renewed) {
         renewed = true;
         this.stats.tokensRefused++;
@@ -147,6 +162,15 @@ export class Sender {
 
 function failed(answer: Answer, attempts: number): SendResult {
   return { status: 'failed', ...describeAnswer(answer), attempts };
+}
+
+function quotaMessage(msg: string, giveUpMs: number): string {
+  const span = giveUpMs >= 60_000 ? `${Math.round(giveUpMs / 60_000)} minutes` : `${Math.round(giveUpMs / 1000)} seconds`;
+  return (
+    `Feishu has answered '${msg}' to every request for ${span}: the app's quota may be used up, or another program ` +
+    "uses the same app at its limit. Check the app's API usage in the Feishu developer console; the records not sent " +
+    'are not failed: run the same command again later to send them'
+  );
 }
 
 function permissionMessage(answer: Answer): string {

@@ -19,11 +19,18 @@ export interface CliOptions {
   cwd?: string;
   env?: Record<string, string | undefined>;
   input?: string;
+  /**
+   * Runs the CLI through bash, as `shell` makes of its quoted command line: a limit (`ulimit -f 8; exec ${cli}`),
+   * a redirection (`${cli} > /dev/full`) or a pipe. The exit code is bash's, so end a pipe with `exit ${PIPESTATUS[0]}`.
+   */
+  shell?: (cli: string) => string;
 }
 
 /** Starts the CLI; the caller may signal it and must await `done`. */
 export function startCli(args: string[], options: CliOptions = {}): { child: ChildProcess; done: Promise<CliRun>; stderrSoFar(): string } {
-  const child = spawn(process.execPath, [binPath, ...args], {
+  const argv = [binPath, ...args];
+  const shell = options.shell?.([process.execPath, ...argv].map(shellQuote).join(' '));
+  const child = spawn(shell === undefined ? process.execPath : 'bash', shell === undefined ? argv : ['-c', shell], {
     cwd: options.cwd ?? repoRoot,
     // A clean environment: no credentials leak in from the developer's shell, no colours in assertions.
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...options.env },
@@ -36,6 +43,10 @@ export function startCli(args: string[], options: CliOptions = {}): { child: Chi
   child.stdin!.end(options.input ?? '');
   const done = new Promise<CliRun>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
   return { child, done, stderrSoFar: () => stderr };
+}
+
+function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {

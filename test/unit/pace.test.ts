@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Pace } from '../../src/send/pace.js';
+import { longestRateLimitPauseMs, Pace, rateLimitPauseMs } from '../../src/send/pace.js';
 import { fakeClock } from '../support/fakeClock.js';
 
 async function startTimes(pace: Pace, clock: { now(): number }, count: number): Promise<number[]> {
@@ -91,5 +91,35 @@ describe('pace', () => {
     await Promise.all([0, 1, 2, 3].map((n) => pace.acquire().then(() => order.push(n))));
     expect(order).toEqual([0, 1, 2, 3]);
     expect(clock.now()).toBe(300);
+  });
+
+  it('believes a reset header only within a minute: a huge, negative or unreadable one pauses as long as the 429s have lasted', () => {
+    expect(rateLimitPauseMs(3, 0)).toBe(3000);
+    expect(rateLimitPauseMs(60, 0)).toBe(60_000);
+    expect(rateLimitPauseMs(0, 0)).toBe(1000);
+    for (const reset of [999_999, 3_000_000, 61, -5, Number.NaN, Infinity, undefined]) {
+      expect(rateLimitPauseMs(reset, 0)).toBe(1000);
+      expect(rateLimitPauseMs(reset, 7000)).toBe(7000);
+      expect(rateLimitPauseMs(reset, 10 * 60_000)).toBe(longestRateLimitPauseMs);
+    }
+  });
+
+  it('probes a rate limit that does not lift at growing intervals, never more than a minute apart, and forgets it on another answer', async () => {
+    const clock = fakeClock();
+    const pace = new Pace({ rate: 20, marginMs: 0, clock });
+    const gaps: number[] = [];
+    for (let probe = 0; probe < 12; probe++) {
+      const before = clock.now();
+      await pace.acquire();
+      gaps.push(clock.now() - before);
+      pace.rateLimited(999_999); // the header of a used-up quota, believed by nobody
+    }
+    expect(gaps.slice(1)).toEqual([1000, 1000, 2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000, 60_000, 60_000]);
+    expect(pace.rateLimitedForMs()).toBe(gaps.reduce((sum, gap) => sum + gap, 0) - gaps[0]!);
+    pace.answered();
+    expect(pace.rateLimitedForMs()).toBe(0);
+    await pace.acquire();
+    pace.rateLimited(999_999);
+    expect(pace.state.pausedUntil - clock.now()).toBe(1000);
   });
 });

@@ -22,6 +22,7 @@ const summary = (overrides: Partial<ImportSummary> = {}): ImportSummary => ({
   elapsedMs: 1500,
   sendRate: 5.3,
   problems: [],
+  unlogged: [],
   ...overrides,
 });
 

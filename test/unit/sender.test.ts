@@ -9,7 +9,10 @@ const ok = (id = '698'): Answer => ({ kind: 'ok', status: 200, id });
 const error = (status: number, code: number, extra: Partial<Extract<Answer, { kind: 'error' }>> = {}): Answer => ({ kind: 'error', status, code, msg: `code ${code}`, ...extra });
 
 /** A sender whose client answers from a script, one answer per request, and records the tokens it was given. */
-function scripted(answers: Answer[], options: { maxAttempts?: number; signal?: AbortSignal; onRequest?: () => void; tokenOutages?: number } = {}) {
+function scripted(
+  answers: Answer[],
+  options: { maxAttempts?: number; signal?: AbortSignal; onRequest?: () => void; tokenOutages?: number; rateLimitGiveUpMs?: number } = {},
+) {
   const clock = fakeClock();
   const tokensSeen: string[] = [];
   let issued = 0;
@@ -35,6 +38,7 @@ function scripted(answers: Answer[], options: { maxAttempts?: number; signal?: A
     maxAttempts: options.maxAttempts ?? 3,
     concurrency: 4,
     signal: options.signal ?? new AbortController().signal,
+    rateLimitGiveUpMs: options.rateLimitGiveUpMs,
   });
   const send = async (action: 'create' | 'update' = 'create'): Promise<SendResult> => {
     let result: SendResult | undefined;
@@ -42,7 +46,7 @@ function scripted(answers: Answer[], options: { maxAttempts?: number; signal?: A
     await sender.drain();
     return result!;
   };
-  return { sender, send, tokensSeen, pace, answersLeft: () => answers.length };
+  return { sender, send, tokensSeen, pace, clock, answersLeft: () => answers.length };
 }
 
 describe('Sender', () => {
@@ -72,6 +76,33 @@ describe('Sender', () => {
     expect(await limited.send()).toMatchObject({ status: 'created', attempts: 3 });
     expect(limited.sender.stats.rateLimited).toBe(2);
     expect(limited.pace.state.ceiling).toBe(10);
+  });
+
+  it('never fails a record for 429s: a hundred in a row, then it is created', async () => {
+    const limited = scripted([...Array.from({ length: 100 }, () => error(429, 99991400, { resetSeconds: 1 })), ok()], { maxAttempts: 1 });
+    expect(await limited.send()).toMatchObject({ status: 'created', attempts: 101 });
+    expect(limited.sender.fatal).toBeUndefined();
+  });
+
+  it('stops the run after five minutes of nothing but 429s, leaving the record pending, not failed', async () => {
+    const quota = { msg: 'request trigger frequency limit', resetSeconds: 86_400 };
+    const endless = scripted(Array.from({ length: 1000 }, () => error(429, 99991400, quota)));
+    expect(await endless.send()).toEqual({ status: 'pending', attempts: expect.any(Number) });
+    expect(endless.sender.fatal?.name).toBe('ServiceUnavailableError');
+    expect(endless.sender.fatal?.message).toMatch(/^Feishu has answered 'request trigger frequency limit' to every request for 5 minutes: the app's quota may be used up/);
+    // Stopped within a probe interval of the five minutes, after probing at most once a minute.
+    expect(endless.clock.now()).toBeGreaterThanOrEqual(5 * 60_000);
+    expect(endless.clock.now()).toBeLessThan(6 * 60_000 + 1000);
+    expect(endless.sender.stats.rateLimited).toBeLessThan(20);
+  });
+
+  it('counts the five minutes from the last answer that was not a 429', async () => {
+    const limited = (count: number) => Array.from({ length: count }, () => error(429, 99991400, { resetSeconds: 60 }));
+    // Four minutes of 429s, one refusal (the gateway let it through), four more minutes: never five in a row.
+    const run = scripted([...limited(4), error(400, 1002002), ...limited(4), ok()]);
+    expect(await run.send()).toMatchObject({ status: 'failed', code: 1002002 });
+    expect(await run.send()).toMatchObject({ status: 'created' });
+    expect(run.sender.fatal).toBeUndefined();
   });
 
   it('rides out a token endpoint that cannot answer for a while, and gives up after the record\'s tries', async () => {
