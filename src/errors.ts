@@ -8,6 +8,8 @@ export const ExitCode = {
   ok: 0,
   recordsFailed: 1,
   usage: 2,
+  /** Stopped on purpose (--max-duration): run the same command again to continue. */
+  stoppedOnPurpose: 3,
   /** The service would not take requests (a rate limit that never lifts). */
   unavailable: 69,
   /** A bug in hire-import. */

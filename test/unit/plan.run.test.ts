@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, ExitCode, InputError, LockedError } from '../../src/errors.js';
-import { StepExitCode, worstExitCode } from '../../src/plan/exitCode.js';
+import { worstExitCode } from '../../src/plan/exitCode.js';
 import type { StepLookups } from '../../src/plan/order.js';
 import { KnownIds } from '../../src/import/knownIds.js';
 import type { ParentAnswer } from '../../src/plan/parentIds.js';
@@ -216,7 +216,7 @@ describe('runPlan', () => {
     const steps = Object.fromEntries(Object.entries(codes).map(([name, code]) => [name, async () => done({}, code)]));
     expect((await runPlan(planRun(steps, {}))).exitCode).toBe(ExitCode.interrupted);
     const withLocked = { ...steps, c: async () => Promise.reject(new LockedError('another import holds d.jsonl')) };
-    expect((await runPlan(planRun(withLocked, {}))).exitCode).toBe(ExitCode.usage);
+    expect((await runPlan(planRun(withLocked, {}))).exitCode).toBe(ExitCode.locked);
   });
 
   it('prepares every step before running any, and on problems runs none, naming each step at fault', async () => {
@@ -281,15 +281,15 @@ describe('runPlan', () => {
 
 describe('worstExitCode', () => {
   const order = [
-    StepExitCode.internal,
-    StepExitCode.ioError,
-    StepExitCode.locked,
-    StepExitCode.unavailable,
-    StepExitCode.interrupted,
-    StepExitCode.usage,
-    StepExitCode.recordsFailed,
-    StepExitCode.stoppedOnPurpose,
-    StepExitCode.ok,
+    ExitCode.internal,
+    ExitCode.logWriteFailed,
+    ExitCode.locked,
+    ExitCode.unavailable,
+    ExitCode.interrupted,
+    ExitCode.usage,
+    ExitCode.recordsFailed,
+    ExitCode.stoppedOnPurpose,
+    ExitCode.ok,
   ];
 
   it('ranks 70 > 74 > 75 > 69 > 130 > 2 > 1 > 3 > 0', () => {
