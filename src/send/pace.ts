@@ -9,12 +9,18 @@
  * cause, and climbs back by one request per second each second while no 429 comes. Three quarters rather than a
  * half: a lone 429 from a moment of jitter should cost seconds, not half a minute, and a limit shared with another
  * process still pushes the rate down 429 by 429.
+ *
+ * An endpoint limited on a second period too (50/s and 1000/min) gets a second sliding window over the last minute's
+ * starts: reaching either limit delays the next start. Starts stay evenly spread at the per-second rate, so a burst
+ * of work uses the minute's allowance at that rate and then waits for the oldest start to leave the minute.
  */
 import type { Clock } from '../clock.js';
 
 export interface PaceOptions {
   /** Requests per second to aim for (the API's documented limit by default). */
   rate: number;
+  /** The most starts in any minute, for an endpoint limited on that period too. */
+  perMinute?: number;
   /** Extra milliseconds added to each one-second window; buys safety against arrival jitter. */
   marginMs?: number;
   clock: Clock;
@@ -36,6 +42,9 @@ export interface PaceState {
   lastAdjusted: number;
   /** Requests started so far. */
   started: number;
+  /** The per-minute limit, if the endpoint has one, and the start times that count against it (at most that many). */
+  perMinute?: number;
+  minuteStarts: number[];
 }
 
 const windowMs = 1000;
@@ -51,9 +60,10 @@ const widestMarginMs = 60;
  */
 const warmUpMarginMs = 100;
 const backOffFactor = 0.75;
+const minuteMs = 60_000;
 
-export function initialPaceState(rate: number, marginMs: number, now: number): PaceState {
-  return { starts: [], lastPlanned: -Infinity, rate, ceiling: rate, marginMs, pausedUntil: now, lastAdjusted: now, started: 0 };
+export function initialPaceState(rate: number, marginMs: number, now: number, perMinute?: number): PaceState {
+  return { starts: [], lastPlanned: -Infinity, rate, ceiling: rate, marginMs, pausedUntil: now, lastAdjusted: now, started: 0, perMinute, minuteStarts: [] };
 }
 
 /** Requests allowed in one window at this rate, and that window's length (a fractional rate gets a longer window). */
@@ -72,7 +82,17 @@ export function nextStartAt(state: PaceState): number {
   const evenly = state.lastPlanned + gapFor(state);
   const warmUp = state.started - limit < limit ? warmUpMarginMs : 0;
   const window = state.starts.length >= limit ? state.starts[state.starts.length - limit]! + span + warmUp : -Infinity;
-  return Math.max(state.pausedUntil, evenly, window);
+  return Math.max(state.pausedUntil, evenly, window, minuteWindow(state));
+}
+
+/**
+ * When the per-minute limit lets the next request start. The warm-up margin always applies: a tenth of a second more
+ * per minute costs little and covers a first request that reached the server late.
+ */
+function minuteWindow(state: PaceState): number {
+  const { perMinute, minuteStarts } = state;
+  if (perMinute === undefined || minuteStarts.length < perMinute) return -Infinity;
+  return minuteStarts[minuteStarts.length - perMinute]! + minuteMs + state.marginMs + warmUpMarginMs;
 }
 
 /**
@@ -85,6 +105,10 @@ export function recordStart(state: PaceState, planned: number, now: number): voi
   state.started++;
   const keep = Math.max(1, Math.floor(state.ceiling));
   if (state.starts.length > keep) state.starts.splice(0, state.starts.length - keep);
+  if (state.perMinute !== undefined) {
+    state.minuteStarts.push(now);
+    if (state.minuteStarts.length > state.perMinute) state.minuteStarts.splice(0, state.minuteStarts.length - state.perMinute);
+  }
   if (state.rate < state.ceiling && now - state.lastAdjusted >= climbEveryMs) {
     state.rate = Math.min(state.ceiling, state.rate + 1);
     state.lastAdjusted = now;
@@ -112,7 +136,7 @@ export class Pace {
 
   constructor(options: PaceOptions) {
     this.#clock = options.clock;
-    this.state = initialPaceState(options.rate, options.marginMs ?? defaultMarginMs, options.clock.now());
+    this.state = initialPaceState(options.rate, options.marginMs ?? defaultMarginMs, options.clock.now(), options.perMinute);
   }
 
   /** Resolves when this caller may start a request; callers are served first come, first served. */
