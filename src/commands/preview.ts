@@ -1,5 +1,6 @@
 /** `hire-import preview FILE [--mapping M] [-n 5]`: the bodies the first records would become. Nothing is sent. */
 import { UsageError } from '../errors.js';
+import { assessments } from '../endpoints/assessments.js';
 import { openMappedInput, prepare, type InputOptions } from '../import/records.js';
 
 export interface PreviewOptions extends Omit<InputOptions, 'stdin'> {
@@ -18,7 +19,7 @@ export async function preview(
     let shown = 0;
     let invalid = 0;
     for await (const item of await records()) {
-      const prepared = await prepare(item, mapper);
+      const prepared = await prepare(item, mapper, assessments);
       if (prepared.ok) {
         io.stdout(`line ${item.line}:\n${JSON.stringify(prepared.body, null, 2)}\n\n`);
       } else {

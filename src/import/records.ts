@@ -1,10 +1,12 @@
 /**
- * From an input file and a mapping to the records to import, shared by `assessments` and `preview`: the input
+ * From an input file and a mapping to the records to import, shared by the import and `preview`: the input
  * opened and sniffed, the mapper compiled against its header, a long file's rows grouped, and each record prepared
  * into the body it would be sent as (or why it would not be).
  */
 import { basename, dirname } from 'node:path';
-import type { AssessmentBody, Problem } from '../map/assessment.js';
+import { assessments } from '../endpoints/assessments.js';
+import type { EndpointDescription } from '../endpoints/types.js';
+import type { Problem } from '../map/assessment.js';
 import { groupRows, indexGroups } from '../map/group.js';
 import { compileMapping, loadMapping, validateMapped, type Mapper } from '../map/mapping.js';
 import { openSource, type Format, type OpenOptions, type RecordSource, type SourceItem } from '../read/source.js';
@@ -62,16 +64,20 @@ export async function openMappedInput(options: InputOptions, cleanup: Array<() =
   return { source, mapper, records };
 }
 
+/** A request body, keyed by its external_id (a talent's stays in the log and is not sent). */
+export type RecordBody = Record<string, unknown> & { external_id: string };
+
 export type Prepared =
-  | { ok: true; body: AssessmentBody & { external_id: string } }
+  | { ok: true; body: RecordBody }
   /** `externalId` is the record's own, when the mapping got that far. */
   | { ok: false; problems: Problem[]; externalId?: string };
 
 /** The body a record would be sent as (with its external_id, derived if it has none), or why it would not be. */
-export async function prepare(item: SourceItem, mapper: Mapper): Promise<Prepared> {
+export async function prepare(item: SourceItem, mapper: Mapper, endpoint: EndpointDescription): Promise<Prepared> {
   if (item.kind === 'problem') return { ok: false, problems: [{ field: item.field ?? '(row)', reason: item.reason }] };
   const mapped = await mapper.map(item);
-  const validated = mapped.ok ? validateMapped(mapped) : mapped;
+  // Only assessments have a validator until validation is read from every endpoint description.
+  const validated = !mapped.ok ? mapped : endpoint === assessments ? validateMapped(mapped) : { ok: true as const, body: mapped.candidate };
   if (validated.ok) return { ok: true, body: withExternalId(validated.body) };
   const externalId = mapped.candidate?.external_id;
   return { ok: false, problems: validated.problems, externalId: typeof externalId === 'string' ? externalId : undefined };

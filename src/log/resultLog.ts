@@ -6,9 +6,12 @@
 import { closeSync, createReadStream, existsSync, fstatSync, openSync, readSync, ftruncateSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
-export type LogStatus = 'created' | 'updated' | 'failed' | 'invalid';
+/** `matched`: an existing record (a talent found by email or mobile) is reused; it counts as done like `created`. */
+export type LogStatus = 'created' | 'updated' | 'matched' | 'failed' | 'invalid';
 
 export interface LogEntry {
+  /** The resource imported (talents, assessments, ...). */
+  resource: string;
   /** null for a record so broken that it has none. */
   external_id: string | null;
   status: LogStatus;
@@ -25,6 +28,8 @@ export interface LogEntry {
   /** Hash of the body sent, so a changed record can be told from an unchanged one. */
   hash?: string;
   attempts?: number;
+  /** Feishu's request log id of a failed answer (the x-tt-logid header), for a support ticket. */
+  logId?: string;
   at: string;
 }
 
@@ -52,7 +57,7 @@ export async function readResultLog(path: string): Promise<LogHistory> {
       continue;
     }
     if (typeof entry.external_id !== 'string') continue;
-    if ((entry.status === 'created' || entry.status === 'updated') && typeof entry.id === 'string') {
+    if ((entry.status === 'created' || entry.status === 'updated' || entry.status === 'matched') && typeof entry.id === 'string') {
       history.created.set(entry.external_id, { id: entry.id, hash: entry.hash });
     }
     // A later failed or invalid line does not undo a create: the record still exists on the server.

@@ -9,16 +9,17 @@ import { LockedError } from '../../src/errors.js';
 const folder = () => mkdtempSync(join(tmpdir(), 'hire-import-log-'));
 const at = '2026-11-24T00:00:00.000Z';
 const file = 'export.csv';
+const resource = 'assessments';
 
 describe('result log', () => {
   it('remembers created and updated records, not failed or invalid ones, and keeps a create a later failure cannot undo', async () => {
     const path = join(folder(), 'r.jsonl');
     const log = ResultLog.open(path);
-    log.append({ external_id: 'a', status: 'created', file, id: '1', line: 2, hash: 'h1', at });
-    log.append({ external_id: 'b', status: 'failed', file, line: 3, code: 1002001, msg: 'x', at });
-    log.append({ external_id: 'c', status: 'invalid', file, line: 4, field: 'conclusion', msg: 'x', at });
-    log.append({ external_id: 'a', status: 'updated', file, id: '1', line: 2, hash: 'h2', at });
-    log.append({ external_id: 'a', status: 'failed', file, line: 2, at });
+    log.append({ resource, external_id: 'a', status: 'created', file, id: '1', line: 2, hash: 'h1', at });
+    log.append({ resource, external_id: 'b', status: 'failed', file, line: 3, code: 1002001, msg: 'x', at });
+    log.append({ resource, external_id: 'c', status: 'invalid', file, line: 4, field: 'conclusion', msg: 'x', at });
+    log.append({ resource, external_id: 'a', status: 'updated', file, id: '1', line: 2, hash: 'h2', at });
+    log.append({ resource, external_id: 'a', status: 'failed', file, line: 2, at });
     log.close();
     const history = await readResultLog(path);
     expect([...history.created]).toEqual([['a', { id: '1', hash: 'h2' }]]);
@@ -32,7 +33,7 @@ describe('result log', () => {
     expect(history.unreadable).toBe(1);
     expect(history.created.has('a')).toBe(true);
     const log = ResultLog.open(path);
-    log.append({ external_id: 'b', status: 'created', file, id: '2', line: 3, at });
+    log.append({ resource, external_id: 'b', status: 'created', file, id: '2', line: 3, at });
     log.close();
     const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
     expect(lines.map((line) => JSON.parse(line).external_id)).toEqual(['a', 'b']);
@@ -43,9 +44,17 @@ describe('result log', () => {
     writeFileSync(path, JSON.stringify({ external_id: 'a', status: 'created', id: '1', line: 2, at }));
     expect((await readResultLog(path)).created.has('a')).toBe(true);
     const log = ResultLog.open(path);
-    log.append({ external_id: 'b', status: 'created', file, id: '2', line: 3, at });
+    log.append({ resource, external_id: 'b', status: 'created', file, id: '2', line: 3, at });
     log.close();
     expect([...(await readResultLog(path)).created.keys()]).toEqual(['a', 'b']);
+  });
+
+  it('counts a talent matched by lookup as done, with its talent_id', async () => {
+    const path = join(folder(), 'r.jsonl');
+    const log = ResultLog.open(path);
+    log.append({ resource: 'talents', external_id: 'C-1', status: 'matched', file, id: '7001', line: 2, at });
+    log.close();
+    expect([...(await readResultLog(path)).created]).toEqual([['C-1', { id: '7001' }]]);
   });
 
   it('reads a missing log as empty history', async () => {
