@@ -1,193 +1,53 @@
 /**
- * The command line: parses arguments and options with commander and hands a plain options object to a command.
- * Nothing else happens here. Commands are imported when chosen, so --help and --version answer at once.
+ * The entry point: parses the process's arguments with the program (src/program.ts) and runs the command chosen,
+ * with the process's streams, signals and clock. Commands are imported when chosen, so --help and --version answer
+ * at once.
  */
-import { readFileSync } from 'node:fs';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { CommanderError } from 'commander';
 import { systemClock } from './clock.js';
-import { endpointFor, resourceNames } from './endpoints/registry.js';
 import { ExitCode } from './errors.js';
 import { guardProcess, interruptSignal, processOutput, reportImport, runCommand } from './main.js';
-
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+import { createProgram, type CommandCall } from './program.js';
 
 const output = processOutput();
 guardProcess(output);
 
-const exitCodes = `
-Exit codes:
-  0    every record created, or already done by an earlier run
-  1    some records invalid or failed (see the result log and the rejects file)
-  2    usage or configuration error (bad option, credentials, mapping, unreadable input, a damaged result log);
-       nothing more was sent
-  69   Feishu would not take requests (a rate limit that never lifted: a used-up quota); run again later to continue
-  70   an unexpected internal error: a bug in hire-import; please report it with DEBUG=1 output
-  74   the result log could not be written (a full disk, an I/O error); outcomes not logged are printed on stderr
-  75   another import holds the result log; wait for it to finish
-  130  interrupted (Ctrl-C / SIGTERM): requests in flight were finished and logged; run again to continue`;
-
-function number(value: string): number {
-  const parsed = Number(value);
-  if (value.trim() === '' || !Number.isFinite(parsed)) throw new InvalidArgumentError('not a number');
-  return parsed;
+async function execute(call: CommandCall): Promise<number> {
+  switch (call.command) {
+    case 'import': {
+      const { runImport } = await import('./commands/import.js');
+      const io = {
+        stderr: output.stderr,
+        signal: interruptSignal(output, 'finishing and logging the requests in flight; a rerun sends the rest'),
+        clock: systemClock,
+        random: Math.random,
+        stdin: process.stdin,
+      };
+      return runCommand(() => runImport(call.options, io), (summary) => reportImport(summary, call.json, output), output);
+    }
+    case 'sandbox': {
+      const { sandbox } = await import('./commands/sandbox.js');
+      const io = { stderr: output.stderr, signal: interruptSignal(output, 'closing the sandbox') };
+      return runCommand(() => sandbox(call.options, io), () => ExitCode.ok, output);
+    }
+    case 'init': {
+      const { init } = await import('./commands/init.js');
+      return runCommand(() => init(call.options, output), () => ExitCode.ok, output);
+    }
+    case 'preview': {
+      const { preview } = await import('./commands/preview.js');
+      return runCommand(() => preview(call.options, output), (shown) => (shown.invalid > 0 ? ExitCode.recordsFailed : ExitCode.ok), output);
+    }
+  }
 }
-
-function wholeNumber(value: string): number {
-  const parsed = number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('not a whole number');
-  return parsed;
-}
-
-const formatOption = () => new Option('--format <format>', 'input format (default: from the file extension)').choices(['csv', 'jsonl']);
-const encodingOption = () => new Option('--encoding <name>', 'input encoding (default: detected: UTF-8, UTF-16 with BOM, GB18030/GBK)');
-const delimiterOption = () => new Option('--delimiter <char>', 'CSV delimiter (default: detected: comma, tab or semicolon)');
-const resourceOption = () => new Option('--resource <name>', 'the resource the records become').choices(resourceNames).default('assessments');
 
 let exitCode: number = ExitCode.ok;
-
-const program = new Command('hire-import')
-  .description('Import interview history from a legacy ATS export into Feishu (Lark) Hire.')
-  .version(version)
-  .exitOverride()
-  .showHelpAfterError('(run with --help for usage)')
-  .addHelpText('after', exitCodes);
-
-program
-  .command('assessments')
-  .description('create external interview assessments from a CSV or JSONL export (- reads stdin)')
-  .argument('<file>', 'the export: .csv, .jsonl or .ndjson, or - for stdin')
-  .addOption(formatOption())
-  .addOption(encodingOption())
-  .addOption(delimiterOption())
-  .option('-m, --mapping <file>', 'mapping file (JSON or YAML) from your export to the API; default: the built-in CSV layout, JSONL as request bodies')
-  .option('--log <file>', 'result log (default: next to the input, <name>.results.jsonl)')
-  .option('--dry-run', 'read, map, validate and report; send nothing, write nothing', false)
-  .option('--update-changed', 'update records created earlier whose content changed since (PATCH)', false)
-  .option('--max-errors <n>', 'stop reading after this many invalid or failed records', wholeNumber)
-  .option('--sandbox', 'import into a local emulator started for this run: a rehearsal with no credentials', false)
-  .addOption(new Option('--base-url <url>', 'API base URL; Lark: https://open.larksuite.com').env('FEISHU_BASE_URL').default('https://open.feishu.cn'))
-  .addOption(new Option('--app-id <id>', 'app id of a self-built app').env('FEISHU_APP_ID'))
-  .addOption(new Option('--app-secret <secret>', 'app secret (prefer the environment variable: arguments show in ps)').env('FEISHU_APP_SECRET'))
-  .option('--rate <n>', 'requests per second', number, 20)
-  .option('--concurrency <n>', 'most requests in flight', wholeNumber, 50)
-  .option('--retries <n>', 'retries per record for server errors, timeouts and resets', wholeNumber, 5)
-  .option('--timeout <ms>', 'connect and response timeout per request', number, 30_000)
-  .option('--json', 'print the summary as JSON on stdout', false)
-  .option('--quiet', 'no progress output', false)
-  .option('--progress-interval <s>', 'seconds between progress lines when stderr is not a terminal', number, 10)
-  .addHelpText('after', exitCodes)
-  .action(async (file: string, flags) => {
-    const { assessments } = await import('./commands/assessments.js');
-    exitCode = await runCommand(
-      () =>
-        assessments(
-          {
-            file,
-            format: flags.format,
-            encoding: flags.encoding,
-            delimiter: flags.delimiter,
-            mapping: flags.mapping,
-            log: flags.log,
-            dryRun: flags.dryRun,
-            updateChanged: flags.updateChanged,
-            maxErrors: flags.maxErrors,
-            sandbox: flags.sandbox,
-            baseUrl: flags.baseUrl,
-            appId: flags.appId,
-            appSecret: flags.appSecret,
-            rate: flags.rate,
-            concurrency: flags.concurrency,
-            retries: flags.retries,
-            timeoutMs: flags.timeout,
-            progress: flags.quiet ? 'off' : process.stderr.isTTY ? 'live' : 'lines',
-            progressIntervalMs: flags.progressInterval * 1000,
-          },
-          {
-            stderr: output.stderr,
-            signal: interruptSignal(output, 'finishing and logging the requests in flight; a rerun sends the rest'),
-            clock: systemClock,
-            random: Math.random,
-            stdin: process.stdin,
-          },
-        ),
-      (summary) => reportImport(summary, flags.json, output),
-      output,
-    );
-  });
-
-program
-  .command('sandbox')
-  .description('serve a local emulator of the Feishu token and assessment endpoints, with fault injection')
-  .option('--port <n>', 'port on 127.0.0.1 (0: any free port)', wholeNumber, 8787)
-  .option('--rate-limit <n>', 'requests per sliding second before HTTP 429 (0: none)', wholeNumber, 20)
-  .option('--latency <ms>', 'response latency', number, 0)
-  .option('--jitter <ms>', 'latency jitter, plus or minus', number, 0)
-  .option('--error-rate <share>', 'share of requests answered HTTP 500 / 1002001 (0..1)', number, 0)
-  .option('--reset-rate <share>', 'share of connections reset without an answer (0..1)', number, 0)
-  .option('--token-ttl <s>', 'lifetime of issued tokens in seconds', number, 7200)
-  .option('--seed <n>', 'seed for the faults drawn, for reproducible runs', wholeNumber)
-  .action(async (flags) => {
-    const { sandbox } = await import('./commands/sandbox.js');
-    exitCode = await runCommand(
-      () =>
-        sandbox(
-          {
-            port: flags.port,
-            rateLimit: flags.rateLimit,
-            latencyMs: flags.latency,
-            jitterMs: flags.jitter,
-            errorRate: flags.errorRate,
-            resetRate: flags.resetRate,
-            tokenTtlSeconds: flags.tokenTtl,
-            seed: flags.seed,
-          },
-          { stderr: output.stderr, signal: interruptSignal(output, 'closing the sandbox') },
-        ),
-      () => ExitCode.ok,
-      output,
-    );
-  });
-
-program
-  .command('init')
-  .description('write a starting mapping file from an export\'s header or first record')
-  .argument('<file>', 'the export')
-  .addOption(formatOption())
-  .addOption(encodingOption())
-  .addOption(delimiterOption())
-  .addOption(resourceOption())
-  .option('-o, --output <file>', 'where to write the mapping (default: <file>.mapping.yaml)')
-  .option('--force', 'overwrite an existing mapping file', false)
-  .action(async (file: string, flags) => {
-    const { init } = await import('./commands/init.js');
-    const endpoint = endpointFor(flags.resource)!;
-    exitCode = await runCommand(
-      () => init({ file, format: flags.format, encoding: flags.encoding, delimiter: flags.delimiter, output: flags.output, force: flags.force, endpoint }, output),
-      () => ExitCode.ok,
-      output,
-    );
-  });
-
-program
-  .command('preview')
-  .description('print the request bodies the first records would become, or why they are invalid; sends nothing')
-  .argument('<file>', 'the export')
-  .addOption(formatOption())
-  .addOption(encodingOption())
-  .addOption(delimiterOption())
-  .addOption(resourceOption())
-  .option('-m, --mapping <file>', 'mapping file')
-  .option('-n <count>', 'how many records', wholeNumber, 5)
-  .action(async (file: string, flags) => {
-    const { preview } = await import('./commands/preview.js');
-    const endpoint = endpointFor(flags.resource)!;
-    exitCode = await runCommand(
-      () => preview({ file, mapping: flags.mapping, n: flags.n, format: flags.format, encoding: flags.encoding, delimiter: flags.delimiter, endpoint }, output),
-      (shown) => (shown.invalid > 0 ? ExitCode.recordsFailed : ExitCode.ok),
-      output,
-    );
-  });
-
+const program = createProgram(
+  async (call) => {
+    exitCode = await execute(call);
+  },
+  { output, stderrIsTTY: Boolean(process.stderr.isTTY) },
+);
 try {
   await program.parseAsync(process.argv);
 } catch (error) {

@@ -2,6 +2,7 @@
  * The import loop: read -> map -> validate -> decide -> send -> log. Records stream through one at a time; the
  * sender's bounded slots are the only buffer, so memory stays flat however large the input is.
  */
+import type { EndpointDescription } from '../endpoints/types.js';
 import { isGrouped } from '../map/group.js';
 import type { Mapper } from '../map/mapping.js';
 import type { Problem } from '../validate/problem.js';
@@ -16,6 +17,8 @@ import { prepare } from './records.js';
 import { SeenIds } from './seenIds.js';
 
 export interface PipelineInput {
+  /** The endpoint imported into; its resource is recorded with each outcome. */
+  endpoint: EndpointDescription;
   /** The input's name, recorded with each outcome. */
   file: string;
   items: AsyncIterable<SourceItem>;
@@ -42,15 +45,15 @@ export interface PipelineOutcome {
 }
 
 export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome> {
-  const { items, mapper, created, updateChanged, sender, resultLog, rejects, tally, signal, maxErrors } = input;
+  const { endpoint, items, mapper, created, updateChanged, sender, resultLog, rejects, tally, signal, maxErrors } = input;
   const now = input.now ?? (() => new Date());
   const outcome: PipelineOutcome = { pending: 0, wouldCreate: 0, wouldUpdate: 0, stoppedEarly: null };
   /** To refuse a record that repeats the external_id of an earlier one in the same input. */
   const seen = new SeenIds();
 
-  const log = (entry: Omit<LogEntry, 'at' | 'file'>) => {
+  const log = (entry: Omit<LogEntry, 'resource' | 'at' | 'file'>) => {
     if (!resultLog) return;
-    resultLog.append({ ...entry, file: input.file, at: now().toISOString() });
+    resultLog.append({ ...entry, resource: endpoint.resource, file: input.file, at: now().toISOString() });
     // A log that cannot be written stops the sending at once; what it could not take stays in resultLog.unwritten.
     if (resultLog.failure) sender?.stop(resultLog.failure);
   };
@@ -76,7 +79,8 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
     if (result.status === 'failed') {
       tally.counts.failed++;
       tally.problem({ line: item.line, external_id: externalId, field: '(server)', reason: `${result.code}: ${result.msg}` });
-      log({ external_id: externalId, status: 'failed', line: item.line, code: result.code, msg: result.msg, attempts: result.attempts });
+      const { code, msg, attempts, logId } = result;
+      log({ external_id: externalId, status: 'failed', line: item.line, code, msg, attempts, ...(logId ? { logId } : {}) });
       rejects?.write(rawRows(item));
       return;
     }

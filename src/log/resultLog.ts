@@ -15,9 +15,12 @@ import { isUtf8 } from 'node:buffer';
 import { closeSync, createReadStream, existsSync, fstatSync, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
 import { DamagedLogError, LogWriteError, UsageError } from '../errors.js';
 
-export type LogStatus = 'created' | 'updated' | 'failed' | 'invalid';
+/** `matched`: an existing record (a talent found by email or mobile) is reused; it counts as done like `created`. */
+export type LogStatus = 'created' | 'updated' | 'matched' | 'failed' | 'invalid';
 
 export interface LogEntry {
+  /** The resource imported (talents, assessments, ...). */
+  resource: string;
   /** null for a record so broken that it has none. */
   external_id: string | null;
   status: LogStatus;
@@ -34,6 +37,8 @@ export interface LogEntry {
   /** Hash of the body sent, so a changed record can be told from an unchanged one. */
   hash?: string;
   attempts?: number;
+  /** Feishu's request log id of a failed answer (the x-tt-logid header), for a support ticket. */
+  logId?: string;
   at: string;
 }
 
@@ -54,7 +59,7 @@ export interface LogHistory {
   damagedTail?: { afterLine: number; bytes: number };
 }
 
-const statuses: ReadonlySet<string> = new Set<LogStatus>(['created', 'updated', 'failed', 'invalid']);
+const statuses: ReadonlySet<string> = new Set<LogStatus>(['created', 'updated', 'matched', 'failed', 'invalid']);
 /** No result line comes near this; a longer one is damage, and is not held in memory whole. */
 const longestLine = 1024 * 1024;
 
@@ -94,7 +99,7 @@ export async function readResultLog(path: string): Promise<LogHistory> {
 
 function remember(created: Created, entry: Pick<LogEntry, 'external_id' | 'status' | 'id' | 'hash'>): void {
   if (typeof entry.external_id !== 'string') return;
-  if ((entry.status === 'created' || entry.status === 'updated') && typeof entry.id === 'string') {
+  if ((entry.status === 'created' || entry.status === 'updated' || entry.status === 'matched') && typeof entry.id === 'string') {
     created.set(entry.external_id, { id: entry.id, hash: entry.hash });
   }
   // A later failed or invalid line does not undo a create: the record still exists on the server.

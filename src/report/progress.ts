@@ -22,6 +22,7 @@ export interface ProgressSnapshot {
   finished: number;
   total?: number;
   created: number;
+  matched: number;
   skipped: number;
   invalid: number;
   failed: number;
@@ -32,12 +33,13 @@ export interface ProgressSnapshot {
 
 /** One line of progress. Pure. */
 export function formatProgress(snapshot: ProgressSnapshot): string {
-  const { finished, total, created, skipped, invalid, failed, rate, elapsedMs } = snapshot;
+  const { finished, total, created, matched, skipped, invalid, failed, rate, elapsedMs } = snapshot;
   const share = total ? ` (${Math.min(100, Math.floor((finished / total) * 100))}%)` : '';
   const eta = total && rate > 0 && finished < total ? ` · ETA ${duration(((total - finished) / rate) * 1000)}` : '';
   const parts = [
     `${count(finished)}${total ? `/${count(total)}` : ''}${share}`,
     `created ${count(created)}`,
+    matched ? `matched ${count(matched)}` : '',
     skipped ? `skipped ${count(skipped)}` : '',
     invalid ? `invalid ${count(invalid)}` : '',
     failed ? `failed ${count(failed)}` : '',
@@ -77,11 +79,12 @@ export class Progress {
     while (this.#samples.length > 2 && now - this.#samples[1]!.at > rateWindowMs) this.#samples.shift();
     const oldest = this.#samples[0]!;
     const rate = now > oldest.at ? ((finished - oldest.finished) * 1000) / (now - oldest.at) : 0;
-    const { created, updated, skipped, invalid, failed } = tally.counts;
+    const { created, updated, matched, skipped, invalid, failed } = tally.counts;
     return {
       finished,
       total: total !== undefined ? Math.max(total, finished) : undefined,
       created: created + updated,
+      matched,
       skipped,
       invalid,
       failed,

@@ -5,6 +5,8 @@ import type { Counts, RecordProblem } from './tally.js';
 import { count, duration } from './format.js';
 
 export interface ImportSummary {
+  /** The resource imported: talents, applications, interviews, assessments, offers, background-checks. */
+  resource: string;
   file: string;
   /** The result log, or null on a dry run (which writes nothing). */
   log: string | null;
@@ -31,7 +33,7 @@ export interface ImportSummary {
   /** Request latency percentiles in milliseconds (null when nothing was sent). */
   latency: { p50Ms: number | null; p99Ms: number | null };
   elapsedMs: number;
-  /** Created and updated per second of the run. */
+  /** Created, updated and matched per second of the run. */
   sendRate: number;
   /** The first problems found, for the table (all of them are in the log). */
   problems: RecordProblem[];
@@ -57,10 +59,10 @@ export function formatSummary(summary: ImportSummary, rerun?: string, stopped = 
   const { counts } = summary;
   const ok = !stopped && importSucceeded(summary);
   const mark = summary.interrupted ? chalk.yellow('■ interrupted') : ok ? chalk.green('✔') : chalk.red('✖');
-  const lines = [`${mark} ${count(counts.read)} records from ${summary.file} in ${duration(summary.elapsedMs)}${summary.dryRun ? ' (dry run: nothing sent)' : ''}`];
+  const lines = [`${mark} ${summary.resource}: ${count(counts.read)} records from ${summary.file} in ${duration(summary.elapsedMs)}${summary.dryRun ? ' (dry run: nothing sent)' : ''}`];
   const outcome = summary.dryRun
     ? [`would create ${count(summary.wouldCreate)}`, summary.wouldUpdate ? `would update ${count(summary.wouldUpdate)}` : '']
-    : [`created ${count(counts.created)}`, counts.updated ? `updated ${count(counts.updated)}` : ''];
+    : [`created ${count(counts.created)}`, counts.updated ? `updated ${count(counts.updated)}` : '', counts.matched ? `matched ${count(counts.matched)}` : ''];
   outcome.push(
     `already done ${count(counts.skipped)}`,
     counts.invalid ? chalk.red(`invalid ${count(counts.invalid)}`) : 'invalid 0',

@@ -12,6 +12,8 @@ export interface Counts {
   read: number;
   created: number;
   updated: number;
+  /** Existing records found by lookup and reused instead of created (talents). */
+  matched: number;
   /** Already created by an earlier run (and unchanged, with --update-changed). */
   skipped: number;
   invalid: number;
@@ -22,7 +24,7 @@ export interface Counts {
 export const problemsKept = 100;
 
 export class Tally {
-  readonly counts: Counts = { read: 0, created: 0, updated: 0, skipped: 0, invalid: 0, failed: 0 };
+  readonly counts: Counts = { read: 0, created: 0, updated: 0, matched: 0, skipped: 0, invalid: 0, failed: 0 };
   readonly problems: RecordProblem[] = [];
 
   problem(problem: RecordProblem): void {
@@ -31,7 +33,7 @@ export class Tally {
 
   /** Records with an outcome: sent and answered, skipped, or refused. */
   get finished(): number {
-    const { created, updated, skipped, invalid, failed } = this.counts;
-    return created + updated + skipped + invalid + failed;
+    const { created, updated, matched, skipped, invalid, failed } = this.counts;
+    return created + updated + matched + skipped + invalid + failed;
   }
 }

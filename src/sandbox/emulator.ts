@@ -3,7 +3,8 @@
  * create/patch of external interview assessments, with the gateway's order of checks (rate limit, auth, faults,
  * parameters). Knows nothing of sockets or latency; the server turns an Answer into bytes on the wire, later.
  */
-import { assessmentsPath, tokenPath } from '../api.js';
+import { assessments } from '../endpoints/assessments.js';
+import { tokenPath } from '../endpoints/registry.js';
 import { drawFault, type FaultRates } from './faults.js';
 import type { Random } from './random.js';
 import { RateWindow } from './rateWindow.js';
@@ -11,6 +12,7 @@ import { AssessmentStore, type StoredAssessment } from './store.js';
 import { TokenIssuer } from './tokens.js';
 import { checkWireBody, type WireOperation } from './validateWire.js';
 
+const assessmentsPath = assessments.create.path;
 
 export interface SandboxStats {
   /** Every request to an API path, answered or not; the /sandbox/ introspection paths are not counted. */

@@ -2,10 +2,16 @@
  * What the API answered, and what that means for the record: the one place that knows Feishu's error codes.
  */
 
-export type Answer =
-  | { kind: 'ok'; status: number; id: string }
-  | { kind: 'error'; status: number; code: number; msg: string; resetSeconds?: number; serverLimit?: number }
-  | { kind: 'network'; code: string; msg: string };
+/** Feishu answered with an error. `logId` is its request log id (the `x-tt-logid` header), for support tickets. */
+export type ErrorAnswer = { kind: 'error'; status: number; code: number; msg: string; resetSeconds?: number; serverLimit?: number; logId?: string };
+/** No answer at all: a reset, a timeout, a refused connection. */
+export type NetworkAnswer = { kind: 'network'; code: string; msg: string };
+export type Failure = ErrorAnswer | NetworkAnswer;
+
+/** The answer to a create, update or delete: on success, the record's Feishu id. */
+export type Answer = { kind: 'ok'; status: number; id: string; logId?: string } | Failure;
+/** The answer to a plain request (a lookup, a batch query): on success, the whole JSON body. */
+export type Reply = { kind: 'ok'; status: number; body: unknown; logId?: string } | Failure;
 
 export type Verdict =
   /** Created or updated. */
@@ -27,7 +33,7 @@ const systemErrorCode = 1002001;
 /** Codes that mean the app itself may not do this; every further request would fail the same way. */
 const permissionCodes = new Set([99991672, 99991679]);
 
-export function verdictFor(answer: Answer): Verdict {
+export function verdictFor(answer: Answer | Reply): Verdict {
   if (answer.kind === 'ok') return 'done';
   if (answer.kind === 'network') return 'transient';
   if (answer.code === rateLimitCode || answer.status === 429) return 'rateLimited';
@@ -43,8 +49,10 @@ export function backoffMs(attempt: number, random: () => number, baseMs = 500, c
   return ceiling / 2 + (random() * ceiling) / 2;
 }
 
-export function describeAnswer(answer: Answer): { code: number | string; msg: string } {
-  return answer.kind === 'ok' ? { code: 0, msg: 'success' } : { code: answer.code, msg: answer.msg };
+/** A failure as the result log and the summary show it. */
+export function describeAnswer(answer: Failure): { code: number | string; msg: string; logId?: string } {
+  const logId = answer.kind === 'error' ? answer.logId : undefined;
+  return { code: answer.code, msg: answer.msg, ...(logId ? { logId } : {}) };
 }
 
 /** A failure that may pass: the network, or the server's own trouble. Worth a retry, not a stop. */

@@ -1,12 +1,16 @@
 /**
- * HTTP to the Feishu Open Platform: one undici Pool, bounded connections and timeouts, and answers parsed into
- * `Answer`s. It neither paces nor retries; the sender decides that. Every text it hands out that came from the
- * server or the network is redacted first: the app secret and the tokens never leave it.
+ * HTTP to the Feishu Open Platform, generic over the endpoint descriptions: one undici Pool, bounded connections and
+ * timeouts, and answers parsed into `Answer`s (create, update, delete: the record's id) or `Reply`s (any other
+ * request: the whole JSON body). Every answer keeps Feishu's request log id. It neither paces nor retries; the
+ * sender decides that. Every text it hands out that came from the server or the network is redacted first: the app
+ * secret and the tokens never leave it.
  */
 import { Pool, type Dispatcher } from 'undici';
-import { assessmentsPath, tokenPath } from '../api.js';
+import type { EndpointDescription } from '../endpoints/types.js';
+import { tokenPath } from '../endpoints/registry.js';
 import { ConfigError } from '../errors.js';
-import { rateLimitCode, TransientError, type Answer } from './answer.js';
+import { compilePath } from '../map/path.js';
+import { rateLimitCode, TransientError, type Answer, type NetworkAnswer, type Reply } from './answer.js';
 import { Redactor } from './redact.js';
 import type { IssuedToken } from './tokenCache.js';
 
@@ -19,6 +23,10 @@ export interface ClientOptions {
   /** Connect, headers and body timeout, each. */
   timeoutMs: number;
 }
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+type HttpAnswer = { kind: 'http'; status: number; headers: Record<string, string | string[] | undefined>; body: unknown } | NetworkAnswer;
 
 export class HireClient {
   readonly #pool: Pool;
@@ -41,7 +49,7 @@ export class HireClient {
 
   /** Throws TransientError when the endpoint could not answer (worth a retry), ConfigError when it refused. */
   async fetchToken(): Promise<IssuedToken> {
-    const answer = await this.#request('POST', tokenPath, this.#credentials);
+    const answer = await this.#http('POST', tokenPath, this.#credentials);
     if (answer.kind === 'network') throw new TransientError(`cannot reach ${this.#baseUrl}: ${answer.msg} (${answer.code})`);
     const body = answer.body as { code?: unknown; msg?: unknown; tenant_access_token?: unknown; expire?: unknown } | undefined;
     if (typeof body?.tenant_access_token === 'string') this.#redactor.add(body.tenant_access_token);
@@ -59,50 +67,59 @@ export class HireClient {
     return { token: body.tenant_access_token, expire: typeof body.expire === 'number' ? body.expire : 7200 };
   }
 
-  createAssessment(body: unknown, token: string): Promise<Answer> {
-    return this.#send('POST', assessmentsPath, body, token);
+  /** POST the body to the endpoint's create path; the new id is read where the description says it is. */
+  async create(endpoint: EndpointDescription, body: Record<string, unknown>, token: string): Promise<Answer> {
+    const reply = await this.request('POST', endpoint.create.path, wireBody(endpoint, body), token);
+    if (reply.kind !== 'ok') return reply;
+    const id = compilePath(endpoint.create.idAt)(reply.body);
+    if (typeof id === 'string' && id !== '') return { kind: 'ok', status: reply.status, id, ...logIdOf(reply) };
+    return { kind: 'error', status: reply.status, code: reply.status, msg: `success without an id at ${endpoint.create.idAt}`, ...logIdOf(reply) };
   }
 
-  updateAssessment(id: string, body: unknown, token: string): Promise<Answer> {
-    return this.#send('PATCH', `${assessmentsPath}/${encodeURIComponent(id)}`, body, token);
+  /** Updates record `id` with the endpoint's update method (PUT overwrites: the body must hold every field). */
+  async update(endpoint: EndpointDescription, id: string, body: Record<string, unknown>, token: string): Promise<Answer> {
+    if (!endpoint.update) throw new Error(`${endpoint.resource} cannot be updated`);
+    return withId(await this.request(endpoint.update.method, recordPath(endpoint, id), wireBody(endpoint, body), token), id);
+  }
+
+  async delete(endpoint: EndpointDescription, id: string, token: string): Promise<Answer> {
+    if (!endpoint.delete) throw new Error(`${endpoint.resource} cannot be deleted`);
+    return withId(await this.request('DELETE', recordPath(endpoint, id), undefined, token), id);
+  }
+
+  /** Any other request (a lookup, a batch query): success is HTTP 200 with code 0, and the reply holds the body. */
+  async request(method: Method, path: string, body: unknown, token: string): Promise<Reply> {
+    this.#redactor.add(token);
+    const answer = await this.#http(method, path, body === undefined ? undefined : JSON.stringify(body), token);
+    if (answer.kind === 'network') return answer;
+    const parsed = answer.body as { code?: unknown; msg?: unknown } | undefined;
+    const code = typeof parsed?.code === 'number' ? parsed.code : answer.status;
+    const logId = headerText(answer.headers['x-tt-logid']);
+    const withLogId = logId ? { logId } : {};
+    if (answer.status === 200 && code === 0) return { kind: 'ok', status: answer.status, body: parsed, ...withLogId };
+    return {
+      kind: 'error',
+      status: answer.status,
+      code: code === 0 ? answer.status : code,
+      msg: typeof parsed?.msg === 'string' && code !== 0 ? this.#redactor.redact(parsed.msg) : `HTTP ${answer.status} without a JSON body`,
+      resetSeconds: headerNumber(answer.headers['x-ogw-ratelimit-reset']),
+      serverLimit: headerNumber(answer.headers['x-ogw-ratelimit-limit']),
+      ...withLogId,
+    };
   }
 
   close(): Promise<void> {
     return this.#pool.close();
   }
 
-  async #send(method: Dispatcher.HttpMethod, path: string, body: unknown, token: string): Promise<Answer> {
-    this.#redactor.add(token);
-    const answer = await this.#request(method, path, JSON.stringify(body), token);
-    if (answer.kind === 'network') return answer;
-    const parsed = answer.body as { code?: unknown; msg?: unknown; data?: { external_interview_assessment?: { id?: unknown } } } | undefined;
-    const code = typeof parsed?.code === 'number' ? parsed.code : answer.status;
-    const msg = typeof parsed?.msg === 'string' ? this.#redactor.redact(parsed.msg) : `HTTP ${answer.status} without a JSON body`;
-    const id = parsed?.data?.external_interview_assessment?.id;
-    if (answer.status === 200 && code === 0 && typeof id === 'string') return { kind: 'ok', status: answer.status, id };
-    return {
-      kind: 'error',
-      status: answer.status,
-      code: code === 0 ? answer.status : code,
-      msg: code === 0 ? 'success without an assessment id' : msg,
-      resetSeconds: headerNumber(answer.headers['x-ogw-ratelimit-reset']),
-      serverLimit: headerNumber(answer.headers['x-ogw-ratelimit-limit']),
-    };
-  }
-
-  async #request(
-    method: Dispatcher.HttpMethod,
-    path: string,
-    body: string,
-    token?: string,
-  ): Promise<{ kind: 'http'; status: number; headers: Record<string, string | string[] | undefined>; body: unknown } | Extract<Answer, { kind: 'network' }>> {
+  async #http(method: Dispatcher.HttpMethod, path: string, body: string | undefined, token?: string): Promise<HttpAnswer> {
     try {
       const response = await this.#pool.request({
         method,
         path,
         body,
         headers: {
-          'content-type': 'application/json; charset=utf-8',
+          ...(body !== undefined ? { 'content-type': 'application/json; charset=utf-8' } : {}),
           ...(token ? { authorization: `Bearer ${token}` } : {}),
         },
       });
@@ -127,7 +144,30 @@ export function sendsSecretsInClear(baseUrl: string): boolean {
   return protocol === 'http:' && !(hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname));
 }
 
+/** The body as the API takes it: fields the description keeps local (a talent's legacy key) are not sent. */
+export function wireBody(endpoint: EndpointDescription, body: Record<string, unknown>): Record<string, unknown> {
+  const local = Object.keys(endpoint.fields).filter((name) => endpoint.fields[name]!.localOnly);
+  if (!local.some((name) => name in body)) return body;
+  return Object.fromEntries(Object.entries(body).filter(([name]) => !local.includes(name)));
+}
+
+function recordPath(endpoint: EndpointDescription, id: string): string {
+  return `${endpoint.create.path}/${encodeURIComponent(id)}`;
+}
+
+function withId(reply: Reply, id: string): Answer {
+  return reply.kind === 'ok' ? { kind: 'ok', status: reply.status, id, ...logIdOf(reply) } : reply;
+}
+
+function logIdOf(reply: { logId?: string }): { logId?: string } {
+  return reply.logId ? { logId: reply.logId } : {};
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
 function headerNumber(value: string | string[] | undefined): number | undefined {
-  const number = Number(Array.isArray(value) ? value[0] : value);
+  const number = Number(headerText(value));
   return value !== undefined && Number.isFinite(number) ? number : undefined;
 }

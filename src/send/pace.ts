@@ -13,12 +13,18 @@
  * The reset header is believed only within reason (at most a minute): a larger one, a negative one or none at all
  * says nothing usable, so the pace probes instead, pausing as long as the 429s have lasted so far (1 s, 1 s, 2 s,
  * 4 s, ... at most a minute). No pause is ever longer than a minute, so no timer can overflow.
+ *
+ * An endpoint limited on a second period too (50/s and 1000/min) gets a second sliding window over the last minute's
+ * starts: reaching either limit delays the next start. Starts stay evenly spread at the per-second rate, so a burst
+ * of work uses the minute's allowance at that rate and then waits for the oldest start to leave the minute.
  */
 import type { Clock } from '../clock.js';
 
 export interface PaceOptions {
   /** Requests per second to aim for (the API's documented limit by default). */
   rate: number;
+  /** The most starts in any minute, for an endpoint limited on that period too. */
+  perMinute?: number;
   /** Extra milliseconds added to each one-second window; buys safety against arrival jitter. */
   marginMs?: number;
   clock: Clock;
@@ -42,6 +48,9 @@ export interface PaceState {
   started: number;
   /** When the current run of 429s began: every answer since has been a 429. Undefined once another answer came. */
   rateLimitedSince: number | undefined;
+  /** The per-minute limit, if the endpoint has one, and the start times that count against it (at most that many). */
+  perMinute?: number;
+  minuteStarts: number[];
 }
 
 const windowMs = 1000;
@@ -59,9 +68,13 @@ const warmUpMarginMs = 100;
 const backOffFactor = 0.75;
 /** The longest pause a 429 may cause, whatever its reset header says; also the longest interval between probes. */
 export const longestRateLimitPauseMs = 60_000;
+const minuteMs = 60_000;
 
-export function initialPaceState(rate: number, marginMs: number, now: number): PaceState {
-  return { starts: [], lastPlanned: -Infinity, rate, ceiling: rate, marginMs, pausedUntil: now, lastAdjusted: now, started: 0, rateLimitedSince: undefined };
+export function initialPaceState(rate: number, marginMs: number, now: number, perMinute?: number): PaceState {
+  return {
+    starts: [], lastPlanned: -Infinity, rate, ceiling: rate, marginMs, pausedUntil: now, lastAdjusted: now, started: 0,
+    rateLimitedSince: undefined, perMinute, minuteStarts: [],
+  };
 }
 
 /** Requests allowed in one window at this rate, and that window's length (a fractional rate gets a longer window). */
@@ -80,7 +93,17 @@ export function nextStartAt(state: PaceState): number {
   const evenly = state.lastPlanned + gapFor(state);
   const warmUp = state.started - limit < limit ? warmUpMarginMs : 0;
   const window = state.starts.length >= limit ? state.starts[state.starts.length - limit]! + span + warmUp : -Infinity;
-  return Math.max(state.pausedUntil, evenly, window);
+  return Math.max(state.pausedUntil, evenly, window, minuteWindow(state));
+}
+
+/**
+ * When the per-minute limit lets the next request start. The warm-up margin always applies: a tenth of a second more
+ * per minute costs little and covers a first request that reached the server late.
+ */
+function minuteWindow(state: PaceState): number {
+  const { perMinute, minuteStarts } = state;
+  if (perMinute === undefined || minuteStarts.length < perMinute) return -Infinity;
+  return minuteStarts[minuteStarts.length - perMinute]! + minuteMs + state.marginMs + warmUpMarginMs;
 }
 
 /**
@@ -93,6 +116,10 @@ export function recordStart(state: PaceState, planned: number, now: number): voi
   state.started++;
   const keep = Math.max(1, Math.floor(state.ceiling));
   if (state.starts.length > keep) state.starts.splice(0, state.starts.length - keep);
+  if (state.perMinute !== undefined) {
+    state.minuteStarts.push(now);
+    if (state.minuteStarts.length > state.perMinute) state.minuteStarts.splice(0, state.minuteStarts.length - state.perMinute);
+  }
   if (state.rate < state.ceiling && now - state.lastAdjusted >= climbEveryMs) {
     state.rate = Math.min(state.ceiling, state.rate + 1);
     state.lastAdjusted = now;
@@ -137,7 +164,7 @@ export class Pace {
 
   constructor(options: PaceOptions) {
     this.#clock = options.clock;
-    this.state = initialPaceState(options.rate, options.marginMs ?? defaultMarginMs, options.clock.now());
+    this.state = initialPaceState(options.rate, options.marginMs ?? defaultMarginMs, options.clock.now(), options.perMinute);
   }
 
   /** Resolves when this caller may start a request; callers are served first come, first served. */

@@ -1,30 +1,43 @@
 /**
- * Sends records: a bounded number in flight, each request started by the pace, each answer judged by `verdictFor`,
- * transient failures retried with backoff, a refused token renewed once. The caller hands in jobs and gets one
- * result per job; a fatal answer (a missing permission) stops everything.
+ * Sends the records of one endpoint, as its description says: a bounded number in flight, each request started by
+ * the pace of the API it calls (create, update and lookup are limited separately), each answer judged by
+ * `verdictFor`, transient failures retried with backoff, a refused token renewed once. The caller hands in jobs and
+ * gets one result per job; a fatal answer (a missing permission) stops everything.
+ *
+ * An endpoint with `match` (talents) looks each record up first and reuses a match; it creates only when nothing
+ * matches, and since its create has no idempotency key, a create whose answer was lost is looked up again before
+ * it is sent again.
  *
  * A 429 is never the record's fault, so it costs the record nothing: the record waits and goes again. A rate limit
  * that never lifts (a used-up quota: nothing but 429s for `rateLimitGiveUpMs`) stops the run instead, leaving the
  * records not sent pending for a later run.
  */
 import type { Clock } from '../clock.js';
+import type { EndpointDescription, Limit } from '../endpoints/types.js';
 import { ConfigError, ServiceUnavailableError } from '../errors.js';
-import { backoffMs, describeAnswer, TransientError, verdictFor, type Answer } from './answer.js';
+import { backoffMs, describeAnswer, TransientError, verdictFor, type Answer, type Failure, type Reply } from './answer.js';
 import type { HireClient } from './client.js';
 import { Latencies } from './latency.js';
-import type { Pace } from './pace.js';
+import { Matcher, type MatchKey, type QueryFailure } from './matcher.js';
+import { Pace } from './pace.js';
 import type { TokenCache } from './tokenCache.js';
 
 export interface SendJob {
   action: 'create' | 'update';
   /** The Feishu id, for an update. */
   id?: string;
-  body: unknown;
+  body: Record<string, unknown>;
+  /**
+   * The record's parent was created by this run moments ago (the plan knows): a create refused because the parent
+   * is missing is tried again for a while, since a new parent may take seconds to become visible.
+   */
+  parentCreatedRecently?: boolean;
 }
 
 export type SendResult =
-  | { status: 'created' | 'updated'; id: string; attempts: number }
-  | { status: 'failed'; code: number | string; msg: string; attempts: number }
+  /** `matched`: an existing record was found by the endpoint's `match` and is reused; nothing was created. */
+  | { status: 'created' | 'updated' | 'matched'; id: string; attempts: number }
+  | { status: 'failed'; code: number | string; msg: string; attempts: number; logId?: string }
   /** Not finished because the run was interrupted: nothing is logged, so a rerun sends it. */
   | { status: 'pending'; attempts: number };
 
@@ -37,11 +50,13 @@ export interface SenderStats {
 }
 
 export interface SenderOptions {
-  client: Pick<HireClient, 'createAssessment' | 'updateAssessment'>;
+  endpoint: EndpointDescription;
+  client: Pick<HireClient, 'create' | 'update' | 'request'>;
   tokenCache: TokenCache;
-  pace: Pace;
   clock: Clock;
   random: () => number;
+  /** Requests per second on each API this sender calls, instead of the documented limits (--rate). */
+  rate?: number;
   /** Tries per record for transient failures (server errors, timeouts, resets). */
   maxAttempts: number;
   /** Most records in flight at once. */
@@ -63,21 +78,68 @@ export function noSenderStats(): SenderStats {
  * using the app at its limit. Waiting it out unattended would spend days of requests on nothing.
  */
 export const rateLimitGiveUpMs = 5 * 60_000;
+/** A child whose new parent is not visible yet waits 1, 2, 4, 8, 16 s at most (with jitter: about 15 to 30 s in all). */
+const parentWaits = 5;
+const parentWaitBaseMs = 1000;
+
+/** The tries one record (or one lookup request) has spent so far. */
+interface Tries {
+  attempts: number;
+  failures: number;
+  renewed: boolean;
+  parentWaits: number;
+}
+
+function freshTries(): Tries {
+  return { attempts: 0, failures: 0, renewed: false, parentWaits: 0 };
+}
+
+/** How one request ended once its answer was final. */
+type Settled<Ok> = { kind: 'ok'; answer: Ok } | QueryFailure | { kind: 'pending' };
+/** What to do with a transient failure: retry it, or report it as `lost` (the request may have arrived). */
+type OnTransient = 'retry' | 'report';
+type Exchanged<Ok, Mode extends OnTransient> = Settled<Ok> | (Mode extends 'report' ? { kind: 'lost'; answer: Failure } : never);
+type Created = Extract<Answer, { kind: 'ok' }>;
 
 export class Sender {
   readonly stats: SenderStats = noSenderStats();
   readonly latencies = new Latencies();
   /** Set when an answer means no record can succeed; the caller stops reading. */
   fatal: Error | undefined;
+  /** One pace per API called: the limits are per API. */
+  readonly paces: { create: Pace; update?: Pace; match?: Pace };
   readonly #options: SenderOptions;
+  readonly #matcher: Matcher | undefined;
   readonly #inFlight = new Set<Promise<void>>();
 
   constructor(options: SenderOptions) {
     this.#options = options;
+    const { endpoint, clock, rate, signal, client } = options;
+    const paceFor = (limit: Limit) => new Pace({ rate: rate ?? limit.perSecond, perMinute: limit.perMinute, clock });
+    this.paces = {
+      create: paceFor(endpoint.create.limit),
+      update: endpoint.update && paceFor(endpoint.update.limit),
+      match: endpoint.match && paceFor(endpoint.match.limit),
+    };
+    const { match } = endpoint;
+    const matchPace = this.paces.match;
+    if (match && matchPace) {
+      this.#matcher = new Matcher({
+        match,
+        clock,
+        signal,
+        query: async (body) => {
+          const sent = await this.#exchange(matchPace, (token) => client.request('POST', match.path, body, token), freshTries(), 'retry');
+          return sent.kind === 'ok' ? { kind: 'ok', body: sent.answer.body } : sent;
+        },
+      });
+    }
   }
 
   /** Starts the job once a slot is free; `onResult` gets its outcome. Resolves when the job has started. */
   async submit(job: SendJob, onResult: (result: SendResult) => void): Promise<void> {
+    // A cap of our own rather than p-limit's: the reader must wait here for a free slot (so memory stays bounded),
+    // and p-limit queues without bound and has no way to wait for a slot.
     while (this.#inFlight.size >= this.#options.concurrency) await Promise.race(this.#inFlight);
     // An error while recording a result (a full disk, say) stops the run like a fatal answer would.
     const running = this.#run(job)
@@ -99,7 +161,64 @@ export class Sender {
     while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
   }
 
-  /** After the `failures`-th transient failure of a record: waits the backoff and says yes, or says no once its tries are spent. */
+  async #run(job: SendJob): Promise<SendResult> {
+    const { endpoint, client } = this.#options;
+    const tries = freshTries();
+    if (job.action === 'update') {
+      const update = this.paces.update;
+      if (!update) throw new Error(`${endpoint.resource} cannot be updated`);
+      return this.#exchange(update, (token) => client.update(endpoint, job.id!, job.body, token), tries, 'retry', job).then((sent) =>
+        resultOf(sent, 'updated', tries),
+      );
+    }
+    if (this.#matcher) return this.#matchThenCreate(this.#matcher, job, tries);
+    return this.#create(job, tries, 'retry').then((sent) => resultOf(sent, 'created', tries));
+  }
+
+  #create<Mode extends OnTransient>(job: SendJob, tries: Tries, lost: Mode): Promise<Exchanged<Created, Mode>> {
+    const { endpoint, client } = this.#options;
+    return this.#exchange(this.paces.create, (token) => client.create(endpoint, job.body, token), tries, lost, job);
+  }
+
+  async #matchThenCreate(matcher: Matcher, job: SendJob, tries: Tries): Promise<SendResult> {
+    const keys = matcher.keysOf(job.body);
+    const claim = matcher.claim(keys); // at once, so records sharing a key settle in the order they came
+    let id: string | undefined;
+    try {
+      const found = await claim.find();
+      if (found.kind === 'found') return { status: 'matched', id: (id = found.id), attempts: tries.attempts };
+      if (found.kind !== 'none') return resultOf(found, 'created', tries);
+      const result = await this.#createOnce(matcher, job, keys, tries);
+      if (result.status === 'created') id = result.id;
+      return result;
+    } finally {
+      claim.settle(id);
+    }
+  }
+
+  /** Creates a record that has no idempotency key: an answer lost on the way back is looked up before resending. */
+  async #createOnce(matcher: Matcher, job: SendJob, keys: MatchKey[], tries: Tries): Promise<SendResult> {
+    for (;;) {
+      const sent = await this.#create(job, tries, 'report');
+      if (sent.kind !== 'lost') return resultOf(sent, 'created', tries);
+      if (keys.length === 0) {
+        const kinds = matcher.keyNames.join(' or ');
+        return {
+          status: 'failed',
+          ...describeAnswer(sent.answer),
+          msg: `answer lost and no ${kinds} to look it up by; check Feishu before rerunning`,
+          attempts: tries.attempts,
+        };
+      }
+      const again = await this.#backOff(++tries.failures);
+      const found = await matcher.lookUp(keys);
+      if (found.kind === 'found') return { status: 'created', id: found.id, attempts: tries.attempts };
+      if (found.kind !== 'none') return resultOf(found, 'created', tries);
+      if (!again) return resultOf(failure(sent.answer), 'created', tries);
+    }
+  }
+
+  /** After the `failures`-th transient failure: waits the backoff and says yes, or says no once the tries are spent. */
   async #backOff(failures: number): Promise<boolean> {
     const { clock, random, maxAttempts, signal } = this.#options;
     if (failures >= maxAttempts) return false;
@@ -108,13 +227,20 @@ export class Sender {
     return true;
   }
 
-  async #run(job: SendJob): Promise<SendResult> {
-    const { client, tokenCache, pace, clock, signal } = this.#options;
-    let attempts = 0;
-    let failures = 0;
-    let renewed = false;
+  /**
+   * Sends one request until its answer is final: paced, with a valid token, 429s waited out, a refused token
+   * renewed once, transient failures retried with backoff (or, with `lost: 'report'`, handed back to the caller).
+   */
+  async #exchange<Ok extends Extract<Answer | Reply, { kind: 'ok' }>, Mode extends OnTransient>(
+    pace: Pace,
+    send: (token: string) => Promise<Ok | Failure>,
+    tries: Tries,
+    lost: Mode,
+    job?: SendJob,
+  ): Promise<Exchanged<Ok, Mode>> {
+    const { tokenCache, clock, random, signal, endpoint } = this.#options;
     for (;;) {
-      if (signal.aborted || this.fatal) return { status: 'pending', attempts };
+      if (signal.aborted || this.fatal) return { kind: 'pending' };
       let token: string;
       try {
         // Wait for a valid token before taking a slot (a slot held while a token is fetched would go out late, in
@@ -123,20 +249,24 @@ export class Sender {
         await pace.acquire(signal);
         token = await tokenCache.get();
       } catch (error) {
-        if (signal.aborted) return { status: 'pending', attempts };
+        if (signal.aborted) return { kind: 'pending' };
         if (error instanceof TransientError) {
-          // The token endpoint could not answer: this record waits and tries again like any transient failure.
-          if (await this.#backOff(++failures)) continue;
-          return { status: 'failed', code: 'TOKEN', msg: error.message, attempts };
+          // The token endpoint could not answer: wait and try again like any transient failure.
+          if (await this.#backOff(++tries.failures)) continue;
+          return { kind: 'failed', code: 'TOKEN', msg: error.message };
         }
         this.fatal ??= error instanceof Error ? error : new Error(String(error));
-        return { status: 'pending', attempts };
+        return { kind: 'pending' };
       }
-      attempts++;
+      tries.attempts++;
       this.stats.requests++;
       const sentAt = clock.now();
-      const answer = job.action === 'create' ? await client.createAssessment(job.body, token) : await client.updateAssessment(job.id!, job.body, token);
+      const answer = await send(token);
       this.latencies.record(clock.now() - sentAt);
+      if (answer.kind === 'ok') {
+        pace.answered();
+        return { kind: 'ok', answer };
+      }
       const verdict = verdictFor(answer);
       if (verdict === 'rateLimited' && answer.kind === 'error') {
         this.stats.rateLimited++;
@@ -146,22 +276,31 @@ export class Sender {
         continue;
       }
       if (answer.kind !== 'network') pace.answered();
-      if (answer.kind === 'ok') return { status: job.action === 'create' ? 'created' : 'updated', id: answer.id, attempts };
-      if (verdict === 'renewToken' && !renewed) {
-        renewed = true;
+      if (verdict === 'renewToken' && !tries.renewed) {
+        tries.renewed = true;
         this.stats.tokensRefused++;
         tokenCache.refused(token);
         continue;
       }
-      if (verdict === 'transient' && (await this.#backOff(++failures))) continue;
-      if (verdict === 'fatal') this.fatal ??= new ConfigError(permissionMessage(answer));
-      return failed(answer, attempts);
+      if (verdict === 'transient') {
+        if (lost === 'report') return { kind: 'lost', answer } as Exchanged<Ok, Mode>;
+        if (await this.#backOff(++tries.failures)) continue;
+      }
+      if (verdict === 'rejected' && job?.parentCreatedRecently && answer.kind === 'error' && answer.code === endpoint.parent?.missingCode) {
+        if (tries.parentWaits < parentWaits) {
+          this.stats.retries++;
+          await clock.sleep(backoffMs(++tries.parentWaits, random, parentWaitBaseMs), signal);
+          continue;
+        }
+      }
+      if (verdict === 'fatal') this.fatal ??= new ConfigError(permissionMessage(answer, endpoint));
+      return failure(answer);
     }
   }
 }
 
-function failed(answer: Answer, attempts: number): SendResult {
-  return { status: 'failed', ...describeAnswer(answer), attempts };
+function failure(answer: Failure): QueryFailure {
+  return { kind: 'failed', ...describeAnswer(answer) };
 }
 
 function quotaMessage(msg: string, giveUpMs: number): string {
@@ -173,10 +312,23 @@ function quotaMessage(msg: string, giveUpMs: number): string {
   );
 }
 
-function permissionMessage(answer: Answer): string {
+/** A settled exchange (or lookup) as the record's result. */
+function resultOf(sent: Settled<{ id: string }>, done: 'created' | 'updated', tries: Tries): SendResult {
+  const { attempts } = tries;
+  if (sent.kind === 'pending') return { status: 'pending', attempts };
+  if (sent.kind === 'failed') {
+    const { kind: _kind, ...failed } = sent;
+    return { status: 'failed', ...failed, attempts };
+  }
+  return { status: done, id: sent.answer.id, attempts };
+}
+
+function permissionMessage(answer: Failure, endpoint: EndpointDescription): string {
   const { code, msg } = describeAnswer(answer);
+  const { permissions } = endpoint;
+  const needed = permissions.length === 1 ? `the permission ${permissions[0]}` : `the permissions ${permissions.join(' and ')} (the docs name both)`;
   return (
-    `Feishu refused the app permission (code ${code}: ${msg}). The app needs the permission hire:external_application ` +
-    '(导入外部系统信息) and a published version that includes it; grant it in the developer console and run again'
+    `Feishu refused the app permission to import ${endpoint.title}s (code ${code}: ${msg}). The app needs ${needed} ` +
+    'and a published version that includes it; grant it in the developer console and run again'
   );
 }

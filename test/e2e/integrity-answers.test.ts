@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { assessmentsPath, tokenPath } from '../../src/api.js';
+import { assessments } from '../../src/endpoints/assessments.js';
+import { tokenPath } from '../../src/endpoints/registry.js';
 import { readBody, sendJson } from '../../src/sandbox/http.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
 import { credentialEnv, credentials, readLog, runCli, startCli, workspace } from '../support/cli.js';
@@ -37,7 +38,7 @@ async function startFake(answer: (request: IncomingMessage, n: number) => FakeAn
     const reply =
       path === tokenPath
         ? (tokenAnswer?.(body) ?? { status: 200, body: { code: 0, msg: 'ok', tenant_access_token: token, expire: 7200 } })
-        : path === assessmentsPath
+        : path === assessments.create.path
           ? answer(request, ++requests)
           : { status: 404, body: { code: 404, msg: 'no such path' } };
     sendJson(response, reply.status, reply.body, reply.headers);

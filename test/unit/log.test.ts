@@ -9,8 +9,9 @@ import { readResultLog, ResultLog, type LogEntry } from '../../src/log/resultLog
 const folder = () => mkdtempSync(join(tmpdir(), 'hire-import-log-'));
 const at = '2026-11-24T00:00:00.000Z';
 const file = 'export.csv';
-const line = (externalId: string, id = '1') => `${JSON.stringify({ external_id: externalId, status: 'created', id, file, line: 2, at })}\n`;
-const entry = (externalId: string): LogEntry => ({ external_id: externalId, status: 'created', id: '1', file, line: 2, at });
+const resource = 'assessments';
+const line = (externalId: string, id = '1') => `${JSON.stringify({ resource, external_id: externalId, status: 'created', id, file, line: 2, at })}\n`;
+const entry = (externalId: string): LogEntry => ({ resource, external_id: externalId, status: 'created', id: '1', file, line: 2, at });
 
 /** Reads the log, then opens it for appending the way an import does (cutting a damaged tail), and appends. */
 async function reopenAndAppend(path: string, ...entries: LogEntry[]) {
@@ -34,11 +35,11 @@ describe('result log', () => {
     const path = join(folder(), 'r.jsonl');
     await reopenAndAppend(
       path,
-      { external_id: 'a', status: 'created', file, id: '1', line: 2, hash: 'h1', at },
-      { external_id: 'b', status: 'failed', file, line: 3, code: 1002001, msg: 'x', at },
-      { external_id: null, status: 'invalid', file, line: 4, field: 'conclusion', msg: 'x', at },
-      { external_id: 'a', status: 'updated', file, id: '1', line: 2, hash: 'h2', at },
-      { external_id: 'a', status: 'failed', file, line: 2, at },
+      { resource, external_id: 'a', status: 'created', file, id: '1', line: 2, hash: 'h1', at },
+      { resource, external_id: 'b', status: 'failed', file, line: 3, code: 1002001, msg: 'x', at },
+      { resource, external_id: null, status: 'invalid', file, line: 4, field: 'conclusion', msg: 'x', at },
+      { resource, external_id: 'a', status: 'updated', file, id: '1', line: 2, hash: 'h2', at },
+      { resource, external_id: 'a', status: 'failed', file, line: 2, at },
     );
     const history = await readResultLog(path);
     expect([...history.created]).toEqual([['a', { id: '1', hash: 'h2' }]]);
@@ -109,6 +110,12 @@ describe('result log', () => {
     expect(await damage(Buffer.concat([Buffer.from(line('a')), Buffer.from('{"external_id":"Jos\xe9","status":"created","id":"2"}\n', 'latin1')]))).toMatch(
       /^LOG line 2 is not UTF-8 text/,
     );
+  });
+
+  it('counts a talent matched by lookup as done, with its talent_id', async () => {
+    const path = join(folder(), 'r.jsonl');
+    await reopenAndAppend(path, { resource: 'talents', external_id: 'C-1', status: 'matched', file, id: '7001', line: 2, at });
+    expect([...(await readResultLog(path)).created]).toEqual([['C-1', { id: '7001' }]]);
   });
 
   it('reads a missing log as empty history', async () => {

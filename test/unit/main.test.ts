@@ -9,13 +9,14 @@ function captured(): Output & { out: string; err: string } {
 }
 
 const summary: ImportSummary = {
+  resource: 'assessments',
   file: 'export.csv',
   log: 'export.results.jsonl',
   rejects: null,
   dryRun: false,
   interrupted: false,
   stoppedEarly: null,
-  counts: { read: 3, created: 1, updated: 0, skipped: 0, invalid: 0, failed: 0 },
+  counts: { read: 3, created: 1, updated: 0, matched: 0, skipped: 0, invalid: 0, failed: 0 },
   pending: 0,
   wouldCreate: 0,
   wouldUpdate: 0,
@@ -53,11 +54,11 @@ describe('exit codes', () => {
 
   it('prints the summary of a run stopped early, then why, with the stop\'s code; --json carries both', () => {
     const output = captured();
-    const unlogged = [{ external_id: 'R-1', status: 'created' as const, id: '7', file: 'export.csv', line: 2, at: '2026-11-24T00:00:00.000Z' }];
+    const unlogged = [{ resource: 'assessments', external_id: 'R-1', status: 'created' as const, id: '7', file: 'export.csv', line: 2, at: '2026-11-24T00:00:00.000Z' }];
     const stop = new LogWriteError('cannot write the result log export.results.jsonl: the disk is full (ENOSPC)');
     const code = reportImport({ ...summary, unlogged, stop }, true, output);
     expect(code).toBe(74);
-    expect(output.err).toMatch(/^✖ 3 records from export.csv/);
+    expect(output.err).toMatch(/^✖ assessments: 3 records from export.csv/);
     expect(output.err).toContain(`\nunlogged: ${JSON.stringify(unlogged[0])}\n`);
     expect(output.err.trimEnd().split('\n').at(-1)).toBe(`hire-import: ${stop.message}`);
     expect(JSON.parse(output.out)).toMatchObject({ ok: false, exitCode: 74, unlogged, error: { kind: 'LogWriteError', message: stop.message } });

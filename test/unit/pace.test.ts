@@ -84,6 +84,28 @@ describe('pace', () => {
     expect(busiestWindow(starts, 1000)).toBeLessThanOrEqual(20);
   });
 
+  it('on two periods (50/s and 1000/min) starts 1000 in the first minute at the per-second pace, then waits for the minute', async () => {
+    const clock = fakeClock();
+    const pace = new Pace({ rate: 50, perMinute: 1000, marginMs: 0, clock });
+    const starts = await startTimes(pace, clock, 2500);
+    expect(starts[999]! - starts[0]!).toBeLessThan(21_000); // spread at 50/s, not bunched, not stretched over the minute
+    expect(busiestWindow(starts.slice(0, 1000), 1000)).toBe(50);
+    expect(starts[1000]! - starts[0]!).toBeGreaterThanOrEqual(60_000);
+    expect(starts[1000]! - starts[0]!).toBeLessThan(60_200);
+    expect(busiestWindow(starts, 60_000)).toBe(1000);
+    expect(busiestWindow(starts, 1000)).toBe(50);
+    expect(starts[2000]! - starts[1000]!).toBeGreaterThanOrEqual(60_000); // every minute alike
+  });
+
+  it('keeps the minute\'s count through a 429 (which forgets only the second\'s window)', async () => {
+    const clock = fakeClock();
+    const pace = new Pace({ rate: 50, perMinute: 100, marginMs: 0, clock });
+    const starts = await startTimes(pace, clock, 100);
+    pace.rateLimited(1);
+    await pace.acquire();
+    expect(clock.now() - starts[0]!).toBeGreaterThanOrEqual(60_000);
+  });
+
   it('serves concurrent callers one slot each, in order', async () => {
     const clock = fakeClock();
     const pace = new Pace({ rate: 10, marginMs: 0, clock });

@@ -1,66 +1,91 @@
 import { describe, expect, it } from 'vitest';
-import { TransientError, type Answer } from '../../src/send/answer.js';
-import { Pace } from '../../src/send/pace.js';
-import { Sender, type SendResult } from '../../src/send/sender.js';
+import { assessments } from '../../src/endpoints/assessments.js';
+import { offers } from '../../src/endpoints/offers.js';
+import { talents } from '../../src/endpoints/talents.js';
+import type { EndpointDescription } from '../../src/endpoints/types.js';
+import { TransientError, type Answer, type Reply } from '../../src/send/answer.js';
+import { Sender, type SendJob, type SendResult } from '../../src/send/sender.js';
 import { TokenCache } from '../../src/send/tokenCache.js';
 import { fakeClock } from '../support/fakeClock.js';
 
 const ok = (id = '698'): Answer => ({ kind: 'ok', status: 200, id });
 const error = (status: number, code: number, extra: Partial<Extract<Answer, { kind: 'error' }>> = {}): Answer => ({ kind: 'error', status, code, msg: `code ${code}`, ...extra });
+const reset: Answer = { kind: 'network', code: 'ECONNRESET', msg: 'reset' };
 
-/** A sender whose client answers from a script, one answer per request, and records the tokens it was given. */
-function scripted(
-  answers: Answer[],
-  options: { maxAttempts?: number; signal?: AbortSignal; onRequest?: () => void; tokenOutages?: number; rateLimitGiveUpMs?: number } = {},
-) {
+interface Script {
+  endpoint?: EndpointDescription;
+  maxAttempts?: number;
+  signal?: AbortSignal;
+  onRequest?: () => void;
+  tokenOutages?: number;
+  rate?: number;
+  rateLimitGiveUpMs?: number;
+  /** Answers a lookup (talents/batch_get_id) body. */
+  lookup?: (body: Record<string, unknown>) => Reply;
+}
+
+/** A sender whose client answers creates and updates from a script, one answer per request, and lookups by a rule. */
+function scripted(answers: Answer[], options: Script = {}) {
   const clock = fakeClock();
   const tokensSeen: string[] = [];
+  const sent: Array<{ what: string; body: unknown }> = [];
   let issued = 0;
   let outages = options.tokenOutages ?? 0;
   const tokenCache = new TokenCache(async () => {
     if (outages-- > 0) throw new TransientError('the token endpoint answered HTTP 503');
     return { token: `t-${++issued}`, expire: 7200 };
   }, clock);
-  const pace = new Pace({ rate: 20, clock });
-  const answer = async (_body: unknown, token: string) => {
+  const answer = async (what: string, body: unknown, token: string) => {
     tokensSeen.push(token);
+    sent.push({ what, body });
     options.onRequest?.();
     const next = answers.shift();
     if (!next) throw new Error('the client was asked more often than the script says');
     return next;
   };
   const sender = new Sender({
-    client: { createAssessment: answer, updateAssessment: (_id, body, token) => answer(body, token) },
+    endpoint: options.endpoint ?? assessments,
+    client: {
+      create: (_endpoint, body, token) => answer('create', body, token),
+      update: (_endpoint, id, body, token) => answer(`update ${id}`, body, token),
+      request: async (method, path, body, token) => {
+        tokensSeen.push(token);
+        sent.push({ what: `${method} ${path}`, body });
+        return options.lookup!(body as Record<string, unknown>);
+      },
+    },
     tokenCache,
-    pace,
     clock,
     random: () => 0.5,
+    rate: options.rate,
     maxAttempts: options.maxAttempts ?? 3,
     concurrency: 4,
     signal: options.signal ?? new AbortController().signal,
     rateLimitGiveUpMs: options.rateLimitGiveUpMs,
   });
-  const send = async (action: 'create' | 'update' = 'create'): Promise<SendResult> => {
+  const send = async (job: Partial<SendJob> = {}): Promise<SendResult> => {
     let result: SendResult | undefined;
-    await sender.submit({ action, id: '698', body: { external_id: 'A' } }, (outcome) => (result = outcome));
+    await sender.submit({ action: 'create', body: { external_id: 'A' }, ...job }, (outcome) => (result = outcome));
     await sender.drain();
     return result!;
   };
-  return { sender, send, tokensSeen, pace, clock, answersLeft: () => answers.length };
+  return { sender, send, sent, tokensSeen, clock, answersLeft: () => answers.length };
 }
 
 describe('Sender', () => {
   it('creates and updates', async () => {
     expect(await scripted([ok('1')]).send()).toEqual({ status: 'created', id: '1', attempts: 1 });
-    expect(await scripted([ok('2')]).send('update')).toEqual({ status: 'updated', id: '2', attempts: 1 });
+    const updating = scripted([ok('2')]);
+    expect(await updating.send({ action: 'update', id: '2' })).toEqual({ status: 'updated', id: '2', attempts: 1 });
+    expect(updating.sent.map((request) => request.what)).toEqual(['update 2']);
   });
 
-  it('retries server errors and resets with backoff, then gives up with the last code', async () => {
-    const recovering = scripted([error(500, 1002001), { kind: 'network', code: 'ECONNRESET', msg: 'reset' }, ok()]);
+  it('retries server errors and resets with backoff, then gives up with the last code and its request log id', async () => {
+    const recovering = scripted([error(500, 1002001), reset, ok()]);
     expect(await recovering.send()).toMatchObject({ status: 'created', attempts: 3 });
     expect(recovering.sender.stats.retries).toBe(2);
-    const failing = scripted([error(500, 1002001), error(502, 502), error(500, 1002001)]);
-    expect(await failing.send()).toEqual({ status: 'failed', code: 1002001, msg: 'code 1002001', attempts: 3 });
+    const failing = scripted([error(500, 1002001), error(502, 502), error(500, 1002001, { logId: '20260101abc' })]);
+    expect(await failing.send()).toEqual({ status: 'failed', code: 1002001, msg: 'code 1002001', attempts: 3, logId: '20260101abc' });
   });
 
   it('renews a refused token once and sends again with the new one; a second refusal fails the record', async () => {
@@ -71,11 +96,11 @@ describe('Sender', () => {
     expect(await refused.send()).toMatchObject({ status: 'failed', code: 99991671 });
   });
 
-  it('waits out a 429 and slows down without spending the record\'s tries', async () => {
+  it("waits out a 429 and slows down without spending the record's tries", async () => {
     const limited = scripted([error(429, 99991400, { resetSeconds: 1, serverLimit: 10 }), error(400, 99991400), ok()], { maxAttempts: 1 });
     expect(await limited.send()).toMatchObject({ status: 'created', attempts: 3 });
     expect(limited.sender.stats.rateLimited).toBe(2);
-    expect(limited.pace.state.ceiling).toBe(10);
+    expect(limited.sender.paces.create.state.ceiling).toBe(10);
   });
 
   it('never fails a record for 429s: a hundred in a row, then it is created', async () => {
@@ -105,7 +130,7 @@ describe('Sender', () => {
     expect(run.sender.fatal).toBeUndefined();
   });
 
-  it('rides out a token endpoint that cannot answer for a while, and gives up after the record\'s tries', async () => {
+  it("rides out a token endpoint that cannot answer for a while, and gives up after the record's tries", async () => {
     const recovering = scripted([ok()], { tokenOutages: 2 });
     expect(await recovering.send()).toMatchObject({ status: 'created', attempts: 1 });
     expect(recovering.sender.fatal).toBeUndefined();
@@ -119,11 +144,14 @@ describe('Sender', () => {
     expect(await refused.send()).toEqual({ status: 'failed', code: 1002002, msg: 'code 1002002', attempts: 1 });
   });
 
-  it('stops everything on a missing permission', async () => {
+  it("stops everything on a missing permission, naming the endpoint's permissions", async () => {
     const forbidden = scripted([error(400, 99991672)]);
     expect(await forbidden.send()).toMatchObject({ status: 'failed', code: 99991672 });
-    expect(forbidden.sender.fatal?.message).toMatch(/hire:external_application/);
+    expect(forbidden.sender.fatal?.message).toMatch(/needs the permission hire:external_application and a published version/);
     expect(await forbidden.send()).toEqual({ status: 'pending', attempts: 0 });
+    const offersForbidden = scripted([error(400, 99991672)], { endpoint: offers });
+    await offersForbidden.send();
+    expect(offersForbidden.sender.fatal?.message).toMatch(/import external offers .* needs the permissions hire:external_offer and hire:external_application/);
   });
 
   it('after an interrupt starts nothing new and leaves a retry pending', async () => {
@@ -133,5 +161,95 @@ describe('Sender', () => {
     expect(await interrupted.send()).toEqual({ status: 'pending', attempts: 1 });
     expect(await interrupted.send()).toEqual({ status: 'pending', attempts: 0 });
     expect(interrupted.answersLeft()).toBe(0);
+  });
+
+  it('a child whose parent this run just created waits for the parent to show, over about half a minute; others fail at once', async () => {
+    const missingParent = () => error(400, 1002002);
+    const waiting = scripted([missingParent(), missingParent(), ok('9')]);
+    const started = waiting.clock.now();
+    expect(await waiting.send({ parentCreatedRecently: true })).toEqual({ status: 'created', id: '9', attempts: 3 });
+    expect(waiting.clock.now() - started).toBe(750 + 1500); // 1 s and 2 s ceilings, jitter at the middle
+    const givingUp = scripted(Array.from({ length: 6 }, missingParent));
+    expect(await givingUp.send({ parentCreatedRecently: true })).toMatchObject({ status: 'failed', code: 1002002, attempts: 6 });
+    expect(givingUp.clock.now()).toBeGreaterThan(20_000);
+    expect(givingUp.clock.now()).toBeLessThan(30_000);
+    expect(await scripted([missingParent()]).send()).toMatchObject({ status: 'failed', attempts: 1 });
+    // A talent's missing parent has its own code; a plain bad body is not a missing parent.
+    const application = scripted([error(400, 1002102), ok('10')], { endpoint: { ...assessments, parent: { field: 'talent_id', resource: 'talents', missingCode: 1002102 } } });
+    expect(await application.send({ parentCreatedRecently: true })).toMatchObject({ status: 'created', attempts: 2 });
+  });
+
+  it('paces each API at its own documented limits, on both periods, unless --rate overrides the per-second one', () => {
+    const talentSender = scripted([], { endpoint: talents, lookup: () => ({ kind: 'ok', status: 200, body: {} }) }).sender;
+    expect(talentSender.paces.create.state).toMatchObject({ rate: 50, perMinute: 1000 });
+    expect(talentSender.paces.match?.state).toMatchObject({ rate: 50, perMinute: 1000 });
+    const checks = scripted([], { endpoint: endpointWith({ create: 20, update: 10 }) }).sender;
+    expect(checks.paces.create.state.rate).toBe(20);
+    expect(checks.paces.update?.state.rate).toBe(10);
+    expect(scripted([], { endpoint: talents, rate: 5, lookup: () => ({ kind: 'ok', status: 200, body: {} }) }).sender.paces.create.state).toMatchObject({ rate: 5, perMinute: 1000 });
+  });
+});
+
+function endpointWith(limits: { create: number; update: number }): EndpointDescription {
+  return { ...assessments, create: { ...assessments.create, limit: { perSecond: limits.create } }, update: { method: 'PUT', limit: { perSecond: limits.update } } };
+}
+
+describe('Sender, for an endpoint that matches before it creates (talents)', () => {
+  const talent = (external_id: string, basic_info: Record<string, string>) => ({ external_id, basic_info: { name: external_id, ...basic_info } });
+  /** batch_get_id over existing talents: answers the items whose email (in any case) or mobile was asked for. */
+  const directory = (existing: Array<{ talent_id: string; email?: string; mobile_number?: string }>) => (body: Record<string, unknown>): Reply => {
+    const emails = ((body.email_list as string[] | undefined) ?? []).map((email) => email.toLowerCase());
+    const mobiles = (body.mobile_number_list as string[] | undefined) ?? [];
+    const talent_list = existing.filter((entry) => emails.includes(entry.email!) || mobiles.includes(entry.mobile_number!));
+    return { kind: 'ok', status: 200, body: { code: 0, data: { talent_list } } };
+  };
+
+  it('reuses a talent found by email, then one found by mobile, and creates only when neither matches', async () => {
+    const lookup = directory([{ talent_id: 'T-mail', email: 'a@example.com' }, { talent_id: 'T-phone', mobile_number: '13800000002' }]);
+    const byEmail = scripted([], { endpoint: talents, lookup });
+    expect(await byEmail.send({ body: talent('C-1', { email: 'A@example.com' }) })).toEqual({ status: 'matched', id: 'T-mail', attempts: 0 });
+    const byMobile = scripted([], { endpoint: talents, lookup });
+    expect(await byMobile.send({ body: talent('C-2', { email: 'b@example.com', mobile: '13800000002' }) })).toEqual({ status: 'matched', id: 'T-phone', attempts: 0 });
+    expect(byMobile.sent.map((request) => request.body)).toEqual([
+      { mobile_code: '86', email_list: ['b@example.com'] },
+      { mobile_code: '86', mobile_number_list: ['13800000002'] },
+    ]);
+    const fresh = scripted([ok('T-new')], { endpoint: talents, lookup });
+    expect(await fresh.send({ body: talent('C-3', { email: 'c@example.com' }) })).toEqual({ status: 'created', id: 'T-new', attempts: 1 });
+    expect(fresh.sent.map((request) => request.what)).toEqual(['POST /open-apis/hire/v1/talents/batch_get_id', 'create']);
+  });
+
+  it('looks a lost create up again instead of sending it twice', async () => {
+    const existing: Array<{ talent_id: string; email?: string }> = [];
+    // The create arrived and made a talent, but the connection reset before the answer came back.
+    const lost = scripted([reset], { endpoint: talents, lookup: directory(existing), onRequest: () => existing.push({ talent_id: 'T-7', email: 'd@example.com' }) });
+    expect(await lost.send({ body: talent('C-4', { email: 'd@example.com' }) })).toEqual({ status: 'created', id: 'T-7', attempts: 1 });
+    expect(lost.sent.map((request) => request.what)).toEqual(['POST /open-apis/hire/v1/talents/batch_get_id', 'create', 'POST /open-apis/hire/v1/talents/batch_get_id']);
+    // A create that did not arrive is sent again once the lookup shows nothing.
+    const retried = scripted([error(500, 1002001), ok('T-8')], { endpoint: talents, lookup: directory([]) });
+    expect(await retried.send({ body: talent('C-5', { email: 'e@example.com' }) })).toEqual({ status: 'created', id: 'T-8', attempts: 2 });
+  });
+
+  it('fails a lost create that has no email or mobile to look it up by, rather than risk a second talent', async () => {
+    const blind = scripted([reset], { endpoint: talents, lookup: directory([]) });
+    expect(await blind.send({ body: talent('C-6', {}) })).toEqual({
+      status: 'failed',
+      code: 'ECONNRESET',
+      msg: 'answer lost and no email or mobile to look it up by; check Feishu before rerunning',
+      attempts: 1,
+    });
+    expect(blind.answersLeft()).toBe(0);
+  });
+
+  it('settles records that share a key one after another: the second reuses the first one\'s new talent', async () => {
+    const pair = scripted([ok('T-9')], { endpoint: talents, lookup: directory([]) });
+    const results: SendResult[] = [];
+    await pair.sender.submit({ action: 'create', body: talent('C-7', { email: 'f@example.com' }) }, (result) => results.push(result));
+    await pair.sender.submit({ action: 'create', body: talent('C-8', { email: 'F@example.com ' }) }, (result) => results.push(result));
+    await pair.sender.drain();
+    expect(results).toEqual([
+      { status: 'created', id: 'T-9', attempts: 1 },
+      { status: 'matched', id: 'T-9', attempts: 0 },
+    ]);
   });
 });

@@ -1,12 +1,14 @@
 /**
- * `hire-import assessments FILE`: the composition root of an import. It opens the input, the mapping, the result log
- * and the client, runs the pipeline, and returns a summary. Printing the summary and choosing the exit code are the
- * caller's business.
+ * `hire-import RESOURCE FILE` (talents, applications, interviews, assessments, offers, background-checks): the
+ * composition root of an import into one endpoint. It opens the input, the mapping, the result log and the client,
+ * runs the pipeline, and returns a summary. Printing the summary and choosing the exit code are the caller's
+ * business. A plan runs one of these per step, sharing one connection.
  */
 import { existsSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Clock } from '../clock.js';
-import { assessments as assessmentsEndpoint } from '../endpoints/assessments.js';
+import { endpointFor, resourceNames } from '../endpoints/registry.js';
+import type { EndpointDescription } from '../endpoints/types.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { runPipeline } from '../import/pipeline.js';
 import { openMappedInput } from '../import/records.js';
@@ -21,11 +23,12 @@ import type { ImportSummary } from '../report/summary.js';
 import { Tally } from '../report/tally.js';
 import { backoffMs, TransientError } from '../send/answer.js';
 import { HireClient, sendsSecretsInClear } from '../send/client.js';
-import { Pace } from '../send/pace.js';
 import { noSenderStats, Sender } from '../send/sender.js';
 import { TokenCache } from '../send/tokenCache.js';
 
-export interface AssessmentsOptions {
+export interface ImportOptions {
+  /** The endpoint's resource name (`talents`, `assessments`, ...): see src/endpoints/registry.ts. */
+  resource: string;
   file: string;
   format?: Format;
   encoding?: string;
@@ -40,7 +43,8 @@ export interface AssessmentsOptions {
   baseUrl: string;
   appId?: string;
   appSecret?: string;
-  rate: number;
+  /** Requests per second on each API the import calls; default: each one's documented limit. */
+  rate?: number;
   concurrency: number;
   retries: number;
   timeoutMs: number;
@@ -55,18 +59,29 @@ export interface ImportIO {
   clock: Clock;
   random: () => number;
   stdin?: NodeJS.ReadableStream;
+  /**
+   * A connection opened by the caller (a plan shares one sandbox and one token between its steps); the import uses
+   * it instead of connecting, and leaves it open. Without one, the import connects as the options say.
+   */
+  connection?: Connection;
 }
 
-/** The summary, the command that imports the rejects, and the error that stopped the run early, if one did. */
-export async function assessments(options: AssessmentsOptions, io: ImportIO): Promise<ImportSummary & { rerun?: string; stop?: Error }> {
-  checkOptions(options);
+/**
+ * The summary, the command that imports the rejects file into the same log (when there is one), and the error that
+ * stopped the run early, if one did.
+ */
+export type ImportResult = ImportSummary & { rerun?: string; stop?: Error };
+
+export async function runImport(options: ImportOptions, io: ImportIO): Promise<ImportResult> {
+  const endpoint = checkOptions(options);
   const started = io.clock.now();
   // Undone in reverse order however the run ends.
   const cleanup: Array<() => unknown> = [];
   try {
-    const { source, mapper, records } = await openMappedInput({ ...options, endpoint: assessmentsEndpoint, stdin: io.stdin, signal: io.signal }, cleanup);
+    const { source, mapper, records } = await openMappedInput({ ...options, endpoint, stdin: io.stdin, signal: io.signal }, cleanup);
     const paths = outputPaths(options.file, source.format, options.log, options.sandbox);
-    const connection = options.dryRun ? undefined : await connect(options, io, cleanup);
+    const connection = options.dryRun ? undefined : (io.connection ?? (await ownConnection(options, io, cleanup)));
+    const sender = connection && newSender(endpoint, connection, options, io);
     if (!options.dryRun) {
       const lock = await lockResultLog(paths.log, io.stderr); // before reading the log, so no one appends between
       cleanup.push(() => lock.release());
@@ -80,12 +95,13 @@ export async function assessments(options: AssessmentsOptions, io: ImportIO): Pr
     let outcome;
     try {
       outcome = await runPipeline({
+        endpoint,
         file: options.file,
         items: await records(),
         mapper,
         created: history.created,
         updateChanged: options.updateChanged,
-        sender: connection?.sender,
+        sender,
         resultLog: outputs?.resultLog,
         rejects: outputs?.rejects,
         tally,
@@ -95,10 +111,10 @@ export async function assessments(options: AssessmentsOptions, io: ImportIO): Pr
     } finally {
       progress?.stop();
     }
-    const sender = connection?.sender;
     const rejected = (await outputs?.rejects.close()) ?? 0;
     const elapsedMs = io.clock.now() - started;
     return {
+      resource: endpoint.resource,
       file: options.file,
       log: options.dryRun ? null : paths.log,
       rejects: rejected > 0 ? paths.rejects : null,
@@ -114,7 +130,7 @@ export async function assessments(options: AssessmentsOptions, io: ImportIO): Pr
       tokenRenewals: connection?.tokenCache.renewals ?? 0,
       latency: { p50Ms: roundTo(sender?.latencies.percentile(50), 1), p99Ms: roundTo(sender?.latencies.percentile(99), 1) },
       elapsedMs: Math.round(elapsedMs),
-      sendRate: roundTo(elapsedMs > 0 ? ((tally.counts.created + tally.counts.updated) * 1000) / elapsedMs : 0, 2),
+      sendRate: roundTo(elapsedMs > 0 ? ((tally.counts.created + tally.counts.updated + tally.counts.matched) * 1000) / elapsedMs : 0, 2),
       problems: tally.problems,
       unlogged: outputs?.resultLog.unwritten ?? [],
       stop: sender?.fatal,
@@ -124,50 +140,79 @@ export async function assessments(options: AssessmentsOptions, io: ImportIO): Pr
   }
 }
 
+export interface Connection {
+  client: HireClient;
+  /** One token for every request of the connection. */
+  tokenCache: TokenCache;
+  /** Closes the client and, for a rehearsal, its sandbox. */
+  close(): Promise<void>;
+}
+
+export type ConnectOptions = Pick<ImportOptions, 'sandbox' | 'baseUrl' | 'appId' | 'appSecret' | 'concurrency' | 'timeoutMs'>;
+
 /**
- * The sending side: a sandbox for a rehearsal, the client, a token (fetched now, so bad credentials or an
- * unreachable host stop the run before any record is read), and the sender.
+ * The sending side: a sandbox for a rehearsal, the client, and a token (fetched now, so bad credentials or an
+ * unreachable host stop the run before any record is read).
  */
-async function connect(options: AssessmentsOptions, io: ImportIO, cleanup: Array<() => unknown>) {
-  let endpoint = { baseUrl: options.baseUrl, appId: options.appId, appSecret: options.appSecret };
-  if (options.sandbox) {
-    const { startSandbox, sandboxCredentials } = await import('../sandbox/server.js'); // only rehearsals need it
-    const sandbox = await startSandbox(sandboxCredentials);
-    cleanup.push(() => sandbox.close());
-    endpoint = { baseUrl: sandbox.url, ...sandboxCredentials };
-    io.stderr(`sandbox: importing into a local emulator at ${sandbox.url} (nothing reaches Feishu)\n`);
+export async function connect(options: ConnectOptions, io: Pick<ImportIO, 'stderr' | 'signal' | 'clock' | 'random'>): Promise<Connection> {
+  const opened: Array<() => Promise<void>> = [];
+  const close = async () => {
+    for (const step of opened.reverse()) await step();
+  };
+  try {
+    let target = { baseUrl: options.baseUrl, appId: options.appId, appSecret: options.appSecret };
+    if (options.sandbox) {
+      const { startSandbox, sandboxCredentials } = await import('../sandbox/server.js'); // only rehearsals need it
+      const sandbox = await startSandbox(sandboxCredentials);
+      opened.push(() => sandbox.close());
+      target = { baseUrl: sandbox.url, ...sandboxCredentials };
+      io.stderr(`sandbox: importing into a local emulator at ${sandbox.url} (nothing reaches Feishu)\n`);
+    }
+    const { baseUrl, appId, appSecret } = target;
+    if (sendsSecretsInClear(baseUrl)) {
+      io.stderr(`warning: ${baseUrl} is plain http: the app secret and the tokens travel unencrypted; use https\n`);
+    }
+    if (!appId || !appSecret) {
+      throw new ConfigError(
+        'no app credentials: set FEISHU_APP_ID and FEISHU_APP_SECRET (or --app-id / --app-secret), ' +
+          'rehearse with --sandbox, or check the input with --dry-run',
+      );
+    }
+    const client = new HireClient({ baseUrl, appId, appSecret, connections: options.concurrency, timeoutMs: options.timeoutMs });
+    opened.push(() => client.close());
+    const tokenCache = new TokenCache(() => client.fetchToken(), io.clock);
+    await firstToken(tokenCache, baseUrl, io);
+    return { client, tokenCache, close };
+  } catch (error) {
+    await close();
+    throw error;
   }
-  const { baseUrl, appId, appSecret } = endpoint;
-  if (sendsSecretsInClear(baseUrl)) {
-    io.stderr(`warning: ${baseUrl} is plain http: the app secret and the tokens travel unencrypted; use https\n`);
-  }
-  if (!appId || !appSecret) {
-    throw new ConfigError(
-      'no app credentials: set FEISHU_APP_ID and FEISHU_APP_SECRET (or --app-id / --app-secret), ' +
-        'rehearse with --sandbox, or check the input with --dry-run',
-    );
-  }
-  const client = new HireClient({ baseUrl, appId, appSecret, connections: options.concurrency, timeoutMs: options.timeoutMs });
-  cleanup.push(() => client.close());
-  const tokenCache = new TokenCache(() => client.fetchToken(), io.clock);
-  await firstToken(tokenCache, baseUrl, io);
-  const sender = new Sender({
-    client,
-    tokenCache,
-    pace: new Pace({ rate: options.rate, clock: io.clock }),
+}
+
+async function ownConnection(options: ImportOptions, io: ImportIO, cleanup: Array<() => unknown>): Promise<Connection> {
+  const connection = await connect(options, io);
+  cleanup.push(() => connection.close());
+  return connection;
+}
+
+function newSender(endpoint: EndpointDescription, connection: Connection, options: ImportOptions, io: ImportIO): Sender {
+  return new Sender({
+    endpoint,
+    client: connection.client,
+    tokenCache: connection.tokenCache,
     clock: io.clock,
     random: io.random,
+    rate: options.rate,
     maxAttempts: options.retries + 1,
     concurrency: options.concurrency,
     signal: io.signal,
     // Only tests shorten the wait for a rate limit that never lifts.
     rateLimitGiveUpMs: Number(process.env.HIRE_IMPORT_RATE_LIMIT_GIVE_UP_MS) || undefined,
   });
-  return { sender, tokenCache };
 }
 
 /** The first token, with a few tries for a passing fault; then a clear stop, before any record is read. */
-async function firstToken(tokenCache: TokenCache, baseUrl: string, io: ImportIO): Promise<void> {
+async function firstToken(tokenCache: TokenCache, baseUrl: string, io: Pick<ImportIO, 'signal' | 'clock' | 'random'>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await tokenCache.get();
@@ -195,7 +240,7 @@ function tailNotice(log: string, tail: NonNullable<LogHistory['damagedTail']>, d
   return dryRun ? `${log}: ${what}; the next import cuts it off\n` : `${log}: cut off ${what}\n`;
 }
 
-async function startProgress(options: AssessmentsOptions, io: ImportIO, source: RecordSource, mapper: Mapper, tally: Tally) {
+async function startProgress(options: ImportOptions, io: ImportIO, source: RecordSource, mapper: Mapper, tally: Tally) {
   if (options.progress === 'off') return undefined;
   // A total (for the share and the ETA) only where lines are records: a file, not grouped.
   const total = options.file !== '-' && !mapper.group ? await estimateRecords(options.file, source.encoding, source.format, io.signal) : undefined;
@@ -204,11 +249,17 @@ async function startProgress(options: AssessmentsOptions, io: ImportIO, source: 
   return progress;
 }
 
-function checkOptions(options: AssessmentsOptions): void {
+/** Checks what the command line cannot; returns the endpoint imported into. */
+function checkOptions(options: ImportOptions): EndpointDescription {
+  const endpoint = endpointFor(options.resource);
+  if (!endpoint) throw new UsageError(`unknown resource '${options.resource}'; one of ${resourceNames.join(', ')}`);
+  if (options.updateChanged && !endpoint.update) {
+    throw new UsageError(`--update-changed: ${endpoint.title}s cannot be updated (the API has no update for them)`);
+  }
   const positive = (name: string, value: number) => {
     if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${name} must be a positive number, got ${value}`);
   };
-  positive('--rate', options.rate);
+  if (options.rate !== undefined) positive('--rate', options.rate);
   positive('--concurrency', options.concurrency);
   positive('--timeout', options.timeoutMs);
   if (!Number.isInteger(options.retries) || options.retries < 0) throw new UsageError(`--retries must be a whole number, got ${options.retries}`);
@@ -222,6 +273,7 @@ function checkOptions(options: AssessmentsOptions): void {
   } catch {
     throw new UsageError(`--base-url is not a URL: ${options.baseUrl}`);
   }
+  return endpoint;
 }
 
 /**
@@ -237,8 +289,8 @@ export function outputPaths(file: string, format: Format, log: string | undefine
   };
 }
 
-function rerunCommand(options: AssessmentsOptions, paths: { log: string; rejects: string }): string {
-  const words = ['hire-import assessments', quote(paths.rejects), '--log', quote(paths.log)];
+function rerunCommand(options: ImportOptions, paths: { log: string; rejects: string }): string {
+  const words = ['hire-import', options.resource, quote(paths.rejects), '--log', quote(paths.log)];
   // The rejects file is in the input's own shape, so whatever it took to read the input reads it too.
   const carried: Array<[string, string | undefined]> = [
     ['--mapping', options.mapping],

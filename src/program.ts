@@ -1,0 +1,243 @@
+/**
+ * The command line as data: every command and option declared once, parsed by commander into a plain options object
+ * that is handed to `run`. Nothing runs here, so tests parse argument lists in-process; src/cli.ts wires the program
+ * to the process and to the commands. One import command per endpoint description in the registry.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { ImportOptions } from './commands/import.js';
+import type { InitOptions } from './commands/init.js';
+import type { PreviewOptions } from './commands/preview.js';
+import type { SandboxCommandOptions } from './commands/sandbox.js';
+import { endpointFor, endpoints, resourceNames } from './endpoints/registry.js';
+import type { EndpointDescription, Limit } from './endpoints/types.js';
+import type { Output } from './main.js';
+
+/** A parsed command line: which command, with what. */
+export type CommandCall =
+  | { command: 'import'; options: ImportOptions; json: boolean }
+  | { command: 'sandbox'; options: SandboxCommandOptions }
+  | { command: 'init'; options: InitOptions }
+  | { command: 'preview'; options: PreviewOptions };
+
+export interface ProgramContext {
+  /** Where help, usage errors and --version go. */
+  output: Output;
+  /** Progress is a live line on a terminal, plain lines elsewhere. */
+  stderrIsTTY: boolean;
+}
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const exitCodes = `
+Exit codes:
+  0    every record created, or already done by an earlier run
+  1    some records invalid or failed (see the result log and the rejects file)
+  2    usage or configuration error (bad option, credentials, mapping, unreadable input, a damaged result log);
+       nothing more was sent
+  69   Feishu would not take requests (a rate limit that never lifted: a used-up quota); run again later to continue
+  70   an unexpected internal error: a bug in hire-import; please report it with DEBUG=1 output
+  74   the result log could not be written (a full disk, an I/O error); outcomes not logged are printed on stderr
+  75   another import holds the result log; wait for it to finish
+  130  interrupted (Ctrl-C / SIGTERM): requests in flight were finished and logged; run again to continue`;
+
+function number(value: string): number {
+  const parsed = Number(value);
+  if (value.trim() === '' || !Number.isFinite(parsed)) throw new InvalidArgumentError('not a number');
+  return parsed;
+}
+
+function wholeNumber(value: string): number {
+  const parsed = number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('not a whole number');
+  return parsed;
+}
+
+/** `Examples:` lines for the end of a command's help: [command line, what it does]. */
+function examples(lines: Array<[string, string]>): string {
+  const width = Math.max(...lines.map(([command]) => command.length));
+  return `\nExamples:\n${lines.map(([command, what]) => `  $ ${command.padEnd(width)}  # ${what}`).join('\n')}`;
+}
+
+/** The resource `init` and `preview` draft and check for. */
+function resourceOption(): Option {
+  return new Option('--resource <name>', 'the resource the records become').choices(resourceNames).default('assessments');
+}
+
+/** How to read the input; every command that reads an export takes these. */
+function addInputOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--format <format>', 'input format (default: from the file extension)').choices(['csv', 'jsonl']))
+    .addOption(new Option('--encoding <name>', 'input encoding (default: detected: UTF-8, UTF-16 with BOM, GB18030/GBK)'))
+    .addOption(new Option('--delimiter <char>', 'CSV delimiter (default: detected: comma, tab or semicolon)'));
+}
+
+function limitText(limit: Limit): string {
+  return `${limit.perSecond}/s${limit.perMinute ? ` and ${limit.perMinute}/min` : ''}`;
+}
+
+function updateHelp(endpoint: EndpointDescription): string {
+  if (!endpoint.update) return `not for ${endpoint.title}s: the API cannot update them`;
+  const how = endpoint.update.method === 'PUT' ? 'PUT, which sends the whole record' : 'PATCH';
+  return `update records created earlier whose content changed since (${how})`;
+}
+
+/** The options of an import, declared once for every endpoint; the help speaks of the endpoint's own limits. */
+function addImportOptions(command: Command, endpoint: EndpointDescription): Command {
+  return addInputOptions(command)
+    .option('-m, --mapping <file>', 'mapping file (JSON or YAML) from your export to the API; default: the built-in CSV layout, JSONL as request bodies')
+    .option('--log <file>', 'result log (default: next to the input, <name>.results.jsonl)')
+    .option('--dry-run', 'read, map, validate and report; send nothing, write nothing', false)
+    .option('--update-changed', updateHelp(endpoint), false)
+    .option('--max-errors <n>', 'stop reading after this many invalid or failed records', wholeNumber)
+    .option('--sandbox', 'import into a local emulator started for this run: a rehearsal with no credentials', false)
+    .addOption(new Option('--base-url <url>', 'API base URL; Lark: https://open.larksuite.com').env('FEISHU_BASE_URL').default('https://open.feishu.cn'))
+    .addOption(new Option('--app-id <id>', 'app id of a self-built app').env('FEISHU_APP_ID'))
+    .addOption(new Option('--app-secret <secret>', 'app secret (prefer the environment variable: arguments show in ps)').env('FEISHU_APP_SECRET'))
+    .option('--rate <n>', `requests per second on each API called (default: the documented limit, ${limitText(endpoint.create.limit)})`, number)
+    .option('--concurrency <n>', 'most records in flight', wholeNumber, 50)
+    .option('--retries <n>', 'retries per record for server errors, timeouts and resets', wholeNumber, 5)
+    .option('--timeout <ms>', 'connect and response timeout per request', number, 30_000)
+    .option('--json', 'print the summary as JSON on stdout', false)
+    .option('--quiet', 'no progress output', false)
+    .option('--progress-interval <s>', 'seconds between progress lines when stderr is not a terminal', number, 10);
+}
+
+/** The parsed flags of an import, as the command takes them. */
+function importOptions(resource: string, file: string, flags: Record<string, unknown>, stderrIsTTY: boolean): ImportOptions {
+  const flag = <Type>(name: string) => flags[name] as Type;
+  return {
+    resource,
+    file,
+    format: flag('format'),
+    encoding: flag('encoding'),
+    delimiter: flag('delimiter'),
+    mapping: flag('mapping'),
+    log: flag('log'),
+    dryRun: flag('dryRun'),
+    updateChanged: flag('updateChanged'),
+    maxErrors: flag('maxErrors'),
+    sandbox: flag('sandbox'),
+    baseUrl: flag('baseUrl'),
+    appId: flag('appId'),
+    appSecret: flag('appSecret'),
+    rate: flag('rate'),
+    concurrency: flag('concurrency'),
+    retries: flag('retries'),
+    timeoutMs: flag('timeout'),
+    progress: flag('quiet') ? 'off' : stderrIsTTY ? 'live' : 'lines',
+    progressIntervalMs: flag<number>('progressInterval') * 1000,
+  };
+}
+
+function importDescription(endpoint: EndpointDescription): string {
+  const what = endpoint.match
+    ? `find ${endpoint.title}s (${endpoint.match.keys.map((key) => key.field.split('.').pop()).join(', then ')}) or create them`
+    : `create ${endpoint.title}s`;
+  return `${what} from a CSV or JSONL export (- reads stdin)`;
+}
+
+function importExamples(resource: string): string {
+  const file = `${resource}.csv`;
+  return examples([
+    [`hire-import ${resource} ${file} --dry-run`, 'read, map and check every record; send nothing'],
+    [`hire-import ${resource} ${file} -m ${resource}.mapping.yaml`, 'import, with a mapping from your export'],
+    [`hire-import ${resource} ${file} --sandbox`, 'rehearse against a local emulator, no credentials'],
+  ]);
+}
+
+/** The whole command line. `run` gets each parsed command; commander's usage errors throw (exitOverride). */
+export function createProgram(run: (call: CommandCall) => Promise<void>, context: ProgramContext): Command {
+  const { output, stderrIsTTY } = context;
+  const program = new Command('hire-import')
+    .description('Import recruiting history from a legacy ATS export into Feishu (Lark) Hire.')
+    .version(version)
+    .exitOverride()
+    .configureOutput({ writeOut: output.stdout, writeErr: output.stderr })
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', exitCodes);
+
+  for (const endpoint of endpoints) {
+    const command = program.command(endpoint.resource).description(importDescription(endpoint)).argument('<file>', 'the export: .csv, .jsonl or .ndjson, or - for stdin');
+    addImportOptions(command, endpoint)
+      .addHelpText('after', exitCodes)
+      .addHelpText('after', importExamples(endpoint.resource))
+      .action(async (file: string, flags: Record<string, unknown>) => {
+        await run({ command: 'import', options: importOptions(endpoint.resource, file, flags, stderrIsTTY), json: flags.json === true });
+      });
+  }
+
+  program
+    .command('sandbox')
+    .description('serve a local emulator of the Feishu token and assessment endpoints, with fault injection')
+    .option('--port <n>', 'port on 127.0.0.1 (0: any free port)', wholeNumber, 8787)
+    .option('--rate-limit <n>', 'requests per sliding second before HTTP 429 (0: none)', wholeNumber, 20)
+    .option('--latency <ms>', 'response latency', number, 0)
+    .option('--jitter <ms>', 'latency jitter, plus or minus', number, 0)
+    .option('--error-rate <share>', 'share of requests answered HTTP 500 / 1002001 (0..1)', number, 0)
+    .option('--reset-rate <share>', 'share of connections reset without an answer (0..1)', number, 0)
+    .option('--token-ttl <s>', 'lifetime of issued tokens in seconds', number, 7200)
+    .option('--seed <n>', 'seed for the faults drawn, for reproducible runs', wholeNumber)
+    .addHelpText(
+      'after',
+      examples([
+        ['hire-import sandbox', 'serve on 127.0.0.1:8787 at the real limits'],
+        ['hire-import sandbox --latency 150 --error-rate 0.05 --seed 7', 'a slow, faulty server, the same faults every run'],
+      ]),
+    )
+    .action(async (flags: Record<string, number | undefined>) => {
+      await run({
+        command: 'sandbox',
+        options: {
+          port: flags.port,
+          rateLimit: flags.rateLimit,
+          latencyMs: flags.latency,
+          jitterMs: flags.jitter,
+          errorRate: flags.errorRate,
+          resetRate: flags.resetRate,
+          tokenTtlSeconds: flags.tokenTtl,
+          seed: flags.seed,
+        },
+      });
+    });
+
+  addInputOptions(program.command('init').description("write a starting mapping file from an export's header or first record").argument('<file>', 'the export'))
+    .addOption(resourceOption())
+    .option('-o, --output <file>', 'where to write the mapping (default: <file>.mapping.yaml)')
+    .option('--force', 'overwrite an existing mapping file', false)
+    .addHelpText(
+      'after',
+      examples([
+        ['hire-import init export.csv', 'draft export.mapping.yaml from the header'],
+        ['hire-import init export.jsonl -o mapping.yaml --force', 'draft from the first records, overwriting mapping.yaml'],
+        ['hire-import init applications.csv --resource applications', 'draft a mapping for external applications'],
+      ]),
+    )
+    .action(async (file: string, flags: Omit<InitOptions, 'file' | 'endpoint'> & { resource: string }) => {
+      const { format, encoding, delimiter, output: mappingOutput, force, resource } = flags;
+      await run({ command: 'init', options: { file, format, encoding, delimiter, output: mappingOutput, force, endpoint: endpointFor(resource)! } });
+    });
+
+  addInputOptions(
+    program
+      .command('preview')
+      .description('print the request bodies the first records would become, or why they are invalid; sends nothing')
+      .argument('<file>', 'the export'),
+  )
+    .addOption(resourceOption())
+    .option('-m, --mapping <file>', 'mapping file')
+    .option('-n <count>', 'how many records', wholeNumber, 5)
+    .addHelpText(
+      'after',
+      examples([
+        ['hire-import preview export.csv', 'the first 5 bodies with the built-in layout'],
+        ['hire-import preview export.csv -m export.mapping.yaml -n 20', 'the first 20 with your mapping'],
+      ]),
+    )
+    .action(async (file: string, flags: Omit<PreviewOptions, 'file' | 'endpoint'> & { resource: string }) => {
+      const { mapping, n, format, encoding, delimiter, resource } = flags;
+      await run({ command: 'preview', options: { file, mapping, n, format, encoding, delimiter, endpoint: endpointFor(resource)! } });
+    });
+
+  return program;
+}

@@ -1,0 +1,173 @@
+/**
+ * The command line parsed in-process (no subprocess): each argument list and the options object the command gets,
+ * or the usage error and exit code commander gives.
+ */
+import { CommanderError } from 'commander';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ImportOptions } from '../../src/commands/import.js';
+import { applications } from '../../src/endpoints/applications.js';
+import { assessments } from '../../src/endpoints/assessments.js';
+import { resourceNames } from '../../src/endpoints/registry.js';
+import { createProgram, type CommandCall } from '../../src/program.js';
+
+/** Parses `args` as `hire-import args...` would; returns the call made and what was printed. */
+async function parse(args: string[], context: { stderrIsTTY?: boolean } = {}) {
+  const calls: CommandCall[] = [];
+  let stdout = '';
+  let stderr = '';
+  const program = createProgram(
+    async (call) => {
+      calls.push(call);
+    },
+    { output: { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) }, stderrIsTTY: context.stderrIsTTY ?? false },
+  );
+  let error: CommanderError | undefined;
+  try {
+    await program.parseAsync(args, { from: 'user' });
+  } catch (thrown) {
+    if (!(thrown instanceof CommanderError)) throw thrown;
+    error = thrown;
+  }
+  return { call: calls[0], calls, stdout, stderr, error };
+}
+
+/** What an import gets when only the file is given. */
+const defaults = (resource: string, file: string): ImportOptions => ({
+  resource,
+  file,
+  format: undefined,
+  encoding: undefined,
+  delimiter: undefined,
+  mapping: undefined,
+  log: undefined,
+  dryRun: false,
+  updateChanged: false,
+  maxErrors: undefined,
+  sandbox: false,
+  baseUrl: 'https://open.feishu.cn',
+  appId: undefined,
+  appSecret: undefined,
+  rate: undefined,
+  concurrency: 50,
+  retries: 5,
+  timeoutMs: 30_000,
+  progress: 'lines',
+  progressIntervalMs: 10_000,
+});
+
+beforeEach(() => {
+  // The credentials and base URL come from the environment too: the table must not depend on the developer's shell.
+  for (const name of ['FEISHU_APP_ID', 'FEISHU_APP_SECRET', 'FEISHU_BASE_URL']) vi.stubEnv(name, undefined);
+});
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe('import commands', () => {
+  it('has one per endpoint description, each with every option', async () => {
+    expect(resourceNames).toEqual(['talents', 'applications', 'interviews', 'assessments', 'offers', 'background-checks']);
+    for (const resource of resourceNames) {
+      const { call } = await parse([resource, 'export.csv', '--dry-run', '--rate', '5']);
+      expect(call).toEqual({ command: 'import', json: false, options: { ...defaults(resource, 'export.csv'), dryRun: true, rate: 5 } });
+    }
+  });
+
+  const table: Array<{ args: string[]; env?: Record<string, string>; tty?: boolean; options: Partial<ImportOptions>; json?: boolean }> = [
+    { args: ['assessments', 'export.csv'], options: {} },
+    { args: ['talents', 'candidates.csv', '-m', 'talents.yaml', '--log', 'talents.log.jsonl'], options: { mapping: 'talents.yaml', log: 'talents.log.jsonl' } },
+    { args: ['applications', '-', '--format', 'jsonl', '--encoding', 'gbk', '--delimiter', ';'], options: { file: '-', format: 'jsonl', encoding: 'gbk', delimiter: ';' } },
+    { args: ['offers', 'offers.csv', '--update-changed', '--max-errors', '10', '--sandbox'], options: { updateChanged: true, maxErrors: 10, sandbox: true } },
+    {
+      args: ['interviews', 'i.csv', '--rate', '2.5', '--concurrency', '8', '--retries', '0', '--timeout', '100'],
+      options: { rate: 2.5, concurrency: 8, retries: 0, timeoutMs: 100 },
+    },
+    { args: ['background-checks', 'c.csv', '--json', '--quiet'], options: { progress: 'off' }, json: true },
+    { args: ['assessments', 'a.csv', '--progress-interval', '0.5'], tty: true, options: { progress: 'live', progressIntervalMs: 500 } },
+    {
+      args: ['assessments', 'a.csv'],
+      env: { FEISHU_APP_ID: 'cli_x', FEISHU_APP_SECRET: 's', FEISHU_BASE_URL: 'https://open.larksuite.com' },
+      options: { appId: 'cli_x', appSecret: 's', baseUrl: 'https://open.larksuite.com' },
+    },
+    { args: ['assessments', 'a.csv', '--app-id', 'cli_y', '--base-url', 'http://127.0.0.1:1'], env: { FEISHU_APP_ID: 'cli_x' }, options: { appId: 'cli_y', baseUrl: 'http://127.0.0.1:1' } },
+  ];
+
+  it.each(table)('$args', async ({ args, env, tty, options, json }) => {
+    for (const [name, value] of Object.entries(env ?? {})) vi.stubEnv(name, value);
+    const [resource, file] = args;
+    const { call } = await parse(args, { stderrIsTTY: tty });
+    expect(call).toEqual({ command: 'import', json: json ?? false, options: { ...defaults(resource!, file!), ...options } });
+  });
+
+  const refused: Array<{ args: string[]; message: RegExp }> = [
+    { args: ['assessments', 'a.csv', '--rate', 'fast'], message: /option '--rate <n>' argument 'fast' is invalid. not a number/ },
+    { args: ['assessments', 'a.csv', '--concurrency', '2.5'], message: /not a whole number/ },
+    { args: ['talents', 'a.csv', '--format', 'xlsx'], message: /Allowed choices are csv, jsonl/ },
+    { args: ['talents'], message: /missing required argument 'file'/ },
+    { args: ['talent', 'a.csv'], message: /unknown command 'talent'/ },
+    { args: ['offers', 'a.csv', '--dryrun'], message: /unknown option '--dryrun'/ },
+  ];
+
+  it.each(refused)('refuses $args', async ({ args, message }) => {
+    const { call, error, stderr } = await parse(args);
+    expect(call).toBeUndefined();
+    expect(error?.exitCode).toBe(1); // commander's usage error; src/cli.ts turns it into exit 2
+    expect(stderr).toMatch(message);
+    expect(stderr).toContain('(run with --help for usage)');
+  });
+
+  it("ends each command's help with examples of that command, after the exit codes", async () => {
+    for (const resource of resourceNames) {
+      const { stdout, error } = await parse([resource, '--help']);
+      expect(error?.exitCode).toBe(0);
+      expect(stdout).toMatch(/130\s+interrupted/);
+      const examples = stdout.slice(stdout.indexOf('Examples:'));
+      expect(examples.trim().split('\n').slice(1)).toEqual([
+        expect.stringContaining(`$ hire-import ${resource} ${resource}.csv --dry-run`),
+        expect.stringContaining(`$ hire-import ${resource} ${resource}.csv -m ${resource}.mapping.yaml`),
+        expect.stringContaining(`$ hire-import ${resource} ${resource}.csv --sandbox`),
+      ]);
+    }
+    for (const command of ['sandbox', 'init', 'preview']) {
+      const { stdout } = await parse([command, '--help']);
+      const examples = stdout.trimEnd().slice(stdout.lastIndexOf('\nExamples:\n') + 1).split('\n');
+      expect(examples[0]).toBe('Examples:');
+      expect(examples.length - 1).toBeGreaterThanOrEqual(2);
+      for (const example of examples.slice(1)) expect(example).toMatch(new RegExp(`^  \\$ hire-import ${command} `));
+    }
+  });
+
+  it('the help names each endpoint\'s own limits and update method', async () => {
+    // Help text wraps at the terminal's width: compare it as one line.
+    const help = async (resource: string) => (await parse([resource, '--help'])).stdout.replace(/\s+/g, ' ');
+    expect(await help('talents')).toContain('find talents (email, then mobile) or create them');
+    expect(await help('talents')).toContain('the documented limit, 50/s and 1000/min');
+    expect(await help('talents')).toContain('--update-changed not for talents: the API cannot update them');
+    expect(await help('interviews')).toContain('the documented limit, 10/s)');
+    expect(await help('offers')).toContain('(PUT, which sends the whole record)');
+    expect(await help('assessments')).toContain('changed since (PATCH)');
+  });
+});
+
+describe('other commands', () => {
+  it.each<{ args: string[]; call: CommandCall }>([
+    { args: ['sandbox'], call: { command: 'sandbox', options: { port: 8787, rateLimit: 20, latencyMs: 0, jitterMs: 0, errorRate: 0, resetRate: 0, tokenTtlSeconds: 7200, seed: undefined } } },
+    {
+      args: ['sandbox', '--port', '0', '--error-rate', '0.1', '--seed', '7'],
+      call: { command: 'sandbox', options: { port: 0, rateLimit: 20, latencyMs: 0, jitterMs: 0, errorRate: 0.1, resetRate: 0, tokenTtlSeconds: 7200, seed: 7 } },
+    },
+    {
+      args: ['init', 'x.csv', '-o', 'm.yaml', '--force'],
+      call: { command: 'init', options: { file: 'x.csv', format: undefined, encoding: undefined, delimiter: undefined, output: 'm.yaml', force: true, endpoint: assessments } },
+    },
+    {
+      args: ['init', 'a.csv', '--resource', 'applications'],
+      call: { command: 'init', options: { file: 'a.csv', format: undefined, encoding: undefined, delimiter: undefined, output: undefined, force: false, endpoint: applications } },
+    },
+    {
+      args: ['preview', 'x.csv', '-m', 'm.yaml', '-n', '3'],
+      call: { command: 'preview', options: { file: 'x.csv', mapping: 'm.yaml', n: 3, format: undefined, encoding: undefined, delimiter: undefined, endpoint: assessments } },
+    },
+  ])('$args', async ({ args, call }) => {
+    expect((await parse(args)).call).toEqual(call);
+  });
+});
