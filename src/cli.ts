@@ -112,15 +112,19 @@ program
 
 program
   .command('sandbox')
-  .description('serve a local emulator of the Feishu token and assessment endpoints, with fault injection')
+  .description('serve a local emulator of the Feishu token endpoint and every Hire endpoint hire-import uses, with fault injection')
   .option('--port <n>', 'port on 127.0.0.1 (0: any free port)', wholeNumber, 8787)
-  .option('--rate-limit <n>', 'requests per sliding second before HTTP 429 (0: none)', wholeNumber, 20)
+  .option('--rate-limit <n>', 'requests per sliding second per endpoint and operation before HTTP 429 (0: none; default: each endpoint\'s own limits)', wholeNumber)
   .option('--latency <ms>', 'response latency', number, 0)
   .option('--jitter <ms>', 'latency jitter, plus or minus', number, 0)
   .option('--error-rate <share>', 'share of requests answered HTTP 500 / 1002001 (0..1)', number, 0)
   .option('--reset-rate <share>', 'share of connections reset without an answer (0..1)', number, 0)
   .option('--token-ttl <s>', 'lifetime of issued tokens in seconds', number, 7200)
   .option('--seed <n>', 'seed for the faults drawn, for reproducible runs', wholeNumber)
+  .option('--no-idempotency', 'forget external_ids: a repeated create makes a new record, as after 24 hours on Feishu')
+  .addOption(new Option('--parent-checks <mode>', 'when a create\'s parent id must be stored: always, whenHeld (once records of the parent resource are), never').choices(['always', 'whenHeld', 'never']).default('whenHeld'))
+  .option('--visibility-delay <ms>', 'a just-created parent stays invisible to its children\'s creates this long', number, 0)
+  .option('--state <file>', 'keep the records in this JSONL file, loaded at start and appended to, so they outlive the sandbox')
   .action(async (flags) => {
     const { sandbox } = await import('./commands/sandbox.js');
     exitCode = await runCommand(
@@ -135,6 +139,10 @@ program
             resetRate: flags.resetRate,
             tokenTtlSeconds: flags.tokenTtl,
             seed: flags.seed,
+            idempotency: flags.idempotency,
+            parentChecks: flags.parentChecks,
+            visibilityDelayMs: flags.visibilityDelay,
+            stateFile: flags.state,
           },
           { stderr: output.stderr, signal: interruptSignal(output, 'closing the sandbox') },
         ),
