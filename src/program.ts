@@ -169,34 +169,47 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
 
   program
     .command('sandbox')
-    .description('serve a local emulator of the Feishu token and assessment endpoints, with fault injection')
+    .description('serve a local emulator of the Feishu token endpoint and every Hire endpoint hire-import uses, with fault injection')
     .option('--port <n>', 'port on 127.0.0.1 (0: any free port)', wholeNumber, 8787)
-    .option('--rate-limit <n>', 'requests per sliding second before HTTP 429 (0: none)', wholeNumber, 20)
+    .option('--rate-limit <n>', "requests per sliding second per endpoint and operation before HTTP 429 (0: none; default: each endpoint's own limits)", wholeNumber)
     .option('--latency <ms>', 'response latency', number, 0)
     .option('--jitter <ms>', 'latency jitter, plus or minus', number, 0)
     .option('--error-rate <share>', 'share of requests answered HTTP 500 / 1002001 (0..1)', number, 0)
     .option('--reset-rate <share>', 'share of connections reset without an answer (0..1)', number, 0)
     .option('--token-ttl <s>', 'lifetime of issued tokens in seconds', number, 7200)
     .option('--seed <n>', 'seed for the faults drawn, for reproducible runs', wholeNumber)
+    .option('--no-idempotency', 'forget external_ids: a repeated create makes a new record, as after 24 hours on Feishu')
+    .addOption(
+      new Option('--parent-checks <mode>', "when a create's parent id must be stored: always, whenHeld (once records of the parent resource are), never")
+        .choices(['always', 'whenHeld', 'never'])
+        .default('whenHeld'),
+    )
+    .option('--visibility-delay <ms>', "a just-created parent stays invisible to its children's creates this long", number, 0)
+    .option('--state <file>', 'keep the records in this JSONL file, loaded at start and appended to, so they outlive the sandbox')
     .addHelpText(
       'after',
       examples([
         ['hire-import sandbox', 'serve on 127.0.0.1:8787 at the real limits'],
         ['hire-import sandbox --latency 150 --error-rate 0.05 --seed 7', 'a slow, faulty server, the same faults every run'],
+        ['hire-import sandbox --no-idempotency --state rehearsal.jsonl', 'a server without the 24 h memory, kept between runs'],
       ]),
     )
-    .action(async (flags: Record<string, number | undefined>) => {
+    .action(async (flags: Record<string, unknown>) => {
       await run({
         command: 'sandbox',
         options: {
-          port: flags.port,
-          rateLimit: flags.rateLimit,
-          latencyMs: flags.latency,
-          jitterMs: flags.jitter,
-          errorRate: flags.errorRate,
-          resetRate: flags.resetRate,
-          tokenTtlSeconds: flags.tokenTtl,
-          seed: flags.seed,
+          port: flags.port as number,
+          rateLimit: flags.rateLimit as number | undefined,
+          latencyMs: flags.latency as number,
+          jitterMs: flags.jitter as number,
+          errorRate: flags.errorRate as number,
+          resetRate: flags.resetRate as number,
+          tokenTtlSeconds: flags.tokenTtl as number,
+          seed: flags.seed as number | undefined,
+          idempotency: flags.idempotency as boolean,
+          parentChecks: flags.parentChecks as 'always' | 'whenHeld' | 'never',
+          visibilityDelayMs: flags.visibilityDelay as number,
+          stateFile: flags.state as string | undefined,
         },
       });
     });

@@ -1,9 +1,21 @@
 /** `hire-import sandbox`: serves the local Feishu emulator until interrupted, then reports what it saw. */
+import { endpoints } from '../endpoints/registry.js';
+import type { Limit } from '../endpoints/types.js';
 import { UsageError } from '../errors.js';
-import { sandboxCredentials, sandboxSettings, startSandbox, type SandboxOptions, type SandboxStats } from '../sandbox/server.js';
+import {
+  sandboxCredentials,
+  sandboxSettings,
+  startSandbox,
+  type ParentChecks,
+  type SandboxOptions,
+  type SandboxSettings,
+  type SandboxStats,
+} from '../sandbox/server.js';
 
 /** What the sandbox serves with; the credentials are always the fixed sandbox pair. */
 export type SandboxCommandOptions = Omit<SandboxOptions, 'appId' | 'appSecret'>;
+
+export const parentCheckModes: readonly ParentChecks[] = ['always', 'whenHeld', 'never'];
 
 export interface SandboxCommandIo {
   stderr: (text: string) => void;
@@ -36,6 +48,21 @@ export function validateSandboxOptions(options: SandboxCommandOptions): void {
   }
   requireInteger('--token-ttl', options.tokenTtlSeconds, 1, Number.MAX_SAFE_INTEGER);
   requireInteger('--seed', options.seed, 0, 2 ** 32 - 1);
+  requireNumber('--visibility-delay', options.visibilityDelayMs, 0, Number.MAX_SAFE_INTEGER);
+  if (options.parentChecks !== undefined && !parentCheckModes.includes(options.parentChecks)) {
+    throw new UsageError(`--parent-checks must be one of ${parentCheckModes.join(', ')}, got ${options.parentChecks}`);
+  }
+}
+
+function describeLimit(limit: Limit): string {
+  return limit.perMinute === undefined ? `${limit.perSecond}/s` : `${limit.perSecond}/s and ${limit.perMinute}/min`;
+}
+
+/** The limits in force: the descriptions' (creates shown; every operation has its own), or the override. */
+function describeLimits(settings: SandboxSettings): string {
+  if (settings.rateLimit === 0) return 'no rate limits';
+  if (settings.rateLimit !== undefined) return `${settings.rateLimit} requests/s per endpoint and operation`;
+  return `each endpoint's own, per operation; creates: ${endpoints.map((endpoint) => `${endpoint.resource} ${describeLimit(endpoint.create.limit)}`).join(', ')}`;
 }
 
 function untilAborted(signal: AbortSignal): Promise<void> {
@@ -55,14 +82,18 @@ export async function sandbox(options: SandboxCommandOptions, io: SandboxCommand
   });
 
   const { url } = started;
+  const held = endpoints.map((endpoint) => started.records(endpoint.resource).length).reduce((sum, count) => sum + count, 0);
   io.stderr(
     [
       `Feishu Hire sandbox listening on ${url}`,
-      `  rate limit ${settings.rateLimit}/s per endpoint, latency ${settings.latencyMs} ± ${settings.jitterMs} ms, ` +
-        `error rate ${settings.errorRate}, reset rate ${settings.resetRate}, token TTL ${settings.tokenTtlSeconds} s, seed ${settings.seed}`,
+      `  limits: ${describeLimits(settings)}`,
+      `  latency ${settings.latencyMs} ± ${settings.jitterMs} ms, error rate ${settings.errorRate}, reset rate ${settings.resetRate}, ` +
+        `token TTL ${settings.tokenTtlSeconds} s, seed ${settings.seed}`,
+      `  idempotency by external_id ${settings.idempotency ? 'on' : 'off'}, parent checks ${settings.parentChecks}, ` +
+        `visibility delay ${settings.visibilityDelayMs} ms, state ${settings.stateFile ?? 'in memory only'} (${held} records held)`,
       'Point the CLI at it (these credentials only open this sandbox):',
-      `  hire-import assessments FILE --base-url ${url} --app-id ${sandboxCredentials.appId} --app-secret ${sandboxCredentials.appSecret}`,
-      `Counters: ${url}/sandbox/stats   Stored assessments: ${url}/sandbox/assessments`,
+      `  hire-import RESOURCE FILE --base-url ${url} --app-id ${sandboxCredentials.appId} --app-secret ${sandboxCredentials.appSecret}`,
+      `Counters: ${url}/sandbox/stats   Records: ${url}/sandbox/records/RESOURCE`,
       'Stop with Ctrl-C.',
       '',
     ].join('\n'),
@@ -72,8 +103,9 @@ export async function sandbox(options: SandboxCommandOptions, io: SandboxCommand
   await started.close();
   const stats = started.stats();
   io.stderr(
-    `Sandbox stopped after ${stats.requests} requests: ${stats.created} created, ${stats.replayed} replayed, ${stats.patched} patched, ` +
-      `${stats.rateLimited} rate-limited, ${stats.serverErrors} server errors, ${stats.resets} resets, ${stats.invalid} invalid, ` +
+    `Sandbox stopped after ${stats.requests} requests: ${stats.created} created, ${stats.replayed} replayed, ${stats.updated} updated, ` +
+      `${stats.deleted} deleted, ${stats.read} read-backs, ${stats.lookups} look-ups, ${stats.rateLimited} rate-limited, ` +
+      `${stats.serverErrors} server errors, ${stats.resets} resets, ${stats.invalid} invalid, ${stats.missingParent} missing parents, ` +
       `${stats.authFailures} auth failures.\n`,
   );
   return stats;

@@ -62,7 +62,7 @@ export const talents: EndpointDescription = {
     limit: talentLimit,
     keys: [
       { field: 'basic_info.email', param: 'email_list', answerField: 'email' },
-      { field: 'basic_info.mobile', param: 'mobile_number_list', answerField: 'mobile_number' },
+      { field: 'basic_info.mobile', param: 'mobile_number_list', answerField: 'mobile_number', digitsOnly: true },
     ],
     fixed: { mobile_code: '86' },
     itemsAt: 'data.talent_list',

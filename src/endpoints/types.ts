@@ -111,7 +111,14 @@ export interface MatchBeforeCreate {
   path: string;
   limit: Limit;
   /** Tried in order; each reads one body field and sends it in its own list parameter. */
-  keys: ReadonlyArray<{ field: string; param: string; /** the answer's item field that holds the same key */ answerField: string }>;
+  keys: ReadonlyArray<{
+    field: string;
+    param: string;
+    /** the answer's item field that holds the same key */
+    answerField: string;
+    /** A key of digits only (a mobile number): anything else is malformed and answers the first of `badKeyCodes`. */
+    digitsOnly?: boolean;
+  }>;
   /** Extra body fields every lookup sends (mobile_code: "86"). */
   fixed?: Record<string, string>;
   /** The answer's list of matches and, in each, the id. */

@@ -1,18 +1,27 @@
 /**
- * A strict local emulator of the Feishu endpoints hire-import calls, with fault injection: for rehearsing an import
- * without credentials, for tests and for the benchmark. node:http only, loopback only.
+ * A strict local emulator of the Feishu endpoints hire-import calls, every one its endpoint descriptions list, with
+ * fault injection: for rehearsing an import without credentials, for tests and for the benchmark. node:http only,
+ * loopback only. Answers are decided when a request arrives (emulator.ts) and delivered after the drawn latency.
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FeishuEmulator, type Answer, type SandboxStats } from './emulator.js';
+import { endpointFor, endpoints } from '../endpoints/registry.js';
+import type { SandboxStats } from './counters.js';
+import { FeishuEmulator, type Answer, type ParentChecks } from './emulator.js';
 import { drawDelayMs } from './faults.js';
 import { readBody, sendJson } from './http.js';
+import { introspect, introspectionPrefix } from './introspection.js';
 import { seededRandom } from './random.js';
-import type { StoredAssessment } from './store.js';
+import { seedBody, type SeedTalent } from './seed.js';
+import { openStateFile, type StateFile } from './stateFile.js';
+import type { StoredRecord } from './store.js';
+import type { JsonObject } from './validateWire.js';
 
-export type { SandboxStats } from './emulator.js';
-export type { StoredAssessment } from './store.js';
+export type { Counts, SandboxStats } from './counters.js';
+export type { ParentChecks } from './emulator.js';
+export type { SeedTalent } from './seed.js';
+export type { StoredRecord } from './store.js';
 
 export interface SandboxOptions {
   /** Default 0: an ephemeral port. */
@@ -20,15 +29,18 @@ export interface SandboxOptions {
   /** When set, the token endpoint requires exactly these; otherwise any non-empty pair is accepted. */
   appId?: string;
   appSecret?: string;
-  /** Accepted requests per sliding 1000 ms per endpoint (create, patch separately); default 20; 0 = unlimited. */
+  /**
+   * Overrides every endpoint's per-second limit (each endpoint and operation still has its own window; per-minute
+   * limits stay); 0: no limits at all. Left out: each endpoint's limits from its description.
+   */
   rateLimit?: number;
   /** Base response latency, default 0. */
   latencyMs?: number;
   /** +- uniform jitter on the latency, default 0; the delay never goes below 0. */
   jitterMs?: number;
-  /** 0..1 share of requests answered HTTP 500 {code:1002001} (nothing created). */
+  /** 0..1 share of API requests answered HTTP 500 {code:1002001} (nothing done). */
   errorRate?: number;
-  /** 0..1 share of requests whose connection is reset without an answer (nothing created). */
+  /** 0..1 share of API requests whose connection is reset without an answer (nothing done). */
   resetRate?: number;
   /** Lifetime of issued tenant_access_tokens, default 7200. */
   tokenTtlSeconds?: number;
@@ -36,26 +48,48 @@ export interface SandboxOptions {
   failExternalIds?: string[];
   /** Seeds the source that draws faults and jitter, for reproducible runs; random when left out. */
   seed?: number;
+  /** Default true: a create repeating an external_id returns the record it made. False: a server with no such memory. */
+  idempotency?: boolean;
+  /** Default 'whenHeld': a parent id is checked once the sandbox holds records of the parent's resource. */
+  parentChecks?: ParentChecks;
+  /** A just-created parent is invisible to its children's creates for this long, default 0. */
+  visibilityDelayMs?: number;
+  /** Talents already in Feishu when the sandbox starts (for look-ups to find). */
+  talents?: SeedTalent[];
+  /** Records already there when the sandbox starts, as request bodies per resource (checked by the wire rules). */
+  records?: Record<string, JsonObject[]>;
+  /**
+   * Keep the records in this append-only JSONL file: loaded at start, each change appended as it is decided, so a
+   * rehearsal finds what earlier runs created. Seeded talents and records are added only when the file starts empty.
+   */
+  stateFile?: string;
 }
 
 export interface Sandbox {
   url: string;
   port: number;
   stats(): SandboxStats;
-  assessments(): StoredAssessment[];
+  /** Copies of the records of a resource, in creation order; throws for a resource the sandbox does not serve. */
+  records(resource: string): StoredRecord[];
+  /** The assessments' records. */
+  assessments(): StoredRecord[];
+  /** Deletes a record behind the client's back (with what is read back inside it); false when there is none. */
+  removeRecord(resource: string, id: string): boolean;
+  /** Changes a record's fields behind the client's back, unchecked; the record after, or undefined when there is none. */
+  changeRecord(resource: string, id: string, fields: JsonObject): StoredRecord | undefined;
   /** Closes promptly: open keep-alive connections are dropped and answers still waiting on latency are discarded. */
   close(): Promise<void>;
 }
 
-export type SandboxSettings = Required<Omit<SandboxOptions, 'appId' | 'appSecret'>> & Pick<SandboxOptions, 'appId' | 'appSecret'>;
+type Defaulted = 'port' | 'latencyMs' | 'jitterMs' | 'errorRate' | 'resetRate' | 'tokenTtlSeconds' | 'failExternalIds' | 'seed' |
+  'idempotency' | 'parentChecks' | 'visibilityDelayMs' | 'talents' | 'records';
+export type SandboxSettings = SandboxOptions & Required<Pick<SandboxOptions, Defaulted>>;
 
 /** The options with what a left-out one means filled in; the seed is drawn here when not given. */
 export function sandboxSettings(options: SandboxOptions): SandboxSettings {
   return {
+    ...options,
     port: options.port ?? 0,
-    appId: options.appId,
-    appSecret: options.appSecret,
-    rateLimit: options.rateLimit ?? 20,
     latencyMs: options.latencyMs ?? 0,
     jitterMs: options.jitterMs ?? 0,
     errorRate: options.errorRate ?? 0,
@@ -63,16 +97,49 @@ export function sandboxSettings(options: SandboxOptions): SandboxSettings {
     tokenTtlSeconds: options.tokenTtlSeconds ?? 7200,
     failExternalIds: options.failExternalIds ?? [],
     seed: options.seed ?? randomInt(2 ** 32),
+    idempotency: options.idempotency ?? true,
+    parentChecks: options.parentChecks ?? 'whenHeld',
+    visibilityDelayMs: options.visibilityDelayMs ?? 0,
+    talents: options.talents ?? [],
+    records: options.records ?? {},
   };
 }
 
 /** The fixed pair `--sandbox` uses. Not a secret: it only opens the local sandbox. */
 export const sandboxCredentials = { appId: 'cli_sandbox', appSecret: 'sandbox-secret-not-a-real-one' } as const;
 
+/** Feishu's request log id, which support asks for: a timestamp and random hex, like the real ones. */
+function logId(now: number): string {
+  return `${new Date(now).toISOString().replace(/\D/g, '').slice(0, 14)}${randomBytes(10).toString('hex').toUpperCase()}`;
+}
+
+/** What the sandbox holds at start: an earlier run's state, or else the seeded records. */
+function fill(emulator: FeishuEmulator, settings: SandboxSettings, state: StateFile | undefined): void {
+  if (state && state.changes.length > 0) return emulator.restore(state.changes);
+  // Seeded records were there before the run: already visible to children.
+  const before = Date.now() - settings.visibilityDelayMs;
+  const talents = settings.talents.map((talent) => seedBody(endpointFor('talents')!.fields, { ...talent }));
+  for (const body of talents) emulator.seed('talents', body, before);
+  for (const [resource, bodies] of Object.entries(settings.records)) for (const body of bodies) emulator.seed(resource, body, before);
+}
+
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const settings = sandboxSettings(options);
   const random = seededRandom(settings.seed);
-  const emulator = new FeishuEmulator({ ...settings, random, newToken: () => `t-${randomBytes(20).toString('hex')}` });
+  const state = settings.stateFile === undefined ? undefined : openStateFile(settings.stateFile, endpoints.map((endpoint) => endpoint.resource));
+  const emulator = new FeishuEmulator({
+    ...settings,
+    endpoints,
+    random,
+    newToken: () => `t-${randomBytes(20).toString('hex')}`,
+    onChange: state?.append,
+  });
+  try {
+    fill(emulator, settings, state);
+  } catch (error) {
+    state?.close();
+    throw error;
+  }
   const waitingAnswers = new Set<NodeJS.Timeout>();
   let closing: Promise<void> | undefined;
 
@@ -87,24 +154,28 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     waitingAnswers.add(timer);
   }
 
-  function deliver(request: IncomingMessage, response: ServerResponse, answer: Answer): void {
+  function deliver(request: IncomingMessage, response: ServerResponse, answer: Answer, now: number): void {
     if (answer.kind === 'reset') {
       // A TCP RST, so the client sees ECONNRESET rather than a polite close.
       if (!request.socket.destroyed) request.socket.resetAndDestroy();
       return;
     }
-    sendJson(response, answer.status, answer.body, answer.headers);
+    sendJson(response, answer.status, answer.body, { ...answer.headers, 'x-tt-logid': logId(now) });
   }
 
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const path = new URL(request.url ?? '/', 'http://sandbox').pathname;
+    const url = new URL(request.url ?? '/', 'http://sandbox');
     const body = await readBody(request);
-    if (request.method === 'GET' && path === '/sandbox/stats') return sendJson(response, 200, emulator.stats());
-    if (request.method === 'GET' && path === '/sandbox/assessments') return sendJson(response, 200, emulator.assessments());
+    const method = request.method ?? '';
+    const now = Date.now();
+    if (url.pathname.startsWith(introspectionPrefix)) {
+      const reply = introspect(emulator, method, url.pathname, body, now) ?? { status: 404, body: { error: 'not found' } };
+      return sendJson(response, reply.status, reply.body);
+    }
     // Decided now, delivered after the latency: a client that gives up waiting may find on retry that it was created.
-    const answer = emulator.answer({ method: request.method ?? '', path, authorization: request.headers.authorization, body }, Date.now());
+    const answer = emulator.answer({ method, path: url.pathname, query: url.searchParams, authorization: request.headers.authorization, body }, now);
     const delayMs = answer.kind === 'json' && answer.immediate ? 0 : drawDelayMs(random, settings.latencyMs, settings.jitterMs);
-    after(delayMs, () => deliver(request, response, answer));
+    after(delayMs, () => deliver(request, response, answer, now));
   }
 
   const server = createServer((request, response) => {
@@ -120,19 +191,34 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       server.off('error', reject);
       resolve();
     });
+  }).catch((error: unknown) => {
+    state?.close();
+    throw error;
   });
   const { port } = server.address() as AddressInfo;
+
+  function records(resource: string): StoredRecord[] {
+    const held = emulator.records(resource);
+    if (!held) throw new Error(`the sandbox serves no resource named ${resource}`);
+    return held;
+  }
 
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     stats: () => emulator.stats(),
-    assessments: () => emulator.assessments(),
+    records,
+    assessments: () => records('assessments'),
+    removeRecord: (resource, id) => emulator.removeRecord(resource, id, Date.now()),
+    changeRecord: (resource, id, fields) => emulator.changeRecord(resource, id, fields, Date.now()),
     close: () =>
       (closing ??= new Promise<void>((resolve, reject) => {
         for (const timer of waitingAnswers) clearTimeout(timer);
         waitingAnswers.clear();
-        server.close((error) => (error ? reject(error) : resolve()));
+        server.close((error) => {
+          state?.close();
+          return error ? reject(error) : resolve();
+        });
         server.closeAllConnections();
       })),
   };

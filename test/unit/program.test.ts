@@ -148,12 +148,25 @@ describe('import commands', () => {
   });
 });
 
+/** What the sandbox command gets for the options a test leaves out. */
+const sandboxDefaults = { latencyMs: 0, jitterMs: 0, resetRate: 0, tokenTtlSeconds: 7200, idempotency: true, parentChecks: 'whenHeld', visibilityDelayMs: 0, stateFile: undefined } as const;
+
 describe('other commands', () => {
   it.each<{ args: string[]; call: CommandCall }>([
-    { args: ['sandbox'], call: { command: 'sandbox', options: { port: 8787, rateLimit: 20, latencyMs: 0, jitterMs: 0, errorRate: 0, resetRate: 0, tokenTtlSeconds: 7200, seed: undefined } } },
     {
-      args: ['sandbox', '--port', '0', '--error-rate', '0.1', '--seed', '7'],
-      call: { command: 'sandbox', options: { port: 0, rateLimit: 20, latencyMs: 0, jitterMs: 0, errorRate: 0.1, resetRate: 0, tokenTtlSeconds: 7200, seed: 7 } },
+      args: ['sandbox'],
+      call: { command: 'sandbox', options: { ...sandboxDefaults, port: 8787, rateLimit: undefined, errorRate: 0, seed: undefined } },
+    },
+    {
+      args: ['sandbox', '--port', '0', '--error-rate', '0.1', '--seed', '7', '--rate-limit', '20'],
+      call: { command: 'sandbox', options: { ...sandboxDefaults, port: 0, rateLimit: 20, errorRate: 0.1, seed: 7 } },
+    },
+    {
+      args: ['sandbox', '--no-idempotency', '--parent-checks', 'always', '--visibility-delay', '500', '--state', 's.jsonl'],
+      call: {
+        command: 'sandbox',
+        options: { ...sandboxDefaults, port: 8787, rateLimit: undefined, errorRate: 0, seed: undefined, idempotency: false, parentChecks: 'always', visibilityDelayMs: 500, stateFile: 's.jsonl' },
+      },
     },
     {
       args: ['init', 'x.csv', '-o', 'm.yaml', '--force'],

@@ -1,9 +1,14 @@
+import { mkdtempSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
 
 const tokenPath = '/open-apis/auth/v3/tenant_access_token/internal';
 const assessmentsPath = '/open-apis/hire/v1/external_interview_assessments';
+const applicationsPath = '/open-apis/hire/v1/external_applications';
+const batchGetIdPath = '/open-apis/hire/v1/talents/batch_get_id';
 
 const started: Sandbox[] = [];
 afterEach(async () => {
@@ -295,6 +300,74 @@ describe('sandbox patch', () => {
     expect(reply.status).toBe(400);
     expect(reply.body.code).toBe(1002002);
     expect(reply.body.msg).toContain('1234567890123456789');
+  });
+});
+
+describe('sandbox records, seeds and tampering', () => {
+  const application = (key: string, talentId: string) => ({ external_id: key, talent_id: talentId, job_title: 'Engineer' });
+
+  it('finds seeded talents, checks parents against them, and lists by parent from the query string', async () => {
+    const sandbox = await sandboxWith({ talents: [{ name: '张伟', email: 'zw@example.com', mobile: '13800000001' }, { name: 'Li', email: 'li@example.com' }] });
+    const token = await tokenFor(sandbox);
+    const found = await call(sandbox, 'POST', batchGetIdPath, { token, body: { email_list: ['li@example.com', 'zw@example.com'] } });
+    const [zhang, li] = sandbox.records('talents');
+    expect(found.body.data).toEqual({ talent_list: [{ talent_id: zhang!.id, email: 'zw@example.com' }, { talent_id: li!.id, email: 'li@example.com' }] });
+    expect(found.headers.get('x-tt-logid')).toMatch(/^\d{14}[0-9A-F]{20}$/);
+
+    // Talents are held, so a talent_id must name one of them.
+    const orphan = await call(sandbox, 'POST', applicationsPath, { token, body: application('APP-0', '7000000000000000001') });
+    expect(orphan.body.code).toBe(1002102);
+    await call(sandbox, 'POST', applicationsPath, { token, body: application('APP-1', li!.id) });
+    const listed = await call(sandbox, 'GET', `${applicationsPath}?talent_id=${li!.id}&page_size=20`, { token });
+    expect(listed.body.data).toEqual({ has_more: false, items: [{ id: expect.any(String), ...application('APP-1', li!.id) }] });
+  });
+
+  it('serves records and counters per resource, and tampers with records over HTTP', async () => {
+    const sandbox = await sandboxWith({ records: { applications: [application('APP-1', '7000000000000000001')] } });
+    const [stored] = sandbox.records('applications');
+    const get = (path: string) => fetch(sandbox.url + path).then(async (response) => ({ status: response.status, body: await response.json() }));
+    const tamper = (body: unknown) =>
+      fetch(`${sandbox.url}/sandbox/tamper`, { method: 'POST', body: JSON.stringify(body) }).then(async (response) => ({ status: response.status, body: await response.json() }));
+
+    expect((await get('/sandbox/records/applications')).body).toEqual([{ id: stored!.id, body: application('APP-1', '7000000000000000001'), createdAt: expect.any(Number) }]);
+    expect((await get('/sandbox/records/candidates')).status).toBe(404);
+    expect((await get('/sandbox/stats')).body.byResource.applications).toMatchObject({ requests: 0, created: 0 });
+
+    const changed = await tamper({ resource: 'applications', id: stored!.id, set: { stage: 'hired' } });
+    expect(changed).toMatchObject({ status: 200, body: { id: stored!.id, body: { stage: 'hired' } } });
+    expect(sandbox.records('applications')[0]!.body.stage).toBe('hired');
+    expect(await tamper({ resource: 'applications', id: stored!.id, remove: true })).toEqual({ status: 200, body: { removed: stored!.id } });
+    expect(sandbox.records('applications')).toEqual([]);
+    expect((await tamper({ resource: 'applications', id: stored!.id, remove: true })).status).toBe(404);
+    expect((await tamper({ resource: 'applications', id: stored!.id })).status).toBe(400);
+    expect(() => sandbox.records('candidates')).toThrow('no resource named candidates');
+  });
+
+  it('refuses a seeded record the wire rules refuse', async () => {
+    await expect(startSandbox({ records: { offers: [{ external_application_id: '1', biz_create_time: 1 }] } })).rejects.toThrow('biz_create_time must be a string of digits');
+  });
+});
+
+describe('sandbox state file', () => {
+  it('holds from run to run what earlier runs created, seeding only a fresh state', async () => {
+    const stateFile = join(mkdtempSync(join(tmpdir(), 'sandbox-state-')), 'sandbox.jsonl');
+    const options: SandboxOptions = { stateFile, talents: [{ name: 'Li', email: 'li@example.com' }] };
+    const first = await startSandbox(options);
+    const token = await tokenFor(first);
+    const talentId = first.records('talents')[0]!.id;
+    const created = await call(first, 'POST', applicationsPath, { token, body: { external_id: 'APP-1', talent_id: talentId } });
+    const held = first.records('applications');
+    first.removeRecord('talents', talentId);
+    first.changeRecord('applications', held[0]!.id, { stage: 'hired' });
+    const expected = { talents: first.records('talents'), applications: first.records('applications') };
+    await first.close();
+
+    const second = await sandboxWith(options);
+    expect({ talents: second.records('talents'), applications: second.records('applications') }).toEqual(expected);
+    const secondToken = await tokenFor(second);
+    const replayed = await call(second, 'POST', applicationsPath, { token: secondToken, body: { external_id: 'APP-1', talent_id: talentId } });
+    expect(replayed.body.data).toMatchObject({ external_application: { id: (created.body.data as { external_application: { id: string } }).external_application.id, stage: 'hired' } });
+    expect(second.stats()).toMatchObject({ created: 0, replayed: 1 });
   });
 });
 

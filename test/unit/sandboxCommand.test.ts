@@ -16,6 +16,8 @@ describe('sandbox command', () => {
     [{ rateLimit: 2.5 }, '--rate-limit'],
     [{ tokenTtlSeconds: 0 }, '--token-ttl'],
     [{ seed: -3 }, '--seed'],
+    [{ visibilityDelayMs: -1 }, '--visibility-delay'],
+    [{ parentChecks: 'sometimes' as never }, '--parent-checks must be one of always, whenHeld, never'],
   ])('refuses %j with a UsageError naming the option', async (options, flag) => {
     const run = sandbox(options, { stderr: () => {}, signal: AbortSignal.abort() });
     await expect(run).rejects.toThrow(UsageError);
@@ -27,7 +29,7 @@ describe('sandbox command', () => {
     let printed = '';
     let announce: (text: string) => void = () => {};
     const announced = new Promise<string>((resolve) => (announce = resolve));
-    const running = sandbox({ rateLimit: 5, seed: 11 }, {
+    const running = sandbox({ rateLimit: 5, seed: 11, idempotency: false, parentChecks: 'never', visibilityDelayMs: 250 }, {
       stderr: (text) => {
         printed += text;
         announce(text);
@@ -39,6 +41,8 @@ describe('sandbox command', () => {
     expect(url).toBeDefined();
     expect(printed).toContain(`--base-url ${url} --app-id ${sandboxCredentials.appId} --app-secret ${sandboxCredentials.appSecret}`);
     expect(printed).toContain('seed 11');
+    expect(printed).toContain('limits: 5 requests/s per endpoint and operation');
+    expect(printed).toContain('idempotency by external_id off, parent checks never, visibility delay 250 ms, state in memory only (0 records held)');
 
     const askToken = (app_secret: string) =>
       fetch(url + tokenPath, { method: 'POST', body: JSON.stringify({ app_id: sandboxCredentials.appId, app_secret }) }).then((response) => response.json());
@@ -50,6 +54,13 @@ describe('sandbox command', () => {
     expect(stats).toMatchObject({ requests: 2, tokensIssued: 1, authFailures: 1 });
     expect(printed).toContain('Sandbox stopped after 2 requests');
     await expect(fetch(url + tokenPath, { method: 'POST' })).rejects.toThrow();
+  });
+
+  it('names each endpoint\'s own limits when none is given', async () => {
+    let printed = '';
+    await sandbox({}, { stderr: (text) => (printed += text), signal: AbortSignal.abort() });
+    expect(printed).toContain("limits: each endpoint's own, per operation; creates: talents 50/s and 1000/min, applications 20/s, interviews 10/s,");
+    expect(printed).toContain('idempotency by external_id on, parent checks whenHeld, visibility delay 0 ms');
   });
 
   it('turns a port in use into a UsageError', async () => {

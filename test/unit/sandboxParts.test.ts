@@ -1,8 +1,15 @@
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { talents } from '../../src/endpoints/talents.js';
 import { drawDelayMs, drawFault } from '../../src/sandbox/faults.js';
 import { seededRandom } from '../../src/sandbox/random.js';
-import { RateWindow } from '../../src/sandbox/rateWindow.js';
+import { RateLimiter, RateWindow } from '../../src/sandbox/rateWindow.js';
+import { seedBody } from '../../src/sandbox/seed.js';
+import { openStateFile } from '../../src/sandbox/stateFile.js';
 import { TokenIssuer } from '../../src/sandbox/tokens.js';
+import { assessments } from '../../src/endpoints/assessments.js';
 import { checkWireBody } from '../../src/sandbox/validateWire.js';
 
 describe('seededRandom', () => {
@@ -22,11 +29,11 @@ describe('RateWindow', () => {
     const window = new RateWindow(2);
     expect(window.admit(0)).toEqual({ admitted: true });
     expect(window.admit(400)).toEqual({ admitted: true });
-    expect(window.admit(500)).toEqual({ admitted: false, resetSeconds: 1 });
-    expect(window.admit(999)).toEqual({ admitted: false, resetSeconds: 1 });
+    expect(window.admit(500)).toEqual({ admitted: false, resetSeconds: 1, limit: 2 });
+    expect(window.admit(999)).toEqual({ admitted: false, resetSeconds: 1, limit: 2 });
     // The request at 0 leaves the window at 1000; the one at 400 is still in it.
     expect(window.admit(1000)).toEqual({ admitted: true });
-    expect(window.admit(1001)).toEqual({ admitted: false, resetSeconds: 1 });
+    expect(window.admit(1001)).toEqual({ admitted: false, resetSeconds: 1, limit: 2 });
   });
 
   it('does not count refused requests', () => {
@@ -39,13 +46,79 @@ describe('RateWindow', () => {
   it('reports whole seconds, at least 1, for longer windows', () => {
     const window = new RateWindow(1, 60_000);
     window.admit(0);
-    expect(window.admit(1000)).toEqual({ admitted: false, resetSeconds: 59 });
-    expect(window.admit(59_999)).toEqual({ admitted: false, resetSeconds: 1 });
+    expect(window.admit(1000)).toEqual({ admitted: false, resetSeconds: 59, limit: 1 });
+    expect(window.admit(59_999)).toEqual({ admitted: false, resetSeconds: 1, limit: 1 });
   });
 
   it('admits everything with limit 0', () => {
     const window = new RateWindow(0);
     for (let index = 0; index < 1000; index++) expect(window.admit(0).admitted).toBe(true);
+  });
+});
+
+describe('RateLimiter', () => {
+  it('refuses when either period is full, and counts a request in both only when both admit it', () => {
+    const limiter = new RateLimiter({ perSecond: 2, perMinute: 3 });
+    expect(limiter.admit(0).admitted).toBe(true);
+    expect(limiter.admit(1).admitted).toBe(true);
+    expect(limiter.admit(2)).toEqual({ admitted: false, resetSeconds: 1, limit: 2 });
+    expect(limiter.admit(1000).admitted).toBe(true);
+    // The minute is full: refused by it, until the request at 0 leaves it.
+    expect(limiter.admit(2500)).toEqual({ admitted: false, resetSeconds: 58, limit: 3 });
+    expect(limiter.admit(60_000).admitted).toBe(true);
+    // The refusal at 2 did not take a slot of the minute: one more fits at 60 001 (the request at 1 has left).
+    expect(limiter.admit(60_001).admitted).toBe(true);
+  });
+
+  it('admits everything without a limit', () => {
+    const limiter = new RateLimiter(undefined);
+    for (let index = 0; index < 100; index++) expect(limiter.admit(0).admitted).toBe(true);
+  });
+});
+
+describe('seedBody', () => {
+  it('puts each plain key in the one talents field its name ends', () => {
+    expect(seedBody(talents.fields, { name: '张伟', email: 'zw@example.com', mobile: '13800000001' })).toEqual({
+      basic_info: { name: '张伟', email: 'zw@example.com', mobile: '13800000001' },
+    });
+    expect(seedBody(talents.fields, { name: 'x', email: undefined })).toEqual({ basic_info: { name: 'x' } });
+    expect(() => seedBody(talents.fields, { name: 'x', nickname: 'y' })).toThrow('"nickname" names no field');
+  });
+});
+
+describe('openStateFile', () => {
+  const resources = ['offers'];
+  const change = (id: string) => ({ op: 'create', resource: 'offers', id, body: { external_application_id: '1' }, at: 5 });
+  const folder = () => mkdtempSync(join(tmpdir(), 'sandbox-state-'));
+
+  it('starts empty without a file, appends each change as a line, and reads them back', () => {
+    const path = join(folder(), 'state.jsonl');
+    const first = openStateFile(path, resources);
+    expect(first.changes).toEqual([]);
+    first.append(change('1') as never);
+    first.append({ op: 'delete', resource: 'offers', id: '1', at: 6 });
+    first.close();
+    expect(readFileSync(path, 'utf8').split('\n')).toHaveLength(3);
+    const second = openStateFile(path, resources);
+    expect(second.changes).toEqual([change('1'), { op: 'delete', resource: 'offers', id: '1', at: 6 }]);
+    second.close();
+  });
+
+  it('drops a last line cut short by a crash and cuts it off, so the next line starts clean', () => {
+    const path = join(folder(), 'state.jsonl');
+    writeFileSync(path, `${JSON.stringify(change('1'))}\n{"op":"create","reso`);
+    const state = openStateFile(path, resources);
+    expect(state.changes).toEqual([change('1')]);
+    state.append(change('2') as never);
+    state.close();
+    expect(openStateFile(path, resources).changes).toEqual([change('1'), change('2')]);
+  });
+
+  it('refuses any other bad line, naming the file and line', () => {
+    const path = join(folder(), 'state.jsonl');
+    writeFileSync(path, `${JSON.stringify(change('1'))}\n`);
+    appendFileSync(path, `${JSON.stringify({ ...change('2'), resource: 'candidates' })}\n`);
+    expect(() => openStateFile(path, resources)).toThrow(`${path}:2: not a sandbox state line`);
   });
 });
 
@@ -111,13 +184,13 @@ describe('checkWireBody', () => {
     content: 'hello world',
     external_interview_id: '6986199832494934316',
   };
-  const problem = (body: unknown, operation: 'create' | 'patch' = 'create') => {
-    const checked = checkWireBody(body, operation);
+  const problem = (body: unknown, completeness: 'whole' | 'partial' = 'whole') => {
+    const checked = checkWireBody(body, assessments.fields, completeness);
     return checked.ok ? undefined : checked.problem;
   };
 
   it('accepts the documented example and hands it back unchanged', () => {
-    expect(checkWireBody(valid, 'create')).toEqual({ ok: true, body: valid });
+    expect(checkWireBody(valid, assessments.fields, 'whole')).toEqual({ ok: true, body: valid });
   });
 
   it.each([
@@ -142,9 +215,9 @@ describe('checkWireBody', () => {
   });
 
   it('lets a patch leave external_interview_id out but applies the same rules to what it gives', () => {
-    expect(problem({ conclusion: 3 }, 'patch')).toBeUndefined();
-    expect(problem({ conclusion: 3 }, 'create')).toBe('external_interview_id is required');
-    expect(problem({ conclusion: '3' }, 'patch')).toContain('conclusion must be an integer 1..3');
-    expect(problem({ external_interview_id: '' }, 'patch')).toContain('external_interview_id must be a non-empty string');
+    expect(problem({ conclusion: 3 }, 'partial')).toBeUndefined();
+    expect(problem({ conclusion: 3 }, 'whole')).toBe('external_interview_id is required');
+    expect(problem({ conclusion: '3' }, 'partial')).toContain('conclusion must be an integer 1..3');
+    expect(problem({ external_interview_id: '' }, 'partial')).toContain('external_interview_id must be a non-empty string');
   });
 });

@@ -1,0 +1,153 @@
+/**
+ * Read-back and look-up answers built from the stored records and the descriptions alone: batch_query by ids (and
+ * by parent), list by parent, both paged by page_token; and a look-up whose kinds of key are ANDed, as on Feishu.
+ * Every answer is decided from what is stored at the moment it is asked.
+ */
+import type { EndpointDescription, Fields, MatchBeforeCreate, ReadBack } from '../endpoints/types.js';
+import type { RecordStore, StoredRecord } from './store.js';
+import { checkWireBody, type JsonObject } from './validateWire.js';
+import { nestAt, valueAt } from './wireShape.js';
+
+export type ReadAnswer = { ok: true; body: JsonObject } | { ok: false; code: number; problem: string };
+
+const parameterError = 1002002;
+
+function refused(problem: string, code = parameterError): ReadAnswer {
+  return { ok: false, code, problem };
+}
+
+/** The resources read back inside `parent`'s items (assessments inside interviews), with the field that holds them. */
+export function carriedInside(endpoints: readonly EndpointDescription[], parent: string): Array<{ child: EndpointDescription; field: string }> {
+  return endpoints.flatMap((child) =>
+    child.readBack?.kind === 'insideParent' && child.parent?.resource === parent ? [{ child, field: child.readBack.field }] : [],
+  );
+}
+
+/**
+ * A record as read back: its id, its fields, and the records carried inside it: those written with it (already in
+ * its body, with their ids) followed by those created later that point at it.
+ */
+export function readBackItem(store: RecordStore, endpoints: readonly EndpointDescription[], resource: string, record: StoredRecord): JsonObject {
+  const item: JsonObject = { id: record.id, ...structuredClone(record.body) };
+  for (const { child, field } of carriedInside(endpoints, resource)) {
+    const written = Array.isArray(item[field]) ? (item[field] as unknown[]) : [];
+    const pointing = store
+      .children(child.resource, record.id)
+      .map((stored) => ({ id: stored.id, ...structuredClone(stored.body) }));
+    if (written.length + pointing.length > 0) item[field] = [...written, ...pointing];
+  }
+  return item;
+}
+
+/** The page a query asks for, once its parameters are known ones (`allowed`, page_size, page_token) and well formed. */
+function pageOf(query: URLSearchParams, allowed: readonly string[], maxPageSize: number): { offset: number; size: number } | { problem: string } {
+  for (const name of query.keys()) {
+    if (!allowed.includes(name) && name !== 'page_size' && name !== 'page_token') return { problem: `unknown query parameter ${name}` };
+  }
+  const sizeText = query.get('page_size');
+  const size = sizeText === null ? maxPageSize : Number(sizeText);
+  if (!/^\d+$/.test(sizeText ?? '0') || size < 1 || size > maxPageSize) {
+    return { problem: `page_size must be an integer 1..${maxPageSize}, got ${JSON.stringify(sizeText)}` };
+  }
+  const token = query.get('page_token');
+  if (token !== null && !/^\d+$/.test(token)) return { problem: `page_token ${JSON.stringify(token)} is not one this server gave` };
+  return { offset: token === null ? 0 : Number(token), size };
+}
+
+function paged(store: RecordStore, endpoints: readonly EndpointDescription[], resource: string, records: StoredRecord[], page: { offset: number; size: number }): ReadAnswer {
+  const end = page.offset + page.size;
+  const items = records.slice(page.offset, end).map((record) => readBackItem(store, endpoints, resource, record));
+  const hasMore = end < records.length;
+  return { ok: true, body: { code: 0, msg: 'success', data: { items, has_more: hasMore, ...(hasMore ? { page_token: String(end) } : {}) } } };
+}
+
+/**
+ * POST path with `{ [idList]: ids }`: the stored records among those ids, in the order asked, unknown ids left out;
+ * the query may narrow them to one parent (`?external_application_id=`). With neither, every record.
+ */
+function batchQuery(
+  store: RecordStore,
+  endpoints: readonly EndpointDescription[],
+  endpoint: EndpointDescription,
+  readBack: Extract<ReadBack, { kind: 'batchQuery' }>,
+  query: URLSearchParams,
+  body: unknown,
+): ReadAnswer {
+  const parentField = endpoint.parent?.field;
+  const page = pageOf(query, parentField ? [parentField] : [], readBack.maxIds);
+  if ('problem' in page) return refused(page.problem);
+  const fields: Fields = { [readBack.idList]: { type: { kind: 'strings', maxItems: readBack.maxIds }, description: 'ids to read' } };
+  const checked = checkWireBody(body ?? {}, fields, 'partial');
+  if (!checked.ok) return refused(checked.problem);
+
+  const ids = checked.body[readBack.idList] as string[] | undefined;
+  const parentId = parentField === undefined ? null : query.get(parentField);
+  let records = ids
+    ? [...new Set(ids)].flatMap((id) => store.get(endpoint.resource, id) ?? [])
+    : parentId !== null
+      ? store.children(endpoint.resource, parentId)
+      : store.list(endpoint.resource);
+  if (ids && parentId !== null) records = records.filter((record) => record.body[parentField!] === parentId);
+  return paged(store, endpoints, endpoint.resource, records, page);
+}
+
+/** GET path?{parentParam}=id: the records of that parent, in creation order. */
+function listByParent(
+  store: RecordStore,
+  endpoints: readonly EndpointDescription[],
+  endpoint: EndpointDescription,
+  readBack: Extract<ReadBack, { kind: 'listByParent' }>,
+  query: URLSearchParams,
+): ReadAnswer {
+  const page = pageOf(query, [readBack.parentParam], readBack.pageSize);
+  if ('problem' in page) return refused(page.problem);
+  const parentId = query.get(readBack.parentParam);
+  if (!parentId) return refused(`${readBack.parentParam} is required`);
+  // The records are found by the description's parent field, which the query names by parentParam.
+  return paged(store, endpoints, endpoint.resource, store.children(endpoint.resource, parentId), page);
+}
+
+/**
+ * The look-up (talents/batch_get_id): a record matches only if every kind of key sent matches it. Each match comes
+ * back with its id and the keys it matched by. A malformed key answers the description's bad-key code.
+ */
+export function lookUp(store: RecordStore, endpoint: EndpointDescription, match: MatchBeforeCreate, body: unknown): ReadAnswer {
+  const fields: Fields = {};
+  for (const key of match.keys) fields[key.param] = { type: { kind: 'strings', maxItems: match.maxKeys }, description: key.field };
+  for (const name of Object.keys(match.fixed ?? {})) fields[name] = { type: { kind: 'string' }, description: name };
+  const checked = checkWireBody(body, fields, 'partial');
+  if (!checked.ok) return refused(checked.problem);
+
+  const sent = match.keys.flatMap((key) => {
+    const values = checked.body[key.param] as string[] | undefined;
+    return values && values.length > 0 ? [{ key, values: new Set(values) }] : [];
+  });
+  for (const { key, values } of sent) {
+    const malformed = key.digitsOnly ? [...values].find((value) => !/^\d+$/.test(value)) : undefined;
+    if (malformed !== undefined) return refused(`${key.param} holds a malformed key ${JSON.stringify(malformed)}`, match.badKeyCodes?.[0] ?? parameterError);
+  }
+  const matches =
+    sent.length === 0
+      ? []
+      : store
+          .list(endpoint.resource)
+          .filter((record) => sent.every(({ key, values }) => values.has(valueAt(record.body, key.field) as string)))
+          .map((record) => ({
+            [match.idField]: record.id,
+            ...Object.fromEntries(sent.map(({ key }) => [key.answerField, valueAt(record.body, key.field)])),
+          }));
+  return { ok: true, body: { code: 0, msg: 'success', ...nestAt(match.itemsAt, matches) } };
+}
+
+/** The read-back the endpoint describes; records read inside their parent have no request of their own. */
+export function readBack(store: RecordStore, endpoints: readonly EndpointDescription[], endpoint: EndpointDescription, query: URLSearchParams, body: unknown): ReadAnswer {
+  const described = endpoint.readBack;
+  switch (described?.kind) {
+    case 'batchQuery':
+      return batchQuery(store, endpoints, endpoint, described, query, body);
+    case 'listByParent':
+      return listByParent(store, endpoints, endpoint, described, query);
+    default:
+      return refused(`${endpoint.title} has no read-back of its own`);
+  }
+}
