@@ -5,12 +5,14 @@
  */
 import { CommanderError } from 'commander';
 import { systemClock } from './clock.js';
-import { ExitCode } from './errors.js';
-import { guardProcess, interruptSignal, processOutput, reportImport, runCommand } from './main.js';
-import { createProgram, type CommandCall } from './program.js';
+import { ExitCode, UsageError } from './errors.js';
+import { errorJson, guardProcess, interruptSignal, jsonOut, processOutput, reportImport, runCommand } from './main.js';
+import { createProgram, jsonRequested, type CommandCall } from './program.js';
 
 const output = processOutput();
-guardProcess(output);
+// Known before parsing, so that even commander's own refusals end in the one JSON object --json promises.
+const json = jsonRequested(process.argv.slice(2)) ? jsonOut(output) : undefined;
+guardProcess(output, json);
 
 async function execute(call: CommandCall): Promise<number> {
   switch (call.command) {
@@ -18,25 +20,25 @@ async function execute(call: CommandCall): Promise<number> {
       const { runImport } = await import('./commands/import.js');
       const io = {
         stderr: output.stderr,
-        signal: interruptSignal(output, 'finishing and logging the requests in flight; a rerun sends the rest'),
+        signal: interruptSignal(output, 'finishing and logging the requests in flight; a rerun sends the rest', json),
         clock: systemClock,
         random: Math.random,
         stdin: process.stdin,
       };
-      return runCommand(() => runImport(call.options, io), (summary) => reportImport(summary, call.json, output), output);
+      return runCommand(() => runImport(call.options, io), (summary) => reportImport(summary, json, output), output, json);
     }
     case 'sandbox': {
       const { sandbox } = await import('./commands/sandbox.js');
-      const io = { stderr: output.stderr, signal: interruptSignal(output, 'closing the sandbox') };
-      return runCommand(() => sandbox(call.options, io), () => ExitCode.ok, output);
+      const io = { stderr: output.stderr, signal: interruptSignal(output, 'closing the sandbox', json) };
+      return runCommand(() => sandbox(call.options, io), () => ExitCode.ok, output, json);
     }
     case 'init': {
       const { init } = await import('./commands/init.js');
-      return runCommand(() => init(call.options, output), () => ExitCode.ok, output);
+      return runCommand(() => init(call.options, output), () => ExitCode.ok, output, json);
     }
     case 'preview': {
       const { preview } = await import('./commands/preview.js');
-      return runCommand(() => preview(call.options, output), (shown) => (shown.invalid > 0 ? ExitCode.recordsFailed : ExitCode.ok), output);
+      return runCommand(() => preview(call.options, output), (shown) => (shown.invalid > 0 ? ExitCode.recordsFailed : ExitCode.ok), output, json);
     }
   }
 }
@@ -51,9 +53,10 @@ const program = createProgram(
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  // commander has already printed its message; help and version are not errors.
+  // commander has already printed its message on stderr; help and version are not errors.
   if (!(error instanceof CommanderError)) throw error;
   exitCode = error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  if (exitCode !== ExitCode.ok) json?.(errorJson(new UsageError(error.message.replace(/^error: /, '')), exitCode));
 }
 process.exitCode = exitCode;
 // Should a stray handle keep the loop alive, still leave once output has had a moment to flush.

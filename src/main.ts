@@ -1,8 +1,9 @@
 /**
  * The one place that turns a command's outcome into output and an exit code: a typed error becomes one clear line
- * and its exit code (`exitCodeFor`), an import's summary becomes words (stderr) or JSON (stdout), Ctrl-C becomes
- * 130, anything unexpected becomes 70 and a request for a bug report. Output that cannot be written (a closed pipe,
- * a full disk behind stdout) never crashes the process.
+ * and its exit code (`exitCodeFor`), an import's summary becomes words (stderr) and, with --json, JSON (stdout),
+ * Ctrl-C, SIGTERM and SIGHUP become 130, anything unexpected becomes 70 and a request for a bug report. With --json,
+ * stdout carries exactly one JSON object however the run ends (`JsonOut`). Output that cannot be written (a closed
+ * pipe, a full disk behind stdout) never crashes the process.
  */
 import chalk from 'chalk';
 import { ExitCode, exitCodeFor } from './errors.js';
@@ -25,6 +26,27 @@ export function processOutput(): Output {
   return { stdout, stderr };
 }
 
+/** Writes the one JSON object of a --json run; whatever ends the run later (a bug, a second Ctrl-C) writes none. */
+export type JsonOut = (object: Record<string, unknown>) => void;
+
+export function jsonOut(output: Output): JsonOut {
+  let written = false;
+  return (object) => {
+    if (written) return;
+    written = true;
+    output.stdout(`${JSON.stringify(object, null, 2)}\n`);
+  };
+}
+
+/** The JSON of a run that ended in an error before (or instead of) a summary. */
+export function errorJson(error: unknown, exitCode: number): Record<string, unknown> {
+  return { ok: false, exitCode, error: errorFields(error) };
+}
+
+function errorFields(error: unknown): { kind: string; message: string } {
+  return error instanceof Error ? { kind: error.name, message: error.message } : { kind: 'Error', message: String(error) };
+}
+
 function failSafe(stream: NodeJS.WriteStream, onFailure: (error: NodeJS.ErrnoException) => void): (text: string) => void {
   let failed = false;
   // Write errors arrive as 'error' events; without a listener Node would crash with a stack trace.
@@ -43,9 +65,10 @@ function failSafe(stream: NodeJS.WriteStream, onFailure: (error: NodeJS.ErrnoExc
  * size limit (`ulimit -f`) shows as EFBIG on the write, handled like a full disk, instead of a signal that kills
  * the process (the lock library's exit hook would re-raise it).
  */
-export function guardProcess(output: Output): void {
+export function guardProcess(output: Output, json?: JsonOut): void {
   const onBug = (error: unknown) => {
     output.stderr(bugReport(error));
+    json?.(errorJson(error, ExitCode.internal));
     process.exit(ExitCode.internal);
   };
   process.on('uncaughtException', onBug);
@@ -60,31 +83,36 @@ function bugReport(error: unknown): string {
 }
 
 /**
- * Aborted on the first SIGINT/SIGTERM, so the command can finish what is under way (`finishing` says what); a second
- * one exits at once.
+ * Aborted on the first SIGINT, SIGTERM or SIGHUP, so the command can finish what is under way (`finishing` says
+ * what); a second one exits at once. SIGHUP is what a closed ssh session or terminal sends: the run ends as on
+ * Ctrl-C (exit 130, everything answered is logged), where Node's default would kill it mid-write.
  */
-export function interruptSignal(output: Output, finishing: string): AbortSignal {
+export function interruptSignal(output: Output, finishing: string, json?: JsonOut): AbortSignal {
   const controller = new AbortController();
   const onSignal = (name: NodeJS.Signals) => {
     if (controller.signal.aborted) {
-      output.stderr(`\n${name} again: quitting now\n`);
+      const message = `${name} again: quitting now, without waiting for the requests in flight (a rerun sends them again)`;
+      output.stderr(`\n${message}\n`);
+      json?.(errorJson(Object.assign(new Error(message), { name: 'Interrupted' }), ExitCode.interrupted));
       process.exit(ExitCode.interrupted);
     }
     output.stderr(`\n${name}: stopping; ${finishing} (press Ctrl-C again to quit now)\n`);
     controller.abort();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const name of interruptions) process.on(name, onSignal);
   return controller.signal;
 }
 
-/** Runs a command, reports its error if any, and returns the exit code. */
-export async function runCommand<Result>(command: () => Promise<Result>, report: (result: Result) => number, output: Output): Promise<number> {
+const interruptions: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** Runs a command, reports its error if any (also as JSON, with --json), and returns the exit code. */
+export async function runCommand<Result>(command: () => Promise<Result>, report: (result: Result) => number, output: Output, json?: JsonOut): Promise<number> {
   try {
     return report(await command());
   } catch (error) {
     const code = exitCodeFor(error);
     output.stderr(errorReport(error, code));
+    json?.(errorJson(error, code));
     return code;
   }
 }
@@ -100,7 +128,7 @@ function errorReport(error: unknown, code: number): string {
  * The end of an import. `stop` is the error that ended it early (a used-up quota, a log that could not be written,
  * a missing permission): the summary still says what was done, then the error says why it stopped.
  */
-export function reportImport(summary: ImportSummary & { rerun?: string; stop?: Error }, json: boolean, output: Output): number {
+export function reportImport(summary: ImportSummary & { rerun?: string; stop?: Error }, json: JsonOut | undefined, output: Output): number {
   const { rerun, stop, ...plain } = summary;
   const ok = !stop && importSucceeded(plain);
   const exitCode = stop ? exitCodeFor(stop) : summary.interrupted ? ExitCode.interrupted : ok ? ExitCode.ok : ExitCode.recordsFailed;
@@ -108,8 +136,7 @@ export function reportImport(summary: ImportSummary & { rerun?: string; stop?: E
   if (stop) output.stderr(errorReport(stop, exitCode));
   if (json) {
     const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-    const error = stop ? { error: { kind: stop.name, message: stop.message } } : {};
-    output.stdout(`${JSON.stringify({ ...plain, ok, exitCode, ...error, peakRssMb }, null, 2)}\n`);
+    json({ ...plain, ok, exitCode, ...(stop ? { error: errorFields(stop) } : {}), peakRssMb });
   }
   return exitCode;
 }

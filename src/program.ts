@@ -9,13 +9,17 @@ import type { ImportOptions } from './commands/import.js';
 import type { InitOptions } from './commands/init.js';
 import type { PreviewOptions } from './commands/preview.js';
 import type { SandboxCommandOptions } from './commands/sandbox.js';
+import { parseDuration } from './duration.js';
 import { endpointFor, endpoints, resourceNames } from './endpoints/registry.js';
+import { parseMaxErrors, type MaxErrors } from './import/errorBudget.js';
+import { defaultMaxOutageMs } from './send/outage.js';
 import type { EndpointDescription, Limit } from './endpoints/types.js';
 import type { Output } from './main.js';
 
 /** A parsed command line: which command, with what. */
 export type CommandCall =
-  | { command: 'import'; options: ImportOptions; json: boolean }
+  /** Whether the command wants JSON is read from the arguments themselves: `jsonRequested`. */
+  | { command: 'import'; options: ImportOptions }
   | { command: 'sandbox'; options: SandboxCommandOptions }
   | { command: 'init'; options: InitOptions }
   | { command: 'preview'; options: PreviewOptions };
@@ -33,13 +37,19 @@ const exitCodes = `
 Exit codes:
   0    every record created, or already done by an earlier run
   1    some records invalid or failed (see the result log and the rejects file)
-  2    usage or configuration error (bad option, credentials, mapping, unreadable input, a damaged result log);
-       nothing more was sent
-  69   Feishu would not take requests (a rate limit that never lifted: a used-up quota); run again later to continue
+  2    usage or configuration error (bad option, credentials, mapping, unreadable input, a damaged result log, a
+       folder the result log cannot be created in); nothing more was sent
+  3    stopped on purpose at --max-duration: requests in flight were finished and logged; run again to continue
+  69   Feishu could not be reached for --max-outage (default 15m), or would not take requests (a rate limit that
+       never lifted: a used-up quota); records not sent are not failed: run again later to continue
   70   an unexpected internal error: a bug in hire-import; please report it with DEBUG=1 output
-  74   the result log could not be written (a full disk, an I/O error); outcomes not logged are printed on stderr
+  74   the result log or the rejects file could not be written (a full disk, an I/O error); outcomes not logged
+       are printed on stderr
   75   another import holds the result log; wait for it to finish
-  130  interrupted (Ctrl-C / SIGTERM): requests in flight were finished and logged; run again to continue`;
+  130  interrupted (Ctrl-C, SIGTERM, or SIGHUP from a closed terminal): requests in flight were finished and
+       logged; run again to continue
+With --json, stdout carries exactly one JSON object however the run ends, with "ok", "exitCode" and, when it
+failed as a whole, "error": { "kind", "message" }.`;
 
 function number(value: string): number {
   const parsed = Number(value);
@@ -51,6 +61,18 @@ function wholeNumber(value: string): number {
   const parsed = number(value);
   if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('not a whole number');
   return parsed;
+}
+
+function duration(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new InvalidArgumentError('not a duration: give a number and a unit, such as 30s, 15m, 2h or 1h30m');
+  return ms;
+}
+
+function maxErrors(value: string): MaxErrors {
+  const limit = parseMaxErrors(value);
+  if (!limit) throw new InvalidArgumentError('give a whole number of at least 1, or a share of the records read such as 5%');
+  return limit;
 }
 
 /** `Examples:` lines for the end of a command's help: [command line, what it does]. */
@@ -89,7 +111,17 @@ function addImportOptions(command: Command, endpoint: EndpointDescription): Comm
     .option('--log <file>', 'result log (default: next to the input, <name>.results.jsonl)')
     .option('--dry-run', 'read, map, validate and report; send nothing, write nothing', false)
     .option('--update-changed', updateHelp(endpoint), false)
-    .option('--max-errors <n>', 'stop reading after this many invalid or failed records', wholeNumber)
+    .option(
+      '--max-errors <n|share>',
+      'stop reading after this many invalid or failed records, or this share of the records read (5%); records an earlier run already logged as invalid or failed do not count',
+      maxErrors,
+    )
+    .option('--max-duration <duration>', 'stop reading after this long (30s, 15m, 6h), finish what is in flight, exit 3; a rerun continues', duration)
+    .addOption(
+      new Option('--max-outage <duration>', 'when Feishu cannot be reached, pause and probe for this long before stopping with exit 69')
+        .argParser(duration)
+        .default(defaultMaxOutageMs, '15m'),
+    )
     .option('--sandbox', 'import into a local emulator started for this run: a rehearsal with no credentials', false)
     .addOption(new Option('--base-url <url>', 'API base URL; Lark: https://open.larksuite.com').env('FEISHU_BASE_URL').default('https://open.feishu.cn'))
     .addOption(new Option('--app-id <id>', 'app id of a self-built app').env('FEISHU_APP_ID'))
@@ -98,7 +130,7 @@ function addImportOptions(command: Command, endpoint: EndpointDescription): Comm
     .option('--concurrency <n>', 'most records in flight', wholeNumber, 50)
     .option('--retries <n>', 'retries per record for server errors, timeouts and resets', wholeNumber, 5)
     .option('--timeout <ms>', 'connect and response timeout per request', number, 30_000)
-    .option('--json', 'print the summary as JSON on stdout', false)
+    .option('--json', 'print exactly one JSON object on stdout however the run ends: the summary, or the error', false)
     .option('--quiet', 'no progress output', false)
     .option('--progress-interval <s>', 'seconds between progress lines when stderr is not a terminal', number, 10);
 }
@@ -117,6 +149,8 @@ function importOptions(resource: string, file: string, flags: Record<string, unk
     dryRun: flag('dryRun'),
     updateChanged: flag('updateChanged'),
     maxErrors: flag('maxErrors'),
+    maxDurationMs: flag('maxDuration'),
+    maxOutageMs: flag('maxOutage'),
     sandbox: flag('sandbox'),
     baseUrl: flag('baseUrl'),
     appId: flag('appId'),
@@ -146,6 +180,15 @@ function importExamples(resource: string): string {
   ]);
 }
 
+/**
+ * Whether the command line asks for --json, read before commander parses it, so a refused command line can still
+ * answer in JSON. Words after `--` are arguments, not options.
+ */
+export function jsonRequested(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).includes('--json');
+}
+
 /** The whole command line. `run` gets each parsed command; commander's usage errors throw (exitOverride). */
 export function createProgram(run: (call: CommandCall) => Promise<void>, context: ProgramContext): Command {
   const { output, stderrIsTTY } = context;
@@ -163,7 +206,7 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
       .addHelpText('after', exitCodes)
       .addHelpText('after', importExamples(endpoint.resource))
       .action(async (file: string, flags: Record<string, unknown>) => {
-        await run({ command: 'import', options: importOptions(endpoint.resource, file, flags, stderrIsTTY), json: flags.json === true });
+        await run({ command: 'import', options: importOptions(endpoint.resource, file, flags, stderrIsTTY) });
       });
   }
 

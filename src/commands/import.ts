@@ -4,12 +4,14 @@
  * runs the pipeline, and returns a summary. Printing the summary and choosing the exit code are the caller's
  * business. A plan runs one of these per step, sharing one connection.
  */
-import { existsSync, statSync, unlinkSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Clock } from '../clock.js';
 import { endpointFor, resourceNames } from '../endpoints/registry.js';
 import type { EndpointDescription } from '../endpoints/types.js';
-import { ConfigError, UsageError } from '../errors.js';
+import { formatDuration } from '../duration.js';
+import { ConfigError, createFailure, StoppedOnPurposeError, UsageError } from '../errors.js';
+import type { MaxErrors } from '../import/errorBudget.js';
 import { runPipeline } from '../import/pipeline.js';
 import { openMappedInput } from '../import/records.js';
 import { lockResultLog } from '../log/lock.js';
@@ -37,7 +39,12 @@ export interface ImportOptions {
   log?: string;
   dryRun: boolean;
   updateChanged: boolean;
-  maxErrors?: number;
+  /** Stop reading after this many new invalid or failed records, or this share of those read. */
+  maxErrors?: MaxErrors;
+  /** Stop reading after this long, finish what is in flight, and exit 3 (stopped on purpose; a rerun continues). */
+  maxDurationMs?: number;
+  /** An outage (nothing answers) this long stops the run with exit 69; default 15 minutes. */
+  maxOutageMs?: number;
   /** Start a local emulator and import into it: a rehearsal with no credentials. */
   sandbox: boolean;
   baseUrl: string;
@@ -77,11 +84,14 @@ export async function runImport(options: ImportOptions, io: ImportIO): Promise<I
   const started = io.clock.now();
   // Undone in reverse order however the run ends.
   const cleanup: Array<() => unknown> = [];
+  const deadline = deadlineSignal(options.maxDurationMs, io, cleanup);
+  // Sending and reading stop on Ctrl-C and at the deadline alike; only the summary tells them apart.
+  const signal = AbortSignal.any([io.signal, deadline]);
   try {
     const { source, mapper, records } = await openMappedInput({ ...options, endpoint, stdin: io.stdin, signal: io.signal }, cleanup);
     const paths = outputPaths(options.file, source.format, options.log, options.sandbox);
     const connection = options.dryRun ? undefined : (io.connection ?? (await ownConnection(options, io, cleanup)));
-    const sender = connection && newSender(endpoint, connection, options, io);
+    const sender = connection && newSender(endpoint, connection, options, { ...io, signal });
     if (!options.dryRun) {
       const lock = await lockResultLog(paths.log, io.stderr); // before reading the log, so no one appends between
       cleanup.push(() => lock.release());
@@ -105,13 +115,22 @@ export async function runImport(options: ImportOptions, io: ImportIO): Promise<I
         resultLog: outputs?.resultLog,
         rejects: outputs?.rejects,
         tally,
-        signal: io.signal,
+        signal,
         maxErrors: options.maxErrors,
+        knownErrors: history.erred,
       });
     } finally {
       progress?.stop();
     }
-    const rejected = (await outputs?.rejects.close()) ?? 0;
+    // A deadline that passed once everything was read and answered stopped nothing.
+    const stoppedOnPurpose = deadline.aborted && !io.signal.aborted && (!outcome.readToEnd || outcome.pending > 0);
+    let stop = sender?.fatal ?? outcome.failure ?? (stoppedOnPurpose ? stoppedOnPurposeError(options.maxDurationMs!) : undefined);
+    let rejected = 0;
+    try {
+      rejected = (await outputs?.rejects.close()) ?? 0;
+    } catch (error) {
+      stop ??= error as Error; // a full disk on the last records kept for the user
+    }
     const elapsedMs = io.clock.now() - started;
     return {
       resource: endpoint.resource,
@@ -121,11 +140,12 @@ export async function runImport(options: ImportOptions, io: ImportIO): Promise<I
       rerun: rejected > 0 ? rerunCommand(options, paths) : undefined,
       dryRun: options.dryRun,
       interrupted: io.signal.aborted,
-      stoppedEarly: outcome.stoppedEarly,
+      stoppedEarly: outcome.stoppedEarly ?? (stoppedOnPurpose ? `reached --max-duration ${formatDuration(options.maxDurationMs!)}` : null),
       counts: tally.counts,
       pending: outcome.pending,
       wouldCreate: outcome.wouldCreate,
       wouldUpdate: outcome.wouldUpdate,
+      retryable: outcome.retryable,
       ...(sender?.stats ?? noSenderStats()),
       tokenRenewals: connection?.tokenCache.renewals ?? 0,
       latency: { p50Ms: roundTo(sender?.latencies.percentile(50), 1), p99Ms: roundTo(sender?.latencies.percentile(99), 1) },
@@ -133,7 +153,7 @@ export async function runImport(options: ImportOptions, io: ImportIO): Promise<I
       sendRate: roundTo(elapsedMs > 0 ? ((tally.counts.created + tally.counts.updated + tally.counts.matched) * 1000) / elapsedMs : 0, 2),
       problems: tally.problems,
       unlogged: outputs?.resultLog.unwritten ?? [],
-      stop: sender?.fatal,
+      stop,
     };
   } finally {
     for (const step of cleanup.reverse()) await step();
@@ -160,7 +180,7 @@ export async function connect(options: ConnectOptions, io: Pick<ImportIO, 'stder
     for (const step of opened.reverse()) await step();
   };
   try {
-    let target = { baseUrl: options.baseUrl, appId: options.appId, appSecret: options.appSecret };
+    let target = { baseUrl: apiOrigin(options.baseUrl, io.stderr), appId: options.appId, appSecret: options.appSecret };
     if (options.sandbox) {
       const { startSandbox, sandboxCredentials } = await import('../sandbox/server.js'); // only rehearsals need it
       const sandbox = await startSandbox(sandboxCredentials);
@@ -208,7 +228,48 @@ function newSender(endpoint: EndpointDescription, connection: Connection, option
     signal: io.signal,
     // Only tests shorten the wait for a rate limit that never lifts.
     rateLimitGiveUpMs: Number(process.env.HIRE_IMPORT_RATE_LIMIT_GIVE_UP_MS) || undefined,
+    maxOutageMs: options.maxOutageMs,
   });
+}
+
+/**
+ * Aborted once `maxDurationMs` has passed (never without one): reading stops there, and requests not yet sent stay
+ * for the next run, as on Ctrl-C.
+ */
+function deadlineSignal(maxDurationMs: number | undefined, io: ImportIO, cleanup: Array<() => unknown>): AbortSignal {
+  const deadline = new AbortController();
+  if (maxDurationMs === undefined) return deadline.signal;
+  const finished = new AbortController();
+  cleanup.push(() => finished.abort());
+  const over = AbortSignal.any([finished.signal, io.signal]);
+  void io.clock.sleep(maxDurationMs, over).then(() => {
+    if (!over.aborted) deadline.abort();
+  });
+  return deadline.signal;
+}
+
+function stoppedOnPurposeError(maxDurationMs: number): StoppedOnPurposeError {
+  return new StoppedOnPurposeError(
+    `stopped on purpose after ${formatDuration(maxDurationMs)} (--max-duration): the requests in flight were finished and logged; ` +
+      'run the same command again to continue',
+  );
+}
+
+/**
+ * The API's origin: the client adds every path, /open-apis/... included. A base URL that ends in /open-apis (as the
+ * docs print it) is taken, with a note; any other path is refused, since the requests would go to the host anyway.
+ */
+export function apiOrigin(baseUrl: string, note: (text: string) => void): string {
+  const url = new URL(baseUrl);
+  const refused = () => new UsageError(`--base-url must be the API's address only, such as https://open.feishu.cn, without a path; got ${baseUrl}`);
+  if (url.search || url.hash) throw refused();
+  const path = url.pathname.replace(/\/+$/, '');
+  if (path === '') return url.origin;
+  if (path.toLowerCase() === '/open-apis') {
+    note(`note: --base-url ends in /open-apis, which hire-import adds to every request itself; using ${url.origin}\n`);
+    return url.origin;
+  }
+  throw refused();
 }
 
 /** The first token, with a few tries for a passing fault; then a clear stop, before any record is read. */
@@ -229,6 +290,12 @@ async function firstToken(tokenCache: TokenCache, baseUrl: string, io: Pick<Impo
 function openOutputs(source: RecordSource, paths: { log: string; rejects: string }, end: LogEnd, cleanup: Array<() => unknown>) {
   const resultLog = ResultLog.open(paths.log, end);
   cleanup.push(() => resultLog.close());
+  try {
+    // The rejects file is made only when a record is rejected, mid-run: a folder that cannot take it is said now.
+    accessSync(dirname(paths.rejects), constants.W_OK);
+  } catch (error) {
+    throw createFailure('the rejects file', paths.rejects, error, 'or copy the input to a folder you can write: the rejects file goes next to it');
+  }
   if (existsSync(paths.rejects)) unlinkSync(paths.rejects); // a stale rejects file would mislead
   const rejects = createRejectsWriter(source, paths.rejects);
   cleanup.push(() => rejects.close()); // flushed however the run ends; closing twice is harmless
@@ -263,9 +330,8 @@ function checkOptions(options: ImportOptions): EndpointDescription {
   positive('--concurrency', options.concurrency);
   positive('--timeout', options.timeoutMs);
   if (!Number.isInteger(options.retries) || options.retries < 0) throw new UsageError(`--retries must be a whole number, got ${options.retries}`);
-  if (options.maxErrors !== undefined && (!Number.isInteger(options.maxErrors) || options.maxErrors < 1)) {
-    throw new UsageError(`--max-errors must be a whole number of at least 1, got ${options.maxErrors}`);
-  }
+  if (options.maxDurationMs !== undefined) positive('--max-duration', options.maxDurationMs);
+  if (options.maxOutageMs !== undefined) positive('--max-outage', options.maxOutageMs);
   if (options.file !== '-' && !existsSync(options.file)) throw new UsageError(`${options.file}: no such file`);
   if (options.file !== '-' && statSync(options.file).isDirectory()) throw new UsageError(`${options.file} is a folder, not a file`);
   try {

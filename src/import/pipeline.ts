@@ -12,6 +12,7 @@ import type { Created, LogEntry, ResultLog } from '../log/resultLog.js';
 import type { Sender, SendResult } from '../send/sender.js';
 import type { Tally } from '../report/tally.js';
 import { decide } from './decide.js';
+import { ErrorBudget, errorKey, type MaxErrors } from './errorBudget.js';
 import { bodyHash } from './identity.js';
 import { prepare } from './records.js';
 import { SeenIds } from './seenIds.js';
@@ -32,8 +33,10 @@ export interface PipelineInput {
   rejects?: RejectsWriter;
   tally: Tally;
   signal: AbortSignal;
-  /** Stop reading once this many records are invalid or failed. */
-  maxErrors?: number;
+  /** Stop reading once this many records (or this share of those read) are invalid or failed anew. */
+  maxErrors?: MaxErrors;
+  /** The records earlier runs logged as invalid or failed (by `errorKey`): they do not count against `maxErrors`. */
+  knownErrors?: ReadonlySet<string>;
   now?: () => Date;
 }
 
@@ -42,12 +45,22 @@ export interface PipelineOutcome {
   wouldCreate: number;
   wouldUpdate: number;
   stoppedEarly: string | null;
+  /** Every record of the input was read (nothing stopped the reading). */
+  readToEnd: boolean;
+  /** Failed on a transient error (the server or the network): logged `failed`, not rejects; the next run retries them. */
+  retryable: number;
+  /**
+   * What ended the reading before the end of the input, when something went wrong (a rejects file that cannot be
+   * written, an input that stopped being readable, a bug): the run stops with it and still reports what was done.
+   */
+  failure?: Error;
 }
 
 export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome> {
-  const { endpoint, items, mapper, created, updateChanged, sender, resultLog, rejects, tally, signal, maxErrors } = input;
+  const { endpoint, items, mapper, created, updateChanged, sender, resultLog, rejects, tally, signal } = input;
   const now = input.now ?? (() => new Date());
-  const outcome: PipelineOutcome = { pending: 0, wouldCreate: 0, wouldUpdate: 0, stoppedEarly: null };
+  const outcome: PipelineOutcome = { pending: 0, wouldCreate: 0, wouldUpdate: 0, stoppedEarly: null, readToEnd: false, retryable: 0 };
+  const errors = new ErrorBudget(input.maxErrors, input.knownErrors ?? new Set());
   /** To refuse a record that repeats the external_id of an earlier one in the same input. */
   const seen = new SeenIds();
 
@@ -58,8 +71,22 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
     if (resultLog.failure) sender?.stop(resultLog.failure);
   };
 
+  /** Keeps a record for the user to fix; a rejects file that cannot be written stops the run like the log. */
+  const keep = (item: SourceItem) => {
+    try {
+      rejects?.write(rawRows(item));
+    } catch (error) {
+      stopWith(error);
+    }
+  };
+  const stopWith = (error: unknown) => {
+    outcome.failure ??= error instanceof Error ? error : new Error(String(error));
+    sender?.stop(outcome.failure);
+  };
+
   const reject = (item: SourceItem, problems: Problem[], externalId?: string) => {
     tally.counts.invalid++;
+    errors.note(errorKey(externalId, input.file, item.line));
     for (const problem of problems) tally.problem({ line: item.line, external_id: externalId, ...problem });
     log({
       external_id: externalId ?? null,
@@ -68,7 +95,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
       field: problems[0]?.field,
       msg: problems.map((problem) => `${problem.field}: ${problem.reason}`).join('; '),
     });
-    rejects?.write(rawRows(item));
+    keep(item);
   };
 
   const settle = (item: SourceItem, externalId: string, body: unknown, result: SendResult) => {
@@ -78,10 +105,13 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
     }
     if (result.status === 'failed') {
       tally.counts.failed++;
+      errors.note(errorKey(externalId, input.file, item.line));
       tally.problem({ line: item.line, external_id: externalId, field: '(server)', reason: `${result.code}: ${result.msg}` });
       const { code, msg, attempts, logId } = result;
       log({ external_id: externalId, status: 'failed', line: item.line, code, msg, attempts, ...(logId ? { logId } : {}) });
-      rejects?.write(rawRows(item));
+      // The rejects file is for records the user must fix; one the server or the network failed is retried instead.
+      if (result.retryable) outcome.retryable++;
+      else keep(item);
       return;
     }
     tally.counts[result.status]++;
@@ -90,6 +120,8 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
 
   try {
     await readAll();
+  } catch (error) {
+    stopWith(error);
   } finally {
     // Whatever stopped the reading, every answer under way is awaited and logged before the log can close.
     await sender?.drain();
@@ -98,10 +130,11 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
 
   async function readAll(): Promise<void> {
     for await (const item of items) {
-      if (signal.aborted || sender?.fatal) break;
-      if (maxErrors !== undefined && tally.counts.invalid + tally.counts.failed >= maxErrors) {
-        outcome.stoppedEarly = `reached --max-errors ${maxErrors}`;
-        break;
+      if (signal.aborted || sender?.fatal || outcome.failure) return;
+      const overBudget = errors.exceeded(tally.counts.read);
+      if (overBudget) {
+        outcome.stoppedEarly = overBudget;
+        return;
       }
       tally.counts.read++;
       const prepared = await prepare(item, mapper);
@@ -134,6 +167,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
       const job = decision.action === 'create' ? { action: 'create' as const, body } : { action: 'update' as const, id: decision.id, body };
       await sender.submit(job, (result) => settle(item, externalId, body, result));
     }
+    outcome.readToEnd = true;
   }
 }
 

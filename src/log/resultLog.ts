@@ -13,7 +13,8 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { closeSync, createReadStream, existsSync, fstatSync, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
-import { DamagedLogError, LogWriteError, UsageError } from '../errors.js';
+import { DamagedLogError, LogWriteError, UsageError, writeFailureReason } from '../errors.js';
+import { errorKey } from '../import/errorBudget.js';
 
 /** `matched`: an existing record (a talent found by email or mobile) is reused; it counts as done like `created`. */
 export type LogStatus = 'created' | 'updated' | 'matched' | 'failed' | 'invalid';
@@ -54,6 +55,8 @@ export interface LogEnd {
 
 export interface LogHistory {
   created: Created;
+  /** The records earlier runs logged as invalid or failed, by `errorKey`: errors already known (--max-errors). */
+  erred: Set<string>;
   end: LogEnd;
   /** A torn or zero-filled tail past `end`: the last whole line before it, and its length in bytes. */
   damagedTail?: { afterLine: number; bytes: number };
@@ -72,7 +75,7 @@ export function checkLogFile(path: string): void {
 
 /** Reads what earlier runs recorded; a missing log is an empty history. Throws DamagedLogError (see above). */
 export async function readResultLog(path: string): Promise<LogHistory> {
-  const history: LogHistory = { created: new Map(), end: { bytes: 0, missingNewline: false } };
+  const history: LogHistory = { created: new Map(), erred: new Set(), end: { bytes: 0, missingNewline: false } };
   if (!existsSync(path)) return history;
   checkLogFile(path);
   const lines = new LineSplitter();
@@ -89,7 +92,11 @@ export async function readResultLog(path: string): Promise<LogHistory> {
       history.end = { bytes: line.end, missingNewline: true };
       if (line.trailingNuls > 0) history.damagedTail = { afterLine: line.number, bytes: line.trailingNuls };
     }
-    if (result.kind === 'entry') remember(history.created, result.entry);
+    if (result.kind === 'entry') {
+      remember(history.created, result.entry);
+      const { status, external_id, file, line } = result.entry;
+      if (status === 'failed' || status === 'invalid') history.erred.add(errorKey(external_id, file, line));
+    }
   };
   for await (const chunk of createReadStream(path)) for (const line of lines.push(chunk as Buffer)) take(line);
   const last = lines.finish();
@@ -246,20 +253,7 @@ function damaged(path: string, line: number, problem: Problem): DamagedLogError 
 
 /** The error for a log that cannot be written, with what the system said in words. */
 export function logWriteError(path: string, error: unknown): LogWriteError {
-  const { code, message } = error as NodeJS.ErrnoException;
-  const reasons: Record<string, string> = {
-    ENOSPC: 'the disk is full',
-    EDQUOT: 'the disk quota is used up',
-    EFBIG: 'the file is as large as this system allows (ulimit -f?)',
-    EIO: 'an I/O error (a failing disk or a lost network volume?)',
-    EACCES: 'no permission to write it',
-    EPERM: 'no permission to write it',
-    EROFS: 'the file system is read-only',
-    ENOENT: 'its folder does not exist',
-    EISDIR: 'it is a folder',
-  };
-  const reason = (code && reasons[code]) ?? 'the system refused';
-  return new LogWriteError(`cannot write the result log ${path}: ${reason} (${message})`);
+  return new LogWriteError(`cannot write the result log ${path}: ${writeFailureReason(error)}`);
 }
 
 export class ResultLog {

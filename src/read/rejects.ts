@@ -1,8 +1,10 @@
 /**
  * Writes rejected records back in the input's own shape (encoding, BOM, line ending, CSV header line), so a user
- * can fix them in the same spreadsheet and import that file.
+ * can fix them in the same spreadsheet and import that file. A write the system refuses (a full disk) throws a
+ * LogWriteError naming the file, which stops the run like a result log that cannot be written.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { LogWriteError, writeFailureReason } from '../errors.js';
 import { encodeText } from './decode.js';
 import type { RecordSource } from './types.js';
 
@@ -23,10 +25,18 @@ export function createRejectsWriter(source: RecordSource, path: string): Rejects
   let written = 0;
   let closed = false;
 
+  const refused = (error: unknown) => new LogWriteError(`cannot write the rejects file ${path}: ${writeFailureReason(error)}`);
   const flush = (): void => {
     if (fd === undefined || pending === '') return;
-    writeSync(fd, encodeText(pending, source.encoding));
-    pending = '';
+    const text = pending;
+    pending = ''; // not again: what did not fit is lost from the file, and the result log names those records
+    try {
+      // writeSync may write only part (a disk filling up): write the rest, or throw what stopped it.
+      const bytes = encodeText(text, source.encoding);
+      for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
+    } catch (error) {
+      throw refused(error);
+    }
   };
 
   return {
@@ -35,7 +45,11 @@ export function createRejectsWriter(source: RecordSource, path: string): Rejects
       if (closed) throw new Error(`${path}: rejects written after close`);
       if (records.length === 0) return;
       if (fd === undefined) {
-        fd = openSync(path, 'w');
+        try {
+          fd = openSync(path, 'w');
+        } catch (error) {
+          throw refused(error);
+        }
         if (source.bom) pending += '\uFEFF';
         if (source.headerRaw !== undefined) pending += source.headerRaw + source.newline;
       }

@@ -8,7 +8,7 @@ import type { ImportOptions } from '../../src/commands/import.js';
 import { applications } from '../../src/endpoints/applications.js';
 import { assessments } from '../../src/endpoints/assessments.js';
 import { resourceNames } from '../../src/endpoints/registry.js';
-import { createProgram, type CommandCall } from '../../src/program.js';
+import { createProgram, jsonRequested, type CommandCall } from '../../src/program.js';
 
 /** Parses `args` as `hire-import args...` would; returns the call made and what was printed. */
 async function parse(args: string[], context: { stderrIsTTY?: boolean } = {}) {
@@ -43,6 +43,8 @@ const defaults = (resource: string, file: string): ImportOptions => ({
   dryRun: false,
   updateChanged: false,
   maxErrors: undefined,
+  maxDurationMs: undefined,
+  maxOutageMs: 15 * 60_000,
   sandbox: false,
   baseUrl: 'https://open.feishu.cn',
   appId: undefined,
@@ -68,20 +70,22 @@ describe('import commands', () => {
     expect(resourceNames).toEqual(['talents', 'applications', 'interviews', 'assessments', 'offers', 'background-checks']);
     for (const resource of resourceNames) {
       const { call } = await parse([resource, 'export.csv', '--dry-run', '--rate', '5']);
-      expect(call).toEqual({ command: 'import', json: false, options: { ...defaults(resource, 'export.csv'), dryRun: true, rate: 5 } });
+      expect(call).toEqual({ command: 'import', options: { ...defaults(resource, 'export.csv'), dryRun: true, rate: 5 } });
     }
   });
 
-  const table: Array<{ args: string[]; env?: Record<string, string>; tty?: boolean; options: Partial<ImportOptions>; json?: boolean }> = [
+  const table: Array<{ args: string[]; env?: Record<string, string>; tty?: boolean; options: Partial<ImportOptions> }> = [
     { args: ['assessments', 'export.csv'], options: {} },
     { args: ['talents', 'candidates.csv', '-m', 'talents.yaml', '--log', 'talents.log.jsonl'], options: { mapping: 'talents.yaml', log: 'talents.log.jsonl' } },
     { args: ['applications', '-', '--format', 'jsonl', '--encoding', 'gbk', '--delimiter', ';'], options: { file: '-', format: 'jsonl', encoding: 'gbk', delimiter: ';' } },
-    { args: ['offers', 'offers.csv', '--update-changed', '--max-errors', '10', '--sandbox'], options: { updateChanged: true, maxErrors: 10, sandbox: true } },
+    { args: ['offers', 'offers.csv', '--update-changed', '--max-errors', '10', '--sandbox'], options: { updateChanged: true, maxErrors: { count: 10 }, sandbox: true } },
+    { args: ['offers', 'offers.csv', '--max-errors', '5%', '--max-duration', '6h', '--max-outage', '30s'], options: { maxErrors: { share: 0.05 }, maxDurationMs: 6 * 3_600_000, maxOutageMs: 30_000 } },
+    { args: ['interviews', 'i.csv', '--max-duration', '1h30m', '--max-outage', '2h'], options: { maxDurationMs: 5_400_000, maxOutageMs: 7_200_000 } },
     {
       args: ['interviews', 'i.csv', '--rate', '2.5', '--concurrency', '8', '--retries', '0', '--timeout', '100'],
       options: { rate: 2.5, concurrency: 8, retries: 0, timeoutMs: 100 },
     },
-    { args: ['background-checks', 'c.csv', '--json', '--quiet'], options: { progress: 'off' }, json: true },
+    { args: ['background-checks', 'c.csv', '--json', '--quiet'], options: { progress: 'off' } },
     { args: ['assessments', 'a.csv', '--progress-interval', '0.5'], tty: true, options: { progress: 'live', progressIntervalMs: 500 } },
     {
       args: ['assessments', 'a.csv'],
@@ -91,11 +95,11 @@ describe('import commands', () => {
     { args: ['assessments', 'a.csv', '--app-id', 'cli_y', '--base-url', 'http://127.0.0.1:1'], env: { FEISHU_APP_ID: 'cli_x' }, options: { appId: 'cli_y', baseUrl: 'http://127.0.0.1:1' } },
   ];
 
-  it.each(table)('$args', async ({ args, env, tty, options, json }) => {
+  it.each(table)('$args', async ({ args, env, tty, options }) => {
     for (const [name, value] of Object.entries(env ?? {})) vi.stubEnv(name, value);
     const [resource, file] = args;
     const { call } = await parse(args, { stderrIsTTY: tty });
-    expect(call).toEqual({ command: 'import', json: json ?? false, options: { ...defaults(resource!, file!), ...options } });
+    expect(call).toEqual({ command: 'import', options: { ...defaults(resource!, file!), ...options } });
   });
 
   const refused: Array<{ args: string[]; message: RegExp }> = [
@@ -105,6 +109,10 @@ describe('import commands', () => {
     { args: ['talents'], message: /missing required argument 'file'/ },
     { args: ['talent', 'a.csv'], message: /unknown command 'talent'/ },
     { args: ['offers', 'a.csv', '--dryrun'], message: /unknown option '--dryrun'/ },
+    { args: ['offers', 'a.csv', '--max-errors', '0'], message: /'--max-errors <n\|share>' argument '0' is invalid. give a whole number of at least 1, or a share/ },
+    { args: ['offers', 'a.csv', '--max-errors', '150%'], message: /argument '150%' is invalid/ },
+    { args: ['offers', 'a.csv', '--max-duration', '6'], message: /'--max-duration <duration>' argument '6' is invalid. not a duration: give a number and a unit, such as 30s, 15m, 2h/ },
+    { args: ['offers', 'a.csv', '--max-outage', '0s'], message: /argument '0s' is invalid. not a duration/ },
   ];
 
   it.each(refused)('refuses $args', async ({ args, message }) => {
@@ -113,6 +121,13 @@ describe('import commands', () => {
     expect(error?.exitCode).toBe(1); // commander's usage error; src/cli.ts turns it into exit 2
     expect(stderr).toMatch(message);
     expect(stderr).toContain('(run with --help for usage)');
+  });
+
+  it('knows --json from the arguments alone, so a refused command line can answer in JSON too', () => {
+    expect(jsonRequested(['assessments', 'a.csv', '--json'])).toBe(true);
+    expect(jsonRequested(['assessments', '--bogus', '--json'])).toBe(true);
+    expect(jsonRequested(['assessments', 'a.csv'])).toBe(false);
+    expect(jsonRequested(['assessments', '--', '--json'])).toBe(false); // a file named --json
   });
 
   it("ends each command's help with examples of that command, after the exit codes", async () => {
