@@ -10,7 +10,7 @@ import type { Clock } from '../clock.js';
 import { endpointFor, resourceNames } from '../endpoints/registry.js';
 import type { EndpointDescription } from '../endpoints/types.js';
 import { formatDuration } from '../duration.js';
-import { ConfigError, createFailure, StoppedOnPurposeError, UsageError } from '../errors.js';
+import { ConfigError, createFailure, ServiceUnavailableError, StoppedOnPurposeError, UsageError } from '../errors.js';
 import type { MaxErrors } from '../import/errorBudget.js';
 import { runPipeline } from '../import/pipeline.js';
 import { openMappedInput } from '../import/records.js';
@@ -272,7 +272,7 @@ export function apiOrigin(baseUrl: string, note: (text: string) => void): string
   throw refused();
 }
 
-/** The first token, with a few tries for a passing fault; then a clear stop, before any record is read. */
+/** The first token, with a few tries for a passing fault; then a clear stop (69), before any record is read. */
 async function firstToken(tokenCache: TokenCache, baseUrl: string, io: Pick<ImportIO, 'signal' | 'clock' | 'random'>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -280,7 +280,10 @@ async function firstToken(tokenCache: TokenCache, baseUrl: string, io: Pick<Impo
       return;
     } catch (error) {
       if (!(error instanceof TransientError)) throw error;
-      if (attempt === 3 || io.signal.aborted) throw new ConfigError(`no token from ${baseUrl} after ${attempt} tries: ${error.message}`);
+      // Unreachable before anything was sent: a passing outage (run again later) as much as a wrong --base-url.
+      if (attempt === 3 || io.signal.aborted) {
+        throw new ServiceUnavailableError(`no token from ${baseUrl} after ${attempt} tries: ${error.message}; check --base-url and the network, or run again later`);
+      }
       await io.clock.sleep(backoffMs(attempt, io.random), io.signal);
     }
   }

@@ -183,6 +183,12 @@ describe('--json: exactly one object on stdout however the run ends', () => {
         code: 2,
         object: { ok: false, exitCode: 2, error: { kind: 'UsageError', message: expect.stringContaining("--base-url must be the API's address only") } },
       },
+      {
+        args: ['assessments', 'export.csv'],
+        env: { FEISHU_BASE_URL: 'http://127.0.0.1:9' },
+        code: 69,
+        object: { ok: false, exitCode: 69, error: { kind: 'ServiceUnavailableError', message: expect.stringMatching(/^no token from http:\/\/127\.0\.0\.1:9 after 3 tries: .*ECONNREFUSED.*; check --base-url/) } },
+      },
       { args: ['assessments', 'locked.csv'], code: 75, object: { ok: false, exitCode: 75, error: { kind: 'LockedError', message: expect.stringContaining('is writing locked.results.jsonl') } } },
     ];
     for (const { args, env: extra, code, object } of table) {
