@@ -91,7 +91,6 @@ export function noSenderStats(): SenderStats {
  * using the app at its limit. Waiting it out unattended would spend days of requests on nothing.
  */
 export const rateLimitGiveUpMs = 5 * 60_000;
-
 /** A child whose new parent is not visible yet waits 1, 2, 4, 8, 16 s at most (with jitter: about 15 to 30 s in all). */
 const parentWaits = 5;
 const parentWaitBaseMs = 1000;

@@ -201,15 +201,23 @@ describe('--json: exactly one object on stdout however the run ends', () => {
 });
 
 describe('system errors become hints', () => {
-  it('a log folder the user cannot write: exit 2 and what to do, nothing sent', async () => {
+  it('a folder the user cannot write, for the log or for the rejects file: exit 2 and what to do, nothing sent', async () => {
     const { sandbox, folder, env } = await setup(3);
+    const writable = workspace();
     chmodSync(folder, 0o755);
+    chmodSync(writable, 0o777);
     // As root every folder is writable: drop to nobody for the run, as a user without rights would be.
     const asUser = process.getuid?.() === 0 ? (cli: string) => `exec setpriv --reuid=65534 --regid=65534 --clear-groups ${cli}` : undefined;
     if (!asUser) chmodSync(folder, 0o555);
     const run = await runCli(['assessments', 'export.csv'], { cwd: folder, env, shell: asUser });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`hire-import: cannot create the result log in ./: no permission to create files in that folder; make it writable, or pass --log FILE to keep it elsewhere`);
+    // The log elsewhere, the rejects file still beside the input: said before anything is sent, not at the first reject.
+    const rejects = await runCli(['assessments', 'export.csv', '--log', join(writable, 'export.results.jsonl')], { cwd: folder, env, shell: asUser });
+    expect(rejects.code).toBe(2);
+    expect(rejects.stderr).toContain(
+      'hire-import: cannot create the rejects file in ./: no permission to create files in that folder; make it writable, or copy the input to a folder you can write: the rejects file goes next to it',
+    );
     expect(sandbox.stats().created).toBe(0);
   });
 
