@@ -157,7 +157,7 @@ export class OutageWatch {
   }
 
   #end(outage: Outage): void {
-    if (this.#options.stats) this.#options.stats.outageMs += this.#options.clock.now() - outage.entered;
+    if (this.#options.stats) this.#options.stats.outageMs += Math.round(this.#options.clock.now() - outage.entered);
     outage.over.abort();
     this.#wakeAll();
   }
