@@ -63,7 +63,7 @@ export async function assessments(options: AssessmentsOptions, io: ImportIO): Pr
   const cleanup: Array<() => unknown> = [];
   try {
     const { source, mapper, records } = await openMappedInput({ ...options, stdin: io.stdin, signal: io.signal }, cleanup);
-    const paths = outputPaths(options.file, source.format, options.log, options.sandbox);
+    const paths = outputPaths(source, options.log, options.sandbox);
     const connection = options.dryRun ? undefined : await connect(options, io, cleanup);
     if (!options.dryRun) {
       const lock = lockResultLog(paths.log); // before reading the log, so no one appends between
@@ -186,8 +186,9 @@ function openOutputs(source: RecordSource, paths: { log: string; rejects: string
 
 async function startProgress(options: AssessmentsOptions, io: ImportIO, source: RecordSource, mapper: Mapper, tally: Tally) {
   if (options.progress === 'off') return undefined;
-  // A total (for the share and the ETA) only where lines are records: a file, not grouped.
-  const total = options.file !== '-' && !mapper.group ? await estimateRecords(options.file, source.encoding, source.format, io.signal) : undefined;
+  // A total (for the share and the ETA) only where lines are records, not grouped, and from a file that can be read
+  // twice: counting a pipe or FIFO would take its rows from the import, or wait forever for a writer.
+  const total = source.regularFile && !mapper.group ? await estimateRecords(options.file, source.encoding, source.format, io.signal) : undefined;
   const progress = new Progress({ write: io.stderr, live: options.progress === 'live', clock: io.clock, intervalMs: options.progressIntervalMs, tally, total });
   progress.start();
   return progress;
@@ -214,15 +215,17 @@ function checkOptions(options: AssessmentsOptions): void {
 }
 
 /**
- * The result log and rejects file sit next to the input (or in the current folder for stdin). A sandbox rehearsal
- * keeps its own log: its "created" lines must never make a real import skip a record.
+ * The result log and rejects file sit next to the input; for input read once (stdin, a pipe, a FIFO, a process
+ * substitution: no folder of its own, and a name like /dev/fd/63 that the next run does not share) they are
+ * hire-import.* in the current folder. A sandbox rehearsal keeps its own log: its "created" lines must never make a
+ * real import skip a record.
  */
-export function outputPaths(file: string, format: Format, log: string | undefined, sandbox: boolean): { log: string; rejects: string } {
-  const extension = file === '-' ? '' : extname(file);
-  const stem = file === '-' ? 'hire-import' : join(dirname(file), basename(file, extension));
+export function outputPaths(source: Pick<RecordSource, 'path' | 'format' | 'regularFile'>, log: string | undefined, sandbox: boolean): { log: string; rejects: string } {
+  const extension = source.regularFile ? extname(source.path) : '';
+  const stem = source.regularFile ? join(dirname(source.path), basename(source.path, extension)) : 'hire-import';
   return {
     log: log ?? `${stem}${sandbox ? '.sandbox' : ''}.results.jsonl`,
-    rejects: `${stem}.rejects${extension || `.${format}`}`,
+    rejects: `${stem}.rejects${extension || `.${source.format}`}`,
   };
 }
 

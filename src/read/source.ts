@@ -63,6 +63,7 @@ export async function openSource(options: OpenOptions): Promise<RecordSource> {
       format,
       encoding: detected.encoding,
       bom: detected.bom,
+      regularFile: input.regularFile,
       delimiter: csv?.delimiter,
       header: csv?.header.names,
       headerRaw: csv?.header.raw,

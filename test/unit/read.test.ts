@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -273,7 +274,7 @@ describe('stdin and progress', () => {
       pieces.push(bytes.subarray(at, at + size));
     }
     const source = await openSource({ path: '-', format: 'csv', stdin: Readable.from(pieces) });
-    expect(source).toMatchObject({ path: '-', encoding: 'utf-8', bom: true, header: ['a', 'b'] });
+    expect(source).toMatchObject({ path: '-', encoding: 'utf-8', bom: true, header: ['a', 'b'], regularFile: false });
     const items = await itemsOf(source);
     expect(items).toHaveLength(6000);
     expect(items.every((item) => item.kind === 'record' && item.fields['a'] === '张三' && item.fields['b'] === 'x\ny')).toBe(true);
@@ -320,6 +321,20 @@ describe('stdin and progress', () => {
     expect(stdin.destroyed).toBe(true);
     expect(() => source.items()).toThrow(/only be read once/);
   });
+});
+
+describe('which input can be read twice', () => {
+  it('a regular file can; a FIFO cannot', async () => {
+    expect((await read('.csv', 'a\n1\n')).source.regularFile).toBe(true);
+    const fifo = join(dir, 'fifo.csv');
+    execFileSync('mkfifo', [fifo]);
+    const writer = import('node:fs/promises').then((fs) => fs.writeFile(fifo, 'a\n1\n'));
+    const source = await openSource({ path: fifo });
+    expect(source.regularFile).toBe(false);
+    expect(fieldsOf(await itemsOf(source))).toEqual([{ a: '1' }]);
+    await writer;
+  });
+
 });
 
 describe('formatFromPath', () => {
