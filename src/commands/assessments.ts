@@ -12,6 +12,7 @@ import { openMappedInput } from '../import/records.js';
 import { lockResultLog } from '../log/lock.js';
 import { readResultLog, ResultLog } from '../log/resultLog.js';
 import type { Mapper } from '../map/mapping.js';
+import { sameFile } from '../read/input.js';
 import { createRejectsWriter } from '../read/rejects.js';
 import type { Format, RecordSource } from '../read/source.js';
 import { estimateRecords } from '../report/estimate.js';
@@ -64,6 +65,7 @@ export async function assessments(options: AssessmentsOptions, io: ImportIO): Pr
   try {
     const { source, mapper, records } = await openMappedInput({ ...options, stdin: io.stdin, signal: io.signal }, cleanup);
     const paths = outputPaths(source, options.log, options.sandbox);
+    checkOutputsApart(options, paths);
     const connection = options.dryRun ? undefined : await connect(options, io, cleanup);
     if (!options.dryRun) {
       const lock = lockResultLog(paths.log); // before reading the log, so no one appends between
@@ -227,6 +229,21 @@ export function outputPaths(source: Pick<RecordSource, 'path' | 'format' | 'regu
     log: log ?? `${stem}${sandbox ? '.sandbox' : ''}.results.jsonl`,
     rejects: `${stem}.rejects${extension || `.${source.format}`}`,
   };
+}
+
+/**
+ * An output that is the input under any name (a symlink, a hard link, ./x/../) would write into what is being read:
+ * refused before anything is written. So is a log that is the rejects file, which each run deletes.
+ */
+function checkOutputsApart(options: AssessmentsOptions, paths: { log: string; rejects: string }): void {
+  const log = `${options.log === undefined ? 'the result log' : '--log'} ${paths.log}`;
+  if (options.file !== '-' && sameFile(paths.log, options.file)) {
+    throw new UsageError(`${log} is the input file ${options.file}; give the log a path of its own`);
+  }
+  if (options.file !== '-' && sameFile(paths.rejects, options.file)) {
+    throw new UsageError(`the rejects file ${paths.rejects} is the input file ${options.file}; rename the input`);
+  }
+  if (sameFile(paths.log, paths.rejects)) throw new UsageError(`${log} is the rejects file of ${options.file}; give the log a path of its own`);
 }
 
 function rerunCommand(options: AssessmentsOptions, paths: { log: string; rejects: string }): string {

@@ -2,8 +2,9 @@
  * Opens the raw bytes of a file or stdin and takes a sample of the start, without losing it for the full read. Says
  * whether the input is a regular file: only one can be opened again (a pipe, a FIFO or stdin gives its bytes once).
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { InputError } from '../errors.js';
 
 /** How much of the start is sniffed for encoding, binary content, delimiter and header. */
@@ -72,6 +73,17 @@ async function checkReadable(path: string, name: string): Promise<boolean> {
     if (error instanceof InputError) throw error;
     throw new InputError(`${name}: cannot be read (${describe(error)})`);
   }
+}
+
+/**
+ * Whether two paths name one file: the same device and inode when both exist (whatever symlinks, hard links or
+ * `..` lead there), else the same absolute path.
+ */
+export function sameFile(a: string, b: string): boolean {
+  const first = statSync(a, { throwIfNoEntry: false });
+  const second = statSync(b, { throwIfNoEntry: false });
+  if (first && second) return first.dev === second.dev && first.ino === second.ino;
+  return resolve(a) === resolve(b);
 }
 
 function toBuffer(chunk: string | Buffer): Buffer {

@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import iconv from 'iconv-lite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError, UsageError } from '../../src/errors.js';
+import { sameFile } from '../../src/read/input.js';
 import { createRejectsWriter } from '../../src/read/rejects.js';
 import {
   formatFromPath,
@@ -335,6 +336,18 @@ describe('which input can be read twice', () => {
     await writer;
   });
 
+  it('sameFile sees one file under a symlink, a hard link and ./x/../, and tells files apart', () => {
+    const file = tempFile('.csv', 'a\n');
+    mkdirSync(join(dir, 'x'));
+    symlinkSync(file, join(dir, 'link.csv'));
+    linkSync(file, join(dir, 'hard.csv'));
+    for (const alias of [file, join(dir, 'link.csv'), join(dir, 'hard.csv'), join(dir, 'x', '..', file.split('/').pop()!)]) {
+      expect(sameFile(alias, file)).toBe(true);
+    }
+    expect(sameFile(tempFile('.csv', 'a\n'), file)).toBe(false);
+    expect(sameFile(join(dir, 'missing.jsonl'), join(dir, 'x', '..', 'missing.jsonl'))).toBe(true);
+    expect(sameFile(join(dir, 'missing.jsonl'), file)).toBe(false);
+  });
 });
 
 describe('formatFromPath', () => {
