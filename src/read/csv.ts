@@ -1,8 +1,12 @@
-/** CSV: the header from the sample, then records streamed through csv-parse. */
+/**
+ * CSV: the header from the sample, then records streamed through csv-parse. A record with bytes that do not decode
+ * is refused by line.
+ */
 import { pipeline } from 'node:stream/promises';
 import { parse as parseSync } from 'csv-parse/sync';
 import { InputError } from '../errors.js';
 import { createRowParser, type CsvRow, type ParsedRow } from './csv-parser.js';
+import type { InputLines } from './lines.js';
 import type { SourceItem } from './types.js';
 
 export interface CsvHeader {
@@ -46,12 +50,16 @@ export function parseCsvHeader(sample: string, delimiter: string, newline: strin
   return { names, raw: new LineCounter(newline).place(first.raw).text };
 }
 
-/** The records after the header, in file order, with problems for the rows that cannot be records. */
+/**
+ * The records after the header, in file order, with problems for the rows that cannot be records. `input` has read
+ * every chunk before csv-parse sees it.
+ */
 export async function* csvItems(
   chunks: AsyncIterable<Buffer | string>,
   header: CsvHeader,
   delimiter: string,
   newline: string,
+  input: InputLines,
 ): AsyncGenerator<SourceItem> {
   const rows = createRowParser(delimiter);
   const lines = new LineCounter(newline);
@@ -71,10 +79,15 @@ export async function* csvItems(
 
   let headerSeen = false;
   for await (const row of rows.parser as AsyncIterable<ParsedRow>) {
-    const { line, text } = lines.place(row.raw);
+    const { line, last, text } = lines.place(row.raw);
     if ('reason' in row) {
       yield { kind: 'problem', line, raw: text, reason: row.reason };
     } else if (headerSeen) {
+      const undecodable = input.undecodableIn(line, last);
+      if (undecodable !== undefined) {
+        yield { kind: 'problem', line, raw: text, reason: undecodable };
+        continue;
+      }
       const item = shape.toItem(row.record, line, text);
       if (item !== undefined) yield item;
     } else {
@@ -104,7 +117,8 @@ class LineCounter {
     this.terminator = newline.charCodeAt(0);
   }
 
-  place(raw: string): { line: number; text: string } {
+  /** Where the record in `raw` starts and ends (its first and last line), and its text. */
+  place(raw: string): { line: number; last: number; text: string } {
     let start = 0;
     while (start < raw.length && raw.charCodeAt(start) === this.terminator) start++;
     let end = raw.length;
@@ -114,7 +128,7 @@ class LineCounter {
     let breaks = 0;
     for (let at = raw.indexOf('\n', start); at !== -1 && at < end; at = raw.indexOf('\n', at + 1)) breaks++;
     this.next = line + breaks + (terminated ? 1 : 0);
-    return { line, text: raw.slice(start, end) };
+    return { line, last: line + breaks, text: raw.slice(start, end) };
   }
 }
 

@@ -1,21 +1,26 @@
 /** JSONL: one JSON object per line. */
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
+import type { InputLines } from './lines.js';
 import type { SourceItem } from './types.js';
 
-/** The objects in file order; a line that is not a JSON object is a problem. Blank lines are skipped. */
-export async function* jsonlItems(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<SourceItem> {
-  const input = Readable.from(chunks);
-  const lines = createInterface({ input, crlfDelay: Infinity });
+/**
+ * The objects in file order; a line that is not a JSON object, or holds bytes that do not decode, is a problem.
+ * Blank lines are skipped. `input` has read every chunk before the lines are split.
+ */
+export async function* jsonlItems(chunks: AsyncIterable<Buffer | string>, input: InputLines): AsyncGenerator<SourceItem> {
+  const stream = Readable.from(chunks);
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
   let line = 0;
   try {
     for await (const raw of lines) {
       line++;
       if (raw.trim() === '') continue;
-      yield toItem(raw, line);
+      const undecodable = input.undecodableIn(line, line);
+      yield undecodable === undefined ? toItem(raw, line) : { kind: 'problem', line, raw, reason: undecodable };
     }
   } finally {
-    input.destroy();
+    stream.destroy();
   }
 }
 

@@ -18,6 +18,7 @@ import {
 } from '../../src/read/source.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hire-import-read-'));
+const repoRoot = new URL('../..', import.meta.url).pathname;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let fileCount = 0;
@@ -99,6 +100,90 @@ describe('encodings', () => {
     const error = await read('.csv', iconv.encode(CHINESE_CSV.repeat(5), 'gbk'), { encoding: 'utf-8' }).catch((e) => e);
     expect(error).toBeInstanceOf(InputError);
     expect(error.message).toMatch(/do not decode as utf-8; pass --encoding/);
+  });
+});
+
+describe('encoding evidence', () => {
+  /** `count` lines of `name` in UTF-8, the line at `strayLine` (a file line number) with one 0xFF byte after its id. */
+  function namesWithStray(name: string, count: number, strayLine: number): Buffer {
+    const lines = [Buffer.from('id,name\n')];
+    for (let n = 2; n < count + 2; n++) {
+      const stray = n === strayLine ? Buffer.from([0xff]) : Buffer.alloc(0);
+      lines.push(Buffer.concat([Buffer.from(`${n}`), stray, Buffer.from(`,${name}\n`)]));
+    }
+    return Buffer.concat(lines);
+  }
+
+  it('takes UTF-8 with one stray byte as UTF-8, refusing only the record that holds it', async () => {
+    const { source, items } = await read('.csv', namesWithStray('Zoë Müller', 301, 152));
+    expect(source.encoding).toBe('utf-8');
+    expect(items).toHaveLength(301);
+    expect(items.filter((item) => item.kind === 'problem')).toEqual([
+      { kind: 'problem', line: 152, raw: '152\uFFFD,Zoë Müller', reason: 'bytes at line 152 do not decode as utf-8' },
+    ]);
+    expect(fieldsOf(items).every((fields) => fields['name'] === 'Zoë Müller')).toBe(true);
+    expect(fieldsOf(items)).toHaveLength(300);
+  });
+
+  it('finds bytes that do not decode however the input is cut into pieces, naming their own line', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from('a,b\n张三,"x\ny'),
+      Buffer.from([0xc3]), // a lead byte followed by no continuation: the record's second line does not decode
+      Buffer.from('"\n李四,"丁\n冬"\n王五,'),
+      Buffer.from('丁').subarray(0, 2), // the input ends inside a character
+    ]);
+    const pieces: Buffer[] = [];
+    for (let at = 0, size = 1; at < bytes.length; at += size, size = (size % 4) + 1) pieces.push(bytes.subarray(at, at + size));
+    const source = await openSource({ path: '-', format: 'csv', encoding: 'utf-8', stdin: Readable.from(pieces) });
+    const items = await itemsOf(source);
+    expect(items.map((item) => (item.kind === 'problem' ? `${item.line}: ${item.reason}` : item.fields))).toEqual([
+      '2: bytes at line 3 do not decode as utf-8',
+      { a: '李四', b: '丁\n冬' },
+      '6: bytes at line 6 do not decode as utf-8',
+    ]);
+  });
+
+  it('refuses windows-1252, showing how a line reads in it, and reads it exactly when told', async () => {
+    const latin = iconv.encode('id,name,note\n1,José García,Très bien\n2,Zoë Müller,ok\n', 'windows-1252');
+    const error = await read('.csv', latin).catch((e) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect(error.message).toMatch(
+      /: cannot tell which encoding it was saved in: line 2 is neither utf-8 nor gb18030: in windows-1252 it reads "1,José García,Très bien"; pass --encoding windows-1252 if that reads right/,
+    );
+    const { items } = await read('.csv', latin, { encoding: 'windows-1252' });
+    expect(fieldsOf(items)).toEqual([
+      { id: '1', name: 'José García', note: 'Très bien' },
+      { id: '2', name: 'Zoë Müller', note: 'ok' },
+    ]);
+  });
+
+  it('refuses lines that disagree, UTF-8 and not, naming them', async () => {
+    const mixed = Buffer.concat([Buffer.from('id,name\n1,Zoë\n2,Zoë\n3,Zoë\n4,Zoë\n'), iconv.encode('5,José\n6,José\n', 'latin1')]);
+    const error = await read('.csv', mixed).catch((e) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect(error.message).toMatch(/cannot tell which encoding it was saved in: lines 2, 3, 4, ... decode as utf-8, lines 6 and 7 do not; pass --encoding/);
+  });
+
+  it('takes the Moka GBK export for GB18030 without being told', async () => {
+    const source = await openSource({ path: join(repoRoot, 'fixtures/legacy/moka-gbk.csv') });
+    const items = await itemsOf(source);
+    expect(source.encoding).toBe('gb18030');
+    expect(fieldsOf(items)[0]).toMatchObject({ 面评编号: 'MK-001', 面试官: '张伟', 综合评价: '基础扎实，思路清晰' });
+  });
+
+  it('refuses a GB18030 record whose bytes do not decode, keeping its neighbours', async () => {
+    const rows = Array.from({ length: 30 }, (_, n) => `${n},张伟,通过`);
+    const bytes = Buffer.concat([iconv.encode(`id,面试官,结论\n${rows.slice(0, 10).join('\n')}\n`, 'gbk'), Buffer.from([0xff]), iconv.encode(`${rows.slice(10).join('\n')}\n`, 'gbk')]);
+    const { source, items } = await read('.csv', bytes);
+    expect(source.encoding).toBe('gb18030');
+    expect(items.filter((item) => item.kind === 'problem')).toMatchObject([{ line: 12, reason: 'bytes at line 12 do not decode as gb18030' }]);
+    expect(fieldsOf(items)).toHaveLength(29);
+    expect(fieldsOf(items).every((fields) => fields['面试官'] === '张伟')).toBe(true);
+  });
+
+  it('refuses EUC-KR, whose bytes also read as GB18030, rather than turn Korean into Chinese', async () => {
+    const korean = `id,면접관,의견\n${Array.from({ length: 30 }, (_, n) => `${n},김철수,의사소통 능력이 뛰어나고 문제 해결 능력이 좋습니다`).join('\n')}\n`;
+    await expect(read('.csv', iconv.encode(korean, 'euc-kr'))).rejects.toThrow(/decode as gb18030 but read more like EUC-KR; pass --encoding euc-kr or --encoding gb18030/);
   });
 });
 
@@ -229,6 +314,16 @@ describe('JSONL', () => {
 
   it('refuses a JSON array, which is not JSON Lines', async () => {
     await expect(read('.json', '[\n  {"id": 1}\n]\n')).rejects.toThrow(/holds a JSON array; hire-import reads JSON Lines/);
+  });
+
+  it('refuses a JSONL line whose bytes do not decode', async () => {
+    const content = Buffer.concat([Buffer.from('{"a":"Zoë"}\n{"a":"Zo'), Buffer.from([0xeb]), Buffer.from('"}\n{"a":"Zoë"}\n')]);
+    const { items } = await read('.jsonl', content, { encoding: 'utf-8' });
+    expect(items.map((item) => (item.kind === 'problem' ? `${item.line}: ${item.reason}` : item.fields))).toEqual([
+      { a: 'Zoë' },
+      '2: bytes at line 2 do not decode as utf-8',
+      { a: 'Zoë' },
+    ]);
   });
 
   it('reads GB18030 JSONL', async () => {
