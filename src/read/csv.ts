@@ -1,6 +1,6 @@
 /**
  * CSV: the header from the sample, then records streamed through csv-parse. A record with bytes that do not decode
- * is refused by line.
+ * is refused by line; a quote never closed is refused with the count of the lines it kept from being read.
  */
 import { pipeline } from 'node:stream/promises';
 import { parse as parseSync } from 'csv-parse/sync';
@@ -16,7 +16,10 @@ export interface CsvHeader {
   raw: string;
 }
 
-/** A quoted field still open after this many bytes is taken as a stray quote swallowing the file: reading stops. */
+/**
+ * A quoted field still open after this many bytes is taken as a stray quote swallowing the file: parsing stops, and
+ * the rest is only counted.
+ */
 const MAX_OPEN_QUOTED_BYTES = 8 * 1024 * 1024;
 
 /** Parses and checks the header from the decoded sample; InputError when it is unusable. */
@@ -67,11 +70,9 @@ export async function* csvItems(
   let runaway = false;
   const feeding = pipeline(async function* () {
     for await (const chunk of chunks) {
-      if (rows.openQuotedBytes() > MAX_OPEN_QUOTED_BYTES) {
-        runaway = true;
-        return;
-      }
-      yield chunk;
+      // Past a runaway quote the chunks are still read, so that `input` counts the lines left unread.
+      runaway ||= rows.openQuotedBytes() > MAX_OPEN_QUOTED_BYTES;
+      if (!runaway) yield chunk;
     }
   }, rows.parser);
   // Failures surface through the parser's iteration; an early break also rejects this with a premature close.
@@ -97,10 +98,12 @@ export async function* csvItems(
   await feeding;
   const unfinished = rows.takeUnfinished();
   if (unfinished !== undefined) {
+    // csv-parse's own message names the line where parsing ended, not where the quote opened.
     const { line, text } = lines.place(unfinished.raw);
-    const limit = `${MAX_OPEN_QUOTED_BYTES / 1024 / 1024} MiB`;
-    const stopped = runaway ? `; reading stopped after ${limit} inside that quote` : '';
-    yield { kind: 'problem', line, raw: text, reason: unfinished.reason + stopped };
+    const stopped = runaway ? `, still open ${MAX_OPEN_QUOTED_BYTES / 1024 / 1024} MiB later, so parsing stopped` : '';
+    const unread = input.last - line;
+    const lost = unread === 0 ? '' : unread === 1 ? ': the line after it was not read' : `: the ${unread} lines after it, to the end of the file, were not read`;
+    yield { kind: 'problem', line, raw: text, reason: `unclosed quote${stopped}${lost}` };
   }
 }
 

@@ -1,6 +1,6 @@
 /**
- * The input's physical lines as the decoder hands the text on: which hold bytes that do not decode in the chosen
- * encoding. The readers ask it about each record's lines, so a record with such bytes is
+ * The input's physical lines as the decoder hands the text on: how many have been read, and which hold bytes that do
+ * not decode in the chosen encoding. The readers ask it about each record's lines, so a record with such bytes is
  * refused by line instead of imported with U+FFFD in place of its text. Lines are counted by '\n' from the first
  * byte, as the readers count them.
  */
@@ -12,12 +12,19 @@ const REPLACEMENT_CHARACTER = '\uFFFD';
 export class InputLines {
   /** The line the next character belongs to. */
   private line = 1;
+  /** Nothing read yet, or the last character read was a newline. */
+  private atLineStart = true;
   /** Lines holding undecodable bytes, ascending; lines before the record last asked about are forgotten. */
   private readonly undecodable: number[] = [];
   /** UTF-8 bytes of a character cut off at the end of the last piece, checked once the rest arrives. */
   private carry: Buffer = Buffer.alloc(0);
 
   constructor(readonly encoding: string) {}
+
+  /** The last line read so far (a final newline opens no line). */
+  get last(): number {
+    return this.atLineStart ? this.line - 1 : this.line;
+  }
 
   /** Why lines from..to cannot be read as they are, if they hold undecodable bytes. Asked in line order. */
   undecodableIn(from: number, to: number): string | undefined {
@@ -62,6 +69,7 @@ export class InputLines {
       start = at + 1;
     }
     if (decodes && start < data.length && !decodes(start, data.length)) this.mark(this.line);
+    this.atLineStart = start === data.length;
   }
 
   private mark(line: number): void {

@@ -288,8 +288,16 @@ describe('malformed CSV records', () => {
   it('reports an unclosed quote at the line where it opened, with the rest of the file', async () => {
     const { items } = await read('.csv', 'a,b\n1,2\n3,"open\n4,5\n6,7\n');
     expect(linesOf(items)).toEqual(['record@2', 'problem@3']);
-    expect(items[1]).toMatchObject({ raw: '3,"open\n4,5\n6,7' });
-    expect((items[1] as { reason: string }).reason).toMatch(/^Quote Not Closed/);
+    expect(items[1]).toMatchObject({ raw: '3,"open\n4,5\n6,7', reason: 'unclosed quote: the 2 lines after it, to the end of the file, were not read' });
+  });
+
+  it('stops parsing a quote still open 8 MiB later, and counts the lines it kept from being read', async () => {
+    const rest = 'x,y\n'.repeat(3_000_000); // 12 MB
+    const { items } = await read('.csv', `a,b\n1,2\n3,"open\n${rest}`);
+    expect(linesOf(items)).toEqual(['record@2', 'problem@3']);
+    expect((items[1] as { reason: string }).reason).toBe(
+      'unclosed quote, still open 8 MiB later, so parsing stopped: the 3000000 lines after it, to the end of the file, were not read',
+    );
   });
 });
 
