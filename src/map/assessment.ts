@@ -28,10 +28,15 @@ function enumFrom(labels: Record<string, number>, name: string) {
   ).describe(name);
 }
 
-/** An integer from a number or a numeric string ("4", " 4 "); "4.5" or "four" is refused. */
+/**
+ * An integer from a number or a numeric string ("4", " 4 "); "4.5" or "four" is refused, and so is one beyond 2^53,
+ * which no JSON number carries exactly.
+ */
 const integer = z.preprocess(
   (value) => (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value),
-  z.number({ error: 'must be an integer' }).int({ error: 'must be an integer' }),
+  z.number({ error: 'must be an integer' }).int({
+    error: (issue) => (issue.code === 'invalid_type' ? 'must be an integer' : `must be an integer within ±${Number.MAX_SAFE_INTEGER} (2^53 - 1)`),
+  }),
 );
 
 const text = z.string({ error: 'must be text' });

@@ -324,6 +324,18 @@ describe('JSONL', () => {
     await expect(read('.json', '[\n  {"id": 1}\n]\n')).rejects.toThrow(/holds a JSON array; hire-import reads JSON Lines/);
   });
 
+  it('keeps integers beyond 2^53 exact, as their digits; other numbers stay numbers', async () => {
+    const content = [
+      '{"id":6986199832494934317,"ids":[6986199832494934318,-9007199254740993],"safe":1234567890123456,"small":12,"x":1.5}',
+      '{"id":"6986199832494934317","n":9007199254740991}',
+    ].join('\n');
+    const { items } = await read('.jsonl', content);
+    expect(fieldsOf(items)).toEqual([
+      { id: '6986199832494934317', ids: ['6986199832494934318', '-9007199254740993'], safe: 1234567890123456, small: 12, x: 1.5 },
+      { id: '6986199832494934317', n: 9007199254740991 },
+    ]);
+  });
+
   it('refuses a JSONL line whose bytes do not decode', async () => {
     const content = Buffer.concat([Buffer.from('{"a":"Zoë"}\n{"a":"Zo'), Buffer.from([0xeb]), Buffer.from('"}\n{"a":"Zoë"}\n')]);
     const { items } = await read('.jsonl', content, { encoding: 'utf-8' });
