@@ -57,9 +57,10 @@ export async function openMappedInput(options: InputOptions, cleanup: Array<() =
   });
   const records = async (): Promise<AsyncIterable<SourceItem>> => {
     if (!mapper.group) return source.items();
-    // A first pass over a file finds where each group ends, so groups whose rows lie apart still stream.
+    // A first pass over a file finds where each group ends, so groups whose rows lie apart still stream. Only a
+    // regular file can be read twice: a pipe or FIFO opened again would hang or hand half its rows to each reader.
     let lastLines: Map<string, number> | undefined;
-    if (options.file !== '-') {
+    if (source.regularFile) {
       const index = await openSource(openOptions);
       cleanup.push(() => index.close());
       lastLines = await indexGroups(index.items(), mapper.group.by, options.signal);

@@ -2,9 +2,11 @@
 import { extname } from 'node:path';
 import { UsageError } from '../errors.js';
 import { csvItems, parseCsvHeader } from './csv.js';
-import { decodeChunks, decodeSample, detectEncoding, resolveEncodingLabel } from './decode.js';
+import { decodeChunks, decodeSample, resolveEncodingLabel } from './decode.js';
+import { detectEncoding } from './detect.js';
 import { openInput } from './input.js';
 import { jsonlItems } from './jsonl.js';
+import { InputLines } from './lines.js';
 import { assertJsonLines, assertReadableText, detectDelimiter, detectNewline, parseDelimiterOption } from './sniff.js';
 import type { Format, OpenOptions, RecordSource, SourceItem } from './types.js';
 
@@ -24,9 +26,9 @@ export function formatFromPath(path: string): Format | undefined {
 }
 
 /**
- * Opens the input and sniffs its first 64 KiB: encoding, binary content, line ending, and for CSV the delimiter
- * and header. Throws UsageError for bad options and InputError for input that cannot be read, before any record
- * is handed out.
+ * Opens the input and sniffs its first 64 KiB: encoding (InputError when it is not clear), binary content, line
+ * ending, and for CSV the delimiter and header. Throws UsageError for bad options and InputError for input that
+ * cannot be read, before any record is handed out.
  */
 export async function openSource(options: OpenOptions): Promise<RecordSource> {
   const { path } = options;
@@ -44,7 +46,7 @@ export async function openSource(options: OpenOptions): Promise<RecordSource> {
 
   const input = await openInput(path, options.stdin ?? process.stdin, name);
   try {
-    const detected = detectEncoding(input.sample, forcedEncoding);
+    const detected = detectEncoding(input.sample, name, forcedEncoding);
     const sample = decodeSample(input.sample, detected);
     assertReadableText(sample, name, detected.encoding);
     const newline = detectNewline(sample);
@@ -55,14 +57,16 @@ export async function openSource(options: OpenOptions): Promise<RecordSource> {
     const items = (): AsyncIterable<SourceItem> => {
       if (started) throw new Error(`${name}: items() can only be read once`);
       started = true;
-      const chunks = decodeChunks(input.chunks(), detected);
-      return csv === undefined ? jsonlItems(chunks) : csvItems(chunks, csv.header, csv.delimiter, newline);
+      const lines = new InputLines(detected.encoding);
+      const chunks = decodeChunks(input.chunks(), detected, lines);
+      return csv === undefined ? jsonlItems(chunks, lines) : csvItems(chunks, csv.header, csv.delimiter, newline, lines);
     };
     return {
       path,
       format,
       encoding: detected.encoding,
       bom: detected.bom,
+      regularFile: input.regularFile,
       delimiter: csv?.delimiter,
       header: csv?.header.names,
       headerRaw: csv?.header.raw,

@@ -42,6 +42,11 @@ export interface RecordSource {
   encoding: string;
   /** The input started with a byte-order mark (stripped before parsing). */
   bom: boolean;
+  /**
+   * A regular file, which a pre-pass (the progress count, a long file's group index) may read again. Stdin, a pipe,
+   * a FIFO or a process substitution gives its bytes once: it is read once, by items().
+   */
+  regularFile: boolean;
   /** CSV only. */
   delimiter?: string;
   /** CSV only: trimmed column names; '' for a blank header cell. */
