@@ -36,7 +36,8 @@ function wholeNumber(value: string): number {
 
 const formatOption = () => new Option('--format <format>', 'input format (default: from the file extension)').choices(['csv', 'jsonl']);
 const encodingOption = () => new Option('--encoding <name>', 'input encoding (default: detected: UTF-8, UTF-16 with BOM, GB18030/GBK)');
-const delimiterOption = () => new Option('--delimiter <char>', 'CSV delimiter (default: detected: comma, tab or semicolon)');
+const delimiterOption = () => new Option('--delimiter <char>', 'CSV delimiter, one character or tab (default: detected: comma, tab or semicolon)');
+const sheetOption = () => new Option('--sheet <name>', '.xlsx: the worksheet to read (default: the first)');
 
 let exitCode: number = ExitCode.ok;
 
@@ -49,11 +50,12 @@ const program = new Command('hire-import')
 
 program
   .command('assessments')
-  .description('create external interview assessments from a CSV or JSONL export (- reads stdin)')
-  .argument('<file>', 'the export: .csv, .jsonl or .ndjson, or - for stdin')
+  .description('create external interview assessments from a CSV, JSONL or .xlsx export (- reads stdin)')
+  .argument('<file>', 'the export: .csv, .jsonl, .ndjson or .xlsx, or - for stdin')
   .addOption(formatOption())
   .addOption(encodingOption())
   .addOption(delimiterOption())
+  .addOption(sheetOption())
   .option('-m, --mapping <file>', 'mapping file (JSON or YAML) from your export to the API; default: the built-in CSV layout, JSONL as request bodies')
   .option('--log <file>', 'result log (default: next to the input, <name>.results.jsonl)')
   .option('--dry-run', 'read, map, validate and report; send nothing, write nothing', false)
@@ -81,6 +83,7 @@ program
             format: flags.format,
             encoding: flags.encoding,
             delimiter: flags.delimiter,
+            sheet: flags.sheet,
             mapping: flags.mapping,
             log: flags.log,
             dryRun: flags.dryRun,
@@ -150,12 +153,13 @@ program
   .addOption(formatOption())
   .addOption(encodingOption())
   .addOption(delimiterOption())
+  .addOption(sheetOption())
   .option('-o, --output <file>', 'where to write the mapping (default: <file>.mapping.yaml)')
   .option('--force', 'overwrite an existing mapping file', false)
   .action(async (file: string, flags) => {
     const { init } = await import('./commands/init.js');
     exitCode = await runCommand(
-      () => init({ file, format: flags.format, encoding: flags.encoding, delimiter: flags.delimiter, output: flags.output, force: flags.force }, output),
+      () => init({ file, format: flags.format, encoding: flags.encoding, delimiter: flags.delimiter, sheet: flags.sheet, output: flags.output, force: flags.force }, output),
       () => ExitCode.ok,
       output,
     );
@@ -168,12 +172,13 @@ program
   .addOption(formatOption())
   .addOption(encodingOption())
   .addOption(delimiterOption())
+  .addOption(sheetOption())
   .option('-m, --mapping <file>', 'mapping file')
   .option('-n <count>', 'how many records', wholeNumber, 5)
   .action(async (file: string, flags) => {
     const { preview } = await import('./commands/preview.js');
     exitCode = await runCommand(
-      () => preview({ file, mapping: flags.mapping, n: flags.n, format: flags.format, encoding: flags.encoding, delimiter: flags.delimiter }, output),
+      () => preview({ file, mapping: flags.mapping, n: flags.n, format: flags.format, encoding: flags.encoding, delimiter: flags.delimiter, sheet: flags.sheet }, output),
       (shown) => (shown.invalid > 0 ? ExitCode.recordsFailed : ExitCode.ok),
       output,
     );

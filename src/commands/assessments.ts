@@ -13,7 +13,7 @@ import { lockResultLog } from '../log/lock.js';
 import { readResultLog, ResultLog } from '../log/resultLog.js';
 import type { Mapper } from '../map/mapping.js';
 import { createRejectsWriter } from '../read/rejects.js';
-import type { Format, RecordSource } from '../read/source.js';
+import { formatFromPath, type Format, type RecordSource } from '../read/source.js';
 import { estimateRecords } from '../report/estimate.js';
 import { Progress } from '../report/progress.js';
 import type { ImportSummary } from '../report/summary.js';
@@ -29,6 +29,8 @@ export interface AssessmentsOptions {
   format?: Format;
   encoding?: string;
   delimiter?: string;
+  /** .xlsx: the worksheet to read. */
+  sheet?: string;
   mapping?: string;
   log?: string;
   dryRun: boolean;
@@ -186,8 +188,8 @@ function openOutputs(source: RecordSource, paths: { log: string; rejects: string
 
 async function startProgress(options: AssessmentsOptions, io: ImportIO, source: RecordSource, mapper: Mapper, tally: Tally) {
   if (options.progress === 'off') return undefined;
-  // A total (for the share and the ETA) only where lines are records: a file, not grouped.
-  const total = options.file !== '-' && !mapper.group ? await estimateRecords(options.file, source.encoding, source.format, io.signal) : undefined;
+  // A total (for the share and the ETA) only where lines are records: a text file, not grouped.
+  const total = options.file !== '-' && !mapper.group && source.sheet === undefined ? await estimateRecords(options.file, source.encoding, source.format, io.signal) : undefined;
   const progress = new Progress({ write: io.stderr, live: options.progress === 'live', clock: io.clock, intervalMs: options.progressIntervalMs, tally, total });
   progress.start();
   return progress;
@@ -222,7 +224,7 @@ export function outputPaths(file: string, format: Format, log: string | undefine
   const stem = file === '-' ? 'hire-import' : join(dirname(file), basename(file, extension));
   return {
     log: log ?? `${stem}${sandbox ? '.sandbox' : ''}.results.jsonl`,
-    rejects: `${stem}.rejects${extension || `.${format}`}`,
+    rejects: `${stem}.rejects${formatFromPath(file) === format ? extension : `.${format}`}`,
   };
 }
 

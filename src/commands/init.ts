@@ -12,6 +12,8 @@ export interface InitOptions {
   format?: 'csv' | 'jsonl';
   encoding?: string;
   delimiter?: string;
+  /** .xlsx: the worksheet to read. */
+  sheet?: string;
   /** Default: next to the input, <name>.mapping.yaml. */
   output?: string;
   force?: boolean;
@@ -27,7 +29,7 @@ export async function init(options: InitOptions, io: { stderr(text: string): voi
   const output = options.output ?? join(dirname(options.file), `${basename(options.file, extname(options.file))}.mapping.yaml`);
   if (existsSync(output) && !options.force) throw new UsageError(`${output} already exists; pass --force to overwrite it`);
 
-  const source = await openSource({ path: options.file, format: options.format, encoding: options.encoding, delimiter: options.delimiter });
+  const source = await openSource({ path: options.file, format: options.format, encoding: options.encoding, delimiter: options.delimiter, sheet: options.sheet });
   const records: Array<Record<string, unknown>> = [];
   for await (const item of source.items()) {
     if (item.kind === 'record') records.push(item.fields);
