@@ -1,8 +1,7 @@
 /** `hire-import init FILE`: writes a starting mapping guessed from the file's header or first records. */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, dirname, extname, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { draftMapping } from '../map/init.js';
 import { openSource } from '../read/source.js';
@@ -21,8 +20,11 @@ export interface InitOptions {
 
 /** Records sampled for example values and for the labels a map needs. */
 const sampleSize = 200;
-/** The published schema, two folders up from this module both in src/commands and in dist/commands. */
-const schemaPath = fileURLToPath(new URL('../../schema/mapping.schema.json', import.meta.url));
+/**
+ * The schema as published with this version (package.json is two folders up both from src/commands and from
+ * dist/commands): it resolves on any machine and still matches the mapping after an upgrade.
+ */
+const schemaUrl = `https://unpkg.com/hire-import@${JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version}/schema/mapping.schema.json`;
 
 export async function init(options: InitOptions, io: { stderr(text: string): void }): Promise<{ path: string; fields: number; dimensions: number }> {
   if (options.file === '-' && !options.output) throw new UsageError('init reads stdin only with --output naming the mapping to write');
@@ -35,7 +37,6 @@ export async function init(options: InitOptions, io: { stderr(text: string): voi
     if (item.kind === 'record') records.push(item.fields);
     if (records.length === sampleSize) break;
   }
-  const mappingDir = dirname(resolve(output));
   const inputName = options.file === '-' ? 'stdin' : basename(options.file);
   const draft = draftMapping({
     format: source.format,
@@ -46,7 +47,7 @@ export async function init(options: InitOptions, io: { stderr(text: string): voi
       ...(source.encoding !== 'utf-8' ? { encoding: source.encoding } : {}),
       ...(source.delimiter !== undefined && source.delimiter !== ',' ? { delimiter: source.delimiter } : {}),
     },
-    schemaRef: relative(mappingDir, schemaPath).split('\\').join('/'),
+    schemaRef: schemaUrl,
     previewCommand: options.file === '-' ? undefined : `hire-import preview ${options.file} --mapping ${output}`,
   });
   await writeFile(output, draft.text);
