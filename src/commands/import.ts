@@ -17,7 +17,7 @@ import { readResultLog, ResultLog, type LogEnd, type LogHistory } from '../log/r
 import type { Mapper } from '../map/mapping.js';
 import { sameFile } from '../read/input.js';
 import { createRejectsWriter } from '../read/rejects.js';
-import type { Format, RecordSource } from '../read/source.js';
+import { formatFromPath, type Format, type RecordSource } from '../read/source.js';
 import { estimateRecords } from '../report/estimate.js';
 import { Progress } from '../report/progress.js';
 import type { ImportSummary } from '../report/summary.js';
@@ -34,6 +34,8 @@ export interface ImportOptions {
   format?: Format;
   encoding?: string;
   delimiter?: string;
+  /** .xlsx: the worksheet to read. */
+  sheet?: string;
   mapping?: string;
   log?: string;
   dryRun: boolean;
@@ -244,9 +246,9 @@ function tailNotice(log: string, tail: NonNullable<LogHistory['damagedTail']>, d
 
 async function startProgress(options: ImportOptions, io: ImportIO, source: RecordSource, mapper: Mapper, tally: Tally) {
   if (options.progress === 'off') return undefined;
-  // A total (for the share and the ETA) only where lines are records, not grouped, and from a file that can be read
-  // twice: counting a pipe or FIFO would take its rows from the import, or wait forever for a writer.
-  const total = source.regularFile && !mapper.group ? await estimateRecords(options.file, source.encoding, source.format, io.signal) : undefined;
+  // A total (for the share and the ETA) only where lines are records (text, not a workbook), not grouped, and from a
+  // file that can be read twice: counting a pipe or FIFO would take its rows from the import, or wait forever.
+  const total = source.regularFile && source.sheet === undefined && !mapper.group ? await estimateRecords(options.file, source.encoding, source.format, io.signal) : undefined;
   const progress = new Progress({ write: io.stderr, live: options.progress === 'live', clock: io.clock, intervalMs: options.progressIntervalMs, tally, total });
   progress.start();
   return progress;
@@ -290,7 +292,8 @@ export function outputPaths(source: Pick<RecordSource, 'path' | 'format' | 'regu
   const stem = source.regularFile ? join(dirname(source.path), basename(source.path, extension)) : 'hire-import';
   return {
     log: log ?? `${stem}${sandbox ? '.sandbox' : ''}.results.jsonl`,
-    rejects: `${stem}.rejects${extension || `.${source.format}`}`,
+    // The input's own extension when the rejects are in its format; else the format's (a workbook's rejects are CSV).
+    rejects: `${stem}.rejects${extension !== '' && formatFromPath(source.path) === source.format ? extension : `.${source.format}`}`,
   };
 }
 

@@ -19,6 +19,8 @@ export interface InputOptions {
   format?: Format;
   encoding?: string;
   delimiter?: string;
+  /** .xlsx: the worksheet to read. */
+  sheet?: string;
   stdin?: NodeJS.ReadableStream;
   /** Ctrl-C: cuts the grouping pre-pass short (the import then stops before reading). */
   signal?: AbortSignal;
@@ -42,6 +44,7 @@ export async function openMappedInput(options: InputOptions, cleanup: Array<() =
     format: options.format ?? spec?.input?.format,
     encoding: options.encoding ?? spec?.input?.encoding,
     delimiter: options.delimiter ?? spec?.input?.delimiter,
+    sheet: options.sheet,
     stdin: options.stdin,
   };
   const source = await openSource(openOptions);

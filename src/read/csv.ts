@@ -136,7 +136,7 @@ class LineCounter {
 }
 
 /** Maps a row's cells onto the header, and tells which rows do not fit it. */
-class RowShape {
+export class RowShape {
   private readonly named: { index: number; name: string }[] = [];
   private readonly unnamed: number[] = [];
   /** Every field, undefined: a full row starts as a copy, one allocation with the final shape. */

@@ -355,7 +355,7 @@ describe('JSONL', () => {
 
 describe('unreadable input', () => {
   it('refuses a binary file, naming it', async () => {
-    const path = tempFile('.csv', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x08, 0x00, 0x61, 0x2c, 0x62]));
+    const path = tempFile('.csv', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x08, 0x00, 0x61, 0x2c, 0x62])); // a PNG
     await expect(openSource({ path })).rejects.toThrow(
       new InputError(
         `${path}: looks binary (NUL bytes in the first 64 KiB); hire-import reads CSV or JSONL text ` +
@@ -376,7 +376,7 @@ describe('unreadable input', () => {
 
   it('needs a format it can tell', async () => {
     await expect(openSource({ path: '-', stdin: Readable.from([]) })).rejects.toThrow(new UsageError('reading stdin needs --format csv or --format jsonl'));
-    await expect(openSource({ path: 'export.dat' })).rejects.toThrow(/--format/);
+    await expect(openSource({ path: tempFile('.dat', 'a,b\n1,2\n') })).rejects.toThrow(/--format/);
   });
 });
 
