@@ -7,12 +7,15 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { systemClock } from './clock.js';
 import { ExitCode } from './errors.js';
 import { interruptSignal, reportImport, runCommand, type Output } from './main.js';
+import { processColors } from './report/colors.js';
+import { progressMode } from './report/progress.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const output: Output = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  colors: processColors(), // again once --no-color is parsed
 };
 
 const exitCodes = `
@@ -45,7 +48,11 @@ const program = new Command('hire-import')
   .version(version)
   .exitOverride()
   .showHelpAfterError('(run with --help for usage)')
-  .addHelpText('after', exitCodes);
+  .addHelpText('after', exitCodes)
+  .option('--no-color', 'no colour in the output (as NO_COLOR=1 does; FORCE_COLOR=1 forces it)')
+  .hook('preAction', () => {
+    output.colors = processColors(program.opts().color);
+  });
 
 program
   .command('assessments')
@@ -69,7 +76,7 @@ program
   .option('--timeout <ms>', 'connect and response timeout per request', number, 30_000)
   .option('--json', 'print the summary as JSON on stdout', false)
   .option('--quiet', 'no progress output', false)
-  .option('--progress-interval <s>', 'seconds between progress lines when stderr is not a terminal', number, 10)
+  .option('--progress-interval <s>', 'seconds between progress lines when stderr is not a terminal (at least 1)', number, 10)
   .addHelpText('after', exitCodes)
   .action(async (file: string, flags) => {
     const { assessments } = await import('./commands/assessments.js');
@@ -94,7 +101,7 @@ program
             concurrency: flags.concurrency,
             retries: flags.retries,
             timeoutMs: flags.timeout,
-            progress: flags.quiet ? 'off' : process.stderr.isTTY ? 'live' : 'lines',
+            progress: progressMode(flags.quiet, process.stderr, process.env),
             progressIntervalMs: flags.progressInterval * 1000,
           },
           {
@@ -103,6 +110,7 @@ program
             clock: systemClock,
             random: Math.random,
             stdin: process.stdin,
+            terminal: { stream: process.stderr, colors: output.colors.stderr },
           },
         ),
       (summary) => reportImport(summary, flags.json, output),

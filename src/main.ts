@@ -2,13 +2,15 @@
  * The one place that turns a command's outcome into output and an exit code: a typed error becomes one clear line
  * and exit 2, an import's summary becomes words (stderr) or JSON (stdout), Ctrl-C becomes 130.
  */
-import chalk from 'chalk';
 import { ExitCode, exitCodeFor } from './errors.js';
+import type { Colors } from './report/colors.js';
 import { formatSummary, importSucceeded, type ImportSummary } from './report/summary.js';
 
 export interface Output {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** Colours for what is written to each stream, each following its own stream. */
+  colors: { stdout: Colors; stderr: Colors };
 }
 
 /**
@@ -37,7 +39,7 @@ export async function runCommand<Result>(command: () => Promise<Result>, report:
   } catch (error) {
     const code = exitCodeFor(error);
     const message = error instanceof Error ? error.message : String(error);
-    output.stderr(`${chalk.red('hire-import:')} ${message}\n`);
+    output.stderr(`${output.colors.stderr.red('hire-import:')} ${message}\n`);
     if (code !== ExitCode.usage && error instanceof Error && process.env.DEBUG) output.stderr(`${error.stack}\n`);
     return code;
   }
@@ -47,7 +49,7 @@ export function reportImport(summary: ImportSummary & { rerun?: string }, json: 
   const { rerun, ...plain } = summary;
   const ok = importSucceeded(plain);
   const exitCode = summary.interrupted ? ExitCode.interrupted : ok ? ExitCode.ok : ExitCode.recordsFailed;
-  output.stderr(formatSummary(plain, rerun));
+  output.stderr(formatSummary(plain, output.colors.stderr, rerun));
   if (json) {
     const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
     output.stdout(`${JSON.stringify({ ...plain, ok, exitCode, peakRssMb }, null, 2)}\n`);

@@ -14,8 +14,10 @@ import { readResultLog, ResultLog } from '../log/resultLog.js';
 import type { Mapper } from '../map/mapping.js';
 import { createRejectsWriter } from '../read/rejects.js';
 import type { Format, RecordSource } from '../read/source.js';
+import type { Colors } from '../report/colors.js';
 import { estimateRecords } from '../report/estimate.js';
-import { Progress } from '../report/progress.js';
+import { liveLine } from '../report/liveLine.js';
+import { checkProgressInterval, plainLines, Progress, type RunHeading } from '../report/progress.js';
 import type { ImportSummary } from '../report/summary.js';
 import { Tally } from '../report/tally.js';
 import { backoffMs, TransientError } from '../send/answer.js';
@@ -54,6 +56,8 @@ export interface ImportIO {
   clock: Clock;
   random: () => number;
   stdin?: NodeJS.ReadableStream;
+  /** Where the live progress line is drawn (progress 'live'), with the colours of that stream. */
+  terminal?: { stream: NodeJS.WriteStream; colors: Colors };
 }
 
 export async function assessments(options: AssessmentsOptions, io: ImportIO): Promise<ImportSummary & { rerun?: string }> {
@@ -76,7 +80,7 @@ export async function assessments(options: AssessmentsOptions, io: ImportIO): Pr
     const outputs = options.dryRun ? undefined : openOutputs(source, paths, cleanup);
 
     const tally = new Tally();
-    const progress = await startProgress(options, io, source, mapper, tally);
+    const progress = await startProgress(options, io, source, mapper, tally, { target: connection?.target, log: options.dryRun ? undefined : paths.log });
     let outcome;
     try {
       outcome = await runPipeline({
@@ -117,6 +121,7 @@ export async function assessments(options: AssessmentsOptions, io: ImportIO): Pr
       elapsedMs: Math.round(elapsedMs),
       sendRate: roundTo(elapsedMs > 0 ? ((tally.counts.created + tally.counts.updated) * 1000) / elapsedMs : 0, 2),
       problems: tally.problems,
+      problemGroups: tally.problemGroups.list(),
     };
   } finally {
     for (const step of cleanup.reverse()) await step();
@@ -157,7 +162,7 @@ async function connect(options: AssessmentsOptions, io: ImportIO, cleanup: Array
     concurrency: options.concurrency,
     signal: io.signal,
   });
-  return { sender, tokenCache };
+  return { sender, tokenCache, target: { baseUrl, appId } };
 }
 
 /** The first token, with a few tries for a passing fault; then a clear stop, before any record is read. */
@@ -184,12 +189,23 @@ function openOutputs(source: RecordSource, paths: { log: string; rejects: string
   return { resultLog, rejects };
 }
 
-async function startProgress(options: AssessmentsOptions, io: ImportIO, source: RecordSource, mapper: Mapper, tally: Tally) {
+async function startProgress(
+  options: AssessmentsOptions,
+  io: ImportIO,
+  source: RecordSource,
+  mapper: Mapper,
+  tally: Tally,
+  heading: Pick<RunHeading, 'target' | 'log'>,
+) {
   if (options.progress === 'off') return undefined;
   // A total (for the share and the ETA) only where lines are records: a file, not grouped.
   const total = options.file !== '-' && !mapper.group ? await estimateRecords(options.file, source.encoding, source.format, io.signal) : undefined;
-  const progress = new Progress({ write: io.stderr, live: options.progress === 'live', clock: io.clock, intervalMs: options.progressIntervalMs, tally, total });
-  progress.start();
+  const view =
+    options.progress === 'live' && io.terminal
+      ? liveLine(io.terminal.stream, io.terminal.colors)
+      : plainLines(io.stderr, () => new Date(), options.progressIntervalMs);
+  const progress = new Progress({ view, clock: io.clock, tally, total });
+  progress.start({ resource: 'assessments', input: options.file, ...heading });
   return progress;
 }
 
@@ -200,6 +216,7 @@ function checkOptions(options: AssessmentsOptions): void {
   positive('--rate', options.rate);
   positive('--concurrency', options.concurrency);
   positive('--timeout', options.timeoutMs);
+  checkProgressInterval(options.progressIntervalMs);
   if (!Number.isInteger(options.retries) || options.retries < 0) throw new UsageError(`--retries must be a whole number, got ${options.retries}`);
   if (options.maxErrors !== undefined && (!Number.isInteger(options.maxErrors) || options.maxErrors < 1)) {
     throw new UsageError(`--max-errors must be a whole number of at least 1, got ${options.maxErrors}`);
