@@ -152,6 +152,25 @@ program
   });
 
 program
+  .command('status')
+  .description('what a result log says: records by status, recent rate, ETA, failures by reason (also while an import writes it)')
+  .argument('[log]', 'the result log (default: the one *.results.jsonl in this folder)')
+  .option('-m, --mapping <file>', 'the mapping the import used, if any (a long file\'s rows are not its records)')
+  .option('--json', 'print the status as JSON', false)
+  .action(async (log: string | undefined, flags) => {
+    const [{ status }, { formatStatus }] = await Promise.all([import('./commands/status.js'), import('./report/status.js')]);
+    const now = () => new Date();
+    exitCode = await runCommand(
+      () => status({ log, mapping: flags.mapping }, { cwd: process.cwd(), now }),
+      (summary) => {
+        output.stdout(flags.json ? `${JSON.stringify(summary, null, 2)}\n` : formatStatus(summary, output.colors.stdout, now()));
+        return ExitCode.ok;
+      },
+      output,
+    );
+  });
+
+program
   .command('init')
   .description('write a starting mapping file from an export\'s header or first record')
   .argument('<file>', 'the export')
