@@ -9,22 +9,26 @@ import type { ImportOptions } from './commands/import.js';
 import type { InitOptions } from './commands/init.js';
 import type { PreviewOptions } from './commands/preview.js';
 import type { SandboxCommandOptions } from './commands/sandbox.js';
+import type { StatusOptions } from './commands/status.js';
 import { endpointFor, endpoints, resourceNames } from './endpoints/registry.js';
 import type { EndpointDescription, Limit } from './endpoints/types.js';
 import type { Output } from './main.js';
+import { progressMode } from './report/progress.js';
 
 /** A parsed command line: which command, with what. */
 export type CommandCall =
   | { command: 'import'; options: ImportOptions; json: boolean }
   | { command: 'sandbox'; options: SandboxCommandOptions }
   | { command: 'init'; options: InitOptions }
-  | { command: 'preview'; options: PreviewOptions };
+  | { command: 'preview'; options: PreviewOptions }
+  | { command: 'status'; options: StatusOptions; json: boolean };
 
 export interface ProgramContext {
   /** Where help, usage errors and --version go. */
-  output: Output;
-  /** Progress is a live line on a terminal, plain lines elsewhere. */
-  stderrIsTTY: boolean;
+  output: Pick<Output, 'stdout' | 'stderr'>;
+  /** Progress is a live line on a terminal of a known width, plain lines elsewhere (see progressMode). */
+  stderr: { isTTY?: boolean; columns?: number };
+  env: NodeJS.ProcessEnv;
 }
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -101,11 +105,11 @@ function addImportOptions(command: Command, endpoint: EndpointDescription): Comm
     .option('--timeout <ms>', 'connect and response timeout per request', number, 30_000)
     .option('--json', 'print the summary as JSON on stdout', false)
     .option('--quiet', 'no progress output', false)
-    .option('--progress-interval <s>', 'seconds between progress lines when stderr is not a terminal', number, 10);
+    .option('--progress-interval <s>', 'seconds between progress lines when stderr is not a terminal (at least 1)', number, 10);
 }
 
 /** The parsed flags of an import, as the command takes them. */
-function importOptions(resource: string, file: string, flags: Record<string, unknown>, stderrIsTTY: boolean): ImportOptions {
+function importOptions(resource: string, file: string, flags: Record<string, unknown>, context: ProgramContext): ImportOptions {
   const flag = <Type>(name: string) => flags[name] as Type;
   return {
     resource,
@@ -127,7 +131,7 @@ function importOptions(resource: string, file: string, flags: Record<string, unk
     concurrency: flag('concurrency'),
     retries: flag('retries'),
     timeoutMs: flag('timeout'),
-    progress: flag('quiet') ? 'off' : stderrIsTTY ? 'live' : 'lines',
+    progress: progressMode(flag('quiet'), context.stderr, context.env),
     progressIntervalMs: flag<number>('progressInterval') * 1000,
   };
 }
@@ -150,14 +154,15 @@ function importExamples(resource: string): string {
 
 /** The whole command line. `run` gets each parsed command; commander's usage errors throw (exitOverride). */
 export function createProgram(run: (call: CommandCall) => Promise<void>, context: ProgramContext): Command {
-  const { output, stderrIsTTY } = context;
+  const { output } = context;
   const program = new Command('hire-import')
     .description('Import recruiting history from a legacy ATS export into Feishu (Lark) Hire.')
     .version(version)
     .exitOverride()
     .configureOutput({ writeOut: output.stdout, writeErr: output.stderr })
     .showHelpAfterError('(run with --help for usage)')
-    .addHelpText('after', exitCodes);
+    .addHelpText('after', exitCodes)
+    .option('--no-color', 'no colour in the output (as NO_COLOR=1 does; FORCE_COLOR=1 forces it)');
 
   for (const endpoint of endpoints) {
     const command = program.command(endpoint.resource).description(importDescription(endpoint)).argument('<file>', 'the export: .csv, .jsonl, .ndjson or .xlsx, or - for stdin');
@@ -165,7 +170,7 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
       .addHelpText('after', exitCodes)
       .addHelpText('after', importExamples(endpoint.resource))
       .action(async (file: string, flags: Record<string, unknown>) => {
-        await run({ command: 'import', options: importOptions(endpoint.resource, file, flags, stderrIsTTY), json: flags.json === true });
+        await run({ command: 'import', options: importOptions(endpoint.resource, file, flags, context), json: flags.json === true });
       });
   }
 
@@ -214,6 +219,16 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
           stateFile: flags.state as string | undefined,
         },
       });
+    });
+
+  program
+    .command('status')
+    .description('what a result log says: records by status, recent rate, ETA, failures by reason (also while an import writes it)')
+    .argument('[log]', 'the result log (default: the one *.results.jsonl in this folder)')
+    .option('-m, --mapping <file>', "the mapping the import used, if any (a long file's rows are not its records)")
+    .option('--json', 'print the status as JSON', false)
+    .action(async (log: string | undefined, flags: { mapping?: string; json: boolean }) => {
+      await run({ command: 'status', options: { log, mapping: flags.mapping }, json: flags.json });
     });
 
   addInputOptions(program.command('init').description("write a starting mapping file from an export's header or first record").argument('<file>', 'the export'))
