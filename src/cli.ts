@@ -8,6 +8,7 @@ import { systemClock } from './clock.js';
 import { ExitCode, UsageError } from './errors.js';
 import { errorJson, guardProcess, interruptSignal, jsonOut, processOutput, reportImport, runCommand } from './main.js';
 import { createProgram, jsonRequested, type CommandCall } from './program.js';
+import { processColors } from './report/colors.js';
 
 const output = processOutput();
 // Known before parsing, so that even commander's own refusals end in the one JSON object --json promises.
@@ -24,8 +25,23 @@ async function execute(call: CommandCall): Promise<number> {
         clock: systemClock,
         random: Math.random,
         stdin: process.stdin,
+        terminal: { stream: process.stderr, colors: output.colors.stderr },
       };
       return runCommand(() => runImport(call.options, io), (summary) => reportImport(summary, json, output), output, json);
+    }
+    case 'status': {
+      const [{ status }, { formatStatus }] = await Promise.all([import('./commands/status.js'), import('./report/status.js')]);
+      const now = () => new Date();
+      return runCommand(
+        () => status(call.options, { cwd: process.cwd(), now }),
+        (summary) => {
+          if (json) json({ ...summary });
+          else output.stdout(formatStatus(summary, output.colors.stdout, now()));
+          return ExitCode.ok;
+        },
+        output,
+        json,
+      );
     }
     case 'sandbox': {
       const { sandbox } = await import('./commands/sandbox.js');
@@ -48,8 +64,12 @@ const program = createProgram(
   async (call) => {
     exitCode = await execute(call);
   },
-  { output, stderrIsTTY: Boolean(process.stderr.isTTY) },
+  { output, stderr: process.stderr, env: process.env },
 );
+// Colour follows each stream unless --no-color was given (anywhere on the line): known once the line is parsed.
+program.hook('preAction', () => {
+  output.colors = processColors(program.opts().color as boolean);
+});
 try {
   await program.parseAsync(process.argv);
 } catch (error) {

@@ -11,10 +11,17 @@ import {
   UsageError,
 } from '../../src/errors.js';
 import { jsonOut, reportImport, runCommand, type Output } from '../../src/main.js';
+import { noColors } from '../../src/report/colors.js';
 import type { ImportSummary } from '../../src/report/summary.js';
 
 function captured(): Output & { out: string; err: string } {
-  const output = { out: '', err: '', stdout: (text: string) => void (output.out += text), stderr: (text: string) => void (output.err += text) };
+  const output = {
+    out: '',
+    err: '',
+    stdout: (text: string) => void (output.out += text),
+    stderr: (text: string) => void (output.err += text),
+    colors: { stdout: noColors, stderr: noColors },
+  };
   return output;
 }
 
@@ -42,6 +49,7 @@ const summary: ImportSummary = {
   elapsedMs: 100,
   sendRate: 10,
   problems: [],
+  problemGroups: [],
   unlogged: [],
 };
 
