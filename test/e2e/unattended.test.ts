@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assessments } from '../../src/endpoints/assessments.js';
 import { tokenPath } from '../../src/endpoints/registry.js';
 import { readBody, sendJson } from '../../src/sandbox/http.js';
@@ -144,59 +144,74 @@ describe('outages', () => {
 });
 
 describe('--json: exactly one object on stdout however the run ends', () => {
-  it('for a good run, failed records, usage and configuration errors, and commander\'s own refusals', async () => {
-    const { folder, env } = await setup(3);
+  // One sandbox and folder for the whole table, kept apart from the ones each other test closes.
+  let shared: { sandbox: Sandbox; folder: string; env: Record<string, string> };
+  beforeAll(async () => {
+    const sandbox = await startSandbox({ ...credentials, seed: 5, rateLimit: 0 });
+    const folder = workspace();
+    writeAssessmentsCsv(join(folder, 'export.csv'), 3);
     writeFileSync(join(folder, 'bad.csv'), `${header}\n${row('B-0', 0)}\n${row('B-1', 1, 'maybe')}\n`);
     writeFileSync(join(folder, 'locked.csv'), `${header}\n${row('L-0', 0)}\n`);
-    mkdirSync(join(folder, 'locked.results.jsonl.lock')); // a fresh lock: another import is writing
     writeFileSync(join(folder, 'locked.results.jsonl'), '');
-    const table: Array<{ args: string[]; env?: Record<string, string>; code: number; object: Record<string, unknown> }> = [
-      { args: ['assessments', 'export.csv'], code: 0, object: { ok: true, exitCode: 0, counts: expect.objectContaining({ created: 3 }) } },
-      { args: ['assessments', 'bad.csv'], code: 1, object: { ok: false, exitCode: 1, counts: expect.objectContaining({ created: 1, invalid: 1 }) } },
-      { args: ['assessments', 'export.csv', '--dry-run'], code: 0, object: { ok: true, exitCode: 0, dryRun: true } },
-      { args: ['assessments', 'export.csv', '--bogus'], code: 2, object: { ok: false, exitCode: 2, error: { kind: 'UsageError', message: "unknown option '--bogus'" } } },
-      {
-        args: ['assessments', 'export.csv', '--max-duration', '6'],
-        code: 2,
-        object: { ok: false, exitCode: 2, error: { kind: 'UsageError', message: expect.stringContaining("'--max-duration <duration>' argument '6' is invalid") } },
+    shared = { sandbox, folder, env: credentialEnv(sandbox.url) };
+  });
+  afterAll(() => shared.sandbox.close());
+  // A fresh lock, made just before the run (one older than 30 s is stale): another import is writing.
+  const lockedByAnother = () => mkdirSync(join(shared.folder, 'locked.results.jsonl.lock'));
+
+  const table: Array<{ name: string; args: string[]; env?: Record<string, string>; before?: () => void; code: number; object: Record<string, unknown> }> = [
+    { name: 'a good run', args: ['assessments', 'export.csv'], code: 0, object: { ok: true, exitCode: 0, counts: expect.objectContaining({ created: 3 }) } },
+    { name: 'an invalid record', args: ['assessments', 'bad.csv'], code: 1, object: { ok: false, exitCode: 1, counts: expect.objectContaining({ created: 1, invalid: 1 }) } },
+    { name: 'a dry run', args: ['assessments', 'export.csv', '--dry-run'], code: 0, object: { ok: true, exitCode: 0, dryRun: true } },
+    { name: 'an unknown option (commander)', args: ['assessments', 'export.csv', '--bogus'], code: 2, object: { ok: false, exitCode: 2, error: { kind: 'UsageError', message: "unknown option '--bogus'" } } },
+    {
+      name: 'an option value commander refuses',
+      args: ['assessments', 'export.csv', '--max-duration', '6'],
+      code: 2,
+      object: { ok: false, exitCode: 2, error: { kind: 'UsageError', message: expect.stringContaining("'--max-duration <duration>' argument '6' is invalid") } },
+    },
+    { name: 'an unknown command', args: ['assessment', 'export.csv'], code: 2, object: { ok: false, exitCode: 2, error: { kind: 'UsageError', message: expect.stringContaining("unknown command 'assessment'") } } },
+    { name: 'an input that does not exist', args: ['assessments', 'nope.csv'], code: 2, object: { ok: false, exitCode: 2, error: { kind: 'UsageError', message: 'nope.csv: no such file' } } },
+    {
+      name: 'no credentials',
+      args: ['assessments', 'export.csv'],
+      env: { FEISHU_APP_ID: '', FEISHU_APP_SECRET: '' },
+      code: 2,
+      object: { ok: false, exitCode: 2, error: { kind: 'ConfigError', message: expect.stringContaining('no app credentials') } },
+    },
+    {
+      name: 'a log folder that does not exist',
+      args: ['assessments', 'export.csv', '--log', 'missing/export.results.jsonl'],
+      code: 2,
+      object: {
+        ok: false,
+        exitCode: 2,
+        error: { kind: 'UsageError', message: 'cannot create the result log in missing/: the folder does not exist; create it, or pass --log FILE to keep it elsewhere' },
       },
-      { args: ['assessment', 'export.csv'], code: 2, object: { ok: false, exitCode: 2, error: { kind: 'UsageError', message: expect.stringContaining("unknown command 'assessment'") } } },
-      { args: ['assessments', 'nope.csv'], code: 2, object: { ok: false, exitCode: 2, error: { kind: 'UsageError', message: 'nope.csv: no such file' } } },
-      {
-        args: ['assessments', 'export.csv'],
-        env: { FEISHU_APP_ID: '', FEISHU_APP_SECRET: '' },
-        code: 2,
-        object: { ok: false, exitCode: 2, error: { kind: 'ConfigError', message: expect.stringContaining('no app credentials') } },
-      },
-      {
-        args: ['assessments', 'export.csv', '--log', 'missing/export.results.jsonl'],
-        code: 2,
-        object: {
-          ok: false,
-          exitCode: 2,
-          error: { kind: 'UsageError', message: 'cannot create the result log in missing/: the folder does not exist; create it, or pass --log FILE to keep it elsewhere' },
-        },
-      },
-      {
-        args: ['assessments', 'export.csv', '--base-url', 'https://open.feishu.cn/open-apis/hire/v1'],
-        env: { FEISHU_BASE_URL: '' },
-        code: 2,
-        object: { ok: false, exitCode: 2, error: { kind: 'UsageError', message: expect.stringContaining("--base-url must be the API's address only") } },
-      },
-      {
-        args: ['assessments', 'export.csv'],
-        env: { FEISHU_BASE_URL: 'http://127.0.0.1:9' },
-        code: 69,
-        object: { ok: false, exitCode: 69, error: { kind: 'ServiceUnavailableError', message: expect.stringMatching(/^no token from http:\/\/127\.0\.0\.1:9 after 3 tries: .*ECONNREFUSED.*; check --base-url/) } },
-      },
-      { args: ['assessments', 'locked.csv'], code: 75, object: { ok: false, exitCode: 75, error: { kind: 'LockedError', message: expect.stringContaining('is writing locked.results.jsonl') } } },
-    ];
-    for (const { args, env: extra, code, object } of table) {
-      const run = await runCli([...args, '--json'], { cwd: folder, env: { ...env, ...extra } });
-      expect({ args, code: run.code }).toEqual({ args, code });
-      expect(onlyObject(run)).toMatchObject(object);
-      expect(run.stderr).not.toMatch(stackTrace);
-    }
+    },
+    {
+      name: 'a --base-url with a path',
+      args: ['assessments', 'export.csv', '--base-url', 'https://open.feishu.cn/open-apis/hire/v1'],
+      env: { FEISHU_BASE_URL: '' },
+      code: 2,
+      object: { ok: false, exitCode: 2, error: { kind: 'UsageError', message: expect.stringContaining("--base-url must be the API's address only") } },
+    },
+    {
+      name: 'a host that never answers',
+      args: ['assessments', 'export.csv'],
+      env: { FEISHU_BASE_URL: 'http://127.0.0.1:9' },
+      code: 69,
+      object: { ok: false, exitCode: 69, error: { kind: 'ServiceUnavailableError', message: expect.stringMatching(/^no token from http:\/\/127\.0\.0\.1:9 after 3 tries: .*ECONNREFUSED.*; check --base-url/) } },
+    },
+    { name: 'a log another import holds', args: ['assessments', 'locked.csv'], before: lockedByAnother, code: 75, object: { ok: false, exitCode: 75, error: { kind: 'LockedError', message: expect.stringContaining('is writing locked.results.jsonl') } } },
+  ];
+
+  it.each(table)('$name: exit $code', async ({ args, env: extra, before, code, object }) => {
+    before?.();
+    const run = await runCli([...args, '--json'], { cwd: shared.folder, env: { ...shared.env, ...extra } });
+    expect(run.code).toBe(code);
+    expect(onlyObject(run)).toMatchObject(object);
+    expect(run.stderr).not.toMatch(stackTrace);
   });
 });
 
