@@ -356,6 +356,8 @@ function checkOptions(options: ImportOptions): EndpointDescription {
   checkProgressInterval(options.progressIntervalMs);
   if (!Number.isInteger(options.retries) || options.retries < 0) throw new UsageError(`--retries must be a whole number, got ${options.retries}`);
   if (options.maxDurationMs !== undefined) positive('--max-duration', options.maxDurationMs);
+  // A timer longer than 2^31 - 1 ms (24.8 days) would fire at once.
+  if (options.maxDurationMs !== undefined && options.maxDurationMs > 2 ** 31 - 1) throw new UsageError('--max-duration must be at most 596h');
   if (options.maxOutageMs !== undefined) positive('--max-outage', options.maxOutageMs);
   if (options.file !== '-' && !existsSync(options.file)) throw new UsageError(`${options.file}: no such file`);
   if (options.file !== '-' && statSync(options.file).isDirectory()) throw new UsageError(`${options.file} is a folder, not a file`);

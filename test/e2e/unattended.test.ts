@@ -170,6 +170,12 @@ describe('--json: exactly one object on stdout however the run ends', () => {
       code: 2,
       object: { ok: false, exitCode: 2, error: { kind: 'UsageError', message: expect.stringContaining("'--max-duration <duration>' argument '6' is invalid") } },
     },
+    {
+      name: 'a --max-duration longer than a timer can wait',
+      args: ['assessments', 'export.csv', '--max-duration', '700h'],
+      code: 2,
+      object: { ok: false, exitCode: 2, error: { kind: 'UsageError', message: '--max-duration must be at most 596h' } },
+    },
     { name: 'an unknown command', args: ['assessment', 'export.csv'], code: 2, object: { ok: false, exitCode: 2, error: { kind: 'UsageError', message: expect.stringContaining("unknown command 'assessment'") } } },
     { name: 'an input that does not exist', args: ['assessments', 'nope.csv'], code: 2, object: { ok: false, exitCode: 2, error: { kind: 'UsageError', message: 'nope.csv: no such file' } } },
     {
