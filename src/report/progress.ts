@@ -26,6 +26,7 @@ export interface ProgressSnapshot {
   skipped: number;
   invalid: number;
   failed: number;
+  blocked?: number;
   /** Records finished per second over the last few seconds. */
   rate: number;
   elapsedMs: number;
@@ -33,7 +34,7 @@ export interface ProgressSnapshot {
 
 /** One line of progress. Pure. */
 export function formatProgress(snapshot: ProgressSnapshot): string {
-  const { finished, total, created, matched, skipped, invalid, failed, rate, elapsedMs } = snapshot;
+  const { finished, total, created, matched, skipped, invalid, failed, blocked, rate, elapsedMs } = snapshot;
   const share = total ? ` (${Math.min(100, Math.floor((finished / total) * 100))}%)` : '';
   const eta = total && rate > 0 && finished < total ? ` · ETA ${duration(((total - finished) / rate) * 1000)}` : '';
   const parts = [
@@ -43,6 +44,7 @@ export function formatProgress(snapshot: ProgressSnapshot): string {
     skipped ? `skipped ${count(skipped)}` : '',
     invalid ? `invalid ${count(invalid)}` : '',
     failed ? `failed ${count(failed)}` : '',
+    blocked ? `blocked ${count(blocked)}` : '',
     perSecond(rate),
     `${duration(elapsedMs)}${eta}`,
   ];
@@ -79,7 +81,7 @@ export class Progress {
     while (this.#samples.length > 2 && now - this.#samples[1]!.at > rateWindowMs) this.#samples.shift();
     const oldest = this.#samples[0]!;
     const rate = now > oldest.at ? ((finished - oldest.finished) * 1000) / (now - oldest.at) : 0;
-    const { created, updated, matched, skipped, invalid, failed } = tally.counts;
+    const { created, updated, matched, skipped, invalid, failed, blocked } = tally.counts;
     return {
       finished,
       total: total !== undefined ? Math.max(total, finished) : undefined,
@@ -88,6 +90,7 @@ export class Progress {
       skipped,
       invalid,
       failed,
+      blocked,
       rate,
       elapsedMs: now - this.#started,
     };

@@ -45,8 +45,8 @@ export interface ImportSummary {
 export const unloggedPrefix = 'unlogged: ';
 
 export function importSucceeded(summary: ImportSummary): boolean {
-  const { invalid, failed } = summary.counts;
-  return !summary.interrupted && !summary.stoppedEarly && invalid === 0 && failed === 0 && summary.pending === 0;
+  const { invalid, failed, blocked } = summary.counts;
+  return !summary.interrupted && !summary.stoppedEarly && invalid === 0 && failed === 0 && blocked === 0 && summary.pending === 0;
 }
 
 const tableRows = 20;
@@ -67,6 +67,7 @@ export function formatSummary(summary: ImportSummary, rerun?: string, stopped = 
     `already done ${count(counts.skipped)}`,
     counts.invalid ? chalk.red(`invalid ${count(counts.invalid)}`) : 'invalid 0',
     counts.failed ? chalk.red(`failed ${count(counts.failed)}`) : '',
+    counts.blocked ? chalk.red(`blocked ${count(counts.blocked)}`) : '',
     summary.pending ? chalk.yellow(`not sent ${count(summary.pending)}`) : '',
   );
   lines.push(`  ${outcome.filter(Boolean).join(' · ')}`);
@@ -76,7 +77,7 @@ export function formatSummary(summary: ImportSummary, rerun?: string, stopped = 
     );
   }
   if (summary.stoppedEarly) lines.push(chalk.red(`  stopped early: ${summary.stoppedEarly}`));
-  if (summary.problems.length > 0) lines.push(...problemTable(summary.problems, counts.invalid + counts.failed));
+  if (summary.problems.length > 0) lines.push(...problemTable(summary.problems, counts.invalid + counts.failed + counts.blocked));
   if (summary.log) lines.push(`  result log: ${summary.log}`);
   if (summary.rejects) {
     lines.push(`  rejected records, in the input's own format: ${summary.rejects}`);

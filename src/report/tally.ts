@@ -18,13 +18,15 @@ export interface Counts {
   skipped: number;
   invalid: number;
   failed: number;
+  /** Inside a plan: not sent because the parent never got a Feishu id (see LogStatus). */
+  blocked: number;
 }
 
 /** How many problems the summary keeps for its table and JSON; the log and the rejects file keep them all. */
 export const problemsKept = 100;
 
 export class Tally {
-  readonly counts: Counts = { read: 0, created: 0, updated: 0, matched: 0, skipped: 0, invalid: 0, failed: 0 };
+  readonly counts: Counts = { read: 0, created: 0, updated: 0, matched: 0, skipped: 0, invalid: 0, failed: 0, blocked: 0 };
   readonly problems: RecordProblem[] = [];
 
   problem(problem: RecordProblem): void {
@@ -33,7 +35,7 @@ export class Tally {
 
   /** Records with an outcome: sent and answered, skipped, or refused. */
   get finished(): number {
-    const { created, updated, matched, skipped, invalid, failed } = this.counts;
-    return created + updated + matched + skipped + invalid + failed;
+    const { created, updated, matched, skipped, invalid, failed, blocked } = this.counts;
+    return created + updated + matched + skipped + invalid + failed + blocked;
   }
 }

@@ -16,7 +16,7 @@ const summary: ImportSummary = {
   dryRun: false,
   interrupted: false,
   stoppedEarly: null,
-  counts: { read: 3, created: 1, updated: 0, matched: 0, skipped: 0, invalid: 0, failed: 0 },
+  counts: { read: 3, created: 1, updated: 0, matched: 0, skipped: 0, invalid: 0, failed: 0, blocked: 0 },
   pending: 0,
   wouldCreate: 0,
   wouldUpdate: 0,

@@ -10,7 +10,7 @@ const summary = (overrides: Partial<ImportSummary> = {}): ImportSummary => ({
   dryRun: false,
   interrupted: false,
   stoppedEarly: null,
-  counts: { read: 10, created: 8, updated: 0, matched: 0, skipped: 2, invalid: 0, failed: 0 },
+  counts: { read: 10, created: 8, updated: 0, matched: 0, skipped: 2, invalid: 0, failed: 0, blocked: 0 },
   pending: 0,
   wouldCreate: 0,
   wouldUpdate: 0,
@@ -43,7 +43,7 @@ describe('formatSummary', () => {
     const text = formatSummary(summary());
     expect(text).toContain('assessments: 10 records from export.csv');
     expect(text).toContain('created 8 · already done 2 · invalid 0');
-    const talents = formatSummary(summary({ resource: 'talents', counts: { read: 10, created: 3, updated: 0, matched: 5, skipped: 2, invalid: 0, failed: 0 } }));
+    const talents = formatSummary(summary({ resource: 'talents', counts: { read: 10, created: 3, updated: 0, matched: 5, skipped: 2, invalid: 0, failed: 0, blocked: 0 } }));
     expect(talents).toContain('talents: 10 records from export.csv');
     expect(talents).toContain('created 3 · matched 5 · already done 2 · invalid 0');
     expect(text).toContain('p50 52 ms, p99 180 ms');
@@ -54,7 +54,7 @@ describe('formatSummary', () => {
   it('tables the problems with line, id, field and reason, and prints the rerun command', () => {
     const text = formatSummary(
       summary({
-        counts: { read: 10, created: 7, updated: 0, matched: 0, skipped: 0, invalid: 3, failed: 0 },
+        counts: { read: 10, created: 7, updated: 0, matched: 0, skipped: 0, invalid: 3, failed: 0, blocked: 0 },
         rejects: 'export.rejects.csv',
         problems: [{ line: 9, external_id: 'A-1', field: 'conclusion', reason: 'must be one of 1, 2, 3' }],
       }),
