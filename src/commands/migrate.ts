@@ -95,7 +95,9 @@ export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<M
         try {
           const tally = new Tally();
           progress?.add(step.name, tally);
-          const result = await sendImport(prepared, connection, io, { tally, parents, own });
+          // A signal of its own, aborted with the plan's: one signal would gather the listeners of every step.
+          const stepIo = { ...io, signal: AbortSignal.any([io.signal]) };
+          const result = await sendImport(prepared, connection, stepIo, { tally, parents, own });
           progress?.finished(step.name);
           // A step's rejects are fixed in its input (or its parent's), then the plan is run again, not the step alone.
           const { rerun: _single, ...summary } = result;
