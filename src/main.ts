@@ -146,7 +146,10 @@ export function reportPlan(result: MigrateResult, json: boolean, output: Output)
   const { exitCode } = result;
   const plan = basename(result.plan.file);
   if (exitCode === ExitCode.ok) output.stderr(`${chalk.green('✔')} plan ${plan}: every step done\n`);
-  else output.stderr(`plan ${plan}: exit code ${exitCode}; fix what is named above in the inputs, then run the plan again (what is done is not sent again): ${result.rerun}\n`);
+  else {
+    const next = exitCode === ExitCode.recordsFailed ? 'fix the records named above in the inputs (or their parents), then run' : 'run';
+    output.stderr(`plan ${plan}: exit code ${exitCode}; ${next} the plan again (what is done is not sent again): ${result.rerun}\n`);
+  }
   if (json) {
     const steps = result.steps.map((end) => {
       const named = { step: end.step.name, resource: end.step.resource };
