@@ -5,14 +5,16 @@
  * a full disk behind stdout) never crashes the process.
  */
 import { basename } from 'node:path';
-import chalk from 'chalk';
 import type { MigrateResult } from './commands/migrate.js';
 import { ExitCode, exitCodeFor } from './errors.js';
+import { processColors, type Colors } from './report/colors.js';
 import { formatSummary, importSucceeded, type ImportSummary } from './report/summary.js';
 
 export interface Output {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** Colours for what is written to each stream, each following its own stream. */
+  colors: { stdout: Colors; stderr: Colors };
 }
 
 /**
@@ -22,9 +24,10 @@ export interface Output {
 export function processOutput(): Output {
   const stderr = failSafe(process.stderr, () => undefined); // nowhere left to report it
   const stdout = failSafe(process.stdout, (error) => {
-    if (error.code !== 'EPIPE') stderr(`${chalk.red('hire-import:')} could not write to stdout: ${error.message}\n`);
+    if (error.code !== 'EPIPE') stderr(`${output.colors.stderr.red('hire-import:')} could not write to stdout: ${error.message}\n`);
   });
-  return { stdout, stderr };
+  const output: Output = { stdout, stderr, colors: processColors() }; // colours again once --no-color is parsed
+  return output;
 }
 
 function failSafe(stream: NodeJS.WriteStream, onFailure: (error: NodeJS.ErrnoException) => void): (text: string) => void {
@@ -47,7 +50,7 @@ function failSafe(stream: NodeJS.WriteStream, onFailure: (error: NodeJS.ErrnoExc
  */
 export function guardProcess(output: Output): void {
   const onBug = (error: unknown) => {
-    output.stderr(bugReport(error));
+    output.stderr(bugReport(error, output.colors.stderr));
     process.exit(ExitCode.internal);
   };
   process.on('uncaughtException', onBug);
@@ -55,10 +58,10 @@ export function guardProcess(output: Output): void {
   process.on('SIGXFSZ', () => undefined);
 }
 
-function bugReport(error: unknown): string {
+function bugReport(error: unknown, colors: Colors): string {
   const message = error instanceof Error ? error.message : String(error);
   const stack = process.env.DEBUG && error instanceof Error ? `${error.stack}\n` : '';
-  return `${chalk.red('hire-import:')} ${message}\nthis is a bug in hire-import; please report it with DEBUG=1 output\n${stack}`;
+  return `${colors.red('hire-import:')} ${message}\nthis is a bug in hire-import; please report it with DEBUG=1 output\n${stack}`;
 }
 
 /**
@@ -86,16 +89,16 @@ export async function runCommand<Result>(command: () => Promise<Result>, report:
     return report(await command());
   } catch (error) {
     const code = exitCodeFor(error);
-    output.stderr(errorReport(error, code));
+    output.stderr(errorReport(error, code, output.colors.stderr));
     return code;
   }
 }
 
 /** One line for a typed error (and its stack with DEBUG=1, unless it is about the command line); a bug says so. */
-function errorReport(error: unknown, code: number): string {
-  if (code === ExitCode.internal) return bugReport(error);
+function errorReport(error: unknown, code: number, colors: Colors): string {
+  if (code === ExitCode.internal) return bugReport(error, colors);
   const stack = code !== ExitCode.usage && error instanceof Error && process.env.DEBUG ? `${error.stack}\n` : '';
-  return `${chalk.red('hire-import:')} ${error instanceof Error ? error.message : String(error)}\n${stack}`;
+  return `${colors.red('hire-import:')} ${error instanceof Error ? error.message : String(error)}\n${stack}`;
 }
 
 /** An import's exit code: the error that stopped it, Ctrl-C, records left to fix, or success. */
@@ -112,8 +115,8 @@ export function importExitCode(summary: ImportSummary & { stop?: Error }): numbe
 export function reportImport(summary: ImportSummary & { rerun?: string; stop?: Error }, json: boolean, output: Output): number {
   const { rerun, stop, ...plain } = summary;
   const exitCode = importExitCode(summary);
-  output.stderr(formatSummary(plain, rerun, Boolean(stop)));
-  if (stop) output.stderr(errorReport(stop, exitCode));
+  output.stderr(formatSummary(plain, output.colors.stderr, rerun, Boolean(stop)));
+  if (stop) output.stderr(errorReport(stop, exitCode, output.colors.stderr));
   if (json) output.stdout(`${JSON.stringify({ ...summaryJson(summary, exitCode), peakRssMb: peakRssMb() }, null, 2)}\n`);
   return exitCode;
 }
@@ -135,17 +138,18 @@ function peakRssMb(): number {
  * name and the summary a single import would print.
  */
 export function reportPlan(result: MigrateResult, json: boolean, output: Output): number {
+  const colors = output.colors.stderr;
   for (const end of result.steps) {
     if ('error' in end) {
-      output.stderr(`${chalk.red('✖')} ${end.step.name}: ${end.error.message}\n`);
+      output.stderr(`${colors.red('✖')} ${end.step.name}: ${end.error.message}\n`);
       continue;
     }
-    output.stderr(formatSummary(end.result, undefined, Boolean(end.result.stop)));
-    if (end.result.stop) output.stderr(errorReport(end.result.stop, end.exitCode));
+    output.stderr(formatSummary(end.result, colors, undefined, Boolean(end.result.stop)));
+    if (end.result.stop) output.stderr(errorReport(end.result.stop, end.exitCode, colors));
   }
   const { exitCode } = result;
   const plan = basename(result.plan.file);
-  if (exitCode === ExitCode.ok) output.stderr(`${chalk.green('✔')} plan ${plan}: every step done\n`);
+  if (exitCode === ExitCode.ok) output.stderr(`${colors.green('✔')} plan ${plan}: every step done\n`);
   else {
     const next = exitCode === ExitCode.recordsFailed ? 'fix the records named above in the inputs (or their parents), then run' : 'run';
     output.stderr(`plan ${plan}: exit code ${exitCode}; ${next} the plan again (what is done is not sent again): ${result.rerun}\n`);

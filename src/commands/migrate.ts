@@ -17,12 +17,14 @@ import { loadMapping, type MappingSpec } from '../map/mapping.js';
 import { stepLookups, type StepLookups } from '../plan/order.js';
 import { type Plan, type PlanStep, loadPlan } from '../plan/planFile.js';
 import { runPlan } from '../plan/run.js';
-import { PlanProgress } from '../report/planProgress.js';
+import { stepProgress } from '../report/planProgress.js';
+import { formatFromPath } from '../read/source.js';
 import { Tally } from '../report/tally.js';
 import {
   checkSendOptions,
   closeImport,
   connect,
+  expectedRecords,
   openImport,
   outputPaths,
   quote,
@@ -59,8 +61,8 @@ export interface MigrateResult {
 
 export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<MigrateResult> {
   checkSendOptions(options);
-  // The format only names the rejects file of an input without an extension: the log's path does not depend on it.
-  const plan = await loadPlan(options.plan, ({ input }) => outputPaths(input, 'csv', undefined, options.sandbox).log);
+  // The log's path depends on the input's path alone (the format names only the rejects file).
+  const plan = await loadPlan(options.plan, ({ input }) => outputPaths({ path: input, format: formatFromPath(input) ?? 'csv', regularFile: true }, undefined, options.sandbox).log);
   // Each mapping is read once: its lookups give the order, then it is compiled for its step. A mapping that cannot be
   // read is reported with the step's other problems, when the step is prepared.
   const specs = new Map<string, MappingSpec | Error>();
@@ -72,7 +74,7 @@ export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<M
   }
 
   // A dry run counts what it would send, which progress lines do not show: its summaries say it all at once.
-  const progress = options.progress === 'off' || options.dryRun ? undefined : new PlanProgress({ write: io.stderr, clock: io.clock, intervalMs: options.progressIntervalMs });
+  const progress = options.progress === 'off' || options.dryRun ? undefined : { write: io.stderr, clock: io.clock, date: () => new Date(), intervalMs: options.progressIntervalMs };
   let connection: Connection | undefined;
   try {
     const ran = await runPlan<OpenedImport, ImportResult>({
@@ -94,11 +96,12 @@ export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<M
       runStep: async (step, { prepared, lookups: parents, own }) => {
         try {
           const tally = new Tally();
-          progress?.add(step.name, tally);
+          const heading = { resource: step.resource, input: prepared.options.file, target: connection?.target, log: prepared.paths.log };
+          const endProgress = progress && stepProgress(progress, step.name, tally, heading, await expectedRecords(prepared, io.signal));
           // A signal of its own, aborted with the plan's: one signal would gather the listeners of every step.
           const stepIo = { ...io, signal: AbortSignal.any([io.signal]) };
           const result = await sendImport(prepared, connection, stepIo, { tally, parents, own });
-          progress?.finished(step.name);
+          endProgress?.();
           // A step's rejects are fixed in its input (or its parent's), then the plan is run again, not the step alone.
           const { rerun: _single, ...summary } = result;
           return { summary, exitCode: importExitCode(summary), complete: !summary.interrupted && summary.stoppedEarly === null && !summary.stop && summary.pending === 0 };
@@ -116,7 +119,6 @@ export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<M
       exitCode: ran.exitCode,
     };
   } finally {
-    progress?.stop();
     await connection?.close();
   }
 }

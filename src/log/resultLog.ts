@@ -218,11 +218,16 @@ function readLine(line: RawLine): LineReading {
     }
     return damage(`is not JSON${line.terminated ? ' and is not the unfinished last line' : ''}`, deleteLine(line.number));
   }
+  if (!isLogEntry(value)) return damage('is JSON but not a hire-import result (one with external_id and status)', deleteLine(line.number), false);
+  return { kind: 'entry', entry: value };
+}
+
+/** A parsed line is one of this tool's results: one with a known status and an external_id (null for none). */
+export function isLogEntry(value: unknown): value is LogEntry {
   const entry = value as Partial<LogEntry> | null;
-  const isEntry =
-    typeof entry === 'object' && entry !== null && !Array.isArray(entry) && statuses.has(String(entry.status)) && (typeof entry.external_id === 'string' || entry.external_id === null);
-  if (!isEntry) return damage('is JSON but not a hire-import result (one with external_id and status)', deleteLine(line.number), false);
-  return { kind: 'entry', entry: entry as LogEntry };
+  return (
+    typeof entry === 'object' && entry !== null && !Array.isArray(entry) && statuses.has(String(entry.status)) && (typeof entry.external_id === 'string' || entry.external_id === null)
+  );
 }
 
 function damage(what: string, repair: string, tornWrite = true): LineReading {

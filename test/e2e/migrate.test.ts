@@ -146,9 +146,12 @@ describe('hire-import migrate', () => {
     ]);
     expect(readFileSync(join(folder, 'assessments.rejects.csv'), 'utf8')).toContain('F4009,I3009,吴昊');
     expect([stored('interviews').has('I3009'), stored('assessments').has('F4009')]).toEqual([false, false]);
-    expect(run.stderr).toContain("I3009        external_application_id  parent 'A2099' not found in step applications");
-    // Progress: a line as each step ends.
-    for (const { step } of steps) expect(run.stderr).toMatch(new RegExp(`^${step} done: `, 'm'));
+    expect(run.stderr).toContain("external_application_id: parent 'A2099' not found in step applications (the step has finished without it) — 1 record, line 10");
+    // Progress: a line as each step starts and as it ends, naming the step.
+    for (const { step, input } of steps) {
+      expect(run.stderr).toMatch(new RegExp(`^\\S+Z ${step}: start: ${step} from ${input} into ${sandbox!.url} `, 'm'));
+      expect(run.stderr).toMatch(new RegExp(`^\\S+Z ${step}: done · ${expectedCounts[step].read}/${expectedCounts[step].read} \\(100%\\)`, 'm'));
+    }
   });
 
   it('prints one JSON object: the plan, its exit code, and per step its name, resource, summary and exit code', async () => {

@@ -2,10 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, DamagedLogError, exitCodeFor, LockedError, LogWriteError, ServiceUnavailableError } from '../../src/errors.js';
 import type { MigrateResult } from '../../src/commands/migrate.js';
 import { reportImport, reportPlan, runCommand, type Output } from '../../src/main.js';
+import { noColors } from '../../src/report/colors.js';
 import type { ImportSummary } from '../../src/report/summary.js';
 
 function captured(): Output & { out: string; err: string } {
-  const output = { out: '', err: '', stdout: (text: string) => void (output.out += text), stderr: (text: string) => void (output.err += text) };
+  const output = {
+    out: '',
+    err: '',
+    stdout: (text: string) => void (output.out += text),
+    stderr: (text: string) => void (output.err += text),
+    colors: { stdout: noColors, stderr: noColors },
+  };
   return output;
 }
 
@@ -30,6 +37,7 @@ const summary: ImportSummary = {
   elapsedMs: 100,
   sendRate: 10,
   problems: [],
+  problemGroups: [],
   unlogged: [],
 };
 
