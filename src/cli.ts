@@ -6,7 +6,7 @@
 import { CommanderError } from 'commander';
 import { systemClock } from './clock.js';
 import { ExitCode } from './errors.js';
-import { guardProcess, interruptSignal, processOutput, reportImport, runCommand } from './main.js';
+import { guardProcess, interruptSignal, processOutput, reportImport, reportPlan, runCommand } from './main.js';
 import { createProgram, type CommandCall } from './program.js';
 import { processColors } from './report/colors.js';
 
@@ -26,6 +26,16 @@ async function execute(call: CommandCall): Promise<number> {
         terminal: { stream: process.stderr, colors: output.colors.stderr },
       };
       return runCommand(() => runImport(call.options, io), (summary) => reportImport(summary, call.json, output), output);
+    }
+    case 'migrate': {
+      const { migrate } = await import('./commands/migrate.js');
+      const io = {
+        stderr: output.stderr,
+        signal: interruptSignal(output, 'finishing and logging the requests in flight of every step; a rerun of the plan sends the rest'),
+        clock: systemClock,
+        random: Math.random,
+      };
+      return runCommand(() => migrate(call.options, io), (result) => reportPlan(result, call.json, output), output);
     }
     case 'status': {
       const [{ status }, { formatStatus }] = await Promise.all([import('./commands/status.js'), import('./report/status.js')]);

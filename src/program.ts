@@ -5,8 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { ImportOptions } from './commands/import.js';
+import type { ImportOptions, SendOptions } from './commands/import.js';
 import type { InitOptions } from './commands/init.js';
+import type { MigrateOptions } from './commands/migrate.js';
 import type { PreviewOptions } from './commands/preview.js';
 import type { SandboxCommandOptions } from './commands/sandbox.js';
 import type { StatusOptions } from './commands/status.js';
@@ -18,6 +19,7 @@ import { progressMode } from './report/progress.js';
 /** A parsed command line: which command, with what. */
 export type CommandCall =
   | { command: 'import'; options: ImportOptions; json: boolean }
+  | { command: 'migrate'; options: MigrateOptions; json: boolean }
   | { command: 'sandbox'; options: SandboxCommandOptions }
   | { command: 'init'; options: InitOptions }
   | { command: 'preview'; options: PreviewOptions }
@@ -36,7 +38,7 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 const exitCodes = `
 Exit codes:
   0    every record created, or already done by an earlier run
-  1    some records invalid or failed (see the result log and the rejects file)
+  1    some records invalid, failed or blocked (see the result log and the rejects file)
   2    usage or configuration error (bad option, credentials, mapping, unreadable input, a damaged result log);
        nothing more was sent
   69   Feishu would not take requests (a rate limit that never lifted: a used-up quota); run again later to continue
@@ -89,23 +91,47 @@ function updateHelp(endpoint: EndpointDescription): string {
 
 /** The options of an import, declared once for every endpoint; the help speaks of the endpoint's own limits. */
 function addImportOptions(command: Command, endpoint: EndpointDescription): Command {
-  return addInputOptions(command)
+  addInputOptions(command)
     .option('-m, --mapping <file>', 'mapping file (JSON or YAML) from your export to the API; default: the built-in CSV layout, JSONL as request bodies')
     .option('--log <file>', 'result log (default: next to the input, <name>.results.jsonl)')
-    .option('--dry-run', 'read, map, validate and report; send nothing, write nothing', false)
     .option('--update-changed', updateHelp(endpoint), false)
-    .option('--max-errors <n>', 'stop reading after this many invalid or failed records', wholeNumber)
+    .option('--max-errors <n>', 'stop reading after this many invalid or failed records', wholeNumber);
+  return addSendOptions(command, `the documented limit, ${limitText(endpoint.create.limit)}`, 'most records in flight');
+}
+
+/** How to send, declared once for the import commands and `migrate`. */
+function addSendOptions(command: Command, rateDefault: string, concurrencyHelp: string): Command {
+  return command
+    .option('--dry-run', 'read, map, validate and report; send nothing, write nothing', false)
     .option('--sandbox', 'import into a local emulator started for this run: a rehearsal with no credentials', false)
     .addOption(new Option('--base-url <url>', 'API base URL; Lark: https://open.larksuite.com').env('FEISHU_BASE_URL').default('https://open.feishu.cn'))
     .addOption(new Option('--app-id <id>', 'app id of a self-built app').env('FEISHU_APP_ID'))
     .addOption(new Option('--app-secret <secret>', 'app secret (prefer the environment variable: arguments show in ps)').env('FEISHU_APP_SECRET'))
-    .option('--rate <n>', `requests per second on each API called (default: the documented limit, ${limitText(endpoint.create.limit)})`, number)
-    .option('--concurrency <n>', 'most records in flight', wholeNumber, 50)
+    .option('--rate <n>', `requests per second on each API called (default: ${rateDefault})`, number)
+    .option('--concurrency <n>', concurrencyHelp, wholeNumber, 50)
     .option('--retries <n>', 'retries per record for server errors, timeouts and resets', wholeNumber, 5)
     .option('--timeout <ms>', 'connect and response timeout per request', number, 30_000)
     .option('--json', 'print the summary as JSON on stdout', false)
     .option('--quiet', 'no progress output', false)
     .option('--progress-interval <s>', 'seconds between progress lines when stderr is not a terminal (at least 1)', number, 10);
+}
+
+/** The parsed sending flags, as the commands take them. */
+function sendOptions(flags: Record<string, unknown>, context: ProgramContext): SendOptions {
+  const flag = <Type>(name: string) => flags[name] as Type;
+  return {
+    dryRun: flag('dryRun'),
+    sandbox: flag('sandbox'),
+    baseUrl: flag('baseUrl'),
+    appId: flag('appId'),
+    appSecret: flag('appSecret'),
+    rate: flag('rate'),
+    concurrency: flag('concurrency'),
+    retries: flag('retries'),
+    timeoutMs: flag('timeout'),
+    progress: progressMode(flag('quiet'), context.stderr, context.env),
+    progressIntervalMs: flag<number>('progressInterval') * 1000,
+  };
 }
 
 /** The parsed flags of an import, as the command takes them. */
@@ -120,19 +146,9 @@ function importOptions(resource: string, file: string, flags: Record<string, unk
     sheet: flag('sheet'),
     mapping: flag('mapping'),
     log: flag('log'),
-    dryRun: flag('dryRun'),
     updateChanged: flag('updateChanged'),
     maxErrors: flag('maxErrors'),
-    sandbox: flag('sandbox'),
-    baseUrl: flag('baseUrl'),
-    appId: flag('appId'),
-    appSecret: flag('appSecret'),
-    rate: flag('rate'),
-    concurrency: flag('concurrency'),
-    retries: flag('retries'),
-    timeoutMs: flag('timeout'),
-    progress: progressMode(flag('quiet'), context.stderr, context.env),
-    progressIntervalMs: flag<number>('progressInterval') * 1000,
+    ...sendOptions(flags, context),
   };
 }
 
@@ -173,6 +189,27 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
         await run({ command: 'import', options: importOptions(endpoint.resource, file, flags, context), json: flags.json === true });
       });
   }
+
+  addSendOptions(
+    program
+      .command('migrate')
+      .description('run a whole migration from one plan file: every step at once, each record sent as soon as its parent has its Feishu id')
+      .argument('<plan>', 'the plan: steps of { resource, input, mapping }, paths relative to it'),
+    "each endpoint's documented limit",
+    'most records in flight per step',
+  )
+    .addHelpText('after', exitCodes)
+    .addHelpText(
+      'after',
+      examples([
+        ['hire-import migrate migration.yaml --dry-run', 'read, map and check every step; send nothing'],
+        ['hire-import migrate migration.yaml --sandbox', 'rehearse the whole chain against one local emulator'],
+        ['hire-import migrate migration.yaml --json', 'migrate; one JSON object with a summary per step'],
+      ]),
+    )
+    .action(async (plan: string, flags: Record<string, unknown>) => {
+      await run({ command: 'migrate', options: { plan, ...sendOptions(flags, context) }, json: flags.json === true });
+    });
 
   program
     .command('sandbox')

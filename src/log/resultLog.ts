@@ -15,8 +15,12 @@ import { isUtf8 } from 'node:buffer';
 import { closeSync, createReadStream, existsSync, fstatSync, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
 import { DamagedLogError, LogWriteError, UsageError } from '../errors.js';
 
-/** `matched`: an existing record (a talent found by email or mobile) is reused; it counts as done like `created`. */
-export type LogStatus = 'created' | 'updated' | 'matched' | 'failed' | 'invalid';
+/**
+ * `matched`: an existing record (a talent found by email or mobile) is reused; it counts as done like `created`.
+ * `blocked`: inside a plan, the record's parent never got a Feishu id (its step finished without it); not sent, not
+ * done, so a rerun tries it again.
+ */
+export type LogStatus = 'created' | 'updated' | 'matched' | 'failed' | 'invalid' | 'blocked';
 
 export interface LogEntry {
   /** The resource imported (talents, assessments, ...). */
@@ -59,7 +63,7 @@ export interface LogHistory {
   damagedTail?: { afterLine: number; bytes: number };
 }
 
-const statuses: ReadonlySet<string> = new Set<LogStatus>(['created', 'updated', 'matched', 'failed', 'invalid']);
+const statuses: ReadonlySet<string> = new Set<LogStatus>(['created', 'updated', 'matched', 'failed', 'invalid', 'blocked']);
 /** No result line comes near this; a longer one is damage, and is not held in memory whole. */
 const longestLine = 1024 * 1024;
 

@@ -28,7 +28,7 @@ export interface StatusSummary {
   rateWindowMinutes: number;
   /** Seconds to send the records not yet in the log at the recent rate; null without a total or a rate. */
   etaSeconds: number | null;
-  /** Records whose current state is failed or invalid, grouped by reason. */
+  /** Records whose current state is failed, invalid or blocked, grouped by reason. */
   problemGroups: ProblemGroup[];
 }
 
@@ -81,7 +81,7 @@ export class LogFold {
   }
 
   summary(log: string, total: { records: number } | { unknown: string }): StatusSummary {
-    const counts: Record<LogStatus, number> = { created: 0, updated: 0, matched: 0, failed: 0, invalid: 0 };
+    const counts: Record<LogStatus, number> = { created: 0, updated: 0, matched: 0, failed: 0, invalid: 0, blocked: 0 };
     const failing: Failing[] = [];
     for (const state of this.#records.values()) {
       if (typeof state === 'string') counts[state]++;
@@ -158,6 +158,7 @@ export function formatStatus(status: StatusSummary, colors: Colors, now: Date): 
     counts.matched ? `matched ${count(counts.matched)}` : '',
     counts.failed ? colors.red(`failed ${count(counts.failed)}`) : 'failed 0',
     counts.invalid ? colors.red(`invalid ${count(counts.invalid)}`) : 'invalid 0',
+    counts.blocked ? colors.red(`blocked ${count(counts.blocked)}`) : '',
   ];
   lines.push(`  ${states.filter(Boolean).join(' · ')}`);
   if (status.lastOutcomeAt) {
