@@ -6,7 +6,9 @@
  */
 import chalk from 'chalk';
 import { ExitCode, exitCodeFor } from './errors.js';
+import type { UndoResult } from './commands/undo.js';
 import { formatSummary, importSucceeded, type ImportSummary } from './report/summary.js';
+import { formatUndoSummary, undoSucceeded } from './undo/summary.js';
 
 export interface Output {
   stdout(text: string): void;
@@ -110,6 +112,20 @@ export function reportImport(summary: ImportSummary & { rerun?: string; stop?: E
     const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
     const error = stop ? { error: { kind: stop.name, message: stop.message } } : {};
     output.stdout(`${JSON.stringify({ ...plain, ok, exitCode, ...error, peakRssMb }, null, 2)}\n`);
+  }
+  return exitCode;
+}
+
+/** The end of an undo: 0 when everything was deleted (or a dry run), 1 when some deletes failed, 130 interrupted. */
+export function reportUndo(result: UndoResult, json: boolean, output: Output): number {
+  const { stop, ...summary } = result;
+  const ok = !stop && undoSucceeded(summary);
+  const exitCode = stop ? exitCodeFor(stop) : summary.interrupted ? ExitCode.interrupted : ok ? ExitCode.ok : ExitCode.recordsFailed;
+  output.stderr(formatUndoSummary(summary, Boolean(stop)));
+  if (stop) output.stderr(errorReport(stop, exitCode));
+  if (json) {
+    const error = stop ? { error: { kind: stop.name, message: stop.message } } : {};
+    output.stdout(`${JSON.stringify({ ...summary, ok, exitCode, ...error }, null, 2)}\n`);
   }
   return exitCode;
 }

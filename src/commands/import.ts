@@ -195,7 +195,13 @@ async function ownConnection(options: ImportOptions, io: ImportIO, cleanup: Arra
   return connection;
 }
 
-function newSender(endpoint: EndpointDescription, connection: Connection, options: ImportOptions, io: ImportIO): Sender {
+/** A sender for one endpoint over the connection; an undo makes one per resource it deletes. */
+export function newSender(
+  endpoint: EndpointDescription,
+  connection: Connection,
+  options: Pick<ImportOptions, 'rate' | 'retries' | 'concurrency'>,
+  io: Pick<ImportIO, 'clock' | 'random' | 'signal'>,
+): Sender {
   return new Sender({
     endpoint,
     client: connection.client,
@@ -235,7 +241,7 @@ function openOutputs(source: RecordSource, paths: { log: string; rejects: string
   return { resultLog, rejects };
 }
 
-function tailNotice(log: string, tail: NonNullable<LogHistory['damagedTail']>, dryRun: boolean): string {
+export function tailNotice(log: string, tail: NonNullable<LogHistory['damagedTail']>, dryRun: boolean): string {
   const what = `a damaged tail after line ${tail.afterLine} (${tail.bytes} bytes: a write torn by a crash, or zeros left by a power loss)`;
   return dryRun ? `${log}: ${what}; the next import cuts it off\n` : `${log}: cut off ${what}\n`;
 }
@@ -256,6 +262,17 @@ function checkOptions(options: ImportOptions): EndpointDescription {
   if (options.updateChanged && !endpoint.update) {
     throw new UsageError(`--update-changed: ${endpoint.title}s cannot be updated (the API has no update for them)`);
   }
+  checkConnectionOptions(options);
+  if (options.maxErrors !== undefined && (!Number.isInteger(options.maxErrors) || options.maxErrors < 1)) {
+    throw new UsageError(`--max-errors must be a whole number of at least 1, got ${options.maxErrors}`);
+  }
+  if (options.file !== '-' && !existsSync(options.file)) throw new UsageError(`${options.file}: no such file`);
+  if (options.file !== '-' && statSync(options.file).isDirectory()) throw new UsageError(`${options.file} is a folder, not a file`);
+  return endpoint;
+}
+
+/** Checks the options of sending (an import's, an undo's) that the command line cannot. */
+export function checkConnectionOptions(options: Pick<ImportOptions, 'rate' | 'concurrency' | 'timeoutMs' | 'retries' | 'baseUrl'>): void {
   const positive = (name: string, value: number) => {
     if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${name} must be a positive number, got ${value}`);
   };
@@ -263,17 +280,11 @@ function checkOptions(options: ImportOptions): EndpointDescription {
   positive('--concurrency', options.concurrency);
   positive('--timeout', options.timeoutMs);
   if (!Number.isInteger(options.retries) || options.retries < 0) throw new UsageError(`--retries must be a whole number, got ${options.retries}`);
-  if (options.maxErrors !== undefined && (!Number.isInteger(options.maxErrors) || options.maxErrors < 1)) {
-    throw new UsageError(`--max-errors must be a whole number of at least 1, got ${options.maxErrors}`);
-  }
-  if (options.file !== '-' && !existsSync(options.file)) throw new UsageError(`${options.file}: no such file`);
-  if (options.file !== '-' && statSync(options.file).isDirectory()) throw new UsageError(`${options.file} is a folder, not a file`);
   try {
     new URL(options.baseUrl);
   } catch {
     throw new UsageError(`--base-url is not a URL: ${options.baseUrl}`);
   }
-  return endpoint;
 }
 
 /**
