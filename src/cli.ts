@@ -63,6 +63,7 @@ async function askOnTerminal(question: string): Promise<string> {
     });
   } finally {
     terminal.close();
+    process.stdin.unref(); // a terminal read once would keep the process alive after the command ends
   }
 }
 

@@ -19,6 +19,8 @@ import { undoProgressLine } from '../../src/undo/progress.js';
 import { runUndo, UndoTally } from '../../src/undo/run.js';
 import { confirmQuestion, formatUndoSummary, plannedText, unconfirmedMessage, type UndoSummary } from '../../src/undo/summary.js';
 import { deleteCounts, undoTargets, type UndoSource } from '../../src/undo/targets.js';
+import { LogWriteError } from '../../src/errors.js';
+import { reportUndo } from '../../src/main.js';
 import { fakeClock } from '../support/fakeClock.js';
 
 /** A log's created records: `ids` external_id -> Feishu id; a name in `matched` was found, not made. */
@@ -229,5 +231,29 @@ describe('undo words', () => {
     tally.counts('interviews').deleted = 1;
     tally.level = 1;
     expect(undoProgressLine(targets, tally, 0)).toBe('1/3 deleted · interviews 1/1 · applications 0/2 · about 0.1s left');
+  });
+});
+
+describe('undo exit codes', () => {
+  const base: UndoSummary = {
+    target: { baseUrl: 'https://open.feishu.cn', appId: 'cli_x' }, dryRun: false, interrupted: false, etaMs: 1_000, elapsedMs: 900,
+    planned: [{ resource: 'interviews', count: 2 }], done: { interviews: { deleted: 2, notFound: 0, withParent: 0, failed: 0, pending: 0 } },
+    heldBack: [], left: [], matched: {}, problems: [], notes: [], logs: ['i.jsonl'], unlogged: [],
+  };
+  const quiet = { stdout: () => undefined, stderr: () => undefined };
+  const failed = { ...base, done: { interviews: { deleted: 1, notFound: 0, withParent: 0, failed: 1, pending: 0 } } };
+
+  it('is 0 when everything was deleted, 1 when a delete failed, 130 when interrupted, and the stopping error\'s own code', () => {
+    expect(reportUndo(base, false, quiet)).toBe(0);
+    expect(reportUndo({ ...base, dryRun: true, done: {} }, false, quiet)).toBe(0);
+    expect(reportUndo(failed, false, quiet)).toBe(1);
+    expect(reportUndo({ ...base, interrupted: true, done: { interviews: { ...base.done.interviews!, deleted: 1, pending: 1 } } }, false, quiet)).toBe(130);
+    expect(reportUndo({ ...base, stop: new LogWriteError('cannot write the result log i.jsonl: the disk is full') }, false, quiet)).toBe(74);
+  });
+
+  it('prints the same summary as JSON on stdout with --json', () => {
+    let stdout = '';
+    reportUndo(failed, true, { stdout: (text) => (stdout += text), stderr: () => undefined });
+    expect(JSON.parse(stdout)).toEqual({ ...failed, ok: false, exitCode: 1 });
   });
 });
