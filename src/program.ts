@@ -71,7 +71,8 @@ function addInputOptions(command: Command): Command {
   return command
     .addOption(new Option('--format <format>', 'input format (default: from the file extension)').choices(['csv', 'jsonl']))
     .addOption(new Option('--encoding <name>', 'input encoding (default: detected: UTF-8, UTF-16 with BOM, GB18030/GBK)'))
-    .addOption(new Option('--delimiter <char>', 'CSV delimiter (default: detected: comma, tab or semicolon)'));
+    .addOption(new Option('--delimiter <char>', 'CSV delimiter, one character or tab (default: detected: comma, tab or semicolon)'))
+    .addOption(new Option('--sheet <name>', '.xlsx: the worksheet to read (default: the first)'));
 }
 
 function limitText(limit: Limit): string {
@@ -147,6 +148,7 @@ function importOptions(resource: string, file: string, flags: Flags, stderrIsTTY
     format: flag('format'),
     encoding: flag('encoding'),
     delimiter: flag('delimiter'),
+    sheet: flag('sheet'),
     mapping: flag('mapping'),
     log: flag('log'),
     dryRun: flag('dryRun'),
@@ -179,7 +181,7 @@ function importDescription(endpoint: EndpointDescription): string {
   const what = endpoint.match
     ? `find ${endpoint.title}s (${endpoint.match.keys.map((key) => key.field.split('.').pop()).join(', then ')}) or create them`
     : `create ${endpoint.title}s`;
-  return `${what} from a CSV or JSONL export (- reads stdin)`;
+  return `${what} from a CSV, JSONL or .xlsx export (- reads stdin)`;
 }
 
 function importExamples(resource: string): string {
@@ -203,7 +205,7 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
     .addHelpText('after', exitCodes);
 
   for (const endpoint of endpoints) {
-    const command = program.command(endpoint.resource).description(importDescription(endpoint)).argument('<file>', 'the export: .csv, .jsonl or .ndjson, or - for stdin');
+    const command = program.command(endpoint.resource).description(importDescription(endpoint)).argument('<file>', 'the export: .csv, .jsonl, .ndjson or .xlsx, or - for stdin');
     addImportOptions(command, endpoint)
       .addHelpText('after', exitCodes)
       .addHelpText('after', importExamples(endpoint.resource))
@@ -305,8 +307,8 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
       ]),
     )
     .action(async (file: string, flags: Omit<InitOptions, 'file' | 'endpoint'> & { resource: string }) => {
-      const { format, encoding, delimiter, output: mappingOutput, force, resource } = flags;
-      await run({ command: 'init', options: { file, format, encoding, delimiter, output: mappingOutput, force, endpoint: endpointFor(resource)! } });
+      const { format, encoding, delimiter, sheet, output: mappingOutput, force, resource } = flags;
+      await run({ command: 'init', options: { file, format, encoding, delimiter, sheet, output: mappingOutput, force, endpoint: endpointFor(resource)! } });
     });
 
   addInputOptions(
@@ -326,8 +328,8 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
       ]),
     )
     .action(async (file: string, flags: Omit<PreviewOptions, 'file' | 'endpoint'> & { resource: string }) => {
-      const { mapping, n, format, encoding, delimiter, resource } = flags;
-      await run({ command: 'preview', options: { file, mapping, n, format, encoding, delimiter, endpoint: endpointFor(resource)! } });
+      const { mapping, n, format, encoding, delimiter, sheet, resource } = flags;
+      await run({ command: 'preview', options: { file, mapping, n, format, encoding, delimiter, sheet, endpoint: endpointFor(resource)! } });
     });
 
   return program;

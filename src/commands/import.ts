@@ -15,8 +15,9 @@ import { openMappedInput } from '../import/records.js';
 import { lockResultLog } from '../log/lock.js';
 import { readResultLog, ResultLog, type LogEnd, type LogHistory } from '../log/resultLog.js';
 import type { Mapper } from '../map/mapping.js';
+import { sameFile } from '../read/input.js';
 import { createRejectsWriter } from '../read/rejects.js';
-import type { Format, RecordSource } from '../read/source.js';
+import { formatFromPath, type Format, type RecordSource } from '../read/source.js';
 import { estimateRecords } from '../report/estimate.js';
 import { Progress } from '../report/progress.js';
 import type { ImportSummary } from '../report/summary.js';
@@ -33,6 +34,8 @@ export interface ImportOptions {
   format?: Format;
   encoding?: string;
   delimiter?: string;
+  /** .xlsx: the worksheet to read. */
+  sheet?: string;
   mapping?: string;
   log?: string;
   dryRun: boolean;
@@ -79,7 +82,8 @@ export async function runImport(options: ImportOptions, io: ImportIO): Promise<I
   const cleanup: Array<() => unknown> = [];
   try {
     const { source, mapper, records } = await openMappedInput({ ...options, endpoint, stdin: io.stdin, signal: io.signal }, cleanup);
-    const paths = outputPaths(options.file, source.format, options.log, options.sandbox);
+    const paths = outputPaths(source, options.log, options.sandbox);
+    checkOutputsApart(options, paths);
     const connection = options.dryRun ? undefined : (io.connection ?? (await ownConnection(options, io, cleanup)));
     const sender = connection && newSender(endpoint, connection, options, io);
     if (!options.dryRun) {
@@ -248,8 +252,9 @@ export function tailNotice(log: string, tail: NonNullable<LogHistory['damagedTai
 
 async function startProgress(options: ImportOptions, io: ImportIO, source: RecordSource, mapper: Mapper, tally: Tally) {
   if (options.progress === 'off') return undefined;
-  // A total (for the share and the ETA) only where lines are records: a file, not grouped.
-  const total = options.file !== '-' && !mapper.group ? await estimateRecords(options.file, source.encoding, source.format, io.signal) : undefined;
+  // A total (for the share and the ETA) only where lines are records (text, not a workbook), not grouped, and from a
+  // file that can be read twice: counting a pipe or FIFO would take its rows from the import, or wait forever.
+  const total = source.regularFile && source.sheet === undefined && !mapper.group ? await estimateRecords(options.file, source.encoding, source.format, io.signal) : undefined;
   const progress = new Progress({ write: io.stderr, live: options.progress === 'live', clock: io.clock, intervalMs: options.progressIntervalMs, tally, total });
   progress.start();
   return progress;
@@ -288,16 +293,34 @@ export function checkConnectionOptions(options: Pick<ImportOptions, 'rate' | 'co
 }
 
 /**
- * The result log and rejects file sit next to the input (or in the current folder for stdin). A sandbox rehearsal
- * keeps its own log: its "created" lines must never make a real import skip a record.
+ * The result log and rejects file sit next to the input; for input read once (stdin, a pipe, a FIFO, a process
+ * substitution: no folder of its own, and a name like /dev/fd/63 that the next run does not share) they are
+ * hire-import.* in the current folder. A sandbox rehearsal keeps its own log: its "created" lines must never make a
+ * real import skip a record.
  */
-export function outputPaths(file: string, format: Format, log: string | undefined, sandbox: boolean): { log: string; rejects: string } {
-  const extension = file === '-' ? '' : extname(file);
-  const stem = file === '-' ? 'hire-import' : join(dirname(file), basename(file, extension));
+export function outputPaths(source: Pick<RecordSource, 'path' | 'format' | 'regularFile'>, log: string | undefined, sandbox: boolean): { log: string; rejects: string } {
+  const extension = source.regularFile ? extname(source.path) : '';
+  const stem = source.regularFile ? join(dirname(source.path), basename(source.path, extension)) : 'hire-import';
   return {
     log: log ?? `${stem}${sandbox ? '.sandbox' : ''}.results.jsonl`,
-    rejects: `${stem}.rejects${extension || `.${format}`}`,
+    // The input's own extension when the rejects are in its format; else the format's (a workbook's rejects are CSV).
+    rejects: `${stem}.rejects${extension !== '' && formatFromPath(source.path) === source.format ? extension : `.${source.format}`}`,
   };
+}
+
+/**
+ * An output that is the input under any name (a symlink, a hard link, ./x/../) would write into what is being read:
+ * refused before anything is written. So is a log that is the rejects file, which each run deletes.
+ */
+function checkOutputsApart(options: ImportOptions, paths: { log: string; rejects: string }): void {
+  const log = `${options.log === undefined ? 'the result log' : '--log'} ${paths.log}`;
+  if (options.file !== '-' && sameFile(paths.log, options.file)) {
+    throw new UsageError(`${log} is the input file ${options.file}; give the log a path of its own`);
+  }
+  if (options.file !== '-' && sameFile(paths.rejects, options.file)) {
+    throw new UsageError(`the rejects file ${paths.rejects} is the input file ${options.file}; rename the input`);
+  }
+  if (sameFile(paths.log, paths.rejects)) throw new UsageError(`${log} is the rejects file of ${options.file}; give the log a path of its own`);
 }
 
 function rerunCommand(options: ImportOptions, paths: { log: string; rejects: string }): string {
