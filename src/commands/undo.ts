@@ -166,7 +166,7 @@ async function logsOf(options: UndoOptions): Promise<Array<{ resource?: string; 
   }
   if (options.resource) throw new UsageError('--resource is for one result log; a plan names the resource of every step');
   // The default log of a step is the import's: beside its input.
-  const plan = await loadPlan(options.target, (step) => outputPaths(step.input, 'csv', undefined, false).log);
+  const plan = await loadPlan(options.target, (step) => outputPaths({ path: step.input, format: 'csv', regularFile: true }, undefined, false).log);
   return plan.steps.map((step) => ({ resource: step.resource, log: step.log }));
 }
 
