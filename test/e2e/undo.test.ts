@@ -72,7 +72,8 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_00
   }
 }
 
-describe('hire-import undo', () => {
+// Each test runs the CLI five to eight times (imports, then undos): seconds on an idle machine, longer on a loaded one.
+describe('hire-import undo', { timeout: 120_000 }, () => {
   it('deletes what the plan created, children first, leaves what it did not create, and a fresh import creates it all again', async () => {
     const counts = { applications: 3, interviews: 6, assessments: 8 };
     const { folder, env, importAll, log } = await setup(counts, { records: { interviews: [{ external_id: 'OLD-1', external_application_id: '6989181065243000000' }] } });
