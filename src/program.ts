@@ -9,10 +9,12 @@ import type { ImportOptions } from './commands/import.js';
 import type { InitOptions } from './commands/init.js';
 import type { PreviewOptions } from './commands/preview.js';
 import type { SandboxCommandOptions } from './commands/sandbox.js';
+import type { StatusOptions } from './commands/status.js';
 import type { UndoOptions } from './commands/undo.js';
 import { endpointFor, endpoints, resourceNames } from './endpoints/registry.js';
 import type { EndpointDescription, Limit } from './endpoints/types.js';
 import type { Output } from './main.js';
+import { progressMode } from './report/progress.js';
 
 /** A parsed command line: which command, with what. */
 export type CommandCall =
@@ -20,13 +22,15 @@ export type CommandCall =
   | { command: 'sandbox'; options: SandboxCommandOptions }
   | { command: 'init'; options: InitOptions }
   | { command: 'preview'; options: PreviewOptions }
+  | { command: 'status'; options: StatusOptions; json: boolean }
   | { command: 'undo'; options: UndoOptions; json: boolean };
 
 export interface ProgramContext {
   /** Where help, usage errors and --version go. */
-  output: Output;
-  /** Progress is a live line on a terminal, plain lines elsewhere. */
-  stderrIsTTY: boolean;
+  output: Pick<Output, 'stdout' | 'stderr'>;
+  /** Progress is a live line on a terminal of a known width, plain lines elsewhere (see progressMode). */
+  stderr: { isTTY?: boolean; columns?: number };
+  env: NodeJS.ProcessEnv;
 }
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -96,12 +100,12 @@ function addConnectionOptions(command: Command): Command {
     .option('--timeout <ms>', 'connect and response timeout per request', number, 30_000);
 }
 
-/** How a command that sends reports: the summary as JSON, progress lines. */
+/** How a command that sends reports: the summary as JSON, progress. */
 function addReportOptions(command: Command): Command {
   return command
     .option('--json', 'print the summary as JSON on stdout', false)
     .option('--quiet', 'no progress output', false)
-    .option('--progress-interval <s>', 'seconds between progress lines when stderr is not a terminal', number, 10);
+    .option('--progress-interval <s>', 'seconds between progress lines when stderr is not a terminal (at least 1)', number, 10);
 }
 
 /** The options of an import, declared once for every endpoint; the help speaks of the endpoint's own limits. */
@@ -132,32 +136,10 @@ function connectionOptions(flags: Flags) {
 }
 
 /** The parsed report flags, as the commands take them. */
-function reportOptions(flags: Flags, stderrIsTTY: boolean) {
+function reportOptions(flags: Flags, context: ProgramContext) {
   return {
-    progress: flags.quiet ? 'off' : stderrIsTTY ? 'live' : 'lines',
+    progress: progressMode(flags.quiet as boolean, context.stderr, context.env),
     progressIntervalMs: (flags.progressInterval as number) * 1000,
-  } as const;
-}
-
-/** The parsed flags of an import, as the command takes them. */
-function importOptions(resource: string, file: string, flags: Flags, stderrIsTTY: boolean): ImportOptions {
-  const flag = <Type>(name: string) => flags[name] as Type;
-  return {
-    resource,
-    file,
-    format: flag('format'),
-    encoding: flag('encoding'),
-    delimiter: flag('delimiter'),
-    sheet: flag('sheet'),
-    mapping: flag('mapping'),
-    log: flag('log'),
-    dryRun: flag('dryRun'),
-    updateChanged: flag('updateChanged'),
-    maxErrors: flag('maxErrors'),
-    sandbox: flag('sandbox'),
-    rate: flag('rate'),
-    ...connectionOptions(flags),
-    ...reportOptions(flags, stderrIsTTY),
   };
 }
 
@@ -177,6 +159,28 @@ Exit codes:
   75   an import or undo holds a result log; wait for it to finish
   130  interrupted (Ctrl-C / SIGTERM): deletes in flight were finished and logged; run again to continue`;
 
+/** The parsed flags of an import, as the command takes them. */
+function importOptions(resource: string, file: string, flags: Flags, context: ProgramContext): ImportOptions {
+  const flag = <Type>(name: string) => flags[name] as Type;
+  return {
+    resource,
+    file,
+    format: flag('format'),
+    encoding: flag('encoding'),
+    delimiter: flag('delimiter'),
+    sheet: flag('sheet'),
+    mapping: flag('mapping'),
+    log: flag('log'),
+    dryRun: flag('dryRun'),
+    updateChanged: flag('updateChanged'),
+    maxErrors: flag('maxErrors'),
+    sandbox: flag('sandbox'),
+    rate: flag('rate'),
+    ...connectionOptions(flags),
+    ...reportOptions(flags, context),
+  };
+}
+
 function importDescription(endpoint: EndpointDescription): string {
   const what = endpoint.match
     ? `find ${endpoint.title}s (${endpoint.match.keys.map((key) => key.field.split('.').pop()).join(', then ')}) or create them`
@@ -195,14 +199,15 @@ function importExamples(resource: string): string {
 
 /** The whole command line. `run` gets each parsed command; commander's usage errors throw (exitOverride). */
 export function createProgram(run: (call: CommandCall) => Promise<void>, context: ProgramContext): Command {
-  const { output, stderrIsTTY } = context;
+  const { output } = context;
   const program = new Command('hire-import')
     .description('Import recruiting history from a legacy ATS export into Feishu (Lark) Hire.')
     .version(version)
     .exitOverride()
     .configureOutput({ writeOut: output.stdout, writeErr: output.stderr })
     .showHelpAfterError('(run with --help for usage)')
-    .addHelpText('after', exitCodes);
+    .addHelpText('after', exitCodes)
+    .option('--no-color', 'no colour in the output (as NO_COLOR=1 does; FORCE_COLOR=1 forces it)');
 
   for (const endpoint of endpoints) {
     const command = program.command(endpoint.resource).description(importDescription(endpoint)).argument('<file>', 'the export: .csv, .jsonl, .ndjson or .xlsx, or - for stdin');
@@ -210,42 +215,9 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
       .addHelpText('after', exitCodes)
       .addHelpText('after', importExamples(endpoint.resource))
       .action(async (file: string, flags: Record<string, unknown>) => {
-        await run({ command: 'import', options: importOptions(endpoint.resource, file, flags, stderrIsTTY), json: flags.json === true });
+        await run({ command: 'import', options: importOptions(endpoint.resource, file, flags, context), json: flags.json === true });
       });
   }
-
-  addReportOptions(
-    addConnectionOptions(
-      program
-        .command('undo')
-        .description('delete what a plan (every step) or one result log says this tool created: for rehearsal tenants')
-        .argument('<plan-or-log>', 'a plan file (.yaml: every step\'s result log) or one result log')
-        .addOption(new Option('--resource <name>', 'the resource of a single result log (default: the one its lines name)').choices(resourceNames))
-        .option('--yes', 'delete without asking (otherwise a terminal is asked to type the app id)', false)
-        .option('--dry-run', 'count what would be deleted and how long it takes; delete nothing', false),
-    ),
-  )
-    .addHelpText('after', undoHelp)
-    .addHelpText('after', undoExitCodes)
-    .addHelpText(
-      'after',
-      examples([
-        ['hire-import undo migration.yaml --dry-run', 'what the plan created, and how long deleting it takes'],
-        ['hire-import undo migration.yaml', 'delete it, after typing the app id to confirm'],
-        ['hire-import undo interviews.results.jsonl --yes', 'delete the interviews one log names, without asking'],
-      ]),
-    )
-    .action(async (target: string, flags: Flags) => {
-      const options: UndoOptions = {
-        target,
-        resource: flags.resource as string | undefined,
-        yes: flags.yes as boolean,
-        dryRun: flags.dryRun as boolean,
-        ...connectionOptions(flags),
-        ...reportOptions(flags, stderrIsTTY),
-      };
-      await run({ command: 'undo', options, json: flags.json === true });
-    });
 
   program
     .command('sandbox')
@@ -292,6 +264,49 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
           stateFile: flags.state as string | undefined,
         },
       });
+    });
+
+  addReportOptions(
+    addConnectionOptions(
+      program
+        .command('undo')
+        .description('delete what a plan (every step) or one result log says this tool created: for rehearsal tenants')
+        .argument('<plan-or-log>', "a plan file (.yaml: every step's result log) or one result log")
+        .addOption(new Option('--resource <name>', 'the resource of a single result log (default: the one its lines name)').choices(resourceNames))
+        .option('--yes', 'delete without asking (otherwise a terminal is asked to type the app id)', false)
+        .option('--dry-run', 'count what would be deleted and how long it takes; delete nothing', false),
+    ),
+  )
+    .addHelpText('after', undoHelp)
+    .addHelpText('after', undoExitCodes)
+    .addHelpText(
+      'after',
+      examples([
+        ['hire-import undo migration.yaml --dry-run', 'what the plan created, and how long deleting it takes'],
+        ['hire-import undo migration.yaml', 'delete it, after typing the app id to confirm'],
+        ['hire-import undo interviews.results.jsonl --yes', 'delete the interviews one log names, without asking'],
+      ]),
+    )
+    .action(async (target: string, flags: Flags) => {
+      const options: UndoOptions = {
+        target,
+        resource: flags.resource as string | undefined,
+        yes: flags.yes as boolean,
+        dryRun: flags.dryRun as boolean,
+        ...connectionOptions(flags),
+        ...reportOptions(flags, context),
+      };
+      await run({ command: 'undo', options, json: flags.json === true });
+    });
+
+  program
+    .command('status')
+    .description('what a result log says: records by status, recent rate, ETA, failures by reason (also while an import writes it)')
+    .argument('[log]', 'the result log (default: the one *.results.jsonl in this folder)')
+    .option('-m, --mapping <file>', "the mapping the import used, if any (a long file's rows are not its records)")
+    .option('--json', 'print the status as JSON', false)
+    .action(async (log: string | undefined, flags: { mapping?: string; json: boolean }) => {
+      await run({ command: 'status', options: { log, mapping: flags.mapping }, json: flags.json });
     });
 
   addInputOptions(program.command('init').description("write a starting mapping file from an export's header or first record").argument('<file>', 'the export'))

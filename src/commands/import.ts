@@ -18,8 +18,10 @@ import type { Mapper } from '../map/mapping.js';
 import { sameFile } from '../read/input.js';
 import { createRejectsWriter } from '../read/rejects.js';
 import { formatFromPath, type Format, type RecordSource } from '../read/source.js';
+import type { Colors } from '../report/colors.js';
 import { estimateRecords } from '../report/estimate.js';
-import { Progress } from '../report/progress.js';
+import { liveLine } from '../report/liveLine.js';
+import { checkProgressInterval, plainLines, Progress, type ProgressView, type RunHeading } from '../report/progress.js';
 import type { ImportSummary } from '../report/summary.js';
 import { Tally } from '../report/tally.js';
 import { backoffMs, TransientError } from '../send/answer.js';
@@ -62,6 +64,8 @@ export interface ImportIO {
   clock: Clock;
   random: () => number;
   stdin?: NodeJS.ReadableStream;
+  /** Where the live progress line is drawn (progress 'live'), with the colours of that stream. */
+  terminal?: { stream: NodeJS.WriteStream; colors: Colors };
   /**
    * A connection opened by the caller (a plan shares one sandbox and one token between its steps); the import uses
    * it instead of connecting, and leaves it open. Without one, the import connects as the options say.
@@ -95,7 +99,12 @@ export async function runImport(options: ImportOptions, io: ImportIO): Promise<I
     if (history.damagedTail) io.stderr(tailNotice(paths.log, history.damagedTail, options.dryRun));
 
     const tally = new Tally();
-    const progress = await startProgress(options, io, source, mapper, tally);
+    const progress = await startProgress(options, io, source, mapper, tally, {
+      resource: endpoint.resource,
+      input: options.file,
+      target: connection?.target,
+      log: options.dryRun ? undefined : paths.log,
+    });
     let outcome;
     try {
       outcome = await runPipeline({
@@ -136,6 +145,7 @@ export async function runImport(options: ImportOptions, io: ImportIO): Promise<I
       elapsedMs: Math.round(elapsedMs),
       sendRate: roundTo(elapsedMs > 0 ? ((tally.counts.created + tally.counts.updated + tally.counts.matched) * 1000) / elapsedMs : 0, 2),
       problems: tally.problems,
+      problemGroups: tally.problemGroups.list(),
       unlogged: outputs?.resultLog.unwritten ?? [],
       stop: sender?.fatal,
     };
@@ -148,6 +158,8 @@ export interface Connection {
   client: HireClient;
   /** One token for every request of the connection. */
   tokenCache: TokenCache;
+  /** Where the requests go, as the progress heading names it (never the secret). */
+  target: { baseUrl: string; appId: string };
   /** Closes the client and, for a rehearsal, its sandbox. */
   close(): Promise<void>;
 }
@@ -186,7 +198,7 @@ export async function connect(options: ConnectOptions, io: Pick<ImportIO, 'stder
     opened.push(() => client.close());
     const tokenCache = new TokenCache(() => client.fetchToken(), io.clock);
     await firstToken(tokenCache, baseUrl, io);
-    return { client, tokenCache, close };
+    return { client, tokenCache, target: { baseUrl, appId }, close };
   } catch (error) {
     await close();
     throw error;
@@ -250,14 +262,21 @@ export function tailNotice(log: string, tail: NonNullable<LogHistory['damagedTai
   return dryRun ? `${log}: ${what}; the next import cuts it off\n` : `${log}: cut off ${what}\n`;
 }
 
-async function startProgress(options: ImportOptions, io: ImportIO, source: RecordSource, mapper: Mapper, tally: Tally) {
+async function startProgress(options: ImportOptions, io: ImportIO, source: RecordSource, mapper: Mapper, tally: Tally, heading: Omit<RunHeading, 'total'>) {
   if (options.progress === 'off') return undefined;
   // A total (for the share and the ETA) only where lines are records (text, not a workbook), not grouped, and from a
   // file that can be read twice: counting a pipe or FIFO would take its rows from the import, or wait forever.
   const total = source.regularFile && source.sheet === undefined && !mapper.group ? await estimateRecords(options.file, source.encoding, source.format, io.signal) : undefined;
-  const progress = new Progress({ write: io.stderr, live: options.progress === 'live', clock: io.clock, intervalMs: options.progressIntervalMs, tally, total });
-  progress.start();
+  const progress = new Progress({ view: progressView(options, io), clock: io.clock, tally, total });
+  progress.start(heading);
   return progress;
+}
+
+/** A live line on a terminal, else plain lines; an undo shows its progress the same way. */
+export function progressView(options: Pick<ImportOptions, 'progress' | 'progressIntervalMs'>, io: Pick<ImportIO, 'stderr' | 'terminal'>): ProgressView {
+  return options.progress === 'live' && io.terminal
+    ? liveLine(io.terminal.stream, io.terminal.colors)
+    : plainLines(io.stderr, () => new Date(), options.progressIntervalMs);
 }
 
 /** Checks what the command line cannot; returns the endpoint imported into. */
@@ -268,6 +287,7 @@ function checkOptions(options: ImportOptions): EndpointDescription {
     throw new UsageError(`--update-changed: ${endpoint.title}s cannot be updated (the API has no update for them)`);
   }
   checkConnectionOptions(options);
+  checkProgressInterval(options.progressIntervalMs);
   if (options.maxErrors !== undefined && (!Number.isInteger(options.maxErrors) || options.maxErrors < 1)) {
     throw new UsageError(`--max-errors must be a whole number of at least 1, got ${options.maxErrors}`);
   }

@@ -16,9 +16,10 @@ import { loadPlan } from '../plan/planFile.js';
 import { undoEtaMs } from '../undo/eta.js';
 import { startUndoProgress } from '../undo/progress.js';
 import { runUndo, UndoTally } from '../undo/run.js';
-import { confirmQuestion, unconfirmedMessage, type UndoSummary } from '../undo/summary.js';
+import { confirmQuestion, unconfirmedMessage, undoHeading, type UndoSummary } from '../undo/summary.js';
 import { carrierOf, deleteCounts, undoTargets, type UndoSource, type UndoTargets } from '../undo/targets.js';
-import { checkConnectionOptions, connect, newSender, outputPaths, tailNotice, type Connection } from './import.js';
+import { checkProgressInterval } from '../report/progress.js';
+import { checkConnectionOptions, connect, newSender, outputPaths, progressView, tailNotice, type Connection, type ImportIO } from './import.js';
 
 export interface UndoOptions {
   /** A plan file (.yaml, .yml: every step's log) or one result log. */
@@ -45,6 +46,8 @@ export interface UndoIO {
   random: () => number;
   /** Asks on the terminal and resolves with the line typed; absent unless stdin and stderr are both terminals. */
   ask?: (question: string) => Promise<string>;
+  /** Where a live progress line is drawn, when stderr is a terminal. */
+  terminal?: ImportIO['terminal'];
 }
 
 /** The summary, and the error that stopped the undo early, if one did. */
@@ -100,7 +103,8 @@ export async function undo(options: UndoOptions, io: UndoIO): Promise<UndoResult
     cleanup.push(() => connection.close());
     if (!options.yes) await confirm(io.ask!, confirmQuestion(planned, target), options.appId);
 
-    return { ...summary, ...(await deleteAll(targets, histories, connection, options, io, cleanup)), elapsedMs: io.clock.now() - started };
+    const heading = undoHeading(planned, target, etaMs);
+    return { ...summary, ...(await deleteAll(targets, histories, connection, heading, options, io, cleanup)), elapsedMs: io.clock.now() - started };
   } finally {
     for (const step of cleanup.reverse()) await step();
   }
@@ -111,6 +115,7 @@ async function deleteAll(
   targets: UndoTargets,
   histories: ReadonlyMap<string, LogHistory>,
   connection: Connection,
+  heading: string,
   options: UndoOptions,
   io: UndoIO,
   cleanup: Array<() => unknown>,
@@ -127,7 +132,7 @@ async function deleteAll(
   };
   const tally = new UndoTally();
   const stopProgress =
-    options.progress === 'off' ? undefined : startUndoProgress({ write: io.stderr, clock: io.clock, intervalMs: options.progressIntervalMs, targets, tally });
+    options.progress === 'off' ? undefined : startUndoProgress({ view: progressView(options, io), heading, clock: io.clock, targets, tally });
   try {
     const { stop } = await runUndo({
       targets,
@@ -198,5 +203,6 @@ function checkOptions(options: UndoOptions): void {
     throw new UsageError(`unknown resource '${options.resource}'; one of ${resourceNames.join(', ')}`);
   }
   checkConnectionOptions(options);
+  checkProgressInterval(options.progressIntervalMs);
   if (existsSync(options.target) && statSync(options.target).isDirectory()) throw new UsageError(`${options.target} is a folder, not a plan or a result log`);
 }

@@ -26,7 +26,7 @@ export interface LogEntry {
   resource: string;
   /** null for a record so broken that it has none. */
   external_id: string | null;
-  status: LogStatus;
+  status: Exclude<LogStatus, 'deleted'>;
   /** The Feishu id, once created. */
   id?: string;
   /** The input file (as given on the command line, '-' for stdin): a log shared with a rejects file holds both. */
@@ -250,11 +250,19 @@ function readLine(line: RawLine): LineReading {
     }
     return damage(`is not JSON${line.terminated ? ' and is not the unfinished last line' : ''}`, deleteLine(line.number));
   }
+  if (!isLogEntry(value)) return damage('is JSON but not a hire-import result (one with external_id and status)', deleteLine(line.number), false);
+  return { kind: 'entry', entry: value };
+}
+
+/**
+ * A parsed line is one of this tool's results: one with a known status and an external_id (null for none): an
+ * import's outcome (a LogEntry) or an undo's deletion (a DeletedEntry, status `deleted`).
+ */
+export function isLogEntry(value: unknown): value is LogLine {
   const entry = value as Partial<LogEntry> | null;
-  const isEntry =
-    typeof entry === 'object' && entry !== null && !Array.isArray(entry) && statuses.has(String(entry.status)) && (typeof entry.external_id === 'string' || entry.external_id === null);
-  if (!isEntry) return damage('is JSON but not a hire-import result (one with external_id and status)', deleteLine(line.number), false);
-  return { kind: 'entry', entry: entry as LogLine };
+  return (
+    typeof entry === 'object' && entry !== null && !Array.isArray(entry) && statuses.has(String(entry.status)) && (typeof entry.external_id === 'string' || entry.external_id === null)
+  );
 }
 
 function damage(what: string, repair: string, tornWrite = true): LineReading {

@@ -1,9 +1,11 @@
 /**
- * Progress while an undo runs, on stderr: a line every so often with what each resource has left and the time
- * left, estimated from the live paces of the level under way and the limits of the levels after it.
+ * Progress while an undo runs, shown like an import's (a live line on a terminal, timestamped plain lines
+ * elsewhere): what each resource has left and the time left, estimated from the live paces of the level under way
+ * and the limits of the levels after it.
  */
 import type { Clock } from '../clock.js';
 import { count, duration } from '../report/format.js';
+import type { ProgressView } from '../report/progress.js';
 import { undoEtaMs, type PacedWork } from './eta.js';
 import type { UndoTally } from './run.js';
 import type { UndoTargets } from './targets.js';
@@ -33,9 +35,14 @@ export function undoProgressLine(targets: UndoTargets, tally: UndoTally, now: nu
   return [`${count(deleted)}/${count(total)} deleted`, ...each, `about ${duration(undoEtaMs(workLeft(targets, tally), now))} left`].join(' · ');
 }
 
-/** Prints a progress line every `intervalMs` until stopped. */
-export function startUndoProgress(options: { write: (text: string) => void; clock: Clock; intervalMs: number; targets: UndoTargets; tally: UndoTally }): () => void {
-  const timer = setInterval(() => options.write(`progress: ${undoProgressLine(options.targets, options.tally, options.clock.now())}\n`), options.intervalMs);
+/** Shows `heading`, then a progress line every so often until stopped. */
+export function startUndoProgress(options: { view: ProgressView; heading: string; clock: Clock; targets: UndoTargets; tally: UndoTally }): () => void {
+  const { view } = options;
+  view.start(options.heading);
+  const timer = setInterval(() => view.update(undoProgressLine(options.targets, options.tally, options.clock.now())), view.everyMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    view.stop();
+  };
 }

@@ -1,11 +1,11 @@
 /**
  * An undo in words: what it will delete and where (the confirmation question, the refusal without one), how long
  * that takes at the delete APIs' limits, and what it did (the summary on stderr; --json prints the same object on
- * stdout). Pure.
+ * stdout). Pure: colour comes from the caller (see report/colors.ts).
  */
-import chalk from 'chalk';
 import { endpointFor } from '../endpoints/registry.js';
 import type { DeletedEntry } from '../log/resultLog.js';
+import type { Colors } from '../report/colors.js';
 import { count, duration } from '../report/format.js';
 import type { DeleteProblem, ResourceCounts } from './run.js';
 import type { LeftRecords } from './targets.js';
@@ -60,6 +60,11 @@ export function confirmQuestion(planned: readonly PlannedCount[], target: UndoTa
   return `Delete ${plannedText(planned)} from ${targetText(target)}? Type the app id to confirm: `;
 }
 
+/** The first progress line: `start: undo: 300 interviews, … from https://open.feishu.cn (app cli_x) · about 9m32s`. */
+export function undoHeading(planned: readonly PlannedCount[], target: UndoTarget, etaMs: number): string {
+  return `start: undo: ${plannedText(planned)} from ${targetText(target)} · about ${duration(etaMs)}`;
+}
+
 /** Why nothing was deleted without a terminal to ask and without --yes, and how to confirm. */
 export function unconfirmedMessage(planned: readonly PlannedCount[], target: UndoTarget, etaMs: number): string {
   return (
@@ -83,7 +88,7 @@ export function undoSucceeded(summary: UndoSummary): boolean {
 const tableRows = 20;
 
 /** The summary for people; `stopped` says an error ended the run early (the caller prints it after). */
-export function formatUndoSummary(summary: UndoSummary, stopped = false): string {
+export function formatUndoSummary(summary: UndoSummary, colors: Colors, stopped = false): string {
   const ok = !stopped && undoSucceeded(summary);
   const eta = `about ${duration(summary.etaMs)} at the delete APIs' limits`;
   const slow = slowLimits(summary.planned);
@@ -93,11 +98,11 @@ export function formatUndoSummary(summary: UndoSummary, stopped = false): string
     lines.push(`undo (dry run: nothing deleted): would delete ${plannedText(summary.planned)} from ${targetText(summary.target)}`);
     if (summary.planned.some((one) => one.count > 0)) lines.push(`  ${eta}${limits}`);
   } else {
-    const mark = summary.interrupted ? chalk.yellow('■ interrupted') : ok ? chalk.green('✔') : chalk.red('✖');
+    const mark = summary.interrupted ? colors.yellow('■ interrupted') : ok ? colors.green('✔') : colors.red('✖');
     lines.push(`${mark} undo: ${plannedText(summary.planned)} from ${targetText(summary.target)} in ${duration(summary.elapsedMs)} (estimated ${duration(summary.etaMs)})`);
     for (const one of summary.planned) {
       const done = summary.done[one.resource];
-      if (done) lines.push(`  ${one.resource}: ${resourceLine(one, done, summary.heldBack.includes(one.resource))}`);
+      if (done) lines.push(`  ${one.resource}: ${resourceLine(one, done, summary.heldBack.includes(one.resource), colors)}`);
     }
   }
   for (const left of summary.left) lines.push(`  ${left.resource}: ${count(left.count)} left: ${left.reason}`);
@@ -105,32 +110,32 @@ export function formatUndoSummary(summary: UndoSummary, stopped = false): string
     lines.push(`  ${resource}: ${count(matched)} matched (they existed before the import): never deleted`);
   }
   for (const note of summary.notes) lines.push(`  ${note}`);
-  if (summary.problems.length > 0) lines.push(...problemTable(summary.problems));
+  if (summary.problems.length > 0) lines.push(...problemTable(summary.problems, colors));
   if (summary.logs.length > 0) lines.push(`  result log${summary.logs.length > 1 ? 's' : ''}: ${summary.logs.join(', ')}`);
   if (!summary.dryRun && !ok) lines.push('  run the same command again to continue; nothing is deleted twice');
   if (summary.unlogged.length > 0) {
-    lines.push(chalk.red(`  ${count(summary.unlogged.length)} deletion(s) could not be written to the result log; append these lines to it before running again:`));
+    lines.push(colors.red(`  ${count(summary.unlogged.length)} deletion(s) could not be written to the result log; append these lines to it before running again:`));
     lines.push(...summary.unlogged.map((entry) => `unlogged: ${JSON.stringify(entry)}`));
   }
   return `${lines.join('\n')}\n`;
 }
 
-function resourceLine(planned: PlannedCount, done: ResourceCounts, heldBack: boolean): string {
+function resourceLine(planned: PlannedCount, done: ResourceCounts, heldBack: boolean, colors: Colors): string {
   const parts: string[] = [];
   if (planned.carriedBy) {
     const title = endpointFor(planned.resource)?.title ?? planned.resource;
     if (done.withParent > 0) parts.push(`${count(done.withParent)} deleted with their ${planned.carriedBy} (the API has no delete for ${title}s)`);
-    if (done.pending > 0) parts.push(chalk.yellow(`${count(done.pending)} logged as deleted once every one of their ${planned.carriedBy} is`));
+    if (done.pending > 0) parts.push(colors.yellow(`${count(done.pending)} logged as deleted once every one of their ${planned.carriedBy} is`));
     return parts.join(' · ') || 'nothing to delete';
   }
   parts.push(`deleted ${count(done.deleted + done.notFound)}${done.notFound > 0 ? ` (${count(done.notFound)} already gone)` : ''}`);
-  if (done.failed > 0) parts.push(chalk.red(`failed ${count(done.failed)}`));
-  if (done.pending > 0) parts.push(chalk.yellow(`not deleted ${count(done.pending)}${heldBack ? ': their children go first, and some could not be deleted' : ''}`));
+  if (done.failed > 0) parts.push(colors.red(`failed ${count(done.failed)}`));
+  if (done.pending > 0) parts.push(colors.yellow(`not deleted ${count(done.pending)}${heldBack ? ': their children go first, and some could not be deleted' : ''}`));
   return parts.join(' · ');
 }
 
-function problemTable(problems: readonly DeleteProblem[]): string[] {
+function problemTable(problems: readonly DeleteProblem[], colors: Colors): string[] {
   const shown = problems.slice(0, tableRows).map((problem) => `    ${problem.resource} ${problem.externalId} (id ${problem.id}): ${problem.code} ${problem.msg}${problem.logId ? ` [log id ${problem.logId}]` : ''}`);
   const more = problems.length > shown.length ? [`    … and ${count(problems.length - shown.length)} more`] : [];
-  return [chalk.red('  failed deletes:'), ...shown, ...more];
+  return [colors.red('  failed deletes:'), ...shown, ...more];
 }

@@ -21,6 +21,7 @@ import { confirmQuestion, formatUndoSummary, plannedText, unconfirmedMessage, ty
 import { deleteCounts, undoTargets, type UndoSource } from '../../src/undo/targets.js';
 import { LogWriteError } from '../../src/errors.js';
 import { reportUndo } from '../../src/main.js';
+import { noColors } from '../../src/report/colors.js';
 import { fakeClock } from '../support/fakeClock.js';
 
 /** A log's created records: `ids` external_id -> Feishu id; a name in `matched` was found, not made. */
@@ -213,7 +214,7 @@ describe('undo words', () => {
       target, dryRun: true, interrupted: false, etaMs: 121_000, elapsedMs: 3, planned: many, done: {}, heldBack: [], left: [{ resource: 'talents', count: 3, reason: 'the API has no delete for talents' }],
       matched: { talents: 1 }, problems: [], notes: [], logs: ['applications.jsonl'], unlogged: [],
     };
-    expect(formatUndoSummary(summary)).toBe(
+    expect(formatUndoSummary(summary, noColors)).toBe(
       [
         'undo (dry run: nothing deleted): would delete 45 applications from https://open.feishu.cn (app cli_x)',
         "  about 2m01s at the delete APIs' limits (external applications: 20 per minute)",
@@ -240,7 +241,8 @@ describe('undo exit codes', () => {
     planned: [{ resource: 'interviews', count: 2 }], done: { interviews: { deleted: 2, notFound: 0, withParent: 0, failed: 0, pending: 0 } },
     heldBack: [], left: [], matched: {}, problems: [], notes: [], logs: ['i.jsonl'], unlogged: [],
   };
-  const quiet = { stdout: () => undefined, stderr: () => undefined };
+  const colors = { stdout: noColors, stderr: noColors };
+  const quiet = { stdout: () => undefined, stderr: () => undefined, colors };
   const failed = { ...base, done: { interviews: { deleted: 1, notFound: 0, withParent: 0, failed: 1, pending: 0 } } };
 
   it('is 0 when everything was deleted, 1 when a delete failed, 130 when interrupted, and the stopping error\'s own code', () => {
@@ -253,7 +255,7 @@ describe('undo exit codes', () => {
 
   it('prints the same summary as JSON on stdout with --json', () => {
     let stdout = '';
-    reportUndo(failed, true, { stdout: (text) => (stdout += text), stderr: () => undefined });
+    reportUndo(failed, true, { stdout: (text) => (stdout += text), stderr: () => undefined, colors });
     expect(JSON.parse(stdout)).toEqual({ ...failed, ok: false, exitCode: 1 });
   });
 });
