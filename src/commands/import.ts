@@ -22,7 +22,7 @@ import { formatFromPath, type Format, type RecordSource, type SourceItem } from 
 import type { Colors } from '../report/colors.js';
 import { estimateRecords } from '../report/estimate.js';
 import { liveLine } from '../report/liveLine.js';
-import { checkProgressInterval, plainLines, Progress, type RunHeading } from '../report/progress.js';
+import { checkProgressInterval, plainLines, Progress, type ProgressView, type RunHeading } from '../report/progress.js';
 import type { ImportSummary } from '../report/summary.js';
 import { Tally } from '../report/tally.js';
 import { backoffMs, TransientError } from '../send/answer.js';
@@ -263,7 +263,13 @@ async function ownConnection(options: ImportOptions, io: ImportIO, cleanup: Arra
   return connection;
 }
 
-function newSender(endpoint: EndpointDescription, connection: Connection, options: ImportOptions, io: ImportIO): Sender {
+/** A sender for one endpoint over the connection; an undo makes one per resource it deletes. */
+export function newSender(
+  endpoint: EndpointDescription,
+  connection: Connection,
+  options: Pick<ImportOptions, 'rate' | 'retries' | 'concurrency'>,
+  io: Pick<ImportIO, 'clock' | 'random' | 'signal'>,
+): Sender {
   return new Sender({
     endpoint,
     client: connection.client,
@@ -303,7 +309,7 @@ function openOutputs(source: RecordSource, paths: { log: string; rejects: string
   return { resultLog, rejects };
 }
 
-function tailNotice(log: string, tail: NonNullable<LogHistory['damagedTail']>, dryRun: boolean): string {
+export function tailNotice(log: string, tail: NonNullable<LogHistory['damagedTail']>, dryRun: boolean): string {
   const what = `a damaged tail after line ${tail.afterLine} (${tail.bytes} bytes: a write torn by a crash, or zeros left by a power loss)`;
   return dryRun ? `${log}: ${what}; the next import cuts it off\n` : `${log}: cut off ${what}\n`;
 }
@@ -311,11 +317,7 @@ function tailNotice(log: string, tail: NonNullable<LogHistory['damagedTail']>, d
 async function startProgress(options: ImportOptions, io: ImportIO, source: RecordSource, mapper: Mapper, tally: Tally, heading: Omit<RunHeading, 'total'>) {
   if (options.progress === 'off') return undefined;
   const total = await expectedRecords({ options, source, mapper }, io.signal);
-  const view =
-    options.progress === 'live' && io.terminal
-      ? liveLine(io.terminal.stream, io.terminal.colors)
-      : plainLines(io.stderr, () => new Date(), options.progressIntervalMs);
-  const progress = new Progress({ view, clock: io.clock, tally, total });
+  const progress = new Progress({ view: progressView(options, io), clock: io.clock, tally, total });
   progress.start(heading);
   return progress;
 }
@@ -329,6 +331,13 @@ export async function expectedRecords(opened: Pick<OpenedImport, 'options' | 'so
   const { options, source, mapper } = opened;
   if (!source.regularFile || source.sheet !== undefined || mapper.group) return undefined;
   return estimateRecords(options.file, source.encoding, source.format, signal);
+}
+
+/** A live line on a terminal, else plain lines; an undo shows its progress the same way. */
+export function progressView(options: Pick<ImportOptions, 'progress' | 'progressIntervalMs'>, io: Pick<ImportIO, 'stderr' | 'terminal'>): ProgressView {
+  return options.progress === 'live' && io.terminal
+    ? liveLine(io.terminal.stream, io.terminal.colors)
+    : plainLines(io.stderr, () => new Date(), options.progressIntervalMs);
 }
 
 /** Checks what the command line cannot; returns the endpoint imported into. */
@@ -355,13 +364,18 @@ export type SendOptions = Pick<
 
 /** Checks the sending options the command line cannot (a plan checks them once for all its steps). */
 export function checkSendOptions(options: SendOptions): void {
+  checkConnectionOptions(options);
+  checkProgressInterval(options.progressIntervalMs);
+}
+
+/** Checks the options of sending (an import's, an undo's) that the command line cannot. */
+export function checkConnectionOptions(options: Pick<ImportOptions, 'rate' | 'concurrency' | 'timeoutMs' | 'retries' | 'baseUrl'>): void {
   const positive = (name: string, value: number) => {
     if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${name} must be a positive number, got ${value}`);
   };
   if (options.rate !== undefined) positive('--rate', options.rate);
   positive('--concurrency', options.concurrency);
   positive('--timeout', options.timeoutMs);
-  checkProgressInterval(options.progressIntervalMs);
   if (!Number.isInteger(options.retries) || options.retries < 0) throw new UsageError(`--retries must be a whole number, got ${options.retries}`);
   try {
     new URL(options.baseUrl);

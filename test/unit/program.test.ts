@@ -207,6 +207,28 @@ describe('other commands', () => {
       call: { command: 'init', options: { file: 'a.csv', format: undefined, encoding: undefined, delimiter: undefined, output: undefined, force: false, endpoint: applications } },
     },
     {
+      args: ['undo', 'migration.yaml'],
+      call: {
+        command: 'undo',
+        json: false,
+        options: {
+          target: 'migration.yaml', resource: undefined, yes: false, dryRun: false, baseUrl: 'https://open.feishu.cn', appId: undefined, appSecret: undefined,
+          concurrency: 50, retries: 5, timeoutMs: 30_000, progress: 'lines', progressIntervalMs: 10_000,
+        },
+      },
+    },
+    {
+      args: ['undo', 'i.results.jsonl', '--resource', 'interviews', '--yes', '--dry-run', '--app-id', 'cli_x', '--timeout', '100', '--json', '--quiet'],
+      call: {
+        command: 'undo',
+        json: true,
+        options: {
+          target: 'i.results.jsonl', resource: 'interviews', yes: true, dryRun: true, baseUrl: 'https://open.feishu.cn', appId: 'cli_x', appSecret: undefined,
+          concurrency: 50, retries: 5, timeoutMs: 100, progress: 'off', progressIntervalMs: 10_000,
+        },
+      },
+    },
+    {
       args: ['preview', 'x.csv', '-m', 'm.yaml', '-n', '3'],
       call: { command: 'preview', options: { file: 'x.csv', mapping: 'm.yaml', n: 3, format: undefined, encoding: undefined, delimiter: undefined, endpoint: assessments } },
     },
