@@ -142,12 +142,6 @@ function addImportOptions(command: Command, endpoint: EndpointDescription): Comm
       '--max-errors <n|share>',
       'stop reading after this many invalid or failed records, or this share of the records read (5%); records an earlier run already logged as invalid or failed do not count',
       maxErrors,
-    )
-    .option('--max-duration <duration>', 'stop reading after this long (30s, 15m, 6h), finish what is in flight, exit 3; a rerun continues', duration)
-    .addOption(
-      new Option('--max-outage <duration>', 'when Feishu cannot be reached, pause and probe for this long before stopping with exit 69')
-        .argParser(duration)
-        .default(defaultMaxOutageMs, '15m'),
     );
   return addSendOptions(command, `the documented limit, ${limitText(endpoint.create.limit)}`);
 }
@@ -157,7 +151,13 @@ function addSendOptions(command: Command, rateDefault: string): Command {
   command
     .option('--dry-run', 'read, map, validate and report; send nothing, write nothing', false)
     .option('--sandbox', 'import into a local emulator started for this run: a rehearsal with no credentials', false)
-    .option('--rate <n>', `requests per second on each API called (default: ${rateDefault})`, number);
+    .option('--rate <n>', `requests per second on each API called (default: ${rateDefault})`, number)
+    .option('--max-duration <duration>', 'stop reading after this long (30s, 15m, 6h), finish what is in flight, exit 3; a rerun continues', duration)
+    .addOption(
+      new Option('--max-outage <duration>', 'when Feishu cannot be reached, pause and probe for this long before stopping with exit 69')
+        .argParser(duration)
+        .default(defaultMaxOutageMs, '15m'),
+    );
   return addReportOptions(addConnectionOptions(command));
 }
 
@@ -189,6 +189,8 @@ function sendOptions(flags: Flags, context: ProgramContext): SendOptions {
     dryRun: flags.dryRun as boolean,
     sandbox: flags.sandbox as boolean,
     rate: flags.rate as number | undefined,
+    maxDurationMs: flags.maxDuration as number | undefined,
+    maxOutageMs: flags.maxOutage as number,
     ...connectionOptions(flags),
     ...reportOptions(flags, context),
   };
@@ -224,8 +226,6 @@ function importOptions(resource: string, file: string, flags: Flags, context: Pr
     log: flag('log'),
     updateChanged: flag('updateChanged'),
     maxErrors: flag('maxErrors'),
-    maxDurationMs: flag('maxDuration'),
-    maxOutageMs: flag('maxOutage'),
     ...sendOptions(flags, context),
   };
 }

@@ -74,6 +74,8 @@ export interface ImportIO {
   stdin?: NodeJS.ReadableStream;
   /** Where the live progress line is drawn (progress 'live'), with the colours of that stream. */
   terminal?: { stream: NodeJS.WriteStream; colors: Colors };
+  /** --max-duration's deadline, when a plan shares one between its steps; else the import keeps its own. */
+  deadline?: AbortSignal;
 }
 
 /**
@@ -156,7 +158,7 @@ export interface StepLinks {
 export async function sendImport(opened: OpenedImport, connection: Connection | undefined, io: ImportIO, links: StepLinks = {}): Promise<ImportResult> {
   const { options, endpoint, source, mapper, paths, history } = opened;
   const started = io.clock.now();
-  const deadline = deadlineSignal(options.maxDurationMs, io, opened.cleanup);
+  const deadline = io.deadline ?? deadlineSignal(options.maxDurationMs, io, opened.cleanup);
   // Sending and reading stop on Ctrl-C and at the deadline alike; only the summary tells them apart.
   const signal = AbortSignal.any([io.signal, deadline]);
   const sender = connection && newSender(endpoint, connection, options, { ...io, signal });
@@ -310,7 +312,7 @@ export function newSender(
  * Aborted once `maxDurationMs` has passed (never without one): reading stops there, and requests not yet sent stay
  * for the next run, as on Ctrl-C.
  */
-function deadlineSignal(maxDurationMs: number | undefined, io: Pick<ImportIO, 'clock' | 'signal'>, cleanup: Array<() => unknown>): AbortSignal {
+export function deadlineSignal(maxDurationMs: number | undefined, io: Pick<ImportIO, 'clock' | 'signal'>, cleanup: Array<() => unknown>): AbortSignal {
   const deadline = new AbortController();
   if (maxDurationMs === undefined) return deadline.signal;
   const finished = new AbortController();
@@ -418,10 +420,6 @@ function checkOptions(options: ImportOptions): EndpointDescription {
     throw new UsageError(`--update-changed: ${endpoint.title}s cannot be updated (the API has no update for them)`);
   }
   checkSendOptions(options);
-  if (options.maxDurationMs !== undefined && !(options.maxDurationMs > 0)) throw new UsageError(`--max-duration must be a positive duration`);
-  // A timer longer than 2^31 - 1 ms (24.8 days) would fire at once.
-  if (options.maxDurationMs !== undefined && options.maxDurationMs > 2 ** 31 - 1) throw new UsageError('--max-duration must be at most 596h');
-  if (options.maxOutageMs !== undefined && !(options.maxOutageMs > 0)) throw new UsageError(`--max-outage must be a positive duration`);
   if (options.file !== '-' && !existsSync(options.file)) throw new UsageError(`${options.file}: no such file`);
   if (options.file !== '-' && statSync(options.file).isDirectory()) throw new UsageError(`${options.file} is a folder, not a file`);
   return endpoint;
@@ -430,13 +428,18 @@ function checkOptions(options: ImportOptions): EndpointDescription {
 /** The options of sending, shared by every import and by a plan. */
 export type SendOptions = Pick<
   ImportOptions,
-  'dryRun' | 'sandbox' | 'baseUrl' | 'appId' | 'appSecret' | 'rate' | 'concurrency' | 'retries' | 'timeoutMs' | 'progress' | 'progressIntervalMs'
+  | 'dryRun' | 'sandbox' | 'baseUrl' | 'appId' | 'appSecret' | 'rate' | 'concurrency' | 'retries' | 'timeoutMs' | 'progress' | 'progressIntervalMs'
+  | 'maxDurationMs' | 'maxOutageMs'
 >;
 
 /** Checks the sending options the command line cannot (a plan checks them once for all its steps). */
 export function checkSendOptions(options: SendOptions): void {
   checkConnectionOptions(options);
   checkProgressInterval(options.progressIntervalMs);
+  if (options.maxDurationMs !== undefined && !(options.maxDurationMs > 0)) throw new UsageError('--max-duration must be a positive duration');
+  // A timer longer than 2^31 - 1 ms (24.8 days) would fire at once.
+  if (options.maxDurationMs !== undefined && options.maxDurationMs > 2 ** 31 - 1) throw new UsageError('--max-duration must be at most 596h');
+  if (options.maxOutageMs !== undefined && !(options.maxOutageMs > 0)) throw new UsageError('--max-outage must be a positive duration');
 }
 
 /** Checks the options of sending (an import's, an undo's) that the command line cannot. */

@@ -5,7 +5,7 @@
  * Ctrl-C; --max-duration stops on purpose; --max-errors counts only new errors. No timings are asserted: a wrong
  * build fails by its result or by the test's timeout.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -297,6 +297,26 @@ describe('stopping', () => {
     expect(rerun.code).toBe(0);
     expect(onlyObject(rerun)).toMatchObject({ ok: true, counts: { skipped: onServer.length, created: ids.length - onServer.length } });
     expect(sandbox.stats()).toMatchObject({ created: ids.length, replayed: 0 });
+  });
+
+  it('migrate --max-duration stops every step on purpose: exit 3, and a rerun of the plan finishes it', async () => {
+    const sandbox = await sandboxOn({ parentChecks: 'always', latencyMs: 400, talents: [{ name: '李晓彤', email: 'xiaotong.li@example.com' }, { name: '刘洋', email: 'liuyang.pm@example.com' }] });
+    const fixture = readdirSync(join('fixtures', 'migration')).filter((name) => name !== 'README.md');
+    const folder = workspace(...fixture.map((name) => `fixtures/migration/${name}`));
+    const env = credentialEnv(sandbox.url);
+    const first = await runCli(['migrate', 'migration.yaml', '--rate', '2', '--max-duration', '1s', '--json'], { cwd: folder, env });
+    expect(first.code).toBe(3);
+    const stopped = onlyObject(first) as { exitCode: number; steps: Array<{ exitCode: number; stoppedEarly: string | null }> };
+    expect(stopped.exitCode).toBe(3);
+    expect(stopped.steps.filter((step) => step.exitCode === 3).map((step) => step.stoppedEarly)).toContain('reached --max-duration 1s');
+    const createdBefore = sandbox.stats().created;
+    expect(createdBefore).toBeLessThan(6 + 9 + 8 + 8 + 4 + 3);
+
+    const rerun = await runCli(['migrate', 'migration.yaml', '--rate', '200', '--json'], { cwd: folder, env });
+    expect(rerun.code).toBe(1); // the fixture's interview without an application, and its assessment, stay blocked
+    const done = onlyObject(rerun) as { steps: Array<{ counts: { blocked: number; failed: number; invalid: number } }> };
+    expect(done.steps.map((step) => step.counts.blocked + step.counts.failed + step.counts.invalid)).toEqual([0, 0, 1, 1, 0, 0]);
+    expect(sandbox.stats().created).toBe(6 + 9 + 8 + 8 + 4 + 3);
   });
 
   it('--max-errors counts only errors the log did not already hold: a nightly rerun does not stop at the same bad lines', async () => {

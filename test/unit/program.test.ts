@@ -168,7 +168,7 @@ describe('import commands', () => {
 });
 
 describe('migrate', () => {
-  const sending = (({ resource: _r, file: _f, format: _fo, encoding: _e, delimiter: _d, mapping: _m, log: _l, updateChanged: _u, maxErrors: _x, maxDurationMs: _md, maxOutageMs: _mo, ...rest }) => rest)(
+  const sending = (({ resource: _r, file: _f, format: _fo, encoding: _e, delimiter: _d, mapping: _m, log: _l, updateChanged: _u, maxErrors: _x, ...rest }) => rest)(
     defaults('talents', 'x'),
   );
 
@@ -179,6 +179,7 @@ describe('migrate', () => {
       command: 'migrate',
       options: { ...sending, plan: 'm.yaml', sandbox: true, dryRun: true, progress: 'off', rate: 200, concurrency: 4, retries: 1, timeoutMs: 50 },
     });
+    expect((await parse(['migrate', 'm.yaml', '--max-duration', '5h30m', '--max-outage', '1h'])).call).toMatchObject({ options: { maxDurationMs: 19_800_000, maxOutageMs: 3_600_000 } });
     vi.stubEnv('FEISHU_APP_ID', 'cli_x');
     expect((await parse(['migrate', 'm.yaml', '--base-url', 'http://127.0.0.1:1'])).call).toMatchObject({ options: { appId: 'cli_x', baseUrl: 'http://127.0.0.1:1' } });
   });
