@@ -61,14 +61,9 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
   const reject = (item: SourceItem, problems: Problem[], externalId?: string) => {
     tally.counts.invalid++;
     for (const problem of problems) tally.problem({ line: item.line, external_id: externalId, ...problem });
-    log({
-      external_id: externalId ?? null,
-      status: 'invalid',
-      line: item.line,
-      field: problems[0]?.field,
-      msg: problems.map((problem) => `${problem.field}: ${problem.reason}`).join('; '),
-    });
-    rejects?.write(rawRows(item));
+    const msg = problems.map((problem) => `${problem.field}: ${problem.reason}`).join('; ');
+    log({ external_id: externalId ?? null, status: 'invalid', line: item.line, field: problems[0]?.field, msg });
+    rejects?.write(rawRows(item), msg);
   };
 
   const settle = (item: SourceItem, externalId: string, body: unknown, result: SendResult) => {
@@ -81,7 +76,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
       tally.problem({ line: item.line, external_id: externalId, field: '(server)', reason: `${result.code}: ${result.msg}` });
       const { code, msg, attempts, logId } = result;
       log({ external_id: externalId, status: 'failed', line: item.line, code, msg, attempts, ...(logId ? { logId } : {}) });
-      rejects?.write(rawRows(item));
+      rejects?.write(rawRows(item), msg);
       return;
     }
     tally.counts[result.status]++;

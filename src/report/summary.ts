@@ -86,7 +86,7 @@ export function formatSummary(summary: ImportSummary, colors: Colors, rerun?: st
   if (summary.problemGroups.length > 0) lines.push(`  problems, by reason:`, ...formatProblemGroups(summary.problemGroups, colors, '    '));
   if (summary.log) lines.push(`  result log: ${summary.log}`);
   if (summary.rejects) {
-    lines.push(`  rejected records, in the input's own format: ${summary.rejects}`);
+    lines.push(`  rejected records, in the input's own format, each with its reason: ${summary.rejects}`);
     if (rerun) lines.push(`  fix them there, then: ${rerun}`);
   }
   if (summary.interrupted || summary.pending) lines.push('  run the same command again to continue; nothing is sent twice');

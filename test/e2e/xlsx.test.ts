@@ -94,12 +94,13 @@ describe('hire-import assessments export.xlsx', () => {
       { line: 5, status: 'created' },
     ]);
     expect(log.find((entry) => entry.status === 'invalid')).toMatchObject({ line: 4, field: 'column 面试编号', msg: `column 面试编号: ${reason}` });
-    expect(run.stderr).toMatch(/4\s+column 面试编号\s+6\.98619983249493E\+18 was stored by Excel as a number/);
+    expect(run.stderr).toContain(`    column 面试编号: ${reason} — 1 record, line 4\n`);
 
-    // The rejects file is CSV that Excel opens as it is: UTF-8 with a BOM, CRLF, the header, the refused row.
+    // The rejects file is CSV that Excel opens as it is: UTF-8 with a BOM, CRLF, the header, the refused row, each
+    // with the reason column that the rerun skips.
     const rejectsPath = join(folder, 'export.rejects.csv');
     const rejects = readFileSync(rejectsPath, 'utf8');
-    expect(rejects).toBe(`\uFEFF${header.join(',')}\r\nM-003,6.98619983249493E+18,王芳,通过,2024/3/2,5,\r\n`);
+    expect(rejects).toBe(`\uFEFF${header.join(',')},hire_import_error\r\nM-003,6.98619983249493E+18,王芳,通过,2024/3/2,5,,column 面试编号: ${reason}\r\n`);
     expect(run.stderr).toContain('fix them there, then: hire-import assessments export.rejects.csv --log export.results.jsonl --mapping export.mapping.yaml');
 
     writeFileSync(rejectsPath, rejects.replace('6.98619983249493E+18', '6986199832494934318'));
