@@ -4,7 +4,7 @@
  * runs the pipeline, and returns a summary. Printing the summary and choosing the exit code are the caller's
  * business. A plan runs one of these per step, sharing one connection.
  */
-import { existsSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Clock } from '../clock.js';
 import { endpointFor, resourceNames } from '../endpoints/registry.js';
@@ -17,6 +17,7 @@ import { readResultLog, ResultLog, type LogEnd, type LogHistory } from '../log/r
 import type { Mapper } from '../map/mapping.js';
 import { sameFile } from '../read/input.js';
 import { createRejectsWriter } from '../read/rejects.js';
+import { claimRejectsPath } from '../read/rejectsWritten.js';
 import { formatFromPath, type Format, type RecordSource } from '../read/source.js';
 import type { Colors } from '../report/colors.js';
 import { estimateRecords } from '../report/estimate.js';
@@ -95,7 +96,7 @@ export async function runImport(options: ImportOptions, io: ImportIO): Promise<I
       cleanup.push(() => lock.release());
     }
     const history = await readResultLog(paths.log);
-    const outputs = options.dryRun ? undefined : openOutputs(source, paths, history.end, cleanup);
+    const outputs = options.dryRun ? undefined : await openOutputs(source, paths, history.end, cleanup);
     if (history.damagedTail) io.stderr(tailNotice(paths.log, history.damagedTail, options.dryRun));
 
     const tally = new Tally();
@@ -125,13 +126,15 @@ export async function runImport(options: ImportOptions, io: ImportIO): Promise<I
       progress?.stop();
     }
     const rejected = (await outputs?.rejects.close()) ?? 0;
+    const rejects = rejected > 0 ? outputs!.rejectsPath : null;
     const elapsedMs = io.clock.now() - started;
     return {
       resource: endpoint.resource,
       file: options.file,
       log: options.dryRun ? null : paths.log,
-      rejects: rejected > 0 ? paths.rejects : null,
-      rerun: rejected > 0 ? rerunCommand(options, paths) : undefined,
+      rejects,
+      rejectsKept: rejects === null ? [] : outputs!.rejectsKept,
+      rerun: rejects === null ? undefined : rerunCommand(options, { ...paths, rejects }),
       dryRun: options.dryRun,
       interrupted: io.signal.aborted,
       stoppedEarly: outcome.stoppedEarly,
@@ -241,14 +244,18 @@ async function firstToken(tokenCache: TokenCache, baseUrl: string, io: Pick<Impo
   }
 }
 
-/** The result log, opened for appending after its whole lines, and a rejects file that appears only if needed. */
-function openOutputs(source: RecordSource, paths: { log: string; rejects: string }, end: LogEnd, cleanup: Array<() => unknown>) {
+/**
+ * The result log, opened for appending after its whole lines, and a rejects file that appears only if needed. A
+ * stale rejects file would mislead, so the last one written goes now, unless the user has edited it since: that one
+ * is kept, and this run's rejects take the next free name.
+ */
+async function openOutputs(source: RecordSource, paths: { log: string; rejects: string }, end: LogEnd, cleanup: Array<() => unknown>) {
   const resultLog = ResultLog.open(paths.log, end);
   cleanup.push(() => resultLog.close());
-  if (existsSync(paths.rejects)) unlinkSync(paths.rejects); // a stale rejects file would mislead
-  const rejects = createRejectsWriter(source, paths.rejects);
+  const target = await claimRejectsPath(paths.rejects);
+  const rejects = createRejectsWriter(source, target.path);
   cleanup.push(() => rejects.close()); // flushed however the run ends; closing twice is harmless
-  return { resultLog, rejects };
+  return { resultLog, rejects, rejectsPath: target.path, rejectsKept: target.kept };
 }
 
 function tailNotice(log: string, tail: NonNullable<LogHistory['damagedTail']>, dryRun: boolean): string {
@@ -316,7 +323,7 @@ export function outputPaths(source: Pick<RecordSource, 'path' | 'format' | 'regu
 
 /**
  * An output that is the input under any name (a symlink, a hard link, ./x/../) would write into what is being read:
- * refused before anything is written. So is a log that is the rejects file, which each run deletes.
+ * refused before anything is written. So is a log that is the rejects file, which a run may replace.
  */
 function checkOutputsApart(options: ImportOptions, paths: { log: string; rejects: string }): void {
   const log = `${options.log === undefined ? 'the result log' : '--log'} ${paths.log}`;

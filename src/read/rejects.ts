@@ -1,11 +1,13 @@
 /**
  * Writes rejected records back in the input's own shape (encoding, BOM, line ending, CSV header line), each with
  * the reason it was refused in a last column or field (`hire_import_error`, which the readers skip), so a user can
- * fix them in the same spreadsheet and import that file.
+ * fix them in the same spreadsheet and import that file. On close it records what it wrote (see rejectsWritten.ts).
  */
+import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { encodeText } from './decode.js';
 import { csvWithReason, headerWithReason, jsonlWithReason } from './reasonColumn.js';
+import { recordWritten } from './rejectsWritten.js';
 import type { RecordSource } from './types.js';
 
 export interface RejectsWriter {
@@ -24,6 +26,8 @@ export function createRejectsWriter(source: RecordSource, path: string): Rejects
   let pending = '';
   let written = 0;
   let closed = false;
+  const hash = createHash('sha256');
+  let size = 0;
   const delimiter = source.delimiter ?? ',';
   const columns = source.header?.length ?? 0;
   const withReason = source.format === 'csv' ? (raw: string, reason: string) => csvWithReason(raw, delimiter, columns, reason) : jsonlWithReason;
@@ -32,6 +36,8 @@ export function createRejectsWriter(source: RecordSource, path: string): Rejects
     if (fd === undefined || pending === '') return;
     const bytes = encodeText(pending, source.encoding);
     writeSync(fd, bytes);
+    hash.update(bytes);
+    size += bytes.length;
     pending = '';
   };
 
@@ -55,6 +61,7 @@ export function createRejectsWriter(source: RecordSource, path: string): Rejects
         flush();
         closeSync(fd);
         fd = undefined;
+        recordWritten(path, { size, sha256: hash.digest('hex') });
       }
       return written;
     },

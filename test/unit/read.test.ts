@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -533,6 +534,19 @@ describe('rejects writer', () => {
     expect(readFileSync(rejectsPath, 'utf8')).toBe(`{"a":1,"hire_import_error":"${why}"}\nnope\n{ "hire_import_error":"${why}"}\n`);
   });
 
+  it('records what it wrote beside the file, so a later run can tell whether it was edited', async () => {
+    const source = await openSource({ path: tempFile('.csv', 'a\n1\n') });
+    const rejectsPath = join(dir, `rejects-${++fileCount}.csv`);
+    const writer = createRejectsWriter(source, rejectsPath);
+    for await (const item of source.items()) writer.write(item, 'why');
+    await writer.close();
+    const bytes = readFileSync(rejectsPath);
+    expect(JSON.parse(readFileSync(`${rejectsPath}.written`, 'utf8'))).toMatchObject({
+      size: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    });
+  });
+
   it('creates no file when nothing is rejected', async () => {
     const source = await openSource({ path: tempFile('.csv', 'a\n1\n') });
     const rejectsPath = join(dir, `rejects-${++fileCount}.csv`);
@@ -540,6 +554,7 @@ describe('rejects writer', () => {
     writer.write([], 'why');
     expect(await writer.close()).toBe(0);
     expect(existsSync(rejectsPath)).toBe(false);
+    expect(existsSync(`${rejectsPath}.written`)).toBe(false);
   });
 });
 
