@@ -191,12 +191,9 @@ export async function connect(options: ConnectOptions, io: Pick<ImportIO, 'stder
     if (sendsSecretsInClear(baseUrl)) {
       io.stderr(`warning: ${baseUrl} is plain http: the app secret and the tokens travel unencrypted; use https\n`);
     }
-    if (!appId || !appSecret) {
-      throw new ConfigError(
-        'no app credentials: set FEISHU_APP_ID and FEISHU_APP_SECRET (or --app-id / --app-secret), ' +
-          'rehearse with --sandbox, or check the input with --dry-run',
-      );
-    }
+    // Only what is missing is named: a user who set one of the two looks for the other.
+    const missing = [!appId && 'FEISHU_APP_ID is not set (or --app-id)', !appSecret && 'FEISHU_APP_SECRET is not set (or --app-secret)'].filter(Boolean);
+    if (!appId || !appSecret) throw new ConfigError(`${missing.join('; ')}; rehearse with --sandbox, or check the input with --dry-run`);
     const client = new HireClient({ baseUrl, appId, appSecret, connections: options.concurrency, timeoutMs: options.timeoutMs });
     opened.push(() => client.close());
     const tokenCache = new TokenCache(() => client.fetchToken(), io.clock);
