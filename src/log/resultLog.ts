@@ -15,15 +15,20 @@ import { isUtf8 } from 'node:buffer';
 import { closeSync, createReadStream, existsSync, fstatSync, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
 import { DamagedLogError, LogWriteError, UsageError } from '../errors.js';
 
-/** `matched`: an existing record (a talent found by email or mobile) is reused; it counts as done like `created`. */
-export type LogStatus = 'created' | 'updated' | 'matched' | 'failed' | 'invalid';
+/**
+ * `matched`: an existing record (a talent found by email or mobile) is reused; it counts as done like `created`.
+ * `blocked`: inside a plan, the record's parent never got a Feishu id (its step finished without it); not sent, not
+ * done, so a rerun tries it again.
+ * `deleted`: an undo deleted the record (a DeletedEntry): the log no longer counts it as created.
+ */
+export type LogStatus = 'created' | 'updated' | 'matched' | 'failed' | 'invalid' | 'blocked' | 'deleted';
 
 export interface LogEntry {
   /** The resource imported (talents, assessments, ...). */
   resource: string;
   /** null for a record so broken that it has none. */
   external_id: string | null;
-  status: LogStatus;
+  status: Exclude<LogStatus, 'deleted'>;
   /** The Feishu id, once created. */
   id?: string;
   /** The input file (as given on the command line, '-' for stdin): a log shared with a rejects file holds both. */
@@ -42,8 +47,30 @@ export interface LogEntry {
   at: string;
 }
 
-/** What the log says exists on the server: external_id -> Feishu id and the hash of what was sent. */
-export type Created = Map<string, { id: string; hash?: string }>;
+/** An undo's line: the record `external_id` (Feishu `id`) is no longer on the server. */
+export interface DeletedEntry {
+  resource: string;
+  external_id: string;
+  status: 'deleted';
+  id: string;
+  /**
+   * `deleted`: deleted by this request; `notFound`: already gone when asked (an undo interrupted after the delete,
+   * or a record removed by hand); `withParent`: the API has no delete for it, and its parent was deleted.
+   */
+  how: 'deleted' | 'notFound' | 'withParent';
+  attempts?: number;
+  logId?: string;
+  at: string;
+}
+
+/** Any line of the log. */
+export type LogLine = LogEntry | DeletedEntry;
+
+/**
+ * What the log says exists on the server: external_id -> Feishu id and the hash of what was sent; `matched` when the
+ * record existed before (found, not made), so an undo leaves it.
+ */
+export type Created = Map<string, { id: string; hash?: string; matched?: true }>;
 
 /** Where the log's last whole line ends, so that opening it for writing can cut off a damaged tail. */
 export interface LogEnd {
@@ -54,12 +81,14 @@ export interface LogEnd {
 
 export interface LogHistory {
   created: Created;
+  /** The resources its lines name (one, for a log written by imports of one resource). */
+  resources: Set<string>;
   end: LogEnd;
   /** A torn or zero-filled tail past `end`: the last whole line before it, and its length in bytes. */
   damagedTail?: { afterLine: number; bytes: number };
 }
 
-const statuses: ReadonlySet<string> = new Set<LogStatus>(['created', 'updated', 'matched', 'failed', 'invalid']);
+const statuses: ReadonlySet<string> = new Set<LogStatus>(['created', 'updated', 'matched', 'failed', 'invalid', 'blocked', 'deleted']);
 /** No result line comes near this; a longer one is damage, and is not held in memory whole. */
 const longestLine = 1024 * 1024;
 
@@ -72,7 +101,7 @@ export function checkLogFile(path: string): void {
 
 /** Reads what earlier runs recorded; a missing log is an empty history. Throws DamagedLogError (see above). */
 export async function readResultLog(path: string): Promise<LogHistory> {
-  const history: LogHistory = { created: new Map(), end: { bytes: 0, missingNewline: false } };
+  const history: LogHistory = { created: new Map(), resources: new Set(), end: { bytes: 0, missingNewline: false } };
   if (!existsSync(path)) return history;
   checkLogFile(path);
   const lines = new LineSplitter();
@@ -89,7 +118,10 @@ export async function readResultLog(path: string): Promise<LogHistory> {
       history.end = { bytes: line.end, missingNewline: true };
       if (line.trailingNuls > 0) history.damagedTail = { afterLine: line.number, bytes: line.trailingNuls };
     }
-    if (result.kind === 'entry') remember(history.created, result.entry);
+    if (result.kind === 'entry') {
+      remember(history.created, result.entry);
+      if (typeof result.entry.resource === 'string') history.resources.add(result.entry.resource);
+    }
   };
   for await (const chunk of createReadStream(path)) for (const line of lines.push(chunk as Buffer)) take(line);
   const last = lines.finish();
@@ -97,10 +129,16 @@ export async function readResultLog(path: string): Promise<LogHistory> {
   return history;
 }
 
-function remember(created: Created, entry: Pick<LogEntry, 'external_id' | 'status' | 'id' | 'hash'>): void {
+function remember(created: Created, entry: LogLine): void {
   if (typeof entry.external_id !== 'string') return;
+  if (entry.status === 'deleted') {
+    created.delete(entry.external_id); // a later `created` line adds it again
+    return;
+  }
   if ((entry.status === 'created' || entry.status === 'updated' || entry.status === 'matched') && typeof entry.id === 'string') {
-    created.set(entry.external_id, { id: entry.id, hash: entry.hash });
+    // An update keeps what the record was: one found before this tool stays found.
+    const matched = entry.status === 'matched' || (entry.status === 'updated' && created.get(entry.external_id)?.matched);
+    created.set(entry.external_id, matched ? { id: entry.id, hash: entry.hash, matched: true } : { id: entry.id, hash: entry.hash });
   }
   // A later failed or invalid line does not undo a create: the record still exists on the server.
 }
@@ -181,7 +219,7 @@ class LineSplitter {
   }
 }
 
-type LineReading = { kind: 'blank' } | { kind: 'entry'; entry: LogEntry } | { kind: 'damaged'; problem: Problem };
+type LineReading = { kind: 'blank' } | { kind: 'entry'; entry: LogLine } | { kind: 'damaged'; problem: Problem };
 /** What is wrong with a line, and how to repair it (`LOG` stands for the log's path). */
 interface Problem {
   what: string;
@@ -218,8 +256,11 @@ function readLine(line: RawLine): LineReading {
   return { kind: 'entry', entry: value };
 }
 
-/** A parsed line is one of this tool's results: one with a known status and an external_id (null for none). */
-export function isLogEntry(value: unknown): value is LogEntry {
+/**
+ * A parsed line is one of this tool's results: one with a known status and an external_id (null for none): an
+ * import's outcome (a LogEntry) or an undo's deletion (a DeletedEntry, status `deleted`).
+ */
+export function isLogEntry(value: unknown): value is LogLine {
   const entry = value as Partial<LogEntry> | null;
   return (
     typeof entry === 'object' && entry !== null && !Array.isArray(entry) && statuses.has(String(entry.status)) && (typeof entry.external_id === 'string' || entry.external_id === null)
@@ -267,11 +308,12 @@ export function logWriteError(path: string, error: unknown): LogWriteError {
   return new LogWriteError(`cannot write the result log ${path}: ${reason} (${message})`);
 }
 
-export class ResultLog {
+/** Appends lines of type `Entry`: an import's outcomes (LogEntry), an undo's deletions (DeletedEntry). */
+export class ResultLog<Entry extends LogLine = LogEntry> {
   /** Set by the first write that failed: nothing more is written, and the caller should stop sending. */
   failure: LogWriteError | undefined;
   /** The entries that could not be written: the one whose write failed and every one after it. */
-  readonly unwritten: LogEntry[] = [];
+  readonly unwritten: Entry[] = [];
   readonly #path: string;
   readonly #fd: number;
   /** Bytes of whole lines in the file, to take a torn line back. */
@@ -284,7 +326,7 @@ export class ResultLog {
   }
 
   /** Opens for appending, first cutting off a damaged tail past `end` and finishing a line that lost its newline. */
-  static open(path: string, end: LogEnd): ResultLog {
+  static open<Entry extends LogLine = LogEntry>(path: string, end: LogEnd): ResultLog<Entry> {
     let fd: number | undefined;
     try {
       fd = openSync(path, 'a');
@@ -294,11 +336,11 @@ export class ResultLog {
       if (fd !== undefined) closeSync(fd);
       throw logWriteError(path, error);
     }
-    return new ResultLog(path, fd, end.bytes + (end.missingNewline ? 1 : 0));
+    return new ResultLog<Entry>(path, fd, end.bytes + (end.missingNewline ? 1 : 0));
   }
 
   /** Never throws: a failed write sets `failure` and keeps the entry in `unwritten`. */
-  append(entry: LogEntry): void {
+  append(entry: Entry): void {
     if (this.failure) {
       this.unwritten.push(entry);
       return;
