@@ -1,7 +1,9 @@
 /**
  * The result log: one JSON line per outcome, keyed by external_id. It is the source of truth for "already created"
  * (the server's idempotency lasts only 24 hours), so every outcome is appended as soon as it is known, with a
- * synchronous write: a crash loses at most the answers not yet received.
+ * synchronous write: a crash loses at most the answers not yet received. Before a create is sent, a short intent
+ * line (`sending`) is appended the same way, so a rerun knows which records a crash may have created without their
+ * answer reaching the log, and can look for them on the server instead of sending them again.
  *
  * Reading is strict, because a line misread is a record sent twice: every line must be one of this tool's results.
  * Only the tail may be damaged, the way a crash or a power loss damages it (a torn last line; zeros where the last
@@ -15,8 +17,12 @@ import { isUtf8 } from 'node:buffer';
 import { closeSync, createReadStream, existsSync, fstatSync, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
 import { DamagedLogError, LogWriteError, UsageError } from '../errors.js';
 
-/** `matched`: an existing record (a talent found by email or mobile) is reused; it counts as done like `created`. */
-export type LogStatus = 'created' | 'updated' | 'matched' | 'failed' | 'invalid';
+/**
+ * `matched`: an existing record (a talent found by email or mobile) is reused; it counts as done like `created`.
+ * `differs`: verify found the record on Feishu with content other than the export's; it still exists, and
+ * `--update-changed` sends it again.
+ */
+export type LogStatus = 'created' | 'updated' | 'matched' | 'failed' | 'invalid' | 'differs';
 
 export interface LogEntry {
   /** The resource imported (talents, assessments, ...). */
@@ -39,7 +45,20 @@ export interface LogEntry {
   attempts?: number;
   /** Feishu's request log id of a failed answer (the x-tt-logid header), for a support ticket. */
   logId?: string;
+  /** Created by an earlier run that died before logging it, and found on the server instead of being sent again. */
+  recovered?: true;
   at: string;
+}
+
+/**
+ * Appended just before a create is sent (see above). Kept small, since one is written per create: the key, the
+ * resource, and the Feishu id of the parent the record was sent under, where the server lists it.
+ */
+export interface Intent {
+  external_id: string;
+  status: 'sending';
+  resource: string;
+  parent?: string;
 }
 
 /** What the log says exists on the server: external_id -> Feishu id and the hash of what was sent. */
@@ -54,12 +73,14 @@ export interface LogEnd {
 
 export interface LogHistory {
   created: Created;
+  /** Intents with no record the log says exists: creates a crash may have cut off after they were sent. */
+  intents: Map<string, Intent>;
   end: LogEnd;
   /** A torn or zero-filled tail past `end`: the last whole line before it, and its length in bytes. */
   damagedTail?: { afterLine: number; bytes: number };
 }
 
-const statuses: ReadonlySet<string> = new Set<LogStatus>(['created', 'updated', 'matched', 'failed', 'invalid']);
+const statuses: ReadonlySet<string> = new Set<LogStatus | Intent['status']>(['created', 'updated', 'matched', 'failed', 'invalid', 'differs', 'sending']);
 /** No result line comes near this; a longer one is damage, and is not held in memory whole. */
 const longestLine = 1024 * 1024;
 
@@ -70,9 +91,12 @@ export function checkLogFile(path: string): void {
   }
 }
 
-/** Reads what earlier runs recorded; a missing log is an empty history. Throws DamagedLogError (see above). */
-export async function readResultLog(path: string): Promise<LogHistory> {
-  const history: LogHistory = { created: new Map(), end: { bytes: 0, missingNewline: false } };
+/**
+ * Reads what earlier runs recorded; a missing log is an empty history. Throws DamagedLogError (see above).
+ * `onEntry` sees every outcome line in order (verify: why a record was not created).
+ */
+export async function readResultLog(path: string, onEntry?: (entry: LogEntry) => void): Promise<LogHistory> {
+  const history: LogHistory = { created: new Map(), intents: new Map(), end: { bytes: 0, missingNewline: false } };
   if (!existsSync(path)) return history;
   checkLogFile(path);
   const lines = new LineSplitter();
@@ -89,7 +113,11 @@ export async function readResultLog(path: string): Promise<LogHistory> {
       history.end = { bytes: line.end, missingNewline: true };
       if (line.trailingNuls > 0) history.damagedTail = { afterLine: line.number, bytes: line.trailingNuls };
     }
-    if (result.kind === 'entry') remember(history.created, result.entry);
+    if (result.kind === 'intent' && !history.created.has(result.intent.external_id)) history.intents.set(result.intent.external_id, result.intent);
+    if (result.kind === 'entry') {
+      remember(history, result.entry);
+      onEntry?.(result.entry);
+    }
   };
   for await (const chunk of createReadStream(path)) for (const line of lines.push(chunk as Buffer)) take(line);
   const last = lines.finish();
@@ -97,12 +125,18 @@ export async function readResultLog(path: string): Promise<LogHistory> {
   return history;
 }
 
-function remember(created: Created, entry: Pick<LogEntry, 'external_id' | 'status' | 'id' | 'hash'>): void {
+function remember(history: LogHistory, entry: Pick<LogEntry, 'external_id' | 'status' | 'id' | 'hash'>): void {
+  const { created, intents } = history;
   if (typeof entry.external_id !== 'string') return;
   if ((entry.status === 'created' || entry.status === 'updated' || entry.status === 'matched') && typeof entry.id === 'string') {
     created.set(entry.external_id, { id: entry.id, hash: entry.hash });
+    intents.delete(entry.external_id);
   }
-  // A later failed or invalid line does not undo a create: the record still exists on the server.
+  // The record still exists, but not as it was sent: forget the hash, so that --update-changed sends it again.
+  const known = created.get(entry.external_id);
+  if (entry.status === 'differs' && known) created.set(entry.external_id, { id: known.id });
+  // A later failed or invalid line does not undo a create: the record still exists on the server. A failed create
+  // keeps its intent: its answer may have been lost after the server made the record.
 }
 
 /** One line's bytes, without its newline and without the NUL bytes that end it (counted apart). */
@@ -181,7 +215,7 @@ class LineSplitter {
   }
 }
 
-type LineReading = { kind: 'blank' } | { kind: 'entry'; entry: LogEntry } | { kind: 'damaged'; problem: Problem };
+type LineReading = { kind: 'blank' } | { kind: 'entry'; entry: LogEntry } | { kind: 'intent'; intent: Intent } | { kind: 'damaged'; problem: Problem };
 /** What is wrong with a line, and how to repair it (`LOG` stands for the log's path). */
 interface Problem {
   what: string;
@@ -214,10 +248,16 @@ function readLine(line: RawLine): LineReading {
     }
     return damage(`is not JSON${line.terminated ? ' and is not the unfinished last line' : ''}`, deleteLine(line.number));
   }
-  const entry = value as Partial<LogEntry> | null;
+  const entry = value as Partial<LogEntry> | Partial<Intent> | null;
   const isEntry =
     typeof entry === 'object' && entry !== null && !Array.isArray(entry) && statuses.has(String(entry.status)) && (typeof entry.external_id === 'string' || entry.external_id === null);
   if (!isEntry) return damage('is JSON but not a hire-import result (one with external_id and status)', deleteLine(line.number), false);
+  if (entry!.status === 'sending') {
+    if (typeof entry!.external_id !== 'string' || typeof entry!.resource !== 'string') {
+      return damage('is an intent (status sending) without its external_id and resource', deleteLine(line.number), false);
+    }
+    return { kind: 'intent', intent: entry as Intent };
+  }
   return { kind: 'entry', entry: entry as LogEntry };
 }
 
@@ -292,10 +332,13 @@ export class ResultLog {
     return new ResultLog(path, fd, end.bytes + (end.missingNewline ? 1 : 0));
   }
 
-  /** Never throws: a failed write sets `failure` and keeps the entry in `unwritten`. */
-  append(entry: LogEntry): void {
+  /**
+   * Never throws: a failed write sets `failure` and keeps the entry in `unwritten` (an intent is no outcome and is
+   * dropped: the caller must not send a record whose intent could not be written).
+   */
+  append(entry: LogEntry | Intent): void {
     if (this.failure) {
-      this.unwritten.push(entry);
+      if (entry.status !== 'sending') this.unwritten.push(entry);
       return;
     }
     const line = Buffer.from(`${JSON.stringify(entry)}\n`);
@@ -304,7 +347,7 @@ export class ResultLog {
       this.#size += line.length;
     } catch (error) {
       this.failure = logWriteError(this.#path, error);
-      this.unwritten.push(entry);
+      if (entry.status !== 'sending') this.unwritten.push(entry);
       try {
         ftruncateSync(this.#fd, this.#size); // so the log ends with a whole line, and lines appended later start clean
       } catch {
