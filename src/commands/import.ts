@@ -13,8 +13,10 @@ import { ConfigError, UsageError } from '../errors.js';
 import { runPipeline } from '../import/pipeline.js';
 import { openMappedInput } from '../import/records.js';
 import { lockResultLog } from '../log/lock.js';
-import { readResultLog, ResultLog, type LogEnd, type LogHistory } from '../log/resultLog.js';
+import { readResultLog, ResultLog, type Intent, type LogEnd, type LogHistory } from '../log/resultLog.js';
 import type { Mapper } from '../map/mapping.js';
+import { ReadBack, readRequests } from '../readBack/readBack.js';
+import { recoverable, Recovery } from '../readBack/recovery.js';
 import { createRejectsWriter } from '../read/rejects.js';
 import type { Format, RecordSource } from '../read/source.js';
 import { estimateRecords } from '../report/estimate.js';
@@ -107,6 +109,7 @@ export async function runImport(options: ImportOptions, io: ImportIO): Promise<I
         tally,
         signal: io.signal,
         maxErrors: options.maxErrors,
+        intents: connection && sender && recoverable(endpoint) ? intentsOf(endpoint, history, connection, sender, options, io) : undefined,
       });
     } finally {
       progress?.stop();
@@ -209,6 +212,17 @@ function newSender(endpoint: EndpointDescription, connection: Connection, option
     // Only tests shorten the wait for a rate limit that never lifts.
     rateLimitGiveUpMs: Number(process.env.HIRE_IMPORT_RATE_LIMIT_GIVE_UP_MS) || undefined,
   });
+}
+
+/**
+ * The earlier runs' intents for this endpoint, and how to look for their records: through the endpoint's own sender
+ * where it reads itself back, else a sender of the API that does (the parent's), made only when an intent needs it.
+ */
+function intentsOf(endpoint: EndpointDescription, history: LogHistory, connection: Connection, sender: Sender, options: ImportOptions, io: ImportIO) {
+  const pending = new Map([...history.intents].filter(([, intent]) => intent.resource === endpoint.resource));
+  const readBack = new ReadBack(readRequests((reader) => (reader === endpoint ? sender : newSender(reader, connection, options, io))));
+  const recovery = new Recovery(endpoint, readBack);
+  return { pending, recover: (intent: Intent) => recovery.find(intent) };
 }
 
 /** The first token, with a few tries for a passing fault; then a clear stop, before any record is read. */

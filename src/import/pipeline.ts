@@ -8,8 +8,9 @@ import type { Mapper } from '../map/mapping.js';
 import type { Problem } from '../validate/problem.js';
 import type { SourceItem } from '../read/source.js';
 import type { RejectsWriter } from '../read/rejects.js';
-import type { Created, LogEntry, ResultLog } from '../log/resultLog.js';
-import type { Sender, SendResult } from '../send/sender.js';
+import type { Created, Intent, LogEntry, ResultLog } from '../log/resultLog.js';
+import type { Found } from '../send/matcher.js';
+import type { SendJob, Sender, SendResult } from '../send/sender.js';
 import type { Tally } from '../report/tally.js';
 import { decide } from './decide.js';
 import { bodyHash } from './identity.js';
@@ -34,6 +35,15 @@ export interface PipelineInput {
   signal: AbortSignal;
   /** Stop reading once this many records are invalid or failed. */
   maxErrors?: number;
+  /**
+   * For endpoints whose records can be found again after a crash (readBack/recovery.ts): each create is announced in
+   * the log before it is sent, and a record an earlier run announced without an outcome is looked for first.
+   */
+  intents?: {
+    /** Earlier runs' intents with no outcome, by external_id. */
+    pending: ReadonlyMap<string, Intent>;
+    recover(intent: Intent): Promise<Found>;
+  };
   now?: () => Date;
 }
 
@@ -45,7 +55,7 @@ export interface PipelineOutcome {
 }
 
 export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome> {
-  const { endpoint, items, mapper, created, updateChanged, sender, resultLog, rejects, tally, signal, maxErrors } = input;
+  const { endpoint, items, mapper, created, updateChanged, sender, resultLog, rejects, tally, signal, maxErrors, intents } = input;
   const now = input.now ?? (() => new Date());
   const outcome: PipelineOutcome = { pending: 0, wouldCreate: 0, wouldUpdate: 0, stoppedEarly: null };
   /** To refuse a record that repeats the external_id of an earlier one in the same input. */
@@ -85,7 +95,21 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
       return;
     }
     tally.counts[result.status]++;
-    log({ external_id: externalId, status: result.status, id: result.id, line: item.line, code: 0, hash: bodyHash(body), attempts: result.attempts });
+    const recovered = result.recovered ? { recovered: true as const } : {};
+    log({ external_id: externalId, status: result.status, id: result.id, line: item.line, code: 0, hash: bodyHash(body), attempts: result.attempts, ...recovered });
+  };
+
+  /** A create, announced first where intents are kept; undefined when the announcement could not be written. */
+  const createJob = (externalId: string, body: Record<string, unknown>): SendJob | undefined => {
+    if (!intents || !resultLog) return { action: 'create', body };
+    const parent = endpoint.parent === undefined ? undefined : body[endpoint.parent.field];
+    resultLog.append({ external_id: externalId, status: 'sending', resource: endpoint.resource, ...(typeof parent === 'string' ? { parent } : {}) });
+    if (resultLog.failure) {
+      sender?.stop(resultLog.failure);
+      return undefined;
+    }
+    const earlier = intents.pending.get(externalId);
+    return earlier ? { action: 'create', body, recover: () => intents.recover(earlier) } : { action: 'create', body };
   };
 
   try {
@@ -131,7 +155,11 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
         else outcome.wouldUpdate++;
         continue;
       }
-      const job = decision.action === 'create' ? { action: 'create' as const, body } : { action: 'update' as const, id: decision.id, body };
+      const job = decision.action === 'create' ? createJob(externalId, body) : { action: 'update' as const, id: decision.id, body };
+      if (!job) {
+        outcome.pending++;
+        break;
+      }
       await sender.submit(job, (result) => settle(item, externalId, body, result));
     }
   }
