@@ -6,7 +6,7 @@
 import { CommanderError } from 'commander';
 import { systemClock } from './clock.js';
 import { ExitCode } from './errors.js';
-import { guardProcess, interruptSignal, processOutput, reportImport, runCommand } from './main.js';
+import { guardProcess, interruptSignal, processOutput, reportImport, reportVerify, runCommand } from './main.js';
 import { createProgram, type CommandCall } from './program.js';
 
 const output = processOutput();
@@ -24,6 +24,11 @@ async function execute(call: CommandCall): Promise<number> {
         stdin: process.stdin,
       };
       return runCommand(() => runImport(call.options, io), (summary) => reportImport(summary, call.json, output), output);
+    }
+    case 'verify': {
+      const { runVerify } = await import('./commands/verify.js');
+      const io = { stderr: output.stderr, signal: interruptSignal(output, 'finishing the read requests under way'), clock: systemClock, random: Math.random };
+      return runCommand(() => runVerify(call.options, io), (summary) => reportVerify(summary, call.json, output), output);
     }
     case 'sandbox': {
       const { sandbox } = await import('./commands/sandbox.js');

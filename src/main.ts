@@ -7,6 +7,7 @@
 import chalk from 'chalk';
 import { ExitCode, exitCodeFor } from './errors.js';
 import { formatSummary, importSucceeded, type ImportSummary } from './report/summary.js';
+import { formatVerifySummary, type VerifySummary } from './report/verifySummary.js';
 
 export interface Output {
   stdout(text: string): void;
@@ -111,5 +112,13 @@ export function reportImport(summary: ImportSummary & { rerun?: string; stop?: E
     const error = stop ? { error: { kind: stop.name, message: stop.message } } : {};
     output.stdout(`${JSON.stringify({ ...plain, ok, exitCode, ...error, peakRssMb }, null, 2)}\n`);
   }
+  return exitCode;
+}
+
+/** The end of a verify: the summary on stderr (and as JSON on stdout); 0 when every record checked is ok. */
+export function reportVerify(summary: VerifySummary, json: boolean, output: Output): number {
+  const exitCode = summary.interrupted ? ExitCode.interrupted : summary.ok ? ExitCode.ok : ExitCode.recordsFailed;
+  output.stderr(formatVerifySummary(summary));
+  if (json) output.stdout(`${JSON.stringify({ ...summary, exitCode }, null, 2)}\n`);
   return exitCode;
 }

@@ -9,6 +9,7 @@ import type { ImportOptions } from './commands/import.js';
 import type { InitOptions } from './commands/init.js';
 import type { PreviewOptions } from './commands/preview.js';
 import type { SandboxCommandOptions } from './commands/sandbox.js';
+import type { VerifyOptions } from './commands/verify.js';
 import { endpointFor, endpoints, resourceNames } from './endpoints/registry.js';
 import type { EndpointDescription, Limit } from './endpoints/types.js';
 import type { Output } from './main.js';
@@ -16,6 +17,7 @@ import type { Output } from './main.js';
 /** A parsed command line: which command, with what. */
 export type CommandCall =
   | { command: 'import'; options: ImportOptions; json: boolean }
+  | { command: 'verify'; options: VerifyOptions; json: boolean }
   | { command: 'sandbox'; options: SandboxCommandOptions }
   | { command: 'init'; options: InitOptions }
   | { command: 'preview'; options: PreviewOptions };
@@ -40,6 +42,12 @@ Exit codes:
   74   the result log could not be written (a full disk, an I/O error); outcomes not logged are printed on stderr
   75   another import holds the result log; wait for it to finish
   130  interrupted (Ctrl-C / SIGTERM): requests in flight were finished and logged; run again to continue`;
+
+const verifyExitCodes = `
+Exit codes of verify:
+  0    every record that can be checked is on Feishu as the export says (talents cannot be read back: not checked)
+  1    some records are missing, differ, were not imported, or could not be read back (see the report file)
+  2    usage or configuration error (bad option, credentials, mapping, plan, unreadable input or log)`;
 
 function number(value: string): number {
   const parsed = Number(value);
@@ -82,23 +90,34 @@ function updateHelp(endpoint: EndpointDescription): string {
   return `update records created earlier whose content changed since (${how})`;
 }
 
-/** The options of an import, declared once for every endpoint; the help speaks of the endpoint's own limits. */
-function addImportOptions(command: Command, endpoint: EndpointDescription): Command {
+/** The mapping and the result log of an export; every command that reads an export as an import does takes these. */
+function addMappingOptions(command: Command): Command {
   return addInputOptions(command)
     .option('-m, --mapping <file>', 'mapping file (JSON or YAML) from your export to the API; default: the built-in CSV layout, JSONL as request bodies')
-    .option('--log <file>', 'result log (default: next to the input, <name>.results.jsonl)')
-    .option('--dry-run', 'read, map, validate and report; send nothing, write nothing', false)
-    .option('--update-changed', updateHelp(endpoint), false)
-    .option('--max-errors <n>', 'stop reading after this many invalid or failed records', wholeNumber)
-    .option('--sandbox', 'import into a local emulator started for this run: a rehearsal with no credentials', false)
+    .option('--log <file>', 'result log (default: next to the input, <name>.results.jsonl)');
+}
+
+/** Where Feishu is and how to talk to it; every command that sends requests takes these. */
+function addConnectionOptions(command: Command, rate: string): Command {
+  return command
     .addOption(new Option('--base-url <url>', 'API base URL; Lark: https://open.larksuite.com').env('FEISHU_BASE_URL').default('https://open.feishu.cn'))
     .addOption(new Option('--app-id <id>', 'app id of a self-built app').env('FEISHU_APP_ID'))
     .addOption(new Option('--app-secret <secret>', 'app secret (prefer the environment variable: arguments show in ps)').env('FEISHU_APP_SECRET'))
-    .option('--rate <n>', `requests per second on each API called (default: the documented limit, ${limitText(endpoint.create.limit)})`, number)
+    .option('--rate <n>', rate, number)
     .option('--concurrency <n>', 'most records in flight', wholeNumber, 50)
     .option('--retries <n>', 'retries per record for server errors, timeouts and resets', wholeNumber, 5)
     .option('--timeout <ms>', 'connect and response timeout per request', number, 30_000)
-    .option('--json', 'print the summary as JSON on stdout', false)
+    .option('--json', 'print the summary as JSON on stdout', false);
+}
+
+/** The options of an import, declared once for every endpoint; the help speaks of the endpoint's own limits. */
+function addImportOptions(command: Command, endpoint: EndpointDescription): Command {
+  const withExport = addMappingOptions(command)
+    .option('--dry-run', 'read, map, validate and report; send nothing, write nothing', false)
+    .option('--update-changed', updateHelp(endpoint), false)
+    .option('--max-errors <n>', 'stop reading after this many invalid or failed records', wholeNumber)
+    .option('--sandbox', 'import into a local emulator started for this run: a rehearsal with no credentials', false);
+  return addConnectionOptions(withExport, `requests per second on each API called (default: the documented limit, ${limitText(endpoint.create.limit)})`)
     .option('--quiet', 'no progress output', false)
     .option('--progress-interval <s>', 'seconds between progress lines when stderr is not a terminal', number, 10);
 }
@@ -210,6 +229,46 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
           parentChecks: flags.parentChecks as 'always' | 'whenHeld' | 'never',
           visibilityDelayMs: flags.visibilityDelay as number,
           stateFile: flags.state as string | undefined,
+        },
+      });
+    });
+
+  const verify = program
+    .command('verify')
+    .description("check that what the result logs say was created is on Feishu with the export's content: ok, missing, differs, not imported")
+    .argument('<target>', `a resource (${resourceNames.join(', ')}) with its export, or a plan file (migration.yaml)`)
+    .argument('[file]', "the resource's export");
+  addConnectionOptions(addMappingOptions(verify), "read requests per second on each read-back API (default: each one's documented limit)")
+    .option('--report <file>', 'the CSV of every record that is not ok (default: beside the export or the plan, <name>.verify.csv)')
+    .addHelpText('after', verifyExitCodes)
+    .addHelpText(
+      'after',
+      examples([
+        ['hire-import verify assessments assessments.csv -m assessments.yaml', 'one export, against the log beside it'],
+        ['hire-import verify migration.yaml --json', 'every step of a plan; the summary as JSON on stdout'],
+      ]),
+    )
+    .action(async (target: string, file: string | undefined, flags: Record<string, unknown>) => {
+      const flag = <Type>(name: string) => flags[name] as Type;
+      await run({
+        command: 'verify',
+        json: flag('json'),
+        options: {
+          target,
+          file,
+          mapping: flag('mapping'),
+          log: flag('log'),
+          format: flag('format'),
+          encoding: flag('encoding'),
+          delimiter: flag('delimiter'),
+          report: flag('report'),
+          baseUrl: flag('baseUrl'),
+          appId: flag('appId'),
+          appSecret: flag('appSecret'),
+          rate: flag('rate'),
+          concurrency: flag('concurrency'),
+          retries: flag('retries'),
+          timeoutMs: flag('timeout'),
         },
       });
     });

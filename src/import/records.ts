@@ -6,7 +6,7 @@
 import { basename, dirname } from 'node:path';
 import type { EndpointDescription } from '../endpoints/types.js';
 import { groupRows, indexGroups } from '../map/group.js';
-import { compileMapping, loadMapping, type Mapper } from '../map/mapping.js';
+import { compileMapping, loadMapping, type Mapper, type MappingSpec } from '../map/mapping.js';
 import { keyText } from '../map/path.js';
 import { openSource, type Format, type OpenOptions, type RecordSource, type SourceItem } from '../read/source.js';
 import type { Problem } from '../validate/problem.js';
@@ -24,6 +24,11 @@ export interface InputOptions {
   signal?: AbortSignal;
   /** The resource the records become. */
   endpoint: EndpointDescription;
+  /**
+   * The result log of each step of a plan that has finished (verify): a `{ step: NAME }` lookup then reads that
+   * step's log, like a `{ log: FILE }` lookup.
+   */
+  stepLogs?: ReadonlyMap<string, string>;
 }
 
 export interface MappedInput {
@@ -35,7 +40,7 @@ export interface MappedInput {
 
 /** Opens the input for `options`; what it opens is released by the `cleanup` steps, however the run ends. */
 export async function openMappedInput(options: InputOptions, cleanup: Array<() => unknown>): Promise<MappedInput> {
-  const spec = options.mapping ? await loadMapping(options.mapping) : undefined;
+  const spec = withStepLogs(options.mapping ? await loadMapping(options.mapping) : undefined, options.stepLogs);
   // The mapping's input section holds defaults; flags win.
   const openOptions: OpenOptions = {
     path: options.file,
@@ -67,6 +72,18 @@ export async function openMappedInput(options: InputOptions, cleanup: Array<() =
     return groupRows(source.items(), mapper.group.by, lastLines);
   };
   return { source, mapper, records };
+}
+
+/** The mapping with its `{ step }` lookups reading those steps' logs, when their logs are given. */
+function withStepLogs(spec: MappingSpec | undefined, stepLogs: ReadonlyMap<string, string> | undefined): MappingSpec | undefined {
+  if (!spec?.lookups || !stepLogs) return spec;
+  const lookups = Object.fromEntries(
+    Object.entries(spec.lookups).map(([name, lookup]) => {
+      const log = 'step' in lookup ? stepLogs.get(lookup.step) : undefined;
+      return [name, log === undefined ? lookup : { log }];
+    }),
+  );
+  return { ...spec, lookups };
 }
 
 export type Prepared =
