@@ -8,6 +8,7 @@ import { systemClock } from './clock.js';
 import { ExitCode } from './errors.js';
 import { guardProcess, interruptSignal, processOutput, reportImport, reportVerify, runCommand } from './main.js';
 import { createProgram, type CommandCall } from './program.js';
+import { processColors } from './report/colors.js';
 
 const output = processOutput();
 guardProcess(output);
@@ -22,6 +23,7 @@ async function execute(call: CommandCall): Promise<number> {
         clock: systemClock,
         random: Math.random,
         stdin: process.stdin,
+        terminal: { stream: process.stderr, colors: output.colors.stderr },
       };
       return runCommand(() => runImport(call.options, io), (summary) => reportImport(summary, call.json, output), output);
     }
@@ -29,6 +31,18 @@ async function execute(call: CommandCall): Promise<number> {
       const { runVerify } = await import('./commands/verify.js');
       const io = { stderr: output.stderr, signal: interruptSignal(output, 'finishing the read requests under way'), clock: systemClock, random: Math.random };
       return runCommand(() => runVerify(call.options, io), (summary) => reportVerify(summary, call.json, output), output);
+    }
+    case 'status': {
+      const [{ status }, { formatStatus }] = await Promise.all([import('./commands/status.js'), import('./report/status.js')]);
+      const now = () => new Date();
+      return runCommand(
+        () => status(call.options, { cwd: process.cwd(), now }),
+        (summary) => {
+          output.stdout(call.json ? `${JSON.stringify(summary, null, 2)}\n` : formatStatus(summary, output.colors.stdout, now()));
+          return ExitCode.ok;
+        },
+        output,
+      );
     }
     case 'sandbox': {
       const { sandbox } = await import('./commands/sandbox.js');
@@ -51,8 +65,12 @@ const program = createProgram(
   async (call) => {
     exitCode = await execute(call);
   },
-  { output, stderrIsTTY: Boolean(process.stderr.isTTY) },
+  { output, stderr: process.stderr, env: process.env },
 );
+// Colour follows each stream unless --no-color was given (anywhere on the line): known once the line is parsed.
+program.hook('preAction', () => {
+  output.colors = processColors(program.opts().color as boolean);
+});
 try {
   await program.parseAsync(process.argv);
 } catch (error) {

@@ -4,14 +4,16 @@
  * 130, anything unexpected becomes 70 and a request for a bug report. Output that cannot be written (a closed pipe,
  * a full disk behind stdout) never crashes the process.
  */
-import chalk from 'chalk';
 import { ExitCode, exitCodeFor } from './errors.js';
+import { processColors, type Colors } from './report/colors.js';
 import { formatSummary, importSucceeded, type ImportSummary } from './report/summary.js';
 import { formatVerifySummary, type VerifySummary } from './report/verifySummary.js';
 
 export interface Output {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** Colours for what is written to each stream, each following its own stream. */
+  colors: { stdout: Colors; stderr: Colors };
 }
 
 /**
@@ -21,9 +23,10 @@ export interface Output {
 export function processOutput(): Output {
   const stderr = failSafe(process.stderr, () => undefined); // nowhere left to report it
   const stdout = failSafe(process.stdout, (error) => {
-    if (error.code !== 'EPIPE') stderr(`${chalk.red('hire-import:')} could not write to stdout: ${error.message}\n`);
+    if (error.code !== 'EPIPE') stderr(`${output.colors.stderr.red('hire-import:')} could not write to stdout: ${error.message}\n`);
   });
-  return { stdout, stderr };
+  const output: Output = { stdout, stderr, colors: processColors() }; // colours again once --no-color is parsed
+  return output;
 }
 
 function failSafe(stream: NodeJS.WriteStream, onFailure: (error: NodeJS.ErrnoException) => void): (text: string) => void {
@@ -46,7 +49,7 @@ function failSafe(stream: NodeJS.WriteStream, onFailure: (error: NodeJS.ErrnoExc
  */
 export function guardProcess(output: Output): void {
   const onBug = (error: unknown) => {
-    output.stderr(bugReport(error));
+    output.stderr(bugReport(error, output.colors.stderr));
     process.exit(ExitCode.internal);
   };
   process.on('uncaughtException', onBug);
@@ -54,10 +57,10 @@ export function guardProcess(output: Output): void {
   process.on('SIGXFSZ', () => undefined);
 }
 
-function bugReport(error: unknown): string {
+function bugReport(error: unknown, colors: Colors): string {
   const message = error instanceof Error ? error.message : String(error);
   const stack = process.env.DEBUG && error instanceof Error ? `${error.stack}\n` : '';
-  return `${chalk.red('hire-import:')} ${message}\nthis is a bug in hire-import; please report it with DEBUG=1 output\n${stack}`;
+  return `${colors.red('hire-import:')} ${message}\nthis is a bug in hire-import; please report it with DEBUG=1 output\n${stack}`;
 }
 
 /**
@@ -85,16 +88,16 @@ export async function runCommand<Result>(command: () => Promise<Result>, report:
     return report(await command());
   } catch (error) {
     const code = exitCodeFor(error);
-    output.stderr(errorReport(error, code));
+    output.stderr(errorReport(error, code, output.colors.stderr));
     return code;
   }
 }
 
 /** One line for a typed error (and its stack with DEBUG=1, unless it is about the command line); a bug says so. */
-function errorReport(error: unknown, code: number): string {
-  if (code === ExitCode.internal) return bugReport(error);
+function errorReport(error: unknown, code: number, colors: Colors): string {
+  if (code === ExitCode.internal) return bugReport(error, colors);
   const stack = code !== ExitCode.usage && error instanceof Error && process.env.DEBUG ? `${error.stack}\n` : '';
-  return `${chalk.red('hire-import:')} ${error instanceof Error ? error.message : String(error)}\n${stack}`;
+  return `${colors.red('hire-import:')} ${error instanceof Error ? error.message : String(error)}\n${stack}`;
 }
 
 /**
@@ -105,8 +108,8 @@ export function reportImport(summary: ImportSummary & { rerun?: string; stop?: E
   const { rerun, stop, ...plain } = summary;
   const ok = !stop && importSucceeded(plain);
   const exitCode = stop ? exitCodeFor(stop) : summary.interrupted ? ExitCode.interrupted : ok ? ExitCode.ok : ExitCode.recordsFailed;
-  output.stderr(formatSummary(plain, rerun, Boolean(stop)));
-  if (stop) output.stderr(errorReport(stop, exitCode));
+  output.stderr(formatSummary(plain, output.colors.stderr, rerun, Boolean(stop)));
+  if (stop) output.stderr(errorReport(stop, exitCode, output.colors.stderr));
   if (json) {
     const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
     const error = stop ? { error: { kind: stop.name, message: stop.message } } : {};
@@ -118,7 +121,7 @@ export function reportImport(summary: ImportSummary & { rerun?: string; stop?: E
 /** The end of a verify: the summary on stderr (and as JSON on stdout); 0 when every record checked is ok. */
 export function reportVerify(summary: VerifySummary, json: boolean, output: Output): number {
   const exitCode = summary.interrupted ? ExitCode.interrupted : summary.ok ? ExitCode.ok : ExitCode.recordsFailed;
-  output.stderr(formatVerifySummary(summary));
+  output.stderr(formatVerifySummary(summary, output.colors.stderr));
   if (json) output.stdout(`${JSON.stringify({ ...summary, exitCode }, null, 2)}\n`);
   return exitCode;
 }

@@ -9,10 +9,12 @@ import type { ImportOptions } from './commands/import.js';
 import type { InitOptions } from './commands/init.js';
 import type { PreviewOptions } from './commands/preview.js';
 import type { SandboxCommandOptions } from './commands/sandbox.js';
+import type { StatusOptions } from './commands/status.js';
 import type { VerifyOptions } from './commands/verify.js';
 import { endpointFor, endpoints, resourceNames } from './endpoints/registry.js';
 import type { EndpointDescription, Limit } from './endpoints/types.js';
 import type { Output } from './main.js';
+import { progressMode } from './report/progress.js';
 
 /** A parsed command line: which command, with what. */
 export type CommandCall =
@@ -20,13 +22,15 @@ export type CommandCall =
   | { command: 'verify'; options: VerifyOptions; json: boolean }
   | { command: 'sandbox'; options: SandboxCommandOptions }
   | { command: 'init'; options: InitOptions }
-  | { command: 'preview'; options: PreviewOptions };
+  | { command: 'preview'; options: PreviewOptions }
+  | { command: 'status'; options: StatusOptions; json: boolean };
 
 export interface ProgramContext {
   /** Where help, usage errors and --version go. */
-  output: Output;
-  /** Progress is a live line on a terminal, plain lines elsewhere. */
-  stderrIsTTY: boolean;
+  output: Pick<Output, 'stdout' | 'stderr'>;
+  /** Progress is a live line on a terminal of a known width, plain lines elsewhere (see progressMode). */
+  stderr: { isTTY?: boolean; columns?: number };
+  env: NodeJS.ProcessEnv;
 }
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -77,7 +81,8 @@ function addInputOptions(command: Command): Command {
   return command
     .addOption(new Option('--format <format>', 'input format (default: from the file extension)').choices(['csv', 'jsonl']))
     .addOption(new Option('--encoding <name>', 'input encoding (default: detected: UTF-8, UTF-16 with BOM, GB18030/GBK)'))
-    .addOption(new Option('--delimiter <char>', 'CSV delimiter (default: detected: comma, tab or semicolon)'));
+    .addOption(new Option('--delimiter <char>', 'CSV delimiter, one character or tab (default: detected: comma, tab or semicolon)'))
+    .addOption(new Option('--sheet <name>', '.xlsx: the worksheet to read (default: the first)'));
 }
 
 function limitText(limit: Limit): string {
@@ -119,11 +124,11 @@ function addImportOptions(command: Command, endpoint: EndpointDescription): Comm
     .option('--sandbox', 'import into a local emulator started for this run: a rehearsal with no credentials', false);
   return addConnectionOptions(withExport, `requests per second on each API called (default: the documented limit, ${limitText(endpoint.create.limit)})`)
     .option('--quiet', 'no progress output', false)
-    .option('--progress-interval <s>', 'seconds between progress lines when stderr is not a terminal', number, 10);
+    .option('--progress-interval <s>', 'seconds between progress lines when stderr is not a terminal (at least 1)', number, 10);
 }
 
 /** The parsed flags of an import, as the command takes them. */
-function importOptions(resource: string, file: string, flags: Record<string, unknown>, stderrIsTTY: boolean): ImportOptions {
+function importOptions(resource: string, file: string, flags: Record<string, unknown>, context: ProgramContext): ImportOptions {
   const flag = <Type>(name: string) => flags[name] as Type;
   return {
     resource,
@@ -131,6 +136,7 @@ function importOptions(resource: string, file: string, flags: Record<string, unk
     format: flag('format'),
     encoding: flag('encoding'),
     delimiter: flag('delimiter'),
+    sheet: flag('sheet'),
     mapping: flag('mapping'),
     log: flag('log'),
     dryRun: flag('dryRun'),
@@ -144,7 +150,7 @@ function importOptions(resource: string, file: string, flags: Record<string, unk
     concurrency: flag('concurrency'),
     retries: flag('retries'),
     timeoutMs: flag('timeout'),
-    progress: flag('quiet') ? 'off' : stderrIsTTY ? 'live' : 'lines',
+    progress: progressMode(flag('quiet'), context.stderr, context.env),
     progressIntervalMs: flag<number>('progressInterval') * 1000,
   };
 }
@@ -153,7 +159,7 @@ function importDescription(endpoint: EndpointDescription): string {
   const what = endpoint.match
     ? `find ${endpoint.title}s (${endpoint.match.keys.map((key) => key.field.split('.').pop()).join(', then ')}) or create them`
     : `create ${endpoint.title}s`;
-  return `${what} from a CSV or JSONL export (- reads stdin)`;
+  return `${what} from a CSV, JSONL or .xlsx export (- reads stdin)`;
 }
 
 function importExamples(resource: string): string {
@@ -167,22 +173,23 @@ function importExamples(resource: string): string {
 
 /** The whole command line. `run` gets each parsed command; commander's usage errors throw (exitOverride). */
 export function createProgram(run: (call: CommandCall) => Promise<void>, context: ProgramContext): Command {
-  const { output, stderrIsTTY } = context;
+  const { output } = context;
   const program = new Command('hire-import')
     .description('Import recruiting history from a legacy ATS export into Feishu (Lark) Hire.')
     .version(version)
     .exitOverride()
     .configureOutput({ writeOut: output.stdout, writeErr: output.stderr })
     .showHelpAfterError('(run with --help for usage)')
-    .addHelpText('after', exitCodes);
+    .addHelpText('after', exitCodes)
+    .option('--no-color', 'no colour in the output (as NO_COLOR=1 does; FORCE_COLOR=1 forces it)');
 
   for (const endpoint of endpoints) {
-    const command = program.command(endpoint.resource).description(importDescription(endpoint)).argument('<file>', 'the export: .csv, .jsonl or .ndjson, or - for stdin');
+    const command = program.command(endpoint.resource).description(importDescription(endpoint)).argument('<file>', 'the export: .csv, .jsonl, .ndjson or .xlsx, or - for stdin');
     addImportOptions(command, endpoint)
       .addHelpText('after', exitCodes)
       .addHelpText('after', importExamples(endpoint.resource))
       .action(async (file: string, flags: Record<string, unknown>) => {
-        await run({ command: 'import', options: importOptions(endpoint.resource, file, flags, stderrIsTTY), json: flags.json === true });
+        await run({ command: 'import', options: importOptions(endpoint.resource, file, flags, context), json: flags.json === true });
       });
   }
 
@@ -261,6 +268,7 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
           format: flag('format'),
           encoding: flag('encoding'),
           delimiter: flag('delimiter'),
+          sheet: flag('sheet'),
           report: flag('report'),
           baseUrl: flag('baseUrl'),
           appId: flag('appId'),
@@ -271,6 +279,16 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
           timeoutMs: flag('timeout'),
         },
       });
+    });
+
+  program
+    .command('status')
+    .description('what a result log says: records by status, recent rate, ETA, failures by reason (also while an import writes it)')
+    .argument('[log]', 'the result log (default: the one *.results.jsonl in this folder)')
+    .option('-m, --mapping <file>', "the mapping the import used, if any (a long file's rows are not its records)")
+    .option('--json', 'print the status as JSON', false)
+    .action(async (log: string | undefined, flags: { mapping?: string; json: boolean }) => {
+      await run({ command: 'status', options: { log, mapping: flags.mapping }, json: flags.json });
     });
 
   addInputOptions(program.command('init').description("write a starting mapping file from an export's header or first record").argument('<file>', 'the export'))
@@ -286,8 +304,8 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
       ]),
     )
     .action(async (file: string, flags: Omit<InitOptions, 'file' | 'endpoint'> & { resource: string }) => {
-      const { format, encoding, delimiter, output: mappingOutput, force, resource } = flags;
-      await run({ command: 'init', options: { file, format, encoding, delimiter, output: mappingOutput, force, endpoint: endpointFor(resource)! } });
+      const { format, encoding, delimiter, sheet, output: mappingOutput, force, resource } = flags;
+      await run({ command: 'init', options: { file, format, encoding, delimiter, sheet, output: mappingOutput, force, endpoint: endpointFor(resource)! } });
     });
 
   addInputOptions(
@@ -307,8 +325,8 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
       ]),
     )
     .action(async (file: string, flags: Omit<PreviewOptions, 'file' | 'endpoint'> & { resource: string }) => {
-      const { mapping, n, format, encoding, delimiter, resource } = flags;
-      await run({ command: 'preview', options: { file, mapping, n, format, encoding, delimiter, endpoint: endpointFor(resource)! } });
+      const { mapping, n, format, encoding, delimiter, sheet, resource } = flags;
+      await run({ command: 'preview', options: { file, mapping, n, format, encoding, delimiter, sheet, endpoint: endpointFor(resource)! } });
     });
 
   return program;

@@ -15,12 +15,15 @@ import { openMappedInput } from '../import/records.js';
 import { lockResultLog } from '../log/lock.js';
 import { readResultLog, ResultLog, type Intent, type LogEnd, type LogHistory } from '../log/resultLog.js';
 import type { Mapper } from '../map/mapping.js';
+import { sameFile } from '../read/input.js';
 import { ReadBack, readRequests } from '../readBack/readBack.js';
 import { recoverable, Recovery } from '../readBack/recovery.js';
 import { createRejectsWriter } from '../read/rejects.js';
-import type { Format, RecordSource } from '../read/source.js';
+import { formatFromPath, type Format, type RecordSource } from '../read/source.js';
+import type { Colors } from '../report/colors.js';
 import { estimateRecords } from '../report/estimate.js';
-import { Progress } from '../report/progress.js';
+import { liveLine } from '../report/liveLine.js';
+import { checkProgressInterval, plainLines, Progress, type RunHeading } from '../report/progress.js';
 import type { ImportSummary } from '../report/summary.js';
 import { Tally } from '../report/tally.js';
 import { backoffMs, TransientError } from '../send/answer.js';
@@ -35,6 +38,8 @@ export interface ImportOptions {
   format?: Format;
   encoding?: string;
   delimiter?: string;
+  /** .xlsx: the worksheet to read. */
+  sheet?: string;
   mapping?: string;
   log?: string;
   dryRun: boolean;
@@ -61,6 +66,8 @@ export interface ImportIO {
   clock: Clock;
   random: () => number;
   stdin?: NodeJS.ReadableStream;
+  /** Where the live progress line is drawn (progress 'live'), with the colours of that stream. */
+  terminal?: { stream: NodeJS.WriteStream; colors: Colors };
   /**
    * A connection opened by the caller (a plan shares one sandbox and one token between its steps); the import uses
    * it instead of connecting, and leaves it open. Without one, the import connects as the options say.
@@ -81,7 +88,8 @@ export async function runImport(options: ImportOptions, io: ImportIO): Promise<I
   const cleanup: Array<() => unknown> = [];
   try {
     const { source, mapper, records } = await openMappedInput({ ...options, endpoint, stdin: io.stdin, signal: io.signal }, cleanup);
-    const paths = outputPaths(options.file, source.format, options.log, options.sandbox);
+    const paths = outputPaths(source, options.log, options.sandbox);
+    checkOutputsApart(options, paths);
     const connection = options.dryRun ? undefined : (io.connection ?? (await ownConnection(options, io, cleanup)));
     const sender = connection && newSender(endpoint, connection, options, io);
     if (!options.dryRun) {
@@ -93,7 +101,12 @@ export async function runImport(options: ImportOptions, io: ImportIO): Promise<I
     if (history.damagedTail) io.stderr(tailNotice(paths.log, history.damagedTail, options.dryRun));
 
     const tally = new Tally();
-    const progress = await startProgress(options, io, source, mapper, tally);
+    const progress = await startProgress(options, io, source, mapper, tally, {
+      resource: endpoint.resource,
+      input: options.file,
+      target: connection?.target,
+      log: options.dryRun ? undefined : paths.log,
+    });
     let outcome;
     try {
       outcome = await runPipeline({
@@ -135,6 +148,7 @@ export async function runImport(options: ImportOptions, io: ImportIO): Promise<I
       elapsedMs: Math.round(elapsedMs),
       sendRate: roundTo(elapsedMs > 0 ? ((tally.counts.created + tally.counts.updated + tally.counts.matched) * 1000) / elapsedMs : 0, 2),
       problems: tally.problems,
+      problemGroups: tally.problemGroups.list(),
       unlogged: outputs?.resultLog.unwritten ?? [],
       stop: sender?.fatal,
     };
@@ -147,6 +161,8 @@ export interface Connection {
   client: HireClient;
   /** One token for every request of the connection. */
   tokenCache: TokenCache;
+  /** Where the requests go, as the progress heading names it (never the secret). */
+  target: { baseUrl: string; appId: string };
   /** Closes the client and, for a rehearsal, its sandbox. */
   close(): Promise<void>;
 }
@@ -185,7 +201,7 @@ export async function connect(options: ConnectOptions, io: Pick<ImportIO, 'stder
     opened.push(() => client.close());
     const tokenCache = new TokenCache(() => client.fetchToken(), io.clock);
     await firstToken(tokenCache, baseUrl, io);
-    return { client, tokenCache, close };
+    return { client, tokenCache, target: { baseUrl, appId }, close };
   } catch (error) {
     await close();
     throw error;
@@ -254,12 +270,17 @@ function tailNotice(log: string, tail: NonNullable<LogHistory['damagedTail']>, d
   return dryRun ? `${log}: ${what}; the next import cuts it off\n` : `${log}: cut off ${what}\n`;
 }
 
-async function startProgress(options: ImportOptions, io: ImportIO, source: RecordSource, mapper: Mapper, tally: Tally) {
+async function startProgress(options: ImportOptions, io: ImportIO, source: RecordSource, mapper: Mapper, tally: Tally, heading: Omit<RunHeading, 'total'>) {
   if (options.progress === 'off') return undefined;
-  // A total (for the share and the ETA) only where lines are records: a file, not grouped.
-  const total = options.file !== '-' && !mapper.group ? await estimateRecords(options.file, source.encoding, source.format, io.signal) : undefined;
-  const progress = new Progress({ write: io.stderr, live: options.progress === 'live', clock: io.clock, intervalMs: options.progressIntervalMs, tally, total });
-  progress.start();
+  // A total (for the share and the ETA) only where lines are records (text, not a workbook), not grouped, and from a
+  // file that can be read twice: counting a pipe or FIFO would take its rows from the import, or wait forever.
+  const total = source.regularFile && source.sheet === undefined && !mapper.group ? await estimateRecords(options.file, source.encoding, source.format, io.signal) : undefined;
+  const view =
+    options.progress === 'live' && io.terminal
+      ? liveLine(io.terminal.stream, io.terminal.colors)
+      : plainLines(io.stderr, () => new Date(), options.progressIntervalMs);
+  const progress = new Progress({ view, clock: io.clock, tally, total });
+  progress.start(heading);
   return progress;
 }
 
@@ -276,6 +297,7 @@ function checkOptions(options: ImportOptions): EndpointDescription {
   if (options.rate !== undefined) positive('--rate', options.rate);
   positive('--concurrency', options.concurrency);
   positive('--timeout', options.timeoutMs);
+  checkProgressInterval(options.progressIntervalMs);
   if (!Number.isInteger(options.retries) || options.retries < 0) throw new UsageError(`--retries must be a whole number, got ${options.retries}`);
   if (options.maxErrors !== undefined && (!Number.isInteger(options.maxErrors) || options.maxErrors < 1)) {
     throw new UsageError(`--max-errors must be a whole number of at least 1, got ${options.maxErrors}`);
@@ -291,16 +313,34 @@ function checkOptions(options: ImportOptions): EndpointDescription {
 }
 
 /**
- * The result log and rejects file sit next to the input (or in the current folder for stdin). A sandbox rehearsal
- * keeps its own log: its "created" lines must never make a real import skip a record.
+ * The result log and rejects file sit next to the input; for input read once (stdin, a pipe, a FIFO, a process
+ * substitution: no folder of its own, and a name like /dev/fd/63 that the next run does not share) they are
+ * hire-import.* in the current folder. A sandbox rehearsal keeps its own log: its "created" lines must never make a
+ * real import skip a record.
  */
-export function outputPaths(file: string, format: Format, log: string | undefined, sandbox: boolean): { log: string; rejects: string } {
-  const extension = file === '-' ? '' : extname(file);
-  const stem = file === '-' ? 'hire-import' : join(dirname(file), basename(file, extension));
+export function outputPaths(source: Pick<RecordSource, 'path' | 'format' | 'regularFile'>, log: string | undefined, sandbox: boolean): { log: string; rejects: string } {
+  const extension = source.regularFile ? extname(source.path) : '';
+  const stem = source.regularFile ? join(dirname(source.path), basename(source.path, extension)) : 'hire-import';
   return {
     log: log ?? `${stem}${sandbox ? '.sandbox' : ''}.results.jsonl`,
-    rejects: `${stem}.rejects${extension || `.${format}`}`,
+    // The input's own extension when the rejects are in its format; else the format's (a workbook's rejects are CSV).
+    rejects: `${stem}.rejects${extension !== '' && formatFromPath(source.path) === source.format ? extension : `.${source.format}`}`,
   };
+}
+
+/**
+ * An output that is the input under any name (a symlink, a hard link, ./x/../) would write into what is being read:
+ * refused before anything is written. So is a log that is the rejects file, which each run deletes.
+ */
+function checkOutputsApart(options: ImportOptions, paths: { log: string; rejects: string }): void {
+  const log = `${options.log === undefined ? 'the result log' : '--log'} ${paths.log}`;
+  if (options.file !== '-' && sameFile(paths.log, options.file)) {
+    throw new UsageError(`${log} is the input file ${options.file}; give the log a path of its own`);
+  }
+  if (options.file !== '-' && sameFile(paths.rejects, options.file)) {
+    throw new UsageError(`the rejects file ${paths.rejects} is the input file ${options.file}; rename the input`);
+  }
+  if (sameFile(paths.log, paths.rejects)) throw new UsageError(`${log} is the rejects file of ${options.file}; give the log a path of its own`);
 }
 
 function rerunCommand(options: ImportOptions, paths: { log: string; rejects: string }): string {

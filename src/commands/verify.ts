@@ -29,6 +29,8 @@ export interface VerifyOptions {
   format?: Format;
   encoding?: string;
   delimiter?: string;
+  /** .xlsx: the worksheet to read. */
+  sheet?: string;
   /** The report file; default: beside the export (or the plan), <name>.verify.csv. */
   report?: string;
   baseUrl: string;
@@ -115,14 +117,14 @@ export async function runVerify(options: VerifyOptions, io: VerifyIO): Promise<V
 
 /** The exports to verify, and where the report goes. */
 async function stepsOf(options: VerifyOptions): Promise<{ steps: StepToVerify[]; plan: string | null; report: string }> {
-  const input = { format: options.format, encoding: options.encoding, delimiter: options.delimiter };
+  const input = { format: options.format, encoding: options.encoding, delimiter: options.delimiter, sheet: options.sheet };
   const endpoint = endpointFor(options.target);
   if (endpoint) {
     const file = options.file;
     if (file === undefined) throw new UsageError(`verify ${options.target} needs the export: hire-import verify ${options.target} FILE`);
     if (file === '-') throw new UsageError('verify reads the export from a file, not stdin');
     if (!existsSync(file) || statSync(file).isDirectory()) throw new UsageError(`${file}: no such file`);
-    const log = options.log ?? outputPaths(file, 'csv', undefined, false).log;
+    const log = options.log ?? defaultLog(file);
     const step = { name: endpoint.resource, resource: endpoint.resource, file, mapping: options.mapping, log, ...input };
     return { steps: [step], plan: null, report: options.report ?? beside(file, '.verify.csv') };
   }
@@ -133,10 +135,15 @@ async function stepsOf(options: VerifyOptions): Promise<{ steps: StepToVerify[];
     throw new UsageError('verify PLAN takes its exports, mappings and logs from the plan: no FILE, --mapping or --log');
   }
   // The logs the import uses when the plan names none.
-  const plan = await loadPlan(options.target, (step) => outputPaths(step.input, 'csv', undefined, false).log);
+  const plan = await loadPlan(options.target, (step) => defaultLog(step.input));
   const stepLogs = new Map(plan.steps.map((step) => [step.name, step.log]));
   const steps = plan.steps.map((step) => ({ name: step.name, resource: step.resource, file: step.input, mapping: step.mapping, log: step.log, stepLogs }));
   return { steps, plan: options.target, report: options.report ?? beside(options.target, '.verify.csv') };
+}
+
+/** Where an import of `file` keeps its result log when not told (its format plays no part in it). */
+function defaultLog(file: string): string {
+  return outputPaths({ path: file, format: 'csv', regularFile: true }, undefined, false).log;
 }
 
 /** `dir/name.ext` -> `dir/name<suffix>`. */

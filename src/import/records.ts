@@ -19,6 +19,8 @@ export interface InputOptions {
   format?: Format;
   encoding?: string;
   delimiter?: string;
+  /** .xlsx: the worksheet to read. */
+  sheet?: string;
   stdin?: NodeJS.ReadableStream;
   /** Ctrl-C: cuts the grouping pre-pass short (the import then stops before reading). */
   signal?: AbortSignal;
@@ -47,6 +49,7 @@ export async function openMappedInput(options: InputOptions, cleanup: Array<() =
     format: options.format ?? spec?.input?.format,
     encoding: options.encoding ?? spec?.input?.encoding,
     delimiter: options.delimiter ?? spec?.input?.delimiter,
+    sheet: options.sheet,
     stdin: options.stdin,
   };
   const source = await openSource(openOptions);
@@ -62,9 +65,10 @@ export async function openMappedInput(options: InputOptions, cleanup: Array<() =
   });
   const records = async (): Promise<AsyncIterable<SourceItem>> => {
     if (!mapper.group) return source.items();
-    // A first pass over a file finds where each group ends, so groups whose rows lie apart still stream.
+    // A first pass over a file finds where each group ends, so groups whose rows lie apart still stream. Only a
+    // regular file can be read twice: a pipe or FIFO opened again would hang or hand half its rows to each reader.
     let lastLines: Map<string, number> | undefined;
-    if (options.file !== '-') {
+    if (source.regularFile) {
       const index = await openSource(openOptions);
       cleanup.push(() => index.close());
       lastLines = await indexGroups(index.items(), mapper.group.by, options.signal);

@@ -80,7 +80,7 @@ export interface LogHistory {
   damagedTail?: { afterLine: number; bytes: number };
 }
 
-const statuses: ReadonlySet<string> = new Set<LogStatus | Intent['status']>(['created', 'updated', 'matched', 'failed', 'invalid', 'differs', 'sending']);
+const statuses: ReadonlySet<string> = new Set<LogStatus>(['created', 'updated', 'matched', 'failed', 'invalid', 'differs']);
 /** No result line comes near this; a longer one is damage, and is not held in memory whole. */
 const longestLine = 1024 * 1024;
 
@@ -248,17 +248,26 @@ function readLine(line: RawLine): LineReading {
     }
     return damage(`is not JSON${line.terminated ? ' and is not the unfinished last line' : ''}`, deleteLine(line.number));
   }
-  const entry = value as Partial<LogEntry> | Partial<Intent> | null;
-  const isEntry =
-    typeof entry === 'object' && entry !== null && !Array.isArray(entry) && statuses.has(String(entry.status)) && (typeof entry.external_id === 'string' || entry.external_id === null);
-  if (!isEntry) return damage('is JSON but not a hire-import result (one with external_id and status)', deleteLine(line.number), false);
-  if (entry!.status === 'sending') {
-    if (typeof entry!.external_id !== 'string' || typeof entry!.resource !== 'string') {
-      return damage('is an intent (status sending) without its external_id and resource', deleteLine(line.number), false);
-    }
-    return { kind: 'intent', intent: entry as Intent };
+  if ((value as Partial<Intent> | null)?.status === 'sending') {
+    if (!isIntent(value)) return damage('is an intent (status sending) without its external_id and resource', deleteLine(line.number), false);
+    return { kind: 'intent', intent: value };
   }
-  return { kind: 'entry', entry: entry as LogEntry };
+  if (!isLogEntry(value)) return damage('is JSON but not a hire-import result (one with external_id and status)', deleteLine(line.number), false);
+  return { kind: 'entry', entry: value };
+}
+
+/** A parsed line is one of this tool's results: one with a known status and an external_id (null for none). */
+export function isLogEntry(value: unknown): value is LogEntry {
+  const entry = value as Partial<LogEntry> | null;
+  return (
+    typeof entry === 'object' && entry !== null && !Array.isArray(entry) && statuses.has(String(entry.status)) && (typeof entry.external_id === 'string' || entry.external_id === null)
+  );
+}
+
+/** A parsed line is an intent: written before a create was sent (see the top of this file). */
+export function isIntent(value: unknown): value is Intent {
+  const intent = value as Partial<Intent> | null;
+  return typeof intent === 'object' && intent !== null && intent.status === 'sending' && typeof intent.external_id === 'string' && typeof intent.resource === 'string';
 }
 
 function damage(what: string, repair: string, tornWrite = true): LineReading {

@@ -49,6 +49,7 @@ export interface StepToVerify {
   format?: Format;
   encoding?: string;
   delimiter?: string;
+  sheet?: string;
   /** For a plan: each step's log, read by `{ step }` lookups. */
   stepLogs?: ReadonlyMap<string, string>;
 }

@@ -3,7 +3,7 @@
  * one row per differing field (one row for a record missing, not imported or not checked), with its file and line
  * in the export, so it can be opened in a spreadsheet next to the export. Pure: the command writes the text.
  */
-import chalk from 'chalk';
+import type { Colors } from './colors.js';
 import { checkStatuses, type CheckStatus, type RecordCheck, type StepVerification } from '../readBack/verifyStep.js';
 import { count, duration } from './format.js';
 
@@ -36,7 +36,7 @@ export function verified(summary: Pick<VerifySummary, 'counts' | 'readFailures' 
   return !summary.interrupted && counts.missing + counts.differs + counts['not imported'] === 0 && summary.readFailures === 0;
 }
 
-export function formatVerifySummary(summary: VerifySummary): string {
+export function formatVerifySummary(summary: VerifySummary, colors: Colors): string {
   const lines: string[] = [];
   const exports = summary.steps.length === 1 ? summary.steps[0]!.file : `${summary.steps.length} exports of ${summary.plan}`;
   lines.push(
@@ -62,9 +62,9 @@ export function formatVerifySummary(summary: VerifySummary): string {
     if (step.readFailures > 0) lines.push(`${step.step}: ${plural(step.readFailures, 'record')} could not be read back (the report says why); verify again`);
   }
   for (const note of summary.notes) lines.push(note);
-  if (summary.interrupted) lines.push(chalk.yellow('interrupted: the records not reached were not checked'));
-  else if (summary.ok) lines.push(chalk.green('✔ every record checked is on Feishu as the export says'));
-  else lines.push(chalk.red(`✖ ${plural(counts.missing + counts.differs + counts['not imported'] + summary.readFailures, 'record')} not as the export says`));
+  if (summary.interrupted) lines.push(colors.yellow('interrupted: the records not reached were not checked'));
+  else if (summary.ok) lines.push(colors.green('✔ every record checked is on Feishu as the export says'));
+  else lines.push(colors.red(`✖ ${plural(counts.missing + counts.differs + counts['not imported'] + summary.readFailures, 'record')} not as the export says`));
   return `${lines.join('\n')}\n`;
 }
 

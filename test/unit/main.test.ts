@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DamagedLogError, exitCodeFor, LockedError, LogWriteError, ServiceUnavailableError } from '../../src/errors.js';
 import { reportImport, runCommand, type Output } from '../../src/main.js';
+import { noColors } from '../../src/report/colors.js';
 import type { ImportSummary } from '../../src/report/summary.js';
 
 function captured(): Output & { out: string; err: string } {
-  const output = { out: '', err: '', stdout: (text: string) => void (output.out += text), stderr: (text: string) => void (output.err += text) };
+  const output = {
+    out: '',
+    err: '',
+    stdout: (text: string) => void (output.out += text),
+    stderr: (text: string) => void (output.err += text),
+    colors: { stdout: noColors, stderr: noColors },
+  };
   return output;
 }
 
@@ -29,6 +36,7 @@ const summary: ImportSummary = {
   elapsedMs: 100,
   sendRate: 10,
   problems: [],
+  problemGroups: [],
   unlogged: [],
 };
 

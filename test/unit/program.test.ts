@@ -19,7 +19,11 @@ async function parse(args: string[], context: { stderrIsTTY?: boolean } = {}) {
     async (call) => {
       calls.push(call);
     },
-    { output: { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) }, stderrIsTTY: context.stderrIsTTY ?? false },
+    {
+      output: { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) },
+      stderr: context.stderrIsTTY ? { isTTY: true, columns: 80 } : {},
+      env: {},
+    },
   );
   let error: CommanderError | undefined;
   try {
