@@ -8,11 +8,12 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import { startSandbox } from '../dist/sandbox/server.js';
 import { ensureCsv, makeBody, recordNumber } from './generate.js';
+import { verifyScenario } from './verify.js';
 import { canonical, fmt, lastJson, perSecond, perSecondHistogram, runNode, slowestWindow, table } from './measure.js';
 import { ensureSdk } from './sdk.js';
 
 const quick = process.env.BENCH_QUICK === '1';
-const size = { sustained: quick ? 60 : 600, limited: quick ? 40 : 200, sdk: quick ? 40 : 200, dryRun: quick ? 20_000 : 1_000_000 };
+const size = { sustained: quick ? 60 : 600, limited: quick ? 40 : 200, sdk: quick ? 40 : 200, dryRun: quick ? 20_000 : 1_000_000, verify: quick ? 20 : 300 };
 const credentials = { appId: 'cli_bench', appSecret: 'bench-secret' };
 const dir = '.bench';
 
@@ -232,6 +233,16 @@ console.log(table(
 ));
 console.log(`  hire-import / SDK awaited loop, creates/s: ${fmt(results.sdk.ratio, 2)}x; bodies differing from the generator's: ` +
   `${results.sdk.cli.payloadMismatches} (hire-import), ${results.sdk.loop.payloadMismatches} (SDK)`);
+
+// Verify against import: interviews with their assessments, at the endpoints' own limits.
+process.stderr.write(`verify: ${size.verify} interviews and ${size.verify} assessments, imported, then verified...\n`);
+const verified = (results.verify = await verifyScenario(`${dir}/verify`, size.verify, credentials));
+console.log(table(
+  `4. ${size.verify} interviews + ${size.verify} assessments imported (10/s, 20/s), then verified by a plan (batch reads of 20 ids, 10/s); latency 50 +-20 ms`,
+  ['records', 'import s', 'import records/s', 'verify s', 'verify records/s', 'verify / import', 'read requests', 'exit codes'],
+  [[verified.records, fmt(verified.importMs / 1000, 1), fmt(verified.importPerSec, 1), fmt(verified.verify.summary?.elapsedMs / 1000, 1), fmt(verified.verifyPerSec, 1),
+    `${fmt(verified.ratio, 1)}x`, verified.verify.summary?.readRequests ?? '-', [...verified.imports, verified.verify].map((run) => run.exitCode).join(' ')]],
+));
 
 // Dry run over a large default-layout CSV against a bare csv-parse pass.
 process.stderr.write(`dry run: ${size.dryRun.toLocaleString('en-US')} rows (the file is written once and kept in ${dir}/)...\n`);
