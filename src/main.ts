@@ -1,12 +1,16 @@
 /**
  * The one place that turns a command's outcome into output and an exit code: a typed error becomes one clear line
- * and its exit code (`exitCodeFor`), an import's summary becomes words (stderr) or JSON (stdout), Ctrl-C becomes
+ * and its exit code (`exitCodeFor`), an import's or a plan's summary becomes words (stderr) or JSON (stdout), Ctrl-C becomes
  * 130, anything unexpected becomes 70 and a request for a bug report. Output that cannot be written (a closed pipe,
  * a full disk behind stdout) never crashes the process.
  */
+import { basename } from 'node:path';
+import type { MigrateResult } from './commands/migrate.js';
+import type { UndoResult } from './commands/undo.js';
 import { ExitCode, exitCodeFor } from './errors.js';
 import { processColors, type Colors } from './report/colors.js';
 import { formatSummary, importSucceeded, type ImportSummary } from './report/summary.js';
+import { formatUndoSummary, undoSucceeded } from './undo/summary.js';
 import { formatVerifySummary, type VerifySummary } from './report/verifySummary.js';
 
 export interface Output {
@@ -100,20 +104,81 @@ function errorReport(error: unknown, code: number, colors: Colors): string {
   return `${colors.red('hire-import:')} ${error instanceof Error ? error.message : String(error)}\n${stack}`;
 }
 
+/** An import's exit code: the error that stopped it, Ctrl-C, records left to fix, or success. */
+export function importExitCode(summary: ImportSummary & { stop?: Error }): number {
+  if (summary.stop) return exitCodeFor(summary.stop);
+  if (summary.interrupted) return ExitCode.interrupted;
+  return importSucceeded(summary) ? ExitCode.ok : ExitCode.recordsFailed;
+}
+
 /**
  * The end of an import. `stop` is the error that ended it early (a used-up quota, a log that could not be written,
  * a missing permission): the summary still says what was done, then the error says why it stopped.
  */
 export function reportImport(summary: ImportSummary & { rerun?: string; stop?: Error }, json: boolean, output: Output): number {
   const { rerun, stop, ...plain } = summary;
-  const ok = !stop && importSucceeded(plain);
-  const exitCode = stop ? exitCodeFor(stop) : summary.interrupted ? ExitCode.interrupted : ok ? ExitCode.ok : ExitCode.recordsFailed;
+  const exitCode = importExitCode(summary);
   output.stderr(formatSummary(plain, output.colors.stderr, rerun, Boolean(stop)));
   if (stop) output.stderr(errorReport(stop, exitCode, output.colors.stderr));
+  if (json) output.stdout(`${JSON.stringify({ ...summaryJson(summary, exitCode), peakRssMb: peakRssMb() }, null, 2)}\n`);
+  return exitCode;
+}
+
+/** An import's summary for --json, with `ok`, its exit code and the error that stopped it. */
+function summaryJson(summary: ImportSummary & { rerun?: string; stop?: Error }, exitCode: number): Record<string, unknown> {
+  const { rerun: _rerun, stop, ...plain } = summary;
+  const error = stop ? { error: { kind: stop.name, message: stop.message } } : {};
+  return { ...plain, ok: exitCode === ExitCode.ok, exitCode, ...error };
+}
+
+function peakRssMb(): number {
+  return Math.round(process.resourceUsage().maxRSS / 1024);
+}
+
+/**
+ * The end of a plan: each step's summary in the plan file's order (or the error that stopped it), then the plan's
+ * exit code, the worst of the steps'. With --json, one object on stdout: the plan, its exit code, and per step its
+ * name and the summary a single import would print.
+ */
+export function reportPlan(result: MigrateResult, json: boolean, output: Output): number {
+  const colors = output.colors.stderr;
+  for (const end of result.steps) {
+    if ('error' in end) {
+      output.stderr(`${colors.red('✖')} ${end.step.name}: ${end.error.message}\n`);
+      continue;
+    }
+    output.stderr(formatSummary(end.result, colors, undefined, Boolean(end.result.stop)));
+    if (end.result.stop) output.stderr(errorReport(end.result.stop, end.exitCode, colors));
+  }
+  const { exitCode } = result;
+  const plan = basename(result.plan.file);
+  if (exitCode === ExitCode.ok) output.stderr(`${colors.green('✔')} plan ${plan}: every step done\n`);
+  else {
+    const next = exitCode === ExitCode.recordsFailed ? 'fix the records named above in the inputs (or their parents), then run' : 'run';
+    output.stderr(`plan ${plan}: exit code ${exitCode}; ${next} the plan again (what is done is not sent again): ${result.rerun}\n`);
+  }
   if (json) {
-    const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    const steps = result.steps.map((end) => {
+      const named = { step: end.step.name, resource: end.step.resource };
+      if ('error' in end) return { ...named, ok: false, exitCode: end.exitCode, error: { kind: end.error.name, message: end.error.message } };
+      return { ...named, ...summaryJson(end.result, end.exitCode) };
+    });
+    const document = { plan: result.plan.file, dryRun: result.dryRun, ok: exitCode === ExitCode.ok, exitCode, steps, peakRssMb: peakRssMb() };
+    output.stdout(`${JSON.stringify(document, null, 2)}\n`);
+  }
+  return exitCode;
+}
+
+/** The end of an undo: 0 when everything was deleted (or a dry run), 1 when some deletes failed, 130 interrupted. */
+export function reportUndo(result: UndoResult, json: boolean, output: Output): number {
+  const { stop, ...summary } = result;
+  const ok = !stop && undoSucceeded(summary);
+  const exitCode = stop ? exitCodeFor(stop) : summary.interrupted ? ExitCode.interrupted : ok ? ExitCode.ok : ExitCode.recordsFailed;
+  output.stderr(formatUndoSummary(summary, output.colors.stderr, Boolean(stop)));
+  if (stop) output.stderr(errorReport(stop, exitCode, output.colors.stderr));
+  if (json) {
     const error = stop ? { error: { kind: stop.name, message: stop.message } } : {};
-    output.stdout(`${JSON.stringify({ ...plain, ok, exitCode, ...error, peakRssMb }, null, 2)}\n`);
+    output.stdout(`${JSON.stringify({ ...summary, ok, exitCode, ...error }, null, 2)}\n`);
   }
   return exitCode;
 }

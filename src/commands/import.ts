@@ -2,7 +2,8 @@
  * `hire-import RESOURCE FILE` (talents, applications, interviews, assessments, offers, background-checks): the
  * composition root of an import into one endpoint. It opens the input, the mapping, the result log and the client,
  * runs the pipeline, and returns a summary. Printing the summary and choosing the exit code are the caller's
- * business. A plan runs one of these per step, sharing one connection.
+ * business. A plan opens one of these per step (openImport) before it sends anything, then runs them all at once
+ * (sendImport) over one connection.
  */
 import { existsSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
@@ -10,20 +11,20 @@ import type { Clock } from '../clock.js';
 import { endpointFor, resourceNames } from '../endpoints/registry.js';
 import type { EndpointDescription } from '../endpoints/types.js';
 import { ConfigError, UsageError } from '../errors.js';
-import { runPipeline } from '../import/pipeline.js';
+import { runPipeline, type PipelineInput } from '../import/pipeline.js';
 import { openMappedInput } from '../import/records.js';
 import { lockResultLog } from '../log/lock.js';
 import { readResultLog, ResultLog, type Intent, type LogEnd, type LogHistory } from '../log/resultLog.js';
-import type { Mapper } from '../map/mapping.js';
+import type { Mapper, MappingSpec } from '../map/mapping.js';
 import { sameFile } from '../read/input.js';
 import { ReadBack, readRequests } from '../readBack/readBack.js';
 import { recoverable, Recovery } from '../readBack/recovery.js';
 import { createRejectsWriter } from '../read/rejects.js';
-import { formatFromPath, type Format, type RecordSource } from '../read/source.js';
+import { formatFromPath, type Format, type RecordSource, type SourceItem } from '../read/source.js';
 import type { Colors } from '../report/colors.js';
 import { estimateRecords } from '../report/estimate.js';
 import { liveLine } from '../report/liveLine.js';
-import { checkProgressInterval, plainLines, Progress, type RunHeading } from '../report/progress.js';
+import { checkProgressInterval, plainLines, Progress, type ProgressView, type RunHeading } from '../report/progress.js';
 import type { ImportSummary } from '../report/summary.js';
 import { Tally } from '../report/tally.js';
 import { backoffMs, TransientError } from '../send/answer.js';
@@ -68,11 +69,6 @@ export interface ImportIO {
   stdin?: NodeJS.ReadableStream;
   /** Where the live progress line is drawn (progress 'live'), with the colours of that stream. */
   terminal?: { stream: NodeJS.WriteStream; colors: Colors };
-  /**
-   * A connection opened by the caller (a plan shares one sandbox and one token between its steps); the import uses
-   * it instead of connecting, and leaves it open. Without one, the import connects as the options say.
-   */
-  connection?: Connection;
 }
 
 /**
@@ -82,79 +78,135 @@ export interface ImportIO {
 export type ImportResult = ImportSummary & { rerun?: string; stop?: Error };
 
 export async function runImport(options: ImportOptions, io: ImportIO): Promise<ImportResult> {
+  const opened = await openImport(options, io);
+  try {
+    const connection = options.dryRun ? undefined : await ownConnection(options, io, opened.cleanup);
+    return await sendImport(opened, connection, io);
+  } finally {
+    await closeImport(opened);
+  }
+}
+
+/** An import checked and opened, nothing sent yet: its input and mapping, its result log locked (unless a dry run) and read. */
+export interface OpenedImport {
+  options: ImportOptions;
+  endpoint: EndpointDescription;
+  source: RecordSource;
+  mapper: Mapper;
+  /** The records, one pass (see openMappedInput). */
+  records(): Promise<AsyncIterable<SourceItem>>;
+  paths: { log: string; rejects: string };
+  history: LogHistory;
+  /** Undone in reverse order by closeImport. */
+  cleanup: Array<() => unknown>;
+}
+
+/** How a plan step differs from a single import: its mapping is read already, and its `{ step }` lookups resolve. */
+export interface PlanStepInput {
+  spec?: MappingSpec;
+}
+
+/**
+ * Checks the options, opens the input, compiles the mapping and locks and reads the result log; throws what is
+ * wrong, with everything opened so far released.
+ */
+export async function openImport(options: ImportOptions, io: Pick<ImportIO, 'stderr' | 'signal' | 'stdin'>, step?: PlanStepInput): Promise<OpenedImport> {
   const endpoint = checkOptions(options);
-  const started = io.clock.now();
-  // Undone in reverse order however the run ends.
   const cleanup: Array<() => unknown> = [];
   try {
-    const { source, mapper, records } = await openMappedInput({ ...options, endpoint, stdin: io.stdin, signal: io.signal }, cleanup);
+    const input = { ...options, endpoint, stdin: io.stdin, signal: io.signal, spec: step?.spec, steps: step !== undefined };
+    const { source, mapper, records } = await openMappedInput(input, cleanup);
     const paths = outputPaths(source, options.log, options.sandbox);
     checkOutputsApart(options, paths);
-    const connection = options.dryRun ? undefined : (io.connection ?? (await ownConnection(options, io, cleanup)));
-    const sender = connection && newSender(endpoint, connection, options, io);
     if (!options.dryRun) {
       const lock = await lockResultLog(paths.log, io.stderr); // before reading the log, so no one appends between
       cleanup.push(() => lock.release());
     }
     const history = await readResultLog(paths.log);
-    const outputs = options.dryRun ? undefined : openOutputs(source, paths, history.end, cleanup);
     if (history.damagedTail) io.stderr(tailNotice(paths.log, history.damagedTail, options.dryRun));
-
-    const tally = new Tally();
-    const progress = await startProgress(options, io, source, mapper, tally, {
-      resource: endpoint.resource,
-      input: options.file,
-      target: connection?.target,
-      log: options.dryRun ? undefined : paths.log,
-    });
-    let outcome;
-    try {
-      outcome = await runPipeline({
-        endpoint,
-        file: options.file,
-        items: await records(),
-        mapper,
-        created: history.created,
-        updateChanged: options.updateChanged,
-        sender,
-        resultLog: outputs?.resultLog,
-        rejects: outputs?.rejects,
-        tally,
-        signal: io.signal,
-        maxErrors: options.maxErrors,
-        intents: connection && sender && recoverable(endpoint) ? intentsOf(endpoint, history, connection, sender, options, io) : undefined,
-      });
-    } finally {
-      progress?.stop();
-    }
-    const rejected = (await outputs?.rejects.close()) ?? 0;
-    const elapsedMs = io.clock.now() - started;
-    return {
-      resource: endpoint.resource,
-      file: options.file,
-      log: options.dryRun ? null : paths.log,
-      rejects: rejected > 0 ? paths.rejects : null,
-      rerun: rejected > 0 ? rerunCommand(options, paths) : undefined,
-      dryRun: options.dryRun,
-      interrupted: io.signal.aborted,
-      stoppedEarly: outcome.stoppedEarly,
-      counts: tally.counts,
-      pending: outcome.pending,
-      wouldCreate: outcome.wouldCreate,
-      wouldUpdate: outcome.wouldUpdate,
-      ...(sender?.stats ?? noSenderStats()),
-      tokenRenewals: connection?.tokenCache.renewals ?? 0,
-      latency: { p50Ms: roundTo(sender?.latencies.percentile(50), 1), p99Ms: roundTo(sender?.latencies.percentile(99), 1) },
-      elapsedMs: Math.round(elapsedMs),
-      sendRate: roundTo(elapsedMs > 0 ? ((tally.counts.created + tally.counts.updated + tally.counts.matched) * 1000) / elapsedMs : 0, 2),
-      problems: tally.problems,
-      problemGroups: tally.problemGroups.list(),
-      unlogged: outputs?.resultLog.unwritten ?? [],
-      stop: sender?.fatal,
-    };
-  } finally {
-    for (const step of cleanup.reverse()) await step();
+    return { options, endpoint, source, mapper, records, paths, history, cleanup };
+  } catch (error) {
+    await runCleanup(cleanup);
+    throw error;
   }
+}
+
+export async function closeImport(opened: OpenedImport): Promise<void> {
+  await runCleanup(opened.cleanup);
+}
+
+async function runCleanup(cleanup: Array<() => unknown>): Promise<void> {
+  for (const step of cleanup.reverse()) await step();
+  cleanup.length = 0;
+}
+
+/** What a plan hands a step's import besides the connection: the counts it shows, the parents' ids, its own. */
+export interface StepLinks {
+  tally?: Tally;
+  parents?: PipelineInput['parents'];
+  own?: PipelineInput['own'];
+}
+
+/** Runs an opened import through the pipeline (sending through `connection`, none on a dry run) and sums it up. */
+export async function sendImport(opened: OpenedImport, connection: Connection | undefined, io: ImportIO, links: StepLinks = {}): Promise<ImportResult> {
+  const { options, endpoint, source, mapper, paths, history } = opened;
+  const started = io.clock.now();
+  const sender = connection && newSender(endpoint, connection, options, io);
+  const outputs = options.dryRun ? undefined : openOutputs(source, paths, history.end, opened.cleanup);
+  const tally = links.tally ?? new Tally();
+  const progress = await startProgress(options, io, source, mapper, tally, {
+    resource: endpoint.resource,
+    input: options.file,
+    target: connection?.target,
+    log: options.dryRun ? undefined : paths.log,
+  });
+  let outcome;
+  try {
+    outcome = await runPipeline({
+      endpoint,
+      file: options.file,
+      items: await opened.records(),
+      mapper,
+      created: history.created,
+      updateChanged: options.updateChanged,
+      sender,
+      resultLog: outputs?.resultLog,
+      rejects: outputs?.rejects,
+      tally,
+      signal: io.signal,
+      maxErrors: options.maxErrors,
+      parents: links.parents,
+      own: links.own,
+      intents: connection && sender && recoverable(endpoint) ? intentsOf(endpoint, history, connection, sender, options, io) : undefined,
+    });
+  } finally {
+    progress?.stop();
+  }
+  const rejected = (await outputs?.rejects.close()) ?? 0;
+  const elapsedMs = io.clock.now() - started;
+  return {
+    resource: endpoint.resource,
+    file: options.file,
+    log: options.dryRun ? null : paths.log,
+    rejects: rejected > 0 ? paths.rejects : null,
+    rerun: rejected > 0 ? rerunCommand(options, paths) : undefined,
+    dryRun: options.dryRun,
+    interrupted: io.signal.aborted,
+    stoppedEarly: outcome.stoppedEarly,
+    counts: tally.counts,
+    pending: outcome.pending,
+    wouldCreate: outcome.wouldCreate,
+    wouldUpdate: outcome.wouldUpdate,
+    ...(sender?.stats ?? noSenderStats()),
+    tokenRenewals: connection?.tokenCache.renewals ?? 0,
+    latency: { p50Ms: roundTo(sender?.latencies.percentile(50), 1), p99Ms: roundTo(sender?.latencies.percentile(99), 1) },
+    elapsedMs: Math.round(elapsedMs),
+    sendRate: roundTo(elapsedMs > 0 ? ((tally.counts.created + tally.counts.updated + tally.counts.matched) * 1000) / elapsedMs : 0, 2),
+    problems: tally.problems,
+    problemGroups: tally.problemGroups.list(),
+    unlogged: outputs?.resultLog.unwritten ?? [],
+    stop: sender?.fatal,
+  };
 }
 
 export interface Connection {
@@ -214,7 +266,13 @@ async function ownConnection(options: ImportOptions, io: ImportIO, cleanup: Arra
   return connection;
 }
 
-function newSender(endpoint: EndpointDescription, connection: Connection, options: ImportOptions, io: ImportIO): Sender {
+/** A sender for one endpoint over the connection; an undo makes one per resource it deletes. */
+export function newSender(
+  endpoint: EndpointDescription,
+  connection: Connection,
+  options: Pick<ImportOptions, 'rate' | 'retries' | 'concurrency'>,
+  io: Pick<ImportIO, 'clock' | 'random' | 'signal'>,
+): Sender {
   return new Sender({
     endpoint,
     client: connection.client,
@@ -265,23 +323,35 @@ function openOutputs(source: RecordSource, paths: { log: string; rejects: string
   return { resultLog, rejects };
 }
 
-function tailNotice(log: string, tail: NonNullable<LogHistory['damagedTail']>, dryRun: boolean): string {
+export function tailNotice(log: string, tail: NonNullable<LogHistory['damagedTail']>, dryRun: boolean): string {
   const what = `a damaged tail after line ${tail.afterLine} (${tail.bytes} bytes: a write torn by a crash, or zeros left by a power loss)`;
   return dryRun ? `${log}: ${what}; the next import cuts it off\n` : `${log}: cut off ${what}\n`;
 }
 
 async function startProgress(options: ImportOptions, io: ImportIO, source: RecordSource, mapper: Mapper, tally: Tally, heading: Omit<RunHeading, 'total'>) {
   if (options.progress === 'off') return undefined;
-  // A total (for the share and the ETA) only where lines are records (text, not a workbook), not grouped, and from a
-  // file that can be read twice: counting a pipe or FIFO would take its rows from the import, or wait forever.
-  const total = source.regularFile && source.sheet === undefined && !mapper.group ? await estimateRecords(options.file, source.encoding, source.format, io.signal) : undefined;
-  const view =
-    options.progress === 'live' && io.terminal
-      ? liveLine(io.terminal.stream, io.terminal.colors)
-      : plainLines(io.stderr, () => new Date(), options.progressIntervalMs);
-  const progress = new Progress({ view, clock: io.clock, tally, total });
+  const total = await expectedRecords({ options, source, mapper }, io.signal);
+  const progress = new Progress({ view: progressView(options, io), clock: io.clock, tally, total });
   progress.start(heading);
   return progress;
+}
+
+/**
+ * The records an input holds, for the share and the ETA, where that can be counted beforehand: where lines are
+ * records (text, not a workbook), not grouped, and from a file that can be read twice (counting a pipe or FIFO would
+ * take its rows from the import, or wait forever).
+ */
+export async function expectedRecords(opened: Pick<OpenedImport, 'options' | 'source' | 'mapper'>, signal: AbortSignal): Promise<number | undefined> {
+  const { options, source, mapper } = opened;
+  if (!source.regularFile || source.sheet !== undefined || mapper.group) return undefined;
+  return estimateRecords(options.file, source.encoding, source.format, signal);
+}
+
+/** A live line on a terminal, else plain lines; an undo shows its progress the same way. */
+export function progressView(options: Pick<ImportOptions, 'progress' | 'progressIntervalMs'>, io: Pick<ImportIO, 'stderr' | 'terminal'>): ProgressView {
+  return options.progress === 'live' && io.terminal
+    ? liveLine(io.terminal.stream, io.terminal.colors)
+    : plainLines(io.stderr, () => new Date(), options.progressIntervalMs);
 }
 
 /** Checks what the command line cannot; returns the endpoint imported into. */
@@ -291,25 +361,41 @@ function checkOptions(options: ImportOptions): EndpointDescription {
   if (options.updateChanged && !endpoint.update) {
     throw new UsageError(`--update-changed: ${endpoint.title}s cannot be updated (the API has no update for them)`);
   }
+  checkSendOptions(options);
+  if (options.maxErrors !== undefined && (!Number.isInteger(options.maxErrors) || options.maxErrors < 1)) {
+    throw new UsageError(`--max-errors must be a whole number of at least 1, got ${options.maxErrors}`);
+  }
+  if (options.file !== '-' && !existsSync(options.file)) throw new UsageError(`${options.file}: no such file`);
+  if (options.file !== '-' && statSync(options.file).isDirectory()) throw new UsageError(`${options.file} is a folder, not a file`);
+  return endpoint;
+}
+
+/** The options of sending, shared by every import and by a plan. */
+export type SendOptions = Pick<
+  ImportOptions,
+  'dryRun' | 'sandbox' | 'baseUrl' | 'appId' | 'appSecret' | 'rate' | 'concurrency' | 'retries' | 'timeoutMs' | 'progress' | 'progressIntervalMs'
+>;
+
+/** Checks the sending options the command line cannot (a plan checks them once for all its steps). */
+export function checkSendOptions(options: SendOptions): void {
+  checkConnectionOptions(options);
+  checkProgressInterval(options.progressIntervalMs);
+}
+
+/** Checks the options of sending (an import's, an undo's) that the command line cannot. */
+export function checkConnectionOptions(options: Pick<ImportOptions, 'rate' | 'concurrency' | 'timeoutMs' | 'retries' | 'baseUrl'>): void {
   const positive = (name: string, value: number) => {
     if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${name} must be a positive number, got ${value}`);
   };
   if (options.rate !== undefined) positive('--rate', options.rate);
   positive('--concurrency', options.concurrency);
   positive('--timeout', options.timeoutMs);
-  checkProgressInterval(options.progressIntervalMs);
   if (!Number.isInteger(options.retries) || options.retries < 0) throw new UsageError(`--retries must be a whole number, got ${options.retries}`);
-  if (options.maxErrors !== undefined && (!Number.isInteger(options.maxErrors) || options.maxErrors < 1)) {
-    throw new UsageError(`--max-errors must be a whole number of at least 1, got ${options.maxErrors}`);
-  }
-  if (options.file !== '-' && !existsSync(options.file)) throw new UsageError(`${options.file}: no such file`);
-  if (options.file !== '-' && statSync(options.file).isDirectory()) throw new UsageError(`${options.file} is a folder, not a file`);
   try {
     new URL(options.baseUrl);
   } catch {
     throw new UsageError(`--base-url is not a URL: ${options.baseUrl}`);
   }
-  return endpoint;
 }
 
 /**
@@ -357,7 +443,8 @@ function rerunCommand(options: ImportOptions, paths: { log: string; rejects: str
   return words.join(' ');
 }
 
-function quote(word: string): string {
+/** A word for a shell command line, quoted when it needs to be. */
+export function quote(word: string): string {
   return /^[\w./@:+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 

@@ -17,8 +17,8 @@ import type { Format } from '../read/source.js';
 import { ReadBack, readRequests } from '../readBack/readBack.js';
 import { checkStatuses, verifyStep, type CheckStatus, type RecordCheck, type StepToVerify } from '../readBack/verifyStep.js';
 import { verified, verifyReportCsv, type VerifySummary } from '../report/verifySummary.js';
-import { Sender } from '../send/sender.js';
-import { connect, outputPaths } from './import.js';
+import type { Sender } from '../send/sender.js';
+import { checkConnectionOptions, connect, newSender, outputPaths } from './import.js';
 
 export interface VerifyOptions {
   /** A resource name (then `file` is its export), or a plan file. */
@@ -51,6 +51,7 @@ export interface VerifyIO {
 }
 
 export async function runVerify(options: VerifyOptions, io: VerifyIO): Promise<VerifySummary> {
+  checkConnectionOptions(options);
   const { steps, plan, report } = await stepsOf(options);
   for (const step of steps) {
     if (!existsSync(step.log)) {
@@ -63,17 +64,7 @@ export async function runVerify(options: VerifyOptions, io: VerifyIO): Promise<V
   try {
     const readBack = new ReadBack(
       readRequests((endpoint) => {
-        const reader = new Sender({
-          endpoint,
-          client: connection.client,
-          tokenCache: connection.tokenCache,
-          clock: io.clock,
-          random: io.random,
-          rate: options.rate,
-          maxAttempts: options.retries + 1,
-          concurrency: options.concurrency,
-          signal: io.signal,
-        });
+        const reader = newSender(endpoint, connection, options, io);
         readers.push(reader);
         return reader;
       }),

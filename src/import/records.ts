@@ -6,7 +6,7 @@
 import { basename, dirname } from 'node:path';
 import type { EndpointDescription } from '../endpoints/types.js';
 import { groupRows, indexGroups } from '../map/group.js';
-import { compileMapping, loadMapping, type Mapper, type MappingSpec } from '../map/mapping.js';
+import { compileMapping, loadMapping, takeStepKeys, type Mapper, type MappingSpec, type StepKeyAt } from '../map/mapping.js';
 import { keyText } from '../map/path.js';
 import { openSource, type Format, type OpenOptions, type RecordSource, type SourceItem } from '../read/source.js';
 import type { Problem } from '../validate/problem.js';
@@ -26,11 +26,10 @@ export interface InputOptions {
   signal?: AbortSignal;
   /** The resource the records become. */
   endpoint: EndpointDescription;
-  /**
-   * The result log of each step of a plan that has finished (verify): a `{ step: NAME }` lookup then reads that
-   * step's log, like a `{ log: FILE }` lookup.
-   */
-  stepLogs?: ReadonlyMap<string, string>;
+  /** The mapping file `mapping` names, already loaded (a plan reads each step's lookups first). */
+  spec?: MappingSpec;
+  /** Inside a plan: the mapping's `{ step }` lookups leave StepKeys, resolved as the steps run. */
+  steps?: boolean;
 }
 
 export interface MappedInput {
@@ -42,7 +41,7 @@ export interface MappedInput {
 
 /** Opens the input for `options`; what it opens is released by the `cleanup` steps, however the run ends. */
 export async function openMappedInput(options: InputOptions, cleanup: Array<() => unknown>): Promise<MappedInput> {
-  const spec = withStepLogs(options.mapping ? await loadMapping(options.mapping) : undefined, options.stepLogs);
+  const spec = options.spec ?? (options.mapping ? await loadMapping(options.mapping) : undefined);
   // The mapping's input section holds defaults; flags win.
   const openOptions: OpenOptions = {
     path: options.file,
@@ -62,6 +61,7 @@ export async function openMappedInput(options: InputOptions, cleanup: Array<() =
     source: options.file === '-' ? 'stdin' : basename(options.file),
     file: options.file,
     mappingFile: options.mapping,
+    steps: options.steps,
   });
   const records = async (): Promise<AsyncIterable<SourceItem>> => {
     if (!mapper.group) return source.items();
@@ -78,33 +78,28 @@ export async function openMappedInput(options: InputOptions, cleanup: Array<() =
   return { source, mapper, records };
 }
 
-/** The mapping with its `{ step }` lookups reading those steps' logs, when their logs are given. */
-function withStepLogs(spec: MappingSpec | undefined, stepLogs: ReadonlyMap<string, string> | undefined): MappingSpec | undefined {
-  if (!spec?.lookups || !stepLogs) return spec;
-  const lookups = Object.fromEntries(
-    Object.entries(spec.lookups).map(([name, lookup]) => {
-      const log = 'step' in lookup ? stepLogs.get(lookup.step) : undefined;
-      return [name, log === undefined ? lookup : { log }];
-    }),
-  );
-  return { ...spec, lookups };
-}
-
 export type Prepared =
-  /** `externalId` keys the log: the record's own (sent, or local-only like a talent's), or derived from the body. */
-  | { ok: true; body: Record<string, unknown>; externalId: string }
+  /**
+   * `externalId` keys the log: the record's own (sent, or local-only like a talent's), or derived from the body.
+   * `stepKeys` (inside a plan, for a mapping with `{ step }` lookups): the parents' legacy keys, standing in the body
+   * where their Feishu ids go.
+   */
+  | { ok: true; body: Record<string, unknown>; externalId: string; stepKeys?: StepKeyAt[] }
   /** `externalId` is the record's own, when the mapping got that far. */
   | { ok: false; problems: Problem[]; externalId?: string };
 
 /**
  * The body a record would be sent as and its log key, or why it would not be sent. A record without a key of its
  * own (where the key is optional) gets one derived from its content, written into the body so the server sees it.
+ * A parent's legacy key (a `{ step }` lookup) is validated and derived from as the text it is, so a record's checks
+ * and its derived key do not wait for, or depend on, the Feishu id its parent gets.
  */
 export async function prepare(item: SourceItem, mapper: Mapper): Promise<Prepared> {
   if (item.kind === 'problem') return { ok: false, problems: [{ field: item.field ?? '(row)', reason: item.reason }] };
   // The key is a top-level field of the body (external_id).
   const key = mapper.endpoint.externalId;
   const mapped = await mapper.map(item);
+  const stepKeys = mapped.ok && mapper.stepKeys ? { stepKeys: takeStepKeys(mapped.candidate) } : {};
   const validated = mapped.ok ? mapper.validate(mapped) : mapped;
   if (!validated.ok) {
     const own = keyText(mapped.candidate?.[key]);
@@ -112,8 +107,8 @@ export async function prepare(item: SourceItem, mapper: Mapper): Promise<Prepare
   }
   const { body, local } = validated;
   const own = local[key] ?? body[key];
-  if (own !== undefined) return { ok: true, body, externalId: String(own) };
+  if (own !== undefined) return { ok: true, body, externalId: String(own), ...stepKeys };
   const externalId = derivedExternalId(body);
   if (!mapper.endpoint.fields[key]?.localOnly) body[key] = externalId;
-  return { ok: true, body, externalId };
+  return { ok: true, body, externalId, ...stepKeys };
 }

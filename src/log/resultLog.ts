@@ -19,17 +19,20 @@ import { DamagedLogError, LogWriteError, UsageError } from '../errors.js';
 
 /**
  * `matched`: an existing record (a talent found by email or mobile) is reused; it counts as done like `created`.
+ * `blocked`: inside a plan, the record's parent never got a Feishu id (its step finished without it); not sent, not
+ * done, so a rerun tries it again.
+ * `deleted`: an undo deleted the record (a DeletedEntry): the log no longer counts it as created.
  * `differs`: verify found the record on Feishu with content other than the export's; it still exists, and
  * `--update-changed` sends it again.
  */
-export type LogStatus = 'created' | 'updated' | 'matched' | 'failed' | 'invalid' | 'differs';
+export type LogStatus = 'created' | 'updated' | 'matched' | 'failed' | 'invalid' | 'blocked' | 'deleted' | 'differs';
 
 export interface LogEntry {
   /** The resource imported (talents, assessments, ...). */
   resource: string;
   /** null for a record so broken that it has none. */
   external_id: string | null;
-  status: LogStatus;
+  status: Exclude<LogStatus, 'deleted'>;
   /** The Feishu id, once created. */
   id?: string;
   /** The input file (as given on the command line, '-' for stdin): a log shared with a rejects file holds both. */
@@ -61,8 +64,30 @@ export interface Intent {
   parent?: string;
 }
 
-/** What the log says exists on the server: external_id -> Feishu id and the hash of what was sent. */
-export type Created = Map<string, { id: string; hash?: string }>;
+/** An undo's line: the record `external_id` (Feishu `id`) is no longer on the server. */
+export interface DeletedEntry {
+  resource: string;
+  external_id: string;
+  status: 'deleted';
+  id: string;
+  /**
+   * `deleted`: deleted by this request; `notFound`: already gone when asked (an undo interrupted after the delete,
+   * or a record removed by hand); `withParent`: the API has no delete for it, and its parent was deleted.
+   */
+  how: 'deleted' | 'notFound' | 'withParent';
+  attempts?: number;
+  logId?: string;
+  at: string;
+}
+
+/** Any outcome line of the log (intents are not outcomes). */
+export type LogLine = LogEntry | DeletedEntry;
+
+/**
+ * What the log says exists on the server: external_id -> Feishu id and the hash of what was sent; `matched` when the
+ * record existed before (found, not made), so an undo leaves it.
+ */
+export type Created = Map<string, { id: string; hash?: string; matched?: true }>;
 
 /** Where the log's last whole line ends, so that opening it for writing can cut off a damaged tail. */
 export interface LogEnd {
@@ -75,12 +100,14 @@ export interface LogHistory {
   created: Created;
   /** Intents with no record the log says exists: creates a crash may have cut off after they were sent. */
   intents: Map<string, Intent>;
+  /** The resources its lines name (one, for a log written by imports of one resource). */
+  resources: Set<string>;
   end: LogEnd;
   /** A torn or zero-filled tail past `end`: the last whole line before it, and its length in bytes. */
   damagedTail?: { afterLine: number; bytes: number };
 }
 
-const statuses: ReadonlySet<string> = new Set<LogStatus>(['created', 'updated', 'matched', 'failed', 'invalid', 'differs']);
+const statuses: ReadonlySet<string> = new Set<LogStatus>(['created', 'updated', 'matched', 'failed', 'invalid', 'blocked', 'deleted', 'differs']);
 /** No result line comes near this; a longer one is damage, and is not held in memory whole. */
 const longestLine = 1024 * 1024;
 
@@ -95,8 +122,8 @@ export function checkLogFile(path: string): void {
  * Reads what earlier runs recorded; a missing log is an empty history. Throws DamagedLogError (see above).
  * `onEntry` sees every outcome line in order (verify: why a record was not created).
  */
-export async function readResultLog(path: string, onEntry?: (entry: LogEntry) => void): Promise<LogHistory> {
-  const history: LogHistory = { created: new Map(), intents: new Map(), end: { bytes: 0, missingNewline: false } };
+export async function readResultLog(path: string, onEntry?: (entry: LogLine) => void): Promise<LogHistory> {
+  const history: LogHistory = { created: new Map(), intents: new Map(), resources: new Set(), end: { bytes: 0, missingNewline: false } };
   if (!existsSync(path)) return history;
   checkLogFile(path);
   const lines = new LineSplitter();
@@ -116,6 +143,7 @@ export async function readResultLog(path: string, onEntry?: (entry: LogEntry) =>
     if (result.kind === 'intent' && !history.created.has(result.intent.external_id)) history.intents.set(result.intent.external_id, result.intent);
     if (result.kind === 'entry') {
       remember(history, result.entry);
+      if (typeof result.entry.resource === 'string') history.resources.add(result.entry.resource);
       onEntry?.(result.entry);
     }
   };
@@ -125,16 +153,22 @@ export async function readResultLog(path: string, onEntry?: (entry: LogEntry) =>
   return history;
 }
 
-function remember(history: LogHistory, entry: Pick<LogEntry, 'external_id' | 'status' | 'id' | 'hash'>): void {
+function remember(history: LogHistory, entry: LogLine): void {
   const { created, intents } = history;
   if (typeof entry.external_id !== 'string') return;
+  if (entry.status === 'deleted') {
+    created.delete(entry.external_id); // a later `created` line adds it again
+    return;
+  }
   if ((entry.status === 'created' || entry.status === 'updated' || entry.status === 'matched') && typeof entry.id === 'string') {
-    created.set(entry.external_id, { id: entry.id, hash: entry.hash });
+    // An update keeps what the record was: one found before this tool stays found.
+    const matched = entry.status === 'matched' || (entry.status === 'updated' && created.get(entry.external_id)?.matched);
+    created.set(entry.external_id, matched ? { id: entry.id, hash: entry.hash, matched: true } : { id: entry.id, hash: entry.hash });
     intents.delete(entry.external_id);
   }
   // The record still exists, but not as it was sent: forget the hash, so that --update-changed sends it again.
   const known = created.get(entry.external_id);
-  if (entry.status === 'differs' && known) created.set(entry.external_id, { id: known.id });
+  if (entry.status === 'differs' && known) created.set(entry.external_id, known.matched ? { id: known.id, matched: true } : { id: known.id });
   // A later failed or invalid line does not undo a create: the record still exists on the server. A failed create
   // keeps its intent: its answer may have been lost after the server made the record.
 }
@@ -215,7 +249,7 @@ class LineSplitter {
   }
 }
 
-type LineReading = { kind: 'blank' } | { kind: 'entry'; entry: LogEntry } | { kind: 'intent'; intent: Intent } | { kind: 'damaged'; problem: Problem };
+type LineReading = { kind: 'blank' } | { kind: 'entry'; entry: LogLine } | { kind: 'intent'; intent: Intent } | { kind: 'damaged'; problem: Problem };
 /** What is wrong with a line, and how to repair it (`LOG` stands for the log's path). */
 interface Problem {
   what: string;
@@ -256,8 +290,11 @@ function readLine(line: RawLine): LineReading {
   return { kind: 'entry', entry: value };
 }
 
-/** A parsed line is one of this tool's results: one with a known status and an external_id (null for none). */
-export function isLogEntry(value: unknown): value is LogEntry {
+/**
+ * A parsed line is one of this tool's results: one with a known status and an external_id (null for none): an
+ * import's outcome (a LogEntry) or an undo's deletion (a DeletedEntry, status `deleted`).
+ */
+export function isLogEntry(value: unknown): value is LogLine {
   const entry = value as Partial<LogEntry> | null;
   return (
     typeof entry === 'object' && entry !== null && !Array.isArray(entry) && statuses.has(String(entry.status)) && (typeof entry.external_id === 'string' || entry.external_id === null)
@@ -311,11 +348,12 @@ export function logWriteError(path: string, error: unknown): LogWriteError {
   return new LogWriteError(`cannot write the result log ${path}: ${reason} (${message})`);
 }
 
-export class ResultLog {
+/** Appends lines of type `Entry`: an import's outcomes (LogEntry), an undo's deletions (DeletedEntry). */
+export class ResultLog<Entry extends LogLine = LogEntry> {
   /** Set by the first write that failed: nothing more is written, and the caller should stop sending. */
   failure: LogWriteError | undefined;
   /** The entries that could not be written: the one whose write failed and every one after it. */
-  readonly unwritten: LogEntry[] = [];
+  readonly unwritten: Entry[] = [];
   readonly #path: string;
   readonly #fd: number;
   /** Bytes of whole lines in the file, to take a torn line back. */
@@ -328,7 +366,7 @@ export class ResultLog {
   }
 
   /** Opens for appending, first cutting off a damaged tail past `end` and finishing a line that lost its newline. */
-  static open(path: string, end: LogEnd): ResultLog {
+  static open<Entry extends LogLine = LogEntry>(path: string, end: LogEnd): ResultLog<Entry> {
     let fd: number | undefined;
     try {
       fd = openSync(path, 'a');
@@ -338,14 +376,14 @@ export class ResultLog {
       if (fd !== undefined) closeSync(fd);
       throw logWriteError(path, error);
     }
-    return new ResultLog(path, fd, end.bytes + (end.missingNewline ? 1 : 0));
+    return new ResultLog<Entry>(path, fd, end.bytes + (end.missingNewline ? 1 : 0));
   }
 
   /**
    * Never throws: a failed write sets `failure` and keeps the entry in `unwritten` (an intent is no outcome and is
    * dropped: the caller must not send a record whose intent could not be written).
    */
-  append(entry: LogEntry | Intent): void {
+  append(entry: Entry | Intent): void {
     if (this.failure) {
       if (entry.status !== 'sending') this.unwritten.push(entry);
       return;

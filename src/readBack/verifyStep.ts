@@ -14,7 +14,8 @@ import { carriedInside, endpointFor, endpoints } from '../endpoints/registry.js'
 import type { EndpointDescription } from '../endpoints/types.js';
 import { openMappedInput, prepare } from '../import/records.js';
 import { SeenIds } from '../import/seenIds.js';
-import { readResultLog, type LogEntry } from '../log/resultLog.js';
+import { readResultLog, type LogLine } from '../log/resultLog.js';
+import { loadMapping, type MappingSpec } from '../map/mapping.js';
 import type { Format } from '../read/source.js';
 import { differences, type CarriedList, type Difference } from './compare.js';
 import type { ReadBack } from './readBack.js';
@@ -94,12 +95,13 @@ export async function verifyStep(step: StepToVerify, context: VerifyContext): Pr
   };
 
   // Why each record the log does not count as created was not: its last other outcome.
-  const lastProblem = new Map<string, LogEntry>();
+  const lastProblem = new Map<string, LogLine>();
   const history = await readResultLog(step.log, (entry) => {
     if (entry.external_id !== null && !['created', 'updated', 'matched', 'differs'].includes(entry.status)) lastProblem.set(entry.external_id, entry);
   });
   const notImported = (externalId: string) => {
     const problem = lastProblem.get(externalId);
+    if (problem?.status === 'deleted') return 'deleted by hire-import undo';
     if (problem) return `${problem.status}${problem.code === undefined ? '' : ` (${problem.code})`}: ${problem.msg ?? 'see the result log'}`;
     if (history.intents.has(externalId)) return 'sent, but the import stopped before its answer was logged: the next import finds it on Feishu or sends it';
     return 'not sent yet';
@@ -107,7 +109,8 @@ export async function verifyStep(step: StepToVerify, context: VerifyContext): Pr
 
   const cleanup: Array<() => unknown> = [];
   try {
-    const { mapper, records } = await openMappedInput({ ...step, endpoint, signal: context.signal }, cleanup);
+    const spec = step.mapping === undefined ? undefined : withStepLogs(await loadMapping(step.mapping), step.stepLogs);
+    const { mapper, records } = await openMappedInput({ ...step, spec, endpoint, signal: context.signal }, cleanup);
     const seen = new SeenIds();
     let window: Created[] = [];
     for await (const item of await records()) {
@@ -145,9 +148,21 @@ export async function verifyStep(step: StepToVerify, context: VerifyContext): Pr
     }
     await checkWindow(endpoint, window, context, settle);
   } finally {
-    for (const step of cleanup.reverse()) await step();
+    for (const release of cleanup.reverse()) await release();
   }
   return summary;
+}
+
+/** A plan's mapping with its `{ step }` lookups reading those steps' logs, like `{ log }` lookups: they have run. */
+function withStepLogs(spec: MappingSpec, stepLogs: ReadonlyMap<string, string> | undefined): MappingSpec {
+  if (!spec.lookups || !stepLogs) return spec;
+  const lookups = Object.fromEntries(
+    Object.entries(spec.lookups).map(([name, lookup]) => {
+      const log = 'step' in lookup ? stepLogs.get(lookup.step) : undefined;
+      return [name, log === undefined ? lookup : { log }];
+    }),
+  );
+  return { ...spec, lookups };
 }
 
 /** Reads a window's records back, all at once, and settles each. */

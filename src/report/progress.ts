@@ -17,6 +17,7 @@ export interface ProgressSnapshot {
   skipped: number;
   invalid: number;
   failed: number;
+  blocked?: number;
   /** Records sent per second over the last few seconds (skipped and invalid ones take no request). */
   rate: number;
   elapsedMs: number;
@@ -61,7 +62,7 @@ export function checkProgressInterval(ms: number): void {
 
 /** One line of progress. Pure. */
 export function formatProgress(snapshot: ProgressSnapshot): string {
-  const { finished, total, created, matched, skipped, invalid, failed, rate, elapsedMs } = snapshot;
+  const { finished, total, created, matched, skipped, invalid, failed, blocked, rate, elapsedMs } = snapshot;
   const share = total ? ` (${Math.min(100, Math.floor((finished / total) * 100))}%)` : '';
   const eta = total && rate > 0 && finished < total ? ` · ETA ${duration(((total - finished) / rate) * 1000)}` : '';
   // Where and how fast first: a narrow terminal cuts the line from the end.
@@ -74,6 +75,7 @@ export function formatProgress(snapshot: ProgressSnapshot): string {
     skipped ? `skipped ${count(skipped)}` : '',
     invalid ? `invalid ${count(invalid)}` : '',
     failed ? `failed ${count(failed)}` : '',
+    blocked ? `blocked ${count(blocked)}` : '',
   ];
   return parts.filter(Boolean).join(' · ');
 }
@@ -133,7 +135,7 @@ export class Progress {
     while (this.#samples.length > 2 && now - this.#samples[1]!.at > rateWindowMs) this.#samples.shift();
     const oldest = this.#samples[0]!;
     const rate = now > oldest.at ? ((sent - oldest.sent) * 1000) / (now - oldest.at) : 0;
-    const { created, updated, matched, skipped, invalid, failed } = tally.counts;
+    const { created, updated, matched, skipped, invalid, failed, blocked } = tally.counts;
     return {
       finished,
       total: total !== undefined ? Math.max(total, finished) : undefined,
@@ -142,6 +144,7 @@ export class Progress {
       skipped,
       invalid,
       failed,
+      blocked,
       rate,
       elapsedMs: now - this.#started,
     };

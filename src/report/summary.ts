@@ -51,8 +51,8 @@ export interface ImportSummary {
 export const unloggedPrefix = 'unlogged: ';
 
 export function importSucceeded(summary: ImportSummary): boolean {
-  const { invalid, failed } = summary.counts;
-  return !summary.interrupted && !summary.stoppedEarly && invalid === 0 && failed === 0 && summary.pending === 0;
+  const { invalid, failed, blocked } = summary.counts;
+  return !summary.interrupted && !summary.stoppedEarly && invalid === 0 && failed === 0 && blocked === 0 && summary.pending === 0;
 }
 
 /** Reasons listed in the summary; the rest are counted, and all are in the JSON summary and the log. */
@@ -74,6 +74,7 @@ export function formatSummary(summary: ImportSummary, colors: Colors, rerun?: st
     `already done ${count(counts.skipped)}`,
     counts.invalid ? colors.red(`invalid ${count(counts.invalid)}`) : 'invalid 0',
     counts.failed ? colors.red(`failed ${count(counts.failed)}`) : '',
+    counts.blocked ? colors.red(`blocked ${count(counts.blocked)}`) : '',
     summary.pending ? colors.yellow(`not sent ${count(summary.pending)}`) : '',
   );
   lines.push(`  ${outcome.filter(Boolean).join(' · ')}`);

@@ -19,13 +19,15 @@ export interface Counts {
   skipped: number;
   invalid: number;
   failed: number;
+  /** Inside a plan: not sent because the parent never got a Feishu id (see LogStatus). */
+  blocked: number;
 }
 
 /** How many problems the JSON summary keeps one by one; the log and the rejects file keep them all. */
 export const problemsKept = 100;
 
 export class Tally {
-  readonly counts: Counts = { read: 0, created: 0, updated: 0, matched: 0, skipped: 0, invalid: 0, failed: 0 };
+  readonly counts: Counts = { read: 0, created: 0, updated: 0, matched: 0, skipped: 0, invalid: 0, failed: 0, blocked: 0 };
   readonly problems: RecordProblem[] = [];
   /** Every problem, grouped by reason. */
   readonly problemGroups = new ProblemGroups();
@@ -37,8 +39,8 @@ export class Tally {
 
   /** Records with an outcome: sent and answered, skipped, or refused. */
   get finished(): number {
-    const { created, updated, matched, skipped, invalid, failed } = this.counts;
-    return created + updated + matched + skipped + invalid + failed;
+    const { created, updated, matched, skipped, invalid, failed, blocked } = this.counts;
+    return created + updated + matched + skipped + invalid + failed + blocked;
   }
 
   /** Records sent and answered (created, updated, matched by a lookup, or failed after its requests): what the rate counts. */

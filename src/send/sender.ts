@@ -4,6 +4,9 @@
  * `verdictFor`, transient failures retried with backoff, a refused token renewed once. The caller hands in jobs and
  * gets one result per job; a fatal answer (a missing permission) stops everything.
  *
+ * Deletes (an undo) go the same way at the delete API's own pace; a delete answered "not found" is done, not failed:
+ * the record is gone, whether an earlier try or an earlier run removed it.
+ *
  * An endpoint with `match` (talents) looks each record up first and reuses a match; it creates only when nothing
  * matches, and since its create has no idempotency key, a create whose answer was lost is looked up again before
  * it is sent again.
@@ -15,7 +18,7 @@
 import type { Clock } from '../clock.js';
 import type { EndpointDescription, Limit } from '../endpoints/types.js';
 import { ConfigError, ServiceUnavailableError } from '../errors.js';
-import { backoffMs, describeAnswer, TransientError, verdictFor, type Answer, type Failure, type Reply } from './answer.js';
+import { backoffMs, describeAnswer, meansNotFound, TransientError, verdictFor, type Answer, type Failure, type Reply } from './answer.js';
 import type { HireClient, Method } from './client.js';
 import { Latencies } from './latency.js';
 import { Matcher, type Found, type MatchKey, type QueryFailure, type QueryResult } from './matcher.js';
@@ -49,6 +52,11 @@ export type SendResult =
   /** Not finished because the run was interrupted: nothing is logged, so a rerun sends it. */
   | { status: 'pending'; attempts: number };
 
+/** The outcome of a delete: `notFound` when the record was already gone. */
+export type DeleteResult =
+  | { status: 'deleted'; id: string; notFound: boolean; attempts: number; logId?: string }
+  | Exclude<SendResult, { status: 'created' | 'updated' | 'matched' }>;
+
 export interface SenderStats {
   requests: number;
   retries: number;
@@ -59,7 +67,7 @@ export interface SenderStats {
 
 export interface SenderOptions {
   endpoint: EndpointDescription;
-  client: Pick<HireClient, 'create' | 'update' | 'request'>;
+  client: Pick<HireClient, 'create' | 'update' | 'delete' | 'request'>;
   tokenCache: TokenCache;
   clock: Clock;
   random: () => number;
@@ -115,7 +123,7 @@ export class Sender {
   /** Set when an answer means no record can succeed; the caller stops reading. */
   fatal: Error | undefined;
   /** One pace per API called: the limits are per API. */
-  readonly paces: { create: Pace; update?: Pace; match?: Pace; read?: Pace };
+  readonly paces: { create: Pace; update?: Pace; delete?: Pace; match?: Pace; read?: Pace };
   readonly #options: SenderOptions;
   readonly #matcher: Matcher | undefined;
   readonly #inFlight = new Set<Promise<void>>();
@@ -127,6 +135,7 @@ export class Sender {
     this.paces = {
       create: paceFor(endpoint.create.limit),
       update: endpoint.update && paceFor(endpoint.update.limit),
+      delete: endpoint.delete && paceFor(endpoint.delete.limit),
       match: endpoint.match && paceFor(endpoint.match.limit),
       read: endpoint.readBack && 'limit' in endpoint.readBack ? paceFor(endpoint.readBack.limit) : undefined,
     };
@@ -146,12 +155,21 @@ export class Sender {
   }
 
   /** Starts the job once a slot is free; `onResult` gets its outcome. Resolves when the job has started. */
-  async submit(job: SendJob, onResult: (result: SendResult) => void): Promise<void> {
+  submit(job: SendJob, onResult: (result: SendResult) => void): Promise<void> {
+    return this.#start(() => this.#run(job), onResult);
+  }
+
+  /** Deletes record `id` once a slot is free; `onResult` gets its outcome. Resolves when the delete has started. */
+  submitDelete(id: string, onResult: (result: DeleteResult) => void): Promise<void> {
+    return this.#start(() => this.#delete(id), onResult);
+  }
+
+  async #start<Result>(run: () => Promise<Result>, onResult: (result: Result) => void): Promise<void> {
     // A cap of our own rather than p-limit's: the reader must wait here for a free slot (so memory stays bounded),
     // and p-limit queues without bound and has no way to wait for a slot.
     while (this.#inFlight.size >= this.#options.concurrency) await Promise.race(this.#inFlight);
     // An error while recording a result (a full disk, say) stops the run like a fatal answer would.
-    const running = this.#run(job)
+    const running = run()
       .then(onResult)
       .catch((error: unknown) => {
         this.fatal ??= error instanceof Error ? error : new Error(String(error));
@@ -198,6 +216,20 @@ export class Sender {
       if (found.kind !== 'none') return resultOf(found, 'created', tries);
     }
     return this.#create(job, tries, 'retry').then((sent) => resultOf(sent, 'created', tries));
+  }
+
+  async #delete(id: string): Promise<DeleteResult> {
+    const { endpoint, client } = this.#options;
+    const pace = this.paces.delete;
+    if (!pace) throw new Error(`${endpoint.resource} cannot be deleted`);
+    const tries = freshTries();
+    const sent = await this.#exchange(pace, (token) => client.delete(endpoint, id, token), tries, 'retry');
+    const { attempts } = tries;
+    if (sent.kind === 'ok') return { status: 'deleted', id, notFound: false, attempts, ...(sent.answer.logId ? { logId: sent.answer.logId } : {}) };
+    if (sent.kind === 'failed' && meansNotFound(sent.code)) return { status: 'deleted', id, notFound: true, attempts, ...(sent.logId ? { logId: sent.logId } : {}) };
+    if (sent.kind === 'pending') return { status: 'pending', attempts };
+    const { kind: _kind, ...failed } = sent;
+    return { status: 'failed', ...failed, attempts };
   }
 
   #create<Mode extends OnTransient>(job: SendJob, tries: Tries, lost: Mode): Promise<Exchanged<Created, Mode>> {

@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DamagedLogError, LockedError, LogWriteError } from '../../src/errors.js';
 import { lockResultLog } from '../../src/log/lock.js';
-import { readResultLog, ResultLog, type LogEntry } from '../../src/log/resultLog.js';
+import { readResultLog, ResultLog, type DeletedEntry, type LogEntry } from '../../src/log/resultLog.js';
 
 const folder = () => mkdtempSync(join(tmpdir(), 'hire-import-log-'));
 const at = '2026-11-24T00:00:00.000Z';
@@ -115,7 +115,22 @@ describe('result log', () => {
   it('counts a talent matched by lookup as done, with its talent_id', async () => {
     const path = join(folder(), 'r.jsonl');
     await reopenAndAppend(path, { resource: 'talents', external_id: 'C-1', status: 'matched', file, id: '7001', line: 2, at });
-    expect([...(await readResultLog(path)).created]).toEqual([['C-1', { id: '7001' }]]);
+    expect([...(await readResultLog(path)).created]).toEqual([['C-1', { id: '7001', matched: true }]]);
+  });
+
+  it('forgets a record a later deleted line names, counts it again after a later create, and names the resources', async () => {
+    const path = join(folder(), 'r.jsonl');
+    await reopenAndAppend(path, entry('a'), entry('b'), { resource: 'talents', external_id: 'C-1', status: 'matched', file, id: '7001', line: 2, at });
+    const log = ResultLog.open<DeletedEntry>(path, (await readResultLog(path)).end);
+    log.append({ resource, external_id: 'a', status: 'deleted', id: '1', how: 'deleted', at });
+    log.append({ resource, external_id: 'b', status: 'deleted', id: '1', how: 'notFound', at });
+    log.close();
+    let history = await readResultLog(path);
+    expect([...history.created]).toEqual([['C-1', { id: '7001', matched: true }]]);
+    expect([...history.resources]).toEqual(['assessments', 'talents']);
+    await reopenAndAppend(path, { ...entry('a'), id: '2' });
+    history = await readResultLog(path);
+    expect([...history.created]).toEqual([['C-1', { id: '7001', matched: true }], ['a', { id: '2' }]]);
   });
 
   it('keeps the intents no created record answers, and a failed create keeps its intent', async () => {

@@ -48,6 +48,7 @@ function reading(records: Record<string, Item[]>, fail?: (request: Request) => b
         client: {
           create: async () => Promise.reject(new Error('no creates here')),
           update: async () => Promise.reject(new Error('no updates here')),
+          delete: async () => Promise.reject(new Error('no deletes here')),
           request: async (method, path, body) => {
             const url = new URL(path, 'http://feishu');
             const request = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), body };

@@ -26,7 +26,7 @@ const summary = (overrides: Partial<ImportSummary> = {}): ImportSummary => ({
   dryRun: false,
   interrupted: false,
   stoppedEarly: null,
-  counts: { read: 10, created: 8, updated: 0, matched: 0, skipped: 2, invalid: 0, failed: 0 },
+  counts: { read: 10, created: 8, updated: 0, matched: 0, skipped: 2, invalid: 0, failed: 0, blocked: 0 },
   pending: 0,
   wouldCreate: 0,
   wouldUpdate: 0,
@@ -243,7 +243,7 @@ describe('formatSummary', () => {
     const text = formatSummary(summary(), noColors);
     expect(text).toContain('assessments: 10 records from export.csv');
     expect(text).toContain('created 8 · already done 2 · invalid 0');
-    const talents = formatSummary(summary({ resource: 'talents', counts: { read: 10, created: 3, updated: 0, matched: 5, skipped: 2, invalid: 0, failed: 0 } }), noColors);
+    const talents = formatSummary(summary({ resource: 'talents', counts: { read: 10, created: 3, updated: 0, matched: 5, skipped: 2, invalid: 0, failed: 0, blocked: 0 } }), noColors);
     expect(talents).toContain('talents: 10 records from export.csv');
     expect(talents).toContain('created 3 · matched 5 · already done 2 · invalid 0');
     expect(text).toContain('p50 52 ms, p99 180 ms');
@@ -257,7 +257,7 @@ describe('formatSummary', () => {
       { field: 'external_interview_id', reason: 'is required', count: 1, lines: [9] },
     ];
     const text = formatSummary(
-      summary({ counts: { read: 400, created: 87, updated: 0, matched: 0, skipped: 0, invalid: 313, failed: 0 }, rejects: 'export.rejects.csv', problemGroups }),
+      summary({ counts: { read: 400, created: 87, updated: 0, matched: 0, skipped: 0, invalid: 313, failed: 0, blocked: 0 }, rejects: 'export.rejects.csv', problemGroups }),
       noColors,
       'hire-import assessments export.rejects.csv --log export.results.jsonl',
     );
@@ -279,7 +279,7 @@ describe('formatSummary', () => {
   });
 
   it('colours only with the colours it is given', () => {
-    const failed = summary({ counts: { read: 1, created: 0, updated: 0, matched: 0, skipped: 0, invalid: 1, failed: 0 } });
+    const failed = summary({ counts: { read: 1, created: 0, updated: 0, matched: 0, skipped: 0, invalid: 1, failed: 0, blocked: 0 } });
     expect(formatSummary(failed, noColors)).not.toContain('\x1b[');
     expect(formatSummary(failed, new Chalk({ level: 1 }))).toContain('\x1b[31minvalid 1\x1b[39m');
   });

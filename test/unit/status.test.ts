@@ -54,6 +54,18 @@ describe('LogFold', () => {
     expect(formatStatus(summary, noColors, now).split('\n')[1]).toBe('  created 1 · matched 1 · failed 0 · invalid 0');
   });
 
+  it("counts a record an undo deleted as deleted, until a later create, and reads the undo's lines (no file, no line)", () => {
+    const fold = new LogFold(now);
+    fold.line(line({ external_id: 'A', status: 'created', id: '1', line: 2, at: at(90) }));
+    fold.line(line({ external_id: 'B', status: 'created', id: '2', line: 3, at: at(90) }));
+    fold.line(JSON.stringify({ resource: 'interviews', external_id: 'A', status: 'deleted', id: '1', how: 'deleted', at: at(60) }));
+    fold.line(JSON.stringify({ resource: 'interviews', external_id: 'B', status: 'deleted', id: '2', how: 'notFound', at: at(60) }));
+    fold.line(line({ external_id: 'B', status: 'created', id: '3', line: 3, at: at(30) }));
+    const summary = fold.summary('interviews.results.jsonl', { records: 2 });
+    expect(summary).toMatchObject({ inputs: [{ file: 'export.csv', lines: 3 }], lines: 5, unreadable: 0, records: 2, counts: { created: 1, deleted: 1 } });
+    expect(formatStatus(summary, noColors, now).split('\n')[1]).toBe('  created 1 · deleted by an undo 1 · failed 0 · invalid 0');
+  });
+
   it('measures the recent rate from the sent outcomes of the last five minutes, and the ETA from the total', () => {
     const fold = new LogFold(now);
     fold.line(line({ external_id: 'old', status: 'created', id: '0', line: 2, at: at(3600) }));
