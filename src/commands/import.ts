@@ -398,6 +398,12 @@ export function checkConnectionOptions(options: Pick<ImportOptions, 'rate' | 'co
   }
 }
 
+/** Where a plan step keeps its log when the plan does not say: where its import would (migrate and undo agree). */
+export function defaultStepLog(sandbox: boolean): (step: { input: string }) => string {
+  // The log's path depends on the input's path alone (the format names only the rejects file).
+  return ({ input }) => outputPaths({ path: input, format: formatFromPath(input) ?? 'csv', regularFile: true }, undefined, sandbox).log;
+}
+
 /**
  * The result log and rejects file sit next to the input; for input read once (stdin, a pipe, a FIFO, a process
  * substitution: no folder of its own, and a name like /dev/fd/63 that the next run does not share) they are
