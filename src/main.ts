@@ -11,6 +11,7 @@ import { ExitCode, exitCodeFor } from './errors.js';
 import { processColors, type Colors } from './report/colors.js';
 import { formatSummary, importSucceeded, type ImportSummary } from './report/summary.js';
 import { formatUndoSummary, undoSucceeded } from './undo/summary.js';
+import { formatVerifySummary, type VerifySummary } from './report/verifySummary.js';
 
 export interface Output {
   stdout(text: string): void;
@@ -179,5 +180,13 @@ export function reportUndo(result: UndoResult, json: boolean, output: Output): n
     const error = stop ? { error: { kind: stop.name, message: stop.message } } : {};
     output.stdout(`${JSON.stringify({ ...summary, ok, exitCode, ...error }, null, 2)}\n`);
   }
+  return exitCode;
+}
+
+/** The end of a verify: the summary on stderr (and as JSON on stdout); 0 when every record checked is ok. */
+export function reportVerify(summary: VerifySummary, json: boolean, output: Output): number {
+  const exitCode = summary.interrupted ? ExitCode.interrupted : summary.ok ? ExitCode.ok : ExitCode.recordsFailed;
+  output.stderr(formatVerifySummary(summary, output.colors.stderr));
+  if (json) output.stdout(`${JSON.stringify({ ...summary, exitCode }, null, 2)}\n`);
   return exitCode;
 }

@@ -14,9 +14,11 @@ import { ConfigError, UsageError } from '../errors.js';
 import { runPipeline, type PipelineInput } from '../import/pipeline.js';
 import { openMappedInput } from '../import/records.js';
 import { lockResultLog } from '../log/lock.js';
-import { readResultLog, ResultLog, type LogEnd, type LogHistory } from '../log/resultLog.js';
+import { readResultLog, ResultLog, type Intent, type LogEnd, type LogHistory } from '../log/resultLog.js';
 import type { Mapper, MappingSpec } from '../map/mapping.js';
 import { sameFile } from '../read/input.js';
+import { ReadBack, readRequests } from '../readBack/readBack.js';
+import { recoverable, Recovery } from '../readBack/recovery.js';
 import { createRejectsWriter } from '../read/rejects.js';
 import { claimRejectsPath } from '../read/rejectsWritten.js';
 import { formatFromPath, type Format, type RecordSource, type SourceItem } from '../read/source.js';
@@ -176,6 +178,7 @@ export async function sendImport(opened: OpenedImport, connection: Connection | 
       maxErrors: options.maxErrors,
       parents: links.parents,
       own: links.own,
+      intents: connection && sender && recoverable(endpoint) ? intentsOf(endpoint, history, connection, sender, options, io) : undefined,
     });
   } finally {
     progress?.stop();
@@ -285,6 +288,17 @@ export function newSender(
   });
 }
 
+/**
+ * The earlier runs' intents for this endpoint, and how to look for their records: through the endpoint's own sender
+ * where it reads itself back, else a sender of the API that does (the parent's), made only when an intent needs it.
+ */
+function intentsOf(endpoint: EndpointDescription, history: LogHistory, connection: Connection, sender: Sender, options: ImportOptions, io: ImportIO) {
+  const pending = new Map([...history.intents].filter(([, intent]) => intent.resource === endpoint.resource));
+  const readBack = new ReadBack(readRequests((reader) => (reader === endpoint ? sender : newSender(reader, connection, options, io))));
+  const recovery = new Recovery(endpoint, readBack);
+  return { pending, recover: (intent: Intent) => recovery.find(intent) };
+}
+
 /** The first token, with a few tries for a passing fault; then a clear stop, before any record is read. */
 async function firstToken(tokenCache: TokenCache, baseUrl: string, io: Pick<ImportIO, 'signal' | 'clock' | 'random'>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
@@ -386,6 +400,12 @@ export function checkConnectionOptions(options: Pick<ImportOptions, 'rate' | 'co
   } catch {
     throw new UsageError(`--base-url is not a URL: ${options.baseUrl}`);
   }
+}
+
+/** Where a plan step keeps its log when the plan does not say: where its import would (migrate and undo agree). */
+export function defaultStepLog(sandbox: boolean): (step: { input: string }) => string {
+  // The log's path depends on the input's path alone (the format names only the rejects file).
+  return ({ input }) => outputPaths({ path: input, format: formatFromPath(input) ?? 'csv', regularFile: true }, undefined, sandbox).log;
 }
 
 /**

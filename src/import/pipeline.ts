@@ -11,8 +11,9 @@ import { withStepIds, type Mapper, type StepKeyAt } from '../map/mapping.js';
 import { fieldPath, type Problem } from '../validate/problem.js';
 import type { SourceItem } from '../read/source.js';
 import type { RejectsWriter } from '../read/rejects.js';
-import type { Created, LogEntry, ResultLog } from '../log/resultLog.js';
+import type { Created, Intent, LogEntry, ResultLog } from '../log/resultLog.js';
 import type { ParentAnswer, ParentOutcome } from '../plan/parentIds.js';
+import type { Found } from '../send/matcher.js';
 import type { Sender, SendJob, SendResult } from '../send/sender.js';
 import type { Tally } from '../report/tally.js';
 import { decide } from './decide.js';
@@ -47,6 +48,15 @@ export interface PipelineInput {
   /** Stop reading once this many records are invalid or failed. */
   maxErrors?: number;
   now?: () => Date;
+  /**
+   * For endpoints whose records can be found again after a crash (readBack/recovery.ts): each create is announced in
+   * the log before it is sent, and a record an earlier run announced without an outcome is looked for first.
+   */
+  intents?: {
+    /** Earlier runs' intents with no outcome, by external_id. */
+    pending: ReadonlyMap<string, Intent>;
+    recover(intent: Intent): Promise<Found>;
+  };
   /** Inside a plan: the ids of the steps the mapping's `{ step }` lookups name, by lookup name. */
   parents?: ReadonlyMap<string, ParentSource>;
   /**
@@ -64,7 +74,7 @@ export interface PipelineOutcome {
 }
 
 export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome> {
-  const { endpoint, items, mapper, created, updateChanged, sender, resultLog, rejects, tally, signal, maxErrors, parents, own } = input;
+  const { endpoint, items, mapper, created, updateChanged, sender, resultLog, rejects, tally, signal, maxErrors, parents, own, intents } = input;
   const now = input.now ?? (() => new Date());
   const outcome: PipelineOutcome = { pending: 0, wouldCreate: 0, wouldUpdate: 0, stoppedEarly: null };
   /** To refuse a record that repeats the external_id of an earlier one in the same input. */
@@ -115,7 +125,24 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
       return;
     }
     tally.counts[result.status]++;
-    log({ external_id: externalId, status: result.status, id: result.id, line: item.line, code: 0, hash: bodyHash(body), attempts: result.attempts });
+    const recovered = result.recovered ? { recovered: true as const } : {};
+    log({ external_id: externalId, status: result.status, id: result.id, line: item.line, code: 0, hash: bodyHash(body), attempts: result.attempts, ...recovered });
+  };
+
+  /**
+   * A create announced in the log where intents are kept, with its parent's id as sent; one an earlier run announced
+   * is looked for first. Undefined when the announcement could not be written: then it is not sent.
+   */
+  const announced = (externalId: string, job: SendJob): SendJob | undefined => {
+    if (!intents || !resultLog || job.action !== 'create') return job;
+    const parent = endpoint.parent === undefined ? undefined : job.body[endpoint.parent.field];
+    resultLog.append({ external_id: externalId, status: 'sending', resource: endpoint.resource, ...(typeof parent === 'string' ? { parent } : {}) });
+    if (resultLog.failure) {
+      sender?.stop(resultLog.failure);
+      return undefined;
+    }
+    const earlier = intents.pending.get(externalId);
+    return earlier ? { ...job, recover: () => intents.recover(earlier) } : job;
   };
 
   /** Sends the job (counts it on a dry run). `body` is the record as prepared: its hash is logged. */
@@ -128,7 +155,12 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
       }
       return;
     }
-    await sender.submit(job, (result) => settle(item, externalId, body, result));
+    const sent = announced(externalId, job);
+    if (!sent) {
+      outcome.pending++;
+      return;
+    }
+    await sender.submit(sent, (result) => settle(item, externalId, body, result));
   };
 
   /** With every parent's answer: blocked, left for a rerun, or sent with the parents' ids in place of their keys. */
