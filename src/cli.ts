@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline/promises';
 import { CommanderError } from 'commander';
 import { systemClock } from './clock.js';
 import { ExitCode, UsageError } from './errors.js';
-import { errorJson, guardProcess, interruptSignal, jsonOut, processOutput, reportImport, reportPlan, reportUndo, runCommand } from './main.js';
+import { errorJson, guardProcess, interruptSignal, jsonOut, processOutput, reportImport, reportPlan, reportUndo, reportVerify, runCommand } from './main.js';
 import { createProgram, jsonRequested, type CommandCall } from './program.js';
 import { processColors } from './report/colors.js';
 
@@ -29,6 +29,11 @@ async function execute(call: CommandCall): Promise<number> {
         terminal: { stream: process.stderr, colors: output.colors.stderr },
       };
       return runCommand(() => runImport(call.options, io), (summary) => reportImport(summary, json, output), output, json);
+    }
+    case 'verify': {
+      const { runVerify } = await import('./commands/verify.js');
+      const io = { stderr: output.stderr, signal: interruptSignal(output, 'finishing the read requests under way', json), clock: systemClock, random: Math.random };
+      return runCommand(() => runVerify(call.options, io), (summary) => reportVerify(summary, json, output), output, json);
     }
     case 'migrate': {
       const { migrate } = await import('./commands/migrate.js');

@@ -12,6 +12,7 @@ import { ExitCode, exitCodeFor } from './errors.js';
 import { processColors, type Colors } from './report/colors.js';
 import { formatSummary, importSucceeded, type ImportSummary } from './report/summary.js';
 import { formatUndoSummary, undoSucceeded } from './undo/summary.js';
+import { formatVerifySummary, type VerifySummary } from './report/verifySummary.js';
 
 export interface Output {
   stdout(text: string): void;
@@ -202,5 +203,13 @@ export function reportUndo(result: UndoResult, json: JsonOut | undefined, output
   output.stderr(formatUndoSummary(summary, output.colors.stderr, Boolean(stop)));
   if (stop) output.stderr(errorReport(stop, exitCode, output.colors.stderr));
   json?.({ ...summary, ok, exitCode, ...(stop ? { error: errorFields(stop) } : {}) });
+  return exitCode;
+}
+
+/** The end of a verify: the summary on stderr (and as JSON on stdout); 0 when every record checked is ok. */
+export function reportVerify(summary: VerifySummary, json: JsonOut | undefined, output: Output): number {
+  const exitCode = summary.interrupted ? ExitCode.interrupted : summary.ok ? ExitCode.ok : ExitCode.recordsFailed;
+  output.stderr(formatVerifySummary(summary, output.colors.stderr));
+  json?.({ ...summary, exitCode });
   return exitCode;
 }

@@ -12,6 +12,7 @@ import type { PreviewOptions } from './commands/preview.js';
 import type { SandboxCommandOptions } from './commands/sandbox.js';
 import type { StatusOptions } from './commands/status.js';
 import type { UndoOptions } from './commands/undo.js';
+import type { VerifyOptions } from './commands/verify.js';
 import { parseDuration } from './duration.js';
 import { endpointFor, endpoints, resourceNames } from './endpoints/registry.js';
 import { parseMaxErrors, type MaxErrors } from './import/errorBudget.js';
@@ -25,6 +26,7 @@ export type CommandCall =
   /** Whether a command wants JSON is read from the arguments themselves: `jsonRequested`. */
   | { command: 'import'; options: ImportOptions }
   | { command: 'migrate'; options: MigrateOptions }
+  | { command: 'verify'; options: VerifyOptions }
   | { command: 'sandbox'; options: SandboxCommandOptions }
   | { command: 'init'; options: InitOptions }
   | { command: 'preview'; options: PreviewOptions }
@@ -212,6 +214,13 @@ Exit codes:
   75   an import or undo holds a result log; wait for it to finish
   130  interrupted (Ctrl-C, SIGTERM or SIGHUP): deletes in flight were finished and logged; run again to continue`;
 
+const verifyExitCodes = `
+Exit codes of verify:
+  0    every record that can be checked is on Feishu as the export says (talents cannot be read back: not checked)
+  1    some records are missing, differ, were not imported, or could not be read back (see the report file)
+  2    usage or configuration error (bad option, credentials, mapping, plan, unreadable input or log)
+  130  interrupted (Ctrl-C / SIGTERM): the records not reached were not checked`;
+
 /** The parsed flags of an import, as the command takes them. */
 function importOptions(resource: string, file: string, flags: Flags, context: ProgramContext): ImportOptions {
   const flag = <Type>(name: string) => flags[name] as Type;
@@ -342,6 +351,46 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
           stateFile: flags.state as string | undefined,
         },
       });
+    });
+
+  addConnectionOptions(
+    addInputOptions(
+      program
+        .command('verify')
+        .description("check that what the result logs say was created is on Feishu with the export's content: ok, missing, differs, not imported")
+        .argument('<target>', `a resource (${resourceNames.join(', ')}) with its export, or a plan file (migration.yaml)`)
+        .argument('[file]', "the resource's export"),
+    )
+      .option('-m, --mapping <file>', 'the mapping the import used')
+      .option('--log <file>', 'the result log the import wrote (default: next to the input, <name>.results.jsonl)')
+      .option('--rate <n>', "read requests per second on each read-back API (default: each one's documented limit)", number),
+  )
+    .option('--report <file>', 'the CSV of every record that is not ok (default: beside the export or the plan, <name>.verify.csv)')
+    .option('--json', 'print the summary as JSON on stdout', false)
+    .addHelpText('after', verifyExitCodes)
+    .addHelpText(
+      'after',
+      examples([
+        ['hire-import verify assessments assessments.csv -m assessments.yaml', 'one export, against the log beside it'],
+        ['hire-import verify migration.yaml --json', 'every step of a plan; the summary as JSON on stdout'],
+      ]),
+    )
+    .action(async (target: string, file: string | undefined, flags: Flags) => {
+      const flag = <Type>(name: string) => flags[name] as Type;
+      const options: VerifyOptions = {
+        target,
+        file,
+        mapping: flag('mapping'),
+        log: flag('log'),
+        format: flag('format'),
+        encoding: flag('encoding'),
+        delimiter: flag('delimiter'),
+        sheet: flag('sheet'),
+        report: flag('report'),
+        rate: flag('rate'),
+        ...connectionOptions(flags),
+      };
+      await run({ command: 'verify', options });
     });
 
   addReportOptions(

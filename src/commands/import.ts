@@ -5,7 +5,7 @@
  * business. A plan opens one of these per step (openImport) before it sends anything, then runs them all at once
  * (sendImport) over one connection.
  */
-import { accessSync, constants, existsSync, statSync, unlinkSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Clock } from '../clock.js';
 import { endpointFor, resourceNames } from '../endpoints/registry.js';
@@ -16,10 +16,13 @@ import type { MaxErrors } from '../import/errorBudget.js';
 import { runPipeline, type PipelineInput } from '../import/pipeline.js';
 import { openMappedInput } from '../import/records.js';
 import { lockResultLog } from '../log/lock.js';
-import { readResultLog, ResultLog, type LogEnd, type LogHistory } from '../log/resultLog.js';
+import { readResultLog, ResultLog, type Intent, type LogEnd, type LogHistory } from '../log/resultLog.js';
 import type { Mapper, MappingSpec } from '../map/mapping.js';
 import { sameFile } from '../read/input.js';
+import { ReadBack, readRequests } from '../readBack/readBack.js';
+import { recoverable, Recovery } from '../readBack/recovery.js';
 import { createRejectsWriter } from '../read/rejects.js';
+import { claimRejectsPath } from '../read/rejectsWritten.js';
 import { formatFromPath, type Format, type RecordSource, type SourceItem } from '../read/source.js';
 import type { Colors } from '../report/colors.js';
 import { estimateRecords } from '../report/estimate.js';
@@ -162,7 +165,7 @@ export async function sendImport(opened: OpenedImport, connection: Connection | 
   // Sending and reading stop on Ctrl-C and at the deadline alike; only the summary tells them apart.
   const signal = AbortSignal.any([io.signal, deadline]);
   const sender = connection && newSender(endpoint, connection, options, { ...io, signal });
-  const outputs = options.dryRun ? undefined : openOutputs(source, paths, history.end, opened.cleanup);
+  const outputs = options.dryRun ? undefined : await openOutputs(source, paths, history.end, opened.cleanup);
   const tally = links.tally ?? new Tally();
   const progress = await startProgress(options, io, source, mapper, tally, {
     resource: endpoint.resource,
@@ -188,6 +191,7 @@ export async function sendImport(opened: OpenedImport, connection: Connection | 
       knownErrors: history.erred,
       parents: links.parents,
       own: links.own,
+      intents: connection && sender && recoverable(endpoint) ? intentsOf(endpoint, history, connection, sender, options, { ...io, signal }) : undefined,
     });
   } finally {
     progress?.stop();
@@ -201,13 +205,15 @@ export async function sendImport(opened: OpenedImport, connection: Connection | 
   } catch (error) {
     stop ??= error as Error; // a full disk on the last records kept for the user
   }
+  const rejects = rejected > 0 ? outputs!.rejectsPath : null;
   const elapsedMs = io.clock.now() - started;
   return {
     resource: endpoint.resource,
     file: options.file,
     log: options.dryRun ? null : paths.log,
-    rejects: rejected > 0 ? paths.rejects : null,
-    rerun: rejected > 0 ? rerunCommand(options, paths) : undefined,
+    rejects,
+    rejectsKept: rejects === null ? [] : outputs!.rejectsKept,
+    rerun: rejects === null ? undefined : rerunCommand(options, { ...paths, rejects }),
     dryRun: options.dryRun,
     interrupted: io.signal.aborted,
     stoppedEarly: outcome.stoppedEarly ?? (stoppedOnPurpose ? `reached --max-duration ${formatDuration(options.maxDurationMs!)}` : null),
@@ -262,12 +268,9 @@ export async function connect(options: ConnectOptions, io: Pick<ImportIO, 'stder
     if (sendsSecretsInClear(baseUrl)) {
       io.stderr(`warning: ${baseUrl} is plain http: the app secret and the tokens travel unencrypted; use https\n`);
     }
-    if (!appId || !appSecret) {
-      throw new ConfigError(
-        'no app credentials: set FEISHU_APP_ID and FEISHU_APP_SECRET (or --app-id / --app-secret), ' +
-          'rehearse with --sandbox, or check the input with --dry-run',
-      );
-    }
+    // Only what is missing is named: a user who set one of the two looks for the other.
+    const missing = [!appId && 'FEISHU_APP_ID is not set (or --app-id)', !appSecret && 'FEISHU_APP_SECRET is not set (or --app-secret)'].filter(Boolean);
+    if (!appId || !appSecret) throw new ConfigError(`${missing.join('; ')}; rehearse with --sandbox, or check the input with --dry-run`);
     const client = new HireClient({ baseUrl, appId, appSecret, connections: options.concurrency, timeoutMs: options.timeoutMs });
     opened.push(() => client.close());
     const tokenCache = new TokenCache(() => client.fetchToken(), io.clock);
@@ -348,6 +351,17 @@ export function apiOrigin(baseUrl: string, note: (text: string) => void): string
   throw refused();
 }
 
+/**
+ * The earlier runs' intents for this endpoint, and how to look for their records: through the endpoint's own sender
+ * where it reads itself back, else a sender of the API that does (the parent's), made only when an intent needs it.
+ */
+function intentsOf(endpoint: EndpointDescription, history: LogHistory, connection: Connection, sender: Sender, options: ImportOptions, io: ImportIO) {
+  const pending = new Map([...history.intents].filter(([, intent]) => intent.resource === endpoint.resource));
+  const readBack = new ReadBack(readRequests((reader) => (reader === endpoint ? sender : newSender(reader, connection, options, io))));
+  const recovery = new Recovery(endpoint, readBack);
+  return { pending, recover: (intent: Intent) => recovery.find(intent) };
+}
+
 /** The first token, with a few tries for a passing fault; then a clear stop (69), before any record is read. */
 async function firstToken(tokenCache: TokenCache, baseUrl: string, io: Pick<ImportIO, 'signal' | 'clock' | 'random'>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
@@ -365,8 +379,12 @@ async function firstToken(tokenCache: TokenCache, baseUrl: string, io: Pick<Impo
   }
 }
 
-/** The result log, opened for appending after its whole lines, and a rejects file that appears only if needed. */
-function openOutputs(source: RecordSource, paths: { log: string; rejects: string }, end: LogEnd, cleanup: Array<() => unknown>) {
+/**
+ * The result log, opened for appending after its whole lines, and a rejects file that appears only if needed. A
+ * stale rejects file would mislead, so the last one written goes now, unless the user has edited it since: that one
+ * is kept, and this run's rejects take the next free name.
+ */
+async function openOutputs(source: RecordSource, paths: { log: string; rejects: string }, end: LogEnd, cleanup: Array<() => unknown>) {
   const resultLog = ResultLog.open(paths.log, end);
   cleanup.push(() => resultLog.close());
   try {
@@ -375,10 +393,10 @@ function openOutputs(source: RecordSource, paths: { log: string; rejects: string
   } catch (error) {
     throw createFailure('the rejects file', paths.rejects, error, 'or copy the input to a folder you can write: the rejects file goes next to it');
   }
-  if (existsSync(paths.rejects)) unlinkSync(paths.rejects); // a stale rejects file would mislead
-  const rejects = createRejectsWriter(source, paths.rejects);
+  const target = await claimRejectsPath(paths.rejects);
+  const rejects = createRejectsWriter(source, target.path);
   cleanup.push(() => rejects.close()); // flushed however the run ends; closing twice is harmless
-  return { resultLog, rejects };
+  return { resultLog, rejects, rejectsPath: target.path, rejectsKept: target.kept };
 }
 
 export function tailNotice(log: string, tail: NonNullable<LogHistory['damagedTail']>, dryRun: boolean): string {
@@ -458,6 +476,12 @@ export function checkConnectionOptions(options: Pick<ImportOptions, 'rate' | 'co
   }
 }
 
+/** Where a plan step keeps its log when the plan does not say: where its import would (migrate and undo agree). */
+export function defaultStepLog(sandbox: boolean): (step: { input: string }) => string {
+  // The log's path depends on the input's path alone (the format names only the rejects file).
+  return ({ input }) => outputPaths({ path: input, format: formatFromPath(input) ?? 'csv', regularFile: true }, undefined, sandbox).log;
+}
+
 /**
  * The result log and rejects file sit next to the input; for input read once (stdin, a pipe, a FIFO, a process
  * substitution: no folder of its own, and a name like /dev/fd/63 that the next run does not share) they are
@@ -476,7 +500,7 @@ export function outputPaths(source: Pick<RecordSource, 'path' | 'format' | 'regu
 
 /**
  * An output that is the input under any name (a symlink, a hard link, ./x/../) would write into what is being read:
- * refused before anything is written. So is a log that is the rejects file, which each run deletes.
+ * refused before anything is written. So is a log that is the rejects file, which a run may replace.
  */
 function checkOutputsApart(options: ImportOptions, paths: { log: string; rejects: string }): void {
   const log = `${options.log === undefined ? 'the result log' : '--log'} ${paths.log}`;

@@ -18,16 +18,15 @@ import { stepLookups, type StepLookups } from '../plan/order.js';
 import { type Plan, type PlanStep, loadPlan } from '../plan/planFile.js';
 import { runPlan } from '../plan/run.js';
 import { stepProgress } from '../report/planProgress.js';
-import { formatFromPath } from '../read/source.js';
 import { Tally } from '../report/tally.js';
 import {
   checkSendOptions,
   closeImport,
   connect,
   deadlineSignal,
+  defaultStepLog,
   expectedRecords,
   openImport,
-  outputPaths,
   quote,
   sendImport,
   type Connection,
@@ -62,8 +61,7 @@ export interface MigrateResult {
 
 export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<MigrateResult> {
   checkSendOptions(options);
-  // The log's path depends on the input's path alone (the format names only the rejects file).
-  const plan = await loadPlan(options.plan, ({ input }) => outputPaths({ path: input, format: formatFromPath(input) ?? 'csv', regularFile: true }, undefined, options.sandbox).log);
+  const plan = await loadPlan(options.plan, defaultStepLog(options.sandbox));
   // Each mapping is read once: its lookups give the order, then it is compiled for its step. A mapping that cannot be
   // read is reported with the step's other problems, when the step is prepared.
   const specs = new Map<string, MappingSpec | Error>();

@@ -19,7 +19,7 @@ import { runUndo, UndoTally } from '../undo/run.js';
 import { confirmQuestion, unconfirmedMessage, undoHeading, type UndoSummary } from '../undo/summary.js';
 import { carrierOf, deleteCounts, undoTargets, type UndoSource, type UndoTargets } from '../undo/targets.js';
 import { checkProgressInterval } from '../report/progress.js';
-import { checkConnectionOptions, connect, newSender, outputPaths, progressView, tailNotice, type Connection, type ImportIO } from './import.js';
+import { checkConnectionOptions, connect, defaultStepLog, newSender, progressView, tailNotice, type Connection, type ImportIO } from './import.js';
 
 export interface UndoOptions {
   /** A plan file (.yaml, .yml: every step's log) or one result log. */
@@ -170,8 +170,8 @@ async function logsOf(options: UndoOptions): Promise<Array<{ resource?: string; 
     return [{ resource: options.resource, log: options.target }];
   }
   if (options.resource) throw new UsageError('--resource is for one result log; a plan names the resource of every step');
-  // The default log of a step is the import's: beside its input.
-  const plan = await loadPlan(options.target, (step) => outputPaths({ path: step.input, format: 'csv', regularFile: true }, undefined, false).log);
+  // No --sandbox: a rehearsal's sandbox (and what its logs name) is gone once its run ends.
+  const plan = await loadPlan(options.target, defaultStepLog(false));
   return plan.steps.map((step) => ({ resource: step.resource, log: step.log }));
 }
 

@@ -1,7 +1,9 @@
 /**
  * The result log: one JSON line per outcome, keyed by external_id. It is the source of truth for "already created"
  * (the server's idempotency lasts only 24 hours), so every outcome is appended as soon as it is known, with a
- * synchronous write: a crash loses at most the answers not yet received.
+ * synchronous write: a crash loses at most the answers not yet received. Before a create is sent, a short intent
+ * line (`sending`) is appended the same way, so a rerun knows which records a crash may have created without their
+ * answer reaching the log, and can look for them on the server instead of sending them again.
  *
  * Reading is strict, because a line misread is a record sent twice: every line must be one of this tool's results.
  * Only the tail may be damaged, the way a crash or a power loss damages it (a torn last line; zeros where the last
@@ -21,8 +23,10 @@ import { errorKey } from '../import/errorBudget.js';
  * `blocked`: inside a plan, the record's parent never got a Feishu id (its step finished without it); not sent, not
  * done, so a rerun tries it again.
  * `deleted`: an undo deleted the record (a DeletedEntry): the log no longer counts it as created.
+ * `differs`: verify found the record on Feishu with content other than the export's; it still exists, and
+ * `--update-changed` sends it again.
  */
-export type LogStatus = 'created' | 'updated' | 'matched' | 'failed' | 'invalid' | 'blocked' | 'deleted';
+export type LogStatus = 'created' | 'updated' | 'matched' | 'failed' | 'invalid' | 'blocked' | 'deleted' | 'differs';
 
 export interface LogEntry {
   /** The resource imported (talents, assessments, ...). */
@@ -45,7 +49,20 @@ export interface LogEntry {
   attempts?: number;
   /** Feishu's request log id of a failed answer (the x-tt-logid header), for a support ticket. */
   logId?: string;
+  /** Created by an earlier run that died before logging it, and found on the server instead of being sent again. */
+  recovered?: true;
   at: string;
+}
+
+/**
+ * Appended just before a create is sent (see above). Kept small, since one is written per create: the key, the
+ * resource, and the Feishu id of the parent the record was sent under, where the server lists it.
+ */
+export interface Intent {
+  external_id: string;
+  status: 'sending';
+  resource: string;
+  parent?: string;
 }
 
 /** An undo's line: the record `external_id` (Feishu `id`) is no longer on the server. */
@@ -64,7 +81,7 @@ export interface DeletedEntry {
   at: string;
 }
 
-/** Any line of the log. */
+/** Any outcome line of the log (intents are not outcomes). */
 export type LogLine = LogEntry | DeletedEntry;
 
 /**
@@ -82,6 +99,8 @@ export interface LogEnd {
 
 export interface LogHistory {
   created: Created;
+  /** Intents with no record the log says exists: creates a crash may have cut off after they were sent. */
+  intents: Map<string, Intent>;
   /** The resources its lines name (one, for a log written by imports of one resource). */
   resources: Set<string>;
   /** The records earlier runs logged as invalid or failed, by `errorKey`: errors already known (--max-errors). */
@@ -91,7 +110,7 @@ export interface LogHistory {
   damagedTail?: { afterLine: number; bytes: number };
 }
 
-const statuses: ReadonlySet<string> = new Set<LogStatus>(['created', 'updated', 'matched', 'failed', 'invalid', 'blocked', 'deleted']);
+const statuses: ReadonlySet<string> = new Set<LogStatus>(['created', 'updated', 'matched', 'failed', 'invalid', 'blocked', 'deleted', 'differs']);
 /** No result line comes near this; a longer one is damage, and is not held in memory whole. */
 const longestLine = 1024 * 1024;
 
@@ -102,9 +121,12 @@ export function checkLogFile(path: string): void {
   }
 }
 
-/** Reads what earlier runs recorded; a missing log is an empty history. Throws DamagedLogError (see above). */
-export async function readResultLog(path: string): Promise<LogHistory> {
-  const history: LogHistory = { created: new Map(), resources: new Set(), erred: new Set(), end: { bytes: 0, missingNewline: false } };
+/**
+ * Reads what earlier runs recorded; a missing log is an empty history. Throws DamagedLogError (see above).
+ * `onEntry` sees every outcome line in order (verify: why a record was not created).
+ */
+export async function readResultLog(path: string, onEntry?: (entry: LogLine) => void): Promise<LogHistory> {
+  const history: LogHistory = { created: new Map(), intents: new Map(), resources: new Set(), erred: new Set(), end: { bytes: 0, missingNewline: false } };
   if (!existsSync(path)) return history;
   checkLogFile(path);
   const lines = new LineSplitter();
@@ -121,11 +143,13 @@ export async function readResultLog(path: string): Promise<LogHistory> {
       history.end = { bytes: line.end, missingNewline: true };
       if (line.trailingNuls > 0) history.damagedTail = { afterLine: line.number, bytes: line.trailingNuls };
     }
+    if (result.kind === 'intent' && !history.created.has(result.intent.external_id)) history.intents.set(result.intent.external_id, result.intent);
     if (result.kind === 'entry') {
-      remember(history.created, result.entry);
+      remember(history, result.entry);
       if (typeof result.entry.resource === 'string') history.resources.add(result.entry.resource);
       const { entry } = result;
       if (entry.status === 'failed' || entry.status === 'invalid') history.erred.add(errorKey(entry.external_id, entry.file, entry.line));
+      onEntry?.(result.entry);
     }
   };
   for await (const chunk of createReadStream(path)) for (const line of lines.push(chunk as Buffer)) take(line);
@@ -134,7 +158,8 @@ export async function readResultLog(path: string): Promise<LogHistory> {
   return history;
 }
 
-function remember(created: Created, entry: LogLine): void {
+function remember(history: LogHistory, entry: LogLine): void {
+  const { created, intents } = history;
   if (typeof entry.external_id !== 'string') return;
   if (entry.status === 'deleted') {
     created.delete(entry.external_id); // a later `created` line adds it again
@@ -144,8 +169,13 @@ function remember(created: Created, entry: LogLine): void {
     // An update keeps what the record was: one found before this tool stays found.
     const matched = entry.status === 'matched' || (entry.status === 'updated' && created.get(entry.external_id)?.matched);
     created.set(entry.external_id, matched ? { id: entry.id, hash: entry.hash, matched: true } : { id: entry.id, hash: entry.hash });
+    intents.delete(entry.external_id);
   }
-  // A later failed or invalid line does not undo a create: the record still exists on the server.
+  // The record still exists, but not as it was sent: forget the hash, so that --update-changed sends it again.
+  const known = created.get(entry.external_id);
+  if (entry.status === 'differs' && known) created.set(entry.external_id, known.matched ? { id: known.id, matched: true } : { id: known.id });
+  // A later failed or invalid line does not undo a create: the record still exists on the server. A failed create
+  // keeps its intent: its answer may have been lost after the server made the record.
 }
 
 /** One line's bytes, without its newline and without the NUL bytes that end it (counted apart). */
@@ -224,7 +254,7 @@ class LineSplitter {
   }
 }
 
-type LineReading = { kind: 'blank' } | { kind: 'entry'; entry: LogLine } | { kind: 'damaged'; problem: Problem };
+type LineReading = { kind: 'blank' } | { kind: 'entry'; entry: LogLine } | { kind: 'intent'; intent: Intent } | { kind: 'damaged'; problem: Problem };
 /** What is wrong with a line, and how to repair it (`LOG` stands for the log's path). */
 interface Problem {
   what: string;
@@ -257,6 +287,10 @@ function readLine(line: RawLine): LineReading {
     }
     return damage(`is not JSON${line.terminated ? ' and is not the unfinished last line' : ''}`, deleteLine(line.number));
   }
+  if ((value as Partial<Intent> | null)?.status === 'sending') {
+    if (!isIntent(value)) return damage('is an intent (status sending) without its external_id and resource', deleteLine(line.number), false);
+    return { kind: 'intent', intent: value };
+  }
   if (!isLogEntry(value)) return damage('is JSON but not a hire-import result (one with external_id and status)', deleteLine(line.number), false);
   return { kind: 'entry', entry: value };
 }
@@ -270,6 +304,12 @@ export function isLogEntry(value: unknown): value is LogLine {
   return (
     typeof entry === 'object' && entry !== null && !Array.isArray(entry) && statuses.has(String(entry.status)) && (typeof entry.external_id === 'string' || entry.external_id === null)
   );
+}
+
+/** A parsed line is an intent: written before a create was sent (see the top of this file). */
+export function isIntent(value: unknown): value is Intent {
+  const intent = value as Partial<Intent> | null;
+  return typeof intent === 'object' && intent !== null && intent.status === 'sending' && typeof intent.external_id === 'string' && typeof intent.resource === 'string';
 }
 
 function damage(what: string, repair: string, tornWrite = true): LineReading {
@@ -331,10 +371,13 @@ export class ResultLog<Entry extends LogLine = LogEntry> {
     return new ResultLog<Entry>(path, fd, end.bytes + (end.missingNewline ? 1 : 0));
   }
 
-  /** Never throws: a failed write sets `failure` and keeps the entry in `unwritten`. */
-  append(entry: Entry): void {
+  /**
+   * Never throws: a failed write sets `failure` and keeps the entry in `unwritten` (an intent is no outcome and is
+   * dropped: the caller must not send a record whose intent could not be written).
+   */
+  append(entry: Entry | Intent): void {
     if (this.failure) {
-      this.unwritten.push(entry);
+      if (entry.status !== 'sending') this.unwritten.push(entry);
       return;
     }
     const line = Buffer.from(`${JSON.stringify(entry)}\n`);
@@ -343,7 +386,7 @@ export class ResultLog<Entry extends LogLine = LogEntry> {
       this.#size += line.length;
     } catch (error) {
       this.failure = logWriteError(this.#path, error);
-      this.unwritten.push(entry);
+      if (entry.status !== 'sending') this.unwritten.push(entry);
       try {
         ftruncateSync(this.#fd, this.#size); // so the log ends with a whole line, and lines appended later start clean
       } catch {

@@ -3,7 +3,7 @@
  * (a record created once stays created, whatever later lines say, as for the import itself), and put in words.
  * The fold and the formatting are pure: the command reads the file and gives them the time.
  */
-import { isLogEntry, type DeletedEntry, type LogEntry, type LogStatus } from '../log/resultLog.js';
+import { isIntent, isLogEntry, type DeletedEntry, type LogEntry, type LogStatus } from '../log/resultLog.js';
 import type { Colors } from './colors.js';
 import { count, duration, timestamp } from './format.js';
 import { ProblemGroups, type ProblemGroup } from './problemGroups.js';
@@ -55,6 +55,7 @@ export class LogFold {
   line(text: string, complete = true): void {
     if (!text.trim()) return;
     const entry = parseEntry(text);
+    if (entry === 'intent') return; // a create about to be sent: its outcome line tells what became of it
     if (!entry) {
       if (complete) this.#unreadable++;
       return;
@@ -67,7 +68,8 @@ export class LogFold {
       return;
     }
     this.#files.set(entry.file, (this.#files.get(entry.file) ?? 0) + 1);
-    if (entry.status !== 'invalid' && at >= this.#now - rateWindowMinutes * 60_000) {
+    // Invalid records were not sent; a `differs` line is verify's finding, not a request.
+    if (entry.status !== 'invalid' && entry.status !== 'differs' && at >= this.#now - rateWindowMinutes * 60_000) {
       this.#recent.sent++;
       this.#recent.first = Math.min(this.#recent.first, at);
       this.#recent.last = Math.max(this.#recent.last, at);
@@ -85,7 +87,7 @@ export class LogFold {
   }
 
   summary(log: string, total: { records: number } | { unknown: string }): StatusSummary {
-    const counts: Record<LogStatus, number> = { created: 0, updated: 0, matched: 0, failed: 0, invalid: 0, blocked: 0, deleted: 0 };
+    const counts: Record<LogStatus, number> = { created: 0, updated: 0, matched: 0, failed: 0, invalid: 0, blocked: 0, deleted: 0, differs: 0 };
     const failing: Failing[] = [];
     for (const state of this.#records.values()) {
       if (typeof state === 'string') counts[state]++;
@@ -127,13 +129,14 @@ export class LogFold {
 }
 
 /** A result line the fold can use: one of the log's results (as the import reads them) that says where and when. */
-function parseEntry(text: string): LogEntry | DeletedEntry | undefined {
+function parseEntry(text: string): LogEntry | DeletedEntry | 'intent' | undefined {
   let entry: unknown;
   try {
     entry = JSON.parse(text);
   } catch {
     return undefined;
   }
+  if (isIntent(entry)) return 'intent';
   if (!isLogEntry(entry) || typeof entry.at !== 'string') return undefined;
   if (entry.status === 'deleted') return typeof entry.external_id === 'string' ? entry : undefined;
   return typeof entry.file === 'string' && typeof entry.line === 'number' ? entry : undefined;

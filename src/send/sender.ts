@@ -25,9 +25,9 @@ import { formatDuration } from '../duration.js';
 import type { EndpointDescription, Limit } from '../endpoints/types.js';
 import { ConfigError, ServiceUnavailableError } from '../errors.js';
 import { backoffMs, describeAnswer, meansNotFound, TransientError, verdictFor, type Answer, type Failure, type Reply } from './answer.js';
-import type { HireClient } from './client.js';
+import type { HireClient, Method } from './client.js';
 import { Latencies } from './latency.js';
-import { Matcher, type MatchKey, type QueryFailure } from './matcher.js';
+import { Matcher, type Found, type MatchKey, type QueryFailure, type QueryResult } from './matcher.js';
 import { defaultMaxOutageMs, defaultOutageThreshold, OutageWatch } from './outage.js';
 import { Pace } from './pace.js';
 import type { TokenCache } from './tokenCache.js';
@@ -42,11 +42,19 @@ export interface SendJob {
    * is missing is tried again for a while, since a new parent may take seconds to become visible.
    */
   parentCreatedRecently?: boolean;
+  /**
+   * An earlier run sent this create and died before its answer was logged: look for the record on the server first,
+   * and create it only when it is not there (a failed look-up fails the record rather than risk a second copy).
+   */
+  recover?: () => Promise<Found>;
 }
 
 export type SendResult =
-  /** `matched`: an existing record was found by the endpoint's `match` and is reused; nothing was created. */
-  | { status: 'created' | 'updated' | 'matched'; id: string; attempts: number }
+  /**
+   * `matched`: an existing record was found by the endpoint's `match` and is reused; nothing was created.
+   * `recovered`: created by an earlier run whose answer was lost, found on the server (see SendJob.recover).
+   */
+  | { status: 'created' | 'updated' | 'matched'; id: string; attempts: number; recovered?: true }
   /** `retryable`: it gave up on a transient failure (the server or the network): a rerun tries again; nothing to fix. */
   | { status: 'failed'; code: number | string; msg: string; attempts: number; logId?: string; retryable?: true }
   /** Not finished because the run was interrupted: nothing is logged, so a rerun sends it. */
@@ -128,7 +136,7 @@ export class Sender {
   /** Set when an answer means no record can succeed; the caller stops reading. */
   fatal: Error | undefined;
   /** One pace per API called: the limits are per API. */
-  readonly paces: { create: Pace; update?: Pace; delete?: Pace; match?: Pace };
+  readonly paces: { create: Pace; update?: Pace; delete?: Pace; match?: Pace; read?: Pace };
   readonly #options: SenderOptions;
   readonly #matcher: Matcher | undefined;
   readonly #inFlight = new Set<Promise<void>>();
@@ -150,6 +158,7 @@ export class Sender {
       update: endpoint.update && paceFor(endpoint.update.limit),
       delete: endpoint.delete && paceFor(endpoint.delete.limit),
       match: endpoint.match && paceFor(endpoint.match.limit),
+      read: endpoint.readBack && 'limit' in endpoint.readBack ? paceFor(endpoint.readBack.limit) : undefined,
     };
     const { match } = endpoint;
     const matchPace = this.paces.match;
@@ -188,6 +197,17 @@ export class Sender {
     void running.finally(() => this.#inFlight.delete(running));
   }
 
+  /**
+   * A request to the endpoint's own read-back API (a batch query, a list), paced at that API's limit and retried
+   * like every other request.
+   */
+  async read(method: Method, path: string, body: unknown): Promise<QueryResult> {
+    const pace = this.paces.read;
+    if (!pace) throw new Error(`${this.#options.endpoint.resource} has no read-back API of its own`);
+    const sent = await this.#exchange(pace, (token) => this.#options.client.request(method, path, body, token), freshTries(), 'retry');
+    return sent.kind === 'ok' ? { kind: 'ok', body: sent.answer.body } : sent;
+  }
+
   /** Stops the run for `reason` (the result log cannot be written, say): no new request starts. */
   stop(reason: Error): void {
     this.fatal ??= reason;
@@ -210,6 +230,11 @@ export class Sender {
       );
     }
     if (this.#matcher) return this.#matchThenCreate(this.#matcher, job, tries);
+    if (job.recover) {
+      const found = await job.recover();
+      if (found.kind === 'found') return { status: 'created', id: found.id, attempts: tries.attempts, recovered: true };
+      if (found.kind !== 'none') return resultOf(found, 'created', tries);
+    }
     return this.#create(job, tries, 'retry').then((sent) => resultOf(sent, 'created', tries));
   }
 

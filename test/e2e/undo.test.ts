@@ -1,9 +1,10 @@
 /**
  * `hire-import undo`, end to end: the real CLI as a subprocess against a sandbox started here. Applications,
  * interviews and assessments are imported one after another (each mapping looks its parents up in the earlier
- * import's result log); a plan file names the three logs for the undo. No timings are asserted.
+ * import's result log); a plan file names the three logs for the undo. The README's worked example
+ * (fixtures/migration) goes in with `hire-import migrate` and out with an undo. No timings are asserted.
  */
-import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
@@ -188,5 +189,40 @@ describe('hire-import undo', { timeout: 120_000 }, () => {
     const right = await onTerminal(credentials.appId);
     expect(right.code).toBe(0);
     expect(sandbox!.stats().deleted).toBe(5);
+  });
+});
+
+describe('hire-import undo after hire-import migrate', { timeout: 120_000 }, () => {
+  it("leaves the sandbox empty of what the fixture's plan created, keeps the talents (no delete) and the two it matched, and a second migrate creates the rest again", async () => {
+    const existingTalents = [
+      { name: '李晓彤', email: 'xiaotong.li@example.com' },
+      { name: '刘洋', email: 'liuyang.pm@example.com' },
+    ];
+    sandbox = await startSandbox({ ...credentials, rateLimit: 0, parentChecks: 'always', talents: existingTalents });
+    const fixtures = readdirSync(join('fixtures', 'migration')).filter((name) => name !== 'README.md').map((name) => `fixtures/migration/${name}`);
+    const folder = workspace(...fixtures);
+    const env = credentialEnv(sandbox.url);
+    const migrate = () => runCli(['migrate', 'migration.yaml', '--rate', '200', '--quiet'], { cwd: folder, env });
+    expect((await migrate()).code).toBe(1); // the fixture's interview whose application is missing, and its assessment
+    const created = { applications: 9, interviews: 8, assessments: 8, offers: 4, 'background-checks': 3 };
+    for (const [resource, count] of Object.entries(created)) expect(sandbox.records(resource)).toHaveLength(count);
+
+    const undo = await runCli(['undo', 'migration.yaml', '--yes'], { cwd: folder, env });
+    expect(undo.stderr).toContain('undo: 8 interviews, 8 assessments (with their interviews), 4 offers, 3 background-checks, 9 applications from ');
+    expect(undo.stderr).toContain('  talents: 6 left: the API has no delete for talents\n');
+    expect(undo.stderr).toContain('  talents: 2 matched (they existed before the import): never deleted\n');
+    expect(undo.code).toBe(0);
+    const { byResource } = sandbox.stats();
+    for (const [resource, count] of Object.entries(created)) {
+      expect(sandbox.records(resource), resource).toEqual([]);
+      expect(byResource[resource]!.deleted, resource).toBe(count);
+    }
+    expect(sandbox.records('talents')).toHaveLength(8);
+
+    // The talents are still logged (and still there); everything else is created again, under the same parents.
+    expect((await migrate()).code).toBe(1);
+    for (const [resource, count] of Object.entries(created)) expect(sandbox.records(resource), resource).toHaveLength(count);
+    expect(sandbox.stats().byResource.talents!.created).toBe(6);
+    expect(sandbox.stats().missingParent).toBe(0);
   });
 });

@@ -133,6 +133,37 @@ describe('result log', () => {
     expect([...history.created]).toEqual([['C-1', { id: '7001', matched: true }], ['a', { id: '2' }]]);
   });
 
+  it('keeps the intents no created record answers, and a failed create keeps its intent', async () => {
+    const path = join(folder(), 'r.jsonl');
+    const intent = (external_id: string) => ({ external_id, status: 'sending' as const, resource, parent: '10' });
+    const log = ResultLog.open(path, { bytes: 0, missingNewline: false });
+    for (const one of [intent('a'), intent('b'), intent('c'), intent('d')]) log.append(one);
+    log.append({ resource, external_id: 'a', status: 'created', file, id: '1', line: 2, at });
+    log.append({ resource, external_id: 'b', status: 'failed', file, line: 3, code: 'ECONNRESET', msg: 'reset', at });
+    log.append({ resource, external_id: 'd', status: 'created', file, id: '4', line: 5, recovered: true, at });
+    log.close();
+    expect(readFileSync(path, 'utf8').split('\n')[0]).toBe('{"external_id":"a","status":"sending","resource":"assessments","parent":"10"}');
+    const history = await readResultLog(path);
+    expect([...history.intents.keys()]).toEqual(['b', 'c']);
+    expect(history.intents.get('c')).toEqual(intent('c'));
+    expect([...history.created.keys()]).toEqual(['a', 'd']);
+  });
+
+  it("forgets the hash of a record verify found differing, so that --update-changed sends it again", async () => {
+    const path = join(folder(), 'r.jsonl');
+    await reopenAndAppend(
+      path,
+      { resource, external_id: 'a', status: 'created', file, id: '1', line: 2, hash: 'h1', at },
+      { resource, external_id: 'a', status: 'differs', file, id: '1', line: 2, field: 'conclusion', msg: 'verify: ...', at },
+      { resource, external_id: 'b', status: 'differs', file, id: '2', line: 3, at },
+    );
+    expect([...(await readResultLog(path)).created]).toEqual([['a', { id: '1' }]]);
+  });
+
+  it('refuses an intent line without its resource', async () => {
+    expect(await damage('{"external_id":"a","status":"sending"}\n')).toMatch(/^LOG line 1 is an intent \(status sending\) without its external_id and resource/);
+  });
+
   it('reads a missing log as empty history', async () => {
     expect((await readResultLog(join(folder(), 'none.jsonl'))).created.size).toBe(0);
   });

@@ -196,6 +196,9 @@ describe('migrate', () => {
 /** What the sandbox command gets for the options a test leaves out. */
 const sandboxDefaults = { latencyMs: 0, jitterMs: 0, resetRate: 0, tokenTtlSeconds: 7200, idempotency: true, parentChecks: 'whenHeld', visibilityDelayMs: 0, stateFile: undefined } as const;
 
+/** What verify gets when only its target is given. */
+const verifyDefaults = { file: undefined, mapping: undefined, log: undefined, format: undefined, encoding: undefined, delimiter: undefined, sheet: undefined, report: undefined, baseUrl: 'https://open.feishu.cn', appId: undefined, appSecret: undefined, rate: undefined, concurrency: 50, retries: 5, timeoutMs: 30_000 };
+
 describe('other commands', () => {
   it.each<{ args: string[]; call: CommandCall }>([
     {
@@ -245,7 +248,16 @@ describe('other commands', () => {
       args: ['preview', 'x.csv', '-m', 'm.yaml', '-n', '3'],
       call: { command: 'preview', options: { file: 'x.csv', mapping: 'm.yaml', n: 3, format: undefined, encoding: undefined, delimiter: undefined, endpoint: assessments } },
     },
+    {
+      args: ['verify', 'assessments', 'a.csv', '-m', 'm.yaml', '--log', 'a.log', '--report', 'r.csv', '--json'],
+      call: { command: 'verify', options: { ...verifyDefaults, target: 'assessments', file: 'a.csv', mapping: 'm.yaml', log: 'a.log', report: 'r.csv' } },
+    },
+    {
+      args: ['verify', 'migration.yaml', '--rate', '5'],
+      call: { command: 'verify', options: { ...verifyDefaults, target: 'migration.yaml', rate: 5 } },
+    },
   ])('$args', async ({ args, call }) => {
     expect((await parse(args)).call).toEqual(call);
   });
 });
+

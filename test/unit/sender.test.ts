@@ -89,6 +89,17 @@ describe('Sender', () => {
     expect(updating.sent.map((request) => request.what)).toEqual(['update 2']);
   });
 
+  it('looks for a create an earlier run may have made before sending it: found, it is not sent; not found, it is', async () => {
+    const found = scripted([]);
+    expect(await found.send({ recover: async () => ({ kind: 'found', id: '9' }) })).toEqual({ status: 'created', id: '9', attempts: 0, recovered: true });
+    expect(found.sent).toEqual([]);
+    const none = scripted([ok('1')]);
+    expect(await none.send({ recover: async () => ({ kind: 'none' }) })).toEqual({ status: 'created', id: '1', attempts: 1 });
+    const unknown = scripted([]);
+    expect(await unknown.send({ recover: async () => ({ kind: 'failed', code: 'RECOVERY', msg: 'cannot tell' }) })).toEqual({ status: 'failed', code: 'RECOVERY', msg: 'cannot tell', attempts: 0 });
+    expect(unknown.sent).toEqual([]);
+  });
+
   it('retries server errors and resets with backoff, then gives up with the last code and its request log id, retryable by a rerun', async () => {
     const recovering = scripted([error(500, 1002001), reset, ok()]);
     expect(await recovering.send()).toMatchObject({ status: 'created', attempts: 3 });

@@ -34,6 +34,16 @@ describe('LogFold', () => {
     ]);
   });
 
+  it("skips the intents written before creates, and takes verify's differs line for no request and no new state", () => {
+    const fold = new LogFold(now);
+    fold.line(JSON.stringify({ external_id: 'A', status: 'sending', resource: 'assessments', parent: '10' }));
+    fold.line(line({ external_id: 'A', status: 'created', id: '1', line: 2, at: at(30) }));
+    fold.line(JSON.stringify({ external_id: 'B', status: 'sending', resource: 'assessments', parent: '10' }));
+    fold.line(line({ external_id: 'A', status: 'differs', id: '1', line: 2, field: 'conclusion', msg: 'verify: ...', at: at(10) }));
+    const summary = fold.summary('export.results.jsonl', { records: 2 });
+    expect(summary).toMatchObject({ lines: 2, unreadable: 0, records: 1, counts: { created: 1, differs: 0 }, recentRate: null });
+  });
+
   it('counts a talent matched by a lookup as done, like a create, and says so', () => {
     const fold = new LogFold(now);
     fold.line(line({ resource: 'talents', external_id: 'T-1', status: 'matched', id: '7', line: 2, at: at(20) }));
