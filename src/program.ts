@@ -428,12 +428,21 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
 
   program
     .command('status')
-    .description('what a result log says: records by status, recent rate, ETA, failures by reason (also while an import writes it)')
-    .argument('[log]', 'the result log (default: the one *.results.jsonl in this folder)')
+    .description('what a result log or every log of a plan says: records by status, recent rate, ETA, failures by reason (also while an import writes them)')
+    .argument('[log-or-plan]', "a result log, or a plan file (.yaml: every step's log) (default: the one *.results.jsonl in this folder)")
     .option('-m, --mapping <file>', "the mapping the import used, if any (a long file's rows are not its records)")
+    .option('--sandbox', "a plan's rehearsal logs (migrate --sandbox) rather than its real ones", false)
     .option('--json', 'print the status as JSON', false)
-    .action(async (log: string | undefined, flags: { mapping?: string; json: boolean }) => {
-      await run({ command: 'status', options: { log, mapping: flags.mapping } });
+    .addHelpText(
+      'after',
+      examples([
+        ['hire-import status', 'the one result log in this folder'],
+        ['hire-import status export.results.jsonl --json', 'one log, as JSON (also while an import writes it)'],
+        ['hire-import status migration.yaml', 'every step of a plan'],
+      ]),
+    )
+    .action(async (target: string | undefined, flags: { mapping?: string; sandbox: boolean; json: boolean }) => {
+      await run({ command: 'status', options: { target, mapping: flags.mapping, sandbox: flags.sandbox } });
     });
 
   addInputOptions(program.command('init').description("write a starting mapping file from an export's header or first record").argument('<file>', 'the export'))

@@ -1,0 +1,101 @@
+/**
+ * Watching a run and reading its failures (issue 11), end to end through the real CLI against the sandbox:
+ * `status PLAN` reads every step's log, a failed log line keeps Feishu's `x-tt-logid`, and the status groups
+ * server failures by reason with their lines.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
+import { credentialEnv, credentials, readLog, runCli, workspace } from '../support/cli.js';
+import { writeAssessmentsCsv } from '../support/generate.js';
+
+const sandboxes: Sandbox[] = [];
+afterEach(async () => {
+  for (const sandbox of sandboxes.splice(0)) await sandbox.close();
+});
+
+async function sandboxOn(options: SandboxOptions = {}): Promise<Sandbox> {
+  const sandbox = await startSandbox({ ...credentials, seed: 5, rateLimit: 0, ...options });
+  sandboxes.push(sandbox);
+  return sandbox;
+}
+
+/** The sandbox's request log ids: a timestamp to the second and 20 hex digits, like Feishu's. */
+const feishuLogId = /^\d{14}[0-9A-F]{20}$/;
+
+describe('failed records, for a support ticket', () => {
+  it("keeps Feishu's request log id (x-tt-logid) in a failed record's log line; status groups the failure with its line", async () => {
+    const sandbox = await sandboxOn({ failExternalIds: ['R-2'] });
+    const folder = workspace();
+    writeAssessmentsCsv(join(folder, 'export.csv'), 4);
+    const run = await runCli(['assessments', 'export.csv', '--retries', '1', '--quiet'], { cwd: folder, env: credentialEnv(sandbox.url) });
+    expect(run.code).toBe(1);
+    const failed = readLog(join(folder, 'export.results.jsonl')).filter((entry) => entry.status === 'failed');
+    expect(failed).toEqual([expect.objectContaining({ external_id: 'R-2', code: 1002001, attempts: 2, line: 4, logId: expect.stringMatching(feishuLogId) })]);
+    const created = readLog(join(folder, 'export.results.jsonl')).filter((entry) => entry.status === 'created');
+    expect(created.map((entry) => entry.logId)).toEqual([undefined, undefined, undefined]); // only failures carry it
+
+    const status = await runCli(['status', 'export.results.jsonl', '--json'], { cwd: folder });
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      counts: { created: 3, failed: 1, invalid: 0 },
+      problemGroups: [{ field: '(server)', reason: expect.stringMatching(/^1002001: /), count: 1, lines: [4] }],
+    });
+  });
+});
+
+describe('hire-import status PLAN', () => {
+  const fixture = readdirSync(join('fixtures', 'migration')).filter((name) => name !== 'README.md');
+
+  it("reads every step's log where migrate keeps it: not started before the run, counts and reasons after", async () => {
+    const sandbox = await sandboxOn({ parentChecks: 'always' });
+    const folder = workspace(...fixture.map((name) => `fixtures/migration/${name}`));
+
+    const before = await runCli(['status', 'migration.yaml'], { cwd: folder });
+    expect(before.code).toBe(0);
+    expect(before.stdout.split('\n').slice(0, 3)).toEqual([
+      'migration.yaml: 0 of 6 steps started',
+      'talents: not started (no candidates.results.jsonl yet)',
+      'applications: not started (no applications.results.jsonl yet)',
+    ]);
+
+    const migrate = await runCli(['migrate', 'migration.yaml', '--rate', '200', '--quiet'], { cwd: folder, env: credentialEnv(sandbox.url) });
+    expect(migrate.code).toBe(1); // the fixture's interview without an application, and its assessment, are blocked
+
+    const json = await runCli(['status', 'migration.yaml', '--json'], { cwd: folder });
+    expect(json.code).toBe(0);
+    const plan = JSON.parse(json.stdout) as { plan: string; steps: Array<Record<string, unknown>> };
+    expect(plan.plan).toBe('migration.yaml');
+    expect(plan.steps.map((step) => [step.step, step.started, step.log, step.records, step.total, (step.counts as Record<string, number>).blocked])).toEqual([
+      ['talents', true, 'candidates.results.jsonl', 8, 8, 0],
+      ['applications', true, 'applications.results.jsonl', 9, 9, 0],
+      ['interviews', true, 'interviews.results.jsonl', 9, 9, 1],
+      ['assessments', true, 'assessments.results.jsonl', 9, 9, 1],
+      ['offers', true, 'offers.results.jsonl', 4, 4, 0],
+      ['background-checks', true, 'checks.results.jsonl', 3, 3, 0],
+    ]);
+    expect(plan.steps[2]!.problemGroups).toEqual([expect.objectContaining({ field: 'external_application_id', count: 1, lines: [10] })]);
+
+    const text = await runCli(['status', 'migration.yaml'], { cwd: folder });
+    const lines = text.stdout.split('\n');
+    expect(lines[0]).toBe('migration.yaml: 6 of 6 steps started');
+    expect(lines).toContain('interviews: interviews.results.jsonl: 9 records of 9 (100%) from interviews.csv');
+    expect(lines).toContain('  created 8 · failed 0 · invalid 0 · blocked 1');
+    expect(lines.some((line) => /^ {4}external_application_id: parent 'A2099' not found in step applications .* — 1 record, line 10$/.test(line))).toBe(true);
+
+    // A rehearsal's logs are others: none here.
+    const rehearsal = await runCli(['status', 'migration.yaml', '--sandbox'], { cwd: folder });
+    expect(rehearsal.stdout.split('\n')[1]).toBe('talents: not started (no candidates.sandbox.results.jsonl yet)');
+  });
+
+  it('refuses --mapping with a plan (the plan names each mapping) and --sandbox with one log: exit 2', async () => {
+    const folder = workspace(...fixture.map((name) => `fixtures/migration/${name}`));
+    const mapping = await runCli(['status', 'migration.yaml', '-m', 'talents.yaml', '--json'], { cwd: folder });
+    expect(mapping.code).toBe(2);
+    expect(JSON.parse(mapping.stdout)).toEqual({ ok: false, exitCode: 2, error: { kind: 'UsageError', message: '--mapping is for one result log; a plan names the mapping of every step' } });
+    const sandbox = await runCli(['status', 'x.results.jsonl', '--sandbox'], { cwd: folder });
+    expect(sandbox.code).toBe(2);
+    expect(sandbox.stderr).toBe('hire-import: --sandbox is for a plan: a result log is read wherever it is\n');
+  });
+});
