@@ -3,7 +3,7 @@
  * `status PLAN` reads every step's log, a failed log line keeps Feishu's `x-tt-logid`, and the status groups
  * server failures by reason with their lines.
  */
-import { readdirSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
@@ -31,6 +31,7 @@ describe('failed records, for a support ticket', () => {
     writeAssessmentsCsv(join(folder, 'export.csv'), 4);
     const run = await runCli(['assessments', 'export.csv', '--retries', '1', '--quiet'], { cwd: folder, env: credentialEnv(sandbox.url) });
     expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/\n {4}\(server\): 1002001: .* — 1 record, line 4\n/); // the summary's group
     const failed = readLog(join(folder, 'export.results.jsonl')).filter((entry) => entry.status === 'failed');
     expect(failed).toEqual([expect.objectContaining({ external_id: 'R-2', code: 1002001, attempts: 2, line: 4, logId: expect.stringMatching(feishuLogId) })]);
     const created = readLog(join(folder, 'export.results.jsonl')).filter((entry) => entry.status === 'created');
@@ -97,5 +98,54 @@ describe('hire-import status PLAN', () => {
     const sandbox = await runCli(['status', 'x.results.jsonl', '--sandbox'], { cwd: folder });
     expect(sandbox.code).toBe(2);
     expect(sandbox.stderr).toBe('hire-import: --sandbox is for a plan: a result log is read wherever it is\n');
+  });
+});
+
+describe('the end summary', () => {
+  it('groups 40 refused records by reason, with counts and their first lines, instead of listing rows', async () => {
+    const folder = workspace();
+    writeAssessmentsCsv(join(folder, 'export.csv'), 45);
+    // Records 1 to 30 get a conclusion that is not one (each a different value), 31 to 40 lose their interview id.
+    const [header, ...rows] = readFileSync(join(folder, 'export.csv'), 'utf8').trimEnd().split('\n');
+    const broken = rows.map((row, n) => {
+      const cells = row.split(',');
+      if (n >= 1 && n <= 30) cells[3] = `maybe${n}`;
+      else if (n >= 31 && n <= 40) cells[1] = '';
+      return cells.join(',');
+    });
+    writeFileSync(join(folder, 'export.csv'), `${[header, ...broken].join('\n')}\n`);
+    const run = await runCli(['assessments', 'export.csv', '--dry-run', '--json'], { cwd: folder });
+    expect(run.code).toBe(1);
+    const problems = run.stderr.slice(run.stderr.indexOf('  problems, by reason:\n')).split('\n').slice(1, 3);
+    expect(problems).toEqual([
+      expect.stringMatching(/^ {4}conclusion: '…' is not one of .* \(e\.g\. 'maybe1', 'maybe2', .*\) — 30 records, lines 3, 4, 5, 6, 7, …$/),
+      '    external_interview_id: is required — 10 records, lines 33, 34, 35, 36, 37, …',
+    ]);
+    expect(run.stderr).not.toContain('line 8,'); // no row-by-row listing
+    const summary = JSON.parse(run.stdout) as { problemGroups: Array<{ field: string; count: number; lines: number[] }> };
+    expect(summary.problemGroups.map(({ field, count, lines }) => ({ field, count, lines }))).toEqual([
+      { field: 'conclusion', count: 30, lines: [3, 4, 5, 6, 7] },
+      { field: 'external_interview_id', count: 10, lines: [33, 34, 35, 36, 37] },
+    ]);
+  });
+});
+
+describe('progress of a resume', () => {
+  it('counts only records sent in the rate: a rerun that skips 300 known records shows the paced rate, not hundreds a second', async () => {
+    const sandbox = await sandboxOn();
+    const folder = workspace();
+    const env = credentialEnv(sandbox.url);
+    writeAssessmentsCsv(join(folder, 'export.csv'), 300);
+    expect((await runCli(['assessments', 'export.csv', '--rate', '500', '--quiet'], { cwd: folder, env })).code).toBe(0);
+    // 12 new records at 4 a second: three seconds of sending after an instant of skipping.
+    const more = readFileSync(join(folder, 'export.csv'), 'utf8').split('\n').slice(1, 13).map((row) => row.replace(/^R-/, 'N-'));
+    appendFileSync(join(folder, 'export.csv'), `${more.join('\n')}\n`);
+    const rerun = await runCli(['assessments', 'export.csv', '--rate', '4', '--progress-interval', '1'], { cwd: folder, env });
+    expect(rerun.code).toBe(0);
+    expect(rerun.stderr).toMatch(/created 12 · already done 300/);
+    const rates = [...rerun.stderr.matchAll(/progress: \d+\/312 \(\d+%\) · ([\d.]+)\/s/g)].map((match) => Number(match[1]));
+    expect(rates.length).toBeGreaterThan(0);
+    // Counting the 300 skipped would show 100/s or more at the first line; sends paced at 4/s never pass 20/s.
+    for (const rate of rates) expect(rate).toBeLessThan(20);
   });
 });
