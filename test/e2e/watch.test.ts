@@ -149,3 +149,20 @@ describe('progress of a resume', () => {
     for (const rate of rates) expect(rate).toBeLessThan(20);
   });
 });
+
+describe('--max-errors as a share', () => {
+  it('stops once new errors pass 5% (judged over at least 100 records), and not under a share they stay within', async () => {
+    const folder = workspace();
+    writeAssessmentsCsv(join(folder, 'export.csv'), 300);
+    // Every tenth record (0, 10, 20, ...) gets a conclusion that is not one: 10% of them invalid.
+    const [header, ...rows] = readFileSync(join(folder, 'export.csv'), 'utf8').trimEnd().split('\n');
+    const broken = rows.map((row, n) => (n % 10 === 0 ? row.replace(/^([^,]*,[^,]*,[^,]*),\d,/, '$1,maybe,') : row));
+    writeFileSync(join(folder, 'export.csv'), `${[header, ...broken].join('\n')}\n`);
+    const stopped = await runCli(['assessments', 'export.csv', '--dry-run', '--max-errors', '5%', '--json'], { cwd: folder });
+    expect(stopped.code).toBe(1);
+    // 5% of 100 allows 5; the sixth, record 50, is read 51st.
+    expect(JSON.parse(stopped.stdout)).toMatchObject({ stoppedEarly: 'reached --max-errors 5%: 6 of 51 records read were invalid or failed anew', counts: { read: 51, invalid: 6 } });
+    const within = await runCli(['assessments', 'export.csv', '--dry-run', '--max-errors', '15%', '--json'], { cwd: folder });
+    expect(JSON.parse(within.stdout)).toMatchObject({ stoppedEarly: null, counts: { read: 300, invalid: 30 } });
+  });
+});
