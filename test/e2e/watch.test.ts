@@ -7,8 +7,9 @@ import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
-import { credentialEnv, credentials, readLog, runCli, workspace } from '../support/cli.js';
+import { credentialEnv, credentials, readLog, runCli, waitFor, workspace } from '../support/cli.js';
 import { writeAssessmentsCsv } from '../support/generate.js';
+import { liveFrames, startInTerminal } from '../support/terminal.js';
 
 const sandboxes: Sandbox[] = [];
 afterEach(async () => {
@@ -164,5 +165,29 @@ describe('--max-errors as a share', () => {
     expect(JSON.parse(stopped.stdout)).toMatchObject({ stoppedEarly: 'reached --max-errors 5%: 6 of 51 records read were invalid or failed anew', counts: { read: 51, invalid: 6 } });
     const within = await runCli(['assessments', 'export.csv', '--dry-run', '--max-errors', '15%', '--json'], { cwd: folder });
     expect(JSON.parse(within.stdout)).toMatchObject({ stoppedEarly: null, counts: { read: 300, invalid: 30 } });
+  });
+});
+
+describe.runIf(process.platform === 'linux')('the live line on a terminal', () => {
+  it('fits the width the terminal has now: narrowed mid-run, the next lines are cut to the new width', async () => {
+    const folder = workspace();
+    writeAssessmentsCsv(join(folder, 'export.csv'), 200);
+    const run = startInTerminal(['assessments', 'export.csv', '--sandbox', '--rate', '10'], { cwd: folder, columns: 120 });
+    // Wider than the terminal will be: the full line, with room for it.
+    await waitFor(() => liveFrames(run.outputSoFar()).some((frame) => frame.includes('/200') && [...frame].length > 45 && !frame.endsWith('…')), 'a wide live line');
+    run.resize(40);
+    // Frames drawn before the SIGWINCH arrives may still be wide: judge those drawn after a later redraw.
+    const drawn = run.outputSoFar().length;
+    await waitFor(() => liveFrames(run.outputSoFar().slice(drawn)).filter((frame) => frame.includes('/200')).length >= 6, 'lines after the resize');
+    const settled = run.outputSoFar().length;
+    await waitFor(() => liveFrames(run.outputSoFar().slice(settled)).filter((frame) => frame.includes('/200')).length >= 4, 'more lines');
+    run.type('\x03');
+    const result = await run.done;
+    run.close();
+    expect(result.code).toBe(130);
+    const narrow = liveFrames(result.output.slice(settled)).filter((frame) => frame.includes('/200'));
+    expect(narrow.length).toBeGreaterThan(0);
+    for (const frame of narrow) expect([...frame].length).toBeLessThan(40);
+    expect(narrow.some((frame) => frame.endsWith('…'))).toBe(true);
   });
 });
