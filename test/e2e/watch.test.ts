@@ -191,3 +191,26 @@ describe.runIf(process.platform === 'linux')('the live line on a terminal', () =
     expect(narrow.some((frame) => frame.endsWith('…'))).toBe(true);
   });
 });
+
+describe('a bug', () => {
+  it('that nothing caught mid-run exits 70 with a request for a bug report, and --json still answers with one object', async () => {
+    const sandbox = await sandboxOn({ latencyMs: 200 });
+    const folder = workspace();
+    writeAssessmentsCsv(join(folder, 'export.csv'), 100);
+    // A bug planted in the process, thrown from a timer once the log holds an outcome: no command's catch sees it.
+    const bug = join(folder, 'bug.mjs');
+    writeFileSync(
+      bug,
+      [
+        "import { existsSync, readFileSync } from 'node:fs';",
+        "setInterval(() => { if (existsSync('export.results.jsonl') && readFileSync('export.results.jsonl', 'utf8').includes('\"created\"')) throw new TypeError('planted bug'); }, 20).unref();",
+      ].join('\n'),
+    );
+    const run = await runCli(['assessments', 'export.csv', '--rate', '10', '--json'], { cwd: folder, env: { ...credentialEnv(sandbox.url), NODE_OPTIONS: `--import=${bug}` } });
+    expect(run.code).toBe(70);
+    expect(JSON.parse(run.stdout)).toEqual({ ok: false, exitCode: 70, error: { kind: 'TypeError', message: 'planted bug' } });
+    expect(run.stderr).toContain('hire-import: planted bug\nthis is a bug in hire-import; please report it with DEBUG=1 output\n');
+    expect(run.stderr).not.toMatch(/^\s+at /m); // no stack trace without DEBUG=1
+    expect(sandbox.stats().created).toBeGreaterThan(0); // it was mid-run
+  });
+});
