@@ -32,7 +32,7 @@ import type { ImportSummary } from '../report/summary.js';
 import { Tally } from '../report/tally.js';
 import { backoffMs, TransientError } from '../send/answer.js';
 import { HireClient, sendsSecretsInClear } from '../send/client.js';
-import { noSenderStats, Sender } from '../send/sender.js';
+import { noSenderStats, Sender, type SenderOptions } from '../send/sender.js';
 import { TokenCache } from '../send/tokenCache.js';
 
 export interface ImportOptions {
@@ -164,10 +164,11 @@ export async function sendImport(opened: OpenedImport, connection: Connection | 
   const deadline = io.deadline ?? deadlineSignal(options.maxDurationMs, io, opened.cleanup);
   // Sending and reading stop on Ctrl-C and at the deadline alike; only the summary tells them apart.
   const signal = AbortSignal.any([io.signal, deadline]);
-  const sender = connection && newSender(endpoint, connection, options, { ...io, signal });
+  let progress: Progress | undefined; // started below, once the outputs are open; told of outages by the sender
+  const sender = connection && newSender(endpoint, connection, options, { ...io, signal, onOutage: (change) => progress?.outageChanged(change) });
   const outputs = options.dryRun ? undefined : await openOutputs(source, paths, history.end, opened.cleanup);
   const tally = links.tally ?? new Tally();
-  const progress = await startProgress(options, io, source, mapper, tally, {
+  progress = await startProgress(options, io, source, mapper, tally, {
     resource: endpoint.resource,
     input: options.file,
     target: connection?.target,
@@ -293,7 +294,7 @@ export function newSender(
   endpoint: EndpointDescription,
   connection: Connection,
   options: Pick<ImportOptions, 'rate' | 'retries' | 'concurrency' | 'maxOutageMs'>,
-  io: Pick<ImportIO, 'clock' | 'random' | 'signal'>,
+  io: Pick<ImportIO, 'clock' | 'random' | 'signal'> & Pick<SenderOptions, 'onOutage'>,
 ): Sender {
   return new Sender({
     endpoint,
@@ -308,6 +309,7 @@ export function newSender(
     // Only tests shorten the wait for a rate limit that never lifts.
     rateLimitGiveUpMs: Number(process.env.HIRE_IMPORT_RATE_LIMIT_GIVE_UP_MS) || undefined,
     maxOutageMs: options.maxOutageMs,
+    onOutage: io.onOutage,
   });
 }
 
@@ -407,7 +409,7 @@ export function tailNotice(log: string, tail: NonNullable<LogHistory['damagedTai
 async function startProgress(options: ImportOptions, io: ImportIO, source: RecordSource, mapper: Mapper, tally: Tally, heading: Omit<RunHeading, 'total'>) {
   if (options.progress === 'off') return undefined;
   const total = await expectedRecords({ options, source, mapper }, io.signal);
-  const progress = new Progress({ view: progressView(options, io), clock: io.clock, tally, total });
+  const progress = new Progress({ view: progressView(options, io), clock: io.clock, date: () => new Date(), tally, total });
   progress.start(heading);
   return progress;
 }

@@ -35,6 +35,12 @@ export function liveLine(stream: NodeJS.WriteStream, colors: Colors): ProgressVi
     update(line) {
       spinner.text = fitWidth(line, stream.columns - reservedColumns); // read each time: the window may have been resized
     },
+    note(line) {
+      // Above the live line, which is drawn again below it.
+      spinner.clear();
+      stream.write(`${line}\n`);
+      spinner.render();
+    },
     stop() {
       spinner.stop();
     },

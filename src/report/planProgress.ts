@@ -18,8 +18,8 @@ export interface PlanProgressOptions {
 /** Starts one step's lines; returns what ends them, with the step's last line. */
 export function stepProgress(options: PlanProgressOptions, step: string, tally: Tally, heading: Omit<RunHeading, 'total'>, total?: number): () => void {
   const line = (text: string) => options.write(`${timestamp(options.date())} ${step}: ${text}\n`);
-  const view = { everyMs: options.intervalMs, start: line, update: line, stop: () => undefined };
-  const progress = new Progress({ view, clock: options.clock, tally, total });
+  const view = { everyMs: options.intervalMs, start: line, update: line, note: line, stop: () => undefined };
+  const progress = new Progress({ view, clock: options.clock, date: options.date, tally, total });
   progress.start(heading);
   return () => {
     progress.stop();

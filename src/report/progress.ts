@@ -3,9 +3,13 @@
  * (cron, CI) plain lines, the first naming the target, input, log and total, each with an ISO timestamp, one every
  * interval (at least a second). The share counts every record finished; the rate and the ETA count only records
  * sent, so a resume that skips a million known records shows no rate until it sends, and then the true one.
+ * While sending is paused for an outage every line starts with that (since when, the next probe), and a line of its
+ * own says when it paused and when it resumed, so a watcher of the live line or of a cron log sees why the rate is 0.
  */
 import type { Clock } from '../clock.js';
+import { formatDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
+import { longestProbeIntervalMs, probeIntervalMs, type OutageChange, type OutageState } from '../send/outage.js';
 import { count, duration, perSecond, timestamp } from './format.js';
 import type { Tally } from './tally.js';
 
@@ -21,6 +25,15 @@ export interface ProgressSnapshot {
   /** Records sent per second over the last few seconds (skipped and invalid ones take no request). */
   rate: number;
   elapsedMs: number;
+  /** Sending is paused because Feishu cannot be reached. */
+  paused?: PauseShown;
+}
+
+/** An outage under way, in wall-clock terms. */
+export interface PauseShown {
+  since: Date;
+  forMs: number;
+  nextProbeInMs: number;
 }
 
 /** What the first line says: where records go, from where, into which log, and how many. */
@@ -39,6 +52,8 @@ export interface ProgressView {
   readonly everyMs: number;
   start(heading: string): void;
   update(line: string): void;
+  /** A line of its own that stays (sending paused, resumed), between the updates. */
+  note(line: string): void;
   stop(): void;
 }
 
@@ -62,11 +77,12 @@ export function checkProgressInterval(ms: number): void {
 
 /** One line of progress. Pure. */
 export function formatProgress(snapshot: ProgressSnapshot): string {
-  const { finished, total, created, matched, skipped, invalid, failed, blocked, rate, elapsedMs } = snapshot;
+  const { finished, total, created, matched, skipped, invalid, failed, blocked, rate, elapsedMs, paused } = snapshot;
   const share = total ? ` (${Math.min(100, Math.floor((finished / total) * 100))}%)` : '';
   const eta = total && rate > 0 && finished < total ? ` · ETA ${duration(((total - finished) / rate) * 1000)}` : '';
   // Where and how fast first: a narrow terminal cuts the line from the end.
   const parts = [
+    paused ? `paused: Feishu unreachable since ${clockTime(paused.since)} (${duration(paused.forMs)}), next probe in ${duration(paused.nextProbeInMs)}` : '',
     `${count(finished)}${total ? `/${count(total)}` : ''}${share}`,
     perSecond(rate),
     `${duration(elapsedMs)}${eta}`,
@@ -78,6 +94,25 @@ export function formatProgress(snapshot: ProgressSnapshot): string {
     blocked ? `blocked ${count(blocked)}` : '',
   ];
   return parts.filter(Boolean).join(' · ');
+}
+
+/** `12:03:10 UTC`: the time of day, as the timestamps of the plain lines (UTC) would give it. */
+function clockTime(date: Date): string {
+  return `${date.toISOString().slice(11, 19)} UTC`;
+}
+
+/** The line when sending pauses. Pure. */
+export function formatPause(pause: PauseShown, maxOutageMs: number): string {
+  const intervals = `${[0, 1, 2].map((failed) => formatDuration(probeIntervalMs(failed))).join(', ')} ... at most ${formatDuration(longestProbeIntervalMs)} apart`;
+  return (
+    `Feishu unreachable since ${clockTime(pause.since)} (${duration(pause.forMs)}): sending paused, probing with one request ` +
+    `${intervals}; stops after --max-outage ${formatDuration(maxOutageMs)}`
+  );
+}
+
+/** The line when sending resumes, `forMs` after the failures began. Pure. */
+export function formatResume(forMs: number): string {
+  return `Feishu answers again after ${duration(forMs)}: sending resumed`;
 }
 
 /** The first line: `start: assessments from export.csv into https://open.feishu.cn (app cli_x) · log … · 48,000 records`. Pure. */
@@ -94,6 +129,7 @@ export function plainLines(write: (text: string) => void, date: () => Date, inte
     everyMs: intervalMs,
     start: (heading) => write(`${timestamp(date())} ${heading}\n`),
     update: (line) => write(`${timestamp(date())} progress: ${line}\n`),
+    note: (line) => write(`${timestamp(date())} ${line}\n`),
     stop: () => {},
   };
 }
@@ -101,6 +137,8 @@ export function plainLines(write: (text: string) => void, date: () => Date, inte
 export interface ProgressOptions {
   view: ProgressView;
   clock: Clock;
+  /** The wall clock, to say since when an outage lasts. */
+  date: () => Date;
   tally: Tally;
   /** Records expected, when known in advance (the file's records, counted before the run). */
   total?: number;
@@ -114,6 +152,8 @@ export class Progress {
   readonly #started: number;
   readonly #samples: Array<{ at: number; sent: number }> = [];
   #timer: NodeJS.Timeout | undefined;
+  /** The outage sending is paused for, if it is. */
+  #outage: OutageState | undefined;
 
   constructor(options: ProgressOptions) {
     this.#options = options;
@@ -147,6 +187,23 @@ export class Progress {
       blocked,
       rate,
       elapsedMs: now - this.#started,
+      ...(this.#outage ? { paused: this.#pauseShown(this.#outage, now) } : {}),
+    };
+  }
+
+  /** What the sender says of an outage (SenderOptions.onOutage): a line when it pauses and resumes, and the state. */
+  readonly outageChanged = (change: OutageChange): void => {
+    const { outage } = change;
+    this.#outage = change.kind === 'paused' || change.kind === 'probeFailed' ? outage : undefined;
+    if (change.kind === 'paused') this.#options.view.note(formatPause(this.#pauseShown(outage, this.#options.clock.now()), outage.giveUpAt - outage.since));
+    if (change.kind === 'resumed') this.#options.view.note(formatResume(change.at - outage.since));
+  };
+
+  #pauseShown(outage: OutageState, now: number): PauseShown {
+    return {
+      since: new Date(this.#options.date().getTime() - (now - outage.since)),
+      forMs: now - outage.since,
+      nextProbeInMs: Math.max(0, outage.nextProbeAt - now),
     };
   }
 

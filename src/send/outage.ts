@@ -20,7 +20,24 @@ export interface OutageOptions {
   threshold?: number;
   /** Counters the caller reports: outages entered, and milliseconds spent in them. */
   stats?: { outages: number; outageMs: number };
+  /** Told when sending pauses, each time a probe finds no answer, and when the outage ends: for progress to show. */
+  onChange?: (change: OutageChange) => void;
 }
+
+/** An outage as someone watching the run sees it; times are the clock's. */
+export interface OutageState {
+  /** When the failures began: the outage's length counts from here. */
+  since: number;
+  /** When the next probe goes out. */
+  nextProbeAt: number;
+  /** Probes sent that found no answer. */
+  failedProbes: number;
+  /** When the run stops if nothing answers (`--max-outage` after `since`). */
+  giveUpAt: number;
+}
+
+/** `paused`: sending stopped; `probeFailed`: still out; `resumed`: an answer came at `at`; `gaveUp`: the run stops. */
+export type OutageChange = { kind: 'paused' | 'probeFailed'; outage: OutageState } | { kind: 'resumed' | 'gaveUp'; outage: OutageState; at: number };
 
 /** What a request may do: go now (as the probe, in an outage), or not at all (the outage lasted too long, or the caller stopped). */
 export type Admission = 'send' | 'stop' | 'aborted';
@@ -85,6 +102,7 @@ export class OutageWatch {
     if (!outage) return;
     this.#outage = undefined;
     this.#end(outage);
+    this.#tell('resumed', outage);
   }
 
   /**
@@ -100,6 +118,7 @@ export class OutageWatch {
         outage.prober = undefined;
         outage.nextProbeAt = now + probeIntervalMs(++outage.failedProbes);
         this.#wakeAll();
+        this.#tell('probeFailed', outage);
       }
       return true;
     }
@@ -108,6 +127,7 @@ export class OutageWatch {
     if (this.#failing.size < this.#threshold) return false;
     this.#outage = { since: this.#failingSince, entered: now, failedProbes: 0, nextProbeAt: now + probeIntervalMs(0), prober: undefined, queue: [], over: new AbortController() };
     if (this.#options.stats) this.#options.stats.outages++;
+    this.#tell('paused', this.#outage);
     return true;
   }
 
@@ -151,6 +171,7 @@ export class OutageWatch {
     if (clock.now() >= giveUpAt) {
       this.#gaveUp = true;
       this.#end(outage);
+      this.#tell('gaveUp', outage);
       return 'stop';
     }
     return 'send';
@@ -160,6 +181,13 @@ export class OutageWatch {
     if (this.#options.stats) this.#options.stats.outageMs += Math.round(this.#options.clock.now() - outage.entered);
     outage.over.abort();
     this.#wakeAll();
+  }
+
+  #tell(kind: OutageChange['kind'], outage: Outage): void {
+    const { onChange, clock, maxOutageMs } = this.#options;
+    if (!onChange) return;
+    const state = { since: outage.since, nextProbeAt: outage.nextProbeAt, failedProbes: outage.failedProbes, giveUpAt: outage.since + maxOutageMs };
+    onChange(kind === 'paused' || kind === 'probeFailed' ? { kind, outage: state } : { kind, outage: state, at: clock.now() });
   }
 
   /** Resolves at the next change, or when `signal` aborts (one listener per signal, however many wait on it). */

@@ -29,7 +29,7 @@ import { backoffMs, describeAnswer, meansNotFound, TransientError, verdictFor, t
 import type { HireClient, Method } from './client.js';
 import { Latencies } from './latency.js';
 import { Matcher, type Found, type MatchKey, type QueryFailure, type QueryResult } from './matcher.js';
-import { defaultMaxOutageMs, defaultOutageThreshold, OutageWatch } from './outage.js';
+import { defaultMaxOutageMs, defaultOutageThreshold, OutageWatch, type OutageChange } from './outage.js';
 import { Pace } from './pace.js';
 import type { TokenCache } from './tokenCache.js';
 
@@ -95,6 +95,8 @@ export interface SenderOptions {
   rateLimitGiveUpMs?: number;
   /** An outage (nothing answers) this long stops the run; default `defaultMaxOutageMs`. */
   maxOutageMs?: number;
+  /** Told when sending pauses for an outage, as it goes on, and when it ends (progress shows it). */
+  onOutage?: (change: OutageChange) => void;
 }
 
 /** The stats of a sender that has sent nothing (a dry run has none at all). */
@@ -156,7 +158,7 @@ export class Sender {
     const { endpoint, clock, rate, signal, client } = options;
     // With fewer records in flight than the threshold, one more than fit at once is enough: the ones in flight gave up.
     const threshold = Math.min(defaultOutageThreshold, options.concurrency + 1);
-    this.#outage = new OutageWatch({ clock, maxOutageMs: options.maxOutageMs ?? defaultMaxOutageMs, threshold, stats: this.stats });
+    this.#outage = new OutageWatch({ clock, maxOutageMs: options.maxOutageMs ?? defaultMaxOutageMs, threshold, stats: this.stats, onChange: options.onOutage });
     const paceFor = (limit: Limit) => new Pace({ rate: rate ?? limit.perSecond, perMinute: limit.perMinute, clock });
     this.paces = {
       create: paceFor(endpoint.create.limit),

@@ -16,6 +16,7 @@ import {
 import { formatSummary, importSucceeded, type ImportSummary } from '../../src/report/summary.js';
 import { Tally } from '../../src/report/tally.js';
 import { displayWidth, fitWidth } from '../../src/report/width.js';
+import { OutageWatch } from '../../src/send/outage.js';
 import { fakeClock } from '../support/fakeClock.js';
 
 const summary = (overrides: Partial<ImportSummary> = {}): ImportSummary => ({
@@ -51,7 +52,7 @@ const summary = (overrides: Partial<ImportSummary> = {}): ImportSummary => ({
 /** A view that keeps what it was given. */
 function recordingView(): ProgressView & { shown: string[] } {
   const shown: string[] = [];
-  return { everyMs: 1000, shown, start: (heading) => shown.push(heading), update: (line) => shown.push(line), stop: () => {} };
+  return { everyMs: 1000, shown, start: (heading) => shown.push(heading), update: (line) => shown.push(line), note: (line) => shown.push(`note: ${line}`), stop: () => {} };
 }
 
 describe('formatProgress', () => {
@@ -87,7 +88,7 @@ describe('Progress', () => {
     const clock = fakeClock({ start: 5_000 });
     const tally = new Tally();
     const view = recordingView();
-    const progress = new Progress({ view, clock, tally, total: 1_000_000 });
+    const progress = new Progress({ view, clock, date: () => new Date(), tally, total: 1_000_000 });
     progress.start({ resource: 'assessments', input: 'export.csv', log: 'export.results.jsonl' });
     expect(view.shown[0]).toBe('start: assessments from export.csv (dry run: nothing sent) · log export.results.jsonl · 1,000,000 records');
     clock.advance(2_000);
@@ -111,11 +112,39 @@ describe('Progress', () => {
     progress.stop();
   });
 
+  it('shows an outage: a line when sending pauses, every progress line while it lasts, a line when it resumes', async () => {
+    const clock = fakeClock();
+    const noon = Date.parse('2026-11-25T12:03:00Z'); // the wall clock when `clock` reads 0
+    const tally = new Tally();
+    tally.counts.skipped = 40; // known from an earlier run: no rate
+    const view = recordingView();
+    const progress = new Progress({ view, clock, date: () => new Date(noon + clock.now()), tally, total: 100 });
+    const watch = new OutageWatch({ clock, maxOutageMs: 15 * 60_000, threshold: 2, onChange: progress.outageChanged });
+    const [first, second] = [{}, {}];
+    clock.advance(10_000);
+    expect(watch.failed(first, 'ECONNREFUSED')).toBe(false);
+    clock.advance(4_000);
+    expect(watch.failed(second, 'ECONNREFUSED')).toBe(true); // two distinct requests: paused
+    expect(view.shown).toEqual([
+      'note: Feishu unreachable since 12:03:10 UTC (4.0s): sending paused, probing with one request 1s, 2s, 4s ... at most 1m apart; stops after --max-outage 15m',
+    ]);
+    progress.draw();
+    expect(view.shown[1]).toBe('paused: Feishu unreachable since 12:03:10 UTC (4.0s), next probe in 1.0s · 40/100 (40%) · 0.0/s · 14s · created 0 · skipped 40');
+    expect(await watch.admit(first, new AbortController().signal)).toBe('send'); // the probe, a second later
+    watch.failed(first, 'ECONNREFUSED');
+    progress.draw();
+    expect(view.shown[2]).toMatch(/^paused: Feishu unreachable since 12:03:10 UTC \(5\.0s\), next probe in 2\.0s · 40\/100/);
+    clock.advance(47_000);
+    watch.answered();
+    progress.draw();
+    expect(view.shown.slice(3)).toEqual(['note: Feishu answers again after 52s: sending resumed', '40/100 (40%) · 0.0/s · 1m02s · created 0 · skipped 40']);
+  });
+
   it('never shows a share over 100% when the count was short', () => {
     const clock = fakeClock();
     const tally = new Tally();
     tally.counts.created = 12;
-    const progress = new Progress({ view: recordingView(), clock, tally, total: 10 });
+    const progress = new Progress({ view: recordingView(), clock, date: () => new Date(), tally, total: 10 });
     expect(progress.snapshot().total).toBe(12);
   });
 
@@ -126,7 +155,12 @@ describe('Progress', () => {
     view.start('start: assessments from export.csv');
     now += 10_000;
     view.update('1/2 (50%)');
-    expect(written).toEqual(['2026-11-25T10:31:02Z start: assessments from export.csv\n', '2026-11-25T10:31:12Z progress: 1/2 (50%)\n']);
+    view.note('Feishu answers again after 52s: sending resumed');
+    expect(written).toEqual([
+      '2026-11-25T10:31:02Z start: assessments from export.csv\n',
+      '2026-11-25T10:31:12Z progress: 1/2 (50%)\n',
+      '2026-11-25T10:31:12Z Feishu answers again after 52s: sending resumed\n',
+    ]);
     expect(view.everyMs).toBe(10_000);
   });
 
