@@ -155,6 +155,8 @@ export interface StepLinks {
   tally?: Tally;
   parents?: PipelineInput['parents'];
   own?: PipelineInput['own'];
+  /** Told of the step's outages, for the plan's progress lines. */
+  onOutage?: SenderOptions['onOutage'];
 }
 
 /** Runs an opened import through the pipeline (sending through `connection`, none on a dry run) and sums it up. */
@@ -165,7 +167,7 @@ export async function sendImport(opened: OpenedImport, connection: Connection | 
   // Sending and reading stop on Ctrl-C and at the deadline alike; only the summary tells them apart.
   const signal = AbortSignal.any([io.signal, deadline]);
   let progress: Progress | undefined; // started below, once the outputs are open; told of outages by the sender
-  const sender = connection && newSender(endpoint, connection, options, { ...io, signal, onOutage: (change) => progress?.outageChanged(change) });
+  const sender = connection && newSender(endpoint, connection, options, { ...io, signal, onOutage: links.onOutage ?? ((change) => progress?.outageChanged(change)) });
   const outputs = options.dryRun ? undefined : await openOutputs(source, paths, history.end, opened.cleanup);
   const tally = links.tally ?? new Tally();
   progress = await startProgress(options, io, source, mapper, tally, {

@@ -99,11 +99,11 @@ export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<M
         try {
           const tally = new Tally();
           const heading = { resource: step.resource, input: prepared.options.file, target: connection?.target, log: prepared.paths.log };
-          const endProgress = progress && stepProgress(progress, step.name, tally, heading, await expectedRecords(prepared, io.signal));
+          const shown = progress && stepProgress(progress, step.name, tally, heading, await expectedRecords(prepared, io.signal));
           // A signal of its own, aborted with the plan's: one signal would gather the listeners of every step.
           const stepIo = { ...io, signal: AbortSignal.any([io.signal]), deadline };
-          const result = await sendImport(prepared, connection, stepIo, { tally, parents, own });
-          endProgress?.();
+          const result = await sendImport(prepared, connection, stepIo, { tally, parents, own, onOutage: shown?.outageChanged });
+          shown?.end();
           // A step's rejects are fixed in its input (or its parent's), then the plan is run again, not the step alone.
           const { rerun: _single, ...summary } = result;
           return { summary, exitCode: importExitCode(summary), complete: !summary.interrupted && summary.stoppedEarly === null && !summary.stop && summary.pending === 0 };

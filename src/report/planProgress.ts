@@ -15,14 +15,23 @@ export interface PlanProgressOptions {
   intervalMs: number;
 }
 
-/** Starts one step's lines; returns what ends them, with the step's last line. */
-export function stepProgress(options: PlanProgressOptions, step: string, tally: Tally, heading: Omit<RunHeading, 'total'>, total?: number): () => void {
+/** One step's lines: `end` ends them with the step's last line; `outageChanged` is told of the step's outages. */
+export interface StepProgress {
+  end(): void;
+  outageChanged: Progress['outageChanged'];
+}
+
+/** Starts one step's lines. */
+export function stepProgress(options: PlanProgressOptions, step: string, tally: Tally, heading: Omit<RunHeading, 'total'>, total?: number): StepProgress {
   const line = (text: string) => options.write(`${timestamp(options.date())} ${step}: ${text}\n`);
   const view = { everyMs: options.intervalMs, start: line, update: line, note: line, stop: () => undefined };
   const progress = new Progress({ view, clock: options.clock, date: options.date, tally, total });
   progress.start(heading);
-  return () => {
-    progress.stop();
-    line(`done · ${formatProgress(progress.snapshot())}`);
+  return {
+    end: () => {
+      progress.stop();
+      line(`done · ${formatProgress(progress.snapshot())}`);
+    },
+    outageChanged: progress.outageChanged,
   };
 }
