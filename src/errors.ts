@@ -49,6 +49,32 @@ export const exitCodeMeanings = {
     'logged; run again to continue',
 } as const satisfies Record<keyof typeof ExitCode, string>;
 
+/** What each exit code of `undo` means, for its --help and the README's table alike (a test compares them). */
+export const undoExitCodeMeanings = {
+  ok: 'everything the logs name as created by this tool was deleted (or a dry run)',
+  recordsFailed: 'some deletes failed (listed in the summary); run again to try them again',
+  usage: 'usage or configuration error, a damaged result log, or not confirmed; nothing was deleted',
+  unavailable: 'Feishu would not take requests (a rate limit that never lifted); run again later to continue',
+  internal: exitCodeMeanings.internal,
+  logWriteFailed: 'a result log could not be written; deletions not logged are printed on stderr',
+  locked: 'an import or undo holds a result log; wait for it to finish',
+  interrupted: 'interrupted (Ctrl-C, SIGTERM or SIGHUP): deletes in flight were finished and logged; run again to continue',
+} as const satisfies Partial<Record<keyof typeof ExitCode, string>>;
+
+/** What each exit code of `verify` means, for its --help and the README's table alike (a test compares them). */
+export const verifyExitCodeMeanings = {
+  ok: 'every record that can be checked is on Feishu as the export says (talents cannot be read back: not checked)',
+  recordsFailed: 'some records are missing, differ, were not imported, or could not be read back (see the report file)',
+  usage: 'usage or configuration error (bad option, credentials, mapping, plan, unreadable input or log)',
+  unavailable: 'Feishu could not be reached (no token after 3 tries), or would not take requests (a rate limit that never lifted); run again later',
+  internal: exitCodeMeanings.internal,
+  logWriteFailed: 'the report file or a result log could not be written (a full disk, an I/O error)',
+  interrupted: 'interrupted (Ctrl-C, SIGTERM or SIGHUP): the records not reached were not checked',
+} as const satisfies Partial<Record<keyof typeof ExitCode, string>>;
+
+/** The meanings of one command's exit codes, by name. */
+export type ExitCodeMeanings = Partial<Record<keyof typeof ExitCode, string>>;
+
 /** Bad arguments or options: the command line itself is wrong. */
 export class UsageError extends Error {
   override name = 'UsageError';

@@ -18,7 +18,7 @@ import { endpointFor, endpoints, resourceNames } from './endpoints/registry.js';
 import { parseMaxErrors, type MaxErrors } from './import/errorBudget.js';
 import { defaultMaxOutageMs } from './send/outage.js';
 import type { EndpointDescription, Limit } from './endpoints/types.js';
-import { ExitCode, exitCodeMeanings } from './errors.js';
+import { ExitCode, exitCodeMeanings, undoExitCodeMeanings, verifyExitCodeMeanings, type ExitCodeMeanings } from './errors.js';
 import type { Output } from './main.js';
 import { progressMode } from './report/progress.js';
 
@@ -44,19 +44,20 @@ export interface ProgramContext {
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
-/** The exit codes of an import, from the one list of their meanings, wrapped under their code as commander wraps options. */
-const exitCodes = (() => {
+/** A command's exit codes, from its one list of their meanings, wrapped under their code as commander wraps options. */
+function exitCodeHelp(meanings: ExitCodeMeanings): string {
   const help = new Help();
   help.helpWidth = 114;
-  const items = Object.entries(exitCodeMeanings).map(([name, meaning]) =>
+  const items = Object.entries(meanings).map(([name, meaning]) =>
     help.formatItem(String(ExitCode[name as keyof typeof ExitCode]), 3, meaning.replace(/`/g, ''), help),
   );
-  return `
-Exit codes:
-${items.join('\n')}
+  return `\nExit codes:\n${items.join('\n')}`;
+}
+
+/** The exit codes of an import and of `migrate`. */
+const exitCodes = `${exitCodeHelp(exitCodeMeanings)}
 With --json, stdout carries exactly one JSON object however the run ends, with "ok", "exitCode" and, when it
 failed as a whole, "error": { "kind", "message" }.`;
-})();
 
 function number(value: string): number {
   const parsed = Number(value);
@@ -200,23 +201,6 @@ Deletes what the result logs say this tool created (never records it matched: th
 before parents, each resource at its delete API's limit; each deletion is written to the log, so an undo that is
 stopped resumes, and a later import creates those records again. Assessments have no delete in the API: they go
 with their interview. Talents have no delete in the API: they stay. For rehearsal tenants.`;
-
-const undoExitCodes = `
-Exit codes:
-  0    everything the logs name as created by this tool was deleted (or a dry run)
-  1    some deletes failed (listed in the summary); run again to try them again
-  2    usage or configuration error, a damaged result log, or not confirmed; nothing was deleted
-  69   Feishu would not take requests (a rate limit that never lifted); run again later to continue
-  74   a result log could not be written; deletions not logged are printed on stderr
-  75   an import or undo holds a result log; wait for it to finish
-  130  interrupted (Ctrl-C, SIGTERM or SIGHUP): deletes in flight were finished and logged; run again to continue`;
-
-const verifyExitCodes = `
-Exit codes of verify:
-  0    every record that can be checked is on Feishu as the export says (talents cannot be read back: not checked)
-  1    some records are missing, differ, were not imported, or could not be read back (see the report file)
-  2    usage or configuration error (bad option, credentials, mapping, plan, unreadable input or log)
-  130  interrupted (Ctrl-C / SIGTERM): the records not reached were not checked`;
 
 /** The parsed flags of an import, as the command takes them. */
 function importOptions(resource: string, file: string, flags: Flags, context: ProgramContext): ImportOptions {
@@ -364,7 +348,7 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
   )
     .option('--report <file>', 'the CSV of every record that is not ok (default: beside the export or the plan, <name>.verify.csv)')
     .option('--json', 'print the summary as JSON on stdout', false)
-    .addHelpText('after', verifyExitCodes)
+    .addHelpText('after', exitCodeHelp(verifyExitCodeMeanings))
     .addHelpText(
       'after',
       examples([
@@ -402,7 +386,7 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
     ),
   )
     .addHelpText('after', undoHelp)
-    .addHelpText('after', undoExitCodes)
+    .addHelpText('after', exitCodeHelp(undoExitCodeMeanings))
     .addHelpText(
       'after',
       examples([

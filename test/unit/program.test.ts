@@ -9,7 +9,7 @@ import type { ImportOptions } from '../../src/commands/import.js';
 import { applications } from '../../src/endpoints/applications.js';
 import { assessments } from '../../src/endpoints/assessments.js';
 import { resourceNames } from '../../src/endpoints/registry.js';
-import { ExitCode, exitCodeMeanings } from '../../src/errors.js';
+import { ExitCode, exitCodeMeanings, undoExitCodeMeanings, verifyExitCodeMeanings, type ExitCodeMeanings } from '../../src/errors.js';
 import { createProgram, jsonRequested, type CommandCall } from '../../src/program.js';
 
 /** Parses `args` as `hire-import args...` would; returns the call made and what was printed. */
@@ -266,23 +266,44 @@ describe('other commands', () => {
 
 describe('documentation: one list of exit codes, in --help and the README alike', () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  const codes = Object.entries(exitCodeMeanings).map(([name, meaning]) => ({ code: ExitCode[name as keyof typeof ExitCode], meaning }));
+  const codesOf = (meanings: ExitCodeMeanings) =>
+    Object.entries(meanings).map(([name, meaning]) => ({ code: ExitCode[name as keyof typeof ExitCode], meaning }));
+  const codes = codesOf(exitCodeMeanings);
   /** Help text wraps at its width: compare it as one line. */
   const oneLine = (text: string) => text.replace(/\s+/g, ' ');
+  /** The README's table after `marker`, as rows. */
+  const tableAfter = (marker: string) => {
+    expect(readme).toContain(marker);
+    const table = readme.slice(readme.indexOf('| code | meaning |', readme.indexOf(marker)));
+    expect(table.startsWith('| code | meaning |\n| --- | --- |\n')).toBe(true);
+    return table.slice(0, table.indexOf('\n\n')).split('\n').slice(2);
+  };
+  /** Each code's meaning is in the help, in the list's order. */
+  const expectListed = (help: string, listed: ReturnType<typeof codesOf>) => {
+    const at = listed.map(({ code, meaning }) => oneLine(help).indexOf(` ${code} ${meaning.replace(/`/g, '')}`));
+    expect(at.every((index) => index > 0)).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+  };
 
   it("the README's table of exit codes is the list, row for row", () => {
-    const table = readme.slice(readme.indexOf('| code | meaning |', readme.indexOf('### Exit codes')));
-    expect(table.startsWith('| code | meaning |\n| --- | --- |\n')).toBe(true);
-    expect(table.slice(0, table.indexOf('\n\n')).split('\n').slice(2)).toEqual(codes.map(({ code, meaning }) => `| ${code} | ${meaning} |`));
+    expect(tableAfter('### Exit codes')).toEqual(codes.map(({ code, meaning }) => `| ${code} | ${meaning} |`));
   });
 
   it('every import command, migrate and the program itself print the list in --help, in its order', async () => {
     for (const args of [['--help'], ['migrate', '--help'], ...resourceNames.map((resource) => [resource, '--help'])]) {
-      const help = oneLine((await parse(args)).stdout);
-      const listed = codes.map(({ code, meaning }) => help.indexOf(` ${code} ${meaning.replace(/`/g, '')}`));
-      expect(listed.every((at) => at > 0)).toBe(true);
-      expect([...listed].sort((a, b) => a - b)).toEqual(listed);
+      expectListed((await parse(args)).stdout, codes);
     }
+  });
+
+  it.each([
+    { command: 'undo', meanings: undoExitCodeMeanings },
+    { command: 'verify', meanings: verifyExitCodeMeanings },
+  ])("$command's exit codes come from one list too, in its --help and its README table", async ({ command, meanings }) => {
+    const listed = codesOf(meanings);
+    expect(tableAfter(`Exit codes of \`${command}\`:`)).toEqual(listed.map(({ code, meaning }) => `| ${code} | ${meaning} |`));
+    const help = (await parse([command, '--help'])).stdout;
+    expectListed(help, listed);
+    expect(help.match(/^Exit codes:$/gm)).toHaveLength(1); // its own list, not the import's as well
   });
 
   it('--help and the README both document status, --max-duration and --max-outage', async () => {
