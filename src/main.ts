@@ -8,11 +8,12 @@
 import { basename } from 'node:path';
 import type { MigrateResult } from './commands/migrate.js';
 import type { UndoResult } from './commands/undo.js';
+import type { VerifyResult } from './commands/verify.js';
 import { ExitCode, exitCodeFor } from './errors.js';
 import { processColors, type Colors } from './report/colors.js';
 import { formatSummary, importSucceeded, type ImportSummary } from './report/summary.js';
 import { formatUndoSummary, undoSucceeded } from './undo/summary.js';
-import { formatVerifySummary, type VerifySummary } from './report/verifySummary.js';
+import { formatVerifySummary } from './report/verifySummary.js';
 
 export interface Output {
   stdout(text: string): void;
@@ -207,9 +208,11 @@ export function reportUndo(result: UndoResult, json: JsonOut | undefined, output
 }
 
 /** The end of a verify: the summary on stderr (and as JSON on stdout); 0 when every record checked is ok. */
-export function reportVerify(summary: VerifySummary, json: JsonOut | undefined, output: Output): number {
-  const exitCode = summary.interrupted ? ExitCode.interrupted : summary.ok ? ExitCode.ok : ExitCode.recordsFailed;
+export function reportVerify(result: VerifyResult, json: JsonOut | undefined, output: Output): number {
+  const { stop, ...summary } = result;
+  const exitCode = stop ? exitCodeFor(stop) : summary.interrupted ? ExitCode.interrupted : summary.ok ? ExitCode.ok : ExitCode.recordsFailed;
   output.stderr(formatVerifySummary(summary, output.colors.stderr));
-  json?.({ ...summary, exitCode });
+  if (stop) output.stderr(errorReport(stop, exitCode, output.colors.stderr));
+  json?.({ ...summary, exitCode, ...(stop ? { error: errorFields(stop) } : {}) });
   return exitCode;
 }

@@ -151,14 +151,19 @@ function addSendOptions(command: Command, rateDefault: string): Command {
   command
     .option('--dry-run', 'read, map, validate and report; send nothing, write nothing', false)
     .option('--sandbox', 'import into a local emulator started for this run: a rehearsal with no credentials', false)
-    .option('--rate <n>', `requests per second on each API called (default: ${rateDefault})`, number)
+    .option('--rate <n>', `requests per second on each API called (default: ${rateDefault})`, number);
+  return addReportOptions(addRunLimitOptions(addConnectionOptions(command)));
+}
+
+/** How long a run may go on, and wait out an outage: every command that sends (import, migrate, undo, verify) takes these. */
+function addRunLimitOptions(command: Command): Command {
+  return command
     .option('--max-duration <duration>', 'stop reading after this long (30s, 15m, 6h), finish what is in flight, exit 3; a rerun continues', duration)
     .addOption(
       new Option('--max-outage <duration>', 'when Feishu cannot be reached, pause and probe for this long before stopping with exit 69')
         .argParser(duration)
         .default(defaultMaxOutageMs, '15m'),
     );
-  return addReportOptions(addConnectionOptions(command));
 }
 
 type Flags = Record<string, unknown>;
@@ -172,6 +177,14 @@ function connectionOptions(flags: Flags) {
     concurrency: flags.concurrency as number,
     retries: flags.retries as number,
     timeoutMs: flags.timeout as number,
+  };
+}
+
+/** The parsed run limits, as the commands take them. */
+function runLimitOptions(flags: Flags) {
+  return {
+    maxDurationMs: flags.maxDuration as number | undefined,
+    maxOutageMs: flags.maxOutage as number,
   };
 }
 
@@ -189,8 +202,7 @@ function sendOptions(flags: Flags, context: ProgramContext): SendOptions {
     dryRun: flags.dryRun as boolean,
     sandbox: flags.sandbox as boolean,
     rate: flags.rate as number | undefined,
-    maxDurationMs: flags.maxDuration as number | undefined,
-    maxOutageMs: flags.maxOutage as number,
+    ...runLimitOptions(flags),
     ...connectionOptions(flags),
     ...reportOptions(flags, context),
   };
@@ -334,17 +346,19 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
       });
     });
 
-  addConnectionOptions(
-    addInputOptions(
-      program
-        .command('verify')
-        .description("check that what the result logs say was created is on Feishu with the export's content: ok, missing, differs, not imported")
-        .argument('<target>', `a resource (${resourceNames.join(', ')}) with its export, or a plan file (migration.yaml)`)
-        .argument('[file]', "the resource's export"),
-    )
-      .option('-m, --mapping <file>', 'the mapping the import used')
-      .option('--log <file>', 'the result log the import wrote (default: next to the input, <name>.results.jsonl)')
-      .option('--rate <n>', "read requests per second on each read-back API (default: each one's documented limit)", number),
+  addRunLimitOptions(
+    addConnectionOptions(
+      addInputOptions(
+        program
+          .command('verify')
+          .description("check that what the result logs say was created is on Feishu with the export's content: ok, missing, differs, not imported")
+          .argument('<target>', `a resource (${resourceNames.join(', ')}) with its export, or a plan file (migration.yaml)`)
+          .argument('[file]', "the resource's export"),
+      )
+        .option('-m, --mapping <file>', 'the mapping the import used')
+        .option('--log <file>', 'the result log the import wrote (default: next to the input, <name>.results.jsonl)')
+        .option('--rate <n>', "read requests per second on each read-back API (default: each one's documented limit)", number),
+    ),
   )
     .option('--report <file>', 'the CSV of every record that is not ok (default: beside the export or the plan, <name>.verify.csv)')
     .option('--json', 'print the summary as JSON on stdout', false)
@@ -369,20 +383,23 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
         sheet: flag('sheet'),
         report: flag('report'),
         rate: flag('rate'),
+        ...runLimitOptions(flags),
         ...connectionOptions(flags),
       };
       await run({ command: 'verify', options });
     });
 
   addReportOptions(
-    addConnectionOptions(
-      program
-        .command('undo')
-        .description('delete what a plan (every step) or one result log says this tool created: for rehearsal tenants')
-        .argument('<plan-or-log>', "a plan file (.yaml: every step's result log) or one result log")
-        .addOption(new Option('--resource <name>', 'the resource of a single result log (default: the one its lines name)').choices(resourceNames))
-        .option('--yes', 'delete without asking (otherwise a terminal is asked to type the app id)', false)
-        .option('--dry-run', 'count what would be deleted and how long it takes; delete nothing', false),
+    addRunLimitOptions(
+      addConnectionOptions(
+        program
+          .command('undo')
+          .description('delete what a plan (every step) or one result log says this tool created: for rehearsal tenants')
+          .argument('<plan-or-log>', "a plan file (.yaml: every step's result log) or one result log")
+          .addOption(new Option('--resource <name>', 'the resource of a single result log (default: the one its lines name)').choices(resourceNames))
+          .option('--yes', 'delete without asking (otherwise a terminal is asked to type the app id)', false)
+          .option('--dry-run', 'count what would be deleted and how long it takes; delete nothing', false),
+      ),
     ),
   )
     .addHelpText('after', undoHelp)
@@ -401,6 +418,7 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
         resource: flags.resource as string | undefined,
         yes: flags.yes as boolean,
         dryRun: flags.dryRun as boolean,
+        ...runLimitOptions(flags),
         ...connectionOptions(flags),
         ...reportOptions(flags, context),
       };

@@ -331,7 +331,8 @@ export function deadlineSignal(maxDurationMs: number | undefined, io: Pick<Impor
   return deadline.signal;
 }
 
-function stoppedOnPurposeError(maxDurationMs: number): StoppedOnPurposeError {
+/** The run reached --max-duration with requests left; an undo says the same. */
+export function stoppedOnPurposeError(maxDurationMs: number): StoppedOnPurposeError {
   return new StoppedOnPurposeError(
     `stopped on purpose after ${formatDuration(maxDurationMs)} (--max-duration): the requests in flight were finished and logged; ` +
       'run the same command again to continue',
@@ -458,6 +459,11 @@ export type SendOptions = Pick<
 export function checkSendOptions(options: SendOptions): void {
   checkConnectionOptions(options);
   checkProgressInterval(options.progressIntervalMs);
+  checkRunLimits(options);
+}
+
+/** Checks --max-duration and --max-outage (an import's, a plan's, an undo's, a verify's). */
+export function checkRunLimits(options: Pick<ImportOptions, 'maxDurationMs' | 'maxOutageMs'>): void {
   if (options.maxDurationMs !== undefined && !(options.maxDurationMs > 0)) throw new UsageError('--max-duration must be a positive duration');
   // A timer longer than 2^31 - 1 ms (24.8 days) would fire at once.
   if (options.maxDurationMs !== undefined && options.maxDurationMs > 2 ** 31 - 1) throw new UsageError('--max-duration must be at most 596h');

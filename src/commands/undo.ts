@@ -18,7 +18,19 @@ import { runUndo, UndoTally } from '../undo/run.js';
 import { confirmQuestion, unconfirmedMessage, undoHeading, type UndoSummary } from '../undo/summary.js';
 import { carrierOf, deleteCounts, undoTargets, type UndoSource, type UndoTargets } from '../undo/targets.js';
 import { checkProgressInterval } from '../report/progress.js';
-import { checkConnectionOptions, connect, defaultStepLog, newSender, progressView, tailNotice, type Connection, type ImportIO } from './import.js';
+import {
+  checkConnectionOptions,
+  checkRunLimits,
+  connect,
+  deadlineSignal,
+  defaultStepLog,
+  newSender,
+  progressView,
+  stoppedOnPurposeError,
+  tailNotice,
+  type Connection,
+  type ImportIO,
+} from './import.js';
 
 export interface UndoOptions {
   /** A plan file (.yaml, .yml: every step's log) or one result log. */
@@ -34,6 +46,10 @@ export interface UndoOptions {
   concurrency: number;
   retries: number;
   timeoutMs: number;
+  /** Stop deleting after this long, finish and log the deletes in flight, and exit 3 (stopped on purpose; a rerun continues). */
+  maxDurationMs?: number;
+  /** An outage (nothing answers) this long stops the undo with exit 69; default 15 minutes. */
+  maxOutageMs?: number;
   progress: 'live' | 'lines' | 'off';
   progressIntervalMs: number;
 }
@@ -130,16 +146,22 @@ async function deleteAll(
     return log;
   };
   const tally = new UndoTally();
+  // Deleting stops at --max-duration as on Ctrl-C; only the exit code tells them apart.
+  const deadline = deadlineSignal(options.maxDurationMs, io, cleanup);
+  const signal = AbortSignal.any([io.signal, deadline]);
   const stopProgress =
     options.progress === 'off' ? undefined : startUndoProgress({ view: progressView(options, io), heading, clock: io.clock, targets, tally });
   try {
-    const { stop } = await runUndo({
+    const { stop: failure } = await runUndo({
       targets,
       tally,
-      senderFor: (endpoint) => newSender(endpoint, connection, options, io),
+      senderFor: (endpoint) => newSender(endpoint, connection, options, { ...io, signal }),
       logFor,
-      signal: io.signal,
+      signal,
     });
+    // A deadline that passed once everything was deleted stopped nothing.
+    const left = [...tally.byResource.values()].some((counts) => counts.pending > 0);
+    const stop = failure ?? (deadline.aborted && !io.signal.aborted && left ? stoppedOnPurposeError(options.maxDurationMs!) : undefined);
     return {
       done: Object.fromEntries(tally.byResource),
       heldBack: [...tally.heldBack],
@@ -198,6 +220,7 @@ function checkOptions(options: UndoOptions): void {
     throw new UsageError(`unknown resource '${options.resource}'; one of ${resourceNames.join(', ')}`);
   }
   checkConnectionOptions(options);
+  checkRunLimits(options);
   checkProgressInterval(options.progressIntervalMs);
   if (existsSync(options.target) && statSync(options.target).isDirectory()) throw new UsageError(`${options.target} is a folder, not a plan or a result log`);
 }

@@ -9,7 +9,8 @@ import { existsSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Clock } from '../clock.js';
 import { endpointFor, resourceNames } from '../endpoints/registry.js';
-import { LockedError, UsageError } from '../errors.js';
+import { formatDuration } from '../duration.js';
+import { LockedError, StoppedOnPurposeError, UsageError } from '../errors.js';
 import { lockResultLog } from '../log/lock.js';
 import { readResultLog, ResultLog } from '../log/resultLog.js';
 import { loadPlan } from '../plan/planFile.js';
@@ -18,7 +19,7 @@ import { ReadBack, readRequests } from '../readBack/readBack.js';
 import { checkStatuses, verifyStep, type CheckStatus, type RecordCheck, type StepToVerify } from '../readBack/verifyStep.js';
 import { verified, verifyReportCsv, type VerifySummary } from '../report/verifySummary.js';
 import type { Sender } from '../send/sender.js';
-import { checkConnectionOptions, connect, newSender, outputPaths } from './import.js';
+import { checkConnectionOptions, checkRunLimits, connect, deadlineSignal, newSender, outputPaths } from './import.js';
 
 export interface VerifyOptions {
   /** A resource name (then `file` is its export), or a plan file. */
@@ -41,6 +42,10 @@ export interface VerifyOptions {
   concurrency: number;
   retries: number;
   timeoutMs: number;
+  /** Stop checking after this long and exit 3 (stopped on purpose): the records not reached are not checked. */
+  maxDurationMs?: number;
+  /** An outage (nothing answers) this long stops the verify with exit 69; default 15 minutes. */
+  maxOutageMs?: number;
 }
 
 export interface VerifyIO {
@@ -50,8 +55,12 @@ export interface VerifyIO {
   random: () => number;
 }
 
-export async function runVerify(options: VerifyOptions, io: VerifyIO): Promise<VerifySummary> {
+/** The summary, and the error that stopped the verify early (--max-duration), if one did. */
+export type VerifyResult = VerifySummary & { stop?: Error };
+
+export async function runVerify(options: VerifyOptions, io: VerifyIO): Promise<VerifyResult> {
   checkConnectionOptions(options);
+  checkRunLimits(options);
   const { steps, plan, report } = await stepsOf(options);
   for (const step of steps) {
     if (!existsSync(step.log)) {
@@ -61,18 +70,23 @@ export async function runVerify(options: VerifyOptions, io: VerifyIO): Promise<V
   const started = io.clock.now();
   const connection = await connect({ ...options, sandbox: false }, io);
   const readers: Sender[] = [];
+  const ending: Array<() => unknown> = [];
+  // Reading stops at --max-duration as on Ctrl-C; the summary and the exit code tell them apart.
+  const deadline = deadlineSignal(options.maxDurationMs, io, ending);
+  const signal = AbortSignal.any([io.signal, deadline]);
   try {
     const readBack = new ReadBack(
       readRequests((endpoint) => {
-        const reader = newSender(endpoint, connection, options, io);
+        const reader = newSender(endpoint, connection, options, { ...io, signal });
         readers.push(reader);
         return reader;
       }),
     );
     const checks: RecordCheck[] = [];
-    const results = await Promise.all(steps.map((step) => verifyStep(step, { readBack, signal: io.signal, onCheck: (check) => checks.push(check) })));
+    const results = await Promise.all(steps.map((step) => verifyStep(step, { readBack, signal, onCheck: (check) => checks.push(check) })));
     const fatal = readers.find((reader) => reader.fatal)?.fatal;
     if (fatal) throw fatal;
+    const stoppedEarly = deadline.aborted && !io.signal.aborted ? `reached --max-duration ${formatDuration(options.maxDurationMs!)}` : null;
 
     const order = new Map(steps.map((step, index) => [step.name, index]));
     checks.sort((a, b) => order.get(a.step)! - order.get(b.step)! || a.line - b.line);
@@ -97,13 +111,23 @@ export async function runVerify(options: VerifyOptions, io: VerifyIO): Promise<V
       elapsedMs,
       recordsPerSec: elapsedMs > 0 ? Number(((records * 1000) / elapsedMs).toFixed(1)) : 0,
       interrupted,
+      stoppedEarly,
       updateCommand: counts.differs > 0 ? updateCommand(options, plan) : null,
       notes,
-      ok: verified({ counts, readFailures, interrupted }),
+      ok: verified({ counts, readFailures, interrupted, stoppedEarly }),
+      ...(stoppedEarly ? { stop: stoppedOnPurpose(options.maxDurationMs!) } : {}),
     };
   } finally {
+    for (const end of ending) end();
     await connection.close();
   }
+}
+
+function stoppedOnPurpose(maxDurationMs: number): StoppedOnPurposeError {
+  return new StoppedOnPurposeError(
+    `stopped on purpose after ${formatDuration(maxDurationMs)} (--max-duration): the records not reached were not checked; ` +
+      'run the same command again to check them all',
+  );
 }
 
 /** The exports to verify, and where the report goes. */

@@ -23,6 +23,8 @@ export interface VerifySummary {
   elapsedMs: number;
   recordsPerSec: number;
   interrupted: boolean;
+  /** Why it stopped before checking everything, when it stopped on purpose (`reached --max-duration 6h`). */
+  stoppedEarly: string | null;
   /** The command that sends the export's content again for records that differ, when any do. */
   updateCommand: string | null;
   /** Things the user should know that are not counts: a log where differing records could not be noted, say. */
@@ -31,9 +33,9 @@ export interface VerifySummary {
 }
 
 /** Everything checkable is on Feishu as the exports say: nothing missing, differing or not imported, every read done. */
-export function verified(summary: Pick<VerifySummary, 'counts' | 'readFailures' | 'interrupted'>): boolean {
+export function verified(summary: Pick<VerifySummary, 'counts' | 'readFailures' | 'interrupted' | 'stoppedEarly'>): boolean {
   const { counts } = summary;
-  return !summary.interrupted && counts.missing + counts.differs + counts['not imported'] === 0 && summary.readFailures === 0;
+  return !summary.interrupted && summary.stoppedEarly === null && counts.missing + counts.differs + counts['not imported'] === 0 && summary.readFailures === 0;
 }
 
 export function formatVerifySummary(summary: VerifySummary, colors: Colors): string {
@@ -63,6 +65,7 @@ export function formatVerifySummary(summary: VerifySummary, colors: Colors): str
   }
   for (const note of summary.notes) lines.push(note);
   if (summary.interrupted) lines.push(colors.yellow('interrupted: the records not reached were not checked'));
+  else if (summary.stoppedEarly) lines.push(colors.yellow(`stopped on purpose (${summary.stoppedEarly}): the records not reached were not checked`));
   else if (summary.ok) lines.push(colors.green('✔ every record checked is on Feishu as the export says'));
   else lines.push(colors.red(`✖ ${plural(counts.missing + counts.differs + counts['not imported'] + summary.readFailures, 'record')} not as the export says`));
   return `${lines.join('\n')}\n`;

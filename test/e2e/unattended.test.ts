@@ -334,6 +334,56 @@ describe('stopping', () => {
     expect(sandbox.stats().created).toBe(6 + 9 + 8 + 8 + 4 + 3);
   });
 
+  /**
+   * The fixture's plan migrated into a sandbox that keeps its records in a state file, and a way to swap that sandbox
+   * for another on the same port and state (a slow one, a fast one again), so a later command meets the same records.
+   */
+  async function migrated() {
+    const stateFile = join(workspace(), 'feishu.jsonl');
+    let sandbox = await sandboxOn({ parentChecks: 'always', stateFile });
+    const fixture = readdirSync(join('fixtures', 'migration')).filter((name) => name !== 'README.md');
+    const folder = workspace(...fixture.map((name) => `fixtures/migration/${name}`));
+    const env = credentialEnv(sandbox.url);
+    expect((await runCli(['migrate', 'migration.yaml', '--rate', '200', '--quiet'], { cwd: folder, env })).code).toBe(1); // one interview stays blocked
+    const reopen = async (options: SandboxOptions) => {
+      await sandbox.close();
+      sandboxes.splice(sandboxes.indexOf(sandbox), 1);
+      sandbox = await sandboxOn({ parentChecks: 'always', stateFile, port: sandbox.port, ...options });
+      return sandbox;
+    };
+    return { folder, env, reopen };
+  }
+
+  it('verify --max-duration stops on purpose: exit 3 with the summary, and a rerun checks everything', async () => {
+    const { folder, env, reopen } = await migrated();
+    await reopen({ latencyMs: 1500 }); // every read outlasts the limit
+    const stopped = await runCli(['verify', 'migration.yaml', '--max-duration', '1s', '--json'], { cwd: folder, env });
+    expect(stopped.code).toBe(3);
+    expect(onlyObject(stopped)).toMatchObject({ ok: false, exitCode: 3, interrupted: false, stoppedEarly: 'reached --max-duration 1s', error: { kind: 'StoppedOnPurposeError' } });
+    expect(stopped.stderr).toContain('stopped on purpose (reached --max-duration 1s): the records not reached were not checked');
+    expect(stopped.stderr).toContain('hire-import: stopped on purpose after 1s (--max-duration): the records not reached were not checked; run the same command again');
+
+    await reopen({});
+    const rerun = await runCli(['verify', 'migration.yaml', '--max-duration', '1h', '--json'], { cwd: folder, env });
+    expect(rerun.code).toBe(1); // the blocked interview and its assessment were never imported
+    expect(onlyObject(rerun)).toMatchObject({ exitCode: 1, stoppedEarly: null, readFailures: 0, counts: { missing: 0, differs: 0, 'not imported': 2 } });
+  });
+
+  it('undo --max-duration stops on purpose: exit 3, the deletes in flight logged, and a rerun deletes the rest', async () => {
+    const { folder, env, reopen } = await migrated();
+    const slow = await reopen({ latencyMs: 1500 }); // the first level's deletes outlast the limit; the next level waits
+    const stopped = await runCli(['undo', 'migration.yaml', '--yes', '--max-duration', '1s', '--json'], { cwd: folder, env });
+    expect(stopped.code).toBe(3);
+    expect(onlyObject(stopped)).toMatchObject({ ok: false, exitCode: 3, interrupted: false, error: { kind: 'StoppedOnPurposeError' } });
+    expect(stopped.stderr).toContain('hire-import: stopped on purpose after 1s (--max-duration): the requests in flight were finished and logged; run the same command again to continue');
+    expect(slow.records('applications').length).toBeGreaterThan(0); // parents wait for their children: not reached
+
+    const fast = await reopen({});
+    const rerun = await runCli(['undo', 'migration.yaml', '--yes', '--max-duration', '1h', '--json'], { cwd: folder, env });
+    expect(rerun.code).toBe(0);
+    for (const resource of ['applications', 'interviews', 'offers', 'background-checks']) expect(fast.records(resource)).toEqual([]);
+  });
+
   it('--max-errors counts only errors the log did not already hold: a nightly rerun does not stop at the same bad lines', async () => {
     const { folder, env } = await setup(0);
     const bad = [0, 1, 2].map((n) => row(`K-${n}`, n, 'maybe'));

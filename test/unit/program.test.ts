@@ -199,7 +199,7 @@ describe('migrate', () => {
 const sandboxDefaults = { latencyMs: 0, jitterMs: 0, resetRate: 0, tokenTtlSeconds: 7200, idempotency: true, parentChecks: 'whenHeld', visibilityDelayMs: 0, stateFile: undefined } as const;
 
 /** What verify gets when only its target is given. */
-const verifyDefaults = { file: undefined, mapping: undefined, log: undefined, format: undefined, encoding: undefined, delimiter: undefined, sheet: undefined, report: undefined, baseUrl: 'https://open.feishu.cn', appId: undefined, appSecret: undefined, rate: undefined, concurrency: 50, retries: 5, timeoutMs: 30_000 };
+const verifyDefaults = { file: undefined, mapping: undefined, log: undefined, format: undefined, encoding: undefined, delimiter: undefined, sheet: undefined, report: undefined, baseUrl: 'https://open.feishu.cn', appId: undefined, appSecret: undefined, rate: undefined, concurrency: 50, retries: 5, timeoutMs: 30_000, maxDurationMs: undefined, maxOutageMs: 15 * 60_000 };
 
 describe('other commands', () => {
   it.each<{ args: string[]; call: CommandCall }>([
@@ -232,17 +232,17 @@ describe('other commands', () => {
         command: 'undo',
         options: {
           target: 'migration.yaml', resource: undefined, yes: false, dryRun: false, baseUrl: 'https://open.feishu.cn', appId: undefined, appSecret: undefined,
-          concurrency: 50, retries: 5, timeoutMs: 30_000, progress: 'lines', progressIntervalMs: 10_000,
+          concurrency: 50, retries: 5, timeoutMs: 30_000, maxDurationMs: undefined, maxOutageMs: 15 * 60_000, progress: 'lines', progressIntervalMs: 10_000,
         },
       },
     },
     {
-      args: ['undo', 'i.results.jsonl', '--resource', 'interviews', '--yes', '--dry-run', '--app-id', 'cli_x', '--timeout', '100', '--json', '--quiet'],
+      args: ['undo', 'i.results.jsonl', '--resource', 'interviews', '--yes', '--dry-run', '--app-id', 'cli_x', '--timeout', '100', '--json', '--quiet', '--max-duration', '5h30m', '--max-outage', '2m'],
       call: {
         command: 'undo',
         options: {
           target: 'i.results.jsonl', resource: 'interviews', yes: true, dryRun: true, baseUrl: 'https://open.feishu.cn', appId: 'cli_x', appSecret: undefined,
-          concurrency: 50, retries: 5, timeoutMs: 100, progress: 'off', progressIntervalMs: 10_000,
+          concurrency: 50, retries: 5, timeoutMs: 100, maxDurationMs: 19_800_000, maxOutageMs: 120_000, progress: 'off', progressIntervalMs: 10_000,
         },
       },
     },
@@ -255,8 +255,8 @@ describe('other commands', () => {
       call: { command: 'verify', options: { ...verifyDefaults, target: 'assessments', file: 'a.csv', mapping: 'm.yaml', log: 'a.log', report: 'r.csv' } },
     },
     {
-      args: ['verify', 'migration.yaml', '--rate', '5'],
-      call: { command: 'verify', options: { ...verifyDefaults, target: 'migration.yaml', rate: 5 } },
+      args: ['verify', 'migration.yaml', '--rate', '5', '--max-duration', '6h', '--max-outage', '30s'],
+      call: { command: 'verify', options: { ...verifyDefaults, target: 'migration.yaml', rate: 5, maxDurationMs: 21_600_000, maxOutageMs: 30_000 } },
     },
   ])('$args', async ({ args, call }) => {
     expect((await parse(args)).call).toEqual(call);
@@ -308,7 +308,7 @@ describe('documentation: one list of exit codes, in --help and the README alike'
 
   it('--help and the README both document status, --max-duration and --max-outage', async () => {
     expect(oneLine((await parse(['--help'])).stdout)).toContain(' status [options] [log-or-plan] what a result log or every log of a plan says');
-    for (const args of [['assessments', '--help'], ['migrate', '--help']]) {
+    for (const args of [['assessments', '--help'], ['migrate', '--help'], ['undo', '--help'], ['verify', '--help']]) {
       const help = oneLine((await parse(args)).stdout);
       expect(help).toContain('--max-duration <duration> stop reading after this long (30s, 15m, 6h), finish what is in flight, exit 3');
       expect(help).toContain('--max-outage <duration> when Feishu cannot be reached, pause and probe for this long before stopping with exit 69 (default: 15m)');
