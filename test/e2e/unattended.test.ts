@@ -17,6 +17,7 @@ import { readBody, sendJson } from '../../src/sandbox/http.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
 import { credentialEnv, credentials, readLog, runCli, startCli, workspace, type CliRun } from '../support/cli.js';
 import { writeAssessmentsCsv } from '../support/generate.js';
+import { liveFrames, startInTerminal } from '../support/terminal.js';
 
 const sandboxes: Sandbox[] = [];
 let fake: Server | undefined;
@@ -100,6 +101,25 @@ describe('outages', () => {
     expect(result.stderr).toMatch(paused);
     expect(result.stderr).toMatch(resumed);
     expect(result.stderr.search(paused)).toBeLessThan(result.stderr.search(resumed));
+  }, 60_000);
+
+  it('shows the pause on the live line of a terminal, and says when sending resumed', async () => {
+    const stateFile = join(workspace(), 'feishu.jsonl');
+    const { sandbox, folder, env, logPath } = await setup(100, { stateFile });
+    const run = startInTerminal(['assessments', 'export.csv', '--rate', '20'], { cwd: folder, columns: 200, env });
+    await waitFor(() => logLines(logPath) >= 20, 'the first results');
+    await sandbox.close();
+    sandboxes.splice(sandboxes.indexOf(sandbox), 1);
+    const paused = /^paused: Feishu unreachable since \d\d:\d\d:\d\d UTC \([\d.ms]+\), next probe in [\d.ms]+ · \d+\/100/;
+    await waitFor(() => liveFrames(run.outputSoFar()).some((frame) => paused.test(frame.replace(/^\S+ /, ''))), 'the paused live line');
+    await sandboxOn({ port: sandbox.port, stateFile });
+    const result = await run.done;
+    run.close();
+
+    expect(result.code).toBe(0);
+    expect(result.output).toMatch(/Feishu unreachable since \d\d:\d\d:\d\d UTC \([\d.ms]+\): sending paused/);
+    expect(result.output).toMatch(/Feishu answers again after [\d.ms]+: sending resumed/);
+    expect(statuses(logPath)).toEqual({ created: expect.any(Array) });
   }, 60_000);
 
   it('stops cleanly after --max-outage 3s against a dead port: exit 69, the summary, nothing failed', async () => {
