@@ -149,13 +149,13 @@ async function deleteAll(
   // Deleting stops at --max-duration as on Ctrl-C; only the exit code tells them apart.
   const deadline = deadlineSignal(options.maxDurationMs, io, cleanup);
   const signal = AbortSignal.any([io.signal, deadline]);
-  const stopProgress =
-    options.progress === 'off' ? undefined : startUndoProgress({ view: progressView(options, io), heading, clock: io.clock, targets, tally });
+  const progress =
+    options.progress === 'off' ? undefined : startUndoProgress({ view: progressView(options, io), heading, clock: io.clock, date: () => new Date(), targets, tally });
   try {
     const { stop: failure } = await runUndo({
       targets,
       tally,
-      senderFor: (endpoint) => newSender(endpoint, connection, options, { ...io, signal }),
+      senderFor: (endpoint) => newSender(endpoint, connection, options, { ...io, signal, onOutage: progress?.outageChanged }),
       logFor,
       signal,
     });
@@ -171,7 +171,7 @@ async function deleteAll(
       ...(stop ? { stop } : {}),
     };
   } finally {
-    stopProgress?.();
+    progress?.stop();
   }
 }
 

@@ -82,7 +82,7 @@ export function formatProgress(snapshot: ProgressSnapshot): string {
   const eta = total && rate > 0 && finished < total ? ` · ETA ${duration(((total - finished) / rate) * 1000)}` : '';
   // Where and how fast first: a narrow terminal cuts the line from the end.
   const parts = [
-    paused ? `paused: Feishu unreachable since ${clockTime(paused.since)} (${duration(paused.forMs)}), next probe in ${duration(paused.nextProbeInMs)}` : '',
+    paused ? formatPaused(paused) : '',
     `${count(finished)}${total ? `/${count(total)}` : ''}${share}`,
     perSecond(rate),
     `${duration(elapsedMs)}${eta}`,
@@ -99,6 +99,11 @@ export function formatProgress(snapshot: ProgressSnapshot): string {
 /** `12:03:10 UTC`: the time of day, as the timestamps of the plain lines (UTC) would give it. */
 function clockTime(date: Date): string {
   return `${date.toISOString().slice(11, 19)} UTC`;
+}
+
+/** What a progress line starts with while sending is paused. Pure. */
+export function formatPaused(paused: PauseShown): string {
+  return `paused: Feishu unreachable since ${clockTime(paused.since)} (${duration(paused.forMs)}), next probe in ${duration(paused.nextProbeInMs)}`;
 }
 
 /** The line when sending pauses. Pure. */
@@ -134,6 +139,41 @@ export function plainLines(write: (text: string) => void, date: () => Date, inte
   };
 }
 
+/**
+ * Whether sending is paused for an outage, from what the senders say (SenderOptions.onOutage): it notes a line on
+ * the view when sending pauses and when it resumes, and gives the pause as of now for each progress line.
+ */
+export class PauseTracker {
+  #outage: OutageState | undefined;
+
+  constructor(
+    private readonly view: Pick<ProgressView, 'note'>,
+    private readonly clock: Clock,
+    /** The wall clock, to say since when. */
+    private readonly date: () => Date,
+  ) {}
+
+  readonly changed = (change: OutageChange): void => {
+    const { outage } = change;
+    this.#outage = change.kind === 'paused' || change.kind === 'probeFailed' ? outage : undefined;
+    if (change.kind === 'paused') this.view.note(formatPause(this.#at(outage, this.clock.now()), outage.giveUpAt - outage.since));
+    if (change.kind === 'resumed') this.view.note(formatResume(change.at - outage.since));
+  };
+
+  /** `{ paused }` while sending is paused, else nothing: to spread into a snapshot. */
+  shown(now: number): { paused?: PauseShown } {
+    return this.#outage ? { paused: this.#at(this.#outage, now) } : {};
+  }
+
+  #at(outage: OutageState, now: number): PauseShown {
+    return {
+      since: new Date(this.date().getTime() - (now - outage.since)),
+      forMs: now - outage.since,
+      nextProbeInMs: Math.max(0, outage.nextProbeAt - now),
+    };
+  }
+}
+
 export interface ProgressOptions {
   view: ProgressView;
   clock: Clock;
@@ -152,13 +192,13 @@ export class Progress {
   readonly #started: number;
   readonly #samples: Array<{ at: number; sent: number }> = [];
   #timer: NodeJS.Timeout | undefined;
-  /** The outage sending is paused for, if it is. */
-  #outage: OutageState | undefined;
+  readonly #pause: PauseTracker;
 
   constructor(options: ProgressOptions) {
     this.#options = options;
     this.#started = options.clock.now();
     this.#samples.push({ at: this.#started, sent: 0 });
+    this.#pause = new PauseTracker(options.view, options.clock, options.date);
   }
 
   start(heading: Omit<RunHeading, 'total'>): void {
@@ -187,24 +227,13 @@ export class Progress {
       blocked,
       rate,
       elapsedMs: now - this.#started,
-      ...(this.#outage ? { paused: this.#pauseShown(this.#outage, now) } : {}),
+      ...this.#pause.shown(now),
     };
   }
 
-  /** What the sender says of an outage (SenderOptions.onOutage): a line when it pauses and resumes, and the state. */
-  readonly outageChanged = (change: OutageChange): void => {
-    const { outage } = change;
-    this.#outage = change.kind === 'paused' || change.kind === 'probeFailed' ? outage : undefined;
-    if (change.kind === 'paused') this.#options.view.note(formatPause(this.#pauseShown(outage, this.#options.clock.now()), outage.giveUpAt - outage.since));
-    if (change.kind === 'resumed') this.#options.view.note(formatResume(change.at - outage.since));
-  };
-
-  #pauseShown(outage: OutageState, now: number): PauseShown {
-    return {
-      since: new Date(this.#options.date().getTime() - (now - outage.since)),
-      forMs: now - outage.since,
-      nextProbeInMs: Math.max(0, outage.nextProbeAt - now),
-    };
+  /** What the sender says of an outage (SenderOptions.onOutage). */
+  get outageChanged(): PauseTracker['changed'] {
+    return this.#pause.changed;
   }
 
   draw(): void {

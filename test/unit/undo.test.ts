@@ -232,6 +232,11 @@ describe('undo words', () => {
     tally.counts('interviews').deleted = 1;
     tally.level = 1;
     expect(undoProgressLine(targets, tally, 0)).toBe('1/3 deleted · interviews 1/1 · applications 0/2 · about 0.1s left');
+    // While an outage pauses the deletes, the line says so first: a narrow terminal cuts from the end.
+    const paused = { since: new Date('2026-11-25T12:03:10Z'), forMs: 45_000, nextProbeInMs: 8_000 };
+    expect(undoProgressLine(targets, tally, 0, paused)).toBe(
+      'paused: Feishu unreachable since 12:03:10 UTC (45s), next probe in 8.0s · 1/3 deleted · interviews 1/1 · applications 0/2 · about 0.1s left',
+    );
   });
 });
 
