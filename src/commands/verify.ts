@@ -17,6 +17,7 @@ import { loadPlan } from '../plan/planFile.js';
 import type { Format } from '../read/source.js';
 import { ReadBack, readRequests } from '../readBack/readBack.js';
 import { checkStatuses, verifyStep, type CheckStatus, type RecordCheck, type StepToVerify } from '../readBack/verifyStep.js';
+import { minIntervalMs, PauseTracker, plainLines } from '../report/progress.js';
 import { verified, verifyReportCsv, type VerifySummary } from '../report/verifySummary.js';
 import type { Sender } from '../send/sender.js';
 import { checkConnectionOptions, checkRunLimits, connect, deadlineSignal, newSender, outputPaths } from './import.js';
@@ -74,10 +75,13 @@ export async function runVerify(options: VerifyOptions, io: VerifyIO): Promise<V
   // Reading stops at --max-duration as on Ctrl-C; the summary and the exit code tell them apart.
   const deadline = deadlineSignal(options.maxDurationMs, io, ending);
   const signal = AbortSignal.any([io.signal, deadline]);
+  // Verify draws no progress, but a pause for an outage (and the resume) is said on stderr, as an import's lines say it.
+  const date = () => new Date();
+  const pause = new PauseTracker(plainLines(io.stderr, date, minIntervalMs), io.clock, date);
   try {
     const readBack = new ReadBack(
       readRequests((endpoint) => {
-        const reader = newSender(endpoint, connection, options, { ...io, signal });
+        const reader = newSender(endpoint, connection, options, { ...io, signal, onOutage: pause.changed });
         readers.push(reader);
         return reader;
       }),
