@@ -55,7 +55,7 @@ export const undoExitCodeMeanings = {
   recordsFailed: 'some deletes failed (listed in the summary); run again to try them again',
   usage: 'usage or configuration error, a damaged result log, or not confirmed; nothing was deleted',
   stoppedOnPurpose: 'stopped on purpose at `--max-duration`: deletes in flight were finished and logged; run the same command again to continue',
-  unavailable: 'Feishu could not be reached for `--max-outage` (default 15m), or would not take requests (a rate limit that never lifted); run again later to continue',
+  unavailable: 'Feishu could not be reached (no answer for `--max-outage`, default 15m, or no token after 3 tries), or would not take requests (a rate limit that never lifted); run again later to continue',
   internal: exitCodeMeanings.internal,
   logWriteFailed: 'a result log could not be written; deletions not logged are printed on stderr',
   locked: 'an import or undo holds a result log; wait for it to finish',

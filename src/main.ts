@@ -207,7 +207,7 @@ export function reportUndo(result: UndoResult, json: JsonOut | undefined, output
   return exitCode;
 }
 
-/** The end of a verify: the summary on stderr (and as JSON on stdout); 0 when every record checked is ok. */
+/** The end of a verify: the summary on stderr (and as JSON on stdout); 0 when every record checked is ok, 3 at --max-duration. */
 export function reportVerify(result: VerifyResult, json: JsonOut | undefined, output: Output): number {
   const { stop, ...summary } = result;
   const exitCode = stop ? exitCodeFor(stop) : summary.interrupted ? ExitCode.interrupted : summary.ok ? ExitCode.ok : ExitCode.recordsFailed;
