@@ -4,7 +4,7 @@
  * runs the pipeline, and returns a summary. Printing the summary and choosing the exit code are the caller's
  * business. A plan runs one of these per step, sharing one connection.
  */
-import { existsSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Clock } from '../clock.js';
 import { endpointFor, resourceNames } from '../endpoints/registry.js';
@@ -12,8 +12,10 @@ import type { EndpointDescription } from '../endpoints/types.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { runPipeline } from '../import/pipeline.js';
 import { openMappedInput } from '../import/records.js';
+import { KnownIds } from '../import/knownIds.js';
 import { lockResultLog } from '../log/lock.js';
-import { readResultLog, ResultLog, type LogEnd, type LogHistory } from '../log/resultLog.js';
+import { readResultLog, ResultLog, type LogHeader, type LogHistory } from '../log/resultLog.js';
+import { checkLogTarget, defaultLogPath, targetOf, type Target } from '../log/target.js';
 import type { Mapper } from '../map/mapping.js';
 import { createRejectsWriter } from '../read/rejects.js';
 import type { Format, RecordSource } from '../read/source.js';
@@ -74,21 +76,32 @@ export type ImportResult = ImportSummary & { rerun?: string; stop?: Error };
 
 export async function runImport(options: ImportOptions, io: ImportIO): Promise<ImportResult> {
   const endpoint = checkOptions(options);
+  const target = targetOf(options);
   const started = io.clock.now();
   // Undone in reverse order however the run ends.
   const cleanup: Array<() => unknown> = [];
   try {
     const { source, mapper, records } = await openMappedInput({ ...options, endpoint, stdin: io.stdin, signal: io.signal }, cleanup);
-    const paths = outputPaths(options.file, source.format, options.log, options.sandbox);
-    const connection = options.dryRun ? undefined : (io.connection ?? (await ownConnection(options, io, cleanup)));
-    const sender = connection && newSender(endpoint, connection, options, io);
-    if (!options.dryRun) {
-      const lock = await lockResultLog(paths.log, io.stderr); // before reading the log, so no one appends between
+    const sends = !options.dryRun;
+    if (sends && !options.sandbox && !io.connection) checkCredentials(options);
+    const paths = outputPaths(options.file, source.format, options.log, target, endpoint.resource);
+    if (sends) {
+      if (options.log === undefined) mkdirSync(dirname(paths.log!), { recursive: true }); // the state folder, on first use
+      const lock = await lockResultLog(paths.log!, io.stderr); // before reading the log, so no one appends between
       cleanup.push(() => lock.release());
     }
-    const history = await readResultLog(paths.log);
-    const outputs = options.dryRun ? undefined : openOutputs(source, paths, history.end, cleanup);
-    if (history.damagedTail) io.stderr(tailNotice(paths.log, history.damagedTail, options.dryRun));
+    // The ids and hashes only when records may be updated: a rerun over a million keys then holds just the keys.
+    const keep = { ids: options.updateChanged, hashes: options.updateChanged };
+    const history: LogHistory = paths.log ? await readResultLog(paths.log, keep) : { known: new KnownIds(), end: { bytes: 0, missingNewline: false } };
+    if (paths.log) checkLogTarget(paths.log, history.header, target, endpoint.resource);
+    // A rehearsal's sandbox keeps what it holds beside its log, so that the two agree from run to run.
+    const sandboxState = sends && options.sandbox && !io.connection ? sandboxStatePath(paths.log!) : undefined;
+    if (sandboxState) checkSandboxState(paths.log!, history, sandboxState);
+    const connection = sends ? (io.connection ?? (await ownConnection({ ...options, sandboxState }, io, cleanup))) : undefined;
+    const sender = connection && newSender(endpoint, connection, options, io);
+    const header = logHeader(target, endpoint.resource, new Date());
+    const outputs = sends ? openOutputs(source, { log: paths.log!, rejects: paths.rejects }, history, header, cleanup) : undefined;
+    if (history.damagedTail) io.stderr(tailNotice(paths.log!, history.damagedTail, options.dryRun));
 
     const tally = new Tally();
     const progress = await startProgress(options, io, source, mapper, tally);
@@ -99,7 +112,7 @@ export async function runImport(options: ImportOptions, io: ImportIO): Promise<I
         file: options.file,
         items: await records(),
         mapper,
-        created: history.created,
+        known: history.known,
         updateChanged: options.updateChanged,
         sender,
         resultLog: outputs?.resultLog,
@@ -112,11 +125,13 @@ export async function runImport(options: ImportOptions, io: ImportIO): Promise<I
       progress?.stop();
     }
     const rejected = (await outputs?.rejects.close()) ?? 0;
+    await outputs?.resultLog.close(); // its last lines synced now, so that a sync that fails is in this summary
     const elapsedMs = io.clock.now() - started;
     return {
       resource: endpoint.resource,
+      target,
       file: options.file,
-      log: options.dryRun ? null : paths.log,
+      log: options.dryRun ? null : paths.log!,
       rejects: rejected > 0 ? paths.rejects : null,
       rerun: rejected > 0 ? rerunCommand(options, paths) : undefined,
       dryRun: options.dryRun,
@@ -133,7 +148,7 @@ export async function runImport(options: ImportOptions, io: ImportIO): Promise<I
       sendRate: roundTo(elapsedMs > 0 ? ((tally.counts.created + tally.counts.updated + tally.counts.matched) * 1000) / elapsedMs : 0, 2),
       problems: tally.problems,
       unlogged: outputs?.resultLog.unwritten ?? [],
-      stop: sender?.fatal,
+      stop: sender?.fatal ?? outputs?.resultLog.failure,
     };
   } finally {
     for (const step of cleanup.reverse()) await step();
@@ -148,7 +163,10 @@ export interface Connection {
   close(): Promise<void>;
 }
 
-export type ConnectOptions = Pick<ImportOptions, 'sandbox' | 'baseUrl' | 'appId' | 'appSecret' | 'concurrency' | 'timeoutMs'>;
+export type ConnectOptions = Pick<ImportOptions, 'sandbox' | 'baseUrl' | 'appId' | 'appSecret' | 'concurrency' | 'timeoutMs'> & {
+  /** The file a rehearsal's sandbox keeps its records in, from run to run; in memory only when left out. */
+  sandboxState?: string;
+};
 
 /**
  * The sending side: a sandbox for a rehearsal, the client, and a token (fetched now, so bad credentials or an
@@ -163,22 +181,17 @@ export async function connect(options: ConnectOptions, io: Pick<ImportIO, 'stder
     let target = { baseUrl: options.baseUrl, appId: options.appId, appSecret: options.appSecret };
     if (options.sandbox) {
       const { startSandbox, sandboxCredentials } = await import('../sandbox/server.js'); // only rehearsals need it
-      const sandbox = await startSandbox(sandboxCredentials);
+      const sandbox = await startSandbox({ ...sandboxCredentials, stateFile: options.sandboxState });
       opened.push(() => sandbox.close());
       target = { baseUrl: sandbox.url, ...sandboxCredentials };
       io.stderr(`sandbox: importing into a local emulator at ${sandbox.url} (nothing reaches Feishu)\n`);
     }
-    const { baseUrl, appId, appSecret } = target;
+    const { baseUrl, ...credentials } = target;
     if (sendsSecretsInClear(baseUrl)) {
       io.stderr(`warning: ${baseUrl} is plain http: the app secret and the tokens travel unencrypted; use https\n`);
     }
-    if (!appId || !appSecret) {
-      throw new ConfigError(
-        'no app credentials: set FEISHU_APP_ID and FEISHU_APP_SECRET (or --app-id / --app-secret), ' +
-          'rehearse with --sandbox, or check the input with --dry-run',
-      );
-    }
-    const client = new HireClient({ baseUrl, appId, appSecret, connections: options.concurrency, timeoutMs: options.timeoutMs });
+    checkCredentials(credentials);
+    const client = new HireClient({ baseUrl, ...credentials, connections: options.concurrency, timeoutMs: options.timeoutMs });
     opened.push(() => client.close());
     const tokenCache = new TokenCache(() => client.fetchToken(), io.clock);
     await firstToken(tokenCache, baseUrl, io);
@@ -189,7 +202,15 @@ export async function connect(options: ConnectOptions, io: Pick<ImportIO, 'stder
   }
 }
 
-async function ownConnection(options: ImportOptions, io: ImportIO, cleanup: Array<() => unknown>): Promise<Connection> {
+function checkCredentials(options: Pick<ConnectOptions, 'appId' | 'appSecret'>): asserts options is { appId: string; appSecret: string } {
+  if (options.appId && options.appSecret) return;
+  throw new ConfigError(
+    'no app credentials: set FEISHU_APP_ID and FEISHU_APP_SECRET (or --app-id / --app-secret), ' +
+      'rehearse with --sandbox, or check the input with --dry-run',
+  );
+}
+
+async function ownConnection(options: ImportOptions & ConnectOptions, io: ImportIO, cleanup: Array<() => unknown>): Promise<Connection> {
   const connection = await connect(options, io);
   cleanup.push(() => connection.close());
   return connection;
@@ -226,13 +247,31 @@ async function firstToken(tokenCache: TokenCache, baseUrl: string, io: Pick<Impo
 }
 
 /** The result log, opened for appending after its whole lines, and a rejects file that appears only if needed. */
-function openOutputs(source: RecordSource, paths: { log: string; rejects: string }, end: LogEnd, cleanup: Array<() => unknown>) {
-  const resultLog = ResultLog.open(paths.log, end);
+function openOutputs(source: RecordSource, paths: { log: string; rejects: string }, history: LogHistory, header: LogHeader, cleanup: Array<() => unknown>) {
+  const resultLog = ResultLog.open(paths.log, history.end, { header });
   cleanup.push(() => resultLog.close());
   if (existsSync(paths.rejects)) unlinkSync(paths.rejects); // a stale rejects file would mislead
   const rejects = createRejectsWriter(source, paths.rejects);
   cleanup.push(() => rejects.close()); // flushed however the run ends; closing twice is harmless
   return { resultLog, rejects };
+}
+
+function logHeader(target: Target, resource: string, now: Date): LogHeader {
+  return { hire_import: 1, target: target.url, app_id: target.appId, resource, created_at: now.toISOString() };
+}
+
+/** Where a rehearsal's sandbox keeps its records: beside its log, under the log's lock. */
+export function sandboxStatePath(log: string): string {
+  return `${log}.sandbox-state.jsonl`;
+}
+
+/** A log that says records were created in a sandbox whose state is gone would skip records the sandbox lacks. */
+function checkSandboxState(log: string, history: LogHistory, state: string): void {
+  if (history.known.size === 0 || (existsSync(state) && statSync(state).size > 0)) return;
+  throw new ConfigError(
+    `${log} says ${history.known.size} record(s) were created in the sandbox, but the sandbox's state (${state}) is gone, ` +
+      `so it no longer holds them; nothing was sent. Delete ${log} to rehearse from the start`,
+  );
 }
 
 function tailNotice(log: string, tail: NonNullable<LogHistory['damagedTail']>, dryRun: boolean): string {
@@ -277,22 +316,22 @@ function checkOptions(options: ImportOptions): EndpointDescription {
 }
 
 /**
- * The result log and rejects file sit next to the input (or in the current folder for stdin). A sandbox rehearsal
- * keeps its own log: its "created" lines must never make a real import skip a record.
+ * The result log is `--log`, else the state of the target and resource (see defaultLogPath), which every export of
+ * that resource imported from this folder shares; none for a dry run without an app id. The rejects file sits next to
+ * the input (in the current folder for stdin).
  */
-export function outputPaths(file: string, format: Format, log: string | undefined, sandbox: boolean): { log: string; rejects: string } {
+export function outputPaths(file: string, format: Format, log: string | undefined, target: Target, resource: string): { log: string | undefined; rejects: string } {
   const extension = file === '-' ? '' : extname(file);
   const stem = file === '-' ? 'hire-import' : join(dirname(file), basename(file, extension));
-  return {
-    log: log ?? `${stem}${sandbox ? '.sandbox' : ''}.results.jsonl`,
-    rejects: `${stem}.rejects${extension || `.${format}`}`,
-  };
+  return { log: log ?? defaultLogPath(target, resource), rejects: `${stem}.rejects${extension || `.${format}`}` };
 }
 
-function rerunCommand(options: ImportOptions, paths: { log: string; rejects: string }): string {
-  const words = ['hire-import', options.resource, quote(paths.rejects), '--log', quote(paths.log)];
+/** The command that imports the fixed rejects file into the same log: the default one needs no --log. */
+function rerunCommand(options: ImportOptions, paths: { log: string | undefined; rejects: string }): string {
+  const words = ['hire-import', options.resource, quote(paths.rejects)];
   // The rejects file is in the input's own shape, so whatever it took to read the input reads it too.
   const carried: Array<[string, string | undefined]> = [
+    ['--log', options.log && paths.log],
     ['--mapping', options.mapping],
     ['--format', options.format],
     ['--encoding', options.encoding],

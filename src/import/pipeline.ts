@@ -8,13 +8,13 @@ import type { Mapper } from '../map/mapping.js';
 import type { Problem } from '../validate/problem.js';
 import type { SourceItem } from '../read/source.js';
 import type { RejectsWriter } from '../read/rejects.js';
-import type { Created, LogEntry, ResultLog } from '../log/resultLog.js';
+import type { LogEntry, ResultLog } from '../log/resultLog.js';
 import type { Sender, SendResult } from '../send/sender.js';
 import type { Tally } from '../report/tally.js';
 import { decide } from './decide.js';
 import { bodyHash } from './identity.js';
+import type { KnownIds } from './knownIds.js';
 import { prepare } from './records.js';
-import { SeenIds } from './seenIds.js';
 
 export interface PipelineInput {
   /** The endpoint imported into; its resource is recorded with each outcome. */
@@ -23,8 +23,11 @@ export interface PipelineInput {
   file: string;
   items: AsyncIterable<SourceItem>;
   mapper: Mapper;
-  /** What earlier runs created, from the result log. */
-  created: Created;
+  /**
+   * What earlier runs created, from the result log (with ids and hashes when updating); this run adds the lines it
+   * sees each key at, to refuse a record that repeats the external_id of an earlier one in the same input.
+   */
+  known: KnownIds;
   updateChanged: boolean;
   /** Absent on a dry run: decisions are counted, nothing is sent. */
   sender?: Sender;
@@ -45,11 +48,9 @@ export interface PipelineOutcome {
 }
 
 export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome> {
-  const { endpoint, items, mapper, created, updateChanged, sender, resultLog, rejects, tally, signal, maxErrors } = input;
+  const { endpoint, items, mapper, known, updateChanged, sender, resultLog, rejects, tally, signal, maxErrors } = input;
   const now = input.now ?? (() => new Date());
   const outcome: PipelineOutcome = { pending: 0, wouldCreate: 0, wouldUpdate: 0, stoppedEarly: null };
-  /** To refuse a record that repeats the external_id of an earlier one in the same input. */
-  const seen = new SeenIds();
 
   const log = (entry: Omit<LogEntry, 'resource' | 'at' | 'file'>) => {
     if (!resultLog) return;
@@ -107,7 +108,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
       const prepared = await prepare(item, mapper);
       if (!prepared.ok) {
         // A broken row whose record was since imported from a fixed copy (the rejects file) is done, not invalid.
-        if (prepared.externalId !== undefined && created.has(prepared.externalId)) {
+        if (prepared.externalId !== undefined && known.has(prepared.externalId)) {
           tally.counts.skipped++;
           continue;
         }
@@ -115,13 +116,13 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
         continue;
       }
       const { body, externalId } = prepared;
-      const firstLine = seen.firstLine(externalId, item.line);
+      const firstLine = known.firstLine(externalId, item.line);
       if (firstLine !== undefined) {
         reject(item, [{ field: mapper.endpoint.externalId, reason: `'${externalId}' already appears at line ${firstLine} of this input` }], externalId);
         continue;
       }
 
-      const decision = decide(externalId, body, created, updateChanged);
+      const decision = decide(externalId, body, known, updateChanged);
       if (decision.action === 'skip') {
         tally.counts.skipped++;
         continue;

@@ -1,19 +1,24 @@
 /**
- * The result log: one JSON line per outcome, keyed by external_id. It is the source of truth for "already created"
- * (the server's idempotency lasts only 24 hours), so every outcome is appended as soon as it is known, with a
- * synchronous write: a crash loses at most the answers not yet received.
+ * The result log: one JSON line per outcome, keyed by external_id, after a first line naming the target and resource
+ * the log belongs to. It is the source of truth for "already created" (the server's idempotency lasts only 24 hours),
+ * so every outcome is appended as soon as it is known, with a synchronous write, and reaches the disk (fdatasync)
+ * within `syncWindowMs` of that: a crash of the process loses only the answers not yet received, a crash of the
+ * machine or a power loss at most that window's lines.
  *
- * Reading is strict, because a line misread is a record sent twice: every line must be one of this tool's results.
- * Only the tail may be damaged, the way a crash or a power loss damages it (a torn last line; zeros where the last
- * writes should be, of any length): it is cut off when the log is next opened for writing. Any other damage stops
- * the run before anything is sent, naming the line and how to repair it.
+ * Reading is strict, because a line misread is a record sent twice: every line must be one of this tool's results
+ * (the first may be the header; logs written before there was one have none). Only the tail may be damaged, the way
+ * a crash or a power loss damages it (a torn last line; zeros where the last writes should be, of any length): it is
+ * cut off when the log is next opened for writing. Any other damage stops the run before anything is sent, naming the
+ * line and how to repair it. Lines of the shape this tool writes are read without JSON.parse (scanCommonLine), with
+ * exactly JSON.parse's result, and go into a KnownIds without becoming strings, so a million lines read in seconds.
  *
- * Writing stops at the first write that fails (a full disk, a file size limit, an I/O error): a torn line is taken
- * back if the file allows, and the entry that failed and every later one are kept in memory for the summary.
+ * Writing stops at the first write or sync that fails (a full disk, a file size limit, an I/O error): a torn line is
+ * taken back if the file allows, and the entry that failed and every later one are kept in memory for the summary.
  */
 import { isUtf8 } from 'node:buffer';
-import { closeSync, createReadStream, existsSync, fstatSync, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fdatasync, fstatSync, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
 import { DamagedLogError, LogWriteError, UsageError } from '../errors.js';
+import { KnownIds } from '../import/knownIds.js';
 
 /** `matched`: an existing record (a talent found by email or mobile) is reused; it counts as done like `created`. */
 export type LogStatus = 'created' | 'updated' | 'matched' | 'failed' | 'invalid';
@@ -42,8 +47,17 @@ export interface LogEntry {
   at: string;
 }
 
-/** What the log says exists on the server: external_id -> Feishu id and the hash of what was sent. */
-export type Created = Map<string, { id: string; hash?: string }>;
+/** The log's first line: what its lines are about. Written with the first entry of a new (or emptied) log. */
+export interface LogHeader {
+  /** The version of the log's format. */
+  hire_import: 1;
+  /** The base URL the records were sent to, or `sandbox` for a rehearsal's emulator (whatever its port). */
+  target: string;
+  /** The app that sent them; null for the sandbox. */
+  app_id: string | null;
+  resource: string;
+  created_at: string;
+}
 
 /** Where the log's last whole line ends, so that opening it for writing can cut off a damaged tail. */
 export interface LogEnd {
@@ -53,15 +67,25 @@ export interface LogEnd {
 }
 
 export interface LogHistory {
-  created: Created;
+  /** The keys earlier runs created, updated or matched, with their Feishu ids and hashes if asked to keep them. */
+  known: KnownIds;
+  /** What the log belongs to; absent for an empty log and for one written before logs had a header. */
+  header?: LogHeader;
   end: LogEnd;
   /** A torn or zero-filled tail past `end`: the last whole line before it, and its length in bytes. */
   damagedTail?: { afterLine: number; bytes: number };
 }
 
+/** What a reader of the log needs besides the keys: a plain import needs neither unless it may update. */
+export interface Keep {
+  ids: boolean;
+  hashes: boolean;
+}
+
 const statuses: ReadonlySet<string> = new Set<LogStatus>(['created', 'updated', 'matched', 'failed', 'invalid']);
 /** No result line comes near this; a longer one is damage, and is not held in memory whole. */
 const longestLine = 1024 * 1024;
+const logFormat = 1;
 
 /** A log path must name a regular file (or nothing yet): a device or a pipe would read forever or block. */
 export function checkLogFile(path: string): void {
@@ -71,8 +95,8 @@ export function checkLogFile(path: string): void {
 }
 
 /** Reads what earlier runs recorded; a missing log is an empty history. Throws DamagedLogError (see above). */
-export async function readResultLog(path: string): Promise<LogHistory> {
-  const history: LogHistory = { created: new Map(), end: { bytes: 0, missingNewline: false } };
+export async function readResultLog(path: string, keep: Keep = { ids: true, hashes: true }): Promise<LogHistory> {
+  const history: LogHistory = { known: new KnownIds(), end: { bytes: 0, missingNewline: false } };
   if (!existsSync(path)) return history;
   checkLogFile(path);
   const lines = new LineSplitter();
@@ -89,20 +113,31 @@ export async function readResultLog(path: string): Promise<LogHistory> {
       history.end = { bytes: line.end, missingNewline: true };
       if (line.trailingNuls > 0) history.damagedTail = { afterLine: line.number, bytes: line.trailingNuls };
     }
-    if (result.kind === 'entry') remember(history.created, result.entry);
+    if (result.kind === 'common') remember(history.known, keep);
+    else if (result.kind === 'entry') rememberEntry(history.known, result.entry, keep);
+    else if (result.kind === 'header') history.header = result.header;
   };
-  for await (const chunk of createReadStream(path)) for (const line of lines.push(chunk as Buffer)) take(line);
+  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) for (const line of lines.push(chunk as Buffer)) take(line);
   const last = lines.finish();
   if (last) take(last);
   return history;
 }
 
-function remember(created: Created, entry: Pick<LogEntry, 'external_id' | 'status' | 'id' | 'hash'>): void {
-  if (typeof entry.external_id !== 'string') return;
-  if ((entry.status === 'created' || entry.status === 'updated' || entry.status === 'matched') && typeof entry.id === 'string') {
-    created.set(entry.external_id, { id: entry.id, hash: entry.hash });
-  }
-  // A later failed or invalid line does not undo a create: the record still exists on the server.
+/** The statuses whose line says the record exists on the server, with its Feishu id. */
+const done: ReadonlySet<string> = new Set<LogStatus>(['created', 'updated', 'matched']);
+
+/** A line that scanCommonLine read. A later failed or invalid line does not undo a create: the record still exists. */
+function remember(known: KnownIds, keep: Keep): void {
+  const line = scanned;
+  if (line.idStart < 0 || !doneCodes.has(line.status)) return;
+  const hashKept = keep.hashes && line.hashStart >= 0;
+  known.recordCreatedFrom(line.bytes, line.keyStart, line.keyEnd, keep.ids ? line.idStart : -1, line.idEnd, hashKept ? line.hashStart : -1, line.hashEnd);
+}
+
+/** A line JSON.parse read (one of another shape: escapes, spaces, fields in a different form). */
+function rememberEntry(known: KnownIds, entry: Pick<LogEntry, 'external_id' | 'status' | 'id' | 'hash'>, keep: Keep): void {
+  if (typeof entry.external_id !== 'string' || !done.has(entry.status) || typeof entry.id !== 'string') return;
+  known.recordCreated(entry.external_id, keep.ids ? entry.id : undefined, keep.hashes && typeof entry.hash === 'string' ? entry.hash : undefined);
 }
 
 /** One line's bytes, without its newline and without the NUL bytes that end it (counted apart). */
@@ -181,7 +216,13 @@ class LineSplitter {
   }
 }
 
-type LineReading = { kind: 'blank' } | { kind: 'entry'; entry: LogEntry } | { kind: 'damaged'; problem: Problem };
+type LineReading =
+  | { kind: 'blank' }
+  /** A result of the common shape, its fields where `scanned` says. */
+  | { kind: 'common' }
+  | { kind: 'entry'; entry: LogEntry }
+  | { kind: 'header'; header: LogHeader }
+  | { kind: 'damaged'; problem: Problem };
 /** What is wrong with a line, and how to repair it (`LOG` stands for the log's path). */
 interface Problem {
   what: string;
@@ -189,6 +230,8 @@ interface Problem {
   /** A write cut short could leave this; else the damage is no torn tail even on the last line. */
   tornWrite: boolean;
 }
+
+const common: LineReading = { kind: 'common' };
 
 function readLine(line: RawLine): LineReading {
   let bytes = line.content;
@@ -203,6 +246,7 @@ function readLine(line: RawLine): LineReading {
   if (!isUtf8(bytes)) {
     return damage('is not UTF-8 text (the log was re-saved in another encoding)', 'convert it back to UTF-8 from the encoding it was saved in, e.g. iconv -f GB18030 -t UTF-8 LOG > LOG.utf8 && mv LOG.utf8 LOG');
   }
+  if (scanCommonLine(bytes)) return common;
   const text = bytes.toString('utf8');
   if (text.trim() === '') return { kind: 'blank' };
   let value: unknown;
@@ -214,11 +258,116 @@ function readLine(line: RawLine): LineReading {
     }
     return damage(`is not JSON${line.terminated ? ' and is not the unfinished last line' : ''}`, deleteLine(line.number));
   }
+  if (line.number === 1 && typeof value === 'object' && value !== null && 'hire_import' in value) return readHeader(value as Record<string, unknown>);
   const entry = value as Partial<LogEntry> | null;
   const isEntry =
     typeof entry === 'object' && entry !== null && !Array.isArray(entry) && statuses.has(String(entry.status)) && (typeof entry.external_id === 'string' || entry.external_id === null);
   if (!isEntry) return damage('is JSON but not a hire-import result (one with external_id and status)', deleteLine(line.number), false);
   return { kind: 'entry', entry: entry as LogEntry };
+}
+
+function readHeader(value: Record<string, unknown>): LineReading {
+  const { hire_import: format, target, app_id: appId, resource, created_at: createdAt } = value;
+  if (typeof format === 'number' && format > logFormat) {
+    return damage(`was written by a newer hire-import (log format ${format}; this one reads ${logFormat})`, 'run that newer version', false);
+  }
+  if (format !== logFormat || typeof target !== 'string' || (typeof appId !== 'string' && appId !== null) || typeof resource !== 'string' || typeof createdAt !== 'string') {
+    return damage('is not a whole hire-import log header (hire_import, target, app_id, resource, created_at)', deleteLine(1), false);
+  }
+  return { kind: 'header', header: { hire_import: logFormat, target, app_id: appId, resource, created_at: createdAt } };
+}
+
+/** Where scanCommonLine found the fields that matter, in `bytes`; a start below 0 means absent (or not a string). */
+const scanned = { bytes: Buffer.alloc(0) as Buffer, keyStart: 0, keyEnd: 0, status: 0, idStart: -1, idEnd: -1, hashStart: -1, hashEnd: -1 };
+const statusCodes = new Map([...statuses].map((status, index) => [status, index + 1]));
+const doneCodes: ReadonlySet<number> = new Set([...done].map((status) => statusCodes.get(status)!));
+const statusBytes = [...statuses].map((status) => Buffer.from(status));
+const [quote, colon, comma, open, close, backslash, minus, zero] = [0x22, 0x3a, 0x2c, 0x7b, 0x7d, 0x5c, 0x2d, 0x30];
+
+/**
+ * Reads a line of the shape this tool writes without JSON.parse: a flat object, no spaces, names of letters, digits
+ * and `_`, each value a string without escapes or an integer; with a string `external_id` and a known `status`.
+ * For such a line JSON.parse would give the same fields (the last of a repeated name wins in both); any other line
+ * answers false and is left to JSON.parse. The bytes must be valid UTF-8 (a string's bytes are then its text).
+ */
+function scanCommonLine(bytes: Buffer): boolean {
+  const end = bytes.length;
+  const line = scanned;
+  line.bytes = bytes;
+  line.keyStart = -1;
+  line.status = 0;
+  line.idStart = -1;
+  line.hashStart = -1;
+  if (bytes[0] !== open) return false;
+  let at = 1;
+  for (;;) {
+    if (bytes[at] !== quote) return false;
+    const nameStart = ++at;
+    for (let byte = bytes[at]!; (byte >= 0x61 && byte <= 0x7a) || byte === 0x5f || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x30 && byte <= 0x39); byte = bytes[++at]!);
+    const nameEnd = at;
+    if (bytes[at++] !== quote || bytes[at++] !== colon) return false;
+    const valueStart = bytes[at] === quote ? at + 1 : at;
+    const isString = valueStart > at;
+    if (isString) {
+      for (at = valueStart; at < end && bytes[at] !== quote; at++) if (bytes[at] === backslash || bytes[at]! < 0x20) return false;
+      if (at === end) return false;
+    } else {
+      if (bytes[at] === minus) at++;
+      if (bytes[at] === zero) at++;
+      else if (bytes[at]! >= 0x31 && bytes[at]! <= 0x39) while (bytes[at]! >= 0x30 && bytes[at]! <= 0x39) at++;
+      else return false;
+    }
+    const valueEnd = at;
+    if (isString) at++;
+    switch (nameEnd - nameStart) {
+      case 11:
+        if (named(bytes, nameStart, 'external_id')) {
+          if (!isString) return false;
+          line.keyStart = valueStart;
+          line.keyEnd = valueEnd;
+        } else if (named(bytes, nameStart, 'hire_import')) {
+          return false; // a header, JSON.parse's to read
+        }
+        break;
+      case 6:
+        if (named(bytes, nameStart, 'status')) {
+          line.status = isString ? statusCode(bytes, valueStart, valueEnd) : 0;
+          if (line.status === 0) return false;
+        }
+        break;
+      case 4:
+        if (named(bytes, nameStart, 'hash')) {
+          line.hashStart = isString ? valueStart : -1;
+          line.hashEnd = valueEnd;
+        }
+        break;
+      case 2:
+        if (named(bytes, nameStart, 'id')) {
+          line.idStart = isString ? valueStart : -1;
+          line.idEnd = valueEnd;
+        }
+        break;
+    }
+    if (bytes[at] === comma) {
+      at++;
+      continue;
+    }
+    return bytes[at] === close && at + 1 === end && line.keyStart >= 0 && line.status !== 0;
+  }
+}
+
+function named(bytes: Buffer, start: number, name: string): boolean {
+  for (let index = 0; index < name.length; index++) if (bytes[start + index] !== name.charCodeAt(index)) return false;
+  return true;
+}
+
+/** The status `bytes[start, end)` names (1-based, in `statuses` order), or 0. */
+function statusCode(bytes: Buffer, start: number, end: number): number {
+  for (let index = 0; index < statusBytes.length; index++) {
+    const status = statusBytes[index]!;
+    if (status.length === end - start && status.compare(bytes, start, end) === 0) return index + 1;
+  }
+  return 0;
 }
 
 function damage(what: string, repair: string, tornWrite = true): LineReading {
@@ -262,24 +411,61 @@ export function logWriteError(path: string, error: unknown): LogWriteError {
   return new LogWriteError(`cannot write the result log ${path}: ${reason} (${message})`);
 }
 
+/**
+ * How lines reach the disk: `sync` flushes a file's data (fdatasync) off the event loop, so pacing never waits on
+ * the disk, and calls `done`; `later` runs `flush` once, `ms` from now, and returns what cancels it.
+ */
+export interface DiskSync {
+  sync(fd: number, done: (error: Error | null) => void): void;
+  later(flush: () => void, ms: number): () => void;
+}
+
+/** A line written is on the disk at most this long after (plus the time the sync itself takes). */
+export const syncWindowMs = 50;
+
+const systemDiskSync: DiskSync = {
+  sync: (fd, done) => fdatasync(fd, done),
+  later: (flush, ms) => {
+    const timer = setTimeout(flush, ms);
+    return () => clearTimeout(timer);
+  },
+};
+
+export interface ResultLogOptions {
+  /** The first line of a log that is empty when opened (or emptied by cutting off its tail), written with its first entry. */
+  header?: LogHeader;
+  disk?: DiskSync;
+}
+
 export class ResultLog {
-  /** Set by the first write that failed: nothing more is written, and the caller should stop sending. */
+  /** Set by the first write or sync that failed: nothing more is written, and the caller should stop sending. */
   failure: LogWriteError | undefined;
   /** The entries that could not be written: the one whose write failed and every one after it. */
   readonly unwritten: LogEntry[] = [];
   readonly #path: string;
   readonly #fd: number;
+  readonly #disk: DiskSync;
+  #header: LogHeader | undefined;
   /** Bytes of whole lines in the file, to take a torn line back. */
   #size: number;
+  /** Lines were written since the last sync started. */
+  #unsynced = false;
+  /** Cancels the sync due for those lines; undefined when none is due. */
+  #syncDue: (() => void) | undefined;
+  /** The syncs started and not yet done, one after another: a sync covers every line written before it began. */
+  #syncing: Promise<void> = Promise.resolve();
+  #closing: Promise<void> | undefined;
 
-  private constructor(path: string, fd: number, size: number) {
+  private constructor(path: string, fd: number, size: number, options: ResultLogOptions) {
     this.#path = path;
     this.#fd = fd;
     this.#size = size;
+    this.#disk = options.disk ?? systemDiskSync;
+    this.#header = size === 0 ? options.header : undefined;
   }
 
   /** Opens for appending, first cutting off a damaged tail past `end` and finishing a line that lost its newline. */
-  static open(path: string, end: LogEnd): ResultLog {
+  static open(path: string, end: LogEnd, options: ResultLogOptions = {}): ResultLog {
     let fd: number | undefined;
     try {
       fd = openSync(path, 'a');
@@ -289,7 +475,7 @@ export class ResultLog {
       if (fd !== undefined) closeSync(fd);
       throw logWriteError(path, error);
     }
-    return new ResultLog(path, fd, end.bytes + (end.missingNewline ? 1 : 0));
+    return new ResultLog(path, fd, end.bytes + (end.missingNewline ? 1 : 0), options);
   }
 
   /** Never throws: a failed write sets `failure` and keeps the entry in `unwritten`. */
@@ -298,10 +484,15 @@ export class ResultLog {
       this.unwritten.push(entry);
       return;
     }
-    const line = Buffer.from(`${JSON.stringify(entry)}\n`);
+    const text = `${this.#header ? `${JSON.stringify(this.#header)}\n` : ''}${JSON.stringify(entry)}\n`;
+    const line = Buffer.from(text);
     try {
       writeAll(this.#fd, line);
       this.#size += line.length;
+      this.#header = undefined;
+      this.#unsynced = true;
+      // One sync for every line written in the window, not one per line: at the limit, a few per second.
+      this.#syncDue ??= this.#disk.later(() => void this.#sync(), syncWindowMs);
     } catch (error) {
       this.failure = logWriteError(this.#path, error);
       this.unwritten.push(entry);
@@ -313,8 +504,32 @@ export class ResultLog {
     }
   }
 
-  close(): void {
-    closeSync(this.#fd);
+  /** Syncs what is not yet on the disk, then closes; a sync that fails sets `failure`. Closing twice is harmless. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#syncDue?.();
+      await this.#sync();
+      closeSync(this.#fd);
+    })();
+    return this.#closing;
+  }
+
+  /** Starts a sync of the lines written so far once the syncs before it are done. */
+  #sync(): Promise<void> {
+    this.#syncDue = undefined;
+    this.#syncing = this.#syncing.then(
+      () =>
+        new Promise<void>((resolve) => {
+          if (!this.#unsynced) return resolve();
+          this.#unsynced = false;
+          this.#disk.sync(this.#fd, (error) => {
+            // The lines since the last sync may not be on the disk; later outcomes are not written, and sending stops.
+            if (error) this.failure ??= logWriteError(this.#path, error);
+            resolve();
+          });
+        }),
+    );
+    return this.#syncing;
   }
 }
 

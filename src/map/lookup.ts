@@ -36,8 +36,8 @@ export async function loadLookups(specs: Record<string, LookupSpec> | undefined,
 }
 
 async function readLogEntries(path: string): Promise<Map<string, string>> {
-  const history = await readResultLog(path);
-  return new Map([...history.created].map(([externalId, { id }]) => [externalId, id]));
+  const history = await readResultLog(path, { ids: true, hashes: false });
+  return new Map(history.known.createdIds());
 }
 
 async function readTable(spec: Extract<LookupSpec, { file: string }>, path: string, at: string): Promise<Map<string, string>> {

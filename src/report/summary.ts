@@ -1,12 +1,15 @@
 /** The end of an import, in words for people (stderr) and as JSON for machines (stdout with --json). */
 import chalk from 'chalk';
 import type { LogEntry } from '../log/resultLog.js';
+import { describeTarget, type Target } from '../log/target.js';
 import type { Counts, RecordProblem } from './tally.js';
 import { count, duration } from './format.js';
 
 export interface ImportSummary {
   /** The resource imported: talents, applications, interviews, assessments, offers, background-checks. */
   resource: string;
+  /** Where the records went (or would go): the base URL and app id, or the sandbox. */
+  target: Target;
   file: string;
   /** The result log, or null on a dry run (which writes nothing). */
   log: string | null;
@@ -59,7 +62,7 @@ export function formatSummary(summary: ImportSummary, rerun?: string, stopped = 
   const { counts } = summary;
   const ok = !stopped && importSucceeded(summary);
   const mark = summary.interrupted ? chalk.yellow('■ interrupted') : ok ? chalk.green('✔') : chalk.red('✖');
-  const lines = [`${mark} ${summary.resource}: ${count(counts.read)} records from ${summary.file} in ${duration(summary.elapsedMs)}${summary.dryRun ? ' (dry run: nothing sent)' : ''}`];
+  const lines = [`${mark} ${summary.resource}: ${count(counts.read)} records from ${summary.file} into ${describeTarget(summary.target)} in ${duration(summary.elapsedMs)}${summary.dryRun ? ' (dry run: nothing sent)' : ''}`];
   const outcome = summary.dryRun
     ? [`would create ${count(summary.wouldCreate)}`, summary.wouldUpdate ? `would update ${count(summary.wouldUpdate)}` : '']
     : [`created ${count(counts.created)}`, counts.updated ? `updated ${count(counts.updated)}` : '', counts.matched ? `matched ${count(counts.matched)}` : ''];

@@ -4,6 +4,7 @@ import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultLogPath, targetOf } from '../../src/log/target.js';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const binPath = join(repoRoot, 'bin/hire-import.js');
@@ -60,11 +61,23 @@ export function workspace(...files: string[]): string {
   return folder;
 }
 
+/** The entries of a result log, without its header line. */
 export function readLog(path: string): Array<Record<string, unknown>> {
   return readFileSync(path, 'utf8')
     .split('\n')
     .filter(Boolean)
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((entry) => !('hire_import' in entry));
+}
+
+/** Where an import run in `folder` keeps its result log by default, for the app of `credentials` at `baseUrl`. */
+export function stateLog(folder: string, baseUrl: string, resource = 'assessments'): string {
+  return join(folder, defaultLogPath(targetOf({ sandbox: false, baseUrl, appId: credentials.appId }), resource)!);
+}
+
+/** Where a `--sandbox` rehearsal run in `folder` keeps its result log by default. */
+export function sandboxLog(folder: string, resource = 'assessments'): string {
+  return join(folder, defaultLogPath(targetOf({ sandbox: true, baseUrl: '' }), resource)!);
 }
 
 export const credentials = { appId: 'cli_test_app', appSecret: 'test-secret-Zq8vN3' };

@@ -4,6 +4,7 @@ import { formatSummary, importSucceeded, type ImportSummary } from '../../src/re
 
 const summary = (overrides: Partial<ImportSummary> = {}): ImportSummary => ({
   resource: 'assessments',
+  target: { url: 'https://open.feishu.cn', appId: 'cli_a1b2' },
   file: 'export.csv',
   log: 'export.results.jsonl',
   rejects: null,
@@ -41,7 +42,8 @@ describe('formatProgress', () => {
 describe('formatSummary', () => {
   it('says what happened and where the log is', () => {
     const text = formatSummary(summary());
-    expect(text).toContain('assessments: 10 records from export.csv');
+    expect(text).toContain('assessments: 10 records from export.csv into https://open.feishu.cn (app cli_a1b2) in 1.5s');
+    expect(formatSummary(summary({ target: { url: 'sandbox', appId: null } }))).toContain('10 records from export.csv into the sandbox in');
     expect(text).toContain('created 8 · already done 2 · invalid 0');
     const talents = formatSummary(summary({ resource: 'talents', counts: { read: 10, created: 3, updated: 0, matched: 5, skipped: 2, invalid: 0, failed: 0 } }));
     expect(talents).toContain('talents: 10 records from export.csv');
