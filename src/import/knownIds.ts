@@ -137,6 +137,11 @@ export class KnownIds {
     return hash === undefined ? { id: this.#idOf(entry) } : { id: this.#idOf(entry), hash };
   }
 
+  /** Makes room for about `count` keys in all, so that reading a large log does not rehash the table as it grows. */
+  reserve(count: number): void {
+    while (count * 2 > this.#slots.length) this.#growSlots();
+  }
+
   /** Records `key` as seen by this run at `line`; returns the line it was first seen at, if it was seen before. */
   firstLine(key: string, line: number): number | undefined {
     const entry = this.#entryOfText(key, true);

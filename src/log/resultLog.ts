@@ -16,7 +16,8 @@
  * taken back if the file allows, and the entry that failed and every later one are kept in memory for the summary.
  */
 import { isUtf8 } from 'node:buffer';
-import { closeSync, createReadStream, existsSync, fdatasync, fstatSync, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { closeSync, existsSync, fdatasync, fstatSync, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
 import { DamagedLogError, LogWriteError, UsageError } from '../errors.js';
 import { KnownIds } from '../import/knownIds.js';
 
@@ -85,6 +86,7 @@ export interface Keep {
 const statuses: ReadonlySet<string> = new Set<LogStatus>(['created', 'updated', 'matched', 'failed', 'invalid']);
 /** No result line comes near this; a longer one is damage, and is not held in memory whole. */
 const longestLine = 1024 * 1024;
+const readSize = 1024 * 1024;
 const logFormat = 1;
 
 /** A log path must name a regular file (or nothing yet): a device or a pipe would read forever or block. */
@@ -99,6 +101,8 @@ export async function readResultLog(path: string, keep: Keep = { ids: true, hash
   const history: LogHistory = { known: new KnownIds(), end: { bytes: 0, missingNewline: false } };
   if (!existsSync(path)) return history;
   checkLogFile(path);
+  // Created lines are some 200 bytes or more: room for that many keys at once spares rehashing them as the table grows.
+  history.known.reserve(statSync(path).size / 256);
   const lines = new LineSplitter();
   const take = (line: RawLine) => {
     const result = readLine(line);
@@ -117,7 +121,14 @@ export async function readResultLog(path: string, keep: Keep = { ids: true, hash
     else if (result.kind === 'entry') rememberEntry(history.known, result.entry, keep);
     else if (result.kind === 'header') history.header = result.header;
   };
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) for (const line of lines.push(chunk as Buffer)) take(line);
+  // One buffer for the whole file: a stream's fresh buffer per read would leave tens of MB of garbage for the GC.
+  const file = await open(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(readSize);
+    for (let read = 0; (read = (await file.read(buffer, 0, readSize, null)).bytesRead) > 0; ) for (const line of lines.push(buffer.subarray(0, read))) take(line);
+  } finally {
+    await file.close();
+  }
   const last = lines.finish();
   if (last) take(last);
   return history;
@@ -154,7 +165,10 @@ interface RawLine {
   terminated: boolean;
 }
 
-/** Splits a byte stream into lines, keeping a line's trailing NUL bytes (a power loss leaves megabytes) as a count. */
+/**
+ * Splits a byte stream into lines, keeping a line's trailing NUL bytes (a power loss leaves megabytes) as a count. A
+ * line it yields may share the chunk's bytes: it is used before the next push, which may reuse the chunk's buffer.
+ */
 class LineSplitter {
   #number = 0;
   #offset = 0;
@@ -172,7 +186,7 @@ class LineSplitter {
       this.#start = this.#offset;
       from = newline + 1;
     }
-    this.#add(chunk.subarray(from));
+    this.#add(Buffer.from(chunk.subarray(from))); // a copy: the rest of a line outlives the chunk
     this.#offset += chunk.length - from;
   }
 
@@ -282,7 +296,7 @@ const scanned = { bytes: Buffer.alloc(0) as Buffer, keyStart: 0, keyEnd: 0, stat
 const statusCodes = new Map([...statuses].map((status, index) => [status, index + 1]));
 const doneCodes: ReadonlySet<number> = new Set([...done].map((status) => statusCodes.get(status)!));
 const statusBytes = [...statuses].map((status) => Buffer.from(status));
-const [quote, colon, comma, open, close, backslash, minus, zero] = [0x22, 0x3a, 0x2c, 0x7b, 0x7d, 0x5c, 0x2d, 0x30];
+const [quote, colon, comma, openBrace, closeBrace, backslash, minus, zero] = [0x22, 0x3a, 0x2c, 0x7b, 0x7d, 0x5c, 0x2d, 0x30];
 
 /**
  * Reads a line of the shape this tool writes without JSON.parse: a flat object, no spaces, names of letters, digits
@@ -298,7 +312,7 @@ function scanCommonLine(bytes: Buffer): boolean {
   line.status = 0;
   line.idStart = -1;
   line.hashStart = -1;
-  if (bytes[0] !== open) return false;
+  if (bytes[0] !== openBrace) return false;
   let at = 1;
   for (;;) {
     if (bytes[at] !== quote) return false;
@@ -309,8 +323,11 @@ function scanCommonLine(bytes: Buffer): boolean {
     const valueStart = bytes[at] === quote ? at + 1 : at;
     const isString = valueStart > at;
     if (isString) {
-      for (at = valueStart; at < end && bytes[at] !== quote; at++) if (bytes[at] === backslash || bytes[at]! < 0x20) return false;
-      if (at === end) return false;
+      for (at = valueStart; at < end; at++) {
+        const byte = bytes[at]!;
+        if (byte <= backslash && (byte === quote || byte === backslash || byte < 0x20)) break; // most bytes pass one test
+      }
+      if (bytes[at] !== quote) return false;
     } else {
       if (bytes[at] === minus) at++;
       if (bytes[at] === zero) at++;
@@ -352,7 +369,7 @@ function scanCommonLine(bytes: Buffer): boolean {
       at++;
       continue;
     }
-    return bytes[at] === close && at + 1 === end && line.keyStart >= 0 && line.status !== 0;
+    return bytes[at] === closeBrace && at + 1 === end && line.keyStart >= 0 && line.status !== 0;
   }
 }
 
