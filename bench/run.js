@@ -9,6 +9,7 @@ import os from 'node:os';
 import { startSandbox } from '../dist/sandbox/server.js';
 import { ensureCsv, makeBody, recordNumber } from './generate.js';
 import { canonical, fmt, lastJson, perSecond, perSecondHistogram, runNode, slowestWindow, table } from './measure.js';
+import { ensureSdk } from './sdk.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const size = { sustained: quick ? 60 : 600, limited: quick ? 40 : 200, sdk: quick ? 40 : 200, dryRun: quick ? 20_000 : 1_000_000 };
@@ -216,6 +217,7 @@ console.log(table(
 
 // The official SDK on the same payloads, same sandbox settings.
 const sdkSandbox = { rateLimit: 20, latencyMs: 150, jitterMs: 60 };
+ensureSdk();
 process.stderr.write(`sdk: ${size.sdk} records, awaited loop, Promise.all 20 at a time, and hire-import...\n`);
 results.sdk = {
   loop: await withSandbox(sdkSandbox, (sandbox) => importWithSdk(sandbox, size.sdk, 1)),

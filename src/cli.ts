@@ -6,8 +6,9 @@
 import { CommanderError } from 'commander';
 import { systemClock } from './clock.js';
 import { ExitCode } from './errors.js';
-import { guardProcess, interruptSignal, processOutput, reportImport, runCommand } from './main.js';
+import { guardProcess, interruptSignal, processOutput, reportImport, reportPlan, runCommand } from './main.js';
 import { createProgram, type CommandCall } from './program.js';
+import { processColors } from './report/colors.js';
 
 const output = processOutput();
 guardProcess(output);
@@ -22,8 +23,31 @@ async function execute(call: CommandCall): Promise<number> {
         clock: systemClock,
         random: Math.random,
         stdin: process.stdin,
+        terminal: { stream: process.stderr, colors: output.colors.stderr },
       };
       return runCommand(() => runImport(call.options, io), (summary) => reportImport(summary, call.json, output), output);
+    }
+    case 'migrate': {
+      const { migrate } = await import('./commands/migrate.js');
+      const io = {
+        stderr: output.stderr,
+        signal: interruptSignal(output, 'finishing and logging the requests in flight of every step; a rerun of the plan sends the rest'),
+        clock: systemClock,
+        random: Math.random,
+      };
+      return runCommand(() => migrate(call.options, io), (result) => reportPlan(result, call.json, output), output);
+    }
+    case 'status': {
+      const [{ status }, { formatStatus }] = await Promise.all([import('./commands/status.js'), import('./report/status.js')]);
+      const now = () => new Date();
+      return runCommand(
+        () => status(call.options, { cwd: process.cwd(), now }),
+        (summary) => {
+          output.stdout(call.json ? `${JSON.stringify(summary, null, 2)}\n` : formatStatus(summary, output.colors.stdout, now()));
+          return ExitCode.ok;
+        },
+        output,
+      );
     }
     case 'sandbox': {
       const { sandbox } = await import('./commands/sandbox.js');
@@ -46,8 +70,12 @@ const program = createProgram(
   async (call) => {
     exitCode = await execute(call);
   },
-  { output, stderrIsTTY: Boolean(process.stderr.isTTY) },
+  { output, stderr: process.stderr, env: process.env },
 );
+// Colour follows each stream unless --no-color was given (anywhere on the line): known once the line is parsed.
+program.hook('preAction', () => {
+  output.colors = processColors(program.opts().color as boolean);
+});
 try {
   await program.parseAsync(process.argv);
 } catch (error) {

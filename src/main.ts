@@ -1,16 +1,20 @@
 /**
  * The one place that turns a command's outcome into output and an exit code: a typed error becomes one clear line
- * and its exit code (`exitCodeFor`), an import's summary becomes words (stderr) or JSON (stdout), Ctrl-C becomes
+ * and its exit code (`exitCodeFor`), an import's or a plan's summary becomes words (stderr) or JSON (stdout), Ctrl-C becomes
  * 130, anything unexpected becomes 70 and a request for a bug report. Output that cannot be written (a closed pipe,
  * a full disk behind stdout) never crashes the process.
  */
-import chalk from 'chalk';
+import { basename } from 'node:path';
+import type { MigrateResult } from './commands/migrate.js';
 import { ExitCode, exitCodeFor } from './errors.js';
+import { processColors, type Colors } from './report/colors.js';
 import { formatSummary, importSucceeded, type ImportSummary } from './report/summary.js';
 
 export interface Output {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** Colours for what is written to each stream, each following its own stream. */
+  colors: { stdout: Colors; stderr: Colors };
 }
 
 /**
@@ -20,9 +24,10 @@ export interface Output {
 export function processOutput(): Output {
   const stderr = failSafe(process.stderr, () => undefined); // nowhere left to report it
   const stdout = failSafe(process.stdout, (error) => {
-    if (error.code !== 'EPIPE') stderr(`${chalk.red('hire-import:')} could not write to stdout: ${error.message}\n`);
+    if (error.code !== 'EPIPE') stderr(`${output.colors.stderr.red('hire-import:')} could not write to stdout: ${error.message}\n`);
   });
-  return { stdout, stderr };
+  const output: Output = { stdout, stderr, colors: processColors() }; // colours again once --no-color is parsed
+  return output;
 }
 
 function failSafe(stream: NodeJS.WriteStream, onFailure: (error: NodeJS.ErrnoException) => void): (text: string) => void {
@@ -45,7 +50,7 @@ function failSafe(stream: NodeJS.WriteStream, onFailure: (error: NodeJS.ErrnoExc
  */
 export function guardProcess(output: Output): void {
   const onBug = (error: unknown) => {
-    output.stderr(bugReport(error));
+    output.stderr(bugReport(error, output.colors.stderr));
     process.exit(ExitCode.internal);
   };
   process.on('uncaughtException', onBug);
@@ -53,10 +58,10 @@ export function guardProcess(output: Output): void {
   process.on('SIGXFSZ', () => undefined);
 }
 
-function bugReport(error: unknown): string {
+function bugReport(error: unknown, colors: Colors): string {
   const message = error instanceof Error ? error.message : String(error);
   const stack = process.env.DEBUG && error instanceof Error ? `${error.stack}\n` : '';
-  return `${chalk.red('hire-import:')} ${message}\nthis is a bug in hire-import; please report it with DEBUG=1 output\n${stack}`;
+  return `${colors.red('hire-import:')} ${message}\nthis is a bug in hire-import; please report it with DEBUG=1 output\n${stack}`;
 }
 
 /**
@@ -84,16 +89,23 @@ export async function runCommand<Result>(command: () => Promise<Result>, report:
     return report(await command());
   } catch (error) {
     const code = exitCodeFor(error);
-    output.stderr(errorReport(error, code));
+    output.stderr(errorReport(error, code, output.colors.stderr));
     return code;
   }
 }
 
 /** One line for a typed error (and its stack with DEBUG=1, unless it is about the command line); a bug says so. */
-function errorReport(error: unknown, code: number): string {
-  if (code === ExitCode.internal) return bugReport(error);
+function errorReport(error: unknown, code: number, colors: Colors): string {
+  if (code === ExitCode.internal) return bugReport(error, colors);
   const stack = code !== ExitCode.usage && error instanceof Error && process.env.DEBUG ? `${error.stack}\n` : '';
-  return `${chalk.red('hire-import:')} ${error instanceof Error ? error.message : String(error)}\n${stack}`;
+  return `${colors.red('hire-import:')} ${error instanceof Error ? error.message : String(error)}\n${stack}`;
+}
+
+/** An import's exit code: the error that stopped it, Ctrl-C, records left to fix, or success. */
+export function importExitCode(summary: ImportSummary & { stop?: Error }): number {
+  if (summary.stop) return exitCodeFor(summary.stop);
+  if (summary.interrupted) return ExitCode.interrupted;
+  return importSucceeded(summary) ? ExitCode.ok : ExitCode.recordsFailed;
 }
 
 /**
@@ -102,14 +114,54 @@ function errorReport(error: unknown, code: number): string {
  */
 export function reportImport(summary: ImportSummary & { rerun?: string; stop?: Error }, json: boolean, output: Output): number {
   const { rerun, stop, ...plain } = summary;
-  const ok = !stop && importSucceeded(plain);
-  const exitCode = stop ? exitCodeFor(stop) : summary.interrupted ? ExitCode.interrupted : ok ? ExitCode.ok : ExitCode.recordsFailed;
-  output.stderr(formatSummary(plain, rerun, Boolean(stop)));
-  if (stop) output.stderr(errorReport(stop, exitCode));
+  const exitCode = importExitCode(summary);
+  output.stderr(formatSummary(plain, output.colors.stderr, rerun, Boolean(stop)));
+  if (stop) output.stderr(errorReport(stop, exitCode, output.colors.stderr));
+  if (json) output.stdout(`${JSON.stringify({ ...summaryJson(summary, exitCode), peakRssMb: peakRssMb() }, null, 2)}\n`);
+  return exitCode;
+}
+
+/** An import's summary for --json, with `ok`, its exit code and the error that stopped it. */
+function summaryJson(summary: ImportSummary & { rerun?: string; stop?: Error }, exitCode: number): Record<string, unknown> {
+  const { rerun: _rerun, stop, ...plain } = summary;
+  const error = stop ? { error: { kind: stop.name, message: stop.message } } : {};
+  return { ...plain, ok: exitCode === ExitCode.ok, exitCode, ...error };
+}
+
+function peakRssMb(): number {
+  return Math.round(process.resourceUsage().maxRSS / 1024);
+}
+
+/**
+ * The end of a plan: each step's summary in the plan file's order (or the error that stopped it), then the plan's
+ * exit code, the worst of the steps'. With --json, one object on stdout: the plan, its exit code, and per step its
+ * name and the summary a single import would print.
+ */
+export function reportPlan(result: MigrateResult, json: boolean, output: Output): number {
+  const colors = output.colors.stderr;
+  for (const end of result.steps) {
+    if ('error' in end) {
+      output.stderr(`${colors.red('✖')} ${end.step.name}: ${end.error.message}\n`);
+      continue;
+    }
+    output.stderr(formatSummary(end.result, colors, undefined, Boolean(end.result.stop)));
+    if (end.result.stop) output.stderr(errorReport(end.result.stop, end.exitCode, colors));
+  }
+  const { exitCode } = result;
+  const plan = basename(result.plan.file);
+  if (exitCode === ExitCode.ok) output.stderr(`${colors.green('✔')} plan ${plan}: every step done\n`);
+  else {
+    const next = exitCode === ExitCode.recordsFailed ? 'fix the records named above in the inputs (or their parents), then run' : 'run';
+    output.stderr(`plan ${plan}: exit code ${exitCode}; ${next} the plan again (what is done is not sent again): ${result.rerun}\n`);
+  }
   if (json) {
-    const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-    const error = stop ? { error: { kind: stop.name, message: stop.message } } : {};
-    output.stdout(`${JSON.stringify({ ...plain, ok, exitCode, ...error, peakRssMb }, null, 2)}\n`);
+    const steps = result.steps.map((end) => {
+      const named = { step: end.step.name, resource: end.step.resource };
+      if ('error' in end) return { ...named, ok: false, exitCode: end.exitCode, error: { kind: end.error.name, message: end.error.message } };
+      return { ...named, ...summaryJson(end.result, end.exitCode) };
+    });
+    const document = { plan: result.plan.file, dryRun: result.dryRun, ok: exitCode === ExitCode.ok, exitCode, steps, peakRssMb: peakRssMb() };
+    output.stdout(`${JSON.stringify(document, null, 2)}\n`);
   }
   return exitCode;
 }

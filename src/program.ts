@@ -5,26 +5,32 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { ImportOptions } from './commands/import.js';
+import type { ImportOptions, SendOptions } from './commands/import.js';
 import type { InitOptions } from './commands/init.js';
+import type { MigrateOptions } from './commands/migrate.js';
 import type { PreviewOptions } from './commands/preview.js';
 import type { SandboxCommandOptions } from './commands/sandbox.js';
+import type { StatusOptions } from './commands/status.js';
 import { endpointFor, endpoints, resourceNames } from './endpoints/registry.js';
 import type { EndpointDescription, Limit } from './endpoints/types.js';
 import type { Output } from './main.js';
+import { progressMode } from './report/progress.js';
 
 /** A parsed command line: which command, with what. */
 export type CommandCall =
   | { command: 'import'; options: ImportOptions; json: boolean }
+  | { command: 'migrate'; options: MigrateOptions; json: boolean }
   | { command: 'sandbox'; options: SandboxCommandOptions }
   | { command: 'init'; options: InitOptions }
-  | { command: 'preview'; options: PreviewOptions };
+  | { command: 'preview'; options: PreviewOptions }
+  | { command: 'status'; options: StatusOptions; json: boolean };
 
 export interface ProgramContext {
   /** Where help, usage errors and --version go. */
-  output: Output;
-  /** Progress is a live line on a terminal, plain lines elsewhere. */
-  stderrIsTTY: boolean;
+  output: Pick<Output, 'stdout' | 'stderr'>;
+  /** Progress is a live line on a terminal of a known width, plain lines elsewhere (see progressMode). */
+  stderr: { isTTY?: boolean; columns?: number };
+  env: NodeJS.ProcessEnv;
 }
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -32,7 +38,7 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 const exitCodes = `
 Exit codes:
   0    every record created, or already done by an earlier run
-  1    some records invalid or failed (see the result log and the rejects file)
+  1    some records invalid, failed or blocked (see the result log and the rejects file)
   2    usage or configuration error (bad option, credentials, mapping, unreadable input, a damaged result log);
        nothing more was sent
   69   Feishu would not take requests (a rate limit that never lifted: a used-up quota); run again later to continue
@@ -69,7 +75,8 @@ function addInputOptions(command: Command): Command {
   return command
     .addOption(new Option('--format <format>', 'input format (default: from the file extension)').choices(['csv', 'jsonl']))
     .addOption(new Option('--encoding <name>', 'input encoding (default: detected: UTF-8, UTF-16 with BOM, GB18030/GBK)'))
-    .addOption(new Option('--delimiter <char>', 'CSV delimiter (default: detected: comma, tab or semicolon)'));
+    .addOption(new Option('--delimiter <char>', 'CSV delimiter, one character or tab (default: detected: comma, tab or semicolon)'))
+    .addOption(new Option('--sheet <name>', '.xlsx: the worksheet to read (default: the first)'));
 }
 
 function limitText(limit: Limit): string {
@@ -84,39 +91,36 @@ function updateHelp(endpoint: EndpointDescription): string {
 
 /** The options of an import, declared once for every endpoint; the help speaks of the endpoint's own limits. */
 function addImportOptions(command: Command, endpoint: EndpointDescription): Command {
-  return addInputOptions(command)
+  addInputOptions(command)
     .option('-m, --mapping <file>', 'mapping file (JSON or YAML) from your export to the API; default: the built-in CSV layout, JSONL as request bodies')
     .option('--log <file>', 'result log (default: next to the input, <name>.results.jsonl)')
-    .option('--dry-run', 'read, map, validate and report; send nothing, write nothing', false)
     .option('--update-changed', updateHelp(endpoint), false)
-    .option('--max-errors <n>', 'stop reading after this many invalid or failed records', wholeNumber)
+    .option('--max-errors <n>', 'stop reading after this many invalid or failed records', wholeNumber);
+  return addSendOptions(command, `the documented limit, ${limitText(endpoint.create.limit)}`, 'most records in flight');
+}
+
+/** How to send, declared once for the import commands and `migrate`. */
+function addSendOptions(command: Command, rateDefault: string, concurrencyHelp: string): Command {
+  return command
+    .option('--dry-run', 'read, map, validate and report; send nothing, write nothing', false)
     .option('--sandbox', 'import into a local emulator started for this run: a rehearsal with no credentials', false)
     .addOption(new Option('--base-url <url>', 'API base URL; Lark: https://open.larksuite.com').env('FEISHU_BASE_URL').default('https://open.feishu.cn'))
     .addOption(new Option('--app-id <id>', 'app id of a self-built app').env('FEISHU_APP_ID'))
     .addOption(new Option('--app-secret <secret>', 'app secret (prefer the environment variable: arguments show in ps)').env('FEISHU_APP_SECRET'))
-    .option('--rate <n>', `requests per second on each API called (default: the documented limit, ${limitText(endpoint.create.limit)})`, number)
-    .option('--concurrency <n>', 'most records in flight', wholeNumber, 50)
+    .option('--rate <n>', `requests per second on each API called (default: ${rateDefault})`, number)
+    .option('--concurrency <n>', concurrencyHelp, wholeNumber, 50)
     .option('--retries <n>', 'retries per record for server errors, timeouts and resets', wholeNumber, 5)
     .option('--timeout <ms>', 'connect and response timeout per request', number, 30_000)
     .option('--json', 'print the summary as JSON on stdout', false)
     .option('--quiet', 'no progress output', false)
-    .option('--progress-interval <s>', 'seconds between progress lines when stderr is not a terminal', number, 10);
+    .option('--progress-interval <s>', 'seconds between progress lines when stderr is not a terminal (at least 1)', number, 10);
 }
 
-/** The parsed flags of an import, as the command takes them. */
-function importOptions(resource: string, file: string, flags: Record<string, unknown>, stderrIsTTY: boolean): ImportOptions {
+/** The parsed sending flags, as the commands take them. */
+function sendOptions(flags: Record<string, unknown>, context: ProgramContext): SendOptions {
   const flag = <Type>(name: string) => flags[name] as Type;
   return {
-    resource,
-    file,
-    format: flag('format'),
-    encoding: flag('encoding'),
-    delimiter: flag('delimiter'),
-    mapping: flag('mapping'),
-    log: flag('log'),
     dryRun: flag('dryRun'),
-    updateChanged: flag('updateChanged'),
-    maxErrors: flag('maxErrors'),
     sandbox: flag('sandbox'),
     baseUrl: flag('baseUrl'),
     appId: flag('appId'),
@@ -125,8 +129,26 @@ function importOptions(resource: string, file: string, flags: Record<string, unk
     concurrency: flag('concurrency'),
     retries: flag('retries'),
     timeoutMs: flag('timeout'),
-    progress: flag('quiet') ? 'off' : stderrIsTTY ? 'live' : 'lines',
+    progress: progressMode(flag('quiet'), context.stderr, context.env),
     progressIntervalMs: flag<number>('progressInterval') * 1000,
+  };
+}
+
+/** The parsed flags of an import, as the command takes them. */
+function importOptions(resource: string, file: string, flags: Record<string, unknown>, context: ProgramContext): ImportOptions {
+  const flag = <Type>(name: string) => flags[name] as Type;
+  return {
+    resource,
+    file,
+    format: flag('format'),
+    encoding: flag('encoding'),
+    delimiter: flag('delimiter'),
+    sheet: flag('sheet'),
+    mapping: flag('mapping'),
+    log: flag('log'),
+    updateChanged: flag('updateChanged'),
+    maxErrors: flag('maxErrors'),
+    ...sendOptions(flags, context),
   };
 }
 
@@ -134,7 +156,7 @@ function importDescription(endpoint: EndpointDescription): string {
   const what = endpoint.match
     ? `find ${endpoint.title}s (${endpoint.match.keys.map((key) => key.field.split('.').pop()).join(', then ')}) or create them`
     : `create ${endpoint.title}s`;
-  return `${what} from a CSV or JSONL export (- reads stdin)`;
+  return `${what} from a CSV, JSONL or .xlsx export (- reads stdin)`;
 }
 
 function importExamples(resource: string): string {
@@ -148,24 +170,46 @@ function importExamples(resource: string): string {
 
 /** The whole command line. `run` gets each parsed command; commander's usage errors throw (exitOverride). */
 export function createProgram(run: (call: CommandCall) => Promise<void>, context: ProgramContext): Command {
-  const { output, stderrIsTTY } = context;
+  const { output } = context;
   const program = new Command('hire-import')
     .description('Import recruiting history from a legacy ATS export into Feishu (Lark) Hire.')
     .version(version)
     .exitOverride()
     .configureOutput({ writeOut: output.stdout, writeErr: output.stderr })
     .showHelpAfterError('(run with --help for usage)')
-    .addHelpText('after', exitCodes);
+    .addHelpText('after', exitCodes)
+    .option('--no-color', 'no colour in the output (as NO_COLOR=1 does; FORCE_COLOR=1 forces it)');
 
   for (const endpoint of endpoints) {
-    const command = program.command(endpoint.resource).description(importDescription(endpoint)).argument('<file>', 'the export: .csv, .jsonl or .ndjson, or - for stdin');
+    const command = program.command(endpoint.resource).description(importDescription(endpoint)).argument('<file>', 'the export: .csv, .jsonl, .ndjson or .xlsx, or - for stdin');
     addImportOptions(command, endpoint)
       .addHelpText('after', exitCodes)
       .addHelpText('after', importExamples(endpoint.resource))
       .action(async (file: string, flags: Record<string, unknown>) => {
-        await run({ command: 'import', options: importOptions(endpoint.resource, file, flags, stderrIsTTY), json: flags.json === true });
+        await run({ command: 'import', options: importOptions(endpoint.resource, file, flags, context), json: flags.json === true });
       });
   }
+
+  addSendOptions(
+    program
+      .command('migrate')
+      .description('run a whole migration from one plan file: every step at once, each record sent as soon as its parent has its Feishu id')
+      .argument('<plan>', 'the plan: steps of { resource, input, mapping }, paths relative to it'),
+    "each endpoint's documented limit",
+    'most records in flight per step',
+  )
+    .addHelpText('after', exitCodes)
+    .addHelpText(
+      'after',
+      examples([
+        ['hire-import migrate migration.yaml --dry-run', 'read, map and check every step; send nothing'],
+        ['hire-import migrate migration.yaml --sandbox', 'rehearse the whole chain against one local emulator'],
+        ['hire-import migrate migration.yaml --json', 'migrate; one JSON object with a summary per step'],
+      ]),
+    )
+    .action(async (plan: string, flags: Record<string, unknown>) => {
+      await run({ command: 'migrate', options: { plan, ...sendOptions(flags, context) }, json: flags.json === true });
+    });
 
   program
     .command('sandbox')
@@ -214,6 +258,16 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
       });
     });
 
+  program
+    .command('status')
+    .description('what a result log says: records by status, recent rate, ETA, failures by reason (also while an import writes it)')
+    .argument('[log]', 'the result log (default: the one *.results.jsonl in this folder)')
+    .option('-m, --mapping <file>', "the mapping the import used, if any (a long file's rows are not its records)")
+    .option('--json', 'print the status as JSON', false)
+    .action(async (log: string | undefined, flags: { mapping?: string; json: boolean }) => {
+      await run({ command: 'status', options: { log, mapping: flags.mapping }, json: flags.json });
+    });
+
   addInputOptions(program.command('init').description("write a starting mapping file from an export's header or first record").argument('<file>', 'the export'))
     .addOption(resourceOption())
     .option('-o, --output <file>', 'where to write the mapping (default: <file>.mapping.yaml)')
@@ -227,8 +281,8 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
       ]),
     )
     .action(async (file: string, flags: Omit<InitOptions, 'file' | 'endpoint'> & { resource: string }) => {
-      const { format, encoding, delimiter, output: mappingOutput, force, resource } = flags;
-      await run({ command: 'init', options: { file, format, encoding, delimiter, output: mappingOutput, force, endpoint: endpointFor(resource)! } });
+      const { format, encoding, delimiter, sheet, output: mappingOutput, force, resource } = flags;
+      await run({ command: 'init', options: { file, format, encoding, delimiter, sheet, output: mappingOutput, force, endpoint: endpointFor(resource)! } });
     });
 
   addInputOptions(
@@ -248,8 +302,8 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
       ]),
     )
     .action(async (file: string, flags: Omit<PreviewOptions, 'file' | 'endpoint'> & { resource: string }) => {
-      const { mapping, n, format, encoding, delimiter, resource } = flags;
-      await run({ command: 'preview', options: { file, mapping, n, format, encoding, delimiter, endpoint: endpointFor(resource)! } });
+      const { mapping, n, format, encoding, delimiter, sheet, resource } = flags;
+      await run({ command: 'preview', options: { file, mapping, n, format, encoding, delimiter, sheet, endpoint: endpointFor(resource)! } });
     });
 
   return program;

@@ -2,7 +2,8 @@
  * `hire-import RESOURCE FILE` (talents, applications, interviews, assessments, offers, background-checks): the
  * composition root of an import into one endpoint. It opens the input, the mapping, the result log and the client,
  * runs the pipeline, and returns a summary. Printing the summary and choosing the exit code are the caller's
- * business. A plan runs one of these per step, sharing one connection.
+ * business. A plan opens one of these per step (openImport) before it sends anything, then runs them all at once
+ * (sendImport) over one connection.
  */
 import { existsSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
@@ -10,17 +11,19 @@ import type { Clock } from '../clock.js';
 import { endpointFor, resourceNames } from '../endpoints/registry.js';
 import type { EndpointDescription } from '../endpoints/types.js';
 import { ConfigError, UsageError } from '../errors.js';
-import { runPipeline } from '../import/pipeline.js';
+import { runPipeline, type PipelineInput } from '../import/pipeline.js';
 import { openMappedInput } from '../import/records.js';
-import { KnownIds } from '../import/knownIds.js';
 import { lockResultLog } from '../log/lock.js';
 import { readResultLog, ResultLog, type LogHeader, type LogHistory } from '../log/resultLog.js';
 import { checkLogTarget, defaultLogPath, targetOf, type Target } from '../log/target.js';
-import type { Mapper } from '../map/mapping.js';
+import type { Mapper, MappingSpec } from '../map/mapping.js';
+import { sameFile } from '../read/input.js';
 import { createRejectsWriter } from '../read/rejects.js';
-import type { Format, RecordSource } from '../read/source.js';
+import { formatFromPath, type Format, type RecordSource, type SourceItem } from '../read/source.js';
+import type { Colors } from '../report/colors.js';
 import { estimateRecords } from '../report/estimate.js';
-import { Progress } from '../report/progress.js';
+import { liveLine } from '../report/liveLine.js';
+import { checkProgressInterval, plainLines, Progress, type RunHeading } from '../report/progress.js';
 import type { ImportSummary } from '../report/summary.js';
 import { Tally } from '../report/tally.js';
 import { backoffMs, TransientError } from '../send/answer.js';
@@ -35,6 +38,8 @@ export interface ImportOptions {
   format?: Format;
   encoding?: string;
   delimiter?: string;
+  /** .xlsx: the worksheet to read. */
+  sheet?: string;
   mapping?: string;
   log?: string;
   dryRun: boolean;
@@ -61,11 +66,8 @@ export interface ImportIO {
   clock: Clock;
   random: () => number;
   stdin?: NodeJS.ReadableStream;
-  /**
-   * A connection opened by the caller (a plan shares one sandbox and one token between its steps); the import uses
-   * it instead of connecting, and leaves it open. Without one, the import connects as the options say.
-   */
-  connection?: Connection;
+  /** Where the live progress line is drawn (progress 'live'), with the colours of that stream. */
+  terminal?: { stream: NodeJS.WriteStream; colors: Colors };
 }
 
 /**
@@ -75,90 +77,156 @@ export interface ImportIO {
 export type ImportResult = ImportSummary & { rerun?: string; stop?: Error };
 
 export async function runImport(options: ImportOptions, io: ImportIO): Promise<ImportResult> {
+  const opened = await openImport(options, io);
+  try {
+    const sandboxState = options.sandbox && !options.dryRun ? await lockSandboxState(opened.paths.log, io, opened.cleanup) : undefined;
+    const connection = options.dryRun ? undefined : await ownConnection({ ...options, sandboxState }, io, opened.cleanup);
+    return await sendImport(opened, connection, io);
+  } finally {
+    await closeImport(opened);
+  }
+}
+
+/** An import checked and opened, nothing sent yet: its input and mapping, its result log locked (unless a dry run) and read. */
+export interface OpenedImport {
+  options: ImportOptions;
+  endpoint: EndpointDescription;
+  /** Where the records go, as the log's header names it. */
+  target: Target;
+  source: RecordSource;
+  mapper: Mapper;
+  /** The records, one pass (see openMappedInput). */
+  records(): Promise<AsyncIterable<SourceItem>>;
+  paths: { log: string; rejects: string };
+  history: LogHistory;
+  /** Undone in reverse order by closeImport. */
+  cleanup: Array<() => unknown>;
+}
+
+/** How a plan step differs from a single import: its mapping is read already, and its `{ step }` lookups resolve. */
+export interface PlanStepInput {
+  spec?: MappingSpec;
+}
+
+/**
+ * Checks the options, opens the input, compiles the mapping and locks and reads the result log; throws what is
+ * wrong, with everything opened so far released.
+ */
+export async function openImport(options: ImportOptions, io: Pick<ImportIO, 'stderr' | 'signal' | 'stdin'>, step?: PlanStepInput): Promise<OpenedImport> {
   const endpoint = checkOptions(options);
   const target = targetOf(options);
-  const started = io.clock.now();
-  // Undone in reverse order however the run ends.
   const cleanup: Array<() => unknown> = [];
   try {
-    const { source, mapper, records } = await openMappedInput({ ...options, endpoint, stdin: io.stdin, signal: io.signal }, cleanup);
-    const sends = !options.dryRun;
-    if (sends && !options.sandbox && !io.connection) checkCredentials(options);
-    const paths = outputPaths(options.file, source.format, options.log, target, endpoint.resource);
-    if (sends) {
-      if (options.log === undefined) mkdirSync(dirname(paths.log!), { recursive: true }); // the state folder, on first use
-      const lock = await lockResultLog(paths.log!, io.stderr); // before reading the log, so no one appends between
+    const input = { ...options, endpoint, stdin: io.stdin, signal: io.signal, spec: step?.spec, steps: step !== undefined };
+    const { source, mapper, records } = await openMappedInput(input, cleanup);
+    if (!options.dryRun && !options.sandbox) checkCredentials(options); // before anything is written
+    const paths = outputPaths(source, options.log, target, endpoint.resource);
+    checkOutputsApart(options, paths);
+    if (!options.dryRun) {
+      if (options.log === undefined) mkdirSync(dirname(paths.log), { recursive: true }); // the state folder, on first use
+      const lock = await lockResultLog(paths.log, io.stderr); // before reading the log, so no one appends between
       cleanup.push(() => lock.release());
     }
-    // The ids and hashes only when records may be updated: a rerun over a million keys then holds just the keys.
-    const keep = { ids: options.updateChanged, hashes: options.updateChanged };
-    const history: LogHistory = paths.log ? await readResultLog(paths.log, keep) : { known: new KnownIds(), end: { bytes: 0, missingNewline: false } };
-    if (paths.log) checkLogTarget(paths.log, history.header, target, endpoint.resource);
-    // A rehearsal's sandbox keeps what it holds beside its log, so that the two agree from run to run.
-    const sandboxState = sends && options.sandbox && !io.connection ? sandboxStatePath(paths.log!) : undefined;
-    if (sandboxState) checkSandboxState(paths.log!, history, sandboxState);
-    const connection = sends ? (io.connection ?? (await ownConnection({ ...options, sandboxState }, io, cleanup))) : undefined;
-    const sender = connection && newSender(endpoint, connection, options, io);
-    const header = logHeader(target, endpoint.resource, new Date());
-    const outputs = sends ? openOutputs(source, { log: paths.log!, rejects: paths.rejects }, history, header, cleanup) : undefined;
-    if (history.damagedTail) io.stderr(tailNotice(paths.log!, history.damagedTail, options.dryRun));
-
-    const tally = new Tally();
-    const progress = await startProgress(options, io, source, mapper, tally);
-    let outcome;
-    try {
-      outcome = await runPipeline({
-        endpoint,
-        file: options.file,
-        items: await records(),
-        mapper,
-        known: history.known,
-        updateChanged: options.updateChanged,
-        sender,
-        resultLog: outputs?.resultLog,
-        rejects: outputs?.rejects,
-        tally,
-        signal: io.signal,
-        maxErrors: options.maxErrors,
-      });
-    } finally {
-      progress?.stop();
-    }
-    const rejected = (await outputs?.rejects.close()) ?? 0;
-    await outputs?.resultLog.close(); // its last lines synced now, so that a sync that fails is in this summary
-    const elapsedMs = io.clock.now() - started;
-    return {
-      resource: endpoint.resource,
-      target,
-      file: options.file,
-      log: options.dryRun ? null : paths.log!,
-      rejects: rejected > 0 ? paths.rejects : null,
-      rerun: rejected > 0 ? rerunCommand(options, paths) : undefined,
-      dryRun: options.dryRun,
-      interrupted: io.signal.aborted,
-      stoppedEarly: outcome.stoppedEarly,
-      counts: tally.counts,
-      pending: outcome.pending,
-      wouldCreate: outcome.wouldCreate,
-      wouldUpdate: outcome.wouldUpdate,
-      ...(sender?.stats ?? noSenderStats()),
-      tokenRenewals: connection?.tokenCache.renewals ?? 0,
-      latency: { p50Ms: roundTo(sender?.latencies.percentile(50), 1), p99Ms: roundTo(sender?.latencies.percentile(99), 1) },
-      elapsedMs: Math.round(elapsedMs),
-      sendRate: roundTo(elapsedMs > 0 ? ((tally.counts.created + tally.counts.updated + tally.counts.matched) * 1000) / elapsedMs : 0, 2),
-      problems: tally.problems,
-      unlogged: outputs?.resultLog.unwritten ?? [],
-      stop: sender?.fatal ?? outputs?.resultLog.failure,
-    };
-  } finally {
-    for (const step of cleanup.reverse()) await step();
+    // Ids only where they are asked for (updates, a plan's children), hashes only for updates: a rerun of a plain
+    // import over a million records holds just their keys.
+    const keep = { ids: options.updateChanged || step !== undefined, hashes: options.updateChanged };
+    const history = await readResultLog(paths.log, keep);
+    checkLogTarget(paths.log, history.header, target, endpoint.resource);
+    if (options.sandbox && !options.dryRun) checkSandboxState(paths.log, history);
+    if (history.damagedTail) io.stderr(tailNotice(paths.log, history.damagedTail, options.dryRun));
+    return { options, endpoint, target, source, mapper, records, paths, history, cleanup };
+  } catch (error) {
+    await runCleanup(cleanup);
+    throw error;
   }
+}
+
+export async function closeImport(opened: OpenedImport): Promise<void> {
+  await runCleanup(opened.cleanup);
+}
+
+async function runCleanup(cleanup: Array<() => unknown>): Promise<void> {
+  for (const step of cleanup.reverse()) await step();
+  cleanup.length = 0;
+}
+
+/** What a plan hands a step's import besides the connection: the counts it shows, the parents' ids, its own. */
+export interface StepLinks {
+  tally?: Tally;
+  parents?: PipelineInput['parents'];
+  own?: PipelineInput['own'];
+}
+
+/** Runs an opened import through the pipeline (sending through `connection`, none on a dry run) and sums it up. */
+export async function sendImport(opened: OpenedImport, connection: Connection | undefined, io: ImportIO, links: StepLinks = {}): Promise<ImportResult> {
+  const { options, endpoint, target, source, mapper, paths, history } = opened;
+  const started = io.clock.now();
+  const sender = connection && newSender(endpoint, connection, options, io);
+  const header = logHeader(target, endpoint.resource, new Date());
+  const outputs = options.dryRun ? undefined : openOutputs(source, paths, history, header, opened.cleanup);
+  const tally = links.tally ?? new Tally();
+  const progress = await startProgress(options, io, source, mapper, tally, {
+    resource: endpoint.resource,
+    input: options.file,
+    target: connection?.target,
+    log: options.dryRun ? undefined : paths.log,
+  });
+  let outcome;
+  try {
+    outcome = await runPipeline({
+      endpoint,
+      file: options.file,
+      items: await opened.records(),
+      mapper,
+      known: history.known,
+      updateChanged: options.updateChanged,
+      sender,
+      resultLog: outputs?.resultLog,
+      rejects: outputs?.rejects,
+      tally,
+      signal: io.signal,
+      maxErrors: options.maxErrors,
+      parents: links.parents,
+      own: links.own,
+    });
+  } finally {
+    progress?.stop();
+  }
+  const rejected = (await outputs?.rejects.close()) ?? 0;
+  await outputs?.resultLog.close(); // its last lines synced now, so that a sync that fails is in this summary
+  const elapsedMs = io.clock.now() - started;
+  return {
+    resource: endpoint.resource,
+    target,
+    file: options.file,
+    log: options.dryRun ? null : paths.log,
+    rejects: rejected > 0 ? paths.rejects : null,
+    rerun: rejected > 0 ? rerunCommand(options, paths) : undefined,
+    dryRun: options.dryRun,
+    interrupted: io.signal.aborted,
+    stoppedEarly: outcome.stoppedEarly,
+    counts: tally.counts,
+    pending: outcome.pending,
+    wouldCreate: outcome.wouldCreate,
+    wouldUpdate: outcome.wouldUpdate,
+    ...(sender?.stats ?? noSenderStats()),
+    tokenRenewals: connection?.tokenCache.renewals ?? 0,
+    latency: { p50Ms: roundTo(sender?.latencies.percentile(50), 1), p99Ms: roundTo(sender?.latencies.percentile(99), 1) },
+    elapsedMs: Math.round(elapsedMs),
+    sendRate: roundTo(elapsedMs > 0 ? ((tally.counts.created + tally.counts.updated + tally.counts.matched) * 1000) / elapsedMs : 0, 2),
+    problems: tally.problems,
+    problemGroups: tally.problemGroups.list(),
+    unlogged: outputs?.resultLog.unwritten ?? [],
+    stop: sender?.fatal ?? outputs?.resultLog.failure,
+  };
 }
 
 export interface Connection {
   client: HireClient;
   /** One token for every request of the connection. */
   tokenCache: TokenCache;
+  /** Where the requests go, as the progress heading names it (never the secret). */
+  target: { baseUrl: string; appId: string };
   /** Closes the client and, for a rehearsal, its sandbox. */
   close(): Promise<void>;
 }
@@ -195,7 +263,7 @@ export async function connect(options: ConnectOptions, io: Pick<ImportIO, 'stder
     opened.push(() => client.close());
     const tokenCache = new TokenCache(() => client.fetchToken(), io.clock);
     await firstToken(tokenCache, baseUrl, io);
-    return { client, tokenCache, close };
+    return { client, tokenCache, target: { baseUrl, appId: credentials.appId }, close };
   } catch (error) {
     await close();
     throw error;
@@ -260,13 +328,25 @@ function logHeader(target: Target, resource: string, now: Date): LogHeader {
   return { hire_import: 1, target: target.url, app_id: target.appId, resource, created_at: now.toISOString() };
 }
 
-/** Where a rehearsal's sandbox keeps its records: beside its log, under the log's lock. */
+/**
+ * Where a rehearsal's sandbox keeps its records: beside its log, in the log's folder, so that the rehearsals of every
+ * resource (and a plan's, which share one sandbox) find what the others created, as they would in Feishu.
+ */
 export function sandboxStatePath(log: string): string {
-  return `${log}.sandbox-state.jsonl`;
+  return join(dirname(log), 'sandbox-state.jsonl');
+}
+
+/** Locks the sandbox's state for this run (one sandbox per state file); returns its path. */
+export async function lockSandboxState(log: string, io: Pick<ImportIO, 'stderr'>, cleanup: Array<() => unknown>): Promise<string> {
+  const state = sandboxStatePath(log);
+  const lock = await lockResultLog(state, io.stderr);
+  cleanup.push(() => lock.release());
+  return state;
 }
 
 /** A log that says records were created in a sandbox whose state is gone would skip records the sandbox lacks. */
-function checkSandboxState(log: string, history: LogHistory, state: string): void {
+function checkSandboxState(log: string, history: LogHistory): void {
+  const state = sandboxStatePath(log);
   if (history.known.size === 0 || (existsSync(state) && statSync(state).size > 0)) return;
   throw new ConfigError(
     `${log} says ${history.known.size} record(s) were created in the sandbox, but the sandbox's state (${state}) is gone, ` +
@@ -279,13 +359,27 @@ function tailNotice(log: string, tail: NonNullable<LogHistory['damagedTail']>, d
   return dryRun ? `${log}: ${what}; the next import cuts it off\n` : `${log}: cut off ${what}\n`;
 }
 
-async function startProgress(options: ImportOptions, io: ImportIO, source: RecordSource, mapper: Mapper, tally: Tally) {
+async function startProgress(options: ImportOptions, io: ImportIO, source: RecordSource, mapper: Mapper, tally: Tally, heading: Omit<RunHeading, 'total'>) {
   if (options.progress === 'off') return undefined;
-  // A total (for the share and the ETA) only where lines are records: a file, not grouped.
-  const total = options.file !== '-' && !mapper.group ? await estimateRecords(options.file, source.encoding, source.format, io.signal) : undefined;
-  const progress = new Progress({ write: io.stderr, live: options.progress === 'live', clock: io.clock, intervalMs: options.progressIntervalMs, tally, total });
-  progress.start();
+  const total = await expectedRecords({ options, source, mapper }, io.signal);
+  const view =
+    options.progress === 'live' && io.terminal
+      ? liveLine(io.terminal.stream, io.terminal.colors)
+      : plainLines(io.stderr, () => new Date(), options.progressIntervalMs);
+  const progress = new Progress({ view, clock: io.clock, tally, total });
+  progress.start(heading);
   return progress;
+}
+
+/**
+ * The records an input holds, for the share and the ETA, where that can be counted beforehand: where lines are
+ * records (text, not a workbook), not grouped, and from a file that can be read twice (counting a pipe or FIFO would
+ * take its rows from the import, or wait forever).
+ */
+export async function expectedRecords(opened: Pick<OpenedImport, 'options' | 'source' | 'mapper'>, signal: AbortSignal): Promise<number | undefined> {
+  const { options, source, mapper } = opened;
+  if (!source.regularFile || source.sheet !== undefined || mapper.group) return undefined;
+  return estimateRecords(options.file, source.encoding, source.format, signal);
 }
 
 /** Checks what the command line cannot; returns the endpoint imported into. */
@@ -295,39 +389,71 @@ function checkOptions(options: ImportOptions): EndpointDescription {
   if (options.updateChanged && !endpoint.update) {
     throw new UsageError(`--update-changed: ${endpoint.title}s cannot be updated (the API has no update for them)`);
   }
+  checkSendOptions(options);
+  if (options.maxErrors !== undefined && (!Number.isInteger(options.maxErrors) || options.maxErrors < 1)) {
+    throw new UsageError(`--max-errors must be a whole number of at least 1, got ${options.maxErrors}`);
+  }
+  if (options.file !== '-' && !existsSync(options.file)) throw new UsageError(`${options.file}: no such file`);
+  if (options.file !== '-' && statSync(options.file).isDirectory()) throw new UsageError(`${options.file} is a folder, not a file`);
+  return endpoint;
+}
+
+/** The options of sending, shared by every import and by a plan. */
+export type SendOptions = Pick<
+  ImportOptions,
+  'dryRun' | 'sandbox' | 'baseUrl' | 'appId' | 'appSecret' | 'rate' | 'concurrency' | 'retries' | 'timeoutMs' | 'progress' | 'progressIntervalMs'
+>;
+
+/** Checks the sending options the command line cannot (a plan checks them once for all its steps). */
+export function checkSendOptions(options: SendOptions): void {
   const positive = (name: string, value: number) => {
     if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${name} must be a positive number, got ${value}`);
   };
   if (options.rate !== undefined) positive('--rate', options.rate);
   positive('--concurrency', options.concurrency);
   positive('--timeout', options.timeoutMs);
+  checkProgressInterval(options.progressIntervalMs);
   if (!Number.isInteger(options.retries) || options.retries < 0) throw new UsageError(`--retries must be a whole number, got ${options.retries}`);
-  if (options.maxErrors !== undefined && (!Number.isInteger(options.maxErrors) || options.maxErrors < 1)) {
-    throw new UsageError(`--max-errors must be a whole number of at least 1, got ${options.maxErrors}`);
-  }
-  if (options.file !== '-' && !existsSync(options.file)) throw new UsageError(`${options.file}: no such file`);
-  if (options.file !== '-' && statSync(options.file).isDirectory()) throw new UsageError(`${options.file} is a folder, not a file`);
   try {
     new URL(options.baseUrl);
   } catch {
     throw new UsageError(`--base-url is not a URL: ${options.baseUrl}`);
   }
-  return endpoint;
 }
 
 /**
  * The result log is `--log`, else the state of the target and resource (see defaultLogPath), which every export of
- * that resource imported from this folder shares; none for a dry run without an app id. The rejects file sits next to
- * the input (in the current folder for stdin).
+ * that resource imported from this folder shares. The rejects file sits next to the input; for input read once
+ * (stdin, a pipe, a FIFO, a process substitution: no folder of its own, and a name like /dev/fd/63 that the next run
+ * does not share) it is hire-import.rejects.* in the current folder.
  */
-export function outputPaths(file: string, format: Format, log: string | undefined, target: Target, resource: string): { log: string | undefined; rejects: string } {
-  const extension = file === '-' ? '' : extname(file);
-  const stem = file === '-' ? 'hire-import' : join(dirname(file), basename(file, extension));
-  return { log: log ?? defaultLogPath(target, resource), rejects: `${stem}.rejects${extension || `.${format}`}` };
+export function outputPaths(source: Pick<RecordSource, 'path' | 'format' | 'regularFile'>, log: string | undefined, target: Target, resource: string): { log: string; rejects: string } {
+  const extension = source.regularFile ? extname(source.path) : '';
+  const stem = source.regularFile ? join(dirname(source.path), basename(source.path, extension)) : 'hire-import';
+  return {
+    log: log ?? defaultLogPath(target, resource),
+    // The input's own extension when the rejects are in its format; else the format's (a workbook's rejects are CSV).
+    rejects: `${stem}.rejects${extension !== '' && formatFromPath(source.path) === source.format ? extension : `.${source.format}`}`,
+  };
+}
+
+/**
+ * An output that is the input under any name (a symlink, a hard link, ./x/../) would write into what is being read:
+ * refused before anything is written. So is a log that is the rejects file, which each run deletes.
+ */
+function checkOutputsApart(options: ImportOptions, paths: { log: string; rejects: string }): void {
+  const log = `${options.log === undefined ? 'the result log' : '--log'} ${paths.log}`;
+  if (options.file !== '-' && sameFile(paths.log, options.file)) {
+    throw new UsageError(`${log} is the input file ${options.file}; give the log a path of its own`);
+  }
+  if (options.file !== '-' && sameFile(paths.rejects, options.file)) {
+    throw new UsageError(`the rejects file ${paths.rejects} is the input file ${options.file}; rename the input`);
+  }
+  if (sameFile(paths.log, paths.rejects)) throw new UsageError(`${log} is the rejects file of ${options.file}; give the log a path of its own`);
 }
 
 /** The command that imports the fixed rejects file into the same log: the default one needs no --log. */
-function rerunCommand(options: ImportOptions, paths: { log: string | undefined; rejects: string }): string {
+function rerunCommand(options: ImportOptions, paths: { log: string; rejects: string }): string {
   const words = ['hire-import', options.resource, quote(paths.rejects)];
   // The rejects file is in the input's own shape, so whatever it took to read the input reads it too.
   const carried: Array<[string, string | undefined]> = [
@@ -342,7 +468,8 @@ function rerunCommand(options: ImportOptions, paths: { log: string | undefined; 
   return words.join(' ');
 }
 
-function quote(word: string): string {
+/** A word for a shell command line, quoted when it needs to be. */
+export function quote(word: string): string {
   return /^[\w./@:+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 

@@ -1,8 +1,7 @@
 /** `hire-import init FILE [--resource R]`: writes a starting mapping for R guessed from the file's header or first records. */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, dirname, extname, join } from 'node:path';
 import type { EndpointDescription } from '../endpoints/types.js';
 import { UsageError } from '../errors.js';
 import { draftMapping } from '../map/init.js';
@@ -13,6 +12,8 @@ export interface InitOptions {
   format?: 'csv' | 'jsonl';
   encoding?: string;
   delimiter?: string;
+  /** .xlsx: the worksheet to read. */
+  sheet?: string;
   /** Default: next to the input, <name>.mapping.yaml. */
   output?: string;
   force?: boolean;
@@ -22,21 +23,23 @@ export interface InitOptions {
 
 /** Records sampled for example values and for the labels a map needs. */
 const sampleSize = 200;
-/** The published schema, two folders up from this module both in src/commands and in dist/commands. */
-const schemaPath = fileURLToPath(new URL('../../schema/mapping.schema.json', import.meta.url));
+/**
+ * The schema as published with this version (package.json is two folders up both from src/commands and from
+ * dist/commands): it resolves on any machine and still matches the mapping after an upgrade.
+ */
+const schemaUrl = `https://unpkg.com/hire-import@${JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version}/schema/mapping.schema.json`;
 
 export async function init(options: InitOptions, io: { stderr(text: string): void }): Promise<{ path: string; fields: number; dimensions: number }> {
   if (options.file === '-' && !options.output) throw new UsageError('init reads stdin only with --output naming the mapping to write');
   const output = options.output ?? join(dirname(options.file), `${basename(options.file, extname(options.file))}.mapping.yaml`);
   if (existsSync(output) && !options.force) throw new UsageError(`${output} already exists; pass --force to overwrite it`);
 
-  const source = await openSource({ path: options.file, format: options.format, encoding: options.encoding, delimiter: options.delimiter });
+  const source = await openSource({ path: options.file, format: options.format, encoding: options.encoding, delimiter: options.delimiter, sheet: options.sheet });
   const records: Array<Record<string, unknown>> = [];
   for await (const item of source.items()) {
     if (item.kind === 'record') records.push(item.fields);
     if (records.length === sampleSize) break;
   }
-  const mappingDir = dirname(resolve(output));
   const inputName = options.file === '-' ? 'stdin' : basename(options.file);
   const { resource } = options.endpoint;
   const draft = draftMapping({
@@ -48,7 +51,7 @@ export async function init(options: InitOptions, io: { stderr(text: string): voi
       ...(source.encoding !== 'utf-8' ? { encoding: source.encoding } : {}),
       ...(source.delimiter !== undefined && source.delimiter !== ',' ? { delimiter: source.delimiter } : {}),
     },
-    schemaRef: relative(mappingDir, schemaPath).split('\\').join('/'),
+    schemaRef: schemaUrl,
     previewCommand: options.file === '-' ? undefined : `hire-import preview ${options.file} --resource ${resource} --mapping ${output}`,
   }, options.endpoint);
   await writeFile(output, draft.text);

@@ -1,20 +1,32 @@
 /**
- * The import loop: read -> map -> validate -> decide -> send -> log. Records stream through one at a time; the
- * sender's bounded slots are the only buffer, so memory stays flat however large the input is.
+ * The import loop: read -> map -> validate -> decide -> (inside a plan: the parents' ids) -> send -> log. Records
+ * stream through one at a time; the sender's bounded slots are the only buffer, so memory stays flat however large
+ * the input is. Inside a plan a record whose parent has no Feishu id yet is parked (its validated body and a
+ * resolver) and the reading goes on, pausing while its parent step says too many children wait: a child waits for
+ * its own parent only. A record whose parent will never come in this run is logged `blocked`, and rejected.
  */
 import type { EndpointDescription } from '../endpoints/types.js';
 import { isGrouped } from '../map/group.js';
-import type { Mapper } from '../map/mapping.js';
-import type { Problem } from '../validate/problem.js';
+import { withStepIds, type Mapper, type StepKeyAt } from '../map/mapping.js';
+import { fieldPath, type Problem } from '../validate/problem.js';
 import type { SourceItem } from '../read/source.js';
 import type { RejectsWriter } from '../read/rejects.js';
 import type { LogEntry, ResultLog } from '../log/resultLog.js';
-import type { Sender, SendResult } from '../send/sender.js';
+import type { ParentAnswer, ParentOutcome } from '../plan/parentIds.js';
+import type { Sender, SendJob, SendResult } from '../send/sender.js';
 import type { Tally } from '../report/tally.js';
 import { decide } from './decide.js';
 import { bodyHash } from './identity.js';
 import type { KnownIds } from './knownIds.js';
 import { prepare } from './records.js';
+
+/** A parent step's ids as its children see them (src/plan/parentIds.ts ParentIds). */
+export interface ParentSource {
+  /** The id now if known, else a promise of it, or of why there will be none. */
+  resolve(key: string): ParentAnswer | Promise<ParentAnswer>;
+  /** Resolves when few enough children wait for this parent that reading on is fine. */
+  room(): Promise<void>;
+}
 
 export interface PipelineInput {
   /** The endpoint imported into; its resource is recorded with each outcome. */
@@ -38,6 +50,13 @@ export interface PipelineInput {
   /** Stop reading once this many records are invalid or failed. */
   maxErrors?: number;
   now?: () => Date;
+  /** Inside a plan: the ids of the steps the mapping's `{ step }` lookups name, by lookup name. */
+  parents?: ReadonlyMap<string, ParentSource>;
+  /**
+   * Inside a plan, when other steps look this one up: told each outcome as it is logged. On a dry run, which creates
+   * nothing, a record that would be created is told as created with a stand-in id, so its children are checked too.
+   */
+  own?: { record(outcome: ParentOutcome): void };
 }
 
 export interface PipelineOutcome {
@@ -48,15 +67,24 @@ export interface PipelineOutcome {
 }
 
 export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome> {
-  const { endpoint, items, mapper, known, updateChanged, sender, resultLog, rejects, tally, signal, maxErrors } = input;
+  const { endpoint, items, mapper, known, updateChanged, sender, resultLog, rejects, tally, signal, maxErrors, parents, own } = input;
   const now = input.now ?? (() => new Date());
   const outcome: PipelineOutcome = { pending: 0, wouldCreate: 0, wouldUpdate: 0, stoppedEarly: null };
+  /** Records waiting for a parent's id; an error in one (a bug) is thrown once the others are done. */
+  const parked = new Set<Promise<void>>();
+  let parkedError: unknown;
+  /** Settles when the run stops early (Ctrl-C, a fatal answer): parked records then stay unsent, for a rerun. */
+  let stopWaiting!: () => void;
+  const stopping = new Promise<'stopped'>((settle) => (stopWaiting = () => settle('stopped')));
+  signal.addEventListener('abort', stopWaiting, { once: true });
 
   const log = (entry: Omit<LogEntry, 'resource' | 'at' | 'file'>) => {
-    if (!resultLog) return;
-    resultLog.append({ ...entry, resource: endpoint.resource, file: input.file, at: now().toISOString() });
-    // A log that cannot be written stops the sending at once; what it could not take stays in resultLog.unwritten.
-    if (resultLog.failure) sender?.stop(resultLog.failure);
+    if (resultLog) {
+      resultLog.append({ ...entry, resource: endpoint.resource, file: input.file, at: now().toISOString() });
+      // A log that cannot be written stops the sending at once; what it could not take stays in resultLog.unwritten.
+      if (resultLog.failure) sender?.stop(resultLog.failure);
+    }
+    own?.record(entry);
   };
 
   const reject = (item: SourceItem, problems: Problem[], externalId?: string) => {
@@ -69,6 +97,13 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
       field: problems[0]?.field,
       msg: problems.map((problem) => `${problem.field}: ${problem.reason}`).join('; '),
     });
+    rejects?.write(rawRows(item));
+  };
+
+  const block = (item: SourceItem, externalId: string, field: string, reason: string) => {
+    tally.counts.blocked++;
+    tally.problem({ line: item.line, external_id: externalId, field, reason });
+    log({ external_id: externalId, status: 'blocked', line: item.line, field, msg: reason });
     rejects?.write(rawRows(item));
   };
 
@@ -89,12 +124,47 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
     log({ external_id: externalId, status: result.status, id: result.id, line: item.line, code: 0, hash: bodyHash(body), attempts: result.attempts });
   };
 
+  /** Sends the job (counts it on a dry run). `body` is the record as prepared: its hash is logged. */
+  const send = async (item: SourceItem, externalId: string, body: Record<string, unknown>, job: SendJob) => {
+    if (!sender) {
+      if (job.action === 'update') outcome.wouldUpdate++;
+      else {
+        outcome.wouldCreate++;
+        own?.record({ external_id: externalId, status: 'created', id: `(dry run: ${externalId})` });
+      }
+      return;
+    }
+    await sender.submit(job, (result) => settle(item, externalId, body, result));
+  };
+
+  /** With every parent's answer: blocked, left for a rerun, or sent with the parents' ids in place of their keys. */
+  const sendToParents = async (item: SourceItem, externalId: string, body: Record<string, unknown>, job: SendJob, keys: StepKeyAt[], answers: ParentAnswer[] | 'stopped') => {
+    const missing = answers === 'stopped' ? -1 : answers.findIndex((answer) => answer.status === 'missing');
+    if (answers !== 'stopped' && missing >= 0) {
+      return block(item, externalId, fieldPath(keys[missing]!.path), (answers[missing] as { reason: string }).reason);
+    }
+    const found = answers === 'stopped' ? [] : answers.flatMap((answer) => (answer.status === 'found' ? [answer] : []));
+    if (found.length < keys.length || signal.aborted || sender?.fatal) {
+      outcome.pending++;
+      return;
+    }
+    const ids = found.map((answer) => answer.id);
+    // A parent created moments ago may not be visible to its child's create yet: the sender then retries.
+    const parentCreatedRecently = found.some((answer) => answer.createdAt !== undefined);
+    await send(item, externalId, body, { ...job, body: withStepIds(job.body, keys, ids), ...(parentCreatedRecently ? { parentCreatedRecently } : {}) });
+  };
+
   try {
     await readAll();
   } finally {
-    // Whatever stopped the reading, every answer under way is awaited and logged before the log can close.
+    if (signal.aborted || sender?.fatal) stopWaiting();
+    // Whatever stopped the reading, every parked record and every answer under way is settled and logged before
+    // the log can close.
+    while (parked.size > 0) await Promise.all(parked);
     await sender?.drain();
+    signal.removeEventListener('abort', stopWaiting);
   }
+  if (parkedError !== undefined) throw parkedError;
   return outcome;
 
   async function readAll(): Promise<void> {
@@ -115,27 +185,45 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
         reject(item, prepared.problems, prepared.externalId);
         continue;
       }
-      const { body, externalId } = prepared;
+      const { body, externalId, stepKeys = [] } = prepared;
       const firstLine = known.firstLine(externalId, item.line);
       if (firstLine !== undefined) {
         reject(item, [{ field: mapper.endpoint.externalId, reason: `'${externalId}' already appears at line ${firstLine} of this input` }], externalId);
         continue;
       }
 
+      // Decided on the parents' legacy keys: a record done by an earlier run waits for nothing.
       const decision = decide(externalId, body, known, updateChanged);
       if (decision.action === 'skip') {
         tally.counts.skipped++;
         continue;
       }
-      if (!sender) {
-        if (decision.action === 'create') outcome.wouldCreate++;
-        else outcome.wouldUpdate++;
+      const job: SendJob = decision.action === 'create' ? { action: 'create', body } : { action: 'update', id: decision.id, body };
+      if (stepKeys.length === 0) {
+        await send(item, externalId, body, job);
         continue;
       }
-      const job = decision.action === 'create' ? { action: 'create' as const, body } : { action: 'update' as const, id: decision.id, body };
-      await sender.submit(job, (result) => settle(item, externalId, body, result));
+      const sources = stepKeys.map((key) => parentSource(parents, key));
+      const answers = sources.map((source, index) => source.resolve(stepKeys[index]!.key));
+      if (!answers.some((answer) => answer instanceof Promise)) {
+        await sendToParents(item, externalId, body, job, stepKeys, answers as ParentAnswer[]);
+        continue;
+      }
+      const waiting = Promise.race([Promise.all(answers), stopping])
+        .then((settled) => sendToParents(item, externalId, body, job, stepKeys, settled))
+        .catch((error: unknown) => void (parkedError ??= error));
+      parked.add(waiting);
+      void waiting.then(() => parked.delete(waiting));
+      for (const source of sources) if ((await Promise.race([source.room(), stopping])) === 'stopped') return;
     }
   }
+}
+
+function parentSource(parents: ReadonlyMap<string, ParentSource> | undefined, key: StepKeyAt): ParentSource {
+  const source = parents?.get(key.lookup);
+  // The plan gives every `{ step }` lookup of the mapping its step's ids.
+  if (source === undefined) throw new Error(`no ids for lookup ${key.lookup} at ${fieldPath(key.path)}`);
+  return source;
 }
 
 /** The input rows that make up a record: one, or a long file's whole group. */

@@ -21,8 +21,12 @@ import { closeSync, existsSync, fdatasync, fstatSync, ftruncateSync, openSync, s
 import { DamagedLogError, LogWriteError, UsageError } from '../errors.js';
 import { KnownIds } from '../import/knownIds.js';
 
-/** `matched`: an existing record (a talent found by email or mobile) is reused; it counts as done like `created`. */
-export type LogStatus = 'created' | 'updated' | 'matched' | 'failed' | 'invalid';
+/**
+ * `matched`: an existing record (a talent found by email or mobile) is reused; it counts as done like `created`.
+ * `blocked`: inside a plan, the record's parent never got a Feishu id (its step finished without it); not sent, not
+ * done, so a rerun tries it again.
+ */
+export type LogStatus = 'created' | 'updated' | 'matched' | 'failed' | 'invalid' | 'blocked';
 
 export interface LogEntry {
   /** The resource imported (talents, assessments, ...). */
@@ -83,7 +87,7 @@ export interface Keep {
   hashes: boolean;
 }
 
-const statuses: ReadonlySet<string> = new Set<LogStatus>(['created', 'updated', 'matched', 'failed', 'invalid']);
+const statuses: ReadonlySet<string> = new Set<LogStatus>(['created', 'updated', 'matched', 'failed', 'invalid', 'blocked']);
 /** No result line comes near this; a longer one is damage, and is not held in memory whole. */
 const longestLine = 1024 * 1024;
 const readSize = 1024 * 1024;
@@ -272,12 +276,22 @@ function readLine(line: RawLine): LineReading {
     }
     return damage(`is not JSON${line.terminated ? ' and is not the unfinished last line' : ''}`, deleteLine(line.number));
   }
-  if (line.number === 1 && typeof value === 'object' && value !== null && 'hire_import' in value) return readHeader(value as Record<string, unknown>);
+  if (line.number === 1 && isHeaderLike(value)) return readHeader(value);
+  if (!isLogEntry(value)) return damage('is JSON but not a hire-import result (one with external_id and status)', deleteLine(line.number), false);
+  return { kind: 'entry', entry: value };
+}
+
+/** A parsed line is one of this tool's results: one with a known status and an external_id (null for none). */
+export function isLogEntry(value: unknown): value is LogEntry {
   const entry = value as Partial<LogEntry> | null;
-  const isEntry =
-    typeof entry === 'object' && entry !== null && !Array.isArray(entry) && statuses.has(String(entry.status)) && (typeof entry.external_id === 'string' || entry.external_id === null);
-  if (!isEntry) return damage('is JSON but not a hire-import result (one with external_id and status)', deleteLine(line.number), false);
-  return { kind: 'entry', entry: entry as LogEntry };
+  return (
+    typeof entry === 'object' && entry !== null && !Array.isArray(entry) && statuses.has(String(entry.status)) && (typeof entry.external_id === 'string' || entry.external_id === null)
+  );
+}
+
+/** A parsed line that means to be a log's header (whether whole or not): one with `hire_import`. */
+export function isHeaderLike(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'hire_import' in value;
 }
 
 function readHeader(value: Record<string, unknown>): LineReading {

@@ -33,19 +33,19 @@ export function describeTarget(target: Target): string {
 
 /**
  * `hire-import-state/open.feishu.cn-cli_x/assessments.results.jsonl` (relative to the current folder), or
- * `hire-import-state/sandbox/...` for a rehearsal; undefined for a target without an app id (a dry run).
+ * `hire-import-state/sandbox/...` for a rehearsal. A dry run given no app id reads the host's folder, which only a
+ * log given with --log puts anything in.
  */
-export function defaultLogPath(target: Target, resource: string): string | undefined {
-  const slug = targetSlug(target);
-  return slug === undefined ? undefined : join(stateFolder, slug, `${resource}.results.jsonl`);
+export function defaultLogPath(target: Target, resource: string): string {
+  return join(stateFolder, targetSlug(target), `${resource}.results.jsonl`);
 }
 
 /** A folder name for the target: host and path, then the app id, in characters every file system takes. */
-function targetSlug(target: Target): string | undefined {
+function targetSlug(target: Target): string {
   if (target.url === 'sandbox') return 'sandbox';
-  if (target.appId === null) return undefined;
   const url = new URL(target.url);
-  return `${url.host}${url.pathname === '/' ? '' : url.pathname}-${target.appId}`.replace(/[^\w.-]/g, '_');
+  const app = target.appId === null ? '' : `-${target.appId}`;
+  return `${url.host}${url.pathname === '/' ? '' : url.pathname}${app}`.replace(/[^\w.-]/g, '_');
 }
 
 /** Throws unless the log at `path` (by its header) belongs to `target` and `resource`; a log without one is taken. */
@@ -58,7 +58,7 @@ export function checkLogTarget(path: string, header: LogHeader | undefined, targ
   throw new ConfigError(
     `${path} belongs to ${header.resource} in ${describeTarget({ url: header.target, appId: header.app_id })}, not to ${resource} in ${here}: ` +
       `its "created" lines say nothing about ${here}, so nothing was sent. ` +
-      `Leave out --log to use the state of ${here}${own ? ` (${own})` : ''}, or give a log of its own`,
+      `Leave out --log to use the state of ${here} (${own}), or give a log of its own`,
   );
 }
 

@@ -39,6 +39,8 @@ export interface Mapper {
   group?: { by: string };
   /** Likely mistakes that do not stop a run (unread columns, a pattern alternative or expression name matching nothing). */
   warnings: string[];
+  /** The mapping has `{ step }` lookups: its records hold StepKeys (src/map/stepKey.ts) for the plan to resolve. */
+  stepKeys: boolean;
   map(record: SourceRecord): Promise<MapResult>;
   /** The wire body a mapped record becomes, or its problems, each naming the source its field came from. */
   validate(mapped: Mapped): Validated;
@@ -57,6 +59,8 @@ export interface CompileContext {
   file?: string;
   /** The mapping file's path as given: configuration errors and warnings name it. */
   mappingFile?: string;
+  /** Inside a plan: `{ step }` lookups leave StepKeys for the plan to resolve (elsewhere they are refused). */
+  steps?: boolean;
 }
 
 const noRows: ReadonlyArray<Record<string, unknown>> = Object.freeze([]);
@@ -74,7 +78,7 @@ export async function compileMapping(spec: MappingSpec | undefined, context: Com
   };
   if (spec === undefined && context.format === 'jsonl') {
     // JSONL records already are request bodies.
-    return { endpoint, warnings: [], validate, map: async (record) => ({ ok: true, candidate: record.fields, sources: {} }) };
+    return { endpoint, warnings: [], stepKeys: false, validate, map: async (record) => ({ ok: true, candidate: record.fields, sources: {} }) };
   }
   const source = context.source ?? 'the input';
   const mapping = spec ?? defaultMapping(header ?? [], endpoint);
@@ -107,9 +111,10 @@ export async function compileMapping(spec: MappingSpec | undefined, context: Com
     columns.read?.(mapping.group.by);
   }
 
+  const lookups = await loadLookups(mapping.lookups, context.baseDir, context.steps);
   const valueContext: ValueContext = {
     format: context.format,
-    lookups: await loadLookups(mapping.lookups, context.baseDir),
+    lookups,
     place,
     scope: columns,
     record: columns,
@@ -148,7 +153,8 @@ export async function compileMapping(spec: MappingSpec | undefined, context: Com
       ? { ok: false, problems: output.problems, candidate: output.candidate }
       : { ok: true, candidate: output.candidate, sources: output.sources };
   };
-  return { endpoint, group: mapping.group, warnings, map, validate };
+  const stepKeys = [...lookups.values()].some((lookup) => 'step' in lookup);
+  return { endpoint, group: mapping.group, warnings, stepKeys, map, validate };
 }
 
 interface CompiledField {

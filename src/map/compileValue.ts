@@ -10,6 +10,7 @@ import type { ValueSpec, ValueSpecObject } from './mappingSchema.js';
 import { compilePath, keyText } from './path.js';
 import type { MappingPlace } from './place.js';
 import { Refusal } from './refusal.js';
+import { StepKey } from './stepKey.js';
 
 /** What a value spec reads: the record, or inside `each` one element of it. */
 export interface Scope extends ExpressionScope {
@@ -198,5 +199,6 @@ function lookupStep(name: string, at: string, context: ValueContext): Translate 
     const known = [...context.lookups.keys()];
     throw context.place.error(at, `no lookup '${name}' (${known.length ? `lookups: ${known.join(', ')}` : 'the mapping declares no lookups'})`);
   }
+  if ('step' in lookup) return (value) => new StepKey(name, keyText(value));
   return (value) => lookup.entries.get(keyText(value)) ?? new Refusal(`'${keyText(value)}' is not a key of lookup ${name} in ${lookup.file}`);
 }

@@ -1,7 +1,8 @@
 /**
  * Long files (one row per dimension): rows sharing a key become one record. With an index of where each key's last
  * row is, rows of a group may be anywhere in the file and memory holds only the groups still open; without one
- * (stdin), a group's rows must be adjacent and a key that comes back is refused row by row.
+ * (stdin, a pipe, a FIFO: input read once), a group's rows must be adjacent and a key that comes back is refused
+ * row by row.
  */
 import type { SourceItem, SourceProblem, SourceRecord } from '../read/source.js';
 import { compilePath, keyText } from './path.js';
@@ -68,7 +69,7 @@ async function* groupAdjacent(items: AsyncIterable<SourceItem>, by: string): Asy
     }
     const firstLine = closed.get(key);
     if (firstLine !== undefined) {
-      yield problem(item, by, `group '${key}' (from line ${firstLine}) continues after other groups; sort the file by ${by}, or read it from a file rather than stdin`);
+      yield problem(item, by, `group '${key}' (from line ${firstLine}) continues after other groups; sort the file by ${by}, or read it from a regular file rather than stdin or a pipe`);
       continue;
     }
     if (current) {

@@ -1,8 +1,8 @@
 /**
  * Lookup tables a mapping translates values through: a CSV/JSONL table (legacy key -> Feishu id) or an earlier
- * hire-import result log (external_id -> Feishu id). A `{ step }` lookup belongs to a plan, which resolves it while
- * the step it names runs; a single import refuses it. Loaded whole before the first record: they are small next to
- * the input, and a missing file must stop the run before anything is sent.
+ * hire-import result log (external_id -> Feishu id), loaded whole before the first record: they are small next to
+ * the input, and a missing file must stop the run before anything is sent. A `{ step }` lookup belongs to a plan,
+ * which resolves it while the step it names runs (the mapping leaves a StepKey); a single import refuses it.
  */
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
@@ -12,19 +12,25 @@ import { openSource } from '../read/source.js';
 import type { LookupSpec } from './mappingSchema.js';
 import { compilePath, keyText } from './path.js';
 
-export interface Lookup {
-  name: string;
-  /** The file it came from, as the mapping names it: for messages. */
-  file: string;
-  entries: ReadonlyMap<string, string>;
-}
+export type Lookup =
+  | {
+      name: string;
+      /** The file it came from, as the mapping names it: for messages. */
+      file: string;
+      entries: ReadonlyMap<string, string>;
+    }
+  /** Resolved by the plan as the step runs. */
+  | { name: string; step: string };
 
-export async function loadLookups(specs: Record<string, LookupSpec> | undefined, baseDir: string): Promise<Map<string, Lookup>> {
+/** `steps`: inside a plan, where `{ step }` lookups are resolved as the steps run. */
+export async function loadLookups(specs: Record<string, LookupSpec> | undefined, baseDir: string, steps = false): Promise<Map<string, Lookup>> {
   const lookups = new Map<string, Lookup>();
   for (const [name, spec] of Object.entries(specs ?? {})) {
     const at = `mapping lookups.${name}`;
     if ('step' in spec) {
-      throw new ConfigError(`${at}: { step: ${spec.step} } works only inside a plan (hire-import migrate); use { log: FILE } for a single import`);
+      if (!steps) throw new ConfigError(`${at}: { step: ${spec.step} } works only inside a plan (hire-import migrate); use { log: FILE } for a single import`);
+      lookups.set(name, { name, step: spec.step });
+      continue;
     }
     const file = 'log' in spec ? spec.log : spec.file;
     const path = resolve(baseDir, file);

@@ -7,3 +7,4 @@ export { compileMapping, type CompileContext, type Mapped, type MapResult, type 
 export { defaultMapping } from './defaultLayout.js';
 export { loadMapping } from './loadMapping.js';
 export { mappingJsonSchema, type MappingSpec } from './mappingSchema.js';
+export { StepKey, takeStepKeys, withStepIds, type StepKeyAt } from './stepKey.js';

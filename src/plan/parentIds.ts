@@ -148,7 +148,9 @@ export class ParentIds {
     const parent = this.#created.created(key) ?? this.#logged?.created(key);
     if (parent === undefined) return undefined;
     const createdAt = this.#createdAt.get(key);
-    return createdAt === undefined ? { status: 'found', id: parent.id } : { status: 'found', id: parent.id, createdAt };
+    // Pruned only as ids arrive: a quiet step may still hold a time older than recentMs.
+    const recent = createdAt !== undefined && this.#now() - createdAt <= this.#recentMs;
+    return recent ? { status: 'found', id: parent.id, createdAt } : { status: 'found', id: parent.id };
   }
 
   #wake(key: string, answer: ParentAnswer): void {

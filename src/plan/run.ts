@@ -2,8 +2,9 @@
  * Runs a plan: every step at the same time, each through the injected `runStep` (the import of one resource), with
  * the ids of the steps it looks up arriving while those steps run. Guarantees:
  * - nothing is sent unless every step is sound: the order (no cycle, no unknown step) is checked and every step is
- *   prepared (mapping compiled, input opened, log locked) before the first `runStep`; any problem stops the plan
- *   with every step's problem, each named by plan file and step, and releases what was prepared;
+ *   prepared (mapping compiled, input opened, log locked) before `beforeRun` (which connects) and the first
+ *   `runStep`; any problem stops the plan with every step's problem, each named by plan file and step, and releases
+ *   what was prepared;
  * - a step's ids are fed to its children as it logs them, and when its `runStep` ends its children still waiting
  *   learn that their parent will not come (missing, or stopped for a rerun);
  * - one step's failure does not stop the others; each step's summary or error is collected, and the plan's exit
@@ -46,8 +47,10 @@ export interface PlanRun<Prepared, Summary> {
    */
   loggedIds(step: PlanStep, prepared: Prepared): Promise<LoggedIds> | LoggedIds;
   runStep(step: PlanStep, context: StepContext<Prepared>): Promise<StepOutcome<Summary>>;
-  /** Releases a prepared step that will not run (another step could not be prepared). */
+  /** Releases a prepared step that will not run (another step could not be prepared, or `beforeRun` failed). */
   release(prepared: Prepared): Promise<void> | void;
+  /** Once every step is prepared, before any runs: what the steps share is opened here (the connection). */
+  beforeRun?(): Promise<void>;
   /** The clock ids created in this run are dated by. */
   now: () => number;
   /** Children that may wait on one parent step before their readers pause (ParentIds' default otherwise). */
@@ -75,6 +78,7 @@ export async function runPlan<Prepared, Summary>(run: PlanRun<Prepared, Summary>
       const logged = await run.loggedIds(step, prepared[index]!);
       ids.set(step.name, new ParentIds({ step: step.name, logged, now: run.now, parkLimit: run.parkLimit }));
     }
+    await run.beforeRun?.();
   } catch (error) {
     await releaseAll(run, prepared);
     throw error;

@@ -1,8 +1,12 @@
-/** CSV: the header from the sample, then records streamed through csv-parse. */
+/**
+ * CSV: the header from the sample, then records streamed through csv-parse. A record with bytes that do not decode
+ * is refused by line; a quote never closed is refused with the count of the lines it kept from being read.
+ */
 import { pipeline } from 'node:stream/promises';
 import { parse as parseSync } from 'csv-parse/sync';
 import { InputError } from '../errors.js';
 import { createRowParser, type CsvRow, type ParsedRow } from './csv-parser.js';
+import type { InputLines } from './lines.js';
 import type { SourceItem } from './types.js';
 
 export interface CsvHeader {
@@ -12,7 +16,10 @@ export interface CsvHeader {
   raw: string;
 }
 
-/** A quoted field still open after this many bytes is taken as a stray quote swallowing the file: reading stops. */
+/**
+ * A quoted field still open after this many bytes is taken as a stray quote swallowing the file: parsing stops, and
+ * the rest is only counted.
+ */
 const MAX_OPEN_QUOTED_BYTES = 8 * 1024 * 1024;
 
 /** Parses and checks the header from the decoded sample; InputError when it is unusable. */
@@ -46,12 +53,16 @@ export function parseCsvHeader(sample: string, delimiter: string, newline: strin
   return { names, raw: new LineCounter(newline).place(first.raw).text };
 }
 
-/** The records after the header, in file order, with problems for the rows that cannot be records. */
+/**
+ * The records after the header, in file order, with problems for the rows that cannot be records. `input` has read
+ * every chunk before csv-parse sees it.
+ */
 export async function* csvItems(
   chunks: AsyncIterable<Buffer | string>,
   header: CsvHeader,
   delimiter: string,
   newline: string,
+  input: InputLines,
 ): AsyncGenerator<SourceItem> {
   const rows = createRowParser(delimiter);
   const lines = new LineCounter(newline);
@@ -59,11 +70,9 @@ export async function* csvItems(
   let runaway = false;
   const feeding = pipeline(async function* () {
     for await (const chunk of chunks) {
-      if (rows.openQuotedBytes() > MAX_OPEN_QUOTED_BYTES) {
-        runaway = true;
-        return;
-      }
-      yield chunk;
+      // Past a runaway quote the chunks are still read, so that `input` counts the lines left unread.
+      runaway ||= rows.openQuotedBytes() > MAX_OPEN_QUOTED_BYTES;
+      if (!runaway) yield chunk;
     }
   }, rows.parser);
   // Failures surface through the parser's iteration; an early break also rejects this with a premature close.
@@ -71,10 +80,15 @@ export async function* csvItems(
 
   let headerSeen = false;
   for await (const row of rows.parser as AsyncIterable<ParsedRow>) {
-    const { line, text } = lines.place(row.raw);
+    const { line, last, text } = lines.place(row.raw);
     if ('reason' in row) {
       yield { kind: 'problem', line, raw: text, reason: row.reason };
     } else if (headerSeen) {
+      const undecodable = input.undecodableIn(line, last);
+      if (undecodable !== undefined) {
+        yield { kind: 'problem', line, raw: text, reason: undecodable };
+        continue;
+      }
       const item = shape.toItem(row.record, line, text);
       if (item !== undefined) yield item;
     } else {
@@ -84,10 +98,12 @@ export async function* csvItems(
   await feeding;
   const unfinished = rows.takeUnfinished();
   if (unfinished !== undefined) {
+    // csv-parse's own message names the line where parsing ended, not where the quote opened.
     const { line, text } = lines.place(unfinished.raw);
-    const limit = `${MAX_OPEN_QUOTED_BYTES / 1024 / 1024} MiB`;
-    const stopped = runaway ? `; reading stopped after ${limit} inside that quote` : '';
-    yield { kind: 'problem', line, raw: text, reason: unfinished.reason + stopped };
+    const stopped = runaway ? `, still open ${MAX_OPEN_QUOTED_BYTES / 1024 / 1024} MiB later, so parsing stopped` : '';
+    const unread = input.last - line;
+    const lost = unread === 0 ? '' : unread === 1 ? ': the line after it was not read' : `: the ${unread} lines after it, to the end of the file, were not read`;
+    yield { kind: 'problem', line, raw: text, reason: `unclosed quote${stopped}${lost}` };
   }
 }
 
@@ -104,7 +120,8 @@ class LineCounter {
     this.terminator = newline.charCodeAt(0);
   }
 
-  place(raw: string): { line: number; text: string } {
+  /** Where the record in `raw` starts and ends (its first and last line), and its text. */
+  place(raw: string): { line: number; last: number; text: string } {
     let start = 0;
     while (start < raw.length && raw.charCodeAt(start) === this.terminator) start++;
     let end = raw.length;
@@ -114,12 +131,12 @@ class LineCounter {
     let breaks = 0;
     for (let at = raw.indexOf('\n', start); at !== -1 && at < end; at = raw.indexOf('\n', at + 1)) breaks++;
     this.next = line + breaks + (terminated ? 1 : 0);
-    return { line, text: raw.slice(start, end) };
+    return { line, last: line + breaks, text: raw.slice(start, end) };
   }
 }
 
 /** Maps a row's cells onto the header, and tells which rows do not fit it. */
-class RowShape {
+export class RowShape {
   private readonly named: { index: number; name: string }[] = [];
   private readonly unnamed: number[] = [];
   /** Every field, undefined: a full row starts as a copy, one allocation with the final shape. */

@@ -1,10 +1,12 @@
 /**
- * Encoding detection and decoding. Parsers downstream always see UTF-8: UTF-8 input passes through as bytes
+ * Decoding (detection is detect.ts). Parsers downstream always see UTF-8: UTF-8 input passes through as bytes
  * (csv-parse decodes each field itself, which is faster than decoding the whole stream first); any other
- * encoding is decoded by iconv-lite into strings.
+ * encoding is decoded by iconv-lite into strings. Either way InputLines learns which lines do not decode, so the
+ * readers refuse those records instead of importing U+FFFD in place of their text.
  */
 import iconv from 'iconv-lite';
 import { UsageError } from '../errors.js';
+import type { InputLines } from './lines.js';
 
 export interface DetectedEncoding {
   /** Canonical name ('utf-8', 'utf-16le', 'utf-16be', 'gb18030') or the label the user gave. */
@@ -13,7 +15,7 @@ export interface DetectedEncoding {
   bom: boolean;
 }
 
-const BOMS: { encoding: string; bytes: Buffer }[] = [
+export const BOMS: { encoding: string; bytes: Buffer }[] = [
   { encoding: 'utf-8', bytes: Buffer.from([0xef, 0xbb, 0xbf]) },
   { encoding: 'utf-16le', bytes: Buffer.from([0xff, 0xfe]) },
   { encoding: 'utf-16be', bytes: Buffer.from([0xfe, 0xff]) },
@@ -39,24 +41,6 @@ export function resolveEncodingLabel(label: string): string {
   return CANONICAL[label.toLowerCase().replace(/[^a-z0-9]/g, '')] ?? label;
 }
 
-/** A BOM decides; otherwise valid UTF-8 is UTF-8 and anything else is taken as GB18030 (a superset of GBK). */
-export function detectEncoding(sample: Buffer, forced?: string): DetectedEncoding {
-  const bom = BOMS.find((candidate) => sample.subarray(0, candidate.bytes.length).equals(candidate.bytes));
-  if (forced !== undefined) return { encoding: forced, bom: bom?.encoding === forced };
-  if (bom) return { encoding: bom.encoding, bom: true };
-  return { encoding: isUtf8Prefix(sample) ? 'utf-8' : 'gb18030', bom: false };
-}
-
-/** True when the sample is valid UTF-8, ignoring a multibyte sequence cut off at its end. */
-function isUtf8Prefix(sample: Buffer): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(sample, { stream: true });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The sample as text, BOM stripped and any character cut off at its end dropped. */
 export function decodeSample(sample: Buffer, detected: DetectedEncoding): string {
   if (detected.encoding === 'utf-8') {
@@ -65,32 +49,42 @@ export function decodeSample(sample: Buffer, detected: DetectedEncoding): string
   return iconv.getDecoder(detected.encoding).write(sample);
 }
 
-/** The input as parser-ready chunks: UTF-8 bytes, or decoded strings; the BOM is stripped either way. */
+/**
+ * The input as parser-ready chunks: UTF-8 bytes, or decoded strings; the BOM is stripped either way. `lines` has
+ * read each chunk before it is handed on.
+ */
 export async function* decodeChunks(
   chunks: AsyncIterable<Buffer>,
   detected: DetectedEncoding,
+  lines: InputLines,
 ): AsyncIterable<Buffer | string> {
   if (detected.encoding === 'utf-8') {
     let bomLeft = detected.bom ? UTF8_BOM_LENGTH : 0;
     for await (const chunk of chunks) {
-      if (bomLeft === 0) {
-        yield chunk;
-        continue;
-      }
       // Stdin may deliver even the BOM in pieces.
       const cut = Math.min(bomLeft, chunk.length);
       bomLeft -= cut;
-      if (cut < chunk.length) yield chunk.subarray(cut);
+      const piece = cut === 0 ? chunk : chunk.subarray(cut);
+      if (piece.length === 0) continue;
+      lines.readUtf8(piece);
+      yield piece;
     }
+    lines.end();
     return;
   }
   const decoder = iconv.getDecoder(detected.encoding);
   for await (const chunk of chunks) {
     const text = decoder.write(chunk);
-    if (text) yield text;
+    if (!text) continue;
+    lines.readText(text);
+    yield text;
   }
   const rest = decoder.end();
-  if (rest) yield rest;
+  if (rest) {
+    lines.readText(rest);
+    yield rest;
+  }
+  lines.end();
 }
 
 /** Text encoded back into the input's encoding, for writing rejects. */

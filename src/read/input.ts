@@ -1,6 +1,10 @@
-/** Opens the raw bytes of a file or stdin and takes a sample of the start, without losing it for the full read. */
-import { createReadStream } from 'node:fs';
+/**
+ * Opens the raw bytes of a file or stdin and takes a sample of the start, without losing it for the full read. Says
+ * whether the input is a regular file: only one can be opened again (a pipe, a FIFO or stdin gives its bytes once).
+ */
+import { createReadStream, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { InputError } from '../errors.js';
 
 /** How much of the start is sniffed for encoding, binary content, delimiter and header. */
@@ -9,6 +13,8 @@ export const SAMPLE_BYTES = 64 * 1024;
 export interface ByteInput {
   /** The first SAMPLE_BYTES bytes (fewer if the input is shorter). */
   sample: Buffer;
+  /** A regular file, which a pre-pass may open and read again; false for stdin, a pipe, a FIFO or a device. */
+  regularFile: boolean;
   /** The whole input from its first byte, sample included. Single pass. */
   chunks(): AsyncIterable<Buffer>;
   /** Releases the input when chunks() will never be read. */
@@ -17,7 +23,7 @@ export interface ByteInput {
 
 /** `name` is how messages refer to the input ('stdin' for '-'). */
 export async function openInput(path: string, stdin: NodeJS.ReadableStream, name: string): Promise<ByteInput> {
-  if (path !== '-') await checkReadable(path, name);
+  const regularFile = path !== '-' && (await checkReadable(path, name));
   const stream = path === '-' ? stdin : createReadStream(path);
   const iterator = stream[Symbol.asyncIterator]();
   const head: Buffer[] = [];
@@ -38,6 +44,7 @@ export async function openInput(path: string, stdin: NodeJS.ReadableStream, name
   let started = false;
   return {
     sample,
+    regularFile,
     async *chunks() {
       if (started) throw new Error('the input can only be read once');
       started = true;
@@ -56,15 +63,27 @@ export async function openInput(path: string, stdin: NodeJS.ReadableStream, name
   };
 }
 
-/** InputError when the path is a directory or cannot be opened. */
-async function checkReadable(path: string, name: string): Promise<void> {
+/** Whether the path is a regular file; InputError when it is a directory or cannot be opened. */
+async function checkReadable(path: string, name: string): Promise<boolean> {
   try {
     const stats = await stat(path);
     if (stats.isDirectory()) throw new InputError(`${name}: is a directory, not a CSV or JSONL file`);
+    return stats.isFile();
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError(`${name}: cannot be read (${describe(error)})`);
   }
+}
+
+/**
+ * Whether two paths name one file: the same device and inode when both exist (whatever symlinks, hard links or
+ * `..` lead there), else the same absolute path.
+ */
+export function sameFile(a: string, b: string): boolean {
+  const first = statSync(a, { throwIfNoEntry: false });
+  const second = statSync(b, { throwIfNoEntry: false });
+  if (first && second) return first.dev === second.dev && first.ino === second.ino;
+  return resolve(a) === resolve(b);
 }
 
 function toBuffer(chunk: string | Buffer): Buffer {

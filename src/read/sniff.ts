@@ -31,6 +31,23 @@ export function assertJsonLines(sample: string, name: string): void {
   }
 }
 
+/**
+ * CSV read as JSON Lines, or JSON Lines read as CSV, would fail on every line: the first line tells, so stop there
+ * with one message. JSON Lines starts with "{"; a CSV header never starts with '{"'.
+ */
+export function assertFormatFits(sample: string, format: 'csv' | 'jsonl', name: string): void {
+  const blank = /^(?:[ \t]*\r?\n)*/.exec(sample)![0];
+  const line = blank.split('\n').length;
+  const first = sample.slice(blank.length).split(/\r?\n/, 1)[0]!;
+  const excerpt = JSON.stringify(first.length > 40 ? `${first.slice(0, 40)}…` : first);
+  if (format === 'jsonl' && !first.trimStart().startsWith('{')) {
+    throw new InputError(`${name}: line ${line} is not a JSON object (${excerpt}), so this is not JSON Lines; if it is CSV, pass --format csv`);
+  }
+  if (format === 'csv' && /^\s*\{\s*"/.test(first)) {
+    throw new InputError(`${name}: line ${line} is a JSON object (${excerpt}), so this is JSON Lines, not CSV; pass --format jsonl`);
+  }
+}
+
 const DELIMITER_CANDIDATES = [',', '\t', ';'];
 
 /** The candidate that occurs most often outside quotes in the first record; comma on a tie or when none occurs. */
@@ -55,11 +72,11 @@ export function detectNewline(sample: string): '\n' | '\r\n' {
   return end > 0 && sample[end - 1] === '\r' ? '\r\n' : '\n';
 }
 
-/** Validates a --delimiter value; 'tab' and a typed backslash-t mean a tab. */
+/** Validates a --delimiter value: one character; 'tab' and a typed backslash-t mean a tab. */
 export function parseDelimiterOption(value: string): string {
   const delimiter = value === 'tab' || value === '\\t' ? '\t' : value;
-  if (delimiter === '' || /["\r\n]/.test(delimiter)) {
-    throw new UsageError(`--delimiter ${JSON.stringify(value)} cannot separate cells; use e.g. ",", ";" or tab`);
+  if ([...delimiter].length !== 1 || /["\r\n]/.test(delimiter)) {
+    throw new UsageError(`--delimiter takes one character that can separate cells, got ${JSON.stringify(value)}; use e.g. ",", ";", "|" or tab`);
   }
   return delimiter;
 }

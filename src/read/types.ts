@@ -11,6 +11,8 @@ export interface OpenOptions {
   encoding?: string;
   /** CSV only: overrides delimiter detection. 'tab' and '\t' (backslash, t) mean a tab. */
   delimiter?: string;
+  /** .xlsx only: the worksheet to read (default: the first). */
+  sheet?: string;
   /** Read instead of process.stdin when path is '-'. */
   stdin?: NodeJS.ReadableStream;
 }
@@ -42,6 +44,11 @@ export interface RecordSource {
   encoding: string;
   /** The input started with a byte-order mark (stripped before parsing). */
   bom: boolean;
+  /**
+   * A regular file, which a pre-pass (the progress count, a long file's group index) may read again. Stdin, a pipe,
+   * a FIFO or a process substitution gives its bytes once: it is read once, by items().
+   */
+  regularFile: boolean;
   /** CSV only. */
   delimiter?: string;
   /** CSV only: trimmed column names; '' for a blank header cell. */
@@ -49,6 +56,11 @@ export interface RecordSource {
   /** CSV only: the header line's original text, written first in a rejects file. */
   headerRaw?: string;
   newline: '\n' | '\r\n';
+  /**
+   * The worksheet read, when the input is an .xlsx workbook. Its records are then shaped like CSV ones, and the
+   * fields above describe the CSV its rejects are written as (UTF-8 with a BOM, so that Excel opens it).
+   */
+  sheet?: string;
   /** Single pass, streaming; memory stays flat in file size. */
   items(): AsyncIterable<SourceItem>;
   /** Releases the input early (reading items() to the end, or breaking out of it, releases it too). */

@@ -1,4 +1,4 @@
-/** Small formatting helpers for people: counts, rates and durations. */
+/** Small formatting helpers for people: counts, rates, durations and timestamps. */
 
 const integer = new Intl.NumberFormat('en-US');
 
@@ -16,4 +16,9 @@ export function duration(ms: number): string {
 
 export function perSecond(value: number): string {
   return `${value.toFixed(1)}/s`;
+}
+
+/** `2026-11-25T10:31:02Z`: to the second, UTC. */
+export function timestamp(date: Date): string {
+  return `${date.toISOString().slice(0, 19)}Z`;
 }

@@ -1,22 +1,13 @@
 /**
- * Progress while an import runs, on stderr: a line redrawn in place on a terminal; on a pipe or a log file (cron,
- * CI) a plain line every so often, so the output stays readable there.
+ * Progress while an import runs, on stderr: on a terminal a live line (see liveLine.ts); on a pipe or a log file
+ * (cron, CI) plain lines, the first naming the target, input, log and total, each with an ISO timestamp, one every
+ * interval (at least a second). The share counts every record finished; the rate and the ETA count only records
+ * sent, so a resume that skips a million known records shows no rate until it sends, and then the true one.
  */
 import type { Clock } from '../clock.js';
-import { count, duration, perSecond } from './format.js';
+import { UsageError } from '../errors.js';
+import { count, duration, perSecond, timestamp } from './format.js';
 import type { Tally } from './tally.js';
-
-export interface ProgressOptions {
-  write: (text: string) => void;
-  /** Redraw one line in place (a terminal) or print a line per interval (anything else). */
-  live: boolean;
-  clock: Clock;
-  /** Between plain lines when not live. */
-  intervalMs: number;
-  tally: Tally;
-  /** Records expected, when known in advance (an estimate from the file's lines). */
-  total?: number;
-}
 
 export interface ProgressSnapshot {
   finished: number;
@@ -26,60 +17,125 @@ export interface ProgressSnapshot {
   skipped: number;
   invalid: number;
   failed: number;
-  /** Records finished per second over the last few seconds. */
+  blocked?: number;
+  /** Records sent per second over the last few seconds (skipped and invalid ones take no request). */
   rate: number;
   elapsedMs: number;
 }
 
+/** What the first line says: where records go, from where, into which log, and how many. */
+export interface RunHeading {
+  resource: string;
+  input: string;
+  /** Absent on a dry run. */
+  target?: { baseUrl: string; appId: string };
+  log?: string;
+  total?: number;
+}
+
+/** Where progress is shown: a live line, or plain lines. */
+export interface ProgressView {
+  /** Milliseconds between updates. */
+  readonly everyMs: number;
+  start(heading: string): void;
+  update(line: string): void;
+  stop(): void;
+}
+
+/**
+ * 'live' on a terminal that can redraw a line of a known width; plain 'lines' anywhere else (a pipe, a file, a
+ * TERM=dumb editor shell, a pseudo-terminal with no size); 'off' with --quiet. Pure.
+ */
+export function progressMode(quiet: boolean, stream: { isTTY?: boolean; columns?: number }, env: NodeJS.ProcessEnv): 'live' | 'lines' | 'off' {
+  if (quiet) return 'off';
+  return stream.isTTY && env.TERM !== 'dumb' && (stream.columns ?? 0) > 0 ? 'live' : 'lines';
+}
+
+/** More often would flood a CI log, and nobody reads faster. */
+export const minIntervalMs = 1000;
+
+export function checkProgressInterval(ms: number): void {
+  if (!Number.isFinite(ms) || ms < minIntervalMs) {
+    throw new UsageError(`--progress-interval must be at least ${minIntervalMs / 1000} second, got ${ms / 1000}`);
+  }
+}
+
 /** One line of progress. Pure. */
 export function formatProgress(snapshot: ProgressSnapshot): string {
-  const { finished, total, created, matched, skipped, invalid, failed, rate, elapsedMs } = snapshot;
+  const { finished, total, created, matched, skipped, invalid, failed, blocked, rate, elapsedMs } = snapshot;
   const share = total ? ` (${Math.min(100, Math.floor((finished / total) * 100))}%)` : '';
   const eta = total && rate > 0 && finished < total ? ` · ETA ${duration(((total - finished) / rate) * 1000)}` : '';
+  // Where and how fast first: a narrow terminal cuts the line from the end.
   const parts = [
     `${count(finished)}${total ? `/${count(total)}` : ''}${share}`,
+    perSecond(rate),
+    `${duration(elapsedMs)}${eta}`,
     `created ${count(created)}`,
     matched ? `matched ${count(matched)}` : '',
     skipped ? `skipped ${count(skipped)}` : '',
     invalid ? `invalid ${count(invalid)}` : '',
     failed ? `failed ${count(failed)}` : '',
-    perSecond(rate),
-    `${duration(elapsedMs)}${eta}`,
+    blocked ? `blocked ${count(blocked)}` : '',
   ];
   return parts.filter(Boolean).join(' · ');
 }
 
-const liveEveryMs = 200;
+/** The first line: `start: assessments from export.csv into https://open.feishu.cn (app cli_x) · log … · 48,000 records`. Pure. */
+export function formatStart(heading: RunHeading): string {
+  const { resource, input, target, log, total } = heading;
+  const into = target ? ` into ${target.baseUrl} (app ${target.appId})` : ' (dry run: nothing sent)';
+  const parts = [`start: ${resource} from ${input === '-' ? 'stdin' : input}${into}`, log ? `log ${log}` : '', total !== undefined ? `${count(total)} records` : 'total unknown'];
+  return parts.filter(Boolean).join(' · ');
+}
+
+/** Plain lines for pipes, cron and CI, each with a timestamp from `date` (the wall clock). */
+export function plainLines(write: (text: string) => void, date: () => Date, intervalMs: number): ProgressView {
+  return {
+    everyMs: intervalMs,
+    start: (heading) => write(`${timestamp(date())} ${heading}\n`),
+    update: (line) => write(`${timestamp(date())} progress: ${line}\n`),
+    stop: () => {},
+  };
+}
+
+export interface ProgressOptions {
+  view: ProgressView;
+  clock: Clock;
+  tally: Tally;
+  /** Records expected, when known in advance (the file's records, counted before the run). */
+  total?: number;
+}
+
 /** The rate is measured over this much recent time, so it follows a slowdown quickly. */
 const rateWindowMs = 10_000;
 
 export class Progress {
   readonly #options: ProgressOptions;
   readonly #started: number;
-  readonly #samples: Array<{ at: number; finished: number }> = [];
+  readonly #samples: Array<{ at: number; sent: number }> = [];
   #timer: NodeJS.Timeout | undefined;
-  #drawn = false;
 
   constructor(options: ProgressOptions) {
     this.#options = options;
     this.#started = options.clock.now();
-    this.#samples.push({ at: this.#started, finished: 0 });
+    this.#samples.push({ at: this.#started, sent: 0 });
   }
 
-  start(): void {
-    this.#timer = setInterval(() => this.draw(), this.#options.live ? liveEveryMs : this.#options.intervalMs);
+  start(heading: Omit<RunHeading, 'total'>): void {
+    this.#options.view.start(formatStart({ ...heading, total: this.#options.total }));
+    this.#timer = setInterval(() => this.draw(), this.#options.view.everyMs);
     this.#timer.unref();
   }
 
   snapshot(): ProgressSnapshot {
     const now = this.#options.clock.now();
     const { tally, total } = this.#options;
-    const finished = tally.finished;
-    this.#samples.push({ at: now, finished });
+    const { finished, sent } = tally;
+    this.#samples.push({ at: now, sent });
     while (this.#samples.length > 2 && now - this.#samples[1]!.at > rateWindowMs) this.#samples.shift();
     const oldest = this.#samples[0]!;
-    const rate = now > oldest.at ? ((finished - oldest.finished) * 1000) / (now - oldest.at) : 0;
-    const { created, updated, matched, skipped, invalid, failed } = tally.counts;
+    const rate = now > oldest.at ? ((sent - oldest.sent) * 1000) / (now - oldest.at) : 0;
+    const { created, updated, matched, skipped, invalid, failed, blocked } = tally.counts;
     return {
       finished,
       total: total !== undefined ? Math.max(total, finished) : undefined,
@@ -88,24 +144,19 @@ export class Progress {
       skipped,
       invalid,
       failed,
+      blocked,
       rate,
       elapsedMs: now - this.#started,
     };
   }
 
   draw(): void {
-    const line = formatProgress(this.snapshot());
-    if (this.#options.live) {
-      this.#options.write(`\r\x1b[2K${line}`);
-      this.#drawn = true;
-    } else {
-      this.#options.write(`progress: ${line}\n`);
-    }
+    this.#options.view.update(formatProgress(this.snapshot()));
   }
 
-  /** Stops redrawing and clears the live line, so the summary starts on a clean line. */
+  /** Stops updating and takes the live line away, so the summary starts on a clean line. */
   stop(): void {
     clearInterval(this.#timer);
-    if (this.#drawn) this.#options.write('\r\x1b[2K');
+    this.#options.view.stop();
   }
 }

@@ -1,9 +1,13 @@
-/** The end of an import, in words for people (stderr) and as JSON for machines (stdout with --json). */
-import chalk from 'chalk';
+/**
+ * The end of an import, in words for people (stderr) and as JSON for machines (stdout with --json). Problems are
+ * grouped by reason, a line per reason with its count and first lines; colour comes from the caller (see colors.ts).
+ */
 import type { LogEntry } from '../log/resultLog.js';
 import { describeTarget, type Target } from '../log/target.js';
-import type { Counts, RecordProblem } from './tally.js';
+import type { Colors } from './colors.js';
 import { count, duration } from './format.js';
+import type { ProblemGroup } from './problemGroups.js';
+import type { Counts, RecordProblem } from './tally.js';
 
 export interface ImportSummary {
   /** The resource imported: talents, applications, interviews, assessments, offers, background-checks. */
@@ -38,8 +42,10 @@ export interface ImportSummary {
   elapsedMs: number;
   /** Created, updated and matched per second of the run. */
   sendRate: number;
-  /** The first problems found, for the table (all of them are in the log). */
+  /** The first problems found, one by one (all of them are in the log). */
   problems: RecordProblem[];
+  /** Every problem, grouped by field and reason, most records first. */
+  problemGroups: ProblemGroup[];
   /** Outcomes the result log could not take (a full disk): printed so that no created record goes unaccounted for. */
   unlogged: LogEntry[];
 }
@@ -48,29 +54,31 @@ export interface ImportSummary {
 export const unloggedPrefix = 'unlogged: ';
 
 export function importSucceeded(summary: ImportSummary): boolean {
-  const { invalid, failed } = summary.counts;
-  return !summary.interrupted && !summary.stoppedEarly && invalid === 0 && failed === 0 && summary.pending === 0;
+  const { invalid, failed, blocked } = summary.counts;
+  return !summary.interrupted && !summary.stoppedEarly && invalid === 0 && failed === 0 && blocked === 0 && summary.pending === 0;
 }
 
-const tableRows = 20;
+/** Reasons listed in the summary; the rest are counted, and all are in the JSON summary and the log. */
+const reasonsShown = 10;
 
 /**
  * The summary for people. `rerun` is the command that imports the rejects file into the same log; `stopped` says an
  * error ended the run early (the caller prints it after the summary).
  */
-export function formatSummary(summary: ImportSummary, rerun?: string, stopped = false): string {
+export function formatSummary(summary: ImportSummary, colors: Colors, rerun?: string, stopped = false): string {
   const { counts } = summary;
   const ok = !stopped && importSucceeded(summary);
-  const mark = summary.interrupted ? chalk.yellow('■ interrupted') : ok ? chalk.green('✔') : chalk.red('✖');
+  const mark = summary.interrupted ? colors.yellow('■ interrupted') : ok ? colors.green('✔') : colors.red('✖');
   const lines = [`${mark} ${summary.resource}: ${count(counts.read)} records from ${summary.file} into ${describeTarget(summary.target)} in ${duration(summary.elapsedMs)}${summary.dryRun ? ' (dry run: nothing sent)' : ''}`];
   const outcome = summary.dryRun
     ? [`would create ${count(summary.wouldCreate)}`, summary.wouldUpdate ? `would update ${count(summary.wouldUpdate)}` : '']
     : [`created ${count(counts.created)}`, counts.updated ? `updated ${count(counts.updated)}` : '', counts.matched ? `matched ${count(counts.matched)}` : ''];
   outcome.push(
     `already done ${count(counts.skipped)}`,
-    counts.invalid ? chalk.red(`invalid ${count(counts.invalid)}`) : 'invalid 0',
-    counts.failed ? chalk.red(`failed ${count(counts.failed)}`) : '',
-    summary.pending ? chalk.yellow(`not sent ${count(summary.pending)}`) : '',
+    counts.invalid ? colors.red(`invalid ${count(counts.invalid)}`) : 'invalid 0',
+    counts.failed ? colors.red(`failed ${count(counts.failed)}`) : '',
+    counts.blocked ? colors.red(`blocked ${count(counts.blocked)}`) : '',
+    summary.pending ? colors.yellow(`not sent ${count(summary.pending)}`) : '',
   );
   lines.push(`  ${outcome.filter(Boolean).join(' · ')}`);
   if (!summary.dryRun && summary.requests > 0) {
@@ -78,55 +86,42 @@ export function formatSummary(summary: ImportSummary, rerun?: string, stopped = 
       `  ${count(summary.requests)} requests · ${summary.sendRate.toFixed(1)} records/s · latency p50 ${summary.latency.p50Ms?.toFixed(0)} ms, p99 ${summary.latency.p99Ms?.toFixed(0)} ms · retries ${count(summary.retries)} · rate-limited ${count(summary.rateLimited)}`,
     );
   }
-  if (summary.stoppedEarly) lines.push(chalk.red(`  stopped early: ${summary.stoppedEarly}`));
-  if (summary.problems.length > 0) lines.push(...problemTable(summary.problems, counts.invalid + counts.failed));
+  if (summary.stoppedEarly) lines.push(colors.red(`  stopped early: ${summary.stoppedEarly}`));
+  if (summary.problemGroups.length > 0) lines.push(`  problems, by reason:`, ...formatProblemGroups(summary.problemGroups, colors, '    '));
   if (summary.log) lines.push(`  result log: ${summary.log}`);
   if (summary.rejects) {
     lines.push(`  rejected records, in the input's own format: ${summary.rejects}`);
     if (rerun) lines.push(`  fix them there, then: ${rerun}`);
   }
   if (summary.interrupted || summary.pending) lines.push('  run the same command again to continue; nothing is sent twice');
-  if (summary.unlogged.length > 0) lines.push(...unloggedLines(summary.unlogged, summary.log));
+  if (summary.unlogged.length > 0) lines.push(...unloggedLines(summary.unlogged, summary.log, colors));
   return `${lines.join('\n')}\n`;
 }
 
-function unloggedLines(unlogged: LogEntry[], log: string | null): string[] {
+function unloggedLines(unlogged: LogEntry[], log: string | null, colors: Colors): string[] {
   const sed = `sed -n 's/^${unloggedPrefix}//p' saved-stderr >> ${log ?? 'LOG'}`;
   return [
-    chalk.red(`  ${count(unlogged.length)} outcome(s) could not be written to the result log; each follows on a line of its own after '${unloggedPrefix}'.`),
-    chalk.red(`  Once the log can be written, append them to it before running again (${sed}), or a record they name as created is created again.`),
+    colors.red(`  ${count(unlogged.length)} outcome(s) could not be written to the result log; each follows on a line of its own after '${unloggedPrefix}'.`),
+    colors.red(`  Once the log can be written, append them to it before running again (${sed}), or a record they name as created is created again.`),
     ...unlogged.map((entry) => `${unloggedPrefix}${JSON.stringify(entry)}`),
   ];
 }
 
-function problemTable(problems: RecordProblem[], total: number): string[] {
-  const shown = problems.slice(0, tableRows);
-  const rows = shown.map((problem) => [String(problem.line), problem.external_id ?? '', problem.field, problem.reason]);
-  const header = ['line', 'external_id', 'field', 'reason'];
-  const widths = header.map((title, column) => Math.min(40, Math.max(title.length, ...rows.map((row) => width(row[column]!)))));
-  const render = (row: string[]) => `    ${row.map((cell, column) => (column < 3 ? pad(clip(cell, widths[column]!), widths[column]!) : cell)).join('  ')}`;
-  const lines = [chalk.dim(render(header)), ...rows.map(render)];
-  if (total > shown.length) lines.push(chalk.dim(`    … and ${count(total - shown.length)} more in the result log`));
-  return lines;
-}
-
-/** Display width: CJK characters take two columns in a terminal. */
-function width(text: string): number {
-  let columns = 0;
-  for (const char of text) columns += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(char) ? 2 : 1;
-  return columns;
-}
-
-function clip(text: string, columns: number): string {
-  if (width(text) <= columns) return text;
-  let clipped = '';
-  for (const char of text) {
-    if (width(clipped + char) > columns - 1) break;
-    clipped += char;
+/**
+ * A line per group, most records first: `conclusion: 'passed' is not one of … — 312 records, lines 14, 15, 88, …`.
+ * Shared by the import's summary and `status`. Pure.
+ */
+export function formatProblemGroups(groups: ProblemGroup[], colors: Colors, indent: string): string[] {
+  const lines = groups.slice(0, reasonsShown).map((group) => {
+    const values = group.values ? ` (e.g. ${group.values.join(', ')})` : '';
+    const where = `${group.lines.length > 1 ? 'lines' : 'line'} ${group.lines.join(', ')}${group.count > group.lines.length ? ', …' : ''}`;
+    const records = `${count(group.count)} ${group.count === 1 ? 'record' : 'records'}`;
+    return `${indent}${colors.red(`${group.field}:`)} ${group.reason}${values} — ${records}, ${where}${group.file ? ` of ${group.file}` : ''}`;
+  });
+  const hidden = groups.slice(reasonsShown);
+  if (hidden.length > 0) {
+    const records = hidden.reduce((sum, group) => sum + group.count, 0);
+    lines.push(colors.dim(`${indent}… and ${count(hidden.length)} more reasons (${count(records)} records): see the result log`));
   }
-  return `${clipped}…`;
-}
-
-function pad(text: string, columns: number): string {
-  return text + ' '.repeat(Math.max(0, columns - width(text)));
+  return lines;
 }

@@ -1,4 +1,5 @@
 /** Running counts of an import, shared by the live progress line and the final summary. */
+import { ProblemGroups } from './problemGroups.js';
 
 export interface RecordProblem {
   line: number;
@@ -18,22 +19,33 @@ export interface Counts {
   skipped: number;
   invalid: number;
   failed: number;
+  /** Inside a plan: not sent because the parent never got a Feishu id (see LogStatus). */
+  blocked: number;
 }
 
-/** How many problems the summary keeps for its table and JSON; the log and the rejects file keep them all. */
+/** How many problems the JSON summary keeps one by one; the log and the rejects file keep them all. */
 export const problemsKept = 100;
 
 export class Tally {
-  readonly counts: Counts = { read: 0, created: 0, updated: 0, matched: 0, skipped: 0, invalid: 0, failed: 0 };
+  readonly counts: Counts = { read: 0, created: 0, updated: 0, matched: 0, skipped: 0, invalid: 0, failed: 0, blocked: 0 };
   readonly problems: RecordProblem[] = [];
+  /** Every problem, grouped by reason. */
+  readonly problemGroups = new ProblemGroups();
 
   problem(problem: RecordProblem): void {
     if (this.problems.length < problemsKept) this.problems.push(problem);
+    this.problemGroups.add(problem);
   }
 
   /** Records with an outcome: sent and answered, skipped, or refused. */
   get finished(): number {
-    const { created, updated, matched, skipped, invalid, failed } = this.counts;
-    return created + updated + matched + skipped + invalid + failed;
+    const { created, updated, matched, skipped, invalid, failed, blocked } = this.counts;
+    return created + updated + matched + skipped + invalid + failed + blocked;
+  }
+
+  /** Records sent and answered (created, updated, matched by a lookup, or failed after its requests): what the rate counts. */
+  get sent(): number {
+    const { created, updated, matched, failed } = this.counts;
+    return created + updated + matched + failed;
   }
 }

@@ -1,6 +1,7 @@
 /**
- * Reading an `int` field: an integer, a string of digits, or one of the enum's labels (trimmed, any case). Built once
- * per field; a read is a type check and at most one Map lookup.
+ * Reading an `int` field: an integer, a string of digits, or one of the enum's labels (trimmed, any case); never one
+ * beyond 2^53, which no JSON number carries exactly (the lossless JSONL reader hands such a number over as its
+ * digits). Built once per field; a read is a type check and at most one Map lookup.
  */
 import type { EnumLabels, FieldType } from '../endpoints/types.js';
 import { shown } from './problem.js';
@@ -34,11 +35,13 @@ export function intReader(type: IntType): IntReader {
   return {
     read(value) {
       const number = integer(value);
-      return number !== undefined && (allowed === undefined || allowed.has(number)) && inRange(number) ? number : undefined;
+      return number !== undefined && Number.isSafeInteger(number) && (allowed === undefined || allowed.has(number)) && inRange(number) ? number : undefined;
     },
     refusal(value) {
       if (allowed !== undefined) return `${shown(value)} is not one of ${listing}`;
-      return integer(value) === undefined ? `${shown(value)} is not an integer` : `${shown(value)} is not ${range}`;
+      const number = integer(value);
+      if (number === undefined) return `${shown(value)} is not an integer`;
+      return Number.isSafeInteger(number) ? `${shown(value)} is not ${range}` : `must be an integer within ±${Number.MAX_SAFE_INTEGER} (2^53 - 1)`;
     },
   };
 }

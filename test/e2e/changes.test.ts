@@ -73,7 +73,7 @@ describe('bad input', () => {
   });
 
   it('stops with exit 2 and one clear message on input that is not text, sending nothing', async () => {
-    writeFileSync(join(folder, 'export.csv'), Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x08, 0x00, 0xff, 0x00, 0x10]));
+    writeFileSync(join(folder, 'export.csv'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x08, 0x00, 0xff, 0x00, 0x10]));
     const run = await runCli(['assessments', 'export.csv'], { cwd: folder, env });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/export\.csv.*binary/);

@@ -206,12 +206,15 @@ describe('hire-import talents, matching before creating', () => {
   });
 });
 
-describe('before mapping is read from the descriptions', () => {
-  it('refuses a CSV for a resource other than assessments at once, instead of sending bodies in the assessment layout', async () => {
+describe('a CSV without a mapping', () => {
+  it('imports columns named like the body fields (the default layout), a date with its offset as epoch ms', async () => {
+    feishu = await fakeFeishu();
     const folder = workspace();
-    writeFileSync(join(folder, 'applications.csv'), 'external_id,talent_id\nAP-1,7001\n');
-    const run = await runCli(['applications', 'applications.csv'], { cwd: folder, env: credentialEnv('http://127.0.0.1:9') });
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('applications.csv: applications can be imported only from JSONL request bodies for now');
+    writeFileSync(join(folder, 'applications.csv'), 'external_id,talent_id,job_title,delivery_type,create_time\nAP-1,7001,后端工程师,2,2024-03-01T10:30:00+08:00\n');
+    const run = await runCli(['applications', 'applications.csv', '--rate', '200'], { cwd: folder, env: credentialEnv(feishu.url) });
+    expect(run.code).toBe(0);
+    expect(feishu.created.applications!.map(({ body }) => body)).toEqual([
+      { external_id: 'AP-1', talent_id: '7001', job_title: '后端工程师', delivery_type: 2, create_time: 1709260200000 },
+    ]);
   });
 });

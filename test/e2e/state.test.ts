@@ -119,7 +119,7 @@ describe('a rehearsal', () => {
     const created = readLog(sandboxLog(folder)).filter((entry) => entry.status === 'created');
     const updated = readLog(sandboxLog(folder)).filter((entry) => entry.status === 'updated');
     expect(updated).toEqual([expect.objectContaining({ external_id: 'R-3', id: created.find((entry) => entry.external_id === 'R-3')!.id })]);
-    const state = readFileSync(`${sandboxLog(folder)}.sandbox-state.jsonl`, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const state = readFileSync(join(folder, 'hire-import-state', 'sandbox', 'sandbox-state.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
     expect(state.map((change) => change.op)).toEqual(['create', 'create', 'create', 'create', 'create', 'update']);
     expect(state.at(-1)).toMatchObject({ resource: 'assessments', id: updated[0]!.id, body: { content: 'revised notes for R-3' } });
   });
@@ -129,11 +129,11 @@ describe('a rehearsal', () => {
     writeAssessmentsCsv(join(folder, 'export.csv'), 2);
     expect((await runCli(['assessments', 'export.csv', '--sandbox', ...fast], { cwd: folder })).code).toBe(0);
     const log = sandboxLog(folder).slice(folder.length + 1);
-    rmSync(join(folder, `${log}.sandbox-state.jsonl`));
+    rmSync(join(folder, 'hire-import-state', 'sandbox', 'sandbox-state.jsonl'));
     const run = await runCli(['assessments', 'export.csv', '--sandbox', ...fast], { cwd: folder });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(
-      `hire-import: ${log} says 2 record(s) were created in the sandbox, but the sandbox's state (${log}.sandbox-state.jsonl) is gone, so it no longer holds them; ` +
+      `hire-import: ${log} says 2 record(s) were created in the sandbox, but the sandbox's state (hire-import-state/sandbox/sandbox-state.jsonl) is gone, so it no longer holds them; ` +
         `nothing was sent. Delete ${log} to rehearse from the start`,
     );
     rmSync(join(folder, log));

@@ -53,6 +53,17 @@ describe('validating an assessment from its description', () => {
     });
   });
 
+  it('refuses a score beyond 2^53, which would not arrive as written, naming the field', () => {
+    const result = validateAssessment({
+      external_interview_id: '1',
+      assessment_dimension_list: [{ assessment_type: 1, score: '6986199832494934317' }, { assessment_type: 1, score: 9007199254740991 }],
+    });
+    expect(result).toEqual({
+      ok: false,
+      problems: [{ field: 'assessment_dimension_list[0].score', reason: 'must be an integer within ±9007199254740991 (2^53 - 1)' }],
+    });
+  });
+
   it('refuses 4 as a conclusion, which is only a dimension type', () => {
     expect(validateAssessment({ external_interview_id: '1', conclusion: 4 })).toEqual({
       ok: false,

@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DamagedLogError, exitCodeFor, LockedError, LogWriteError, ServiceUnavailableError } from '../../src/errors.js';
-import { reportImport, runCommand, type Output } from '../../src/main.js';
+import type { MigrateResult } from '../../src/commands/migrate.js';
+import { reportImport, reportPlan, runCommand, type Output } from '../../src/main.js';
+import { noColors } from '../../src/report/colors.js';
 import type { ImportSummary } from '../../src/report/summary.js';
 
 function captured(): Output & { out: string; err: string } {
-  const output = { out: '', err: '', stdout: (text: string) => void (output.out += text), stderr: (text: string) => void (output.err += text) };
+  const output = {
+    out: '',
+    err: '',
+    stdout: (text: string) => void (output.out += text),
+    stderr: (text: string) => void (output.err += text),
+    colors: { stdout: noColors, stderr: noColors },
+  };
   return output;
 }
 
@@ -17,7 +25,7 @@ const summary: ImportSummary = {
   dryRun: false,
   interrupted: false,
   stoppedEarly: null,
-  counts: { read: 3, created: 1, updated: 0, matched: 0, skipped: 0, invalid: 0, failed: 0 },
+  counts: { read: 3, created: 1, updated: 0, matched: 0, skipped: 0, invalid: 0, failed: 0, blocked: 0 },
   pending: 0,
   wouldCreate: 0,
   wouldUpdate: 0,
@@ -30,6 +38,7 @@ const summary: ImportSummary = {
   elapsedMs: 100,
   sendRate: 10,
   problems: [],
+  problemGroups: [],
   unlogged: [],
 };
 
@@ -63,5 +72,50 @@ describe('exit codes', () => {
     expect(output.err).toContain(`\nunlogged: ${JSON.stringify(unlogged[0])}\n`);
     expect(output.err.trimEnd().split('\n').at(-1)).toBe(`hire-import: ${stop.message}`);
     expect(JSON.parse(output.out)).toMatchObject({ ok: false, exitCode: 74, unlogged, error: { kind: 'LogWriteError', message: stop.message } });
+  });
+});
+
+describe('reportPlan', () => {
+  const step = (index: number, name: string) => ({ index, name, resource: name, input: `/p/${name}.csv`, mapping: `/p/${name}.yaml`, log: `/p/${name}.results.jsonl` });
+  const result = (steps: MigrateResult['steps'], exitCode: number): MigrateResult => ({
+    plan: { file: '/p/migration.yaml', steps: steps.map((end) => end.step) },
+    rerun: 'hire-import migrate migration.yaml',
+    dryRun: false,
+    sandbox: false,
+    steps,
+    exitCode,
+  });
+
+  it("prints each step's summary or error in order, then the plan's code; --json has one entry per step", () => {
+    const output = captured();
+    const locked = new LockedError('/p/offers.results.jsonl is held by another import');
+    const ran = result(
+      [
+        { step: step(0, 'applications'), exitCode: 0, result: { ...summary, resource: 'applications' } },
+        { step: step(1, 'offers'), exitCode: 75, error: locked },
+      ],
+      75,
+    );
+    expect(reportPlan(ran, true, output)).toBe(75);
+    expect(output.err).toMatch(/^✔ applications: 3 records from export\.csv/);
+    expect(output.err).toContain('✖ offers: /p/offers.results.jsonl is held by another import\n');
+    expect(output.err.trimEnd().split('\n').at(-1)).toBe('plan migration.yaml: exit code 75; run the plan again (what is done is not sent again): hire-import migrate migration.yaml');
+    const document = JSON.parse(output.out);
+    expect(document).toMatchObject({ plan: '/p/migration.yaml', dryRun: false, ok: false, exitCode: 75 });
+    expect(document.steps).toEqual([
+      { step: 'applications', ...summary, resource: 'applications', ok: true, exitCode: 0 },
+      { step: 'offers', resource: 'offers', ok: false, exitCode: 75, error: { kind: 'LockedError', message: locked.message } },
+    ]);
+  });
+
+  it('says which records to fix when some are, and nothing more when every step is done', () => {
+    const blocked = { ...summary, counts: { ...summary.counts, blocked: 1 } };
+    const failing = captured();
+    expect(reportPlan(result([{ step: step(0, 'interviews'), exitCode: 1, result: blocked }], 1), false, failing)).toBe(1);
+    expect(failing.err).toContain('plan migration.yaml: exit code 1; fix the records named above in the inputs (or their parents), then run the plan again');
+    expect(failing.out).toBe('');
+    const done = captured();
+    expect(reportPlan(result([{ step: step(0, 'interviews'), exitCode: 0, result: summary }], 0), false, done)).toBe(0);
+    expect(done.err.trimEnd().split('\n').at(-1)).toBe('✔ plan migration.yaml: every step done');
   });
 });

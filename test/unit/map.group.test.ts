@@ -51,7 +51,7 @@ describe('groupRows', () => {
     const items = await collect(groupRows(stream(rows([2, 'A'], [3, 'B'], [4, 'A'])), 'id'));
     expect(summary(items)).toEqual([
       '2:A(2)',
-      "4:!group 'A' (from line 2) continues after other groups; sort the file by id, or read it from a file rather than stdin",
+      "4:!group 'A' (from line 2) continues after other groups; sort the file by id, or read it from a regular file rather than stdin or a pipe",
       '3:B(3)',
     ]);
   });

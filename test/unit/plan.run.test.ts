@@ -271,6 +271,17 @@ describe('runPlan', () => {
     expect(run.calls).toEqual(['prepare a', 'prepare b', 'release prepared a', 'release prepared b']);
   });
 
+  it('opens what the steps share (beforeRun) once every step is prepared, and releases them all if that fails', async () => {
+    const sent: FakeStep = async () => done({ sent: ['x'] });
+    const connecting = planRun({ a: sent, b: sent }, {}, { beforeRun: async () => void connecting.calls.push('beforeRun') });
+    await runPlan(connecting);
+    expect(connecting.calls).toEqual(['prepare a', 'prepare b', 'beforeRun', 'run a with prepared a', 'run b with prepared b']);
+
+    const refused = planRun({ a: sent, b: sent }, {}, { beforeRun: () => Promise.reject(new ConfigError('no app credentials')) });
+    await expect(runPlan(refused)).rejects.toThrow('no app credentials');
+    expect(refused.calls).toEqual(['prepare a', 'prepare b', 'release prepared a', 'release prepared b']);
+  });
+
   it('stops a plan with a cycle before reading any log or preparing any step', async () => {
     const never: FakeStep = () => Promise.reject(new Error('must not run'));
     const run = planRun({ a: never, b: never }, { a: { b: 'b' }, b: { a: 'a' } });

@@ -1,11 +1,12 @@
-/** `{ step: NAME }` lookups: part of the mapping language, refused outside a plan. */
+/** `{ step: NAME }` lookups: part of the mapping language, refused outside a plan, inside one a StepKey for the plan to resolve. */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assessments } from '../../src/endpoints/assessments.js';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { compileMapping, loadMapping } from '../../src/map/mapping.js';
+import { prepare } from '../../src/import/records.js';
+import { compileMapping, loadMapping, StepKey, takeStepKeys, withStepIds } from '../../src/map/mapping.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'step-lookup-'));
 function file(name: string, text: string): string {
@@ -39,5 +40,36 @@ describe('{ step } lookups', () => {
         'mapping lookups.interviews: { step: interviews } works only inside a plan (hire-import migrate); use { log: FILE } for a single import',
       ),
     );
+  });
+
+  it('inside a plan, leave the key where the id goes, validated as text, found by prepare and replaced by withStepIds', async () => {
+    const spec = await loadMapping(file('plan.yaml', 'lookups:\n  interviews: { step: interviews }\nfields:\n  external_id: f\n  external_interview_id: { from: i, lookup: interviews }\n'));
+    const mapper = await compileMapping(spec, { endpoint: assessments, format: 'csv', header: ['f', 'i'], baseDir: dir, steps: true });
+    expect(mapper.stepKeys).toBe(true);
+    const record = { kind: 'record' as const, line: 2, fields: { f: 'F-1', i: ' I-1 ' }, raw: 'F-1, I-1 ' };
+    expect(await mapper.map(record)).toMatchObject({ ok: true, candidate: { external_id: 'F-1', external_interview_id: new StepKey('interviews', 'I-1') } });
+    const prepared = await prepare(record, mapper);
+    expect(prepared).toEqual({
+      ok: true,
+      body: { external_id: 'F-1', external_interview_id: 'I-1' },
+      externalId: 'F-1',
+      stepKeys: [{ path: ['external_interview_id'], lookup: 'interviews', key: 'I-1' }],
+    });
+    if (!prepared.ok) throw new Error('expected a valid record');
+    const sent = withStepIds(prepared.body, prepared.stepKeys!, ['7001']);
+    expect([sent, prepared.body.external_interview_id]).toEqual([{ external_id: 'F-1', external_interview_id: '7001' }, 'I-1']);
+  });
+
+  it('find keys in nested objects and lists, and copy only the way to them', () => {
+    const record = { a: { b: new StepKey('t', 'k1') }, list: [{ c: 1 }, { c: new StepKey('u', 'k2') }], other: { d: 1 } };
+    const keys = takeStepKeys(record);
+    expect(keys).toEqual([
+      { path: ['a', 'b'], lookup: 't', key: 'k1' },
+      { path: ['list', 1, 'c'], lookup: 'u', key: 'k2' },
+    ]);
+    expect(record).toEqual({ a: { b: 'k1' }, list: [{ c: 1 }, { c: 'k2' }], other: { d: 1 } });
+    const sent = withStepIds(record, keys, ['id1', 'id2']);
+    expect(sent).toEqual({ a: { b: 'id1' }, list: [{ c: 1 }, { c: 'id2' }], other: { d: 1 } });
+    expect([sent.other === record.other, record.a.b]).toEqual([true, 'k1']);
   });
 });

@@ -19,7 +19,11 @@ async function parse(args: string[], context: { stderrIsTTY?: boolean } = {}) {
     async (call) => {
       calls.push(call);
     },
-    { output: { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) }, stderrIsTTY: context.stderrIsTTY ?? false },
+    {
+      output: { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) },
+      stderr: context.stderrIsTTY ? { isTTY: true, columns: 80 } : {},
+      env: {},
+    },
   );
   let error: CommanderError | undefined;
   try {
@@ -127,7 +131,7 @@ describe('import commands', () => {
         expect.stringContaining(`$ hire-import ${resource} ${resource}.csv --sandbox`),
       ]);
     }
-    for (const command of ['sandbox', 'init', 'preview']) {
+    for (const command of ['migrate', 'sandbox', 'init', 'preview']) {
       const { stdout } = await parse([command, '--help']);
       const examples = stdout.trimEnd().slice(stdout.lastIndexOf('\nExamples:\n') + 1).split('\n');
       expect(examples[0]).toBe('Examples:');
@@ -145,6 +149,32 @@ describe('import commands', () => {
     expect(await help('interviews')).toContain('the documented limit, 10/s)');
     expect(await help('offers')).toContain('(PUT, which sends the whole record)');
     expect(await help('assessments')).toContain('changed since (PATCH)');
+  });
+});
+
+describe('migrate', () => {
+  const sending = (({ resource: _r, file: _f, format: _fo, encoding: _e, delimiter: _d, mapping: _m, log: _l, updateChanged: _u, maxErrors: _x, ...rest }) => rest)(
+    defaults('talents', 'x'),
+  );
+
+  it('takes the plan and the same sending options as the imports, declared once', async () => {
+    expect((await parse(['migrate', 'migration.yaml'])).call).toEqual({ command: 'migrate', json: false, options: { plan: 'migration.yaml', ...sending } });
+    const { call } = await parse(['migrate', 'm.yaml', '--sandbox', '--dry-run', '--json', '--quiet', '--rate', '200', '--concurrency', '4', '--retries', '1', '--timeout', '50']);
+    expect(call).toEqual({
+      command: 'migrate',
+      json: true,
+      options: { ...sending, plan: 'm.yaml', sandbox: true, dryRun: true, progress: 'off', rate: 200, concurrency: 4, retries: 1, timeoutMs: 50 },
+    });
+    vi.stubEnv('FEISHU_APP_ID', 'cli_x');
+    expect((await parse(['migrate', 'm.yaml', '--base-url', 'http://127.0.0.1:1'])).call).toMatchObject({ options: { appId: 'cli_x', baseUrl: 'http://127.0.0.1:1' } });
+  });
+
+  it('refuses what only a single import takes', async () => {
+    for (const flag of ['--update-changed', '--max-errors', '--log', '-m']) {
+      const { call, stderr } = await parse(['migrate', 'm.yaml', flag, '1']);
+      expect(call).toBeUndefined();
+      expect(stderr).toMatch(/unknown option/);
+    }
   });
 });
 

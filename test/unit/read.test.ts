@@ -1,10 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import iconv from 'iconv-lite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError, UsageError } from '../../src/errors.js';
+import { sameFile } from '../../src/read/input.js';
 import { createRejectsWriter } from '../../src/read/rejects.js';
 import {
   formatFromPath,
@@ -16,6 +18,7 @@ import {
 } from '../../src/read/source.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hire-import-read-'));
+const repoRoot = new URL('../..', import.meta.url).pathname;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let fileCount = 0;
@@ -97,6 +100,90 @@ describe('encodings', () => {
     const error = await read('.csv', iconv.encode(CHINESE_CSV.repeat(5), 'gbk'), { encoding: 'utf-8' }).catch((e) => e);
     expect(error).toBeInstanceOf(InputError);
     expect(error.message).toMatch(/do not decode as utf-8; pass --encoding/);
+  });
+});
+
+describe('encoding evidence', () => {
+  /** `count` lines of `name` in UTF-8, the line at `strayLine` (a file line number) with one 0xFF byte after its id. */
+  function namesWithStray(name: string, count: number, strayLine: number): Buffer {
+    const lines = [Buffer.from('id,name\n')];
+    for (let n = 2; n < count + 2; n++) {
+      const stray = n === strayLine ? Buffer.from([0xff]) : Buffer.alloc(0);
+      lines.push(Buffer.concat([Buffer.from(`${n}`), stray, Buffer.from(`,${name}\n`)]));
+    }
+    return Buffer.concat(lines);
+  }
+
+  it('takes UTF-8 with one stray byte as UTF-8, refusing only the record that holds it', async () => {
+    const { source, items } = await read('.csv', namesWithStray('Zoë Müller', 301, 152));
+    expect(source.encoding).toBe('utf-8');
+    expect(items).toHaveLength(301);
+    expect(items.filter((item) => item.kind === 'problem')).toEqual([
+      { kind: 'problem', line: 152, raw: '152\uFFFD,Zoë Müller', reason: 'bytes at line 152 do not decode as utf-8' },
+    ]);
+    expect(fieldsOf(items).every((fields) => fields['name'] === 'Zoë Müller')).toBe(true);
+    expect(fieldsOf(items)).toHaveLength(300);
+  });
+
+  it('finds bytes that do not decode however the input is cut into pieces, naming their own line', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from('a,b\n张三,"x\ny'),
+      Buffer.from([0xc3]), // a lead byte followed by no continuation: the record's second line does not decode
+      Buffer.from('"\n李四,"丁\n冬"\n王五,'),
+      Buffer.from('丁').subarray(0, 2), // the input ends inside a character
+    ]);
+    const pieces: Buffer[] = [];
+    for (let at = 0, size = 1; at < bytes.length; at += size, size = (size % 4) + 1) pieces.push(bytes.subarray(at, at + size));
+    const source = await openSource({ path: '-', format: 'csv', encoding: 'utf-8', stdin: Readable.from(pieces) });
+    const items = await itemsOf(source);
+    expect(items.map((item) => (item.kind === 'problem' ? `${item.line}: ${item.reason}` : item.fields))).toEqual([
+      '2: bytes at line 3 do not decode as utf-8',
+      { a: '李四', b: '丁\n冬' },
+      '6: bytes at line 6 do not decode as utf-8',
+    ]);
+  });
+
+  it('refuses windows-1252, showing how a line reads in it, and reads it exactly when told', async () => {
+    const latin = iconv.encode('id,name,note\n1,José García,Très bien\n2,Zoë Müller,ok\n', 'windows-1252');
+    const error = await read('.csv', latin).catch((e) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect(error.message).toMatch(
+      /: cannot tell which encoding it was saved in: line 2 is neither utf-8 nor gb18030: in windows-1252 it reads "1,José García,Très bien"; pass --encoding windows-1252 if that reads right/,
+    );
+    const { items } = await read('.csv', latin, { encoding: 'windows-1252' });
+    expect(fieldsOf(items)).toEqual([
+      { id: '1', name: 'José García', note: 'Très bien' },
+      { id: '2', name: 'Zoë Müller', note: 'ok' },
+    ]);
+  });
+
+  it('refuses lines that disagree, UTF-8 and not, naming them', async () => {
+    const mixed = Buffer.concat([Buffer.from('id,name\n1,Zoë\n2,Zoë\n3,Zoë\n4,Zoë\n'), iconv.encode('5,José\n6,José\n', 'latin1')]);
+    const error = await read('.csv', mixed).catch((e) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect(error.message).toMatch(/cannot tell which encoding it was saved in: lines 2, 3, 4, ... decode as utf-8, lines 6 and 7 do not; pass --encoding/);
+  });
+
+  it('takes the Moka GBK export for GB18030 without being told', async () => {
+    const source = await openSource({ path: join(repoRoot, 'fixtures/legacy/moka-gbk.csv') });
+    const items = await itemsOf(source);
+    expect(source.encoding).toBe('gb18030');
+    expect(fieldsOf(items)[0]).toMatchObject({ 面评编号: 'MK-001', 面试官: '张伟', 综合评价: '基础扎实，思路清晰' });
+  });
+
+  it('refuses a GB18030 record whose bytes do not decode, keeping its neighbours', async () => {
+    const rows = Array.from({ length: 30 }, (_, n) => `${n},张伟,通过`);
+    const bytes = Buffer.concat([iconv.encode(`id,面试官,结论\n${rows.slice(0, 10).join('\n')}\n`, 'gbk'), Buffer.from([0xff]), iconv.encode(`${rows.slice(10).join('\n')}\n`, 'gbk')]);
+    const { source, items } = await read('.csv', bytes);
+    expect(source.encoding).toBe('gb18030');
+    expect(items.filter((item) => item.kind === 'problem')).toMatchObject([{ line: 12, reason: 'bytes at line 12 do not decode as gb18030' }]);
+    expect(fieldsOf(items)).toHaveLength(29);
+    expect(fieldsOf(items).every((fields) => fields['面试官'] === '张伟')).toBe(true);
+  });
+
+  it('refuses EUC-KR, whose bytes also read as GB18030, rather than turn Korean into Chinese', async () => {
+    const korean = `id,면접관,의견\n${Array.from({ length: 30 }, (_, n) => `${n},김철수,의사소통 능력이 뛰어나고 문제 해결 능력이 좋습니다`).join('\n')}\n`;
+    await expect(read('.csv', iconv.encode(korean, 'euc-kr'))).rejects.toThrow(/decode as gb18030 but read more like EUC-KR; pass --encoding euc-kr or --encoding gb18030/);
   });
 });
 
@@ -201,8 +288,16 @@ describe('malformed CSV records', () => {
   it('reports an unclosed quote at the line where it opened, with the rest of the file', async () => {
     const { items } = await read('.csv', 'a,b\n1,2\n3,"open\n4,5\n6,7\n');
     expect(linesOf(items)).toEqual(['record@2', 'problem@3']);
-    expect(items[1]).toMatchObject({ raw: '3,"open\n4,5\n6,7' });
-    expect((items[1] as { reason: string }).reason).toMatch(/^Quote Not Closed/);
+    expect(items[1]).toMatchObject({ raw: '3,"open\n4,5\n6,7', reason: 'unclosed quote: the 2 lines after it, to the end of the file, were not read' });
+  });
+
+  it('stops parsing a quote still open 8 MiB later, and counts the lines it kept from being read', async () => {
+    const rest = 'x,y\n'.repeat(3_000_000); // 12 MB
+    const { items } = await read('.csv', `a,b\n1,2\n3,"open\n${rest}`);
+    expect(linesOf(items)).toEqual(['record@2', 'problem@3']);
+    expect((items[1] as { reason: string }).reason).toBe(
+      'unclosed quote, still open 8 MiB later, so parsing stopped: the 3000000 lines after it, to the end of the file, were not read',
+    );
   });
 });
 
@@ -229,6 +324,28 @@ describe('JSONL', () => {
     await expect(read('.json', '[\n  {"id": 1}\n]\n')).rejects.toThrow(/holds a JSON array; hire-import reads JSON Lines/);
   });
 
+  it('keeps integers beyond 2^53 exact, as their digits; other numbers stay numbers', async () => {
+    const content = [
+      '{"id":6986199832494934317,"ids":[6986199832494934318,-9007199254740993],"safe":1234567890123456,"small":12,"x":1.5}',
+      '{"id":"6986199832494934317","n":9007199254740991}',
+    ].join('\n');
+    const { items } = await read('.jsonl', content);
+    expect(fieldsOf(items)).toEqual([
+      { id: '6986199832494934317', ids: ['6986199832494934318', '-9007199254740993'], safe: 1234567890123456, small: 12, x: 1.5 },
+      { id: '6986199832494934317', n: 9007199254740991 },
+    ]);
+  });
+
+  it('refuses a JSONL line whose bytes do not decode', async () => {
+    const content = Buffer.concat([Buffer.from('{"a":"Zoë"}\n{"a":"Zo'), Buffer.from([0xeb]), Buffer.from('"}\n{"a":"Zoë"}\n')]);
+    const { items } = await read('.jsonl', content, { encoding: 'utf-8' });
+    expect(items.map((item) => (item.kind === 'problem' ? `${item.line}: ${item.reason}` : item.fields))).toEqual([
+      { a: 'Zoë' },
+      '2: bytes at line 2 do not decode as utf-8',
+      { a: 'Zoë' },
+    ]);
+  });
+
   it('reads GB18030 JSONL', async () => {
     const { source, items } = await read('.jsonl', iconv.encode('{"结论":"通过"}\n', 'gb18030'));
     expect(source.encoding).toBe('gb18030');
@@ -238,7 +355,7 @@ describe('JSONL', () => {
 
 describe('unreadable input', () => {
   it('refuses a binary file, naming it', async () => {
-    const path = tempFile('.csv', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x08, 0x00, 0x61, 0x2c, 0x62]));
+    const path = tempFile('.csv', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x08, 0x00, 0x61, 0x2c, 0x62])); // a PNG
     await expect(openSource({ path })).rejects.toThrow(
       new InputError(
         `${path}: looks binary (NUL bytes in the first 64 KiB); hire-import reads CSV or JSONL text ` +
@@ -259,7 +376,7 @@ describe('unreadable input', () => {
 
   it('needs a format it can tell', async () => {
     await expect(openSource({ path: '-', stdin: Readable.from([]) })).rejects.toThrow(new UsageError('reading stdin needs --format csv or --format jsonl'));
-    await expect(openSource({ path: 'export.dat' })).rejects.toThrow(/--format/);
+    await expect(openSource({ path: tempFile('.dat', 'a,b\n1,2\n') })).rejects.toThrow(/--format/);
   });
 });
 
@@ -273,7 +390,7 @@ describe('stdin and progress', () => {
       pieces.push(bytes.subarray(at, at + size));
     }
     const source = await openSource({ path: '-', format: 'csv', stdin: Readable.from(pieces) });
-    expect(source).toMatchObject({ path: '-', encoding: 'utf-8', bom: true, header: ['a', 'b'] });
+    expect(source).toMatchObject({ path: '-', encoding: 'utf-8', bom: true, header: ['a', 'b'], regularFile: false });
     const items = await itemsOf(source);
     expect(items).toHaveLength(6000);
     expect(items.every((item) => item.kind === 'record' && item.fields['a'] === '张三' && item.fields['b'] === 'x\ny')).toBe(true);
@@ -319,6 +436,32 @@ describe('stdin and progress', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(stdin.destroyed).toBe(true);
     expect(() => source.items()).toThrow(/only be read once/);
+  });
+});
+
+describe('which input can be read twice', () => {
+  it('a regular file can; a FIFO cannot', async () => {
+    expect((await read('.csv', 'a\n1\n')).source.regularFile).toBe(true);
+    const fifo = join(dir, 'fifo.csv');
+    execFileSync('mkfifo', [fifo]);
+    const writer = import('node:fs/promises').then((fs) => fs.writeFile(fifo, 'a\n1\n'));
+    const source = await openSource({ path: fifo });
+    expect(source.regularFile).toBe(false);
+    expect(fieldsOf(await itemsOf(source))).toEqual([{ a: '1' }]);
+    await writer;
+  });
+
+  it('sameFile sees one file under a symlink, a hard link and ./x/../, and tells files apart', () => {
+    const file = tempFile('.csv', 'a\n');
+    mkdirSync(join(dir, 'x'));
+    symlinkSync(file, join(dir, 'link.csv'));
+    linkSync(file, join(dir, 'hard.csv'));
+    for (const alias of [file, join(dir, 'link.csv'), join(dir, 'hard.csv'), join(dir, 'x', '..', file.split('/').pop()!)]) {
+      expect(sameFile(alias, file)).toBe(true);
+    }
+    expect(sameFile(tempFile('.csv', 'a\n'), file)).toBe(false);
+    expect(sameFile(join(dir, 'missing.jsonl'), join(dir, 'x', '..', 'missing.jsonl'))).toBe(true);
+    expect(sameFile(join(dir, 'missing.jsonl'), file)).toBe(false);
   });
 });
 
