@@ -5,7 +5,7 @@
  * business. A plan opens one of these per step (openImport) before it sends anything, then runs them all at once
  * (sendImport) over one connection.
  */
-import { existsSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Clock } from '../clock.js';
 import { endpointFor, resourceNames } from '../endpoints/registry.js';
@@ -15,7 +15,7 @@ import { runPipeline, type PipelineInput } from '../import/pipeline.js';
 import { openMappedInput } from '../import/records.js';
 import { lockResultLog } from '../log/lock.js';
 import { readResultLog, ResultLog, type LogHeader, type LogHistory } from '../log/resultLog.js';
-import { checkLogTarget, defaultLogPath, targetOf, type Target } from '../log/target.js';
+import { checkLogTarget, defaultLogPath, makeStateFolder, targetOf, type Target } from '../log/target.js';
 import type { Mapper, MappingSpec } from '../map/mapping.js';
 import { sameFile } from '../read/input.js';
 import { createRejectsWriter } from '../read/rejects.js';
@@ -123,7 +123,7 @@ export async function openImport(options: ImportOptions, io: Pick<ImportIO, 'std
     const paths = outputPaths(source, options.log, target, endpoint.resource);
     checkOutputsApart(options, paths);
     if (!options.dryRun) {
-      if (options.log === undefined) mkdirSync(dirname(paths.log), { recursive: true }); // the state folder, on first use
+      makeStateFolder(paths.log);
       const lock = await lockResultLog(paths.log, io.stderr); // before reading the log, so no one appends between
       cleanup.push(() => lock.release());
     }

@@ -5,7 +5,8 @@
  * file: exports that overlap (monthly exports, a re-export) share it, so a record in two of them is created once.
  * A rehearsal's target is `sandbox`, whatever port its emulator got.
  */
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { LogHeader } from './resultLog.js';
 
@@ -38,6 +39,12 @@ export function describeTarget(target: Target): string {
  */
 export function defaultLogPath(target: Target, resource: string): string {
   return join(stateFolder, targetSlug(target), `${resource}.results.jsonl`);
+}
+
+/** Creates the folder of a log inside the state folder on first use; any other folder is the user's to make. */
+export function makeStateFolder(log: string): void {
+  const folder = resolve(dirname(log));
+  if (`${folder}${sep}`.startsWith(`${resolve(stateFolder)}${sep}`)) mkdirSync(folder, { recursive: true });
 }
 
 /** A folder name for the target: host and path, then the app id, in characters every file system takes. */

@@ -94,9 +94,10 @@ describe('the default state', () => {
     expect(february.stderr).toContain('created 4 · already done 2');
     // Created once each, by the log, not by the server's 24-hour memory.
     expect(sandbox.stats()).toMatchObject({ created: 10, replayed: 0 });
-    expect(readLog(stateLog(folder, sandbox.url)).map((entry) => `${entry.file}:${entry.external_id}`)).toEqual([
-      ...[0, 1, 2, 3, 4, 5].map((n) => `january.csv:R-${n}`),
+    // Answers arrive in any order on several connections.
+    expect(readLog(stateLog(folder, sandbox.url)).map((entry) => `${entry.file}:${entry.external_id}`).sort()).toEqual([
       ...[6, 7, 8, 9].map((n) => `february.csv:R-${n}`),
+      ...[0, 1, 2, 3, 4, 5].map((n) => `january.csv:R-${n}`),
     ]);
     expect(existsSync(join(folder, 'january.results.jsonl'))).toBe(false);
   });
