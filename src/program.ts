@@ -93,7 +93,7 @@ function updateHelp(endpoint: EndpointDescription): string {
 function addImportOptions(command: Command, endpoint: EndpointDescription): Command {
   addInputOptions(command)
     .option('-m, --mapping <file>', 'mapping file (JSON or YAML) from your export to the API; default: the built-in CSV layout, JSONL as request bodies')
-    .option('--log <file>', 'result log (default: next to the input, <name>.results.jsonl)')
+    .option('--log <file>', 'result log (default: the state of the target and resource, here: hire-import-state/<host>-<app id>/<resource>.results.jsonl)')
     .option('--update-changed', updateHelp(endpoint), false)
     .option('--max-errors <n>', 'stop reading after this many invalid or failed records', wholeNumber);
   return addSendOptions(command, `the documented limit, ${limitText(endpoint.create.limit)}`, 'most records in flight');
@@ -103,7 +103,7 @@ function addImportOptions(command: Command, endpoint: EndpointDescription): Comm
 function addSendOptions(command: Command, rateDefault: string, concurrencyHelp: string): Command {
   return command
     .option('--dry-run', 'read, map, validate and report; send nothing, write nothing', false)
-    .option('--sandbox', 'import into a local emulator started for this run: a rehearsal with no credentials', false)
+    .option('--sandbox', 'import into a local emulator started for this run: a rehearsal with no credentials, its log and records in hire-import-state/sandbox/', false)
     .addOption(new Option('--base-url <url>', 'API base URL; Lark: https://open.larksuite.com').env('FEISHU_BASE_URL').default('https://open.feishu.cn'))
     .addOption(new Option('--app-id <id>', 'app id of a self-built app').env('FEISHU_APP_ID'))
     .addOption(new Option('--app-secret <secret>', 'app secret (prefer the environment variable: arguments show in ps)').env('FEISHU_APP_SECRET'))
@@ -261,7 +261,7 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
   program
     .command('status')
     .description('what a result log says: records by status, recent rate, ETA, failures by reason (also while an import writes it)')
-    .argument('[log]', 'the result log (default: the one *.results.jsonl in this folder)')
+    .argument('[log]', 'the result log (default: the one *.results.jsonl in this folder or in hire-import-state/*/)')
     .option('-m, --mapping <file>', "the mapping the import used, if any (a long file's rows are not its records)")
     .option('--json', 'print the status as JSON', false)
     .action(async (log: string | undefined, flags: { mapping?: string; json: boolean }) => {
