@@ -3,12 +3,17 @@
  * with the process's streams, signals and clock. Commands are imported when chosen, so --help and --version answer
  * at once.
  */
+import { setFlagsFromString } from 'node:v8';
 import { CommanderError } from 'commander';
 import { systemClock } from './clock.js';
 import { ExitCode } from './errors.js';
 import { guardProcess, interruptSignal, processOutput, reportImport, reportPlan, runCommand } from './main.js';
 import { createProgram, type CommandCall } from './program.js';
 import { processColors } from './report/colors.js';
+
+// undici parses HTTP in WebAssembly. V8's optimising compile of that parser, in the background, peaks at some 35 MB
+// (a quarter of a resume's memory) and gains nothing at a few dozen answers a second: its baseline code is kept.
+setFlagsFromString('--liftoff-only');
 
 const output = processOutput();
 guardProcess(output);
