@@ -332,7 +332,7 @@ function logHeader(target: Target, resource: string, now: Date): LogHeader {
  * Where a rehearsal's sandbox keeps its records: beside its log, in the log's folder, so that the rehearsals of every
  * resource (and a plan's, which share one sandbox) find what the others created, as they would in Feishu.
  */
-export function sandboxStatePath(log: string): string {
+function sandboxStatePath(log: string): string {
   return join(dirname(log), 'sandbox-state.jsonl');
 }
 
