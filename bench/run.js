@@ -1,19 +1,27 @@
 /**
  * `npm run bench`: hire-import against the sandbox on loopback, and the official SDK side by side. Prints tables and
  * writes the raw figures to .bench/results.json. Reports timings; never fails on them (exit 1 only on a crash).
- * BENCH_QUICK=1 shrinks every scenario, to check that the benchmark itself works.
+ * BENCH_QUICK=1 shrinks every scenario, to check that the benchmark itself works. BENCH_ONLY=limits|sdk|dryrun|plan|verify
+ * runs one scenario alone.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { startSandbox } from '../dist/sandbox/server.js';
-import { ensureCsv, makeBody, recordNumber } from './generate.js';
+import { ensureCsv, makeBody, recordNumber, seededTalents, writeMigration } from './generate.js';
+import { verifyScenario } from './verify.js';
 import { canonical, fmt, lastJson, perSecond, perSecondHistogram, runNode, slowestWindow, table } from './measure.js';
 import { ensureSdk } from './sdk.js';
 import { ensureLog } from './writeLog.js';
 
 const quick = process.env.BENCH_QUICK === '1';
-const size = { sustained: quick ? 60 : 600, limited: quick ? 40 : 200, sdk: quick ? 40 : 200, dryRun: quick ? 20_000 : 1_000_000 };
+const size = { sustained: quick ? 60 : 600, limited: quick ? 40 : 200, sdk: quick ? 40 : 200, dryRun: quick ? 20_000 : 1_000_000, verify: quick ? 20 : 300 };
+const migrationSize = quick
+  ? { candidates: 20, interviews: 30, offers: 6, checks: 6 }
+  : { candidates: 200, interviews: 300, offers: 60, checks: 60 };
+const only = process.env.BENCH_ONLY;
+/** Whether the scenario `name` runs in this invocation. */
+const runs = (name) => only === undefined || only === name;
 const credentials = { appId: 'cli_bench', appSecret: 'bench-secret' };
 const dir = '.bench';
 
@@ -188,6 +196,101 @@ function importRow(label, result) {
 }
 const importHeader = ['scenario', 'client', 'created', 'creates/s', 'over run', 'slowest 5 s', '429s', 'retries', 'failed', 'p50 ms', 'p99 ms', 'tokens', 'RSS MB', 'exit'];
 
+const cliEnv = (sandbox) => ({ FEISHU_APP_ID: credentials.appId, FEISHU_APP_SECRET: credentials.appSecret, FEISHU_BASE_URL: sandbox.url });
+
+/** What a sandbox holds and counted per resource after a run, with its creates' times relative to `startedAt`. */
+function perResource(sandbox, steps, startedAt) {
+  const { byResource } = sandbox.stats();
+  return Object.fromEntries(steps.map(({ resource }) => {
+    // Seeded records were stored before the run started.
+    const times = sandbox.records(resource).map((record) => record.createdAt).filter((at) => at >= startedAt);
+    return [resource, {
+      stored: times.length,
+      requests: byResource[resource].requests,
+      rateLimited: byResource[resource].rateLimited,
+      missingParent: byResource[resource].missingParent,
+      firstCreateS: times.length > 0 ? (Math.min(...times) - startedAt) / 1000 : null,
+      lastCreateS: times.length > 0 ? (Math.max(...times) - startedAt) / 1000 : null,
+    }];
+  }));
+}
+
+/**
+ * The whole migration of issue 8 at the sandbox's real limits (no override): `migrate` over the plan, then each step
+ * alone, one after another, as single imports reading the earlier steps' logs, into a second sandbox.
+ */
+async function migrationScenario() {
+  const example = writeMigration(`${dir}/plan`, migrationSize);
+  const talents = seededTalents(migrationSize);
+  for (const step of example.steps) for (const log of [step.planLog, step.singleLog]) for (const path of [log, `${log}.lock`]) rmSync(path, { force: true });
+  const figures = { size: migrationSize, seededTalents: talents.length };
+
+  process.stderr.write(`plan: migrate over ${Object.values(migrationSize).join('/')} records at the endpoints' own limits...\n`);
+  let sandbox = await startSandbox({ ...credentials, seed: 7, talents });
+  try {
+    const startedAt = Date.now();
+    const run = await runNode(['bin/hire-import.js', 'migrate', example.plan, '--json', '--quiet'], { env: cliEnv(sandbox) });
+    const summary = lastJson(run.stdout);
+    figures.plan = {
+      exitCode: run.code, wallMs: run.wallMs, peakRssMb: run.peakRssMb, rateLimited: sandbox.stats().rateLimited,
+      steps: Object.fromEntries((summary?.steps ?? []).map((step) => [step.step, {
+        counts: step.counts, elapsedMs: step.elapsedMs, retries: step.retries, rateLimited: step.rateLimited, exitCode: step.exitCode,
+      }])),
+      sandbox: perResource(sandbox, example.steps, startedAt),
+      stderr: run.code === 0 ? undefined : run.stderr.slice(-2000),
+    };
+  } finally {
+    await sandbox.close();
+  }
+
+  sandbox = await startSandbox({ ...credentials, seed: 7, talents });
+  try {
+    figures.single = {};
+    for (const step of example.steps) {
+      process.stderr.write(`plan: ${step.name} alone...\n`);
+      const startedAt = Date.now();
+      const run = await runNode(['bin/hire-import.js', step.resource, step.input, '-m', step.singleMapping, '--log', step.singleLog, '--json', '--quiet'], { env: cliEnv(sandbox) });
+      const summary = lastJson(run.stdout);
+      figures.single[step.name] = {
+        exitCode: run.code, wallMs: run.wallMs, elapsedMs: summary?.elapsedMs, counts: summary?.counts,
+        sandbox: perResource(sandbox, [step], startedAt)[step.resource],
+        stderr: run.code === 0 ? undefined : run.stderr.slice(-2000),
+      };
+    }
+    figures.singleRateLimited = sandbox.stats().rateLimited;
+  } finally {
+    await sandbox.close();
+  }
+  const singles = Object.values(figures.single);
+  figures.sumOfStepsMs = singles.reduce((sum, step) => sum + step.wallMs, 0);
+  const slowest = Object.entries(figures.single).reduce((best, entry) => (entry[1].wallMs > best[1].wallMs ? entry : best));
+  figures.slowestStep = { name: slowest[0], wallMs: slowest[1].wallMs };
+  figures.ratio = figures.plan.wallMs / slowest[1].wallMs;
+  // The same without the Node start-ups (a second or more on a loaded machine), from the CLI's own elapsed times.
+  const planElapsedMs = Math.max(...Object.values(figures.plan.steps).map((step) => step.elapsedMs ?? 0));
+  const slowestElapsedMs = Math.max(...singles.map((step) => step.elapsedMs ?? 0));
+  figures.elapsedRatio = { planMs: planElapsedMs, slowestStepMs: slowestElapsedMs, ratio: planElapsedMs / slowestElapsedMs };
+  results.migration = figures;
+
+  const rows = example.steps.map(({ name, resource }) => {
+    const inPlan = figures.plan.steps[name];
+    const held = figures.plan.sandbox[resource];
+    const alone = figures.single[name];
+    return [name, held.stored, inPlan?.counts?.created ?? '-', inPlan?.counts?.matched ?? '-', inPlan?.counts?.blocked ?? '-', held.rateLimited,
+      fmt(held.firstCreateS, 1), fmt(held.lastCreateS, 1), fmt(inPlan?.elapsedMs / 1000, 1), alone.sandbox.stored, alone.counts?.matched ?? '-',
+      alone.sandbox.rateLimited, fmt(alone.wallMs / 1000, 1), inPlan?.exitCode ?? '-', alone.exitCode];
+  });
+  console.log(table(
+    `4. The whole migration (${Object.entries(migrationSize).map(([k, v]) => `${v} ${k}`).join(', ')}; ${talents.length} talents already in Feishu), at each endpoint's own limits`,
+    ['step', 'stored', 'created', 'matched', 'blocked', '429s', 'first create s', 'last create s', 'step s', 'alone: stored', 'matched', '429s', 'wall s', 'exit', 'exit alone'],
+    rows,
+  ));
+  console.log(`  plan ${fmt(figures.plan.wallMs / 1000, 1)} s; steps one after another ${fmt(figures.sumOfStepsMs / 1000, 1)} s; ` +
+    `slowest step alone (${figures.slowestStep.name}) ${fmt(figures.slowestStep.wallMs / 1000, 1)} s; plan / slowest: ${fmt(figures.ratio, 2)} (target <= 1.25); ` +
+    `429s: ${figures.plan.rateLimited} (plan), ${figures.singleRateLimited} (steps alone)`);
+  console.log(`  without Node start-up (the CLI's elapsedMs): plan ${fmt(planElapsedMs / 1000, 1)} s, slowest step ${fmt(slowestElapsedMs / 1000, 1)} s, ratio ${fmt(figures.elapsedRatio.ratio, 2)}; load average ${os.loadavg().map((load) => load.toFixed(2)).join(' ')}`);
+}
+
 const started = performance.now();
 mkdirSync(dir, { recursive: true });
 const results = {
@@ -203,66 +306,87 @@ const results = {
 };
 console.log(`hire-import benchmark, ${results.machine.date}, ${results.machine.cpus} x ${results.machine.cpuModel}, node ${results.machine.node}${quick ? ' (quick)' : ''}`);
 
-const sustainedFile = await ensureCsv(`${dir}/records-${size.sustained}.csv`, size.sustained);
-const smallFile = await ensureCsv(`${dir}/records-${size.sdk}.csv`, size.sdk);
-const limitedFile = await ensureCsv(`${dir}/records-${size.limited}.csv`, size.limited);
+if (runs('limits')) {
+  const sustainedFile = await ensureCsv(`${dir}/records-${size.sustained}.csv`, size.sustained);
+  const limitedFile = await ensureCsv(`${dir}/records-${size.limited}.csv`, size.limited);
 
-// Imports at the limit: sustained creates/s at three server latencies with +-40% jitter.
-results.sustained = [];
-for (const latencyMs of [50, 300, 1000]) {
-  const name = `sustained-${latencyMs}ms`;
-  process.stderr.write(`${name}: ${size.sustained} records...\n`);
-  results.sustained.push(await withSandbox({ rateLimit: 20, latencyMs, jitterMs: latencyMs * 0.4 }, (sandbox) => importWithCli(sandbox, name, sustainedFile)));
+  // Imports at the limit: sustained creates/s at three server latencies with +-40% jitter.
+  results.sustained = [];
+  for (const latencyMs of [50, 300, 1000]) {
+    const name = `sustained-${latencyMs}ms`;
+    process.stderr.write(`${name}: ${size.sustained} records...\n`);
+    results.sustained.push(await withSandbox({ rateLimit: 20, latencyMs, jitterMs: latencyMs * 0.4 }, (sandbox) => importWithCli(sandbox, name, sustainedFile)));
+  }
+
+  // ... with the token expiring every 10 s, so that it is renewed mid-run (every 8 s) several times.
+  process.stderr.write(`token-renewals: ${size.sustained} records, token lifetime 10 s...\n`);
+  results.tokenRenewals = await withSandbox({ rateLimit: 20, latencyMs: 300, jitterMs: 120, tokenTtlSeconds: 10 }, (sandbox) => importWithCli(sandbox, 'token-renewals', sustainedFile));
+
+  // ... and against a server whose limit (10/s) is below the configured rate (20/s).
+  process.stderr.write(`limited: ${size.limited} records against a 10/s server...\n`);
+  results.limited = await withSandbox({ rateLimit: 10, latencyMs: 150, jitterMs: 60 }, (sandbox) => importWithCli(sandbox, 'limited-10', limitedFile));
+
+  console.log(table(
+    `1. hire-import at default settings (--rate 20); sandbox rate limit 20/s unless said, latency +-40%; creates/s from the sandbox's arrival times`,
+    importHeader,
+    [
+      ...results.sustained.map((r) => importRow(`${r.sandbox.latencyMs} ms`, r)),
+      importRow('300 ms, token TTL 10 s', results.tokenRenewals),
+      importRow('limit 10/s, 150 ms', results.limited),
+    ],
+  ));
 }
 
-// ... with the token expiring every 10 s, so that it is renewed mid-run (every 8 s) several times.
-process.stderr.write(`token-renewals: ${size.sustained} records, token lifetime 10 s...\n`);
-results.tokenRenewals = await withSandbox({ rateLimit: 20, latencyMs: 300, jitterMs: 120, tokenTtlSeconds: 10 }, (sandbox) => importWithCli(sandbox, 'token-renewals', sustainedFile));
+if (runs('sdk')) {
+  const smallFile = await ensureCsv(`${dir}/records-${size.sdk}.csv`, size.sdk);
 
-// ... and against a server whose limit (10/s) is below the configured rate (20/s).
-process.stderr.write(`limited: ${size.limited} records against a 10/s server...\n`);
-results.limited = await withSandbox({ rateLimit: 10, latencyMs: 150, jitterMs: 60 }, (sandbox) => importWithCli(sandbox, 'limited-10', limitedFile));
+  // The official SDK on the same payloads, same sandbox settings.
+  const sdkSandbox = { rateLimit: 20, latencyMs: 150, jitterMs: 60 };
+  ensureSdk();
+  process.stderr.write(`sdk: ${size.sdk} records, awaited loop, Promise.all 20 at a time, and hire-import...\n`);
+  results.sdk = {
+    loop: await withSandbox(sdkSandbox, (sandbox) => importWithSdk(sandbox, size.sdk, 1)),
+    parallel: await withSandbox(sdkSandbox, (sandbox) => importWithSdk(sandbox, size.sdk, 20)),
+    cli: await withSandbox(sdkSandbox, (sandbox) => importWithCli(sandbox, 'sdk-comparison', smallFile)),
+  };
+  results.sdk.ratio = results.sdk.cli.createsPerSec / results.sdk.loop.createsPerSec;
+  console.log(table(
+    `2. The official SDK and hire-import on the same ${size.sdk} payloads; sandbox limit 20/s, latency 150 +-60 ms`,
+    importHeader,
+    [results.sdk.loop, results.sdk.parallel, results.sdk.cli].map((r) => importRow('150 ms', r)),
+  ));
+  console.log(`  hire-import / SDK awaited loop, creates/s: ${fmt(results.sdk.ratio, 2)}x; bodies differing from the generator's: ` +
+    `${results.sdk.cli.payloadMismatches} (hire-import), ${results.sdk.loop.payloadMismatches} (SDK)`);
+}
 
-console.log(table(
-  `1. hire-import at default settings (--rate 20); sandbox rate limit 20/s unless said, latency +-40%; creates/s from the sandbox's arrival times`,
-  importHeader,
-  [
-    ...results.sustained.map((r) => importRow(`${r.sandbox.latencyMs} ms`, r)),
-    importRow('300 ms, token TTL 10 s', results.tokenRenewals),
-    importRow('limit 10/s, 150 ms', results.limited),
-  ],
-));
+if (runs('dryrun')) {
+  // Dry run over a large default-layout CSV against a bare csv-parse pass.
+  process.stderr.write(`dry run: ${size.dryRun.toLocaleString('en-US')} rows (the file is written once and kept in ${dir}/)...\n`);
+  const bigFile = await ensureCsv(`${dir}/records-${size.dryRun}.csv`, size.dryRun);
+  results.dryRun = await dryRun(bigFile, quick ? 1 : 2);
+  const dryRow = (label, r) => [label, fmt(r.records, 0), fmt(r.wallMs / 1000, 1), fmt(r.rowsPerSec, 0), fmt(r.peakRssMb, 0), `${r.rssMbAt['25%']} / ${r.rssMbAt['50%']} / ${r.rssMbAt['75%']}`, r.exitCode];
+  console.log(table(
+    `3. --dry-run over ${size.dryRun.toLocaleString('en-US')} CSV rows (2 dimensions each) and a bare csv-parse pass (columns: true), each a child process; fastest of ${quick ? 1 : 2} alternated runs`,
+    ['run', 'rows', 'wall s', 'rows/s', 'peak RSS MB', 'RSS at 25/50/75% MB', 'exit'],
+    [dryRow('hire-import --dry-run', results.dryRun.cli), dryRow('csv-parse alone', results.dryRun.bare)],
+  ));
+  console.log(`  hire-import / csv-parse wall time: ${fmt(results.dryRun.ratio, 2)}x (fastest runs; every run: ` +
+    `${results.dryRun.runs.cli.map((run, i) => fmt(run.wallMs / results.dryRun.runs.bare[i].wallMs, 2)).join(', ')})`);
+}
 
-// The official SDK on the same payloads, same sandbox settings.
-const sdkSandbox = { rateLimit: 20, latencyMs: 150, jitterMs: 60 };
-ensureSdk();
-process.stderr.write(`sdk: ${size.sdk} records, awaited loop, Promise.all 20 at a time, and hire-import...\n`);
-results.sdk = {
-  loop: await withSandbox(sdkSandbox, (sandbox) => importWithSdk(sandbox, size.sdk, 1)),
-  parallel: await withSandbox(sdkSandbox, (sandbox) => importWithSdk(sandbox, size.sdk, 20)),
-  cli: await withSandbox(sdkSandbox, (sandbox) => importWithCli(sandbox, 'sdk-comparison', smallFile)),
-};
-results.sdk.ratio = results.sdk.cli.createsPerSec / results.sdk.loop.createsPerSec;
-console.log(table(
-  `2. The official SDK and hire-import on the same ${size.sdk} payloads; sandbox limit 20/s, latency 150 +-60 ms`,
-  importHeader,
-  [results.sdk.loop, results.sdk.parallel, results.sdk.cli].map((r) => importRow('150 ms', r)),
-));
-console.log(`  hire-import / SDK awaited loop, creates/s: ${fmt(results.sdk.ratio, 2)}x; bodies differing from the generator's: ` +
-  `${results.sdk.cli.payloadMismatches} (hire-import), ${results.sdk.loop.payloadMismatches} (SDK)`);
+if (runs('plan')) await migrationScenario();
 
-// Dry run over a large default-layout CSV against a bare csv-parse pass.
-process.stderr.write(`dry run: ${size.dryRun.toLocaleString('en-US')} rows (the file is written once and kept in ${dir}/)...\n`);
-const bigFile = await ensureCsv(`${dir}/records-${size.dryRun}.csv`, size.dryRun);
-results.dryRun = await dryRun(bigFile, quick ? 1 : 2);
-const dryRow = (label, r) => [label, fmt(r.records, 0), fmt(r.wallMs / 1000, 1), fmt(r.rowsPerSec, 0), fmt(r.peakRssMb, 0), `${r.rssMbAt['25%']} / ${r.rssMbAt['50%']} / ${r.rssMbAt['75%']}`, r.exitCode];
-console.log(table(
-  `3. --dry-run over ${size.dryRun.toLocaleString('en-US')} CSV rows (2 dimensions each) and a bare csv-parse pass (columns: true), each a child process; fastest of ${quick ? 1 : 2} alternated runs`,
-  ['run', 'rows', 'wall s', 'rows/s', 'peak RSS MB', 'RSS at 25/50/75% MB', 'exit'],
-  [dryRow('hire-import --dry-run', results.dryRun.cli), dryRow('csv-parse alone', results.dryRun.bare)],
-));
-console.log(`  hire-import / csv-parse wall time: ${fmt(results.dryRun.ratio, 2)}x (fastest runs; every run: ` +
-  `${results.dryRun.runs.cli.map((run, i) => fmt(run.wallMs / results.dryRun.runs.bare[i].wallMs, 2)).join(', ')})`);
+if (runs('verify')) {
+  // Verify against import: interviews with their assessments, at the endpoints' own limits.
+  process.stderr.write(`verify: ${size.verify} interviews and ${size.verify} assessments, imported, then verified...\n`);
+  const verified = (results.verify = await verifyScenario(`${dir}/verify`, size.verify, credentials));
+  console.log(table(
+    `5. ${size.verify} interviews + ${size.verify} assessments imported (10/s, 20/s), then verified by a plan (batch reads of 20 ids, 10/s); latency 50 +-20 ms`,
+    ['records', 'import s', 'import records/s', 'verify s', 'verify records/s', 'verify / import', 'read requests', 'exit codes'],
+    [[verified.records, fmt(verified.importMs / 1000, 1), fmt(verified.importPerSec, 1), fmt(verified.verify.summary?.elapsedMs / 1000, 1), fmt(verified.verifyPerSec, 1),
+      `${fmt(verified.ratio, 1)}x`, verified.verify.summary?.readRequests ?? '-', [...verified.imports, verified.verify].map((run) => run.exitCode).join(' ')]],
+  ));
+}
 
 // Resume: a rerun over a log that has every record of that input done, against the dry run of the same input.
 process.stderr.write(`resume: a rerun over a ${size.dryRun.toLocaleString('en-US')}-line result log of that input...\n`);
@@ -279,8 +403,9 @@ results.buildAtEnd = buildFingerprint();
 if (results.buildAtEnd !== results.build) console.log(`\nwarning: the code in dist/ changed during the run (${results.build} -> ${results.buildAtEnd}): the figures mix two builds`);
 results.machine.loadAverageAtEnd = os.loadavg().map((load) => Number(load.toFixed(2)));
 results.totalSeconds = (performance.now() - started) / 1000;
-writeFileSync(`${dir}/results.json`, `${JSON.stringify(results, null, 2)}\n`);
-console.log(`\nraw figures: ${dir}/results.json (${fmt(results.totalSeconds, 0)} s in all)`);
+const resultsFile = `${dir}/results${only === undefined ? '' : `-${only}`}.json`;
+writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nraw figures: ${resultsFile} (${fmt(results.totalSeconds, 0)} s in all)`);
 for (const [name, result] of Object.entries(results)) {
   if (JSON.stringify(result).includes('"stderr":')) console.log(`note: a child in "${name}" exited non-zero; its stderr is in results.json`);
 }

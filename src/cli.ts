@@ -3,11 +3,12 @@
  * with the process's streams, signals and clock. Commands are imported when chosen, so --help and --version answer
  * at once.
  */
+import { createInterface } from 'node:readline/promises';
 import { setFlagsFromString } from 'node:v8';
 import { CommanderError } from 'commander';
 import { systemClock } from './clock.js';
 import { ExitCode } from './errors.js';
-import { guardProcess, interruptSignal, processOutput, reportImport, reportPlan, runCommand } from './main.js';
+import { guardProcess, interruptSignal, processOutput, reportImport, reportPlan, reportUndo, reportVerify, runCommand } from './main.js';
 import { createProgram, type CommandCall } from './program.js';
 import { processColors } from './report/colors.js';
 
@@ -31,6 +32,11 @@ async function execute(call: CommandCall): Promise<number> {
         terminal: { stream: process.stderr, colors: output.colors.stderr },
       };
       return runCommand(() => runImport(call.options, io), (summary) => reportImport(summary, call.json, output), output);
+    }
+    case 'verify': {
+      const { runVerify } = await import('./commands/verify.js');
+      const io = { stderr: output.stderr, signal: interruptSignal(output, 'finishing the read requests under way'), clock: systemClock, random: Math.random };
+      return runCommand(() => runVerify(call.options, io), (summary) => reportVerify(summary, call.json, output), output);
     }
     case 'migrate': {
       const { migrate } = await import('./commands/migrate.js');
@@ -63,10 +69,36 @@ async function execute(call: CommandCall): Promise<number> {
       const { init } = await import('./commands/init.js');
       return runCommand(() => init(call.options, output), () => ExitCode.ok, output);
     }
+    case 'undo': {
+      const { undo } = await import('./commands/undo.js');
+      const io = {
+        stderr: output.stderr,
+        signal: interruptSignal(output, 'finishing and logging the deletes in flight; a rerun deletes the rest'),
+        clock: systemClock,
+        random: Math.random,
+        ask: process.stdin.isTTY && process.stderr.isTTY ? askOnTerminal : undefined,
+        terminal: { stream: process.stderr, colors: output.colors.stderr },
+      };
+      return runCommand(() => undo(call.options, io), (result) => reportUndo(result, call.json, output), output);
+    }
     case 'preview': {
       const { preview } = await import('./commands/preview.js');
       return runCommand(() => preview(call.options, output), (shown) => (shown.invalid > 0 ? ExitCode.recordsFailed : ExitCode.ok), output);
     }
+  }
+}
+
+/** One line typed on the terminal; Ctrl-C answers nothing. */
+async function askOnTerminal(question: string): Promise<string> {
+  const terminal = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      terminal.once('SIGINT', () => resolve(''));
+      terminal.question(question).then(resolve, reject);
+    });
+  } finally {
+    terminal.close();
+    process.stdin.unref(); // a terminal read once would keep the process alive after the command ends
   }
 }
 

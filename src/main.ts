@@ -6,9 +6,12 @@
  */
 import { basename } from 'node:path';
 import type { MigrateResult } from './commands/migrate.js';
+import type { UndoResult } from './commands/undo.js';
 import { ExitCode, exitCodeFor } from './errors.js';
 import { processColors, type Colors } from './report/colors.js';
 import { formatSummary, importSucceeded, type ImportSummary } from './report/summary.js';
+import { formatUndoSummary, undoSucceeded } from './undo/summary.js';
+import { formatVerifySummary, type VerifySummary } from './report/verifySummary.js';
 
 export interface Output {
   stdout(text: string): void;
@@ -163,5 +166,27 @@ export function reportPlan(result: MigrateResult, json: boolean, output: Output)
     const document = { plan: result.plan.file, dryRun: result.dryRun, ok: exitCode === ExitCode.ok, exitCode, steps, peakRssMb: peakRssMb() };
     output.stdout(`${JSON.stringify(document, null, 2)}\n`);
   }
+  return exitCode;
+}
+
+/** The end of an undo: 0 when everything was deleted (or a dry run), 1 when some deletes failed, 130 interrupted. */
+export function reportUndo(result: UndoResult, json: boolean, output: Output): number {
+  const { stop, ...summary } = result;
+  const ok = !stop && undoSucceeded(summary);
+  const exitCode = stop ? exitCodeFor(stop) : summary.interrupted ? ExitCode.interrupted : ok ? ExitCode.ok : ExitCode.recordsFailed;
+  output.stderr(formatUndoSummary(summary, output.colors.stderr, Boolean(stop)));
+  if (stop) output.stderr(errorReport(stop, exitCode, output.colors.stderr));
+  if (json) {
+    const error = stop ? { error: { kind: stop.name, message: stop.message } } : {};
+    output.stdout(`${JSON.stringify({ ...summary, ok, exitCode, ...error }, null, 2)}\n`);
+  }
+  return exitCode;
+}
+
+/** The end of a verify: the summary on stderr (and as JSON on stdout); 0 when every record checked is ok. */
+export function reportVerify(summary: VerifySummary, json: boolean, output: Output): number {
+  const exitCode = summary.interrupted ? ExitCode.interrupted : summary.ok ? ExitCode.ok : ExitCode.recordsFailed;
+  output.stderr(formatVerifySummary(summary, output.colors.stderr));
+  if (json) output.stdout(`${JSON.stringify({ ...summary, exitCode }, null, 2)}\n`);
   return exitCode;
 }

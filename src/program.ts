@@ -11,6 +11,8 @@ import type { MigrateOptions } from './commands/migrate.js';
 import type { PreviewOptions } from './commands/preview.js';
 import type { SandboxCommandOptions } from './commands/sandbox.js';
 import type { StatusOptions } from './commands/status.js';
+import type { UndoOptions } from './commands/undo.js';
+import type { VerifyOptions } from './commands/verify.js';
 import { endpointFor, endpoints, resourceNames } from './endpoints/registry.js';
 import type { EndpointDescription, Limit } from './endpoints/types.js';
 import type { Output } from './main.js';
@@ -20,10 +22,12 @@ import { progressMode } from './report/progress.js';
 export type CommandCall =
   | { command: 'import'; options: ImportOptions; json: boolean }
   | { command: 'migrate'; options: MigrateOptions; json: boolean }
+  | { command: 'verify'; options: VerifyOptions; json: boolean }
   | { command: 'sandbox'; options: SandboxCommandOptions }
   | { command: 'init'; options: InitOptions }
   | { command: 'preview'; options: PreviewOptions }
-  | { command: 'status'; options: StatusOptions; json: boolean };
+  | { command: 'status'; options: StatusOptions; json: boolean }
+  | { command: 'undo'; options: UndoOptions; json: boolean };
 
 export interface ProgramContext {
   /** Where help, usage errors and --version go. */
@@ -89,6 +93,25 @@ function updateHelp(endpoint: EndpointDescription): string {
   return `update records created earlier whose content changed since (${how})`;
 }
 
+/** Where requests go and how they are sent; every command that talks to Feishu (import, undo) takes these. */
+function addConnectionOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--base-url <url>', 'API base URL; Lark: https://open.larksuite.com').env('FEISHU_BASE_URL').default('https://open.feishu.cn'))
+    .addOption(new Option('--app-id <id>', 'app id of a self-built app').env('FEISHU_APP_ID'))
+    .addOption(new Option('--app-secret <secret>', 'app secret (prefer the environment variable: arguments show in ps)').env('FEISHU_APP_SECRET'))
+    .option('--concurrency <n>', 'most records in flight', wholeNumber, 50)
+    .option('--retries <n>', 'retries per record for server errors, timeouts and resets', wholeNumber, 5)
+    .option('--timeout <ms>', 'connect and response timeout per request', number, 30_000);
+}
+
+/** How a command that sends reports: the summary as JSON, progress. */
+function addReportOptions(command: Command): Command {
+  return command
+    .option('--json', 'print the summary as JSON on stdout', false)
+    .option('--quiet', 'no progress output', false)
+    .option('--progress-interval <s>', 'seconds between progress lines when stderr is not a terminal (at least 1)', number, 10);
+}
+
 /** The options of an import, declared once for every endpoint; the help speaks of the endpoint's own limits. */
 function addImportOptions(command: Command, endpoint: EndpointDescription): Command {
   addInputOptions(command)
@@ -96,46 +119,76 @@ function addImportOptions(command: Command, endpoint: EndpointDescription): Comm
     .option('--log <file>', 'result log (default: the state of the target and resource, here: hire-import-state/<host>-<app id>/<resource>.results.jsonl)')
     .option('--update-changed', updateHelp(endpoint), false)
     .option('--max-errors <n>', 'stop reading after this many invalid or failed records', wholeNumber);
-  return addSendOptions(command, `the documented limit, ${limitText(endpoint.create.limit)}`, 'most records in flight');
+  return addSendOptions(command, `the documented limit, ${limitText(endpoint.create.limit)}`);
 }
 
-/** How to send, declared once for the import commands and `migrate`. */
-function addSendOptions(command: Command, rateDefault: string, concurrencyHelp: string): Command {
-  return command
+/** How to send, declared once for the import commands and `migrate`: the connection and report options, and more. */
+function addSendOptions(command: Command, rateDefault: string): Command {
+  command
     .option('--dry-run', 'read, map, validate and report; send nothing, write nothing', false)
     .option('--sandbox', 'import into a local emulator started for this run: a rehearsal with no credentials, its log and records in hire-import-state/sandbox/', false)
-    .addOption(new Option('--base-url <url>', 'API base URL; Lark: https://open.larksuite.com').env('FEISHU_BASE_URL').default('https://open.feishu.cn'))
-    .addOption(new Option('--app-id <id>', 'app id of a self-built app').env('FEISHU_APP_ID'))
-    .addOption(new Option('--app-secret <secret>', 'app secret (prefer the environment variable: arguments show in ps)').env('FEISHU_APP_SECRET'))
-    .option('--rate <n>', `requests per second on each API called (default: ${rateDefault})`, number)
-    .option('--concurrency <n>', concurrencyHelp, wholeNumber, 50)
-    .option('--retries <n>', 'retries per record for server errors, timeouts and resets', wholeNumber, 5)
-    .option('--timeout <ms>', 'connect and response timeout per request', number, 30_000)
-    .option('--json', 'print the summary as JSON on stdout', false)
-    .option('--quiet', 'no progress output', false)
-    .option('--progress-interval <s>', 'seconds between progress lines when stderr is not a terminal (at least 1)', number, 10);
+    .option('--rate <n>', `requests per second on each API called (default: ${rateDefault})`, number);
+  return addReportOptions(addConnectionOptions(command));
 }
 
-/** The parsed sending flags, as the commands take them. */
-function sendOptions(flags: Record<string, unknown>, context: ProgramContext): SendOptions {
-  const flag = <Type>(name: string) => flags[name] as Type;
+type Flags = Record<string, unknown>;
+
+/** The parsed connection flags, as the commands take them. */
+function connectionOptions(flags: Flags) {
   return {
-    dryRun: flag('dryRun'),
-    sandbox: flag('sandbox'),
-    baseUrl: flag('baseUrl'),
-    appId: flag('appId'),
-    appSecret: flag('appSecret'),
-    rate: flag('rate'),
-    concurrency: flag('concurrency'),
-    retries: flag('retries'),
-    timeoutMs: flag('timeout'),
-    progress: progressMode(flag('quiet'), context.stderr, context.env),
-    progressIntervalMs: flag<number>('progressInterval') * 1000,
+    baseUrl: flags.baseUrl as string,
+    appId: flags.appId as string | undefined,
+    appSecret: flags.appSecret as string | undefined,
+    concurrency: flags.concurrency as number,
+    retries: flags.retries as number,
+    timeoutMs: flags.timeout as number,
   };
 }
 
+/** The parsed report flags, as the commands take them. */
+function reportOptions(flags: Flags, context: ProgramContext) {
+  return {
+    progress: progressMode(flags.quiet as boolean, context.stderr, context.env),
+    progressIntervalMs: (flags.progressInterval as number) * 1000,
+  };
+}
+
+/** The parsed sending flags, as the import commands and `migrate` take them. */
+function sendOptions(flags: Flags, context: ProgramContext): SendOptions {
+  return {
+    dryRun: flags.dryRun as boolean,
+    sandbox: flags.sandbox as boolean,
+    rate: flags.rate as number | undefined,
+    ...connectionOptions(flags),
+    ...reportOptions(flags, context),
+  };
+}
+
+const undoHelp = `
+Deletes what the result logs say this tool created (never records it matched: they existed before), children
+before parents, each resource at its delete API's limit; each deletion is written to the log, so an undo that is
+stopped resumes, and a later import creates those records again. Assessments have no delete in the API: they go
+with their interview. Talents have no delete in the API: they stay. For rehearsal tenants.`;
+
+const undoExitCodes = `
+Exit codes:
+  0    everything the logs name as created by this tool was deleted (or a dry run)
+  1    some deletes failed (listed in the summary); run again to try them again
+  2    usage or configuration error, a damaged result log, or not confirmed; nothing was deleted
+  69   Feishu would not take requests (a rate limit that never lifted); run again later to continue
+  74   a result log could not be written; deletions not logged are printed on stderr
+  75   an import or undo holds a result log; wait for it to finish
+  130  interrupted (Ctrl-C / SIGTERM): deletes in flight were finished and logged; run again to continue`;
+
+const verifyExitCodes = `
+Exit codes of verify:
+  0    every record that can be checked is on Feishu as the export says (talents cannot be read back: not checked)
+  1    some records are missing, differ, were not imported, or could not be read back (see the report file)
+  2    usage or configuration error (bad option, credentials, mapping, plan, unreadable input or log)
+  130  interrupted (Ctrl-C / SIGTERM): the records not reached were not checked`;
+
 /** The parsed flags of an import, as the command takes them. */
-function importOptions(resource: string, file: string, flags: Record<string, unknown>, context: ProgramContext): ImportOptions {
+function importOptions(resource: string, file: string, flags: Flags, context: ProgramContext): ImportOptions {
   const flag = <Type>(name: string) => flags[name] as Type;
   return {
     resource,
@@ -196,7 +249,6 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
       .description('run a whole migration from one plan file: every step at once, each record sent as soon as its parent has its Feishu id')
       .argument('<plan>', 'the plan: steps of { resource, input, mapping }, paths relative to it'),
     "each endpoint's documented limit",
-    'most records in flight per step',
   )
     .addHelpText('after', exitCodes)
     .addHelpText(
@@ -256,6 +308,79 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
           stateFile: flags.state as string | undefined,
         },
       });
+    });
+
+  addConnectionOptions(
+    addInputOptions(
+      program
+        .command('verify')
+        .description("check that what the result logs say was created is on Feishu with the export's content: ok, missing, differs, not imported")
+        .argument('<target>', `a resource (${resourceNames.join(', ')}) with its export, or a plan file (migration.yaml)`)
+        .argument('[file]', "the resource's export"),
+    )
+      .option('-m, --mapping <file>', 'the mapping the import used')
+      .option('--log <file>', 'the result log the import wrote (default: next to the input, <name>.results.jsonl)')
+      .option('--rate <n>', "read requests per second on each read-back API (default: each one's documented limit)", number),
+  )
+    .option('--report <file>', 'the CSV of every record that is not ok (default: beside the export or the plan, <name>.verify.csv)')
+    .option('--json', 'print the summary as JSON on stdout', false)
+    .addHelpText('after', verifyExitCodes)
+    .addHelpText(
+      'after',
+      examples([
+        ['hire-import verify assessments assessments.csv -m assessments.yaml', 'one export, against the log beside it'],
+        ['hire-import verify migration.yaml --json', 'every step of a plan; the summary as JSON on stdout'],
+      ]),
+    )
+    .action(async (target: string, file: string | undefined, flags: Flags) => {
+      const flag = <Type>(name: string) => flags[name] as Type;
+      const options: VerifyOptions = {
+        target,
+        file,
+        mapping: flag('mapping'),
+        log: flag('log'),
+        format: flag('format'),
+        encoding: flag('encoding'),
+        delimiter: flag('delimiter'),
+        sheet: flag('sheet'),
+        report: flag('report'),
+        rate: flag('rate'),
+        ...connectionOptions(flags),
+      };
+      await run({ command: 'verify', options, json: flags.json === true });
+    });
+
+  addReportOptions(
+    addConnectionOptions(
+      program
+        .command('undo')
+        .description('delete what a plan (every step) or one result log says this tool created: for rehearsal tenants')
+        .argument('<plan-or-log>', "a plan file (.yaml: every step's result log) or one result log")
+        .addOption(new Option('--resource <name>', 'the resource of a single result log (default: the one its lines name)').choices(resourceNames))
+        .option('--yes', 'delete without asking (otherwise a terminal is asked to type the app id)', false)
+        .option('--dry-run', 'count what would be deleted and how long it takes; delete nothing', false),
+    ),
+  )
+    .addHelpText('after', undoHelp)
+    .addHelpText('after', undoExitCodes)
+    .addHelpText(
+      'after',
+      examples([
+        ['hire-import undo migration.yaml --dry-run', 'what the plan created, and how long deleting it takes'],
+        ['hire-import undo migration.yaml', 'delete it, after typing the app id to confirm'],
+        ['hire-import undo interviews.results.jsonl --yes', 'delete the interviews one log names, without asking'],
+      ]),
+    )
+    .action(async (target: string, flags: Flags) => {
+      const options: UndoOptions = {
+        target,
+        resource: flags.resource as string | undefined,
+        yes: flags.yes as boolean,
+        dryRun: flags.dryRun as boolean,
+        ...connectionOptions(flags),
+        ...reportOptions(flags, context),
+      };
+      await run({ command: 'undo', options, json: flags.json === true });
     });
 
   program

@@ -5,7 +5,7 @@
  * business. A plan opens one of these per step (openImport) before it sends anything, then runs them all at once
  * (sendImport) over one connection.
  */
-import { existsSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Clock } from '../clock.js';
 import { endpointFor, resourceNames } from '../endpoints/registry.js';
@@ -14,16 +14,19 @@ import { ConfigError, UsageError } from '../errors.js';
 import { runPipeline, type PipelineInput } from '../import/pipeline.js';
 import { openMappedInput } from '../import/records.js';
 import { lockResultLog } from '../log/lock.js';
-import { readResultLog, ResultLog, type LogHeader, type LogHistory } from '../log/resultLog.js';
+import { pendingIntents, readResultLog, ResultLog, type Intent, type LogHeader, type LogHistory } from '../log/resultLog.js';
 import { checkLogTarget, defaultLogPath, makeStateFolder, targetOf, type Target } from '../log/target.js';
 import type { Mapper, MappingSpec } from '../map/mapping.js';
 import { sameFile } from '../read/input.js';
+import { ReadBack, readRequests } from '../readBack/readBack.js';
+import { recoverable, Recovery } from '../readBack/recovery.js';
 import { createRejectsWriter } from '../read/rejects.js';
+import { claimRejectsPath } from '../read/rejectsWritten.js';
 import { formatFromPath, type Format, type RecordSource, type SourceItem } from '../read/source.js';
 import type { Colors } from '../report/colors.js';
 import { estimateRecords } from '../report/estimate.js';
 import { liveLine } from '../report/liveLine.js';
-import { checkProgressInterval, plainLines, Progress, type RunHeading } from '../report/progress.js';
+import { checkProgressInterval, plainLines, Progress, type ProgressView, type RunHeading } from '../report/progress.js';
 import type { ImportSummary } from '../report/summary.js';
 import { Tally } from '../report/tally.js';
 import { backoffMs, TransientError } from '../send/answer.js';
@@ -130,7 +133,7 @@ export async function openImport(options: ImportOptions, io: Pick<ImportIO, 'std
     // Ids only where they are asked for (updates, a plan's children), hashes only for updates: a rerun of a plain
     // import over a million records holds just their keys.
     const keep = { ids: options.updateChanged || step !== undefined, hashes: options.updateChanged };
-    const history = await readResultLog(paths.log, keep);
+    const history = await readResultLog(paths.log, { keep });
     checkLogTarget(paths.log, history.header, target, endpoint.resource);
     if (options.sandbox && !options.dryRun) checkSandboxState(paths.log, history);
     if (history.damagedTail) io.stderr(tailNotice(paths.log, history.damagedTail, options.dryRun));
@@ -163,7 +166,7 @@ export async function sendImport(opened: OpenedImport, connection: Connection | 
   const started = io.clock.now();
   const sender = connection && newSender(endpoint, connection, options, io);
   const header = logHeader(target, endpoint.resource, new Date());
-  const outputs = options.dryRun ? undefined : openOutputs(source, paths, history, header, opened.cleanup);
+  const outputs = options.dryRun ? undefined : await openOutputs(source, paths, history, header, opened.cleanup);
   const tally = links.tally ?? new Tally();
   const progress = await startProgress(options, io, source, mapper, tally, {
     resource: endpoint.resource,
@@ -188,11 +191,13 @@ export async function sendImport(opened: OpenedImport, connection: Connection | 
       maxErrors: options.maxErrors,
       parents: links.parents,
       own: links.own,
+      intents: connection && sender && recoverable(endpoint) ? intentsOf(endpoint, history, connection, sender, options, io) : undefined,
     });
   } finally {
     progress?.stop();
   }
   const rejected = (await outputs?.rejects.close()) ?? 0;
+  const rejects = rejected > 0 ? outputs!.rejectsPath : null;
   await outputs?.resultLog.close(); // its last lines synced now, so that a sync that fails is in this summary
   const elapsedMs = io.clock.now() - started;
   return {
@@ -200,8 +205,9 @@ export async function sendImport(opened: OpenedImport, connection: Connection | 
     target,
     file: options.file,
     log: options.dryRun ? null : paths.log,
-    rejects: rejected > 0 ? paths.rejects : null,
-    rerun: rejected > 0 ? rerunCommand(options, paths) : undefined,
+    rejects,
+    rejectsKept: rejects === null ? [] : outputs!.rejectsKept,
+    rerun: rejects === null ? undefined : rerunCommand(options, { ...paths, rejects }),
     dryRun: options.dryRun,
     interrupted: io.signal.aborted,
     stoppedEarly: outcome.stoppedEarly,
@@ -272,10 +278,9 @@ export async function connect(options: ConnectOptions, io: Pick<ImportIO, 'stder
 
 function checkCredentials(options: Pick<ConnectOptions, 'appId' | 'appSecret'>): asserts options is { appId: string; appSecret: string } {
   if (options.appId && options.appSecret) return;
-  throw new ConfigError(
-    'no app credentials: set FEISHU_APP_ID and FEISHU_APP_SECRET (or --app-id / --app-secret), ' +
-      'rehearse with --sandbox, or check the input with --dry-run',
-  );
+  // Only what is missing is named: a user who set one of the two looks for the other.
+  const missing = [!options.appId && 'FEISHU_APP_ID is not set (or --app-id)', !options.appSecret && 'FEISHU_APP_SECRET is not set (or --app-secret)'].filter(Boolean);
+  throw new ConfigError(`${missing.join('; ')}; rehearse with --sandbox, or check the input with --dry-run`);
 }
 
 async function ownConnection(options: ImportOptions & ConnectOptions, io: ImportIO, cleanup: Array<() => unknown>): Promise<Connection> {
@@ -284,7 +289,13 @@ async function ownConnection(options: ImportOptions & ConnectOptions, io: Import
   return connection;
 }
 
-function newSender(endpoint: EndpointDescription, connection: Connection, options: ImportOptions, io: ImportIO): Sender {
+/** A sender for one endpoint over the connection; an undo makes one per resource it deletes. */
+export function newSender(
+  endpoint: EndpointDescription,
+  connection: Connection,
+  options: Pick<ImportOptions, 'rate' | 'retries' | 'concurrency'>,
+  io: Pick<ImportIO, 'clock' | 'random' | 'signal'>,
+): Sender {
   return new Sender({
     endpoint,
     client: connection.client,
@@ -298,6 +309,17 @@ function newSender(endpoint: EndpointDescription, connection: Connection, option
     // Only tests shorten the wait for a rate limit that never lifts.
     rateLimitGiveUpMs: Number(process.env.HIRE_IMPORT_RATE_LIMIT_GIVE_UP_MS) || undefined,
   });
+}
+
+/**
+ * The earlier runs' intents for this endpoint, and how to look for their records: through the endpoint's own sender
+ * where it reads itself back, else a sender of the API that does (the parent's), made only when an intent needs it.
+ */
+function intentsOf(endpoint: EndpointDescription, history: LogHistory, connection: Connection, sender: Sender, options: ImportOptions, io: ImportIO) {
+  const pending = new Map([...pendingIntents(history)].filter(([, intent]) => intent.resource === endpoint.resource));
+  const readBack = new ReadBack(readRequests((reader) => (reader === endpoint ? sender : newSender(reader, connection, options, io))));
+  const recovery = new Recovery(endpoint, readBack);
+  return { pending, recover: (intent: Intent) => recovery.find(intent) };
 }
 
 /** The first token, with a few tries for a passing fault; then a clear stop, before any record is read. */
@@ -314,14 +336,18 @@ async function firstToken(tokenCache: TokenCache, baseUrl: string, io: Pick<Impo
   }
 }
 
-/** The result log, opened for appending after its whole lines, and a rejects file that appears only if needed. */
-function openOutputs(source: RecordSource, paths: { log: string; rejects: string }, history: LogHistory, header: LogHeader, cleanup: Array<() => unknown>) {
+/**
+ * The result log, opened for appending after its whole lines (its header first if it is empty), and a rejects file
+ * that appears only if needed. A stale rejects file would mislead, so the last one written goes now, unless the user
+ * has edited it since: that one is kept, and this run's rejects take the next free name.
+ */
+async function openOutputs(source: RecordSource, paths: { log: string; rejects: string }, history: LogHistory, header: LogHeader, cleanup: Array<() => unknown>) {
   const resultLog = ResultLog.open(paths.log, history.end, { header });
   cleanup.push(() => resultLog.close());
-  if (existsSync(paths.rejects)) unlinkSync(paths.rejects); // a stale rejects file would mislead
-  const rejects = createRejectsWriter(source, paths.rejects);
+  const target = await claimRejectsPath(paths.rejects);
+  const rejects = createRejectsWriter(source, target.path);
   cleanup.push(() => rejects.close()); // flushed however the run ends; closing twice is harmless
-  return { resultLog, rejects };
+  return { resultLog, rejects, rejectsPath: target.path, rejectsKept: target.kept };
 }
 
 function logHeader(target: Target, resource: string, now: Date): LogHeader {
@@ -354,7 +380,7 @@ function checkSandboxState(log: string, history: LogHistory): void {
   );
 }
 
-function tailNotice(log: string, tail: NonNullable<LogHistory['damagedTail']>, dryRun: boolean): string {
+export function tailNotice(log: string, tail: NonNullable<LogHistory['damagedTail']>, dryRun: boolean): string {
   const what = `a damaged tail after line ${tail.afterLine} (${tail.bytes} bytes: a write torn by a crash, or zeros left by a power loss)`;
   return dryRun ? `${log}: ${what}; the next import cuts it off\n` : `${log}: cut off ${what}\n`;
 }
@@ -362,11 +388,7 @@ function tailNotice(log: string, tail: NonNullable<LogHistory['damagedTail']>, d
 async function startProgress(options: ImportOptions, io: ImportIO, source: RecordSource, mapper: Mapper, tally: Tally, heading: Omit<RunHeading, 'total'>) {
   if (options.progress === 'off') return undefined;
   const total = await expectedRecords({ options, source, mapper }, io.signal);
-  const view =
-    options.progress === 'live' && io.terminal
-      ? liveLine(io.terminal.stream, io.terminal.colors)
-      : plainLines(io.stderr, () => new Date(), options.progressIntervalMs);
-  const progress = new Progress({ view, clock: io.clock, tally, total });
+  const progress = new Progress({ view: progressView(options, io), clock: io.clock, tally, total });
   progress.start(heading);
   return progress;
 }
@@ -380,6 +402,13 @@ export async function expectedRecords(opened: Pick<OpenedImport, 'options' | 'so
   const { options, source, mapper } = opened;
   if (!source.regularFile || source.sheet !== undefined || mapper.group) return undefined;
   return estimateRecords(options.file, source.encoding, source.format, signal);
+}
+
+/** A live line on a terminal, else plain lines; an undo shows its progress the same way. */
+export function progressView(options: Pick<ImportOptions, 'progress' | 'progressIntervalMs'>, io: Pick<ImportIO, 'stderr' | 'terminal'>): ProgressView {
+  return options.progress === 'live' && io.terminal
+    ? liveLine(io.terminal.stream, io.terminal.colors)
+    : plainLines(io.stderr, () => new Date(), options.progressIntervalMs);
 }
 
 /** Checks what the command line cannot; returns the endpoint imported into. */
@@ -406,19 +435,32 @@ export type SendOptions = Pick<
 
 /** Checks the sending options the command line cannot (a plan checks them once for all its steps). */
 export function checkSendOptions(options: SendOptions): void {
+  checkConnectionOptions(options);
+  checkProgressInterval(options.progressIntervalMs);
+}
+
+/** Checks the options of sending (an import's, an undo's) that the command line cannot. */
+export function checkConnectionOptions(options: Pick<ImportOptions, 'rate' | 'concurrency' | 'timeoutMs' | 'retries' | 'baseUrl'>): void {
   const positive = (name: string, value: number) => {
     if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${name} must be a positive number, got ${value}`);
   };
   if (options.rate !== undefined) positive('--rate', options.rate);
   positive('--concurrency', options.concurrency);
   positive('--timeout', options.timeoutMs);
-  checkProgressInterval(options.progressIntervalMs);
   if (!Number.isInteger(options.retries) || options.retries < 0) throw new UsageError(`--retries must be a whole number, got ${options.retries}`);
   try {
     new URL(options.baseUrl);
   } catch {
     throw new UsageError(`--base-url is not a URL: ${options.baseUrl}`);
   }
+}
+
+/**
+ * Where a plan step keeps its log when the plan does not say: where its import would, the state of the target and
+ * the step's resource (migrate and undo agree).
+ */
+export function defaultStepLog(target: Target): (step: { resource: string }) => string {
+  return ({ resource }) => defaultLogPath(target, resource);
 }
 
 /**
@@ -439,7 +481,7 @@ export function outputPaths(source: Pick<RecordSource, 'path' | 'format' | 'regu
 
 /**
  * An output that is the input under any name (a symlink, a hard link, ./x/../) would write into what is being read:
- * refused before anything is written. So is a log that is the rejects file, which each run deletes.
+ * refused before anything is written. So is a log that is the rejects file, which a run may replace.
  */
 function checkOutputsApart(options: ImportOptions, paths: { log: string; rejects: string }): void {
   const log = `${options.log === undefined ? 'the result log' : '--log'} ${paths.log}`;

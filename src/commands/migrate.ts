@@ -14,7 +14,7 @@
  */
 import { isAbsolute, relative } from 'node:path';
 import { importExitCode } from '../main.js';
-import { defaultLogPath, targetOf } from '../log/target.js';
+import { targetOf } from '../log/target.js';
 import { loadMapping, type MappingSpec } from '../map/mapping.js';
 import { stepLookups, type StepLookups } from '../plan/order.js';
 import { type Plan, type PlanStep, loadPlan } from '../plan/planFile.js';
@@ -25,6 +25,7 @@ import {
   checkSendOptions,
   closeImport,
   connect,
+  defaultStepLog,
   expectedRecords,
   lockSandboxState,
   openImport,
@@ -62,8 +63,7 @@ export interface MigrateResult {
 
 export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<MigrateResult> {
   checkSendOptions(options);
-  // The log's path depends on the target and the resource alone (the input names only the rejects file).
-  const plan = await loadPlan(options.plan, ({ resource }) => defaultLogPath(targetOf(options), resource));
+  const plan = await loadPlan(options.plan, defaultStepLog(targetOf(options)));
   // Each mapping is read once: its lookups give the order, then it is compiled for its step. A mapping that cannot be
   // read is reported with the step's other problems, when the step is prepared.
   const specs = new Map<string, MappingSpec | Error>();

@@ -28,4 +28,6 @@ export const applications: EndpointDescription = {
   readBack: { kind: 'listByParent', path: '/open-apis/hire/v1/external_applications', parentParam: 'talent_id', pageSize: 20, limit: { perSecond: 20 } },
   parent: { field: 'talent_id', resource: 'talents', missingCode: 1002102 },
   permissions: ['hire:external_application'],
+  // The list's items have no external_id (the official SDK's generated types for external_applications list).
+  notReturned: ['external_id'],
 };

@@ -15,5 +15,15 @@ export function endpointFor(resource: string): EndpointDescription | undefined {
   return endpoints.find((endpoint) => endpoint.resource === resource);
 }
 
+/**
+ * The resources read back inside `parent`'s items (assessments inside interviews), with the field that holds them:
+ * the sandbox answers them there, verify and recovery look for them there.
+ */
+export function carriedInside(within: readonly EndpointDescription[], parent: string): Array<{ child: EndpointDescription; field: string }> {
+  return within.flatMap((child) =>
+    child.readBack?.kind === 'insideParent' && child.parent?.resource === parent ? [{ child, field: child.readBack.field }] : [],
+  );
+}
+
 /** The token endpoint is the platform's, not Hire's; it has no description of its own. */
 export const tokenPath = '/open-apis/auth/v3/tenant_access_token/internal';

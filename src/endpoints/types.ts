@@ -70,7 +70,10 @@ export type IdPath = string;
 
 /** Reading records back by id, for verify and for recovering creates whose answer was lost. */
 export type ReadBack =
-  /** POST path with `{ [idList]: ids }` (at most `maxIds`), answer data.items[] with `id`, paged by page_token. */
+  /**
+   * POST path with `{ [idList]: ids }` (at most `maxIds`), answer data.items[] with `id`, paged by page_token; or,
+   * without ids, POST path?{parent field}=id: the records of one parent (recovering a create whose answer was lost).
+   */
   | { kind: 'batchQuery'; path: string; idList: string; maxIds: number; limit: Limit }
   /** GET path?{parentParam}=id, answer data.items[], paged by page_token, page_size at most `pageSize`. */
   | { kind: 'listByParent'; path: string; parentParam: string; pageSize: number; limit: Limit }
@@ -102,7 +105,8 @@ export interface EndpointDescription {
   permissions: readonly string[];
   /**
    * Fields the server normalises or does not return on read-back: verify does not compare them. Dotted paths,
-   * `list[].field` for a field of every element.
+   * `list[].field` for a field of every element. When the external id is among them, a create whose answer was lost
+   * cannot be found again by it: recovery after a crash is not possible for the endpoint.
    */
   notReturned?: readonly string[];
 }

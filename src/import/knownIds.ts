@@ -1,6 +1,7 @@
 /**
  * What a run knows about each external_id, in one compact and exact structure: whether an earlier run created it
- * (with the Feishu id and body hash it logged, when those are kept), and the line where this run first saw it.
+ * (with the Feishu id and body hash it logged, when those are kept, and whether it was found rather than made), the
+ * creates sent whose outcome the log lacks (intents), and the line where this run first saw it.
  *
  * Keys live as UTF-8 bytes in an arena of 1 MiB chunks and the facts about each key in typed arrays of 65,536-entry
  * chunks, so growing never copies (no peak at twice the size) and a fact never recorded costs nothing. A Feishu id
@@ -14,6 +15,17 @@ export interface KnownRecord {
   id: string;
   /** The hash of the body that was sent, when the log kept one. */
   hash?: string;
+  /** Found on Feishu rather than made by this tool (a talent matched by email): it existed before. */
+  matched?: true;
+}
+
+/** How a line says a record exists: made (`created`), changed since (`updated`), or found (`matched`). */
+export type Done = 'created' | 'updated' | 'matched';
+
+/** What an intent line says besides its key: the resource, and the parent the create was sent under. */
+export interface PendingIntent {
+  resource: string;
+  parent?: string;
 }
 
 const ENTRY_BITS = 16;
@@ -31,6 +43,8 @@ const HASH_NUMBER = 8;
 const HASH_TEXT = 16;
 /** The key is text that UTF-8 cannot hold exactly (a lone surrogate): kept as a string, not in the arena. */
 const KEY_TEXT = 32;
+/** Found rather than made: the record existed before this tool. */
+const MATCHED = 64;
 
 const TWO_32 = 2 ** 32;
 const loneSurrogate = /\p{Cs}/u;
@@ -75,6 +89,8 @@ export class KnownIds {
   readonly #idLow = new Chunked(u32);
   readonly #hashHigh = new Chunked(u32);
   readonly #hashLow = new Chunked(u32);
+  /** Creates sent and not yet settled, by entry (few: each is settled a line or so after it). */
+  readonly #intents = new Map<number, PendingIntent>();
   /** The rare values the numbers cannot hold, by entry. */
   readonly #idTexts = new Map<number, string>();
   readonly #hashTexts = new Map<number, string>();
@@ -88,12 +104,13 @@ export class KnownIds {
   }
 
   /**
-   * Records that an earlier run created (or updated, or matched) `key` as Feishu `id`; a later line replaces an earlier
-   * one. Leave out the id and hash when nothing will ask for them: `has` still answers.
+   * Records a line that says `key` exists on Feishu as `id`: `created` or `updated` by this tool, or `matched` (found,
+   * existing before). A later line replaces an earlier one; an update keeps a found record found. Leave out the id
+   * and hash when nothing will ask for them: `has` still answers. It settles an intent for `key`.
    */
-  recordCreated(key: string, id?: string, hash?: string): void {
+  recordCreated(key: string, id?: string, hash?: string, how: Done = 'created'): void {
     const entry = this.#entryOfText(key, true);
-    let flags = (this.#flags.get(entry) & ~(ID_NUMBER | ID_TEXT | HASH_NUMBER | HASH_TEXT)) | CREATED;
+    let flags = this.#done(entry, how);
     if (id !== undefined) flags |= this.#storeId(entry, id);
     if (hash !== undefined) flags |= this.#storeHash(entry, hash);
     this.#flags.set(entry, flags);
@@ -103,9 +120,9 @@ export class KnownIds {
    * `recordCreated` from the bytes of a log line, without making strings: the key is `bytes[keyStart, keyEnd)`, and
    * the id and hash likewise (a start below 0: not kept). The bytes must be valid UTF-8.
    */
-  recordCreatedFrom(bytes: Buffer, keyStart: number, keyEnd: number, idStart: number, idEnd: number, hashStart: number, hashEnd: number): void {
+  recordCreatedFrom(bytes: Buffer, keyStart: number, keyEnd: number, idStart: number, idEnd: number, hashStart: number, hashEnd: number, how: Done = 'created'): void {
     const entry = this.#entry(bytes, keyStart, keyEnd, true);
-    let flags = (this.#flags.get(entry) & ~(ID_NUMBER | ID_TEXT | HASH_NUMBER | HASH_TEXT)) | CREATED;
+    let flags = this.#done(entry, how);
     if (idStart >= 0) {
       if (this.#decimal(bytes, idStart, idEnd, entry)) flags |= ID_NUMBER;
       else {
@@ -123,6 +140,36 @@ export class KnownIds {
     this.#flags.set(entry, flags);
   }
 
+  /** Records that `key` is no longer on Feishu (an undo deleted it): not created any more, until a later create. */
+  forget(key: string): void {
+    this.#forget(this.#entryOfText(key, false));
+  }
+
+  forgetFrom(bytes: Buffer, keyStart: number, keyEnd: number): void {
+    this.#forget(this.#entry(bytes, keyStart, keyEnd, false));
+  }
+
+  /** Records that `key` exists on Feishu other than as it was sent (verify): its hash is forgotten, so it is updated. */
+  forgetHash(key: string): void {
+    this.#forgetHash(this.#entryOfText(key, false));
+  }
+
+  forgetHashFrom(bytes: Buffer, keyStart: number, keyEnd: number): void {
+    this.#forgetHash(this.#entry(bytes, keyStart, keyEnd, false));
+  }
+
+  /**
+   * Records that a create of `key` was sent (an intent line), unless the key is created already: it stays pending
+   * until a line says the record exists.
+   */
+  recordIntent(key: string, intent: PendingIntent): void {
+    this.#intent(this.#entryOfText(key, true), intent);
+  }
+
+  recordIntentFrom(bytes: Buffer, keyStart: number, keyEnd: number, intent: PendingIntent): void {
+    this.#intent(this.#entry(bytes, keyStart, keyEnd, true), intent);
+  }
+
   /** Whether an earlier run created `key`. */
   has(key: string): boolean {
     const entry = this.#entryOfText(key, false);
@@ -132,9 +179,7 @@ export class KnownIds {
   /** What an earlier run created for `key`, if anything; its id must have been kept. */
   created(key: string): KnownRecord | undefined {
     const entry = this.#entryOfText(key, false);
-    if (entry < 0 || (this.#flags.get(entry) & CREATED) === 0) return undefined;
-    const hash = this.#hashOf(entry);
-    return hash === undefined ? { id: this.#idOf(entry) } : { id: this.#idOf(entry), hash };
+    return entry >= 0 && (this.#flags.get(entry) & CREATED) !== 0 ? this.#record(entry) : undefined;
   }
 
   /** Makes room for about `count` keys in all, so that reading a large log does not rehash the table as it grows. */
@@ -151,11 +196,44 @@ export class KnownIds {
     return undefined;
   }
 
-  /** Every created key with its Feishu id, in the order first recorded. */
-  *createdIds(): IterableIterator<[string, string]> {
+  /** Every created key with what is known of it, in the order first recorded; their ids must have been kept. */
+  *createdRecords(): IterableIterator<[string, KnownRecord]> {
     for (let entry = 0; entry < this.#count; entry++) {
-      if ((this.#flags.get(entry) & CREATED) !== 0) yield [this.#keyOf(entry), this.#idOf(entry)];
+      if ((this.#flags.get(entry) & CREATED) !== 0) yield [this.#keyOf(entry), this.#record(entry)];
     }
+  }
+
+  /** The intents no line has settled: creates sent whose record the log does not say exists. */
+  *pendingIntents(): IterableIterator<[string, PendingIntent]> {
+    for (const [entry, intent] of this.#intents) yield [this.#keyOf(entry), intent];
+  }
+
+  /** The flags of `entry` once done as `how`, its id and hash cleared; settles its intent. */
+  #done(entry: number, how: Done): number {
+    const before = this.#flags.get(entry);
+    const matched = how === 'matched' || (how === 'updated' && (before & (CREATED | MATCHED)) === (CREATED | MATCHED));
+    if (this.#intents.size > 0) this.#intents.delete(entry);
+    return (before & ~(ID_NUMBER | ID_TEXT | HASH_NUMBER | HASH_TEXT | MATCHED)) | CREATED | (matched ? MATCHED : 0);
+  }
+
+  #forget(entry: number): void {
+    if (entry >= 0) this.#flags.set(entry, this.#flags.get(entry) & ~(CREATED | MATCHED | ID_NUMBER | ID_TEXT | HASH_NUMBER | HASH_TEXT));
+  }
+
+  #forgetHash(entry: number): void {
+    if (entry >= 0) this.#flags.set(entry, this.#flags.get(entry) & ~(HASH_NUMBER | HASH_TEXT));
+  }
+
+  #intent(entry: number, intent: PendingIntent): void {
+    if ((this.#flags.get(entry) & CREATED) === 0) this.#intents.set(entry, intent);
+  }
+
+  #record(entry: number): KnownRecord {
+    const record: KnownRecord = { id: this.#idOf(entry) };
+    const hash = this.#hashOf(entry);
+    if (hash !== undefined) record.hash = hash;
+    if ((this.#flags.get(entry) & MATCHED) !== 0) record.matched = true;
+    return record;
   }
 
   /** The entry of a key given as text: -1 when unknown and not `insert`. */

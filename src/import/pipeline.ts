@@ -11,8 +11,9 @@ import { withStepIds, type Mapper, type StepKeyAt } from '../map/mapping.js';
 import { fieldPath, type Problem } from '../validate/problem.js';
 import type { SourceItem } from '../read/source.js';
 import type { RejectsWriter } from '../read/rejects.js';
-import type { LogEntry, ResultLog } from '../log/resultLog.js';
+import type { Intent, LogEntry, ResultLog } from '../log/resultLog.js';
 import type { ParentAnswer, ParentOutcome } from '../plan/parentIds.js';
+import type { Found } from '../send/matcher.js';
 import type { Sender, SendJob, SendResult } from '../send/sender.js';
 import type { Tally } from '../report/tally.js';
 import { decide } from './decide.js';
@@ -50,6 +51,15 @@ export interface PipelineInput {
   /** Stop reading once this many records are invalid or failed. */
   maxErrors?: number;
   now?: () => Date;
+  /**
+   * For endpoints whose records can be found again after a crash (readBack/recovery.ts): each create is announced in
+   * the log before it is sent, and a record an earlier run announced without an outcome is looked for first.
+   */
+  intents?: {
+    /** Earlier runs' intents with no outcome, by external_id. */
+    pending: ReadonlyMap<string, Intent>;
+    recover(intent: Intent): Promise<Found>;
+  };
   /** Inside a plan: the ids of the steps the mapping's `{ step }` lookups name, by lookup name. */
   parents?: ReadonlyMap<string, ParentSource>;
   /**
@@ -67,7 +77,7 @@ export interface PipelineOutcome {
 }
 
 export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome> {
-  const { endpoint, items, mapper, known, updateChanged, sender, resultLog, rejects, tally, signal, maxErrors, parents, own } = input;
+  const { endpoint, items, mapper, known, updateChanged, sender, resultLog, rejects, tally, signal, maxErrors, parents, own, intents } = input;
   const now = input.now ?? (() => new Date());
   const outcome: PipelineOutcome = { pending: 0, wouldCreate: 0, wouldUpdate: 0, stoppedEarly: null };
   /** Records waiting for a parent's id; an error in one (a bug) is thrown once the others are done. */
@@ -90,21 +100,16 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
   const reject = (item: SourceItem, problems: Problem[], externalId?: string) => {
     tally.counts.invalid++;
     for (const problem of problems) tally.problem({ line: item.line, external_id: externalId, ...problem });
-    log({
-      external_id: externalId ?? null,
-      status: 'invalid',
-      line: item.line,
-      field: problems[0]?.field,
-      msg: problems.map((problem) => `${problem.field}: ${problem.reason}`).join('; '),
-    });
-    rejects?.write(rawRows(item));
+    const msg = problems.map((problem) => `${problem.field}: ${problem.reason}`).join('; ');
+    log({ external_id: externalId ?? null, status: 'invalid', line: item.line, field: problems[0]?.field, msg });
+    rejects?.write(rawRows(item), msg);
   };
 
   const block = (item: SourceItem, externalId: string, field: string, reason: string) => {
     tally.counts.blocked++;
     tally.problem({ line: item.line, external_id: externalId, field, reason });
     log({ external_id: externalId, status: 'blocked', line: item.line, field, msg: reason });
-    rejects?.write(rawRows(item));
+    rejects?.write(rawRows(item), reason);
   };
 
   const settle = (item: SourceItem, externalId: string, body: unknown, result: SendResult) => {
@@ -117,11 +122,28 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
       tally.problem({ line: item.line, external_id: externalId, field: '(server)', reason: `${result.code}: ${result.msg}` });
       const { code, msg, attempts, logId } = result;
       log({ external_id: externalId, status: 'failed', line: item.line, code, msg, attempts, ...(logId ? { logId } : {}) });
-      rejects?.write(rawRows(item));
+      rejects?.write(rawRows(item), msg);
       return;
     }
     tally.counts[result.status]++;
-    log({ external_id: externalId, status: result.status, id: result.id, line: item.line, code: 0, hash: bodyHash(body), attempts: result.attempts });
+    const recovered = result.recovered ? { recovered: true as const } : {};
+    log({ external_id: externalId, status: result.status, id: result.id, line: item.line, code: 0, hash: bodyHash(body), attempts: result.attempts, ...recovered });
+  };
+
+  /**
+   * A create announced in the log where intents are kept, with its parent's id as sent; one an earlier run announced
+   * is looked for first. Undefined when the announcement could not be written: then it is not sent.
+   */
+  const announced = (externalId: string, job: SendJob): SendJob | undefined => {
+    if (!intents || !resultLog || job.action !== 'create') return job;
+    const parent = endpoint.parent === undefined ? undefined : job.body[endpoint.parent.field];
+    resultLog.append({ external_id: externalId, status: 'sending', resource: endpoint.resource, ...(typeof parent === 'string' ? { parent } : {}) });
+    if (resultLog.failure) {
+      sender?.stop(resultLog.failure);
+      return undefined;
+    }
+    const earlier = intents.pending.get(externalId);
+    return earlier ? { ...job, recover: () => intents.recover(earlier) } : job;
   };
 
   /** Sends the job (counts it on a dry run). `body` is the record as prepared: its hash is logged. */
@@ -134,7 +156,12 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
       }
       return;
     }
-    await sender.submit(job, (result) => settle(item, externalId, body, result));
+    const sent = announced(externalId, job);
+    if (!sent) {
+      outcome.pending++;
+      return;
+    }
+    await sender.submit(sent, (result) => settle(item, externalId, body, result));
   };
 
   /** With every parent's answer: blocked, left for a rerun, or sent with the parents' ids in place of their keys. */

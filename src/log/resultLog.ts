@@ -3,7 +3,9 @@
  * the log belongs to. It is the source of truth for "already created" (the server's idempotency lasts only 24 hours),
  * so every outcome is appended as soon as it is known, with a synchronous write, and reaches the disk (fdatasync)
  * within `syncWindowMs` of that: a crash of the process loses only the answers not yet received, a crash of the
- * machine or a power loss at most that window's lines.
+ * machine or a power loss at most that window's lines. Before a create is sent, a short intent line (`sending`) is
+ * appended the same way, so a rerun knows which records a crash may have created without their answer reaching the
+ * log, and can look for them on the server instead of sending them again.
  *
  * Reading is strict, because a line misread is a record sent twice: every line must be one of this tool's results
  * (the first may be the header; logs written before there was one have none). Only the tail may be damaged, the way
@@ -19,21 +21,24 @@ import { isUtf8 } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import { closeSync, existsSync, fdatasync, fstatSync, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
 import { DamagedLogError, LogWriteError, UsageError } from '../errors.js';
-import { KnownIds } from '../import/knownIds.js';
+import { KnownIds, type Done, type PendingIntent } from '../import/knownIds.js';
 
 /**
  * `matched`: an existing record (a talent found by email or mobile) is reused; it counts as done like `created`.
  * `blocked`: inside a plan, the record's parent never got a Feishu id (its step finished without it); not sent, not
  * done, so a rerun tries it again.
+ * `deleted`: an undo deleted the record (a DeletedEntry): the log no longer counts it as created.
+ * `differs`: verify found the record on Feishu with content other than the export's; it still exists, and
+ * `--update-changed` sends it again.
  */
-export type LogStatus = 'created' | 'updated' | 'matched' | 'failed' | 'invalid' | 'blocked';
+export type LogStatus = 'created' | 'updated' | 'matched' | 'failed' | 'invalid' | 'blocked' | 'deleted' | 'differs';
 
 export interface LogEntry {
   /** The resource imported (talents, assessments, ...). */
   resource: string;
   /** null for a record so broken that it has none. */
   external_id: string | null;
-  status: LogStatus;
+  status: Exclude<LogStatus, 'deleted'>;
   /** The Feishu id, once created. */
   id?: string;
   /** The input file (as given on the command line, '-' for stdin): a log shared with a rejects file holds both. */
@@ -49,8 +54,40 @@ export interface LogEntry {
   attempts?: number;
   /** Feishu's request log id of a failed answer (the x-tt-logid header), for a support ticket. */
   logId?: string;
+  /** Created by an earlier run that died before logging it, and found on the server instead of being sent again. */
+  recovered?: true;
   at: string;
 }
+
+/**
+ * Appended just before a create is sent (see above). Kept small, since one is written per create: the key, the
+ * resource, and the Feishu id of the parent the record was sent under, where the server lists it.
+ */
+export interface Intent {
+  external_id: string;
+  status: 'sending';
+  resource: string;
+  parent?: string;
+}
+
+/** An undo's line: the record `external_id` (Feishu `id`) is no longer on the server. */
+export interface DeletedEntry {
+  resource: string;
+  external_id: string;
+  status: 'deleted';
+  id: string;
+  /**
+   * `deleted`: deleted by this request; `notFound`: already gone when asked (an undo interrupted after the delete,
+   * or a record removed by hand); `withParent`: the API has no delete for it, and its parent was deleted.
+   */
+  how: 'deleted' | 'notFound' | 'withParent';
+  attempts?: number;
+  logId?: string;
+  at: string;
+}
+
+/** Any outcome line of the log (intents are not outcomes). */
+export type LogLine = LogEntry | DeletedEntry;
 
 /** The log's first line: what its lines are about. Written with the first entry of a new (or emptied) log. */
 export interface LogHeader {
@@ -72,8 +109,13 @@ export interface LogEnd {
 }
 
 export interface LogHistory {
-  /** The keys earlier runs created, updated or matched, with their Feishu ids and hashes if asked to keep them. */
+  /**
+   * The keys earlier runs created, updated or matched (and not deleted since), with their Feishu ids and hashes if
+   * asked to keep them; and the intents no line settled (see pendingIntents).
+   */
   known: KnownIds;
+  /** The resources its lines name (one, for a log written by imports of one resource). */
+  resources: Set<string>;
   /** What the log belongs to; absent for an empty log and for one written before logs had a header. */
   header?: LogHeader;
   end: LogEnd;
@@ -87,7 +129,14 @@ export interface Keep {
   hashes: boolean;
 }
 
-const statuses: ReadonlySet<string> = new Set<LogStatus>(['created', 'updated', 'matched', 'failed', 'invalid', 'blocked']);
+export interface ReadOptions {
+  /** Default: both. */
+  keep?: Keep;
+  /** Sees every outcome line in order, parsed (verify: why a record was not created). */
+  onEntry?: (entry: LogLine) => void;
+}
+
+const statuses: ReadonlySet<string> = new Set<LogStatus>(['created', 'updated', 'matched', 'failed', 'invalid', 'blocked', 'deleted', 'differs']);
 /** No result line comes near this; a longer one is damage, and is not held in memory whole. */
 const longestLine = 1024 * 1024;
 const readSize = 1024 * 1024;
@@ -101,15 +150,16 @@ export function checkLogFile(path: string): void {
 }
 
 /** Reads what earlier runs recorded; a missing log is an empty history. Throws DamagedLogError (see above). */
-export async function readResultLog(path: string, keep: Keep = { ids: true, hashes: true }): Promise<LogHistory> {
-  const history: LogHistory = { known: new KnownIds(), end: { bytes: 0, missingNewline: false } };
+export async function readResultLog(path: string, options: ReadOptions = {}): Promise<LogHistory> {
+  const { keep = { ids: true, hashes: true }, onEntry } = options;
+  const history: LogHistory = { known: new KnownIds(), resources: new Set(), end: { bytes: 0, missingNewline: false } };
   if (!existsSync(path)) return history;
   checkLogFile(path);
   // Created lines are some 200 bytes or more: room for that many keys at once spares rehashing them as the table grows.
   history.known.reserve(statSync(path).size / 256);
   const lines = new LineSplitter();
   const take = (line: RawLine) => {
-    const result = readLine(line);
+    const result = readLine(line, onEntry === undefined);
     if (line.terminated || (result.kind === 'damaged' && !result.problem.tornWrite)) {
       if (result.kind === 'damaged') throw damaged(path, line.number, result.problem);
       history.end = { bytes: line.end + 1, missingNewline: false };
@@ -121,9 +171,12 @@ export async function readResultLog(path: string, keep: Keep = { ids: true, hash
       history.end = { bytes: line.end, missingNewline: true };
       if (line.trailingNuls > 0) history.damagedTail = { afterLine: line.number, bytes: line.trailingNuls };
     }
-    if (result.kind === 'common') remember(history.known, keep);
-    else if (result.kind === 'entry') rememberEntry(history.known, result.entry, keep);
-    else if (result.kind === 'header') history.header = result.header;
+    if (result.kind === 'common') remember(history, keep);
+    else if (result.kind === 'intent') history.known.recordIntent(result.intent.external_id, pendingIntent(result.intent));
+    else if (result.kind === 'entry') {
+      rememberEntry(history, result.entry, keep);
+      onEntry?.(result.entry);
+    } else if (result.kind === 'header') history.header = result.header;
   };
   // One buffer for the whole file: a stream's fresh buffer per read would leave tens of MB of garbage for the GC.
   const file = await open(path, 'r');
@@ -138,21 +191,63 @@ export async function readResultLog(path: string, keep: Keep = { ids: true, hash
   return history;
 }
 
-/** The statuses whose line says the record exists on the server, with its Feishu id. */
-const done: ReadonlySet<string> = new Set<LogStatus>(['created', 'updated', 'matched']);
-
-/** A line that scanCommonLine read. A later failed or invalid line does not undo a create: the record still exists. */
-function remember(known: KnownIds, keep: Keep): void {
-  const line = scanned;
-  if (line.idStart < 0 || !doneCodes.has(line.status)) return;
-  const hashKept = keep.hashes && line.hashStart >= 0;
-  known.recordCreatedFrom(line.bytes, line.keyStart, line.keyEnd, keep.ids ? line.idStart : -1, line.idEnd, hashKept ? line.hashStart : -1, line.hashEnd);
+/** The intents no line settled, by key: creates a crash may have cut off after they were sent. */
+export function pendingIntents(history: LogHistory): Map<string, Intent> {
+  return new Map([...history.known.pendingIntents()].map(([key, intent]) => [key, { external_id: key, status: 'sending', ...intent }]));
 }
 
-/** A line JSON.parse read (one of another shape: escapes, spaces, fields in a different form). */
-function rememberEntry(known: KnownIds, entry: Pick<LogEntry, 'external_id' | 'status' | 'id' | 'hash'>, keep: Keep): void {
-  if (typeof entry.external_id !== 'string' || !done.has(entry.status) || typeof entry.id !== 'string') return;
-  known.recordCreated(entry.external_id, keep.ids ? entry.id : undefined, keep.hashes && typeof entry.hash === 'string' ? entry.hash : undefined);
+function pendingIntent(intent: Intent): PendingIntent {
+  return intent.parent === undefined ? { resource: intent.resource } : { resource: intent.resource, parent: intent.parent };
+}
+
+/** The statuses whose line says the record exists on the server, with its Feishu id. */
+const done: ReadonlySet<string> = new Set<Done>(['created', 'updated', 'matched']);
+
+/**
+ * A line that scanCommonLine read, taken as rememberEntry takes one JSON.parse read. A later failed or invalid line
+ * does not undo a create (the record still exists on the server), and a failed create keeps its intent (its answer
+ * may have been lost after the server made the record); an undo's `deleted` line undoes it, and a `differs` line
+ * (verify) forgets the hash, so that --update-changed sends the record again.
+ */
+function remember(history: LogHistory, keep: Keep): void {
+  const line = scanned;
+  const { known } = history;
+  const status = scannedStatuses[line.status - 1]!;
+  if (status === 'sending') {
+    // An intent without its resource is damage, which JSON.parse's reading names: scanCommonLine left it to that.
+    const intent: PendingIntent = { resource: resourceText(line.bytes, line.resourceStart, line.resourceEnd) };
+    if (line.parentStart >= 0) intent.parent = line.bytes.toString('utf8', line.parentStart, line.parentEnd);
+    return known.recordIntentFrom(line.bytes, line.keyStart, line.keyEnd, intent);
+  }
+  if (line.resourceStart >= 0) history.resources.add(resourceText(line.bytes, line.resourceStart, line.resourceEnd));
+  if (status === 'deleted') return known.forgetFrom(line.bytes, line.keyStart, line.keyEnd);
+  if (status === 'differs') return known.forgetHashFrom(line.bytes, line.keyStart, line.keyEnd);
+  if (line.idStart < 0 || !done.has(status)) return;
+  const hashKept = keep.hashes && line.hashStart >= 0;
+  known.recordCreatedFrom(line.bytes, line.keyStart, line.keyEnd, keep.ids ? line.idStart : -1, line.idEnd, hashKept ? line.hashStart : -1, line.hashEnd, status as Done);
+}
+
+/** A line JSON.parse read (one of another shape: escapes, spaces, fields in a different form); see remember. */
+function rememberEntry(history: LogHistory, entry: LogLine, keep: Keep): void {
+  if (typeof entry.resource === 'string') history.resources.add(entry.resource);
+  const { known } = history;
+  if (typeof entry.external_id !== 'string') return;
+  if (entry.status === 'deleted') return known.forget(entry.external_id);
+  if (entry.status === 'differs') return known.forgetHash(entry.external_id);
+  if (!done.has(entry.status) || typeof entry.id !== 'string') return;
+  const hash = keep.hashes && typeof entry.hash === 'string' ? entry.hash : undefined;
+  known.recordCreated(entry.external_id, keep.ids ? entry.id : undefined, hash, entry.status as Done);
+}
+
+/** The last resource a line named: a line naming the same one (nearly every line) makes no string. */
+const lastResource = { bytes: Buffer.alloc(0) as Buffer, text: '' };
+
+function resourceText(bytes: Buffer, start: number, end: number): string {
+  if (lastResource.bytes.length !== end - start || lastResource.bytes.compare(bytes, start, end) !== 0) {
+    lastResource.bytes = Buffer.from(bytes.subarray(start, end));
+    lastResource.text = lastResource.bytes.toString('utf8');
+  }
+  return lastResource.text;
 }
 
 /** One line's bytes, without its newline and without the NUL bytes that end it (counted apart). */
@@ -238,7 +333,8 @@ type LineReading =
   | { kind: 'blank' }
   /** A result of the common shape, its fields where `scanned` says. */
   | { kind: 'common' }
-  | { kind: 'entry'; entry: LogEntry }
+  | { kind: 'entry'; entry: LogLine }
+  | { kind: 'intent'; intent: Intent }
   | { kind: 'header'; header: LogHeader }
   | { kind: 'damaged'; problem: Problem };
 /** What is wrong with a line, and how to repair it (`LOG` stands for the log's path). */
@@ -251,7 +347,8 @@ interface Problem {
 
 const common: LineReading = { kind: 'common' };
 
-function readLine(line: RawLine): LineReading {
+/** `fast`: a line of the common shape may be read without JSON.parse (not when the caller wants every entry parsed). */
+function readLine(line: RawLine, fast: boolean): LineReading {
   let bytes = line.content;
   if (line.number === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3); // an editor's BOM
   if (line.number === 1 && looksUtf16(bytes)) {
@@ -264,7 +361,7 @@ function readLine(line: RawLine): LineReading {
   if (!isUtf8(bytes)) {
     return damage('is not UTF-8 text (the log was re-saved in another encoding)', 'convert it back to UTF-8 from the encoding it was saved in, e.g. iconv -f GB18030 -t UTF-8 LOG > LOG.utf8 && mv LOG.utf8 LOG');
   }
-  if (scanCommonLine(bytes)) return common;
+  if (fast && scanCommonLine(bytes)) return common;
   const text = bytes.toString('utf8');
   if (text.trim() === '') return { kind: 'blank' };
   let value: unknown;
@@ -277,16 +374,29 @@ function readLine(line: RawLine): LineReading {
     return damage(`is not JSON${line.terminated ? ' and is not the unfinished last line' : ''}`, deleteLine(line.number));
   }
   if (line.number === 1 && isHeaderLike(value)) return readHeader(value);
+  if ((value as Partial<Intent> | null)?.status === 'sending') {
+    if (!isIntent(value)) return damage('is an intent (status sending) without its external_id and resource', deleteLine(line.number), false);
+    return { kind: 'intent', intent: value };
+  }
   if (!isLogEntry(value)) return damage('is JSON but not a hire-import result (one with external_id and status)', deleteLine(line.number), false);
   return { kind: 'entry', entry: value };
 }
 
-/** A parsed line is one of this tool's results: one with a known status and an external_id (null for none). */
-export function isLogEntry(value: unknown): value is LogEntry {
+/**
+ * A parsed line is one of this tool's results: one with a known status and an external_id (null for none): an
+ * import's outcome (a LogEntry) or an undo's deletion (a DeletedEntry, status `deleted`).
+ */
+export function isLogEntry(value: unknown): value is LogLine {
   const entry = value as Partial<LogEntry> | null;
   return (
     typeof entry === 'object' && entry !== null && !Array.isArray(entry) && statuses.has(String(entry.status)) && (typeof entry.external_id === 'string' || entry.external_id === null)
   );
+}
+
+/** A parsed line is an intent: written before a create was sent (see the top of this file). */
+export function isIntent(value: unknown): value is Intent {
+  const intent = value as Partial<Intent> | null;
+  return typeof intent === 'object' && intent !== null && intent.status === 'sending' && typeof intent.external_id === 'string' && typeof intent.resource === 'string';
 }
 
 /** A parsed line that means to be a log's header (whether whole or not): one with `hire_import`. */
@@ -306,15 +416,30 @@ function readHeader(value: Record<string, unknown>): LineReading {
 }
 
 /** Where scanCommonLine found the fields that matter, in `bytes`; a start below 0 means absent (or not a string). */
-const scanned = { bytes: Buffer.alloc(0) as Buffer, keyStart: 0, keyEnd: 0, status: 0, idStart: -1, idEnd: -1, hashStart: -1, hashEnd: -1 };
-const statusCodes = new Map([...statuses].map((status, index) => [status, index + 1]));
-const doneCodes: ReadonlySet<number> = new Set([...done].map((status) => statusCodes.get(status)!));
-const statusBytes = [...statuses].map((status) => Buffer.from(status));
+const scanned = {
+  bytes: Buffer.alloc(0) as Buffer,
+  keyStart: 0,
+  keyEnd: 0,
+  /** 1-based, in scannedStatuses. */
+  status: 0,
+  idStart: -1,
+  idEnd: -1,
+  hashStart: -1,
+  hashEnd: -1,
+  resourceStart: -1,
+  resourceEnd: -1,
+  parentStart: -1,
+  parentEnd: -1,
+};
+/** The statuses of outcome lines, and the intents' `sending`. */
+const scannedStatuses = [...statuses, 'sending'];
+const statusBytes = scannedStatuses.map((status) => Buffer.from(status));
 const [quote, colon, comma, openBrace, closeBrace, backslash, minus, zero] = [0x22, 0x3a, 0x2c, 0x7b, 0x7d, 0x5c, 0x2d, 0x30];
 
 /**
  * Reads a line of the shape this tool writes without JSON.parse: a flat object, no spaces, names of letters, digits
- * and `_`, each value a string without escapes or an integer; with a string `external_id` and a known `status`.
+ * and `_`, each value a string without escapes or an integer; with a string `external_id` and a known `status` (an
+ * intent's `sending` with a string `resource`, and `parent` a string if there).
  * For such a line JSON.parse would give the same fields (the last of a repeated name wins in both); any other line
  * answers false and is left to JSON.parse. The bytes must be valid UTF-8 (a string's bytes are then its text).
  */
@@ -326,6 +451,10 @@ function scanCommonLine(bytes: Buffer): boolean {
   line.status = 0;
   line.idStart = -1;
   line.hashStart = -1;
+  line.resourceStart = -1;
+  line.parentStart = -1;
+  /** A `parent` that is no string: an intent JSON.parse must judge. */
+  let oddParent = false;
   if (bytes[0] !== openBrace) return false;
   let at = 1;
   for (;;) {
@@ -360,10 +489,20 @@ function scanCommonLine(bytes: Buffer): boolean {
           return false; // a header, JSON.parse's to read
         }
         break;
+      case 8:
+        if (named(bytes, nameStart, 'resource')) {
+          line.resourceStart = isString ? valueStart : -1;
+          line.resourceEnd = valueEnd;
+        }
+        break;
       case 6:
         if (named(bytes, nameStart, 'status')) {
           line.status = isString ? statusCode(bytes, valueStart, valueEnd) : 0;
           if (line.status === 0) return false;
+        } else if (named(bytes, nameStart, 'parent')) {
+          line.parentStart = isString ? valueStart : -1;
+          line.parentEnd = valueEnd;
+          oddParent = !isString;
         }
         break;
       case 4:
@@ -383,7 +522,9 @@ function scanCommonLine(bytes: Buffer): boolean {
       at++;
       continue;
     }
-    return bytes[at] === closeBrace && at + 1 === end && line.keyStart >= 0 && line.status !== 0;
+    if (bytes[at] !== closeBrace || at + 1 !== end || line.keyStart < 0 || line.status === 0) return false;
+    // An intent needs its resource (else it is damage, for JSON.parse's reading to name).
+    return line.status !== scannedStatuses.length || (line.resourceStart >= 0 && !oddParent);
   }
 }
 
@@ -392,7 +533,7 @@ function named(bytes: Buffer, start: number, name: string): boolean {
   return true;
 }
 
-/** The status `bytes[start, end)` names (1-based, in `statuses` order), or 0. */
+/** The status `bytes[start, end)` names (1-based, in `scannedStatuses` order), or 0. */
 function statusCode(bytes: Buffer, start: number, end: number): number {
   for (let index = 0; index < statusBytes.length; index++) {
     const status = statusBytes[index]!;
@@ -468,11 +609,12 @@ export interface ResultLogOptions {
   disk?: DiskSync;
 }
 
-export class ResultLog {
+/** Appends lines of type `Entry`: an import's outcomes (LogEntry), an undo's deletions (DeletedEntry). */
+export class ResultLog<Entry extends LogLine = LogEntry> {
   /** Set by the first write or sync that failed: nothing more is written, and the caller should stop sending. */
   failure: LogWriteError | undefined;
   /** The entries that could not be written: the one whose write failed and every one after it. */
-  readonly unwritten: LogEntry[] = [];
+  readonly unwritten: Entry[] = [];
   readonly #path: string;
   readonly #fd: number;
   readonly #disk: DiskSync;
@@ -496,7 +638,7 @@ export class ResultLog {
   }
 
   /** Opens for appending, first cutting off a damaged tail past `end` and finishing a line that lost its newline. */
-  static open(path: string, end: LogEnd, options: ResultLogOptions = {}): ResultLog {
+  static open<Entry extends LogLine = LogEntry>(path: string, end: LogEnd, options: ResultLogOptions = {}): ResultLog<Entry> {
     let fd: number | undefined;
     try {
       fd = openSync(path, 'a');
@@ -506,13 +648,16 @@ export class ResultLog {
       if (fd !== undefined) closeSync(fd);
       throw logWriteError(path, error);
     }
-    return new ResultLog(path, fd, end.bytes + (end.missingNewline ? 1 : 0), options);
+    return new ResultLog<Entry>(path, fd, end.bytes + (end.missingNewline ? 1 : 0), options);
   }
 
-  /** Never throws: a failed write sets `failure` and keeps the entry in `unwritten`. */
-  append(entry: LogEntry): void {
+  /**
+   * Never throws: a failed write sets `failure` and keeps the entry in `unwritten` (an intent is no outcome and is
+   * dropped: the caller must not send a record whose intent could not be written).
+   */
+  append(entry: Entry | Intent): void {
     if (this.failure) {
-      this.unwritten.push(entry);
+      if (entry.status !== 'sending') this.unwritten.push(entry);
       return;
     }
     const text = `${this.#header ? `${JSON.stringify(this.#header)}\n` : ''}${JSON.stringify(entry)}\n`;
@@ -526,7 +671,7 @@ export class ResultLog {
       this.#syncDue ??= this.#disk.later(() => void this.#sync(), syncWindowMs);
     } catch (error) {
       this.failure = logWriteError(this.#path, error);
-      this.unwritten.push(entry);
+      if (entry.status !== 'sending') this.unwritten.push(entry);
       try {
         ftruncateSync(this.#fd, this.#size); // so the log ends with a whole line, and lines appended later start clean
       } catch {

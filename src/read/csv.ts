@@ -7,13 +7,18 @@ import { parse as parseSync } from 'csv-parse/sync';
 import { InputError } from '../errors.js';
 import { createRowParser, type CsvRow, type ParsedRow } from './csv-parser.js';
 import type { InputLines } from './lines.js';
+import { reasonColumnIn, withoutCell } from './reasonColumn.js';
 import type { SourceItem } from './types.js';
 
 export interface CsvHeader {
-  /** Trimmed column names; '' for a blank header cell. */
+  /** Trimmed column names as in the file; '' for a blank header cell. */
   names: string[];
-  /** The header line's original text, without its line ending. */
+  /** The columns a record has: `names` without a rejects file's reason column. */
+  columns: string[];
+  /** The header line's original text, without its line ending and without the reason column. */
   raw: string;
+  /** Where the reason column is in `names`, when the input is a rejects file that has one. */
+  reasonAt?: number;
 }
 
 /**
@@ -50,7 +55,15 @@ export function parseCsvHeader(sample: string, delimiter: string, newline: strin
     }
     seen.set(column, index);
   });
-  return { names, raw: new LineCounter(newline).place(first.raw).text };
+  const raw = new LineCounter(newline).place(first.raw).text;
+  const reasonAt = reasonColumnIn(names);
+  if (reasonAt === undefined) return { names, columns: names, raw };
+  return { names, columns: names.filter((_, index) => index !== reasonAt), raw: withoutCell(raw, delimiter, reasonAt), reasonAt };
+}
+
+/** A record's text as a rejects file writes it again: without the reason column the input may have. */
+export function rawWithoutReason(text: string, header: CsvHeader, delimiter: string): string {
+  return header.reasonAt === undefined ? text : withoutCell(text, delimiter, header.reasonAt);
 }
 
 /**
@@ -66,7 +79,7 @@ export async function* csvItems(
 ): AsyncGenerator<SourceItem> {
   const rows = createRowParser(delimiter);
   const lines = new LineCounter(newline);
-  const shape = new RowShape(header.names);
+  const shape = new RowShape(header);
   let runaway = false;
   const feeding = pipeline(async function* () {
     for await (const chunk of chunks) {
@@ -80,7 +93,9 @@ export async function* csvItems(
 
   let headerSeen = false;
   for await (const row of rows.parser as AsyncIterable<ParsedRow>) {
-    const { line, last, text } = lines.place(row.raw);
+    const placed = lines.place(row.raw);
+    const { line, last } = placed;
+    const text = rawWithoutReason(placed.text, header, delimiter);
     if ('reason' in row) {
       yield { kind: 'problem', line, raw: text, reason: row.reason };
     } else if (headerSeen) {
@@ -99,7 +114,9 @@ export async function* csvItems(
   const unfinished = rows.takeUnfinished();
   if (unfinished !== undefined) {
     // csv-parse's own message names the line where parsing ended, not where the quote opened.
-    const { line, text } = lines.place(unfinished.raw);
+    const placed = lines.place(unfinished.raw);
+    const { line } = placed;
+    const text = rawWithoutReason(placed.text, header, delimiter);
     const stopped = runaway ? `, still open ${MAX_OPEN_QUOTED_BYTES / 1024 / 1024} MiB later, so parsing stopped` : '';
     const unread = input.last - line;
     const lost = unread === 0 ? '' : unread === 1 ? ': the line after it was not read' : `: the ${unread} lines after it, to the end of the file, were not read`;
@@ -137,19 +154,27 @@ class LineCounter {
 
 /** Maps a row's cells onto the header, and tells which rows do not fit it. */
 export class RowShape {
+  private readonly names: string[];
+  /** A rejects file's reason column: part of the row's shape, never of the record. */
+  private readonly reasonAt: number | undefined;
   private readonly named: { index: number; name: string }[] = [];
   private readonly unnamed: number[] = [];
   /** Every field, undefined: a full row starts as a copy, one allocation with the final shape. */
   private readonly template: Record<string, unknown>;
 
-  constructor(private readonly names: string[]) {
-    names.forEach((name, index) => (name === '' ? this.unnamed.push(index) : this.named.push({ index, name })));
+  constructor(header: Pick<CsvHeader, 'names' | 'reasonAt'>) {
+    this.names = header.names;
+    this.reasonAt = header.reasonAt;
+    this.names.forEach((name, index) => {
+      if (name === '') this.unnamed.push(index);
+      else if (index !== this.reasonAt) this.named.push({ index, name });
+    });
     this.template = Object.fromEntries(this.named.map(({ name }) => [name, undefined]));
   }
 
-  /** A record, a problem, or undefined for a row with nothing in it. */
+  /** A record, a problem, or undefined for a row with nothing in it (a reason alone is nothing). */
   toItem(cells: string[], line: number, raw: string): SourceItem | undefined {
-    if (cells.every((cell) => !hasValue(cell))) return undefined;
+    if (cells.every((cell, index) => index === this.reasonAt || !hasValue(cell))) return undefined;
     if (cells.length > this.names.length) {
       let count = cells.length;
       while (!hasValue(cells[count - 1]!)) count--;

@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { parse as parseLossless } from 'lossless-json';
 import type { InputLines } from './lines.js';
+import { jsonlWithoutReason, REASON_COLUMN } from './reasonColumn.js';
 import type { SourceItem } from './types.js';
 
 /**
@@ -47,7 +48,10 @@ function toItem(raw: string, line: number): SourceItem {
     const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
     return { kind: 'problem', line, raw, reason: `line is ${got}, not a JSON object` };
   }
-  return { kind: 'record', line, fields: value as Record<string, unknown>, raw };
+  const fields = value as Record<string, unknown>;
+  // A line of a rejects file: its reason is not part of the record.
+  if (Object.hasOwn(fields, REASON_COLUMN)) return { kind: 'record', line, ...jsonlWithoutReason(fields, raw) };
+  return { kind: 'record', line, fields, raw };
 }
 
 /** A number as JSON.parse gives it, but an integer beyond 2^53 as its digits. */

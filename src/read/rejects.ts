@@ -1,14 +1,18 @@
 /**
- * Writes rejected records back in the input's own shape (encoding, BOM, line ending, CSV header line), so a user
- * can fix them in the same spreadsheet and import that file.
+ * Writes rejected records back in the input's own shape (encoding, BOM, line ending, CSV header line), each with
+ * the reason it was refused in a last column or field (`hire_import_error`, which the readers skip), so a user can
+ * fix them in the same spreadsheet and import that file. On close it records what it wrote (see rejectsWritten.ts).
  */
+import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { encodeText } from './decode.js';
+import { csvWithReason, headerWithReason, jsonlWithReason } from './reasonColumn.js';
+import { recordWritten } from './rejectsWritten.js';
 import type { RecordSource } from './types.js';
 
 export interface RejectsWriter {
-  /** One record's raw text, or the raws of the source records that made up one item. */
-  write(item: { raw: string } | { raw: string }[]): void;
+  /** One record's raw text, or the raws of the source records that made up one item (each gets the reason). */
+  write(item: { raw: string } | { raw: string }[], reason: string): void;
   /** Flushes and closes; resolves to the number of source records written. */
   close(): Promise<number>;
 }
@@ -22,24 +26,32 @@ export function createRejectsWriter(source: RecordSource, path: string): Rejects
   let pending = '';
   let written = 0;
   let closed = false;
+  const hash = createHash('sha256');
+  let size = 0;
+  const delimiter = source.delimiter ?? ',';
+  const columns = source.header?.length ?? 0;
+  const withReason = source.format === 'csv' ? (raw: string, reason: string) => csvWithReason(raw, delimiter, columns, reason) : jsonlWithReason;
 
   const flush = (): void => {
     if (fd === undefined || pending === '') return;
-    writeSync(fd, encodeText(pending, source.encoding));
+    const bytes = encodeText(pending, source.encoding);
+    writeSync(fd, bytes);
+    hash.update(bytes);
+    size += bytes.length;
     pending = '';
   };
 
   return {
-    write(item) {
+    write(item, reason) {
       const records = Array.isArray(item) ? item : [item];
       if (closed) throw new Error(`${path}: rejects written after close`);
       if (records.length === 0) return;
       if (fd === undefined) {
         fd = openSync(path, 'w');
         if (source.bom) pending += '\uFEFF';
-        if (source.headerRaw !== undefined) pending += source.headerRaw + source.newline;
+        if (source.headerRaw !== undefined) pending += headerWithReason(source.headerRaw, delimiter) + source.newline;
       }
-      for (const { raw } of records) pending += raw + source.newline;
+      for (const { raw } of records) pending += withReason(raw, reason) + source.newline;
       written += records.length;
       if (pending.length >= FLUSH_CHARACTERS) flush();
     },
@@ -49,6 +61,7 @@ export function createRejectsWriter(source: RecordSource, path: string): Rejects
         flush();
         closeSync(fd);
         fd = undefined;
+        recordWritten(path, { size, sha256: hash.digest('hex') });
       }
       return written;
     },

@@ -71,7 +71,7 @@ export async function openSource(options: OpenOptions): Promise<RecordSource> {
       bom: detected.bom,
       regularFile: input.regularFile,
       delimiter: csv?.delimiter,
-      header: csv?.header.names,
+      header: csv?.header.columns,
       headerRaw: csv?.header.raw,
       newline,
       items,

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { InputError, UsageError } from '../errors.js';
 import { cellText, general, type CellValue } from './cellText.js';
-import { parseCsvHeader, RowShape } from './csv.js';
+import { parseCsvHeader, rawWithoutReason, RowShape, type CsvHeader } from './csv.js';
 import type { ByteInput } from './input.js';
 import type { RecordSource, SourceItem } from './types.js';
 
@@ -57,7 +57,7 @@ export async function openWorkbook(input: ByteInput, options: { path: string; na
     const items = (): AsyncIterable<SourceItem> => {
       if (started) throw new Error(`${name}: items() can only be read once`);
       started = true;
-      return sheetItems(rows!, header.names, date1904, name);
+      return sheetItems(rows!, header, date1904, name);
     };
     return {
       path: options.path,
@@ -66,7 +66,7 @@ export async function openWorkbook(input: ByteInput, options: { path: string; na
       bom: true,
       regularFile: input.regularFile,
       delimiter: ',',
-      header: header.names,
+      header: header.columns,
       headerRaw: header.raw,
       newline: REJECTS_NEWLINE,
       sheet: sheet.name,
@@ -143,13 +143,14 @@ async function firstRow(rows: AsyncIterator<ExcelJS.Row>, date1904: boolean): Pr
   return undefined;
 }
 
-async function* sheetItems(rows: AsyncIterator<ExcelJS.Row>, names: string[], date1904: boolean, name: string): AsyncGenerator<SourceItem> {
-  const shape = new RowShape(names);
+async function* sheetItems(rows: AsyncIterator<ExcelJS.Row>, header: CsvHeader, date1904: boolean, name: string): AsyncGenerator<SourceItem> {
+  const { names } = header;
+  const shape = new RowShape(header);
   for (;;) {
     const next = await unreadable(name, () => rows.next());
     if (next.done) return;
     const row = readRow(next.value, date1904);
-    const raw = toCsvLine(row.cells);
+    const raw = rawWithoutReason(toCsvLine(row.cells), header, ',');
     const column = row.damaged && names[row.damaged.index];
     if (row.damaged && column) {
       yield {

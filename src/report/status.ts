@@ -3,7 +3,7 @@
  * (a record created once stays created, whatever later lines say, as for the import itself), and put in words.
  * The fold and the formatting are pure: the command reads the file and gives them the time.
  */
-import { isHeaderLike, isLogEntry, type LogEntry, type LogStatus } from '../log/resultLog.js';
+import { isHeaderLike, isIntent, isLogEntry, type DeletedEntry, type LogEntry, type LogStatus } from '../log/resultLog.js';
 import type { Colors } from './colors.js';
 import { count, duration, timestamp } from './format.js';
 import { ProblemGroups, type ProblemGroup } from './problemGroups.js';
@@ -56,15 +56,21 @@ export class LogFold {
     if (!text.trim()) return;
     const entry = parseEntry(text);
     if (entry === 'header') return;
+    if (entry === 'intent') return; // a create about to be sent: its outcome line tells what became of it
     if (!entry) {
       if (complete) this.#unreadable++;
       return;
     }
     this.#lines++;
-    this.#files.set(entry.file, (this.#files.get(entry.file) ?? 0) + 1);
     const at = Date.parse(entry.at);
     if (at > this.#lastAt) this.#lastAt = at;
-    if (entry.status !== 'invalid' && at >= this.#now - rateWindowMinutes * 60_000) {
+    if (entry.status === 'deleted') {
+      this.#records.set(entry.external_id, 'deleted'); // an undo's: no longer created, until a later create
+      return;
+    }
+    this.#files.set(entry.file, (this.#files.get(entry.file) ?? 0) + 1);
+    // Invalid records were not sent; a `differs` line is verify's finding, not a request.
+    if (entry.status !== 'invalid' && entry.status !== 'differs' && at >= this.#now - rateWindowMinutes * 60_000) {
       this.#recent.sent++;
       this.#recent.first = Math.min(this.#recent.first, at);
       this.#recent.last = Math.max(this.#recent.last, at);
@@ -82,7 +88,7 @@ export class LogFold {
   }
 
   summary(log: string, total: { records: number } | { unknown: string }): StatusSummary {
-    const counts: Record<LogStatus, number> = { created: 0, updated: 0, matched: 0, failed: 0, invalid: 0, blocked: 0 };
+    const counts: Record<LogStatus, number> = { created: 0, updated: 0, matched: 0, failed: 0, invalid: 0, blocked: 0, deleted: 0, differs: 0 };
     const failing: Failing[] = [];
     for (const state of this.#records.values()) {
       if (typeof state === 'string') counts[state]++;
@@ -127,7 +133,7 @@ export class LogFold {
  * A result line the fold can use: one of the log's results (as the import reads them) that says where and when. The
  * header (what the log belongs to) is none, and no damage either.
  */
-function parseEntry(text: string): LogEntry | 'header' | undefined {
+function parseEntry(text: string): LogEntry | DeletedEntry | 'header' | 'intent' | undefined {
   let entry: unknown;
   try {
     entry = JSON.parse(text);
@@ -135,7 +141,10 @@ function parseEntry(text: string): LogEntry | 'header' | undefined {
     return undefined;
   }
   if (isHeaderLike(entry)) return 'header';
-  return isLogEntry(entry) && typeof entry.file === 'string' && typeof entry.line === 'number' && typeof entry.at === 'string' ? entry : undefined;
+  if (isIntent(entry)) return 'intent';
+  if (!isLogEntry(entry) || typeof entry.at !== 'string') return undefined;
+  if (entry.status === 'deleted') return typeof entry.external_id === 'string' ? entry : undefined;
+  return typeof entry.file === 'string' && typeof entry.line === 'number' ? entry : undefined;
 }
 
 /**
@@ -161,6 +170,7 @@ export function formatStatus(status: StatusSummary, colors: Colors, now: Date): 
     `created ${count(counts.created)}`,
     counts.updated ? `updated ${count(counts.updated)}` : '',
     counts.matched ? `matched ${count(counts.matched)}` : '',
+    counts.deleted ? `deleted by an undo ${count(counts.deleted)}` : '',
     counts.failed ? colors.red(`failed ${count(counts.failed)}`) : 'failed 0',
     counts.invalid ? colors.red(`invalid ${count(counts.invalid)}`) : 'invalid 0',
     counts.blocked ? colors.red(`blocked ${count(counts.blocked)}`) : '',

@@ -19,6 +19,8 @@ export interface ImportSummary {
   log: string | null;
   /** The rejects file, when any record was rejected. */
   rejects: string | null;
+  /** Rejects files edited since they were written, kept as they are; `rejects` then has a new name. */
+  rejectsKept: string[];
   dryRun: boolean;
   /** Stopped by Ctrl-C or SIGTERM. */
   interrupted: boolean;
@@ -90,12 +92,19 @@ export function formatSummary(summary: ImportSummary, colors: Colors, rerun?: st
   if (summary.problemGroups.length > 0) lines.push(`  problems, by reason:`, ...formatProblemGroups(summary.problemGroups, colors, '    '));
   if (summary.log) lines.push(`  result log: ${summary.log}`);
   if (summary.rejects) {
-    lines.push(`  rejected records, in the input's own format: ${summary.rejects}`);
+    if (summary.rejectsKept.length > 0) lines.push(colors.yellow(`  ${keptNote(summary.rejectsKept, summary.rejects)}`));
+    lines.push(`  rejected records, in the input's own format, each with its reason: ${summary.rejects}`);
     if (rerun) lines.push(`  fix them there, then: ${rerun}`);
   }
   if (summary.interrupted || summary.pending) lines.push('  run the same command again to continue; nothing is sent twice');
   if (summary.unlogged.length > 0) lines.push(...unloggedLines(summary.unlogged, summary.log, colors));
   return `${lines.join('\n')}\n`;
+}
+
+/** `export.rejects.csv was edited since it was written: kept it; this run's rejects are in export.rejects-2.csv`. */
+function keptNote(kept: string[], rejects: string): string {
+  const one = kept.length === 1;
+  return `${kept.join(', ')} ${one ? 'was' : 'were'} edited since ${one ? 'it was' : 'they were'} written: kept ${one ? 'it' : 'them'}; this run's rejects are in ${rejects}`;
 }
 
 function unloggedLines(unlogged: LogEntry[], log: string | null, colors: Colors): string[] {

@@ -5,13 +5,13 @@
  * two periods, parent checks, idempotency by external_id. Knows nothing of sockets or latency; the server turns an
  * Answer into bytes on the wire, later. Names no path, field or limit: all of them come from the descriptions.
  */
-import { tokenPath } from '../endpoints/registry.js';
+import { carriedInside, tokenPath } from '../endpoints/registry.js';
 import type { EndpointDescription, Limit } from '../endpoints/types.js';
 import { SandboxCounters, type SandboxStats } from './counters.js';
 import { drawFault, type FaultRates } from './faults.js';
 import type { Random } from './random.js';
 import { RateLimiter } from './rateWindow.js';
-import { carriedInside, lookUp, readBack, type ReadAnswer } from './readBack.js';
+import { lookUp, readBack, type ReadAnswer } from './readBack.js';
 import { limitOf, router, type Operation, type Route, type Router } from './routes.js';
 import { RecordStore, type Change, type StoredRecord } from './store.js';
 import { TokenIssuer } from './tokens.js';

@@ -3,6 +3,7 @@
  * by parent), list by parent, both paged by page_token; and a look-up whose kinds of key are ANDed, as on Feishu.
  * Every answer is decided from what is stored at the moment it is asked.
  */
+import { carriedInside } from '../endpoints/registry.js';
 import type { EndpointDescription, Fields, MatchBeforeCreate, ReadBack } from '../endpoints/types.js';
 import type { RecordStore, StoredRecord } from './store.js';
 import { checkWireBody, type JsonObject } from './validateWire.js';
@@ -14,13 +15,6 @@ const parameterError = 1002002;
 
 function refused(problem: string, code = parameterError): ReadAnswer {
   return { ok: false, code, problem };
-}
-
-/** The resources read back inside `parent`'s items (assessments inside interviews), with the field that holds them. */
-export function carriedInside(endpoints: readonly EndpointDescription[], parent: string): Array<{ child: EndpointDescription; field: string }> {
-  return endpoints.flatMap((child) =>
-    child.readBack?.kind === 'insideParent' && child.parent?.resource === parent ? [{ child, field: child.readBack.field }] : [],
-  );
 }
 
 /**

@@ -30,6 +30,7 @@ export type Verdict =
 export const rateLimitCode = 99991400;
 const tokenCodes = new Set([99991661, 99991663, 99991664, 99991671]);
 const systemErrorCode = 1002001;
+const parameterErrorCode = 1002002;
 /** Codes that mean the app itself may not do this; every further request would fail the same way. */
 const permissionCodes = new Set([99991672, 99991679]);
 
@@ -41,6 +42,14 @@ export function verdictFor(answer: Answer | Reply): Verdict {
   if (permissionCodes.has(answer.code)) return 'fatal';
   if (answer.code === systemErrorCode || answer.status >= 500) return 'transient';
   return 'rejected';
+}
+
+/**
+ * A delete refused because the record is not there (any more): HTTP 404, or a parameter error (1002002), since a
+ * DELETE carries no parameter but the id in its path, and that id is one Feishu gave. The record is gone either way.
+ */
+export function meansNotFound(code: number | string): boolean {
+  return code === 404 || code === parameterErrorCode;
 }
 
 /** Exponential backoff with jitter for the `attempt`-th retry (1-based): 0.5 s, 1 s, 2 s, ... capped at 30 s. */

@@ -4,6 +4,9 @@
  * `verdictFor`, transient failures retried with backoff, a refused token renewed once. The caller hands in jobs and
  * gets one result per job; a fatal answer (a missing permission) stops everything.
  *
+ * Deletes (an undo) go the same way at the delete API's own pace; a delete answered "not found" is done, not failed:
+ * the record is gone, whether an earlier try or an earlier run removed it.
+ *
  * An endpoint with `match` (talents) looks each record up first and reuses a match; it creates only when nothing
  * matches, and since its create has no idempotency key, a create whose answer was lost is looked up again before
  * it is sent again.
@@ -15,10 +18,10 @@
 import type { Clock } from '../clock.js';
 import type { EndpointDescription, Limit } from '../endpoints/types.js';
 import { ConfigError, ServiceUnavailableError } from '../errors.js';
-import { backoffMs, describeAnswer, TransientError, verdictFor, type Answer, type Failure, type Reply } from './answer.js';
-import type { HireClient } from './client.js';
+import { backoffMs, describeAnswer, meansNotFound, TransientError, verdictFor, type Answer, type Failure, type Reply } from './answer.js';
+import type { HireClient, Method } from './client.js';
 import { Latencies } from './latency.js';
-import { Matcher, type MatchKey, type QueryFailure } from './matcher.js';
+import { Matcher, type Found, type MatchKey, type QueryFailure, type QueryResult } from './matcher.js';
 import { Pace } from './pace.js';
 import type { TokenCache } from './tokenCache.js';
 
@@ -32,14 +35,27 @@ export interface SendJob {
    * is missing is tried again for a while, since a new parent may take seconds to become visible.
    */
   parentCreatedRecently?: boolean;
+  /**
+   * An earlier run sent this create and died before its answer was logged: look for the record on the server first,
+   * and create it only when it is not there (a failed look-up fails the record rather than risk a second copy).
+   */
+  recover?: () => Promise<Found>;
 }
 
 export type SendResult =
-  /** `matched`: an existing record was found by the endpoint's `match` and is reused; nothing was created. */
-  | { status: 'created' | 'updated' | 'matched'; id: string; attempts: number }
+  /**
+   * `matched`: an existing record was found by the endpoint's `match` and is reused; nothing was created.
+   * `recovered`: created by an earlier run whose answer was lost, found on the server (see SendJob.recover).
+   */
+  | { status: 'created' | 'updated' | 'matched'; id: string; attempts: number; recovered?: true }
   | { status: 'failed'; code: number | string; msg: string; attempts: number; logId?: string }
   /** Not finished because the run was interrupted: nothing is logged, so a rerun sends it. */
   | { status: 'pending'; attempts: number };
+
+/** The outcome of a delete: `notFound` when the record was already gone. */
+export type DeleteResult =
+  | { status: 'deleted'; id: string; notFound: boolean; attempts: number; logId?: string }
+  | Exclude<SendResult, { status: 'created' | 'updated' | 'matched' }>;
 
 export interface SenderStats {
   requests: number;
@@ -51,7 +67,7 @@ export interface SenderStats {
 
 export interface SenderOptions {
   endpoint: EndpointDescription;
-  client: Pick<HireClient, 'create' | 'update' | 'request'>;
+  client: Pick<HireClient, 'create' | 'update' | 'delete' | 'request'>;
   tokenCache: TokenCache;
   clock: Clock;
   random: () => number;
@@ -107,7 +123,7 @@ export class Sender {
   /** Set when an answer means no record can succeed; the caller stops reading. */
   fatal: Error | undefined;
   /** One pace per API called: the limits are per API. */
-  readonly paces: { create: Pace; update?: Pace; match?: Pace };
+  readonly paces: { create: Pace; update?: Pace; delete?: Pace; match?: Pace; read?: Pace };
   readonly #options: SenderOptions;
   readonly #matcher: Matcher | undefined;
   readonly #inFlight = new Set<Promise<void>>();
@@ -119,7 +135,9 @@ export class Sender {
     this.paces = {
       create: paceFor(endpoint.create.limit),
       update: endpoint.update && paceFor(endpoint.update.limit),
+      delete: endpoint.delete && paceFor(endpoint.delete.limit),
       match: endpoint.match && paceFor(endpoint.match.limit),
+      read: endpoint.readBack && 'limit' in endpoint.readBack ? paceFor(endpoint.readBack.limit) : undefined,
     };
     const { match } = endpoint;
     const matchPace = this.paces.match;
@@ -137,18 +155,38 @@ export class Sender {
   }
 
   /** Starts the job once a slot is free; `onResult` gets its outcome. Resolves when the job has started. */
-  async submit(job: SendJob, onResult: (result: SendResult) => void): Promise<void> {
+  submit(job: SendJob, onResult: (result: SendResult) => void): Promise<void> {
+    return this.#start(() => this.#run(job), onResult);
+  }
+
+  /** Deletes record `id` once a slot is free; `onResult` gets its outcome. Resolves when the delete has started. */
+  submitDelete(id: string, onResult: (result: DeleteResult) => void): Promise<void> {
+    return this.#start(() => this.#delete(id), onResult);
+  }
+
+  async #start<Result>(run: () => Promise<Result>, onResult: (result: Result) => void): Promise<void> {
     // A cap of our own rather than p-limit's: the reader must wait here for a free slot (so memory stays bounded),
     // and p-limit queues without bound and has no way to wait for a slot.
     while (this.#inFlight.size >= this.#options.concurrency) await Promise.race(this.#inFlight);
     // An error while recording a result (a full disk, say) stops the run like a fatal answer would.
-    const running = this.#run(job)
+    const running = run()
       .then(onResult)
       .catch((error: unknown) => {
         this.fatal ??= error instanceof Error ? error : new Error(String(error));
       });
     this.#inFlight.add(running);
     void running.finally(() => this.#inFlight.delete(running));
+  }
+
+  /**
+   * A request to the endpoint's own read-back API (a batch query, a list), paced at that API's limit and retried
+   * like every other request.
+   */
+  async read(method: Method, path: string, body: unknown): Promise<QueryResult> {
+    const pace = this.paces.read;
+    if (!pace) throw new Error(`${this.#options.endpoint.resource} has no read-back API of its own`);
+    const sent = await this.#exchange(pace, (token) => this.#options.client.request(method, path, body, token), freshTries(), 'retry');
+    return sent.kind === 'ok' ? { kind: 'ok', body: sent.answer.body } : sent;
   }
 
   /** Stops the run for `reason` (the result log cannot be written, say): no new request starts. */
@@ -172,7 +210,26 @@ export class Sender {
       );
     }
     if (this.#matcher) return this.#matchThenCreate(this.#matcher, job, tries);
+    if (job.recover) {
+      const found = await job.recover();
+      if (found.kind === 'found') return { status: 'created', id: found.id, attempts: tries.attempts, recovered: true };
+      if (found.kind !== 'none') return resultOf(found, 'created', tries);
+    }
     return this.#create(job, tries, 'retry').then((sent) => resultOf(sent, 'created', tries));
+  }
+
+  async #delete(id: string): Promise<DeleteResult> {
+    const { endpoint, client } = this.#options;
+    const pace = this.paces.delete;
+    if (!pace) throw new Error(`${endpoint.resource} cannot be deleted`);
+    const tries = freshTries();
+    const sent = await this.#exchange(pace, (token) => client.delete(endpoint, id, token), tries, 'retry');
+    const { attempts } = tries;
+    if (sent.kind === 'ok') return { status: 'deleted', id, notFound: false, attempts, ...(sent.answer.logId ? { logId: sent.answer.logId } : {}) };
+    if (sent.kind === 'failed' && meansNotFound(sent.code)) return { status: 'deleted', id, notFound: true, attempts, ...(sent.logId ? { logId: sent.logId } : {}) };
+    if (sent.kind === 'pending') return { status: 'pending', attempts };
+    const { kind: _kind, ...failed } = sent;
+    return { status: 'failed', ...failed, attempts };
   }
 
   #create<Mode extends OnTransient>(job: SendJob, tries: Tries, lost: Mode): Promise<Exchanged<Created, Mode>> {

@@ -55,10 +55,12 @@ describe('the fix-and-retry loop', () => {
     await importFixture(moka);
     const rejectsPath = join(folder, 'moka-gbk.rejects.csv');
     const rejects = iconv.decode(readFileSync(rejectsPath), 'gb18030');
+    // Each refused row with its reason (the log's msg) in a last column, which the rerun below skips.
+    const reason = (line: number) => moka.outcomes.flatMap((outcome) => (outcome.line === line && 'problems' in outcome ? outcome.problems : [])).map((problem) => `${problem.field}: ${problem.reason}`).join('; ');
     expect(rejects.split('\r\n').filter(Boolean)).toEqual([
-      '面评编号,面试编号,面试官,面试结论,综合评价,专业能力,沟通能力,学习能力,备注',
-      'MK-004,I-9999,刘洋,通过,非常优秀,5,5,5,',
-      'MK-005,I-1005,陈静,通过,很有潜力,优秀,4,5,',
+      '面评编号,面试编号,面试官,面试结论,综合评价,专业能力,沟通能力,学习能力,备注,hire_import_error',
+      `MK-004,I-9999,刘洋,通过,非常优秀,5,5,5,,${reason(5)}`,
+      `MK-005,I-1005,陈静,通过,很有潜力,优秀,4,5,,${reason(6)}`,
     ]);
     writeFileSync(rejectsPath, iconv.encode(rejects.replace('I-9999', 'I-1004').replace(',优秀,', ',5,'), 'gbk'));
 

@@ -140,8 +140,8 @@ describe('hire-import migrate', () => {
       }),
     ]);
     expect(readFileSync(join(folder, 'interviews.rejects.csv'), 'utf8').trim().split(/\r?\n/)).toEqual([
-      '面试编号,投递编号,面试轮次,面试时间,结束时间,面试官,出席情况',
-      'I3009,A2099,一面,2024-03-15 10:00,2024-03-15 11:00,吴昊,已到场',
+      '面试编号,投递编号,面试轮次,面试时间,结束时间,面试官,出席情况,hire_import_error',
+      "I3009,A2099,一面,2024-03-15 10:00,2024-03-15 11:00,吴昊,已到场,parent 'A2099' not found in step applications (the step has finished without it)",
     ]);
     expect(readFileSync(join(folder, 'assessments.rejects.csv'), 'utf8')).toContain('F4009,I3009,吴昊');
     expect([stored('interviews').has('I3009'), stored('assessments').has('F4009')]).toEqual([false, false]);

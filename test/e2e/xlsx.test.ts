@@ -97,10 +97,11 @@ describe('hire-import assessments export.xlsx', () => {
     // The summary groups problems by reason: the damaged id's group names the column, the value and the row.
     expect(run.stderr).toMatch(/\n {4}column 面试编号: 6\.98619983249493E\+18 was stored by Excel as a number and lost its last digits; .* — 1 record, line 4\n/);
 
-    // The rejects file is CSV that Excel opens as it is: UTF-8 with a BOM, CRLF, the header, the refused row.
+    // The rejects file is CSV that Excel opens as it is: UTF-8 with a BOM, CRLF, the header, the refused row, each
+    // with the reason column that the rerun skips.
     const rejectsPath = join(folder, 'export.rejects.csv');
     const rejects = readFileSync(rejectsPath, 'utf8');
-    expect(rejects).toBe(`\uFEFF${header.join(',')}\r\nM-003,6.98619983249493E+18,王芳,通过,2024/3/2,5,\r\n`);
+    expect(rejects).toBe(`\uFEFF${header.join(',')},hire_import_error\r\nM-003,6.98619983249493E+18,王芳,通过,2024/3/2,5,,column 面试编号: ${reason}\r\n`);
     expect(run.stderr).toContain('fix them there, then: hire-import assessments export.rejects.csv --mapping export.mapping.yaml\n');
 
     writeFileSync(rejectsPath, rejects.replace('6.98619983249493E+18', '6986199832494934318'));

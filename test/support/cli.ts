@@ -61,13 +61,13 @@ export function workspace(...files: string[]): string {
   return folder;
 }
 
-/** The entries of a result log, without its header line. */
+/** The outcome lines of a result log, in order: neither its header nor the intents written before each create (`sending`). */
 export function readLog(path: string): Array<Record<string, unknown>> {
   return readFileSync(path, 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Record<string, unknown>)
-    .filter((entry) => !('hire_import' in entry));
+    .filter((entry) => !('hire_import' in entry) && entry.status !== 'sending');
 }
 
 /** Where an import run in `folder` keeps its result log by default, for the app of `credentials` at `baseUrl`. */
@@ -77,7 +77,7 @@ export function stateLog(folder: string, baseUrl: string, resource = 'assessment
 
 /** Where a `--sandbox` rehearsal run in `folder` keeps its result log by default. */
 export function sandboxLog(folder: string, resource = 'assessments'): string {
-  return join(folder, defaultLogPath(targetOf({ sandbox: true, baseUrl: '' }), resource)!);
+  return join(folder, defaultLogPath(targetOf({ sandbox: true, baseUrl: '' }), resource));
 }
 
 export const credentials = { appId: 'cli_test_app', appSecret: 'test-secret-Zq8vN3' };

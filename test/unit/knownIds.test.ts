@@ -27,9 +27,9 @@ describe('KnownIds', () => {
     expect(known.firstLine('A-3', 5)).toBeUndefined();
     expect(known.created('A-3')).toBeUndefined();
     expect(known.firstLine('A-1', 6)).toBeUndefined();
-    expect([...known.createdIds()]).toEqual([
-      ['A-1', '6989181065243969836'],
-      ['A-2', '6989181065243969837'],
+    expect([...known.createdRecords()]).toEqual([
+      ['A-1', { id: '6989181065243969836', hash: 'aaaaaaaaaaaaaaaa' }],
+      ['A-2', { id: '6989181065243969837' }],
     ]);
     expect(known.size).toBe(3);
   });
@@ -75,7 +75,7 @@ describe('KnownIds', () => {
     known.recordCreated('after-the-long-one', '7');
     expect(known.created(long)).toEqual({ id: '6' });
     expect(known.firstLine(`${long}k`, 8)).toBeUndefined();
-    expect([...known.createdIds()].map(([key, id]) => [key.length, id])).toEqual([
+    expect([...known.createdRecords()].map(([key, { id }]) => [key.length, id])).toEqual([
       [2, '5'],
       [long.length, '6'],
       [18, '7'],

@@ -4,7 +4,17 @@ import { join, relative } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { DamagedLogError, LockedError, LogWriteError } from '../../src/errors.js';
 import { lockResultLog } from '../../src/log/lock.js';
-import { readResultLog, ResultLog, syncWindowMs, type DiskSync, type LogEntry, type LogHeader, type LogHistory } from '../../src/log/resultLog.js';
+import {
+  pendingIntents,
+  readResultLog,
+  ResultLog,
+  syncWindowMs,
+  type DeletedEntry,
+  type DiskSync,
+  type LogEntry,
+  type LogHeader,
+  type LogHistory,
+} from '../../src/log/resultLog.js';
 
 const folder = () => mkdtempSync(join(tmpdir(), 'hire-import-log-'));
 const at = '2026-11-24T00:00:00.000Z';
@@ -13,7 +23,7 @@ const resource = 'assessments';
 const line = (externalId: string, id = '1') => `${JSON.stringify({ resource, external_id: externalId, status: 'created', id, file, line: 2, at })}\n`;
 const entry = (externalId: string): LogEntry => ({ resource, external_id: externalId, status: 'created', id: '1', file, line: 2, at });
 
-const createdKeys = (history: LogHistory) => [...history.known.createdIds()].map(([key]) => key);
+const createdKeys = (history: LogHistory) => [...history.known.createdRecords()].map(([key]) => key);
 
 /** Reads the log, then opens it for appending the way an import does (cutting a damaged tail), and appends. */
 async function reopenAndAppend(path: string, ...entries: LogEntry[]) {
@@ -44,7 +54,7 @@ describe('result log', () => {
       { resource, external_id: 'a', status: 'failed', file, line: 2, at },
     );
     const history = await readResultLog(path);
-    expect([...history.known.createdIds()]).toEqual([['a', '1']]);
+    expect([...history.known.createdRecords()]).toEqual([['a', { id: '1', hash: 'h2' }]]);
     expect(history.known.created('a')).toEqual({ id: '1', hash: 'h2' });
     expect(history.damagedTail).toBeUndefined();
   });
@@ -118,7 +128,54 @@ describe('result log', () => {
   it('counts a talent matched by lookup as done, with its talent_id', async () => {
     const path = join(folder(), 'r.jsonl');
     await reopenAndAppend(path, { resource: 'talents', external_id: 'C-1', status: 'matched', file, id: '7001', line: 2, at });
-    expect([...(await readResultLog(path)).known.createdIds()]).toEqual([['C-1', '7001']]);
+    expect([...(await readResultLog(path)).known.createdRecords()]).toEqual([['C-1', { id: '7001', matched: true }]]);
+  });
+
+  it('forgets a record a later deleted line names, counts it again after a later create, and names the resources', async () => {
+    const path = join(folder(), 'r.jsonl');
+    await reopenAndAppend(path, entry('a'), entry('b'), { resource: 'talents', external_id: 'C-1', status: 'matched', file, id: '7001', line: 2, at });
+    const log = ResultLog.open<DeletedEntry>(path, (await readResultLog(path)).end);
+    log.append({ resource, external_id: 'a', status: 'deleted', id: '1', how: 'deleted', at });
+    log.append({ resource, external_id: 'b', status: 'deleted', id: '1', how: 'notFound', at });
+    await log.close();
+    let history = await readResultLog(path);
+    expect([...history.known.createdRecords()]).toEqual([['C-1', { id: '7001', matched: true }]]);
+    expect([...history.resources]).toEqual(['assessments', 'talents']);
+    await reopenAndAppend(path, { ...entry('a'), id: '2' });
+    history = await readResultLog(path);
+    expect([...history.known.createdRecords()]).toEqual([['a', { id: '2' }], ['C-1', { id: '7001', matched: true }]]);
+  });
+
+  it('keeps the intents no created record answers, and a failed create keeps its intent', async () => {
+    const path = join(folder(), 'r.jsonl');
+    const intent = (external_id: string) => ({ external_id, status: 'sending' as const, resource, parent: '10' });
+    const log = ResultLog.open(path, { bytes: 0, missingNewline: false });
+    for (const one of [intent('a'), intent('b'), intent('c'), intent('d')]) log.append(one);
+    log.append({ resource, external_id: 'a', status: 'created', file, id: '1', line: 2, at });
+    log.append({ resource, external_id: 'b', status: 'failed', file, line: 3, code: 'ECONNRESET', msg: 'reset', at });
+    log.append({ resource, external_id: 'd', status: 'created', file, id: '4', line: 5, recovered: true, at });
+    await log.close();
+    expect(readFileSync(path, 'utf8').split('\n')[0]).toBe('{"external_id":"a","status":"sending","resource":"assessments","parent":"10"}');
+    const history = await readResultLog(path);
+    const intents = pendingIntents(history);
+    expect([...intents.keys()]).toEqual(['b', 'c']);
+    expect(intents.get('c')).toEqual(intent('c'));
+    expect(createdKeys(history)).toEqual(['a', 'd']);
+  });
+
+  it("forgets the hash of a record verify found differing, so that --update-changed sends it again", async () => {
+    const path = join(folder(), 'r.jsonl');
+    await reopenAndAppend(
+      path,
+      { resource, external_id: 'a', status: 'created', file, id: '1', line: 2, hash: 'h1', at },
+      { resource, external_id: 'a', status: 'differs', file, id: '1', line: 2, field: 'conclusion', msg: 'verify: ...', at },
+      { resource, external_id: 'b', status: 'differs', file, id: '2', line: 3, at },
+    );
+    expect([...(await readResultLog(path)).known.createdRecords()]).toEqual([['a', { id: '1' }]]);
+  });
+
+  it('refuses an intent line without its resource', async () => {
+    expect(await damage('{"external_id":"a","status":"sending"}\n')).toMatch(/^LOG line 1 is an intent \(status sending\) without its external_id and resource/);
   });
 
   it('reads a missing log as empty history', async () => {
@@ -207,21 +264,61 @@ describe('reading lines of the common shape without JSON.parse', () => {
     parse.mockRestore();
 
     // What JSON.parse makes of each line, kept the way the reader keeps it.
-    const expected = new Map<string, { id: string; hash?: string }>();
+    const expected = new Map<string, { id: string; hash?: string; matched?: true }>();
     for (const text of lines) {
       const value = JSON.parse(text) as Record<string, unknown>;
       if (typeof value.external_id !== 'string' || !['created', 'updated', 'matched'].includes(String(value.status)) || typeof value.id !== 'string') continue;
-      expected.set(value.external_id, typeof value.hash === 'string' ? { id: value.id, hash: value.hash } : { id: value.id });
+      const hash = typeof value.hash === 'string' ? { hash: value.hash } : {};
+      expected.set(value.external_id, { id: value.id, ...hash, ...(value.status === 'matched' ? { matched: true } : {}) });
     }
     expect(expected.size).toBe(10);
     expect(createdKeys(history).sort()).toEqual([...expected.keys()].sort());
     for (const [key, record] of expected) expect(history.known.created(key)).toEqual(record);
   });
 
+  it('reads intents, deletions, differences and matches the same with JSON.parse as without', async () => {
+    const lines = [
+      { external_id: 'I-1', status: 'sending', resource },
+      { external_id: 'I-2', status: 'sending', resource: 'interviews', parent: '7001' },
+      { external_id: 'I-1', status: 'created', id: '11', hash: 'h', resource, file, line: 2, at },
+      { external_id: 'I-3', status: 'sending', resource },
+      { external_id: 'I-3', status: 'failed', resource, file, line: 4, code: 'ECONNRESET', msg: 'reset', at },
+      { external_id: 'T-1', status: 'matched', id: '21', resource: 'talents', file, line: 5, at },
+      { external_id: 'T-1', status: 'updated', id: '21', hash: 'h2', resource: 'talents', file, line: 5, at },
+      { external_id: 'I-4', status: 'created', id: '14', hash: 'h4', resource, file, line: 6, at },
+      { external_id: 'I-4', status: 'differs', id: '14', resource, file, line: 6, at },
+      { external_id: 'I-5', status: 'created', id: '15', resource, file, line: 7, at },
+      { external_id: 'I-5', status: 'deleted', id: '15', how: 'deleted', resource, at },
+      { external_id: 'I-1', status: 'sending', resource },
+    ];
+    const read = async (text: string) => {
+      const path = join(folder(), 'r.jsonl');
+      writeFileSync(path, text);
+      const history = await readResultLog(path);
+      return { created: [...history.known.createdRecords()], intents: [...pendingIntents(history)], resources: [...history.resources] };
+    };
+    const fast = await read(lines.map((one) => `${JSON.stringify(one)}\n`).join(''));
+    // A space after each colon: every line is JSON.parse's to read.
+    const parsed = await read(lines.map((one) => `${JSON.stringify(one).replaceAll('":', '": ')}\n`).join(''));
+    expect(parsed).toEqual(fast);
+    expect(fast).toEqual({
+      created: [
+        ['I-1', { id: '11', hash: 'h' }],
+        ['T-1', { id: '21', hash: 'h2', matched: true }],
+        ['I-4', { id: '14' }],
+      ],
+      intents: [
+        ['I-2', { external_id: 'I-2', status: 'sending', resource: 'interviews', parent: '7001' }],
+        ['I-3', { external_id: 'I-3', status: 'sending', resource }],
+      ],
+      resources: ['assessments', 'talents'],
+    });
+  });
+
   it('keeps only the keys when asked: enough to tell what was created', async () => {
     const path = join(folder(), 'r.jsonl');
     writeFileSync(path, line('a', '6989181065243969836') + line('b', 'text-id'));
-    const history = await readResultLog(path, { ids: false, hashes: false });
+    const history = await readResultLog(path, { keep: { ids: false, hashes: false } });
     expect([history.known.has('a'), history.known.has('b'), history.known.has('c')]).toEqual([true, true, false]);
     expect(() => history.known.created('a')).toThrow(/ids were not kept/);
   });

@@ -22,6 +22,7 @@ const summary: ImportSummary = {
   file: 'export.csv',
   log: 'export.results.jsonl',
   rejects: null,
+  rejectsKept: [],
   dryRun: false,
   interrupted: false,
   stoppedEarly: null,

@@ -181,6 +181,9 @@ describe('migrate', () => {
 /** What the sandbox command gets for the options a test leaves out. */
 const sandboxDefaults = { latencyMs: 0, jitterMs: 0, resetRate: 0, tokenTtlSeconds: 7200, idempotency: true, parentChecks: 'whenHeld', visibilityDelayMs: 0, stateFile: undefined } as const;
 
+/** What verify gets when only its target is given. */
+const verifyDefaults = { file: undefined, mapping: undefined, log: undefined, format: undefined, encoding: undefined, delimiter: undefined, sheet: undefined, report: undefined, baseUrl: 'https://open.feishu.cn', appId: undefined, appSecret: undefined, rate: undefined, concurrency: 50, retries: 5, timeoutMs: 30_000 };
+
 describe('other commands', () => {
   it.each<{ args: string[]; call: CommandCall }>([
     {
@@ -207,10 +210,41 @@ describe('other commands', () => {
       call: { command: 'init', options: { file: 'a.csv', format: undefined, encoding: undefined, delimiter: undefined, output: undefined, force: false, endpoint: applications } },
     },
     {
+      args: ['undo', 'migration.yaml'],
+      call: {
+        command: 'undo',
+        json: false,
+        options: {
+          target: 'migration.yaml', resource: undefined, yes: false, dryRun: false, baseUrl: 'https://open.feishu.cn', appId: undefined, appSecret: undefined,
+          concurrency: 50, retries: 5, timeoutMs: 30_000, progress: 'lines', progressIntervalMs: 10_000,
+        },
+      },
+    },
+    {
+      args: ['undo', 'i.results.jsonl', '--resource', 'interviews', '--yes', '--dry-run', '--app-id', 'cli_x', '--timeout', '100', '--json', '--quiet'],
+      call: {
+        command: 'undo',
+        json: true,
+        options: {
+          target: 'i.results.jsonl', resource: 'interviews', yes: true, dryRun: true, baseUrl: 'https://open.feishu.cn', appId: 'cli_x', appSecret: undefined,
+          concurrency: 50, retries: 5, timeoutMs: 100, progress: 'off', progressIntervalMs: 10_000,
+        },
+      },
+    },
+    {
       args: ['preview', 'x.csv', '-m', 'm.yaml', '-n', '3'],
       call: { command: 'preview', options: { file: 'x.csv', mapping: 'm.yaml', n: 3, format: undefined, encoding: undefined, delimiter: undefined, endpoint: assessments } },
+    },
+    {
+      args: ['verify', 'assessments', 'a.csv', '-m', 'm.yaml', '--log', 'a.log', '--report', 'r.csv', '--json'],
+      call: { command: 'verify', json: true, options: { ...verifyDefaults, target: 'assessments', file: 'a.csv', mapping: 'm.yaml', log: 'a.log', report: 'r.csv' } },
+    },
+    {
+      args: ['verify', 'migration.yaml', '--rate', '5'],
+      call: { command: 'verify', json: false, options: { ...verifyDefaults, target: 'migration.yaml', rate: 5 } },
     },
   ])('$args', async ({ args, call }) => {
     expect((await parse(args)).call).toEqual(call);
   });
 });
+

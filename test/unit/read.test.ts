@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -481,52 +482,101 @@ describe('formatFromPath', () => {
 });
 
 describe('rejects writer', () => {
+  const why = '结论: 不是已知的结论';
+
   async function rejectAll(source: RecordSource, rejectsPath: string) {
     const writer = createRejectsWriter(source, rejectsPath);
     const items = await itemsOf(source);
-    writer.write(items[0]!);
-    writer.write(items.slice(1));
+    writer.write(items[0]!, why);
+    writer.write(items.slice(1), why);
     return { items, count: await writer.close() };
   }
 
   it.each([
-    ['GBK', iconv.encode(CHINESE_CSV, 'gbk'), 'gb18030'],
-    ['UTF-8 with BOM and CRLF', Buffer.from('\uFEFF' + CHINESE_CSV.replace(/\n/g, '\r\n')), 'utf-8'],
-    ['UTF-16LE, tab separated', iconv.encode(CHINESE_CSV.replace(/,/g, '\t'), 'utf-16le', { addBOM: true }), 'utf-16le'],
-  ])('writes %s rejects that re-read to the same records', async (_name, bytes, encoding) => {
-    const source = await openSource({ path: tempFile('.csv', bytes) });
+    ['GBK', CHINESE_CSV, ',', (text: string) => iconv.encode(text, 'gbk'), 'gb18030'],
+    ['UTF-8 with BOM and CRLF', CHINESE_CSV.replace(/\n/g, '\r\n'), ',', (text: string) => Buffer.from('\uFEFF' + text), 'utf-8'],
+    ['UTF-16LE, tab separated', CHINESE_CSV.replace(/,/g, '\t'), '\t', (text: string) => iconv.encode(text, 'utf-16le', { addBOM: true }), 'utf-16le'],
+  ])('writes %s rejects with a reason column; re-read, they are the same records', async (_name, text, delimiter, encode, encoding) => {
+    const source = await openSource({ path: tempFile('.csv', encode(text)) });
     const rejectsPath = join(dir, `rejects-${++fileCount}.csv`);
     const { items, count } = await rejectAll(source, rejectsPath);
     expect(count).toBe(2);
-    expect(readFileSync(rejectsPath)).toEqual(bytes);
+    const newline = source.newline;
+    const lines = text.split(newline).filter(Boolean);
+    const expected = [`${lines[0]}${delimiter}hire_import_error`, ...lines.slice(1).map((line) => `${line}${delimiter}${why}`)];
+    expect(readFileSync(rejectsPath)).toEqual(encode(expected.map((line) => line + newline).join('')));
     const reread = await openSource({ path: rejectsPath });
-    expect(reread).toMatchObject({ encoding, bom: source.bom, delimiter: source.delimiter, newline: source.newline });
+    expect(reread).toMatchObject({ encoding, bom: source.bom, delimiter: source.delimiter, newline: source.newline, header: source.header, headerRaw: source.headerRaw });
     expect(await itemsOf(reread)).toEqual(items);
   });
 
-  it('writes malformed records whole, so the file can be fixed and re-imported', async () => {
+  it('writes malformed records whole, the reason after those whose quotes close', async () => {
     const source = await openSource({ path: tempFile('.csv', 'a,b\n1,2\n3,x"y\n5,"6\n7"\n') });
     const rejectsPath = join(dir, `rejects-${++fileCount}.csv`);
     const writer = createRejectsWriter(source, rejectsPath);
-    for await (const item of source.items()) if (item.kind === 'problem' || item.line === 4) writer.write(item);
+    for await (const item of source.items()) if (item.kind === 'problem' || item.line === 4) writer.write(item, "b: '6, 7' is not \"ok\"");
     expect(await writer.close()).toBe(2);
-    expect(readFileSync(rejectsPath, 'utf8')).toBe('a,b\n3,x"y\n5,"6\n7"\n');
+    expect(readFileSync(rejectsPath, 'utf8')).toBe('a,b,hire_import_error\n3,x"y\n5,"6\n7","b: \'6, 7\' is not ""ok"""\n');
   });
 
-  it('writes JSONL rejects without a header', async () => {
-    const source = await openSource({ path: tempFile('.jsonl', '{"a":1}\nnope\n') });
+  it('gives a short row the cells it lacks, so its reason lands in the reason column', async () => {
+    const source = await openSource({ path: tempFile('.csv', 'a;b;c\n1\n"2;3";4\n') });
+    const rejectsPath = join(dir, `rejects-${++fileCount}.csv`);
+    await rejectAll(source, rejectsPath);
+    expect(readFileSync(rejectsPath, 'utf8')).toBe(`a;b;c;hire_import_error\n1;;;${why}\n"2;3";4;;${why}\n`);
+  });
+
+  it('writes JSONL rejects without a header, the reason as the last field of each object', async () => {
+    const source = await openSource({ path: tempFile('.jsonl', '{"a":1}\nnope\n{ }\n') });
     const rejectsPath = join(dir, `rejects-${++fileCount}.jsonl`);
     const { count } = await rejectAll(source, rejectsPath);
-    expect(count).toBe(2);
-    expect(readFileSync(rejectsPath, 'utf8')).toBe('{"a":1}\nnope\n');
+    expect(count).toBe(3);
+    expect(readFileSync(rejectsPath, 'utf8')).toBe(`{"a":1,"hire_import_error":"${why}"}\nnope\n{ "hire_import_error":"${why}"}\n`);
+  });
+
+  it('records what it wrote beside the file, so a later run can tell whether it was edited', async () => {
+    const source = await openSource({ path: tempFile('.csv', 'a\n1\n') });
+    const rejectsPath = join(dir, `rejects-${++fileCount}.csv`);
+    const writer = createRejectsWriter(source, rejectsPath);
+    for await (const item of source.items()) writer.write(item, 'why');
+    await writer.close();
+    const bytes = readFileSync(rejectsPath);
+    expect(JSON.parse(readFileSync(`${rejectsPath}.written`, 'utf8'))).toMatchObject({
+      size: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    });
   });
 
   it('creates no file when nothing is rejected', async () => {
     const source = await openSource({ path: tempFile('.csv', 'a\n1\n') });
     const rejectsPath = join(dir, `rejects-${++fileCount}.csv`);
     const writer = createRejectsWriter(source, rejectsPath);
-    writer.write([]);
+    writer.write([], 'why');
     expect(await writer.close()).toBe(0);
     expect(existsSync(rejectsPath)).toBe(false);
+    expect(existsSync(`${rejectsPath}.written`)).toBe(false);
+  });
+});
+
+describe('a rejects file read as input', () => {
+  it('leaves its reason column out of the header, the records and their text, wherever the column is', async () => {
+    const { source, items } = await read('.csv', 'a,hire_import_error,b\n1,"x, y",2\n3,,\n,only a reason,\n');
+    expect(source.header).toEqual(['a', 'b']);
+    expect(source.headerRaw).toBe('a,b');
+    expect(items).toEqual([
+      { kind: 'record', line: 2, fields: { a: '1', b: '2' }, raw: '1,2' },
+      { kind: 'record', line: 3, fields: { a: '3', b: '' }, raw: '3,' },
+    ]);
+    const first = await read('.csv', 'hire_import_error;a\nwhy;1\n');
+    expect(first.source.headerRaw).toBe('a');
+    expect(first.items).toEqual([{ kind: 'record', line: 2, fields: { a: '1' }, raw: '1' }]);
+  });
+
+  it('leaves a JSONL reason field out of the record and its text, keeping every digit of a long number', async () => {
+    const { items } = await read('.jsonl', '{"id": 6986199832494934317, "score": 1.50, "hire_import_error": "score: bad"}\n{"id": 1}\n');
+    expect(items).toEqual([
+      { kind: 'record', line: 1, fields: { id: '6986199832494934317', score: 1.5 }, raw: '{"id":6986199832494934317,"score":1.50}' },
+      { kind: 'record', line: 2, fields: { id: 1 }, raw: '{"id": 1}' },
+    ]);
   });
 });

@@ -24,6 +24,7 @@ const summary = (overrides: Partial<ImportSummary> = {}): ImportSummary => ({
   file: 'export.csv',
   log: 'export.results.jsonl',
   rejects: null,
+  rejectsKept: [],
   dryRun: false,
   interrupted: false,
   stoppedEarly: null,
@@ -271,6 +272,14 @@ describe('formatSummary', () => {
       ].join('\n'),
     );
     expect(text).toContain('fix them there, then: hire-import assessments export.rejects.csv --log export.results.jsonl');
+  });
+
+  it('says which edited rejects files were kept and where this run\'s rejects are', () => {
+    const rejected = { counts: { read: 1, created: 0, updated: 0, matched: 0, skipped: 0, invalid: 1, failed: 0, blocked: 0 }, rejects: 'e.rejects-3.csv' };
+    expect(formatSummary(summary({ ...rejected, rejectsKept: ['e.rejects.csv', 'e.rejects-2.csv'] }), noColors)).toContain(
+      "\n  e.rejects.csv, e.rejects-2.csv were edited since they were written: kept them; this run's rejects are in e.rejects-3.csv\n",
+    );
+    expect(formatSummary(summary(rejected), noColors)).not.toContain('edited since');
   });
 
   it('lists the ten commonest reasons and counts the rest', () => {

@@ -4,7 +4,9 @@ import { offers } from '../../src/endpoints/offers.js';
 import { talents } from '../../src/endpoints/talents.js';
 import type { EndpointDescription } from '../../src/endpoints/types.js';
 import { TransientError, type Answer, type Reply } from '../../src/send/answer.js';
-import { Sender, type SendJob, type SendResult } from '../../src/send/sender.js';
+import { Sender, type DeleteResult, type SendJob, type SendResult } from '../../src/send/sender.js';
+import { applications } from '../../src/endpoints/applications.js';
+import { interviews } from '../../src/endpoints/interviews.js';
 import { TokenCache } from '../../src/send/tokenCache.js';
 import { fakeClock } from '../support/fakeClock.js';
 
@@ -48,6 +50,7 @@ function scripted(answers: Answer[], options: Script = {}) {
     client: {
       create: (_endpoint, body, token) => answer('create', body, token),
       update: (_endpoint, id, body, token) => answer(`update ${id}`, body, token),
+      delete: (_endpoint, id, token) => answer(`delete ${id}`, undefined, token),
       request: async (method, path, body, token) => {
         tokensSeen.push(token);
         sent.push({ what: `${method} ${path}`, body });
@@ -69,7 +72,13 @@ function scripted(answers: Answer[], options: Script = {}) {
     await sender.drain();
     return result!;
   };
-  return { sender, send, sent, tokensSeen, clock, answersLeft: () => answers.length };
+  const remove = async (id: string): Promise<DeleteResult> => {
+    let result: DeleteResult | undefined;
+    await sender.submitDelete(id, (outcome) => (result = outcome));
+    await sender.drain();
+    return result!;
+  };
+  return { sender, send, remove, sent, tokensSeen, clock, answersLeft: () => answers.length };
 }
 
 describe('Sender', () => {
@@ -78,6 +87,17 @@ describe('Sender', () => {
     const updating = scripted([ok('2')]);
     expect(await updating.send({ action: 'update', id: '2' })).toEqual({ status: 'updated', id: '2', attempts: 1 });
     expect(updating.sent.map((request) => request.what)).toEqual(['update 2']);
+  });
+
+  it('looks for a create an earlier run may have made before sending it: found, it is not sent; not found, it is', async () => {
+    const found = scripted([]);
+    expect(await found.send({ recover: async () => ({ kind: 'found', id: '9' }) })).toEqual({ status: 'created', id: '9', attempts: 0, recovered: true });
+    expect(found.sent).toEqual([]);
+    const none = scripted([ok('1')]);
+    expect(await none.send({ recover: async () => ({ kind: 'none' }) })).toEqual({ status: 'created', id: '1', attempts: 1 });
+    const unknown = scripted([]);
+    expect(await unknown.send({ recover: async () => ({ kind: 'failed', code: 'RECOVERY', msg: 'cannot tell' }) })).toEqual({ status: 'failed', code: 'RECOVERY', msg: 'cannot tell', attempts: 0 });
+    expect(unknown.sent).toEqual([]);
   });
 
   it('retries server errors and resets with backoff, then gives up with the last code and its request log id', async () => {
@@ -187,6 +207,35 @@ describe('Sender', () => {
     expect(checks.paces.create.state.rate).toBe(20);
     expect(checks.paces.update?.state.rate).toBe(10);
     expect(scripted([], { endpoint: talents, rate: 5, lookup: () => ({ kind: 'ok', status: 200, body: {} }) }).sender.paces.create.state).toMatchObject({ rate: 5, perMinute: 1000 });
+  });
+});
+
+describe('Sender, deleting (undo)', () => {
+  it('deletes at the delete API\'s own limits, retrying server errors and resets like any request', async () => {
+    const deleting = scripted([error(500, 1002001), reset, ok('77')], { endpoint: interviews });
+    expect(await deleting.remove('77')).toEqual({ status: 'deleted', id: '77', notFound: false, attempts: 3 });
+    expect(deleting.sent.map((request) => request.what)).toEqual(['delete 77', 'delete 77', 'delete 77']);
+    expect(deleting.sender.paces.delete?.state).toMatchObject({ rate: 10, perMinute: undefined });
+    expect(scripted([], { endpoint: applications }).sender.paces.delete?.state).toMatchObject({ rate: 20, perMinute: 20 });
+  });
+
+  it('counts a record already gone (HTTP 404, or a parameter error: the id is the only parameter) as deleted, and fails any other refusal', async () => {
+    expect(await scripted([error(400, 1002002)], { endpoint: interviews }).remove('5')).toEqual({ status: 'deleted', id: '5', notFound: true, attempts: 1 });
+    expect(await scripted([error(404, 404)], { endpoint: interviews }).remove('5')).toMatchObject({ status: 'deleted', notFound: true });
+    // A delete whose first answer was lost and whose retry finds nothing: it was deleted by the first try.
+    expect(await scripted([reset, error(400, 1002002)], { endpoint: interviews }).remove('5')).toMatchObject({ status: 'deleted', notFound: true, attempts: 2 });
+    expect(await scripted([error(400, 1002201)], { endpoint: interviews }).remove('5')).toEqual({ status: 'failed', code: 1002201, msg: 'code 1002201', attempts: 1 });
+  });
+
+  it('leaves a delete pending when interrupted, and refuses an endpoint without a delete', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    expect(await scripted([], { endpoint: interviews, signal: controller.signal }).remove('5')).toEqual({ status: 'pending', attempts: 0 });
+    const assessmentSender = scripted([]).sender;
+    expect(assessmentSender.paces.delete).toBeUndefined();
+    await assessmentSender.submitDelete('5', () => undefined);
+    await assessmentSender.drain();
+    expect(assessmentSender.fatal?.message).toBe('assessments cannot be deleted');
   });
 });
 

@@ -34,6 +34,16 @@ describe('LogFold', () => {
     ]);
   });
 
+  it("skips the intents written before creates, and takes verify's differs line for no request and no new state", () => {
+    const fold = new LogFold(now);
+    fold.line(JSON.stringify({ external_id: 'A', status: 'sending', resource: 'assessments', parent: '10' }));
+    fold.line(line({ external_id: 'A', status: 'created', id: '1', line: 2, at: at(30) }));
+    fold.line(JSON.stringify({ external_id: 'B', status: 'sending', resource: 'assessments', parent: '10' }));
+    fold.line(line({ external_id: 'A', status: 'differs', id: '1', line: 2, field: 'conclusion', msg: 'verify: ...', at: at(10) }));
+    const summary = fold.summary('export.results.jsonl', { records: 2 });
+    expect(summary).toMatchObject({ lines: 2, unreadable: 0, records: 1, counts: { created: 1, differs: 0 }, recentRate: null });
+  });
+
   it('counts a talent matched by a lookup as done, like a create, and says so', () => {
     const fold = new LogFold(now);
     fold.line(line({ resource: 'talents', external_id: 'T-1', status: 'matched', id: '7', line: 2, at: at(20) }));
@@ -42,6 +52,18 @@ describe('LogFold', () => {
     const summary = fold.summary('talents.results.jsonl', { records: 2 });
     expect(summary).toMatchObject({ lines: 3, unreadable: 0, records: 2, counts: { created: 1, updated: 0, matched: 1, failed: 0, invalid: 0 } });
     expect(formatStatus(summary, noColors, now).split('\n')[1]).toBe('  created 1 · matched 1 · failed 0 · invalid 0');
+  });
+
+  it("counts a record an undo deleted as deleted, until a later create, and reads the undo's lines (no file, no line)", () => {
+    const fold = new LogFold(now);
+    fold.line(line({ external_id: 'A', status: 'created', id: '1', line: 2, at: at(90) }));
+    fold.line(line({ external_id: 'B', status: 'created', id: '2', line: 3, at: at(90) }));
+    fold.line(JSON.stringify({ resource: 'interviews', external_id: 'A', status: 'deleted', id: '1', how: 'deleted', at: at(60) }));
+    fold.line(JSON.stringify({ resource: 'interviews', external_id: 'B', status: 'deleted', id: '2', how: 'notFound', at: at(60) }));
+    fold.line(line({ external_id: 'B', status: 'created', id: '3', line: 3, at: at(30) }));
+    const summary = fold.summary('interviews.results.jsonl', { records: 2 });
+    expect(summary).toMatchObject({ inputs: [{ file: 'export.csv', lines: 3 }], lines: 5, unreadable: 0, records: 2, counts: { created: 1, deleted: 1 } });
+    expect(formatStatus(summary, noColors, now).split('\n')[1]).toBe('  created 1 · deleted by an undo 1 · failed 0 · invalid 0');
   });
 
   it('measures the recent rate from the sent outcomes of the last five minutes, and the ETA from the total', () => {

@@ -1,0 +1,211 @@
+/**
+ * Verifies one export against Feishu: every record is read through its mapping again (the body it was sent as), the
+ * records the result log says were created are read back by their Feishu ids, and each record gets one status:
+ * - `ok`: on Feishu, with the export's content;
+ * - `missing`: the log says created, Feishu does not have it;
+ * - `differs`: on Feishu with other content (the fields that differ, with both values);
+ * - `not imported`: in the export, not created according to the log (invalid, failed, blocked, never sent);
+ * - `not checked`: verify cannot compare it: its resource cannot be read back (talents), its row in the export is
+ *   invalid although the log says it was created (from a corrected copy), or reading it back failed.
+ * Records stream through in windows of `windowSize`: memory holds one window, and each window's reads are all
+ * under way at once.
+ */
+import { carriedInside, endpointFor, endpoints } from '../endpoints/registry.js';
+import type { EndpointDescription } from '../endpoints/types.js';
+import { openMappedInput, prepare } from '../import/records.js';
+import { pendingIntents, readResultLog, type LogLine } from '../log/resultLog.js';
+import { checkLogTarget, type Target } from '../log/target.js';
+import { loadMapping, type MappingSpec } from '../map/mapping.js';
+import type { Format } from '../read/source.js';
+import { differences, type CarriedList, type Difference } from './compare.js';
+import type { ReadBack } from './readBack.js';
+
+export const checkStatuses = ['ok', 'missing', 'differs', 'not imported', 'not checked'] as const;
+export type CheckStatus = (typeof checkStatuses)[number];
+
+export interface RecordCheck {
+  /** The plan step (the resource, for a single export). */
+  step: string;
+  resource: string;
+  file: string;
+  /** Where the record starts in the export. */
+  line: number;
+  external_id: string | null;
+  /** The Feishu id the log names. */
+  id?: string;
+  status: CheckStatus;
+  differences?: Difference[];
+  /** Why it is not imported or not checked. */
+  detail?: string;
+  /** Not checked because reading it back failed (which, unlike the others, fails the verify). */
+  readFailed?: true;
+}
+
+export interface StepToVerify {
+  name: string;
+  resource: string;
+  file: string;
+  mapping?: string;
+  log: string;
+  format?: Format;
+  encoding?: string;
+  delimiter?: string;
+  sheet?: string;
+  /** For a plan: each step's log, read by `{ step }` lookups. */
+  stepLogs?: ReadonlyMap<string, string>;
+}
+
+export interface StepVerification {
+  step: string;
+  resource: string;
+  file: string;
+  log: string;
+  counts: Record<CheckStatus, number>;
+  /** Records not checked because reading them back failed. */
+  readFailures: number;
+}
+
+export interface VerifyContext {
+  readBack: ReadBack;
+  /** Where the records were imported: a log that names another target (its header) is refused. */
+  target: Target;
+  signal: AbortSignal;
+  /** Every record that is not `ok`, as it is settled. */
+  onCheck(check: RecordCheck): void;
+  windowSize?: number;
+}
+
+/** Enough ids for many requests at once (50 batch queries of 20), few enough to keep memory flat. */
+const defaultWindowSize = 1000;
+
+interface Created {
+  line: number;
+  externalId: string;
+  id: string;
+  body: Record<string, unknown>;
+}
+
+export async function verifyStep(step: StepToVerify, context: VerifyContext): Promise<StepVerification> {
+  const endpoint = endpointFor(step.resource)!;
+  const windowSize = context.windowSize ?? defaultWindowSize;
+  const counts = Object.fromEntries(checkStatuses.map((status) => [status, 0])) as Record<CheckStatus, number>;
+  const summary: StepVerification = { step: step.name, resource: step.resource, file: step.file, log: step.log, counts, readFailures: 0 };
+  const settle = (check: Omit<RecordCheck, 'step' | 'resource' | 'file'>) => {
+    counts[check.status]++;
+    if (check.readFailed) summary.readFailures++;
+    if (check.status !== 'ok') context.onCheck({ step: step.name, resource: step.resource, file: step.file, ...check });
+  };
+
+  // Why each record the log does not count as created was not: its last other outcome.
+  const lastProblem = new Map<string, LogLine>();
+  const history = await readResultLog(step.log, {
+    keep: { ids: true, hashes: false },
+    onEntry: (entry) => {
+      if (entry.external_id !== null && !['created', 'updated', 'matched', 'differs'].includes(entry.status)) lastProblem.set(entry.external_id, entry);
+    },
+  });
+  checkLogTarget(step.log, history.header, context.target, step.resource);
+  const intents = pendingIntents(history);
+  const notImported = (externalId: string) => {
+    const problem = lastProblem.get(externalId);
+    if (problem?.status === 'deleted') return 'deleted by hire-import undo';
+    if (problem) return `${problem.status}${problem.code === undefined ? '' : ` (${problem.code})`}: ${problem.msg ?? 'see the result log'}`;
+    if (intents.has(externalId)) return 'sent, but the import stopped before its answer was logged: the next import finds it on Feishu or sends it';
+    return 'not sent yet';
+  };
+
+  const cleanup: Array<() => unknown> = [];
+  try {
+    const spec = step.mapping === undefined ? undefined : withStepLogs(await loadMapping(step.mapping), step.stepLogs);
+    const { mapper, records } = await openMappedInput({ ...step, spec, endpoint, signal: context.signal }, cleanup);
+    let window: Created[] = [];
+    for await (const item of await records()) {
+      if (context.signal.aborted) break;
+      const prepared = await prepare(item, mapper);
+      const { line } = item;
+      if (!prepared.ok) {
+        const reasons = prepared.problems.map((problem) => `${problem.field}: ${problem.reason}`).join('; ');
+        const externalId = prepared.externalId ?? null;
+        const known = externalId === null ? undefined : history.known.created(externalId);
+        if (known) settle({ line, external_id: externalId, id: known.id, status: 'not checked', detail: `created from a corrected copy; this row is invalid (${reasons})` });
+        else settle({ line, external_id: externalId, status: 'not imported', detail: `invalid: ${reasons}` });
+        continue;
+      }
+      const { externalId, body } = prepared;
+      const firstLine = history.known.firstLine(externalId, line);
+      if (firstLine !== undefined) {
+        settle({ line, external_id: externalId, status: 'not imported', detail: `invalid: ${endpoint.externalId}: '${externalId}' already appears at line ${firstLine}` });
+        continue;
+      }
+      const known = history.known.created(externalId);
+      if (!known) {
+        settle({ line, external_id: externalId, status: 'not imported', detail: notImported(externalId) });
+        continue;
+      }
+      if (!endpoint.readBack) {
+        settle({ line, external_id: externalId, id: known.id, status: 'not checked', detail: `Feishu has no way to read ${endpoint.title}s back by id` });
+        continue;
+      }
+      window.push({ line, externalId, id: known.id, body });
+      if (window.length >= windowSize) {
+        await checkWindow(endpoint, window, context, settle);
+        window = [];
+      }
+    }
+    await checkWindow(endpoint, window, context, settle);
+  } finally {
+    for (const release of cleanup.reverse()) await release();
+  }
+  return summary;
+}
+
+/** A plan's mapping with its `{ step }` lookups reading those steps' logs, like `{ log }` lookups: they have run. */
+function withStepLogs(spec: MappingSpec, stepLogs: ReadonlyMap<string, string> | undefined): MappingSpec {
+  if (!spec.lookups || !stepLogs) return spec;
+  const lookups = Object.fromEntries(
+    Object.entries(spec.lookups).map(([name, lookup]) => {
+      const log = 'step' in lookup ? stepLogs.get(lookup.step) : undefined;
+      return [name, log === undefined ? lookup : { log }];
+    }),
+  );
+  return { ...spec, lookups };
+}
+
+/** Reads a window's records back, all at once, and settles each. */
+async function checkWindow(
+  endpoint: EndpointDescription,
+  window: readonly Created[],
+  context: VerifyContext,
+  settle: (check: Omit<RecordCheck, 'step' | 'resource' | 'file'>) => void,
+): Promise<void> {
+  if (window.length === 0) return;
+  const parentField = endpoint.parent?.field;
+  const read = await context.readBack.byIds(
+    endpoint,
+    window.map(({ id, body }) => {
+      const parent = parentField === undefined ? undefined : body[parentField];
+      return { id, ...(typeof parent === 'string' ? { parent } : {}) };
+    }),
+  );
+  const carried = carriedLists(endpoint);
+  for (const { line, externalId, id, body } of window) {
+    const base = { line, external_id: externalId, id };
+    const why = read.unread.get(id);
+    if (why !== undefined) {
+      settle({ ...base, status: 'not checked', detail: why, readFailed: true });
+      continue;
+    }
+    const server = read.found.get(id);
+    if (!server) {
+      settle({ ...base, status: 'missing', detail: `the log says it was created as ${id}; Feishu has no such ${endpoint.title}` });
+      continue;
+    }
+    const differing = differences(endpoint, body, server, carried);
+    settle(differing.length === 0 ? { ...base, status: 'ok' } : { ...base, status: 'differs', differences: differing });
+  }
+}
+
+/** The list fields of `endpoint` that carry other resources' records, and how those records are told apart. */
+function carriedLists(endpoint: EndpointDescription): CarriedList[] {
+  return carriedInside(endpoints, endpoint.resource).map(({ child, field }) => ({ field, childKey: child.externalId }));
+}

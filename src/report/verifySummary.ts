@@ -1,0 +1,100 @@
+/**
+ * The end of a verify, in words for people (stderr) and as a report file: a CSV of every record that is not `ok`,
+ * one row per differing field (one row for a record missing, not imported or not checked), with its file and line
+ * in the export, so it can be opened in a spreadsheet next to the export. Pure: the command writes the text.
+ */
+import type { Colors } from './colors.js';
+import { checkStatuses, type CheckStatus, type RecordCheck, type StepVerification } from '../readBack/verifyStep.js';
+import { count, duration } from './format.js';
+
+export interface VerifySummary {
+  /** A plan file, or null for a single export. */
+  plan: string | null;
+  steps: StepVerification[];
+  /** Over every step. */
+  counts: Record<CheckStatus, number>;
+  records: number;
+  /** Records not checked because reading them back failed. */
+  readFailures: number;
+  /** The report file, when any record is not ok. */
+  report: string | null;
+  /** Read-back requests sent, and records verified per second of the run. */
+  readRequests: number;
+  elapsedMs: number;
+  recordsPerSec: number;
+  interrupted: boolean;
+  /** The command that sends the export's content again for records that differ, when any do. */
+  updateCommand: string | null;
+  /** Things the user should know that are not counts: a log where differing records could not be noted, say. */
+  notes: string[];
+  ok: boolean;
+}
+
+/** Everything checkable is on Feishu as the exports say: nothing missing, differing or not imported, every read done. */
+export function verified(summary: Pick<VerifySummary, 'counts' | 'readFailures' | 'interrupted'>): boolean {
+  const { counts } = summary;
+  return !summary.interrupted && counts.missing + counts.differs + counts['not imported'] === 0 && summary.readFailures === 0;
+}
+
+export function formatVerifySummary(summary: VerifySummary, colors: Colors): string {
+  const lines: string[] = [];
+  const exports = summary.steps.length === 1 ? summary.steps[0]!.file : `${summary.steps.length} exports of ${summary.plan}`;
+  lines.push(
+    `verify: ${count(summary.records)} records from ${exports} checked against Feishu in ${duration(summary.elapsedMs)} ` +
+      `(${summary.recordsPerSec.toFixed(1)} records/s, ${plural(summary.readRequests, 'read request')})`,
+  );
+  const header = ['', ...checkStatuses];
+  const rows = summary.steps.map((step) => [step.step, ...checkStatuses.map((status) => count(step.counts[status]))]);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  for (const row of [header, ...rows]) lines.push(`  ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[0]!) : cell.padStart(widths[column]!))).join('  ')}`);
+  const { counts } = summary;
+  if (summary.report) lines.push(`report: ${summary.report} (${plural(summary.records - counts.ok, 'record')} not ok)`);
+  if (counts.differs > 0) {
+    lines.push(`${plural(counts.differs, 'record')} ${counts.differs === 1 ? 'differs' : 'differ'}: the log now says so, and importing again with --update-changed sends the export's content:`);
+    if (summary.updateCommand) lines.push(`  ${summary.updateCommand}`);
+  }
+  if (counts.missing > 0) {
+    lines.push(`${plural(counts.missing, 'record')} missing: logged as created, not on Feishu (deleted there?); an import does not create them again while the log says they exist`);
+  }
+  for (const step of summary.steps) {
+    const unchecked = step.counts['not checked'] - step.readFailures;
+    if (unchecked > 0) lines.push(`${step.step}: ${plural(unchecked, 'record')} not checked (the report says why); they do not change the exit code`);
+    if (step.readFailures > 0) lines.push(`${step.step}: ${plural(step.readFailures, 'record')} could not be read back (the report says why); verify again`);
+  }
+  for (const note of summary.notes) lines.push(note);
+  if (summary.interrupted) lines.push(colors.yellow('interrupted: the records not reached were not checked'));
+  else if (summary.ok) lines.push(colors.green('✔ every record checked is on Feishu as the export says'));
+  else lines.push(colors.red(`✖ ${plural(counts.missing + counts.differs + counts['not imported'] + summary.readFailures, 'record')} not as the export says`));
+  return `${lines.join('\n')}\n`;
+}
+
+function plural(value: number, noun: string): string {
+  return `${count(value)} ${noun}${value === 1 ? '' : 's'}`;
+}
+
+export const reportColumns = ['resource', 'file', 'line', 'external_id', 'id', 'status', 'field', 'export_value', 'server_value', 'detail'] as const;
+
+/** The report file's text: a UTF-8 BOM (so spreadsheets read Chinese right), the header, one row per finding. */
+export function verifyReportCsv(checks: readonly RecordCheck[]): string {
+  const rows: string[][] = [[...reportColumns]];
+  for (const check of checks) {
+    const base = [check.resource, check.file, String(check.line), check.external_id ?? '', check.id ?? '', check.status];
+    if (check.differences?.length) {
+      for (const difference of check.differences) rows.push([...base, difference.field, cellValue(difference.export), cellValue(difference.server), '']);
+    } else {
+      rows.push([...base, '', '', '', check.detail ?? '']);
+    }
+  }
+  return `\uFEFF${rows.map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
+}
+
+/** A value as a cell: text as it is, anything else as JSON, no value as an empty cell. */
+function cellValue(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** RFC 4180 quoting: a cell with a comma, a quote or a line break is quoted, its quotes doubled. */
+function csvCell(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}

@@ -1,0 +1,167 @@
+/**
+ * Reading back in-process, through real senders (pacing, retries) and a fake client that answers read-back requests
+ * from a table of records, on a fake clock.
+ */
+import { describe, expect, it } from 'vitest';
+import { endpointFor } from '../../src/endpoints/registry.js';
+import type { EndpointDescription } from '../../src/endpoints/types.js';
+import { ReadBack, readRequests, type Item } from '../../src/readBack/readBack.js';
+import { recoverable, Recovery } from '../../src/readBack/recovery.js';
+import type { Reply } from '../../src/send/answer.js';
+import { Sender } from '../../src/send/sender.js';
+import { TokenCache } from '../../src/send/tokenCache.js';
+import { fakeClock } from '../support/fakeClock.js';
+
+interface Request {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body: unknown;
+}
+
+/**
+ * A read-back over `records` (per resource, each with `id` and fields). Batch queries answer the ids asked for (or
+ * a parent's records), lists a parent's records, both paged as asked; `fail` answers matching requests HTTP 400.
+ */
+function reading(records: Record<string, Item[]>, fail?: (request: Request) => boolean) {
+  const clock = fakeClock({ start: 1_000_000 });
+  const requests: Request[] = [];
+  const tokenCache = new TokenCache(async () => ({ token: 't-1', expire: 7200 }), clock);
+  const answer = (endpoint: EndpointDescription, request: Request): Reply => {
+    if (fail?.(request)) return { kind: 'error', status: 400, code: 1002002, msg: 'bad' };
+    const readBack = endpoint.readBack!;
+    let items = records[endpoint.resource] ?? [];
+    const listed = (body: unknown) => (body as Record<string, string[]> | undefined)?.[readBack.kind === 'batchQuery' ? readBack.idList : ''];
+    const ids = listed(request.body);
+    if (ids) items = items.filter((item) => ids.includes(item.id as string));
+    else items = items.filter((item) => item[endpoint.parent!.field] === request.query[readBack.kind === 'listByParent' ? readBack.parentParam : endpoint.parent!.field]);
+    const size = Number(request.query.page_size);
+    const from = Number(request.query.page_token ?? 0);
+    const more = from + size < items.length;
+    return { kind: 'ok', status: 200, body: { code: 0, data: { items: items.slice(from, from + size), has_more: more, ...(more ? { page_token: String(from + size) } : {}) } } };
+  };
+  const senders: Sender[] = [];
+  const readBack = new ReadBack(
+    readRequests((endpoint) => {
+      const sender = new Sender({
+        endpoint,
+        client: {
+          create: async () => Promise.reject(new Error('no creates here')),
+          update: async () => Promise.reject(new Error('no updates here')),
+          delete: async () => Promise.reject(new Error('no deletes here')),
+          request: async (method, path, body) => {
+            const url = new URL(path, 'http://feishu');
+            const request = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), body };
+            requests.push(request);
+            return answer(endpoint, request);
+          },
+        },
+        tokenCache,
+        clock,
+        random: () => 0.5,
+        maxAttempts: 3,
+        concurrency: 50,
+        signal: new AbortController().signal,
+      });
+      senders.push(sender);
+      return sender;
+    }),
+  );
+  return { readBack, requests, senders };
+}
+
+const interviews = endpointFor('interviews')!;
+const assessments = endpointFor('assessments')!;
+const applications = endpointFor('applications')!;
+const ids = (count: number, from = 1) => Array.from({ length: count }, (_, index) => String(7000 + from + index));
+
+describe('read-back', () => {
+  it('asks for as many ids per request as the endpoint takes (45 ids: 20, 20, 5), paced at its own limit', async () => {
+    const stored = ids(44).map((id) => ({ id, external_id: `I-${id}`, external_application_id: '1' }));
+    const { readBack, requests, senders } = reading({ interviews: stored });
+    const result = await readBack.byIds(interviews, ids(45).map((id) => ({ id })));
+    expect(requests.map((request) => (request.body as { external_interview_id_list: string[] }).external_interview_id_list.length)).toEqual([20, 20, 5]);
+    expect(requests.every((request) => request.method === 'POST' && request.path === '/open-apis/hire/v1/external_interviews/batch_query')).toBe(true);
+    // Paced by the interviews' read-back limit (10/s): each request started at least 100 ms after the one before.
+    const pace = senders[0]!.paces.read!;
+    expect(pace.state.rate).toBe(10);
+    expect(senders[0]!.paces.create.state.started).toBe(0);
+    const starts = pace.state.starts;
+    expect(starts).toHaveLength(3);
+    expect(starts.slice(1).every((start, index) => start - starts[index]! >= 100)).toBe(true);
+    expect([...result.found.keys()].sort()).toEqual(ids(44));
+    expect(result.found.has('7045')).toBe(false);
+    expect(result.unread.size).toBe(0);
+  });
+
+  it('reads assessments inside their interviews, each interview once, with its id in their parent field', async () => {
+    const { readBack, requests } = reading({
+      interviews: [
+        { id: '10', external_application_id: '1', interview_assessments: [{ id: '11', external_id: 'A-1', username: 'a' }, { id: '12', external_id: 'A-2' }] },
+        { id: '20', external_application_id: '1', interview_assessments: [{ id: '21', external_id: 'A-3' }] },
+      ],
+    });
+    const wanted = [
+      { id: '11', parent: '10' },
+      { id: '12', parent: '10' },
+      { id: '21', parent: '20' },
+      { id: '22', parent: '20' },
+      { id: '31', parent: '30' },
+    ];
+    const result = await readBack.byIds(assessments, wanted);
+    expect(requests).toHaveLength(1);
+    expect(requests[0]!.body).toEqual({ external_interview_id_list: ['10', '20', '30'] });
+    expect(result.found.get('11')).toEqual({ id: '11', external_id: 'A-1', username: 'a', external_interview_id: '10' });
+    expect([...result.found.keys()]).toEqual(['11', '12', '21']);
+    expect(result.unread.size).toBe(0);
+  });
+
+  it("lists each talent's applications once, page by page, at the list's largest page", async () => {
+    const stored = ids(25).map((id) => ({ id, talent_id: 't1', job_title: 'SRE' }));
+    const { readBack, requests } = reading({ applications: [...stored, { id: '1', talent_id: 't2' }] });
+    const result = await readBack.byIds(applications, [...ids(25).map((id) => ({ id, parent: 't1' })), { id: '1', parent: 't2' }]);
+    expect(requests.map((request) => [request.method, request.query])).toEqual([
+      ['GET', { talent_id: 't1', page_size: '20' }],
+      ['GET', { talent_id: 't2', page_size: '20' }],
+      ['GET', { talent_id: 't1', page_size: '20', page_token: '20' }],
+    ]);
+    expect(result.found.size).toBe(26);
+  });
+
+  it('leaves the ids of a failed request unread, never missing, and reads the others', async () => {
+    const stored = ids(25).map((id) => ({ id, external_application_id: '1' }));
+    const { readBack } = reading({ interviews: stored }, (request) => (request.body as { external_interview_id_list: string[] }).external_interview_id_list.includes('7021'));
+    const result = await readBack.byIds(interviews, ids(25).map((id) => ({ id })));
+    expect(result.found.size).toBe(20);
+    expect([...result.unread.keys()]).toEqual(ids(5, 21));
+    expect(result.unread.get('7021')).toBe('reading back failed: 1002002: bad');
+  });
+
+  it("reads a parent's records by the parent's id when recovering", async () => {
+    const { readBack, requests } = reading({ interviews: [{ id: '10', external_id: 'I-1', external_application_id: 'p1' }, { id: '20', external_application_id: 'p2' }] });
+    expect(await readBack.children(interviews, 'p1')).toEqual([{ id: '10', external_id: 'I-1', external_application_id: 'p1' }]);
+    expect(requests).toEqual([expect.objectContaining({ method: 'POST', query: { external_application_id: 'p1', page_size: '20' }, body: {} })]);
+  });
+});
+
+describe('recovery', () => {
+  it('is possible where the read-back answers the external_id under a parent', () => {
+    const names = ['talents', 'applications', 'interviews', 'assessments', 'offers', 'background-checks'];
+    expect(names.filter((name) => recoverable(endpointFor(name)!))).toEqual(['interviews', 'assessments', 'offers', 'background-checks']);
+  });
+
+  it('finds an intent\'s record among its parent\'s by external_id, reading each parent once', async () => {
+    const { readBack, requests } = reading({ interviews: [{ id: '10', external_application_id: '1', interview_assessments: [{ id: '11', external_id: 'A-1' }] }] });
+    const recovery = new Recovery(assessments, readBack);
+    const intent = (external_id: string) => ({ external_id, status: 'sending' as const, resource: 'assessments', parent: '10' });
+    expect(await Promise.all([recovery.find(intent('A-1')), recovery.find(intent('A-2'))])).toEqual([{ kind: 'found', id: '11' }, { kind: 'none' }]);
+    expect(requests).toHaveLength(1);
+  });
+
+  it('fails a record whose parent cannot be read rather than risk a second copy', async () => {
+    const { readBack } = reading({}, () => true);
+    const found = await new Recovery(assessments, readBack).find({ external_id: 'A-1', status: 'sending', resource: 'assessments', parent: '10' });
+    expect(found).toMatchObject({ kind: 'failed', code: 'RECOVERY' });
+    expect((found as { msg: string }).msg).toMatch(/whether Feishu made it cannot be checked \(reading back failed: 1002002: bad\); not sent again/);
+  });
+});
