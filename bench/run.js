@@ -389,11 +389,11 @@ if (runs('verify')) {
 }
 
 // Resume: a rerun over a log that has every record of that input done, against the dry run of the same input.
-process.stderr.write(`resume: a rerun over a ${size.dryRun.toLocaleString('en-US')}-line result log of that input...\n`);
-const bigLog = await ensureLog(`${dir}/records-${size.dryRun}.results.jsonl`, size.dryRun, bigFile);
+process.stderr.write(`resume: a rerun over the result log of ${size.dryRun.toLocaleString('en-US')} records of that input (an intent and an outcome each)...\n`);
+const bigLog = await ensureLog(`${dir}/records-${size.dryRun}.done.results.jsonl`, size.dryRun, bigFile);
 results.resume = await resume(bigFile, bigLog, quick ? 1 : 2);
 console.log(table(
-  `4. A rerun over a ${size.dryRun.toLocaleString('en-US')}-line result log (every record done: nothing sent) and its input; fastest of ${quick ? 1 : 2} runs`,
+  `4. A rerun over the result log of ${size.dryRun.toLocaleString('en-US')} records (${(2 * size.dryRun).toLocaleString('en-US')} lines: each record's intent and outcome; every record done, nothing sent) and its input; fastest of ${quick ? 1 : 2} runs`,
   ['run', 'rows', 'wall s', 'rows/s', 'peak RSS MB', 'RSS at 25/50/75% MB', 'exit'],
   [dryRow('hire-import rerun', results.resume.rerun), dryRow('hire-import --dry-run (table 3)', results.dryRun.cli)],
 ));

@@ -1,14 +1,17 @@
 /**
- * A result log as a finished import of records 1..count of a generated CSV would leave it: one `created` line per
- * record, in the shape the pipeline writes, for measuring a rerun over it. Feishu ids are 19 digits, like real ones.
+ * A result log as a finished import of records 1..count of a generated CSV would leave it: for each record the
+ * intent written before its create (`sending`, with the parent it was sent under) and its `created` line, in the
+ * shapes the pipeline writes, for measuring a rerun over it. Feishu ids are 19 digits, like real ones.
  * `node bench/writeLog.js LOG COUNT INPUT` writes one from the command line.
  */
 import { once } from 'node:events';
 import { createWriteStream, existsSync, renameSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { makeBody } from './generate.js';
 
-/** The log line of record i, created from `file`. */
-function createdLine(i, file) {
+/** The log lines of record i, created from `file`: its intent, then its outcome. */
+function createdLines(i, file) {
+  const intent = { external_id: `B-${i}`, status: 'sending', resource: 'assessments', parent: makeBody(i).external_interview_id };
   const entry = {
     external_id: `B-${i}`,
     status: 'created',
@@ -21,7 +24,7 @@ function createdLine(i, file) {
     file,
     at: new Date(Date.UTC(2026, 10, 24, 8) + i * 50).toISOString(),
   };
-  return `${JSON.stringify(entry)}\n`;
+  return `${JSON.stringify(intent)}\n${JSON.stringify(entry)}\n`;
 }
 
 /**
@@ -34,7 +37,7 @@ export async function writeLog(path, count, file) {
   const batch = 5000;
   for (let start = 1; start <= count; start += batch) {
     let chunk = '';
-    for (let i = start; i < Math.min(start + batch, count + 1); i++) chunk += createdLine(i, file);
+    for (let i = start; i < Math.min(start + batch, count + 1); i++) chunk += createdLines(i, file);
     if (!out.write(chunk)) await once(out, 'drain');
   }
   out.end();

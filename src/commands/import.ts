@@ -14,7 +14,7 @@ import { ConfigError, UsageError } from '../errors.js';
 import { runPipeline, type PipelineInput } from '../import/pipeline.js';
 import { openMappedInput } from '../import/records.js';
 import { lockResultLog } from '../log/lock.js';
-import { pendingIntents, readResultLog, ResultLog, type Intent, type LogHeader, type LogHistory } from '../log/resultLog.js';
+import { readResultLog, ResultLog, type Intent, type LogHeader, type LogHistory } from '../log/resultLog.js';
 import { checkLogTarget, defaultLogPath, makeStateFolder, targetOf, type Target } from '../log/target.js';
 import type { Mapper, MappingSpec } from '../map/mapping.js';
 import { sameFile } from '../read/input.js';
@@ -316,7 +316,7 @@ export function newSender(
  * where it reads itself back, else a sender of the API that does (the parent's), made only when an intent needs it.
  */
 function intentsOf(endpoint: EndpointDescription, history: LogHistory, connection: Connection, sender: Sender, options: ImportOptions, io: ImportIO) {
-  const pending = new Map([...pendingIntents(history)].filter(([, intent]) => intent.resource === endpoint.resource));
+  const pending = new Map([...history.intents].filter(([, intent]) => intent.resource === endpoint.resource));
   const readBack = new ReadBack(readRequests((reader) => (reader === endpoint ? sender : newSender(reader, connection, options, io))));
   const recovery = new Recovery(endpoint, readBack);
   return { pending, recover: (intent: Intent) => recovery.find(intent) };

@@ -22,11 +22,6 @@ export interface KnownRecord {
 /** How a line says a record exists: made (`created`), changed since (`updated`), or found (`matched`). */
 export type Done = 'created' | 'updated' | 'matched';
 
-/** What an intent line says besides its key: the resource, and the parent the create was sent under. */
-export interface PendingIntent {
-  resource: string;
-  parent?: string;
-}
 
 const ENTRY_BITS = 16;
 const ENTRY_CHUNK = 1 << ENTRY_BITS;
@@ -41,10 +36,12 @@ const ID_NUMBER = 2;
 const ID_TEXT = 4;
 const HASH_NUMBER = 8;
 const HASH_TEXT = 16;
-/** The key is text that UTF-8 cannot hold exactly (a lone surrogate): kept as a string, not in the arena. */
-const KEY_TEXT = 32;
+/** This run saw the key: its line is the line it first appeared at. */
+const SEEN = 32;
 /** Found rather than made: the record existed before this tool. */
 const MATCHED = 64;
+/** A create was sent (an intent) and no line has said since that the record exists. */
+const INTENT = 128;
 
 const TWO_32 = 2 ** 32;
 const loneSurrogate = /\p{Cs}/u;
@@ -81,7 +78,10 @@ export class KnownIds {
   /** Arena chunks; a key is its length (LEB128) then its bytes, never split between chunks. */
   readonly #arena: Buffer[] = [];
   #arenaUsed = ARENA_CHUNK;
-  /** Per entry: where its key sits (chunk << 20 | offset), what is known (flags), the line this run saw it at (0: not). */
+  /**
+   * Per entry: where its key sits (chunk << 20 | offset), what is known (flags), and the line this run first saw it at
+   * (SEEN), else the token of its pending intent (INTENT).
+   */
   readonly #keyAt = new Chunked(u32);
   readonly #flags = new Chunked(u8);
   readonly #line = new Chunked(u32);
@@ -89,8 +89,12 @@ export class KnownIds {
   readonly #idLow = new Chunked(u32);
   readonly #hashHigh = new Chunked(u32);
   readonly #hashLow = new Chunked(u32);
-  /** Creates sent and not yet settled, by entry (few: each is settled a line or so after it). */
-  readonly #intents = new Map<number, PendingIntent>();
+  /**
+   * The caller's token of an entry's pending intent (where its line starts) is kept in its `#line` until this run sees
+   * the key (SEEN): a typed array rather than a Map, so that a million intents, each settled a line or so later, make
+   * no garbage and take no memory of their own. Tokens of 2^32 or more go to this Map.
+   */
+  readonly #largeIntentAt = new Map<number, number>();
   /** The rare values the numbers cannot hold, by entry. */
   readonly #idTexts = new Map<number, string>();
   readonly #hashTexts = new Map<number, string>();
@@ -159,15 +163,15 @@ export class KnownIds {
   }
 
   /**
-   * Records that a create of `key` was sent (an intent line), unless the key is created already: it stays pending
-   * until a line says the record exists.
+   * Records that a create of `key` was sent (an intent line, found by `token`), unless the key is created already: it
+   * stays pending until a line says the record exists.
    */
-  recordIntent(key: string, intent: PendingIntent): void {
-    this.#intent(this.#entryOfText(key, true), intent);
+  recordIntent(key: string, token: number): void {
+    this.#intent(this.#entryOfText(key, true), token);
   }
 
-  recordIntentFrom(bytes: Buffer, keyStart: number, keyEnd: number, intent: PendingIntent): void {
-    this.#intent(this.#entry(bytes, keyStart, keyEnd, true), intent);
+  recordIntentFrom(bytes: Buffer, keyStart: number, keyEnd: number, token: number): void {
+    this.#intent(this.#entry(bytes, keyStart, keyEnd, true), token);
   }
 
   /** Whether an earlier run created `key`. */
@@ -187,11 +191,15 @@ export class KnownIds {
     while (count * 2 > this.#slots.length) this.#growSlots();
   }
 
-  /** Records `key` as seen by this run at `line`; returns the line it was first seen at, if it was seen before. */
+  /**
+   * Records `key` as seen by this run at `line`; returns the line it was first seen at, if it was seen before. Its
+   * pending intent, if any, is no longer reported (read the intents before the records).
+   */
   firstLine(key: string, line: number): number | undefined {
     const entry = this.#entryOfText(key, true);
-    const seenAt = this.#line.get(entry);
-    if (seenAt !== 0) return seenAt;
+    const flags = this.#flags.get(entry);
+    if ((flags & SEEN) !== 0) return this.#line.get(entry);
+    this.#flags.set(entry, (flags | SEEN) & ~INTENT);
     this.#line.set(entry, line);
     return undefined;
   }
@@ -203,17 +211,18 @@ export class KnownIds {
     }
   }
 
-  /** The intents no line has settled: creates sent whose record the log does not say exists. */
-  *pendingIntents(): IterableIterator<[string, PendingIntent]> {
-    for (const [entry, intent] of this.#intents) yield [this.#keyOf(entry), intent];
+  /** The intents no line has settled, with their tokens: creates sent whose record the log does not say exists. */
+  *pendingIntents(): IterableIterator<[string, number]> {
+    for (let entry = 0; entry < this.#count; entry++) {
+      if ((this.#flags.get(entry) & INTENT) !== 0) yield [this.#keyOf(entry), this.#largeIntentAt.get(entry) ?? this.#line.get(entry)];
+    }
   }
 
   /** The flags of `entry` once done as `how`, its id and hash cleared; settles its intent. */
   #done(entry: number, how: Done): number {
     const before = this.#flags.get(entry);
     const matched = how === 'matched' || (how === 'updated' && (before & (CREATED | MATCHED)) === (CREATED | MATCHED));
-    if (this.#intents.size > 0) this.#intents.delete(entry);
-    return (before & ~(ID_NUMBER | ID_TEXT | HASH_NUMBER | HASH_TEXT | MATCHED)) | CREATED | (matched ? MATCHED : 0);
+    return (before & ~(ID_NUMBER | ID_TEXT | HASH_NUMBER | HASH_TEXT | MATCHED | INTENT)) | CREATED | (matched ? MATCHED : 0);
   }
 
   #forget(entry: number): void {
@@ -224,8 +233,14 @@ export class KnownIds {
     if (entry >= 0) this.#flags.set(entry, this.#flags.get(entry) & ~(HASH_NUMBER | HASH_TEXT));
   }
 
-  #intent(entry: number, intent: PendingIntent): void {
-    if ((this.#flags.get(entry) & CREATED) === 0) this.#intents.set(entry, intent);
+  #intent(entry: number, token: number): void {
+    const flags = this.#flags.get(entry);
+    if ((flags & (CREATED | SEEN)) !== 0) return;
+    this.#flags.set(entry, flags | INTENT);
+    if (token < TWO_32) {
+      this.#line.set(entry, token);
+      this.#largeIntentAt.delete(entry);
+    } else this.#largeIntentAt.set(entry, token);
   }
 
   #record(entry: number): KnownRecord {
@@ -276,7 +291,6 @@ export class KnownIds {
     const known = this.#textKeys.get(key);
     if (known !== undefined || !insert) return known ?? -1;
     const entry = this.#count++;
-    this.#flags.set(entry, KEY_TEXT);
     this.#textKeys.set(key, entry);
     this.#textKeyOf.set(entry, key);
     return entry;
@@ -316,7 +330,8 @@ export class KnownIds {
   }
 
   #keyOf(entry: number): string {
-    if ((this.#flags.get(entry) & KEY_TEXT) !== 0) return this.#textKeyOf.get(entry)!;
+    const text = this.#textKeyOf.get(entry);
+    if (text !== undefined) return text;
     const at = this.#keyAt.get(entry);
     const chunk = this.#arena[at >>> ARENA_BITS]!;
     const length = storedLength(chunk, at & ARENA_MASK);
@@ -402,7 +417,7 @@ export class KnownIds {
     const slots = new Int32Array(this.#slots.length * 2);
     const mask = slots.length - 1;
     for (let entry = 0; entry < this.#count; entry++) {
-      if ((this.#flags.get(entry) & KEY_TEXT) !== 0) continue;
+      if (this.#textKeyOf.has(entry)) continue;
       const at = this.#keyAt.get(entry);
       const chunk = this.#arena[at >>> ARENA_BITS]!;
       const length = storedLength(chunk, at & ARENA_MASK);

@@ -18,10 +18,10 @@
  * taken back if the file allows, and the entry that failed and every later one are kept in memory for the summary.
  */
 import { isUtf8 } from 'node:buffer';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { closeSync, existsSync, fdatasync, fstatSync, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
 import { DamagedLogError, LogWriteError, UsageError } from '../errors.js';
-import { KnownIds, type Done, type PendingIntent } from '../import/knownIds.js';
+import { KnownIds, type Done } from '../import/knownIds.js';
 
 /**
  * `matched`: an existing record (a talent found by email or mobile) is reused; it counts as done like `created`.
@@ -111,9 +111,11 @@ export interface LogEnd {
 export interface LogHistory {
   /**
    * The keys earlier runs created, updated or matched (and not deleted since), with their Feishu ids and hashes if
-   * asked to keep them; and the intents no line settled (see pendingIntents).
+   * asked to keep them.
    */
   known: KnownIds;
+  /** Intents with no record the log says exists: creates a crash may have cut off after they were sent. */
+  intents: Map<string, Intent>;
   /** The resources its lines name (one, for a log written by imports of one resource). */
   resources: Set<string>;
   /** What the log belongs to; absent for an empty log and for one written before logs had a header. */
@@ -152,11 +154,12 @@ export function checkLogFile(path: string): void {
 /** Reads what earlier runs recorded; a missing log is an empty history. Throws DamagedLogError (see above). */
 export async function readResultLog(path: string, options: ReadOptions = {}): Promise<LogHistory> {
   const { keep = { ids: true, hashes: true }, onEntry } = options;
-  const history: LogHistory = { known: new KnownIds(), resources: new Set(), end: { bytes: 0, missingNewline: false } };
+  const history: LogHistory = { known: new KnownIds(), intents: new Map(), resources: new Set(), end: { bytes: 0, missingNewline: false } };
   if (!existsSync(path)) return history;
   checkLogFile(path);
-  // Created lines are some 200 bytes or more: room for that many keys at once spares rehashing them as the table grows.
-  history.known.reserve(statSync(path).size / 256);
+  // A record takes some 200 bytes of created line, 330 with its intent: room for about that many keys at once spares
+  // rehashing them as the table grows, and a rough count costs no more than a doubled table.
+  history.known.reserve(statSync(path).size / 330);
   const lines = new LineSplitter();
   const take = (line: RawLine) => {
     const result = readLine(line, onEntry === undefined);
@@ -171,8 +174,8 @@ export async function readResultLog(path: string, options: ReadOptions = {}): Pr
       history.end = { bytes: line.end, missingNewline: true };
       if (line.trailingNuls > 0) history.damagedTail = { afterLine: line.number, bytes: line.trailingNuls };
     }
-    if (result.kind === 'common') remember(history, keep);
-    else if (result.kind === 'intent') history.known.recordIntent(result.intent.external_id, pendingIntent(result.intent));
+    if (result.kind === 'common') remember(history, keep, line.start);
+    else if (result.kind === 'intent') history.known.recordIntent(result.intent.external_id, line.start);
     else if (result.kind === 'entry') {
       rememberEntry(history, result.entry, keep);
       onEntry?.(result.entry);
@@ -188,16 +191,44 @@ export async function readResultLog(path: string, options: ReadOptions = {}): Pr
   }
   const last = lines.finish();
   if (last) take(last);
+  const pending = [...history.known.pendingIntents()];
+  if (pending.length > 0) history.intents = await intentsAt(path, pending);
   return history;
 }
 
-/** The intents no line settled, by key: creates a crash may have cut off after they were sent. */
-export function pendingIntents(history: LogHistory): Map<string, Intent> {
-  return new Map([...history.known.pendingIntents()].map(([key, intent]) => [key, { external_id: key, status: 'sending', ...intent }]));
+/**
+ * The intents still pending, read again from where their lines start: those of a run that crashed, and of creates
+ * that failed (as many as a run's failures). An intent is short: a small read holds it, a longer one is read whole.
+ */
+async function intentsAt(path: string, pending: Array<[string, number]>): Promise<Map<string, Intent>> {
+  const intents = new Map<string, Intent>();
+  const file = await open(path, 'r');
+  const small = Buffer.alloc(4096);
+  try {
+    for (const [key, start] of pending) {
+      let line = await lineAt(file, small, start);
+      line ??= (await lineAt(file, Buffer.alloc(longestLine), start))!;
+      // Read once already: a whole intent, maybe after an editor's BOM.
+      intents.set(key, JSON.parse(line.toString('utf8').replace(/^\uFEFF/, '')) as Intent);
+    }
+  } finally {
+    await file.close();
+  }
+  return intents;
 }
 
-function pendingIntent(intent: Intent): PendingIntent {
-  return intent.parent === undefined ? { resource: intent.resource } : { resource: intent.resource, parent: intent.parent };
+/**
+ * The line at `start`, up to its newline or the zeros of a power loss (never inside a line that was read whole), or
+ * the file's end; undefined when `buffer` is too small to tell.
+ */
+async function lineAt(file: FileHandle, buffer: Buffer, start: number): Promise<Buffer | undefined> {
+  const { bytesRead } = await file.read(buffer, 0, buffer.length, start);
+  const bytes = buffer.subarray(0, bytesRead);
+  const newline = bytes.indexOf(0x0a);
+  const nul = bytes.indexOf(0);
+  const end = newline === -1 ? nul : nul === -1 ? newline : Math.min(newline, nul);
+  if (end !== -1) return bytes.subarray(0, end);
+  return bytesRead < buffer.length ? bytes : undefined;
 }
 
 /** The statuses whose line says the record exists on the server, with its Feishu id. */
@@ -209,16 +240,12 @@ const done: ReadonlySet<string> = new Set<Done>(['created', 'updated', 'matched'
  * may have been lost after the server made the record); an undo's `deleted` line undoes it, and a `differs` line
  * (verify) forgets the hash, so that --update-changed sends the record again.
  */
-function remember(history: LogHistory, keep: Keep): void {
+function remember(history: LogHistory, keep: Keep, start: number): void {
   const line = scanned;
   const { known } = history;
   const status = scannedStatuses[line.status - 1]!;
-  if (status === 'sending') {
-    // An intent without its resource is damage, which JSON.parse's reading names: scanCommonLine left it to that.
-    const intent: PendingIntent = { resource: resourceText(line.bytes, line.resourceStart, line.resourceEnd) };
-    if (line.parentStart >= 0) intent.parent = line.bytes.toString('utf8', line.parentStart, line.parentEnd);
-    return known.recordIntentFrom(line.bytes, line.keyStart, line.keyEnd, intent);
-  }
+  // An intent is kept by where its line starts: read again at the end if nothing settled it.
+  if (status === 'sending') return known.recordIntentFrom(line.bytes, line.keyStart, line.keyEnd, start);
   if (line.resourceStart >= 0) history.resources.add(resourceText(line.bytes, line.resourceStart, line.resourceEnd));
   if (status === 'deleted') return known.forgetFrom(line.bytes, line.keyStart, line.keyEnd);
   if (status === 'differs') return known.forgetHashFrom(line.bytes, line.keyStart, line.keyEnd);
@@ -428,8 +455,6 @@ const scanned = {
   hashEnd: -1,
   resourceStart: -1,
   resourceEnd: -1,
-  parentStart: -1,
-  parentEnd: -1,
 };
 /** The statuses of outcome lines, and the intents' `sending`. */
 const scannedStatuses = [...statuses, 'sending'];
@@ -439,7 +464,7 @@ const [quote, colon, comma, openBrace, closeBrace, backslash, minus, zero] = [0x
 /**
  * Reads a line of the shape this tool writes without JSON.parse: a flat object, no spaces, names of letters, digits
  * and `_`, each value a string without escapes or an integer; with a string `external_id` and a known `status` (an
- * intent's `sending` with a string `resource`, and `parent` a string if there).
+ * intent's `sending` with a string `resource`).
  * For such a line JSON.parse would give the same fields (the last of a repeated name wins in both); any other line
  * answers false and is left to JSON.parse. The bytes must be valid UTF-8 (a string's bytes are then its text).
  */
@@ -452,9 +477,6 @@ function scanCommonLine(bytes: Buffer): boolean {
   line.idStart = -1;
   line.hashStart = -1;
   line.resourceStart = -1;
-  line.parentStart = -1;
-  /** A `parent` that is no string: an intent JSON.parse must judge. */
-  let oddParent = false;
   if (bytes[0] !== openBrace) return false;
   let at = 1;
   for (;;) {
@@ -499,10 +521,6 @@ function scanCommonLine(bytes: Buffer): boolean {
         if (named(bytes, nameStart, 'status')) {
           line.status = isString ? statusCode(bytes, valueStart, valueEnd) : 0;
           if (line.status === 0) return false;
-        } else if (named(bytes, nameStart, 'parent')) {
-          line.parentStart = isString ? valueStart : -1;
-          line.parentEnd = valueEnd;
-          oddParent = !isString;
         }
         break;
       case 4:
@@ -524,7 +542,7 @@ function scanCommonLine(bytes: Buffer): boolean {
     }
     if (bytes[at] !== closeBrace || at + 1 !== end || line.keyStart < 0 || line.status === 0) return false;
     // An intent needs its resource (else it is damage, for JSON.parse's reading to name).
-    return line.status !== scannedStatuses.length || (line.resourceStart >= 0 && !oddParent);
+    return line.status !== scannedStatuses.length || line.resourceStart >= 0;
   }
 }
 

@@ -13,7 +13,7 @@
 import { carriedInside, endpointFor, endpoints } from '../endpoints/registry.js';
 import type { EndpointDescription } from '../endpoints/types.js';
 import { openMappedInput, prepare } from '../import/records.js';
-import { pendingIntents, readResultLog, type LogLine } from '../log/resultLog.js';
+import { readResultLog, type LogLine } from '../log/resultLog.js';
 import { checkLogTarget, type Target } from '../log/target.js';
 import { loadMapping, type MappingSpec } from '../map/mapping.js';
 import type { Format } from '../read/source.js';
@@ -105,12 +105,11 @@ export async function verifyStep(step: StepToVerify, context: VerifyContext): Pr
     },
   });
   checkLogTarget(step.log, history.header, context.target, step.resource);
-  const intents = pendingIntents(history);
   const notImported = (externalId: string) => {
     const problem = lastProblem.get(externalId);
     if (problem?.status === 'deleted') return 'deleted by hire-import undo';
     if (problem) return `${problem.status}${problem.code === undefined ? '' : ` (${problem.code})`}: ${problem.msg ?? 'see the result log'}`;
-    if (intents.has(externalId)) return 'sent, but the import stopped before its answer was logged: the next import finds it on Feishu or sends it';
+    if (history.intents.has(externalId)) return 'sent, but the import stopped before its answer was logged: the next import finds it on Feishu or sends it';
     return 'not sent yet';
   };
 

@@ -81,4 +81,21 @@ describe('KnownIds', () => {
       [18, '7'],
     ]);
   });
+
+  it('keeps the intents no line settled, with their tokens, until the key is created or this run sees it', () => {
+    const known = new KnownIds();
+    known.recordIntent('K-1', 500);
+    known.recordIntent('K-2', 2 ** 40); // a token past 2^32 (a log of more than 4 GB)
+    known.recordIntent('K-3', 900);
+    known.recordCreated('K-3', '3'); // settled
+    known.recordIntent('K-3', 950); // a created key takes no intent
+    expect([...known.pendingIntents()]).toEqual([
+      ['K-1', 500],
+      ['K-2', 2 ** 40],
+    ]);
+    expect(known.firstLine('K-1', 3)).toBeUndefined(); // the token is no line of this run's
+    expect(known.firstLine('K-1', 9)).toBe(3);
+    expect([...known.pendingIntents()]).toEqual([['K-2', 2 ** 40]]);
+    expect(known.has('K-1')).toBe(false);
+  });
 });

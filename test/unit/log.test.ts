@@ -5,7 +5,6 @@ import { describe, expect, it, vi } from 'vitest';
 import { DamagedLogError, LockedError, LogWriteError } from '../../src/errors.js';
 import { lockResultLog } from '../../src/log/lock.js';
 import {
-  pendingIntents,
   readResultLog,
   ResultLog,
   syncWindowMs,
@@ -157,10 +156,28 @@ describe('result log', () => {
     await log.close();
     expect(readFileSync(path, 'utf8').split('\n')[0]).toBe('{"external_id":"a","status":"sending","resource":"assessments","parent":"10"}');
     const history = await readResultLog(path);
-    const intents = pendingIntents(history);
-    expect([...intents.keys()]).toEqual(['b', 'c']);
-    expect(intents.get('c')).toEqual(intent('c'));
+    expect([...history.intents.keys()]).toEqual(['b', 'c']);
+    expect(history.intents.get('c')).toEqual(intent('c'));
     expect(createdKeys(history)).toEqual(['a', 'd']);
+  });
+
+  it('reads back pending intents of any length: after a BOM, longer than a small read, spaced for JSON.parse, and last with zeros after it', async () => {
+    const path = join(folder(), 'r.jsonl');
+    const long = { external_id: `L-${'x'.repeat(6000)}`, status: 'sending', resource, parent: '10' };
+    const spaced = { external_id: 'S-1', status: 'sending', resource };
+    const last = { external_id: 'Z-1', status: 'sending', resource, parent: '12' };
+    writeFileSync(
+      path,
+      Buffer.concat([
+        Buffer.from([0xef, 0xbb, 0xbf]),
+        Buffer.from(`${JSON.stringify({ external_id: 'B-1', status: 'sending', resource, parent: '9' })}\n${JSON.stringify(long)}\n`),
+        Buffer.from(`${JSON.stringify(spaced, null, 1).replace(/\n/g, '')}\n${JSON.stringify(last)}`),
+        Buffer.alloc(8192),
+      ]),
+    );
+    const history = await readResultLog(path);
+    expect([...history.intents.values()]).toEqual([{ external_id: 'B-1', status: 'sending', resource, parent: '9' }, long, spaced, last]);
+    expect(history.damagedTail).toEqual({ afterLine: 4, bytes: 8192 });
   });
 
   it("forgets the hash of a record verify found differing, so that --update-changed sends it again", async () => {
@@ -295,7 +312,7 @@ describe('reading lines of the common shape without JSON.parse', () => {
       const path = join(folder(), 'r.jsonl');
       writeFileSync(path, text);
       const history = await readResultLog(path);
-      return { created: [...history.known.createdRecords()], intents: [...pendingIntents(history)], resources: [...history.resources] };
+      return { created: [...history.known.createdRecords()], intents: [...history.intents], resources: [...history.resources] };
     };
     const fast = await read(lines.map((one) => `${JSON.stringify(one)}\n`).join(''));
     // A space after each colon: every line is JSON.parse's to read.
