@@ -7,9 +7,9 @@ import { createInterface } from 'node:readline/promises';
 import { setFlagsFromString } from 'node:v8';
 import { CommanderError } from 'commander';
 import { systemClock } from './clock.js';
-import { ExitCode } from './errors.js';
-import { guardProcess, interruptSignal, processOutput, reportImport, reportPlan, reportUndo, reportVerify, runCommand } from './main.js';
-import { createProgram, type CommandCall } from './program.js';
+import { ExitCode, UsageError } from './errors.js';
+import { errorJson, guardProcess, interruptSignal, jsonOut, processOutput, reportImport, reportPlan, reportUndo, reportVerify, runCommand } from './main.js';
+import { createProgram, jsonRequested, type CommandCall } from './program.js';
 import { processColors } from './report/colors.js';
 
 // undici parses HTTP in WebAssembly. V8's optimising compile of that parser, in the background, peaks at some 35 MB
@@ -17,36 +17,26 @@ import { processColors } from './report/colors.js';
 setFlagsFromString('--liftoff-only');
 
 const output = processOutput();
-guardProcess(output);
+// Known before parsing, so that even commander's own refusals end in the one JSON object --json promises.
+const json = jsonRequested(process.argv.slice(2)) ? jsonOut(output) : undefined;
+guardProcess(output, json);
 
 async function execute(call: CommandCall): Promise<number> {
   switch (call.command) {
     case 'import': {
       const { runImport } = await import('./commands/import.js');
-      const io = {
-        stderr: output.stderr,
-        signal: interruptSignal(output, 'finishing and logging the requests in flight; a rerun sends the rest'),
-        clock: systemClock,
-        random: Math.random,
-        stdin: process.stdin,
-        terminal: { stream: process.stderr, colors: output.colors.stderr },
-      };
-      return runCommand(() => runImport(call.options, io), (summary) => reportImport(summary, call.json, output), output);
+      const io = { ...sendingIO('finishing and logging the requests in flight; a rerun sends the rest'), stdin: process.stdin, terminal: terminal() };
+      return runCommand(() => runImport(call.options, io), (summary) => reportImport(summary, json, output), output, json);
     }
     case 'verify': {
       const { runVerify } = await import('./commands/verify.js');
-      const io = { stderr: output.stderr, signal: interruptSignal(output, 'finishing the read requests under way'), clock: systemClock, random: Math.random };
-      return runCommand(() => runVerify(call.options, io), (summary) => reportVerify(summary, call.json, output), output);
+      const io = sendingIO('finishing the read requests under way');
+      return runCommand(() => runVerify(call.options, io), (summary) => reportVerify(summary, json, output), output, json);
     }
     case 'migrate': {
       const { migrate } = await import('./commands/migrate.js');
-      const io = {
-        stderr: output.stderr,
-        signal: interruptSignal(output, 'finishing and logging the requests in flight of every step; a rerun of the plan sends the rest'),
-        clock: systemClock,
-        random: Math.random,
-      };
-      return runCommand(() => migrate(call.options, io), (result) => reportPlan(result, call.json, output), output);
+      const io = sendingIO('finishing and logging the requests in flight of every step; a rerun of the plan sends the rest');
+      return runCommand(() => migrate(call.options, io), (result) => reportPlan(result, json, output), output, json);
     }
     case 'status': {
       const [{ status }, { formatStatus }] = await Promise.all([import('./commands/status.js'), import('./report/status.js')]);
@@ -54,38 +44,47 @@ async function execute(call: CommandCall): Promise<number> {
       return runCommand(
         () => status(call.options, { cwd: process.cwd(), now }),
         (summary) => {
-          output.stdout(call.json ? `${JSON.stringify(summary, null, 2)}\n` : formatStatus(summary, output.colors.stdout, now()));
+          if (json) json({ ...summary });
+          else output.stdout(formatStatus(summary, output.colors.stdout, now()));
           return ExitCode.ok;
         },
         output,
+        json,
       );
     }
     case 'sandbox': {
       const { sandbox } = await import('./commands/sandbox.js');
-      const io = { stderr: output.stderr, signal: interruptSignal(output, 'closing the sandbox') };
-      return runCommand(() => sandbox(call.options, io), () => ExitCode.ok, output);
+      const io = { stderr: output.stderr, signal: interruptSignal(output, 'closing the sandbox', json) };
+      return runCommand(() => sandbox(call.options, io), () => ExitCode.ok, output, json);
     }
     case 'init': {
       const { init } = await import('./commands/init.js');
-      return runCommand(() => init(call.options, output), () => ExitCode.ok, output);
+      return runCommand(() => init(call.options, output), () => ExitCode.ok, output, json);
     }
     case 'undo': {
       const { undo } = await import('./commands/undo.js');
       const io = {
-        stderr: output.stderr,
-        signal: interruptSignal(output, 'finishing and logging the deletes in flight; a rerun deletes the rest'),
-        clock: systemClock,
-        random: Math.random,
+        ...sendingIO('finishing and logging the deletes in flight; a rerun deletes the rest'),
         ask: process.stdin.isTTY && process.stderr.isTTY ? askOnTerminal : undefined,
-        terminal: { stream: process.stderr, colors: output.colors.stderr },
+        terminal: terminal(),
       };
-      return runCommand(() => undo(call.options, io), (result) => reportUndo(result, call.json, output), output);
+      return runCommand(() => undo(call.options, io), (result) => reportUndo(result, json, output), output, json);
     }
     case 'preview': {
       const { preview } = await import('./commands/preview.js');
-      return runCommand(() => preview(call.options, output), (shown) => (shown.invalid > 0 ? ExitCode.recordsFailed : ExitCode.ok), output);
+      return runCommand(() => preview(call.options, output), (shown) => (shown.invalid > 0 ? ExitCode.recordsFailed : ExitCode.ok), output, json);
     }
   }
+}
+
+/** What a command that sends requests takes from the process; `onInterrupt` says what Ctrl-C does. */
+function sendingIO(onInterrupt: string) {
+  return { stderr: output.stderr, signal: interruptSignal(output, onInterrupt, json), clock: systemClock, random: Math.random };
+}
+
+/** The terminal a live line is drawn on, with the colours of its stream (known once the line is parsed). */
+function terminal() {
+  return { stream: process.stderr, colors: output.colors.stderr };
 }
 
 /** One line typed on the terminal; Ctrl-C answers nothing. */
@@ -116,9 +115,10 @@ program.hook('preAction', () => {
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  // commander has already printed its message; help and version are not errors.
+  // commander has already printed its message on stderr; help and version are not errors.
   if (!(error instanceof CommanderError)) throw error;
   exitCode = error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  if (exitCode !== ExitCode.ok) json?.(errorJson(new UsageError(error.message.replace(/^error: /, '')), exitCode));
 }
 process.exitCode = exitCode;
 // Should a stray handle keep the loop alive, still leave once output has had a moment to flush.

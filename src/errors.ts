@@ -1,3 +1,5 @@
+import { dirname } from 'node:path';
+
 /**
  * Typed errors. Commands throw these; `src/main.ts` is the one place that turns them into a message and an exit
  * code (through `exitCodeFor` here), so no command ever calls process.exit.
@@ -46,7 +48,12 @@ export class ServiceUnavailableError extends Error {
   override name = 'ServiceUnavailableError';
 }
 
-/** The result log could not be written: sending stopped at once. */
+/** The run reached --max-duration: it stopped reading on purpose, and a rerun continues where it stopped. */
+export class StoppedOnPurposeError extends Error {
+  override name = 'StoppedOnPurposeError';
+}
+
+/** The result log (or the rejects file) could not be written: sending stopped at once. */
 export class LogWriteError extends Error {
   override name = 'LogWriteError';
 }
@@ -60,6 +67,7 @@ export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError || error instanceof ConfigError || error instanceof InputError || error instanceof DamagedLogError) {
     return ExitCode.usage;
   }
+  if (error instanceof StoppedOnPurposeError) return ExitCode.stoppedOnPurpose;
   if (error instanceof ServiceUnavailableError) return ExitCode.unavailable;
   if (error instanceof LogWriteError) return ExitCode.logWriteFailed;
   if (error instanceof LockedError) return ExitCode.locked;
@@ -74,4 +82,42 @@ const diskFullCodes = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'EIO']);
 /** An error from the operating system (it names the call that failed), rather than from hire-import's own code. */
 export function isSystemError(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && typeof (error as NodeJS.ErrnoException).syscall === 'string';
+}
+
+/** What the system's refusal to write a file means, in words. */
+export function writeFailureReason(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  const reasons: Record<string, string> = {
+    ENOSPC: 'the disk is full',
+    EDQUOT: 'the disk quota is used up',
+    EFBIG: 'the file is as large as this system allows (ulimit -f?)',
+    EIO: 'an I/O error (a failing disk or a lost network volume?)',
+    EACCES: 'no permission to write it',
+    EPERM: 'no permission to write it',
+    EROFS: 'the file system is read-only',
+    ENOENT: 'its folder does not exist',
+    EISDIR: 'it is a folder',
+  };
+  return `${(code && reasons[code]) ?? 'the system refused'} (${message})`;
+}
+
+/** Why a file cannot be created in a folder, and the fix, when the folder is the trouble (not a full disk). */
+const folderReasons: Record<string, string> = {
+  ENOENT: 'the folder does not exist; create it',
+  ENOTDIR: 'part of that path is a file, not a folder; correct the path',
+  EACCES: 'no permission to create files in that folder; make it writable',
+  EPERM: 'no permission to create files in that folder; make it writable',
+  EROFS: 'the file system is read-only; remount it writable',
+};
+
+/**
+ * A file hire-import must write (`what`: "the result log") could not be created at `path` before anything was sent.
+ * A folder that is missing or read-only is a usage error (exit 2) whose message ends with the fix, then
+ * `otherwise` ("or pass --log FILE ..."); a full disk is a write failure (74).
+ */
+export function createFailure(what: string, path: string, error: unknown, otherwise: string): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  const reason = code ? folderReasons[code] : undefined;
+  if (reason) return new UsageError(`cannot create ${what} in ${dirname(path)}/: ${reason}, ${otherwise}`);
+  return new LogWriteError(`cannot write ${what} ${path}: ${writeFailureReason(error)}`);
 }

@@ -1,8 +1,9 @@
 /**
  * The one place that turns a command's outcome into output and an exit code: a typed error becomes one clear line
- * and its exit code (`exitCodeFor`), an import's or a plan's summary becomes words (stderr) or JSON (stdout), Ctrl-C becomes
- * 130, anything unexpected becomes 70 and a request for a bug report. Output that cannot be written (a closed pipe,
- * a full disk behind stdout) never crashes the process.
+ * and its exit code (`exitCodeFor`), an import's, a plan's or an undo's summary becomes words (stderr) and, with
+ * --json, JSON (stdout); Ctrl-C, SIGTERM and SIGHUP become 130, anything unexpected becomes 70 and a request for a
+ * bug report. With --json, stdout carries exactly one JSON object however the run ends (`JsonOut`). Output that
+ * cannot be written (a closed pipe, a full disk behind stdout) never crashes the process.
  */
 import { basename } from 'node:path';
 import type { MigrateResult } from './commands/migrate.js';
@@ -33,6 +34,27 @@ export function processOutput(): Output {
   return output;
 }
 
+/** Writes the one JSON object of a --json run; whatever ends the run later (a bug, a second Ctrl-C) writes none. */
+export type JsonOut = (object: Record<string, unknown>) => void;
+
+export function jsonOut(output: Output): JsonOut {
+  let written = false;
+  return (object) => {
+    if (written) return;
+    written = true;
+    output.stdout(`${JSON.stringify(object, null, 2)}\n`);
+  };
+}
+
+/** The JSON of a run that ended in an error before (or instead of) a summary. */
+export function errorJson(error: unknown, exitCode: number): Record<string, unknown> {
+  return { ok: false, exitCode, error: errorFields(error) };
+}
+
+function errorFields(error: unknown): { kind: string; message: string } {
+  return error instanceof Error ? { kind: error.name, message: error.message } : { kind: 'Error', message: String(error) };
+}
+
 function failSafe(stream: NodeJS.WriteStream, onFailure: (error: NodeJS.ErrnoException) => void): (text: string) => void {
   let failed = false;
   // Write errors arrive as 'error' events; without a listener Node would crash with a stack trace.
@@ -51,9 +73,10 @@ function failSafe(stream: NodeJS.WriteStream, onFailure: (error: NodeJS.ErrnoExc
  * size limit (`ulimit -f`) shows as EFBIG on the write, handled like a full disk, instead of a signal that kills
  * the process (the lock library's exit hook would re-raise it).
  */
-export function guardProcess(output: Output): void {
+export function guardProcess(output: Output, json?: JsonOut): void {
   const onBug = (error: unknown) => {
     output.stderr(bugReport(error, output.colors.stderr));
+    json?.(errorJson(error, ExitCode.internal));
     process.exit(ExitCode.internal);
   };
   process.on('uncaughtException', onBug);
@@ -68,31 +91,36 @@ function bugReport(error: unknown, colors: Colors): string {
 }
 
 /**
- * Aborted on the first SIGINT/SIGTERM, so the command can finish what is under way (`finishing` says what); a second
- * one exits at once.
+ * Aborted on the first SIGINT, SIGTERM or SIGHUP, so the command can finish what is under way (`finishing` says
+ * what); a second one exits at once. SIGHUP is what a closed ssh session or terminal sends: the run ends as on
+ * Ctrl-C (exit 130, everything answered is logged), where Node's default would kill it mid-write.
  */
-export function interruptSignal(output: Output, finishing: string): AbortSignal {
+export function interruptSignal(output: Output, finishing: string, json?: JsonOut): AbortSignal {
   const controller = new AbortController();
   const onSignal = (name: NodeJS.Signals) => {
     if (controller.signal.aborted) {
-      output.stderr(`\n${name} again: quitting now\n`);
+      const message = `${name} again: quitting now, without waiting for the requests in flight (a rerun sends them again)`;
+      output.stderr(`\n${message}\n`);
+      json?.(errorJson(Object.assign(new Error(message), { name: 'Interrupted' }), ExitCode.interrupted));
       process.exit(ExitCode.interrupted);
     }
     output.stderr(`\n${name}: stopping; ${finishing} (press Ctrl-C again to quit now)\n`);
     controller.abort();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const name of interruptions) process.on(name, onSignal);
   return controller.signal;
 }
 
-/** Runs a command, reports its error if any, and returns the exit code. */
-export async function runCommand<Result>(command: () => Promise<Result>, report: (result: Result) => number, output: Output): Promise<number> {
+const interruptions: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** Runs a command, reports its error if any (also as JSON, with --json), and returns the exit code. */
+export async function runCommand<Result>(command: () => Promise<Result>, report: (result: Result) => number, output: Output, json?: JsonOut): Promise<number> {
   try {
     return report(await command());
   } catch (error) {
     const code = exitCodeFor(error);
     output.stderr(errorReport(error, code, output.colors.stderr));
+    json?.(errorJson(error, code));
     return code;
   }
 }
@@ -115,20 +143,19 @@ export function importExitCode(summary: ImportSummary & { stop?: Error }): numbe
  * The end of an import. `stop` is the error that ended it early (a used-up quota, a log that could not be written,
  * a missing permission): the summary still says what was done, then the error says why it stopped.
  */
-export function reportImport(summary: ImportSummary & { rerun?: string; stop?: Error }, json: boolean, output: Output): number {
+export function reportImport(summary: ImportSummary & { rerun?: string; stop?: Error }, json: JsonOut | undefined, output: Output): number {
   const { rerun, stop, ...plain } = summary;
   const exitCode = importExitCode(summary);
   output.stderr(formatSummary(plain, output.colors.stderr, rerun, Boolean(stop)));
   if (stop) output.stderr(errorReport(stop, exitCode, output.colors.stderr));
-  if (json) output.stdout(`${JSON.stringify({ ...summaryJson(summary, exitCode), peakRssMb: peakRssMb() }, null, 2)}\n`);
+  json?.({ ...summaryJson(summary, exitCode), peakRssMb: peakRssMb() });
   return exitCode;
 }
 
 /** An import's summary for --json, with `ok`, its exit code and the error that stopped it. */
 function summaryJson(summary: ImportSummary & { rerun?: string; stop?: Error }, exitCode: number): Record<string, unknown> {
   const { rerun: _rerun, stop, ...plain } = summary;
-  const error = stop ? { error: { kind: stop.name, message: stop.message } } : {};
-  return { ...plain, ok: exitCode === ExitCode.ok, exitCode, ...error };
+  return { ...plain, ok: exitCode === ExitCode.ok, exitCode, ...(stop ? { error: errorFields(stop) } : {}) };
 }
 
 function peakRssMb(): number {
@@ -140,7 +167,7 @@ function peakRssMb(): number {
  * exit code, the worst of the steps'. With --json, one object on stdout: the plan, its exit code, and per step its
  * name and the summary a single import would print.
  */
-export function reportPlan(result: MigrateResult, json: boolean, output: Output): number {
+export function reportPlan(result: MigrateResult, json: JsonOut | undefined, output: Output): number {
   const colors = output.colors.stderr;
   for (const end of result.steps) {
     if ('error' in end) {
@@ -160,33 +187,29 @@ export function reportPlan(result: MigrateResult, json: boolean, output: Output)
   if (json) {
     const steps = result.steps.map((end) => {
       const named = { step: end.step.name, resource: end.step.resource };
-      if ('error' in end) return { ...named, ok: false, exitCode: end.exitCode, error: { kind: end.error.name, message: end.error.message } };
+      if ('error' in end) return { ...named, ok: false, exitCode: end.exitCode, error: errorFields(end.error) };
       return { ...named, ...summaryJson(end.result, end.exitCode) };
     });
-    const document = { plan: result.plan.file, dryRun: result.dryRun, ok: exitCode === ExitCode.ok, exitCode, steps, peakRssMb: peakRssMb() };
-    output.stdout(`${JSON.stringify(document, null, 2)}\n`);
+    json({ plan: result.plan.file, dryRun: result.dryRun, ok: exitCode === ExitCode.ok, exitCode, steps, peakRssMb: peakRssMb() });
   }
   return exitCode;
 }
 
 /** The end of an undo: 0 when everything was deleted (or a dry run), 1 when some deletes failed, 130 interrupted. */
-export function reportUndo(result: UndoResult, json: boolean, output: Output): number {
+export function reportUndo(result: UndoResult, json: JsonOut | undefined, output: Output): number {
   const { stop, ...summary } = result;
   const ok = !stop && undoSucceeded(summary);
   const exitCode = stop ? exitCodeFor(stop) : summary.interrupted ? ExitCode.interrupted : ok ? ExitCode.ok : ExitCode.recordsFailed;
   output.stderr(formatUndoSummary(summary, output.colors.stderr, Boolean(stop)));
   if (stop) output.stderr(errorReport(stop, exitCode, output.colors.stderr));
-  if (json) {
-    const error = stop ? { error: { kind: stop.name, message: stop.message } } : {};
-    output.stdout(`${JSON.stringify({ ...summary, ok, exitCode, ...error }, null, 2)}\n`);
-  }
+  json?.({ ...summary, ok, exitCode, ...(stop ? { error: errorFields(stop) } : {}) });
   return exitCode;
 }
 
 /** The end of a verify: the summary on stderr (and as JSON on stdout); 0 when every record checked is ok. */
-export function reportVerify(summary: VerifySummary, json: boolean, output: Output): number {
+export function reportVerify(summary: VerifySummary, json: JsonOut | undefined, output: Output): number {
   const exitCode = summary.interrupted ? ExitCode.interrupted : summary.ok ? ExitCode.ok : ExitCode.recordsFailed;
   output.stderr(formatVerifySummary(summary, output.colors.stderr));
-  if (json) output.stdout(`${JSON.stringify({ ...summary, exitCode }, null, 2)}\n`);
+  json?.({ ...summary, exitCode });
   return exitCode;
 }

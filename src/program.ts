@@ -13,21 +13,25 @@ import type { SandboxCommandOptions } from './commands/sandbox.js';
 import type { StatusOptions } from './commands/status.js';
 import type { UndoOptions } from './commands/undo.js';
 import type { VerifyOptions } from './commands/verify.js';
+import { parseDuration } from './duration.js';
 import { endpointFor, endpoints, resourceNames } from './endpoints/registry.js';
+import { parseMaxErrors, type MaxErrors } from './import/errorBudget.js';
+import { defaultMaxOutageMs } from './send/outage.js';
 import type { EndpointDescription, Limit } from './endpoints/types.js';
 import type { Output } from './main.js';
 import { progressMode } from './report/progress.js';
 
 /** A parsed command line: which command, with what. */
 export type CommandCall =
-  | { command: 'import'; options: ImportOptions; json: boolean }
-  | { command: 'migrate'; options: MigrateOptions; json: boolean }
-  | { command: 'verify'; options: VerifyOptions; json: boolean }
+  /** Whether a command wants JSON is read from the arguments themselves: `jsonRequested`. */
+  | { command: 'import'; options: ImportOptions }
+  | { command: 'migrate'; options: MigrateOptions }
+  | { command: 'verify'; options: VerifyOptions }
   | { command: 'sandbox'; options: SandboxCommandOptions }
   | { command: 'init'; options: InitOptions }
   | { command: 'preview'; options: PreviewOptions }
-  | { command: 'status'; options: StatusOptions; json: boolean }
-  | { command: 'undo'; options: UndoOptions; json: boolean };
+  | { command: 'status'; options: StatusOptions }
+  | { command: 'undo'; options: UndoOptions };
 
 export interface ProgramContext {
   /** Where help, usage errors and --version go. */
@@ -43,13 +47,19 @@ const exitCodes = `
 Exit codes:
   0    every record created, or already done by an earlier run
   1    some records invalid, failed or blocked (see the result log and the rejects file)
-  2    usage or configuration error (bad option, credentials, mapping, unreadable input, a damaged result log);
-       nothing more was sent
-  69   Feishu would not take requests (a rate limit that never lifted: a used-up quota); run again later to continue
+  2    usage or configuration error (bad option, credentials, mapping, unreadable input, a damaged result log, a
+       folder the result log cannot be created in); nothing more was sent
+  3    stopped on purpose at --max-duration: requests in flight were finished and logged; run again to continue
+  69   Feishu could not be reached for --max-outage (default 15m), or would not take requests (a rate limit that
+       never lifted: a used-up quota); records not sent are not failed: run again later to continue
   70   an unexpected internal error: a bug in hire-import; please report it with DEBUG=1 output
-  74   the result log could not be written (a full disk, an I/O error); outcomes not logged are printed on stderr
+  74   the result log or the rejects file could not be written (a full disk, an I/O error); outcomes not logged
+       are printed on stderr
   75   another import holds the result log; wait for it to finish
-  130  interrupted (Ctrl-C / SIGTERM): requests in flight were finished and logged; run again to continue`;
+  130  interrupted (Ctrl-C, SIGTERM, or SIGHUP from a closed terminal): requests in flight were finished and
+       logged; run again to continue
+With --json, stdout carries exactly one JSON object however the run ends, with "ok", "exitCode" and, when it
+failed as a whole, "error": { "kind", "message" }.`;
 
 function number(value: string): number {
   const parsed = Number(value);
@@ -61,6 +71,18 @@ function wholeNumber(value: string): number {
   const parsed = number(value);
   if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('not a whole number');
   return parsed;
+}
+
+function duration(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new InvalidArgumentError('not a duration: give a number and a unit, such as 30s, 15m, 2h or 1h30m');
+  return ms;
+}
+
+function maxErrors(value: string): MaxErrors {
+  const limit = parseMaxErrors(value);
+  if (!limit) throw new InvalidArgumentError('give a whole number of at least 1, or a share of the records read such as 5%');
+  return limit;
 }
 
 /** `Examples:` lines for the end of a command's help: [command line, what it does]. */
@@ -107,7 +129,7 @@ function addConnectionOptions(command: Command): Command {
 /** How a command that sends reports: the summary as JSON, progress. */
 function addReportOptions(command: Command): Command {
   return command
-    .option('--json', 'print the summary as JSON on stdout', false)
+    .option('--json', 'print exactly one JSON object on stdout however the run ends: the summary, or the error', false)
     .option('--quiet', 'no progress output', false)
     .option('--progress-interval <s>', 'seconds between progress lines when stderr is not a terminal (at least 1)', number, 10);
 }
@@ -118,7 +140,11 @@ function addImportOptions(command: Command, endpoint: EndpointDescription): Comm
     .option('-m, --mapping <file>', 'mapping file (JSON or YAML) from your export to the API; default: the built-in CSV layout, JSONL as request bodies')
     .option('--log <file>', 'result log (default: the state of the target and resource, here: hire-import-state/<host>-<app id>/<resource>.results.jsonl)')
     .option('--update-changed', updateHelp(endpoint), false)
-    .option('--max-errors <n>', 'stop reading after this many invalid or failed records', wholeNumber);
+    .option(
+      '--max-errors <n|share>',
+      'stop reading after this many invalid or failed records, or this share of the records read (5%); records an earlier run already logged as invalid or failed do not count',
+      maxErrors,
+    );
   return addSendOptions(command, `the documented limit, ${limitText(endpoint.create.limit)}`);
 }
 
@@ -127,7 +153,13 @@ function addSendOptions(command: Command, rateDefault: string): Command {
   command
     .option('--dry-run', 'read, map, validate and report; send nothing, write nothing', false)
     .option('--sandbox', 'import into a local emulator started for this run: a rehearsal with no credentials, its log and records in hire-import-state/sandbox/', false)
-    .option('--rate <n>', `requests per second on each API called (default: ${rateDefault})`, number);
+    .option('--rate <n>', `requests per second on each API called (default: ${rateDefault})`, number)
+    .option('--max-duration <duration>', 'stop reading after this long (30s, 15m, 6h), finish what is in flight, exit 3; a rerun continues', duration)
+    .addOption(
+      new Option('--max-outage <duration>', 'when Feishu cannot be reached, pause and probe for this long before stopping with exit 69')
+        .argParser(duration)
+        .default(defaultMaxOutageMs, '15m'),
+    );
   return addReportOptions(addConnectionOptions(command));
 }
 
@@ -159,6 +191,8 @@ function sendOptions(flags: Flags, context: ProgramContext): SendOptions {
     dryRun: flags.dryRun as boolean,
     sandbox: flags.sandbox as boolean,
     rate: flags.rate as number | undefined,
+    maxDurationMs: flags.maxDuration as number | undefined,
+    maxOutageMs: flags.maxOutage as number,
     ...connectionOptions(flags),
     ...reportOptions(flags, context),
   };
@@ -178,7 +212,7 @@ Exit codes:
   69   Feishu would not take requests (a rate limit that never lifted); run again later to continue
   74   a result log could not be written; deletions not logged are printed on stderr
   75   an import or undo holds a result log; wait for it to finish
-  130  interrupted (Ctrl-C / SIGTERM): deletes in flight were finished and logged; run again to continue`;
+  130  interrupted (Ctrl-C, SIGTERM or SIGHUP): deletes in flight were finished and logged; run again to continue`;
 
 const verifyExitCodes = `
 Exit codes of verify:
@@ -221,6 +255,15 @@ function importExamples(resource: string): string {
   ]);
 }
 
+/**
+ * Whether the command line asks for --json, read before commander parses it, so a refused command line can still
+ * answer in JSON. Words after `--` are arguments, not options.
+ */
+export function jsonRequested(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).includes('--json');
+}
+
 /** The whole command line. `run` gets each parsed command; commander's usage errors throw (exitOverride). */
 export function createProgram(run: (call: CommandCall) => Promise<void>, context: ProgramContext): Command {
   const { output } = context;
@@ -239,7 +282,7 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
       .addHelpText('after', exitCodes)
       .addHelpText('after', importExamples(endpoint.resource))
       .action(async (file: string, flags: Record<string, unknown>) => {
-        await run({ command: 'import', options: importOptions(endpoint.resource, file, flags, context), json: flags.json === true });
+        await run({ command: 'import', options: importOptions(endpoint.resource, file, flags, context) });
       });
   }
 
@@ -260,7 +303,7 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
       ]),
     )
     .action(async (plan: string, flags: Record<string, unknown>) => {
-      await run({ command: 'migrate', options: { plan, ...sendOptions(flags, context) }, json: flags.json === true });
+      await run({ command: 'migrate', options: { plan, ...sendOptions(flags, context) } });
     });
 
   program
@@ -347,7 +390,7 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
         rate: flag('rate'),
         ...connectionOptions(flags),
       };
-      await run({ command: 'verify', options, json: flags.json === true });
+      await run({ command: 'verify', options });
     });
 
   addReportOptions(
@@ -380,7 +423,7 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
         ...connectionOptions(flags),
         ...reportOptions(flags, context),
       };
-      await run({ command: 'undo', options, json: flags.json === true });
+      await run({ command: 'undo', options });
     });
 
   program
@@ -390,7 +433,7 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
     .option('-m, --mapping <file>', "the mapping the import used, if any (a long file's rows are not its records)")
     .option('--json', 'print the status as JSON', false)
     .action(async (log: string | undefined, flags: { mapping?: string; json: boolean }) => {
-      await run({ command: 'status', options: { log, mapping: flags.mapping }, json: flags.json });
+      await run({ command: 'status', options: { log, mapping: flags.mapping } });
     });
 
   addInputOptions(program.command('init').description("write a starting mapping file from an export's header or first record").argument('<file>', 'the export'))

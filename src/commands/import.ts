@@ -5,12 +5,14 @@
  * business. A plan opens one of these per step (openImport) before it sends anything, then runs them all at once
  * (sendImport) over one connection.
  */
-import { existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Clock } from '../clock.js';
 import { endpointFor, resourceNames } from '../endpoints/registry.js';
 import type { EndpointDescription } from '../endpoints/types.js';
-import { ConfigError, UsageError } from '../errors.js';
+import { formatDuration } from '../duration.js';
+import { ConfigError, createFailure, ServiceUnavailableError, StoppedOnPurposeError, UsageError } from '../errors.js';
+import type { MaxErrors } from '../import/errorBudget.js';
 import { runPipeline, type PipelineInput } from '../import/pipeline.js';
 import { openMappedInput } from '../import/records.js';
 import { lockResultLog } from '../log/lock.js';
@@ -47,7 +49,12 @@ export interface ImportOptions {
   log?: string;
   dryRun: boolean;
   updateChanged: boolean;
-  maxErrors?: number;
+  /** Stop reading after this many new invalid or failed records, or this share of those read. */
+  maxErrors?: MaxErrors;
+  /** Stop reading after this long, finish what is in flight, and exit 3 (stopped on purpose; a rerun continues). */
+  maxDurationMs?: number;
+  /** An outage (nothing answers) this long stops the run with exit 69; default 15 minutes. */
+  maxOutageMs?: number;
   /** Start a local emulator and import into it: a rehearsal with no credentials. */
   sandbox: boolean;
   baseUrl: string;
@@ -71,6 +78,8 @@ export interface ImportIO {
   stdin?: NodeJS.ReadableStream;
   /** Where the live progress line is drawn (progress 'live'), with the colours of that stream. */
   terminal?: { stream: NodeJS.WriteStream; colors: Colors };
+  /** --max-duration's deadline, when a plan shares one between its steps; else the import keeps its own. */
+  deadline?: AbortSignal;
 }
 
 /**
@@ -164,7 +173,10 @@ export interface StepLinks {
 export async function sendImport(opened: OpenedImport, connection: Connection | undefined, io: ImportIO, links: StepLinks = {}): Promise<ImportResult> {
   const { options, endpoint, target, source, mapper, paths, history } = opened;
   const started = io.clock.now();
-  const sender = connection && newSender(endpoint, connection, options, io);
+  const deadline = io.deadline ?? deadlineSignal(options.maxDurationMs, io, opened.cleanup);
+  // Sending and reading stop on Ctrl-C and at the deadline alike; only the summary tells them apart.
+  const signal = AbortSignal.any([io.signal, deadline]);
+  const sender = connection && newSender(endpoint, connection, options, { ...io, signal });
   const header = logHeader(target, endpoint.resource, new Date());
   const outputs = options.dryRun ? undefined : await openOutputs(source, paths, history, header, opened.cleanup);
   const tally = links.tally ?? new Tally();
@@ -187,16 +199,25 @@ export async function sendImport(opened: OpenedImport, connection: Connection | 
       resultLog: outputs?.resultLog,
       rejects: outputs?.rejects,
       tally,
-      signal: io.signal,
+      signal,
       maxErrors: options.maxErrors,
+      knownErrors: history.erred,
       parents: links.parents,
       own: links.own,
-      intents: connection && sender && recoverable(endpoint) ? intentsOf(endpoint, history, connection, sender, options, io) : undefined,
+      intents: connection && sender && recoverable(endpoint) ? intentsOf(endpoint, history, connection, sender, options, { ...io, signal }) : undefined,
     });
   } finally {
     progress?.stop();
   }
-  const rejected = (await outputs?.rejects.close()) ?? 0;
+  // A deadline that passed once everything was read and answered stopped nothing.
+  const stoppedOnPurpose = deadline.aborted && !io.signal.aborted && (!outcome.readToEnd || outcome.pending > 0);
+  let stop = sender?.fatal ?? outcome.failure ?? (stoppedOnPurpose ? stoppedOnPurposeError(options.maxDurationMs!) : undefined);
+  let rejected = 0;
+  try {
+    rejected = (await outputs?.rejects.close()) ?? 0;
+  } catch (error) {
+    stop ??= error as Error; // a full disk on the last records kept for the user
+  }
   const rejects = rejected > 0 ? outputs!.rejectsPath : null;
   await outputs?.resultLog.close(); // its last lines synced now, so that a sync that fails is in this summary
   const elapsedMs = io.clock.now() - started;
@@ -210,11 +231,12 @@ export async function sendImport(opened: OpenedImport, connection: Connection | 
     rerun: rejects === null ? undefined : rerunCommand(options, { ...paths, rejects }),
     dryRun: options.dryRun,
     interrupted: io.signal.aborted,
-    stoppedEarly: outcome.stoppedEarly,
+    stoppedEarly: outcome.stoppedEarly ?? (stoppedOnPurpose ? `reached --max-duration ${formatDuration(options.maxDurationMs!)}` : null),
     counts: tally.counts,
     pending: outcome.pending,
     wouldCreate: outcome.wouldCreate,
     wouldUpdate: outcome.wouldUpdate,
+    retryable: outcome.retryable,
     ...(sender?.stats ?? noSenderStats()),
     tokenRenewals: connection?.tokenCache.renewals ?? 0,
     latency: { p50Ms: roundTo(sender?.latencies.percentile(50), 1), p99Ms: roundTo(sender?.latencies.percentile(99), 1) },
@@ -223,7 +245,8 @@ export async function sendImport(opened: OpenedImport, connection: Connection | 
     problems: tally.problems,
     problemGroups: tally.problemGroups.list(),
     unlogged: outputs?.resultLog.unwritten ?? [],
-    stop: sender?.fatal ?? outputs?.resultLog.failure,
+    // A sync that failed as the log closed stops the run too: its last lines may not be on the disk.
+    stop: stop ?? outputs?.resultLog.failure,
   };
 }
 
@@ -252,7 +275,7 @@ export async function connect(options: ConnectOptions, io: Pick<ImportIO, 'stder
     for (const step of opened.reverse()) await step();
   };
   try {
-    let target = { baseUrl: options.baseUrl, appId: options.appId, appSecret: options.appSecret };
+    let target = { baseUrl: apiOrigin(options.baseUrl, io.stderr), appId: options.appId, appSecret: options.appSecret };
     if (options.sandbox) {
       const { startSandbox, sandboxCredentials } = await import('../sandbox/server.js'); // only rehearsals need it
       const sandbox = await startSandbox({ ...sandboxCredentials, stateFile: options.sandboxState });
@@ -293,7 +316,7 @@ async function ownConnection(options: ImportOptions & ConnectOptions, io: Import
 export function newSender(
   endpoint: EndpointDescription,
   connection: Connection,
-  options: Pick<ImportOptions, 'rate' | 'retries' | 'concurrency'>,
+  options: Pick<ImportOptions, 'rate' | 'retries' | 'concurrency' | 'maxOutageMs'>,
   io: Pick<ImportIO, 'clock' | 'random' | 'signal'>,
 ): Sender {
   return new Sender({
@@ -308,7 +331,48 @@ export function newSender(
     signal: io.signal,
     // Only tests shorten the wait for a rate limit that never lifts.
     rateLimitGiveUpMs: Number(process.env.HIRE_IMPORT_RATE_LIMIT_GIVE_UP_MS) || undefined,
+    maxOutageMs: options.maxOutageMs,
   });
+}
+
+/**
+ * Aborted once `maxDurationMs` has passed (never without one): reading stops there, and requests not yet sent stay
+ * for the next run, as on Ctrl-C.
+ */
+export function deadlineSignal(maxDurationMs: number | undefined, io: Pick<ImportIO, 'clock' | 'signal'>, cleanup: Array<() => unknown>): AbortSignal {
+  const deadline = new AbortController();
+  if (maxDurationMs === undefined) return deadline.signal;
+  const finished = new AbortController();
+  cleanup.push(() => finished.abort());
+  const over = AbortSignal.any([finished.signal, io.signal]);
+  void io.clock.sleep(maxDurationMs, over).then(() => {
+    if (!over.aborted) deadline.abort();
+  });
+  return deadline.signal;
+}
+
+function stoppedOnPurposeError(maxDurationMs: number): StoppedOnPurposeError {
+  return new StoppedOnPurposeError(
+    `stopped on purpose after ${formatDuration(maxDurationMs)} (--max-duration): the requests in flight were finished and logged; ` +
+      'run the same command again to continue',
+  );
+}
+
+/**
+ * The API's origin: the client adds every path, /open-apis/... included. A base URL that ends in /open-apis (as the
+ * docs print it) is taken, with a note; any other path is refused, since the requests would go to the host anyway.
+ */
+export function apiOrigin(baseUrl: string, note: (text: string) => void): string {
+  const url = new URL(baseUrl);
+  const refused = () => new UsageError(`--base-url must be the API's address only, such as https://open.feishu.cn, without a path; got ${baseUrl}`);
+  if (url.search || url.hash) throw refused();
+  const path = url.pathname.replace(/\/+$/, '');
+  if (path === '') return url.origin;
+  if (path.toLowerCase() === '/open-apis') {
+    note(`note: --base-url ends in /open-apis, which hire-import adds to every request itself; using ${url.origin}\n`);
+    return url.origin;
+  }
+  throw refused();
 }
 
 /**
@@ -322,7 +386,7 @@ function intentsOf(endpoint: EndpointDescription, history: LogHistory, connectio
   return { pending, recover: (intent: Intent) => recovery.find(intent) };
 }
 
-/** The first token, with a few tries for a passing fault; then a clear stop, before any record is read. */
+/** The first token, with a few tries for a passing fault; then a clear stop (69), before any record is read. */
 async function firstToken(tokenCache: TokenCache, baseUrl: string, io: Pick<ImportIO, 'signal' | 'clock' | 'random'>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -330,7 +394,10 @@ async function firstToken(tokenCache: TokenCache, baseUrl: string, io: Pick<Impo
       return;
     } catch (error) {
       if (!(error instanceof TransientError)) throw error;
-      if (attempt === 3 || io.signal.aborted) throw new ConfigError(`no token from ${baseUrl} after ${attempt} tries: ${error.message}`);
+      // Unreachable before anything was sent: a passing outage (run again later) as much as a wrong --base-url.
+      if (attempt === 3 || io.signal.aborted) {
+        throw new ServiceUnavailableError(`no token from ${baseUrl} after ${attempt} tries: ${error.message}; check --base-url and the network, or run again later`);
+      }
       await io.clock.sleep(backoffMs(attempt, io.random), io.signal);
     }
   }
@@ -344,6 +411,12 @@ async function firstToken(tokenCache: TokenCache, baseUrl: string, io: Pick<Impo
 async function openOutputs(source: RecordSource, paths: { log: string; rejects: string }, history: LogHistory, header: LogHeader, cleanup: Array<() => unknown>) {
   const resultLog = ResultLog.open(paths.log, history.end, { header });
   cleanup.push(() => resultLog.close());
+  try {
+    // The rejects file is made only when a record is rejected, mid-run: a folder that cannot take it is said now.
+    accessSync(dirname(paths.rejects), constants.W_OK);
+  } catch (error) {
+    throw createFailure('the rejects file', paths.rejects, error, 'or copy the input to a folder you can write: the rejects file goes next to it');
+  }
   const target = await claimRejectsPath(paths.rejects);
   const rejects = createRejectsWriter(source, target.path);
   cleanup.push(() => rejects.close()); // flushed however the run ends; closing twice is harmless
@@ -419,9 +492,6 @@ function checkOptions(options: ImportOptions): EndpointDescription {
     throw new UsageError(`--update-changed: ${endpoint.title}s cannot be updated (the API has no update for them)`);
   }
   checkSendOptions(options);
-  if (options.maxErrors !== undefined && (!Number.isInteger(options.maxErrors) || options.maxErrors < 1)) {
-    throw new UsageError(`--max-errors must be a whole number of at least 1, got ${options.maxErrors}`);
-  }
   if (options.file !== '-' && !existsSync(options.file)) throw new UsageError(`${options.file}: no such file`);
   if (options.file !== '-' && statSync(options.file).isDirectory()) throw new UsageError(`${options.file} is a folder, not a file`);
   return endpoint;
@@ -430,13 +500,18 @@ function checkOptions(options: ImportOptions): EndpointDescription {
 /** The options of sending, shared by every import and by a plan. */
 export type SendOptions = Pick<
   ImportOptions,
-  'dryRun' | 'sandbox' | 'baseUrl' | 'appId' | 'appSecret' | 'rate' | 'concurrency' | 'retries' | 'timeoutMs' | 'progress' | 'progressIntervalMs'
+  | 'dryRun' | 'sandbox' | 'baseUrl' | 'appId' | 'appSecret' | 'rate' | 'concurrency' | 'retries' | 'timeoutMs' | 'progress' | 'progressIntervalMs'
+  | 'maxDurationMs' | 'maxOutageMs'
 >;
 
 /** Checks the sending options the command line cannot (a plan checks them once for all its steps). */
 export function checkSendOptions(options: SendOptions): void {
   checkConnectionOptions(options);
   checkProgressInterval(options.progressIntervalMs);
+  if (options.maxDurationMs !== undefined && !(options.maxDurationMs > 0)) throw new UsageError('--max-duration must be a positive duration');
+  // A timer longer than 2^31 - 1 ms (24.8 days) would fire at once.
+  if (options.maxDurationMs !== undefined && options.maxDurationMs > 2 ** 31 - 1) throw new UsageError('--max-duration must be at most 596h');
+  if (options.maxOutageMs !== undefined && !(options.maxOutageMs > 0)) throw new UsageError('--max-outage must be a positive duration');
 }
 
 /** Checks the options of sending (an import's, an undo's) that the command line cannot. */

@@ -25,6 +25,7 @@ import {
   checkSendOptions,
   closeImport,
   connect,
+  deadlineSignal,
   defaultStepLog,
   expectedRecords,
   lockSandboxState,
@@ -79,6 +80,9 @@ export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<M
   let connection: Connection | undefined;
   /** The sandbox's state, locked while the plan's sandbox runs. */
   const held: Array<() => unknown> = [];
+  // One --max-duration deadline for every step: a step whose parents stopped at it stopped on purpose too.
+  const ending: Array<() => unknown> = [];
+  const deadline = deadlineSignal(options.maxDurationMs, io, ending);
   try {
     const ran = await runPlan<OpenedImport, ImportResult>({
       plan,
@@ -103,7 +107,7 @@ export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<M
           const heading = { resource: step.resource, input: prepared.options.file, target: connection?.target, log: prepared.paths.log };
           const endProgress = progress && stepProgress(progress, step.name, tally, heading, await expectedRecords(prepared, io.signal));
           // A signal of its own, aborted with the plan's: one signal would gather the listeners of every step.
-          const stepIo = { ...io, signal: AbortSignal.any([io.signal]) };
+          const stepIo = { ...io, signal: AbortSignal.any([io.signal]), deadline };
           const result = await sendImport(prepared, connection, stepIo, { tally, parents, own });
           endProgress?.();
           // A step's rejects are fixed in its input (or its parent's), then the plan is run again, not the step alone.
@@ -123,6 +127,7 @@ export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<M
       exitCode: ran.exitCode,
     };
   } finally {
+    for (const end of ending) end();
     await connection?.close();
     for (const release of held) await release();
   }

@@ -17,6 +17,7 @@ import type { Found } from '../send/matcher.js';
 import type { Sender, SendJob, SendResult } from '../send/sender.js';
 import type { Tally } from '../report/tally.js';
 import { decide } from './decide.js';
+import { ErrorBudget, errorKey, type MaxErrors } from './errorBudget.js';
 import { bodyHash } from './identity.js';
 import type { KnownIds } from './knownIds.js';
 import { prepare } from './records.js';
@@ -48,8 +49,10 @@ export interface PipelineInput {
   rejects?: RejectsWriter;
   tally: Tally;
   signal: AbortSignal;
-  /** Stop reading once this many records are invalid or failed. */
-  maxErrors?: number;
+  /** Stop reading once this many records (or this share of those read) are invalid or failed anew. */
+  maxErrors?: MaxErrors;
+  /** The records earlier runs logged as invalid or failed (by `errorKey`): they do not count against `maxErrors`. */
+  knownErrors?: ReadonlySet<string>;
   now?: () => Date;
   /**
    * For endpoints whose records can be found again after a crash (readBack/recovery.ts): each create is announced in
@@ -74,12 +77,22 @@ export interface PipelineOutcome {
   wouldCreate: number;
   wouldUpdate: number;
   stoppedEarly: string | null;
+  /** Every record of the input was read (nothing stopped the reading). */
+  readToEnd: boolean;
+  /** Failed on a transient error (the server or the network): logged `failed`, not rejects; the next run retries them. */
+  retryable: number;
+  /**
+   * What ended the reading before the end of the input, when something went wrong (a rejects file that cannot be
+   * written, an input that stopped being readable, a bug): the run stops with it and still reports what was done.
+   */
+  failure?: Error;
 }
 
 export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome> {
-  const { endpoint, items, mapper, known, updateChanged, sender, resultLog, rejects, tally, signal, maxErrors, parents, own, intents } = input;
+  const { endpoint, items, mapper, known, updateChanged, sender, resultLog, rejects, tally, signal, parents, own, intents } = input;
   const now = input.now ?? (() => new Date());
-  const outcome: PipelineOutcome = { pending: 0, wouldCreate: 0, wouldUpdate: 0, stoppedEarly: null };
+  const outcome: PipelineOutcome = { pending: 0, wouldCreate: 0, wouldUpdate: 0, stoppedEarly: null, readToEnd: false, retryable: 0 };
+  const errors = new ErrorBudget(input.maxErrors, input.knownErrors ?? new Set());
   /** Records waiting for a parent's id; an error in one (a bug) is thrown once the others are done. */
   const parked = new Set<Promise<void>>();
   let parkedError: unknown;
@@ -97,19 +110,33 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
     own?.record(entry);
   };
 
+  /** Keeps a record for the user to fix, with why; a rejects file that cannot be written stops the run like the log. */
+  const keep = (item: SourceItem, reason: string) => {
+    try {
+      rejects?.write(rawRows(item), reason);
+    } catch (error) {
+      stopWith(error);
+    }
+  };
+  const stopWith = (error: unknown) => {
+    outcome.failure ??= error instanceof Error ? error : new Error(String(error));
+    sender?.stop(outcome.failure);
+  };
+
   const reject = (item: SourceItem, problems: Problem[], externalId?: string) => {
     tally.counts.invalid++;
+    errors.note(errorKey(externalId, input.file, item.line));
     for (const problem of problems) tally.problem({ line: item.line, external_id: externalId, ...problem });
     const msg = problems.map((problem) => `${problem.field}: ${problem.reason}`).join('; ');
     log({ external_id: externalId ?? null, status: 'invalid', line: item.line, field: problems[0]?.field, msg });
-    rejects?.write(rawRows(item), msg);
+    keep(item, msg);
   };
 
   const block = (item: SourceItem, externalId: string, field: string, reason: string) => {
     tally.counts.blocked++;
     tally.problem({ line: item.line, external_id: externalId, field, reason });
     log({ external_id: externalId, status: 'blocked', line: item.line, field, msg: reason });
-    rejects?.write(rawRows(item), reason);
+    keep(item, reason);
   };
 
   const settle = (item: SourceItem, externalId: string, body: unknown, result: SendResult) => {
@@ -119,10 +146,13 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
     }
     if (result.status === 'failed') {
       tally.counts.failed++;
+      errors.note(errorKey(externalId, input.file, item.line));
       tally.problem({ line: item.line, external_id: externalId, field: '(server)', reason: `${result.code}: ${result.msg}` });
       const { code, msg, attempts, logId } = result;
       log({ external_id: externalId, status: 'failed', line: item.line, code, msg, attempts, ...(logId ? { logId } : {}) });
-      rejects?.write(rawRows(item), msg);
+      // The rejects file is for records the user must fix; one the server or the network failed is retried instead.
+      if (result.retryable) outcome.retryable++;
+      else keep(item, msg);
       return;
     }
     tally.counts[result.status]++;
@@ -183,23 +213,26 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
 
   try {
     await readAll();
+  } catch (error) {
+    stopWith(error);
   } finally {
-    if (signal.aborted || sender?.fatal) stopWaiting();
+    if (signal.aborted || sender?.fatal || outcome.failure) stopWaiting();
     // Whatever stopped the reading, every parked record and every answer under way is settled and logged before
     // the log can close.
     while (parked.size > 0) await Promise.all(parked);
     await sender?.drain();
     signal.removeEventListener('abort', stopWaiting);
   }
-  if (parkedError !== undefined) throw parkedError;
+  if (parkedError !== undefined) stopWith(parkedError); // a bug: the run still reports what was done
   return outcome;
 
   async function readAll(): Promise<void> {
     for await (const item of items) {
-      if (signal.aborted || sender?.fatal) break;
-      if (maxErrors !== undefined && tally.counts.invalid + tally.counts.failed >= maxErrors) {
-        outcome.stoppedEarly = `reached --max-errors ${maxErrors}`;
-        break;
+      if (signal.aborted || sender?.fatal || outcome.failure) return;
+      const overBudget = errors.exceeded(tally.counts.read);
+      if (overBudget) {
+        outcome.stoppedEarly = overBudget;
+        return;
       }
       tally.counts.read++;
       const prepared = await prepare(item, mapper);
@@ -243,6 +276,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
       void waiting.then(() => parked.delete(waiting));
       for (const source of sources) if ((await Promise.race([source.room(), stopping])) === 'stopped') return;
     }
+    outcome.readToEnd = true;
   }
 }
 

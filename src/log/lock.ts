@@ -12,7 +12,7 @@ import { closeSync, openSync, readFileSync, realpathSync, statSync, unlinkSync, 
 import { hostname } from 'node:os';
 import { DateTime } from 'luxon';
 import lockfile from 'proper-lockfile';
-import { LockedError } from '../errors.js';
+import { createFailure, LockedError } from '../errors.js';
 import { checkLogFile, logWriteError } from './resultLog.js';
 
 export interface LogLock {
@@ -37,7 +37,7 @@ export async function lockResultLog(path: string, warn: (text: string) => void):
     closeSync(openSync(path, 'a')); // the real path of a log not yet written is that of an empty one
     realPath = realpathSync(path);
   } catch (error) {
-    throw logWriteError(path, error);
+    throw createFailure('the result log', path, error, 'or pass --log FILE to keep it elsewhere');
   }
   const lockPath = `${realPath}.lock`;
   const ownerPath = `${lockPath}.owner`;

@@ -20,7 +20,8 @@
 import { isUtf8 } from 'node:buffer';
 import { open, type FileHandle } from 'node:fs/promises';
 import { closeSync, existsSync, fdatasync, fstatSync, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
-import { DamagedLogError, LogWriteError, UsageError } from '../errors.js';
+import { DamagedLogError, LogWriteError, UsageError, writeFailureReason } from '../errors.js';
+import { errorKey } from '../import/errorBudget.js';
 import { KnownIds, type Done } from '../import/knownIds.js';
 
 /**
@@ -118,6 +119,8 @@ export interface LogHistory {
   intents: Map<string, Intent>;
   /** The resources its lines name (one, for a log written by imports of one resource). */
   resources: Set<string>;
+  /** The records earlier runs logged as invalid or failed, by `errorKey`: errors already known (--max-errors). */
+  erred: Set<string>;
   /** What the log belongs to; absent for an empty log and for one written before logs had a header. */
   header?: LogHeader;
   end: LogEnd;
@@ -154,7 +157,7 @@ export function checkLogFile(path: string): void {
 /** Reads what earlier runs recorded; a missing log is an empty history. Throws DamagedLogError (see above). */
 export async function readResultLog(path: string, options: ReadOptions = {}): Promise<LogHistory> {
   const { keep = { ids: true, hashes: true }, onEntry } = options;
-  const history: LogHistory = { known: new KnownIds(), intents: new Map(), resources: new Set(), end: { bytes: 0, missingNewline: false } };
+  const history: LogHistory = { known: new KnownIds(), intents: new Map(), resources: new Set(), erred: new Set(), end: { bytes: 0, missingNewline: false } };
   if (!existsSync(path)) return history;
   checkLogFile(path);
   // A record takes some 200 bytes of created line, 330 with its intent: room for about that many keys at once spares
@@ -249,6 +252,8 @@ function remember(history: LogHistory, keep: Keep, start: number): void {
   if (line.resourceStart >= 0) history.resources.add(resourceText(line.bytes, line.resourceStart, line.resourceEnd));
   if (status === 'deleted') return known.forgetFrom(line.bytes, line.keyStart, line.keyEnd);
   if (status === 'differs') return known.forgetHashFrom(line.bytes, line.keyStart, line.keyEnd);
+  // Its key is a string: the errorKey of a record with an external_id is that id.
+  if (status === 'failed' || status === 'invalid') history.erred.add(line.bytes.toString('utf8', line.keyStart, line.keyEnd));
   if (line.idStart < 0 || !done.has(status)) return;
   const hashKept = keep.hashes && line.hashStart >= 0;
   known.recordCreatedFrom(line.bytes, line.keyStart, line.keyEnd, keep.ids ? line.idStart : -1, line.idEnd, hashKept ? line.hashStart : -1, line.hashEnd, status as Done);
@@ -257,6 +262,7 @@ function remember(history: LogHistory, keep: Keep, start: number): void {
 /** A line JSON.parse read (one of another shape: escapes, spaces, fields in a different form); see remember. */
 function rememberEntry(history: LogHistory, entry: LogLine, keep: Keep): void {
   if (typeof entry.resource === 'string') history.resources.add(entry.resource);
+  if (entry.status === 'failed' || entry.status === 'invalid') history.erred.add(errorKey(entry.external_id, entry.file, entry.line));
   const { known } = history;
   if (typeof entry.external_id !== 'string') return;
   if (entry.status === 'deleted') return known.forget(entry.external_id);
@@ -585,20 +591,7 @@ function damaged(path: string, line: number, problem: Problem): DamagedLogError 
 
 /** The error for a log that cannot be written, with what the system said in words. */
 export function logWriteError(path: string, error: unknown): LogWriteError {
-  const { code, message } = error as NodeJS.ErrnoException;
-  const reasons: Record<string, string> = {
-    ENOSPC: 'the disk is full',
-    EDQUOT: 'the disk quota is used up',
-    EFBIG: 'the file is as large as this system allows (ulimit -f?)',
-    EIO: 'an I/O error (a failing disk or a lost network volume?)',
-    EACCES: 'no permission to write it',
-    EPERM: 'no permission to write it',
-    EROFS: 'the file system is read-only',
-    ENOENT: 'its folder does not exist',
-    EISDIR: 'it is a folder',
-  };
-  const reason = (code && reasons[code]) ?? 'the system refused';
-  return new LogWriteError(`cannot write the result log ${path}: ${reason} (${message})`);
+  return new LogWriteError(`cannot write the result log ${path}: ${writeFailureReason(error)}`);
 }
 
 /**

@@ -2,9 +2,12 @@
  * Writes rejected records back in the input's own shape (encoding, BOM, line ending, CSV header line), each with
  * the reason it was refused in a last column or field (`hire_import_error`, which the readers skip), so a user can
  * fix them in the same spreadsheet and import that file. On close it records what it wrote (see rejectsWritten.ts).
+ * A write the system refuses (a full disk) throws a LogWriteError naming the file, which stops the run like a result
+ * log that cannot be written.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { LogWriteError, writeFailureReason } from '../errors.js';
 import { encodeText } from './decode.js';
 import { csvWithReason, headerWithReason, jsonlWithReason } from './reasonColumn.js';
 import { recordWritten } from './rejectsWritten.js';
@@ -32,13 +35,20 @@ export function createRejectsWriter(source: RecordSource, path: string): Rejects
   const columns = source.header?.length ?? 0;
   const withReason = source.format === 'csv' ? (raw: string, reason: string) => csvWithReason(raw, delimiter, columns, reason) : jsonlWithReason;
 
+  const refused = (error: unknown) => new LogWriteError(`cannot write the rejects file ${path}: ${writeFailureReason(error)}`);
   const flush = (): void => {
     if (fd === undefined || pending === '') return;
-    const bytes = encodeText(pending, source.encoding);
-    writeSync(fd, bytes);
-    hash.update(bytes);
-    size += bytes.length;
-    pending = '';
+    const text = pending;
+    pending = ''; // not again: what did not fit is lost from the file, and the result log names those records
+    try {
+      // writeSync may write only part (a disk filling up): write the rest, or throw what stopped it.
+      const bytes = encodeText(text, source.encoding);
+      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
+      hash.update(bytes);
+      size += bytes.length;
+    } catch (error) {
+      throw refused(error);
+    }
   };
 
   return {
@@ -47,7 +57,11 @@ export function createRejectsWriter(source: RecordSource, path: string): Rejects
       if (closed) throw new Error(`${path}: rejects written after close`);
       if (records.length === 0) return;
       if (fd === undefined) {
-        fd = openSync(path, 'w');
+        try {
+          fd = openSync(path, 'w');
+        } catch (error) {
+          throw refused(error);
+        }
         if (source.bom) pending += '\uFEFF';
         if (source.headerRaw !== undefined) pending += headerWithReason(source.headerRaw, delimiter) + source.newline;
       }

@@ -32,6 +32,8 @@ export interface ImportSummary {
   /** Records a dry run would create and update. */
   wouldCreate: number;
   wouldUpdate: number;
+  /** Of the failed, those that gave up on the server or the network: not in the rejects file; a rerun retries them. */
+  retryable: number;
   requests: number;
   retries: number;
   rateLimited: number;
@@ -39,6 +41,9 @@ export interface ImportSummary {
   tokenRenewals: number;
   /** Tokens the server refused mid-run. */
   tokensRefused: number;
+  /** Times sending paused because nothing answered (an outage), and how long those pauses lasted in all. */
+  outages: number;
+  outageMs: number;
   /** Request latency percentiles in milliseconds (null when nothing was sent). */
   latency: { p50Ms: number | null; p99Ms: number | null };
   elapsedMs: number;
@@ -88,6 +93,9 @@ export function formatSummary(summary: ImportSummary, colors: Colors, rerun?: st
       `  ${count(summary.requests)} requests · ${summary.sendRate.toFixed(1)} records/s · latency p50 ${summary.latency.p50Ms?.toFixed(0)} ms, p99 ${summary.latency.p99Ms?.toFixed(0)} ms · retries ${count(summary.retries)} · rate-limited ${count(summary.rateLimited)}`,
     );
   }
+  if (summary.outages > 0) {
+    lines.push(`  Feishu could not be reached ${count(summary.outages)} time(s), ${duration(summary.outageMs)} in all: sending paused and probed, no record spent its tries on it`);
+  }
   if (summary.stoppedEarly) lines.push(colors.red(`  stopped early: ${summary.stoppedEarly}`));
   if (summary.problemGroups.length > 0) lines.push(`  problems, by reason:`, ...formatProblemGroups(summary.problemGroups, colors, '    '));
   if (summary.log) lines.push(`  result log: ${summary.log}`);
@@ -95,6 +103,9 @@ export function formatSummary(summary: ImportSummary, colors: Colors, rerun?: st
     if (summary.rejectsKept.length > 0) lines.push(colors.yellow(`  ${keptNote(summary.rejectsKept, summary.rejects)}`));
     lines.push(`  rejected records, in the input's own format, each with its reason: ${summary.rejects}`);
     if (rerun) lines.push(`  fix them there, then: ${rerun}`);
+  }
+  if (summary.retryable > 0) {
+    lines.push(`  ${count(summary.retryable)} failed on the server or the network, not on their content (they are not in the rejects file): run the same command again to retry them`);
   }
   if (summary.interrupted || summary.pending) lines.push('  run the same command again to continue; nothing is sent twice');
   if (summary.unlogged.length > 0) lines.push(...unloggedLines(summary.unlogged, summary.log, colors));

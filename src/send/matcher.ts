@@ -15,7 +15,7 @@ import { compilePath, keyText } from '../map/path.js';
 
 /** How a lookup request ended, as the sender reports it (it has already retried what was worth retrying). */
 export type QueryResult = { kind: 'ok'; body: unknown } | QueryFailure | { kind: 'pending' };
-export type QueryFailure = { kind: 'failed'; code: number | string; msg: string; logId?: string };
+export type QueryFailure = { kind: 'failed'; code: number | string; msg: string; logId?: string; retryable?: true };
 export type Query = (body: Record<string, unknown>) => Promise<QueryResult>;
 
 export type Found = { kind: 'found'; id: string } | { kind: 'none' } | QueryFailure | { kind: 'pending' };

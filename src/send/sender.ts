@@ -14,14 +14,21 @@
  * A 429 is never the record's fault, so it costs the record nothing: the record waits and goes again. A rate limit
  * that never lifts (a used-up quota: nothing but 429s for `rateLimitGiveUpMs`) stops the run instead, leaving the
  * records not sent pending for a later run.
+ *
+ * Nor is an outage (outage.ts): once transient failures of several records in a row show the service unreachable,
+ * requests wait while one probes, keeping their tries; an outage longer than `maxOutageMs` stops the run, leaving
+ * the records not sent pending. A record that gives up on a transient failure is `failed` with `retryable`: the
+ * next run tries it again, and it is nothing for the user to fix.
  */
 import type { Clock } from '../clock.js';
+import { formatDuration } from '../duration.js';
 import type { EndpointDescription, Limit } from '../endpoints/types.js';
 import { ConfigError, ServiceUnavailableError } from '../errors.js';
 import { backoffMs, describeAnswer, meansNotFound, TransientError, verdictFor, type Answer, type Failure, type Reply } from './answer.js';
 import type { HireClient, Method } from './client.js';
 import { Latencies } from './latency.js';
 import { Matcher, type Found, type MatchKey, type QueryFailure, type QueryResult } from './matcher.js';
+import { defaultMaxOutageMs, defaultOutageThreshold, OutageWatch } from './outage.js';
 import { Pace } from './pace.js';
 import type { TokenCache } from './tokenCache.js';
 
@@ -48,7 +55,8 @@ export type SendResult =
    * `recovered`: created by an earlier run whose answer was lost, found on the server (see SendJob.recover).
    */
   | { status: 'created' | 'updated' | 'matched'; id: string; attempts: number; recovered?: true }
-  | { status: 'failed'; code: number | string; msg: string; attempts: number; logId?: string }
+  /** `retryable`: it gave up on a transient failure (the server or the network): a rerun tries again; nothing to fix. */
+  | { status: 'failed'; code: number | string; msg: string; attempts: number; logId?: string; retryable?: true }
   /** Not finished because the run was interrupted: nothing is logged, so a rerun sends it. */
   | { status: 'pending'; attempts: number };
 
@@ -63,6 +71,9 @@ export interface SenderStats {
   rateLimited: number;
   /** Tokens refused by the server and renewed for that. */
   tokensRefused: number;
+  /** Outages: times sending paused because nothing answered, and how long those pauses lasted in all. */
+  outages: number;
+  outageMs: number;
 }
 
 export interface SenderOptions {
@@ -81,11 +92,13 @@ export interface SenderOptions {
   signal: AbortSignal;
   /** Nothing but 429s for this long stops the run; default `rateLimitGiveUpMs`. */
   rateLimitGiveUpMs?: number;
+  /** An outage (nothing answers) this long stops the run; default `defaultMaxOutageMs`. */
+  maxOutageMs?: number;
 }
 
 /** The stats of a sender that has sent nothing (a dry run has none at all). */
 export function noSenderStats(): SenderStats {
-  return { requests: 0, retries: 0, rateLimited: 0, tokensRefused: 0 };
+  return { requests: 0, retries: 0, rateLimited: 0, tokensRefused: 0, outages: 0, outageMs: 0 };
 }
 
 /**
@@ -127,10 +140,18 @@ export class Sender {
   readonly #options: SenderOptions;
   readonly #matcher: Matcher | undefined;
   readonly #inFlight = new Set<Promise<void>>();
+  readonly #outage: OutageWatch;
+  /** Aborted by the caller's signal or by a stop: every wait ends, no new request starts. */
+  readonly #halt = new AbortController();
+  readonly #signal: AbortSignal;
 
   constructor(options: SenderOptions) {
     this.#options = options;
+    this.#signal = AbortSignal.any([options.signal, this.#halt.signal]);
     const { endpoint, clock, rate, signal, client } = options;
+    // With fewer records in flight than the threshold, one more than fit at once is enough: the ones in flight gave up.
+    const threshold = Math.min(defaultOutageThreshold, options.concurrency + 1);
+    this.#outage = new OutageWatch({ clock, maxOutageMs: options.maxOutageMs ?? defaultMaxOutageMs, threshold, stats: this.stats });
     const paceFor = (limit: Limit) => new Pace({ rate: rate ?? limit.perSecond, perMinute: limit.perMinute, clock });
     this.paces = {
       create: paceFor(endpoint.create.limit),
@@ -171,9 +192,7 @@ export class Sender {
     // An error while recording a result (a full disk, say) stops the run like a fatal answer would.
     const running = run()
       .then(onResult)
-      .catch((error: unknown) => {
-        this.fatal ??= error instanceof Error ? error : new Error(String(error));
-      });
+      .catch((error: unknown) => this.stop(error instanceof Error ? error : new Error(String(error))));
     this.#inFlight.add(running);
     void running.finally(() => this.#inFlight.delete(running));
   }
@@ -192,6 +211,7 @@ export class Sender {
   /** Stops the run for `reason` (the result log cannot be written, say): no new request starts. */
   stop(reason: Error): void {
     this.fatal ??= reason;
+    this.#halt.abort();
   }
 
   /** Waits for every job under way. */
@@ -267,7 +287,7 @@ export class Sender {
           attempts: tries.attempts,
         };
       }
-      const again = await this.#backOff(++tries.failures);
+      const again = await this.#afterTransient(tries, describeAnswer(sent.answer).msg);
       const found = await matcher.lookUp(keys);
       if (found.kind === 'found') return { status: 'created', id: found.id, attempts: tries.attempts };
       if (found.kind !== 'none') return resultOf(found, 'created', tries);
@@ -275,12 +295,21 @@ export class Sender {
     }
   }
 
+  /**
+   * After a transient failure: go again (true) or give up (false). In an outage the failure is not the record's and
+   * costs it nothing (it waits in `admit`); otherwise it is one of the record's tries, and backs off.
+   */
+  async #afterTransient(tries: Tries, reason: string): Promise<boolean> {
+    if (this.#outage.failed(tries, reason)) return true;
+    return this.#backOff(++tries.failures);
+  }
+
   /** After the `failures`-th transient failure: waits the backoff and says yes, or says no once the tries are spent. */
   async #backOff(failures: number): Promise<boolean> {
-    const { clock, random, maxAttempts, signal } = this.#options;
+    const { clock, random, maxAttempts } = this.#options;
     if (failures >= maxAttempts) return false;
     this.stats.retries++;
-    await clock.sleep(backoffMs(failures, random), signal);
+    await clock.sleep(backoffMs(failures, random), this.#signal);
     return true;
   }
 
@@ -295,9 +324,13 @@ export class Sender {
     lost: Mode,
     job?: SendJob,
   ): Promise<Exchanged<Ok, Mode>> {
-    const { tokenCache, clock, random, signal, endpoint } = this.#options;
+    const { tokenCache, clock, random, endpoint } = this.#options;
+    const signal = this.#signal;
     for (;;) {
       if (signal.aborted || this.fatal) return { kind: 'pending' };
+      const admission = await this.#outage.admit(tries, signal);
+      if (admission === 'stop') this.stop(new ServiceUnavailableError(outageMessage(this.#outage.lastFailure, this.#options.maxOutageMs ?? defaultMaxOutageMs)));
+      if (admission !== 'send') return { kind: 'pending' };
       let token: string;
       try {
         // Wait for a valid token before taking a slot (a slot held while a token is fetched would go out late, in
@@ -309,10 +342,10 @@ export class Sender {
         if (signal.aborted) return { kind: 'pending' };
         if (error instanceof TransientError) {
           // The token endpoint could not answer: wait and try again like any transient failure.
-          if (await this.#backOff(++tries.failures)) continue;
-          return { kind: 'failed', code: 'TOKEN', msg: error.message };
+          if (await this.#afterTransient(tries, error.message)) continue;
+          return { kind: 'failed', code: 'TOKEN', msg: error.message, retryable: true };
         }
-        this.fatal ??= error instanceof Error ? error : new Error(String(error));
+        this.stop(error instanceof Error ? error : new Error(String(error)));
         return { kind: 'pending' };
       }
       tries.attempts++;
@@ -320,11 +353,12 @@ export class Sender {
       const sentAt = clock.now();
       const answer = await send(token);
       this.latencies.record(clock.now() - sentAt);
+      const verdict = verdictFor(answer);
+      if (verdict !== 'transient') this.#outage.answered();
       if (answer.kind === 'ok') {
         pace.answered();
         return { kind: 'ok', answer };
       }
-      const verdict = verdictFor(answer);
       if (verdict === 'rateLimited' && answer.kind === 'error') {
         this.stats.rateLimited++;
         pace.rateLimited(answer.resetSeconds, answer.serverLimit);
@@ -341,7 +375,7 @@ export class Sender {
       }
       if (verdict === 'transient') {
         if (lost === 'report') return { kind: 'lost', answer } as Exchanged<Ok, Mode>;
-        if (await this.#backOff(++tries.failures)) continue;
+        if (await this.#afterTransient(tries, describeAnswer(answer).msg)) continue;
       }
       if (verdict === 'rejected' && job?.parentCreatedRecently && answer.kind === 'error' && answer.code === endpoint.parent?.missingCode) {
         if (tries.parentWaits < parentWaits) {
@@ -350,14 +384,23 @@ export class Sender {
           continue;
         }
       }
-      if (verdict === 'fatal') this.fatal ??= new ConfigError(permissionMessage(answer, endpoint));
+      if (verdict === 'fatal') this.stop(new ConfigError(permissionMessage(answer, endpoint)));
       return failure(answer);
     }
   }
 }
 
+/** A final failure; one that was transient (the server or the network) is `retryable` by a later run. */
 function failure(answer: Failure): QueryFailure {
-  return { kind: 'failed', ...describeAnswer(answer) };
+  return { kind: 'failed', ...describeAnswer(answer), ...(verdictFor(answer) === 'transient' ? { retryable: true as const } : {}) };
+}
+
+function outageMessage(lastFailure: string, maxOutageMs: number): string {
+  return (
+    `Feishu could not be reached for ${formatDuration(maxOutageMs)}: every request failed (the last: ${lastFailure}), and ` +
+    'probes at growing intervals found no answer. The records not sent are not failed: check the network and ' +
+    "Feishu's status, then run the same command again to continue"
+  );
 }
 
 function quotaMessage(msg: string, giveUpMs: number): string {

@@ -8,7 +8,7 @@ import type { ImportOptions } from '../../src/commands/import.js';
 import { applications } from '../../src/endpoints/applications.js';
 import { assessments } from '../../src/endpoints/assessments.js';
 import { resourceNames } from '../../src/endpoints/registry.js';
-import { createProgram, type CommandCall } from '../../src/program.js';
+import { createProgram, jsonRequested, type CommandCall } from '../../src/program.js';
 
 /** Parses `args` as `hire-import args...` would; returns the call made and what was printed. */
 async function parse(args: string[], context: { stderrIsTTY?: boolean } = {}) {
@@ -47,6 +47,8 @@ const defaults = (resource: string, file: string): ImportOptions => ({
   dryRun: false,
   updateChanged: false,
   maxErrors: undefined,
+  maxDurationMs: undefined,
+  maxOutageMs: 15 * 60_000,
   sandbox: false,
   baseUrl: 'https://open.feishu.cn',
   appId: undefined,
@@ -72,20 +74,22 @@ describe('import commands', () => {
     expect(resourceNames).toEqual(['talents', 'applications', 'interviews', 'assessments', 'offers', 'background-checks']);
     for (const resource of resourceNames) {
       const { call } = await parse([resource, 'export.csv', '--dry-run', '--rate', '5']);
-      expect(call).toEqual({ command: 'import', json: false, options: { ...defaults(resource, 'export.csv'), dryRun: true, rate: 5 } });
+      expect(call).toEqual({ command: 'import', options: { ...defaults(resource, 'export.csv'), dryRun: true, rate: 5 } });
     }
   });
 
-  const table: Array<{ args: string[]; env?: Record<string, string>; tty?: boolean; options: Partial<ImportOptions>; json?: boolean }> = [
+  const table: Array<{ args: string[]; env?: Record<string, string>; tty?: boolean; options: Partial<ImportOptions> }> = [
     { args: ['assessments', 'export.csv'], options: {} },
     { args: ['talents', 'candidates.csv', '-m', 'talents.yaml', '--log', 'talents.log.jsonl'], options: { mapping: 'talents.yaml', log: 'talents.log.jsonl' } },
     { args: ['applications', '-', '--format', 'jsonl', '--encoding', 'gbk', '--delimiter', ';'], options: { file: '-', format: 'jsonl', encoding: 'gbk', delimiter: ';' } },
-    { args: ['offers', 'offers.csv', '--update-changed', '--max-errors', '10', '--sandbox'], options: { updateChanged: true, maxErrors: 10, sandbox: true } },
+    { args: ['offers', 'offers.csv', '--update-changed', '--max-errors', '10', '--sandbox'], options: { updateChanged: true, maxErrors: { count: 10 }, sandbox: true } },
+    { args: ['offers', 'offers.csv', '--max-errors', '5%', '--max-duration', '6h', '--max-outage', '30s'], options: { maxErrors: { share: 0.05 }, maxDurationMs: 6 * 3_600_000, maxOutageMs: 30_000 } },
+    { args: ['interviews', 'i.csv', '--max-duration', '1h30m', '--max-outage', '2h'], options: { maxDurationMs: 5_400_000, maxOutageMs: 7_200_000 } },
     {
       args: ['interviews', 'i.csv', '--rate', '2.5', '--concurrency', '8', '--retries', '0', '--timeout', '100'],
       options: { rate: 2.5, concurrency: 8, retries: 0, timeoutMs: 100 },
     },
-    { args: ['background-checks', 'c.csv', '--json', '--quiet'], options: { progress: 'off' }, json: true },
+    { args: ['background-checks', 'c.csv', '--json', '--quiet'], options: { progress: 'off' } },
     { args: ['assessments', 'a.csv', '--progress-interval', '0.5'], tty: true, options: { progress: 'live', progressIntervalMs: 500 } },
     {
       args: ['assessments', 'a.csv'],
@@ -95,11 +99,11 @@ describe('import commands', () => {
     { args: ['assessments', 'a.csv', '--app-id', 'cli_y', '--base-url', 'http://127.0.0.1:1'], env: { FEISHU_APP_ID: 'cli_x' }, options: { appId: 'cli_y', baseUrl: 'http://127.0.0.1:1' } },
   ];
 
-  it.each(table)('$args', async ({ args, env, tty, options, json }) => {
+  it.each(table)('$args', async ({ args, env, tty, options }) => {
     for (const [name, value] of Object.entries(env ?? {})) vi.stubEnv(name, value);
     const [resource, file] = args;
     const { call } = await parse(args, { stderrIsTTY: tty });
-    expect(call).toEqual({ command: 'import', json: json ?? false, options: { ...defaults(resource!, file!), ...options } });
+    expect(call).toEqual({ command: 'import', options: { ...defaults(resource!, file!), ...options } });
   });
 
   const refused: Array<{ args: string[]; message: RegExp }> = [
@@ -109,6 +113,10 @@ describe('import commands', () => {
     { args: ['talents'], message: /missing required argument 'file'/ },
     { args: ['talent', 'a.csv'], message: /unknown command 'talent'/ },
     { args: ['offers', 'a.csv', '--dryrun'], message: /unknown option '--dryrun'/ },
+    { args: ['offers', 'a.csv', '--max-errors', '0'], message: /'--max-errors <n\|share>' argument '0' is invalid. give a whole number of at least 1, or a share/ },
+    { args: ['offers', 'a.csv', '--max-errors', '150%'], message: /argument '150%' is invalid/ },
+    { args: ['offers', 'a.csv', '--max-duration', '6'], message: /'--max-duration <duration>' argument '6' is invalid. not a duration: give a number and a unit, such as 30s, 15m, 2h/ },
+    { args: ['offers', 'a.csv', '--max-outage', '0s'], message: /argument '0s' is invalid. not a duration/ },
   ];
 
   it.each(refused)('refuses $args', async ({ args, message }) => {
@@ -117,6 +125,13 @@ describe('import commands', () => {
     expect(error?.exitCode).toBe(1); // commander's usage error; src/cli.ts turns it into exit 2
     expect(stderr).toMatch(message);
     expect(stderr).toContain('(run with --help for usage)');
+  });
+
+  it('knows --json from the arguments alone, so a refused command line can answer in JSON too', () => {
+    expect(jsonRequested(['assessments', 'a.csv', '--json'])).toBe(true);
+    expect(jsonRequested(['assessments', '--bogus', '--json'])).toBe(true);
+    expect(jsonRequested(['assessments', 'a.csv'])).toBe(false);
+    expect(jsonRequested(['assessments', '--', '--json'])).toBe(false); // a file named --json
   });
 
   it("ends each command's help with examples of that command, after the exit codes", async () => {
@@ -158,13 +173,13 @@ describe('migrate', () => {
   );
 
   it('takes the plan and the same sending options as the imports, declared once', async () => {
-    expect((await parse(['migrate', 'migration.yaml'])).call).toEqual({ command: 'migrate', json: false, options: { plan: 'migration.yaml', ...sending } });
+    expect((await parse(['migrate', 'migration.yaml'])).call).toEqual({ command: 'migrate', options: { plan: 'migration.yaml', ...sending } });
     const { call } = await parse(['migrate', 'm.yaml', '--sandbox', '--dry-run', '--json', '--quiet', '--rate', '200', '--concurrency', '4', '--retries', '1', '--timeout', '50']);
     expect(call).toEqual({
       command: 'migrate',
-      json: true,
       options: { ...sending, plan: 'm.yaml', sandbox: true, dryRun: true, progress: 'off', rate: 200, concurrency: 4, retries: 1, timeoutMs: 50 },
     });
+    expect((await parse(['migrate', 'm.yaml', '--max-duration', '5h30m', '--max-outage', '1h'])).call).toMatchObject({ options: { maxDurationMs: 19_800_000, maxOutageMs: 3_600_000 } });
     vi.stubEnv('FEISHU_APP_ID', 'cli_x');
     expect((await parse(['migrate', 'm.yaml', '--base-url', 'http://127.0.0.1:1'])).call).toMatchObject({ options: { appId: 'cli_x', baseUrl: 'http://127.0.0.1:1' } });
   });
@@ -213,7 +228,6 @@ describe('other commands', () => {
       args: ['undo', 'migration.yaml'],
       call: {
         command: 'undo',
-        json: false,
         options: {
           target: 'migration.yaml', resource: undefined, yes: false, dryRun: false, baseUrl: 'https://open.feishu.cn', appId: undefined, appSecret: undefined,
           concurrency: 50, retries: 5, timeoutMs: 30_000, progress: 'lines', progressIntervalMs: 10_000,
@@ -224,7 +238,6 @@ describe('other commands', () => {
       args: ['undo', 'i.results.jsonl', '--resource', 'interviews', '--yes', '--dry-run', '--app-id', 'cli_x', '--timeout', '100', '--json', '--quiet'],
       call: {
         command: 'undo',
-        json: true,
         options: {
           target: 'i.results.jsonl', resource: 'interviews', yes: true, dryRun: true, baseUrl: 'https://open.feishu.cn', appId: 'cli_x', appSecret: undefined,
           concurrency: 50, retries: 5, timeoutMs: 100, progress: 'off', progressIntervalMs: 10_000,
@@ -237,11 +250,11 @@ describe('other commands', () => {
     },
     {
       args: ['verify', 'assessments', 'a.csv', '-m', 'm.yaml', '--log', 'a.log', '--report', 'r.csv', '--json'],
-      call: { command: 'verify', json: true, options: { ...verifyDefaults, target: 'assessments', file: 'a.csv', mapping: 'm.yaml', log: 'a.log', report: 'r.csv' } },
+      call: { command: 'verify', options: { ...verifyDefaults, target: 'assessments', file: 'a.csv', mapping: 'm.yaml', log: 'a.log', report: 'r.csv' } },
     },
     {
       args: ['verify', 'migration.yaml', '--rate', '5'],
-      call: { command: 'verify', json: false, options: { ...verifyDefaults, target: 'migration.yaml', rate: 5 } },
+      call: { command: 'verify', options: { ...verifyDefaults, target: 'migration.yaml', rate: 5 } },
     },
   ])('$args', async ({ args, call }) => {
     expect((await parse(args)).call).toEqual(call);

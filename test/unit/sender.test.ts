@@ -100,12 +100,12 @@ describe('Sender', () => {
     expect(unknown.sent).toEqual([]);
   });
 
-  it('retries server errors and resets with backoff, then gives up with the last code and its request log id', async () => {
+  it('retries server errors and resets with backoff, then gives up with the last code and its request log id, retryable by a rerun', async () => {
     const recovering = scripted([error(500, 1002001), reset, ok()]);
     expect(await recovering.send()).toMatchObject({ status: 'created', attempts: 3 });
     expect(recovering.sender.stats.retries).toBe(2);
     const failing = scripted([error(500, 1002001), error(502, 502), error(500, 1002001, { logId: '20260101abc' })]);
-    expect(await failing.send()).toEqual({ status: 'failed', code: 1002001, msg: 'code 1002001', attempts: 3, logId: '20260101abc' });
+    expect(await failing.send()).toEqual({ status: 'failed', code: 1002001, msg: 'code 1002001', attempts: 3, logId: '20260101abc', retryable: true });
   });
 
   it('renews a refused token once and sends again with the new one; a second refusal fails the record', async () => {
@@ -155,7 +155,7 @@ describe('Sender', () => {
     expect(await recovering.send()).toMatchObject({ status: 'created', attempts: 1 });
     expect(recovering.sender.fatal).toBeUndefined();
     const down = scripted([], { tokenOutages: 10, maxAttempts: 3 });
-    expect(await down.send()).toEqual({ status: 'failed', code: 'TOKEN', msg: 'the token endpoint answered HTTP 503', attempts: 0 });
+    expect(await down.send()).toEqual({ status: 'failed', code: 'TOKEN', msg: 'the token endpoint answered HTTP 503', attempts: 0, retryable: true });
     expect(down.sender.fatal).toBeUndefined();
   });
 
@@ -242,6 +242,77 @@ describe('Sender, deleting (undo)', () => {
 function endpointWith(limits: { create: number; update: number }): EndpointDescription {
   return { ...assessments, create: { ...assessments.create, limit: { perSecond: limits.create } }, update: { method: 'PUT', limit: { perSecond: limits.update } } };
 }
+
+/**
+ * A server that is down (every request reset) until `upAt` on the fake clock, or for good without it, and a sender
+ * with `count` records in flight at once.
+ */
+function outage(options: { upAt?: number; count: number; concurrency: number; maxAttempts: number; maxOutageMs?: number }) {
+  const clock = fakeClock();
+  let requests = 0;
+  const sender = new Sender({
+    endpoint: assessments,
+    client: {
+      create: async () => {
+        requests++;
+        return options.upAt !== undefined && clock.now() >= options.upAt ? ok(`id-${requests}`) : reset;
+      },
+      update: async () => reset,
+      delete: async () => reset,
+      request: async (): Promise<Reply> => ({ kind: 'network', code: 'ECONNRESET', msg: 'reset' }),
+    },
+    tokenCache: new TokenCache(async () => ({ token: 't-1', expire: 7200 }), clock),
+    clock,
+    random: () => 0.5,
+    maxAttempts: options.maxAttempts,
+    concurrency: options.concurrency,
+    signal: new AbortController().signal,
+    maxOutageMs: options.maxOutageMs,
+  });
+  const run = async () => {
+    const results: SendResult[] = [];
+    for (let n = 0; n < options.count; n++) await sender.submit({ action: 'create', body: { external_id: `R-${n}` } }, (result) => results.push(result));
+    await sender.drain();
+    return results;
+  };
+  return { sender, run, clock, requests: () => requests };
+}
+
+describe('Sender, when nothing answers (an outage)', () => {
+  it('pauses and probes instead of spending tries: a 10-minute outage fails no record, though each has only 2 tries', async () => {
+    const down = outage({ upAt: 10 * 60_000, count: 30, concurrency: 10, maxAttempts: 2 });
+    const results = await down.run();
+    expect(results.map((result) => result.status)).toEqual(Array(30).fill('created'));
+    expect(down.sender.fatal).toBeUndefined();
+    expect(down.sender.stats).toMatchObject({ outages: 1 });
+    expect(down.sender.stats.outageMs).toBeGreaterThan(9 * 60_000);
+    // Ten minutes of probing took some 20 requests, not thousands: one at a time, at most a minute apart.
+    expect(down.requests()).toBeLessThan(30 + 10 + 25);
+  });
+
+  it('stops the run after --max-outage, leaving every record not created pending, not failed', async () => {
+    const dead = outage({ count: 20, concurrency: 10, maxAttempts: 3, maxOutageMs: 3 * 60_000 });
+    const results = await dead.run();
+    expect(new Set(results.map((result) => result.status))).toEqual(new Set(['pending']));
+    expect(dead.sender.fatal?.name).toBe('ServiceUnavailableError');
+    expect(dead.sender.fatal?.message).toBe(
+      'Feishu could not be reached for 3m: every request failed (the last: reset), and probes at growing intervals found no answer. ' +
+        "The records not sent are not failed: check the network and Feishu's status, then run the same command again to continue",
+    );
+    expect(dead.clock.now()).toBeGreaterThanOrEqual(3 * 60_000);
+    expect(dead.clock.now()).toBeLessThan(3 * 60_000 + 2000);
+  });
+
+  it('with one record in flight, lets that one fail (retryable) and takes the next one failing for an outage', async () => {
+    const down = outage({ upAt: 5 * 60_000, count: 4, concurrency: 1, maxAttempts: 3 });
+    const results = await down.run();
+    expect(results).toEqual([
+      { status: 'failed', code: 'ECONNRESET', msg: 'reset', attempts: 3, retryable: true },
+      ...Array(3).fill(expect.objectContaining({ status: 'created' })),
+    ]);
+    expect(down.sender.stats.outages).toBe(1);
+  });
+});
 
 describe('Sender, for an endpoint that matches before it creates (talents)', () => {
   const talent = (external_id: string, basic_info: Record<string, string>) => ({ external_id, basic_info: { name: external_id, ...basic_info } });

@@ -20,7 +20,7 @@ import { runUndo, UndoTally } from '../../src/undo/run.js';
 import { confirmQuestion, formatUndoSummary, plannedText, unconfirmedMessage, type UndoSummary } from '../../src/undo/summary.js';
 import { deleteCounts, undoTargets, type UndoSource } from '../../src/undo/targets.js';
 import { LogWriteError } from '../../src/errors.js';
-import { reportUndo } from '../../src/main.js';
+import { jsonOut, reportUndo } from '../../src/main.js';
 import { noColors } from '../../src/report/colors.js';
 import { fakeClock } from '../support/fakeClock.js';
 
@@ -246,16 +246,17 @@ describe('undo exit codes', () => {
   const failed = { ...base, done: { interviews: { deleted: 1, notFound: 0, withParent: 0, failed: 1, pending: 0 } } };
 
   it('is 0 when everything was deleted, 1 when a delete failed, 130 when interrupted, and the stopping error\'s own code', () => {
-    expect(reportUndo(base, false, quiet)).toBe(0);
-    expect(reportUndo({ ...base, dryRun: true, done: {} }, false, quiet)).toBe(0);
-    expect(reportUndo(failed, false, quiet)).toBe(1);
-    expect(reportUndo({ ...base, interrupted: true, done: { interviews: { ...base.done.interviews!, deleted: 1, pending: 1 } } }, false, quiet)).toBe(130);
-    expect(reportUndo({ ...base, stop: new LogWriteError('cannot write the result log i.jsonl: the disk is full') }, false, quiet)).toBe(74);
+    expect(reportUndo(base, undefined, quiet)).toBe(0);
+    expect(reportUndo({ ...base, dryRun: true, done: {} }, undefined, quiet)).toBe(0);
+    expect(reportUndo(failed, undefined, quiet)).toBe(1);
+    expect(reportUndo({ ...base, interrupted: true, done: { interviews: { ...base.done.interviews!, deleted: 1, pending: 1 } } }, undefined, quiet)).toBe(130);
+    expect(reportUndo({ ...base, stop: new LogWriteError('cannot write the result log i.jsonl: the disk is full') }, undefined, quiet)).toBe(74);
   });
 
   it('prints the same summary as JSON on stdout with --json', () => {
     let stdout = '';
-    reportUndo(failed, true, { stdout: (text) => (stdout += text), stderr: () => undefined, colors });
+    const output = { stdout: (text: string) => void (stdout += text), stderr: () => undefined, colors };
+    reportUndo(failed, jsonOut(output), output);
     expect(JSON.parse(stdout)).toEqual({ ...failed, ok: false, exitCode: 1 });
   });
 });
