@@ -5,9 +5,9 @@
  * file: exports that overlap (monthly exports, a re-export) share it, so a record in two of them is created once.
  * A rehearsal's target is `sandbox`, whatever port its emulator got.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
-import { ConfigError } from '../errors.js';
+import { ConfigError, createFailure } from '../errors.js';
 import type { LogHeader } from './resultLog.js';
 
 export interface Target {
@@ -23,7 +23,9 @@ export const stateFolder = 'hire-import-state';
 export function targetOf(options: { sandbox: boolean; baseUrl: string; appId?: string }): Target {
   if (options.sandbox) return { url: 'sandbox', appId: null };
   const url = new URL(options.baseUrl);
-  return { url: `${url.origin}${url.pathname.replace(/\/+$/, '')}`, appId: options.appId || null };
+  // The requests go to the origin, /open-apis being the client's (apiOrigin): written with it or not, one target.
+  const path = url.pathname.replace(/\/+$/, '').replace(/\/open-apis$/i, '');
+  return { url: `${url.origin}${path}`, appId: options.appId || null };
 }
 
 /** `https://open.feishu.cn (app cli_x)`, or `the sandbox`. */
@@ -44,7 +46,15 @@ export function defaultLogPath(target: Target, resource: string): string {
 /** Creates the folder of a log inside the state folder on first use; any other folder is the user's to make. */
 export function makeStateFolder(log: string): void {
   const folder = resolve(dirname(log));
-  if (`${folder}${sep}`.startsWith(`${resolve(stateFolder)}${sep}`)) mkdirSync(folder, { recursive: true });
+  if (!`${folder}${sep}`.startsWith(`${resolve(stateFolder)}${sep}`)) return;
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (error) {
+    // Said of the folder it could not be made in (the current one, say), like a log that cannot be created there.
+    let missing = dirname(log);
+    while (dirname(missing) !== missing && !existsSync(dirname(missing))) missing = dirname(missing);
+    throw createFailure('the result log', missing, error, 'or pass --log FILE to keep it elsewhere');
+  }
 }
 
 /** A folder name for the target: host and path, then the app id, in characters every file system takes. */
