@@ -1,12 +1,14 @@
 /**
  * State that cannot lie (issue 11), end to end: a result log bound to its target and resource, the default state
- * shared by every export of a resource, and a rehearsal whose sandbox keeps what its log says it created.
+ * shared by every export of a resource (and its lock), a rehearsal whose sandbox keeps what its log says it created,
+ * and a log whose lines reach the disk in grouped syncs.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { credentialEnv, credentials, readLog, runCli, sandboxLog, stateLog, workspace } from '../support/cli.js';
+import { credentialEnv, credentials, readLog, runCli, sandboxLog, startCli, stateLog, waitFor, workspace } from '../support/cli.js';
 import { writeAssessmentsCsv } from '../support/generate.js';
 
 const sandboxes: Sandbox[] = [];
@@ -14,8 +16,8 @@ afterEach(async () => {
   for (const sandbox of sandboxes.splice(0)) await sandbox.close();
 });
 
-async function newSandbox(): Promise<Sandbox> {
-  const sandbox = await startSandbox({ ...credentials, seed: 5, rateLimit: 0 });
+async function newSandbox(latencyMs = 0): Promise<Sandbox> {
+  const sandbox = await startSandbox({ ...credentials, seed: 5, rateLimit: 0, latencyMs });
   sandboxes.push(sandbox);
   return sandbox;
 }
@@ -101,6 +103,32 @@ describe('the default state', () => {
     ]);
     expect(existsSync(join(folder, 'january.results.jsonl'))).toBe(false);
   });
+
+  it('is one lock for every export of the resource: a second export while the first runs exits 75, told to wait, not to use another log', async () => {
+    const sandbox = await newSandbox(300);
+    const folder = workspace();
+    writeRows(folder, 'january.csv', 0, 40);
+    writeRows(folder, 'february.csv', 30, 50); // R-30 to R-39 are in both
+    const env = credentialEnv(sandbox.url);
+    const log = stateLog(folder, sandbox.url);
+    // Slow enough (8 s) to be still running when the second starts, however loaded the machine.
+    const january = startCli(['assessments', 'january.csv', '--rate', '5'], { cwd: folder, env });
+    await waitFor(() => existsSync(log) && readLog(log).length > 0, 'the first import to log an outcome');
+    const february = await runCli(['assessments', 'february.csv'], { cwd: folder, env });
+    expect(february.code).toBe(75);
+    expect(february.stderr).toContain(`another import (pid ${january.child.pid} on host `);
+    expect(february.stderr).toContain(`is writing ${log.slice(folder.length + 1)}; wait for it to finish.`);
+    // A log of its own would forget what the other export created, and create the overlap twice.
+    expect(february.stderr).not.toMatch(/--log|separate|another log|log of its own/);
+    january.child.kill('SIGINT');
+    expect((await january.done).code).toBe(130);
+
+    // Waiting was the right advice: the two exports, finished one after the other, create each record once.
+    expect((await runCli(['assessments', 'february.csv', ...fast], { cwd: folder, env })).code).toBe(0);
+    expect((await runCli(['assessments', 'january.csv', ...fast], { cwd: folder, env })).code).toBe(0);
+    expect(sandbox.stats()).toMatchObject({ created: 50, replayed: 0 });
+    expect(new Set(readLog(log).filter((entry) => entry.status === 'created').map((entry) => entry.external_id)).size).toBe(50);
+  });
 });
 
 describe('a rehearsal', () => {
@@ -139,5 +167,43 @@ describe('a rehearsal', () => {
     );
     rmSync(join(folder, log));
     expect((await runCli(['assessments', 'export.csv', '--sandbox', ...fast], { cwd: folder })).code).toBe(0);
+  });
+});
+
+/** Whether strace can trace a child here (a container may forbid ptrace). */
+function canTrace(): boolean {
+  try {
+    execFileSync('strace', ['-f', '-o', '/dev/null', 'true'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('durability', () => {
+  it.skipIf(!canTrace())('flushes the log to the disk with fdatasync while it runs, one sync for several lines, and after its last line', async () => {
+    const sandbox = await newSandbox(50);
+    const folder = workspace();
+    writeAssessmentsCsv(join(folder, 'export.csv'), 40);
+    // About 2 s at 20 records/s: a sync every 50 ms makes dozens; only one at the close would be a window of seconds.
+    const run = await runCli(['assessments', 'export.csv', '--rate', '20'], {
+      cwd: folder,
+      env: credentialEnv(sandbox.url),
+      shell: (cli) => `exec strace -f -y -s 0 -e trace=write,fdatasync -o trace.txt ${cli}`,
+    });
+    expect(run.code).toBe(0);
+    const log = stateLog(folder, sandbox.url);
+    // `write(21</tmp/.../assessments.results.jsonl>, ""..., 230) = 230`: the calls on the log's file, in order.
+    const calls = readFileSync(join(folder, 'trace.txt'), 'utf8')
+      .split('\n')
+      .filter((line) => line.includes(`<${log}>`))
+      .map((line) => (/ (write|fdatasync)\(/.exec(line)?.[1] ?? 'other'));
+    const writes = calls.filter((call) => call === 'write').length;
+    const syncs = calls.filter((call) => call === 'fdatasync').length;
+    expect(writes).toBe(readFileSync(log, 'utf8').trimEnd().split('\n').length - 1); // a write per line (the header goes with the first)
+    expect(calls.at(-1)).toBe('fdatasync'); // nothing written after the last sync
+    expect(syncs).toBeLessThan(writes); // grouped: one sync for the lines of a window, not one per line
+    const syncsWhileRunning = calls.slice(0, calls.lastIndexOf('write')).filter((call) => call === 'fdatasync').length;
+    expect(syncsWhileRunning).toBeGreaterThanOrEqual(5);
   });
 });
