@@ -11,10 +11,12 @@ import { ExitCode, UsageError } from './errors.js';
 import { errorJson, guardProcess, interruptSignal, jsonOut, processOutput, reportImport, reportPlan, reportUndo, reportVerify, runCommand } from './main.js';
 import { createProgram, jsonRequested, type CommandCall } from './program.js';
 import { processColors } from './report/colors.js';
+import { capYoungGeneration } from './youngGeneration.js';
 
 // undici parses HTTP in WebAssembly. V8's optimising compile of that parser, in the background, peaks at some 35 MB
 // (a quarter of a resume's memory) and gains nothing at a few dozen answers a second: its baseline code is kept.
 setFlagsFromString('--liftoff-only');
+capYoungGeneration();
 
 const output = processOutput();
 // Known before parsing, so that even commander's own refusals end in the one JSON object --json promises.
