@@ -293,7 +293,7 @@ describe('reading lines of the common shape without JSON.parse', () => {
     for (const [key, record] of expected) expect(history.known.created(key)).toEqual(record);
   });
 
-  it('reads intents, deletions, differences and matches the same with JSON.parse as without', async () => {
+  it('reads intents, deletions, differences, matches and earlier errors the same with JSON.parse as without', async () => {
     const lines = [
       { external_id: 'I-1', status: 'sending', resource },
       { external_id: 'I-2', status: 'sending', resource: 'interviews', parent: '7001' },
@@ -307,12 +307,14 @@ describe('reading lines of the common shape without JSON.parse', () => {
       { external_id: 'I-5', status: 'created', id: '15', resource, file, line: 7, at },
       { external_id: 'I-5', status: 'deleted', id: '15', how: 'deleted', resource, at },
       { external_id: 'I-1', status: 'sending', resource },
+      { external_id: 'I-6', status: 'invalid', resource, file, line: 8, field: 'conclusion', msg: 'not one of 1, 2, 3', at },
+      { external_id: null, status: 'invalid', resource, file, line: 9, field: 'external_id', msg: 'is required', at },
     ];
     const read = async (text: string) => {
       const path = join(folder(), 'r.jsonl');
       writeFileSync(path, text);
       const history = await readResultLog(path);
-      return { created: [...history.known.createdRecords()], intents: [...history.intents], resources: [...history.resources] };
+      return { created: [...history.known.createdRecords()], intents: [...history.intents], resources: [...history.resources], erred: [...history.erred] };
     };
     const fast = await read(lines.map((one) => `${JSON.stringify(one)}\n`).join(''));
     // A space after each colon: every line is JSON.parse's to read.
@@ -329,6 +331,8 @@ describe('reading lines of the common shape without JSON.parse', () => {
         ['I-3', { external_id: 'I-3', status: 'sending', resource }],
       ],
       resources: ['assessments', 'talents'],
+      // --max-errors counts these as known: by external_id, or by file and line for a record without one.
+      erred: ['I-3', 'I-6', `${file}\n9`],
     });
   });
 
