@@ -41,12 +41,13 @@ async function execute(call: CommandCall): Promise<number> {
       return runCommand(() => migrate(call.options, io), (result) => reportPlan(result, json, output), output, json);
     }
     case 'status': {
-      const [{ status }, { formatStatus }] = await Promise.all([import('./commands/status.js'), import('./report/status.js')]);
+      const [{ status }, { formatPlanStatus, formatStatus }] = await Promise.all([import('./commands/status.js'), import('./report/status.js')]);
       const now = () => new Date();
       return runCommand(
-        () => status(call.options, { cwd: process.cwd(), now }),
+        () => status(call.options, { cwd: process.cwd(), now, env: process.env }),
         (summary) => {
           if (json) json({ ...summary });
+          else if ('plan' in summary) output.stdout(formatPlanStatus(summary, output.colors.stdout, now()));
           else output.stdout(formatStatus(summary, output.colors.stdout, now()));
           return ExitCode.ok;
         },

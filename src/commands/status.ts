@@ -1,45 +1,90 @@
 /**
- * `hire-import status [LOG]`: what a result log says now, also while an import is appending to it: the lines
+ * `hire-import status [LOG | PLAN]`: what a result log says now, also while an import is appending to it: the lines
  * written so far are read, and a last line still being written is left out. The total for the share and the ETA
  * comes from the input the log names, counted the way the import counts it; when that cannot be known (stdin, a
  * pipe or FIFO, a moved file, a workbook, an encoding that cannot be counted by its bytes, a long file grouped by its
- * mapping), there is none.
+ * mapping), there is none. A plan file gives every step's log, where `migrate` keeps it, each step's input and mapping
+ * for its total; a step whose log does not exist yet has not started.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { InputError, UsageError } from '../errors.js';
-import { stateFolder } from '../log/target.js';
+import { logInState, stateFolder, targetOf, targetSlug } from '../log/target.js';
 import { loadMapping } from '../map/loadMapping.js';
+import { isPlanFile, loadPlan } from '../plan/planFile.js';
 import { openSource } from '../read/source.js';
 import { estimateRecords } from '../report/estimate.js';
-import { LogFold, type StatusSummary } from '../report/status.js';
+import { LogFold, type PlanStatus, type StatusSummary } from '../report/status.js';
+import { near } from './migrate.js';
 
 export interface StatusOptions {
-  /** The result log; default: the one `*.results.jsonl` in the current folder. */
-  log?: string;
+  /** A result log, or a plan file (.yaml, .yml: every step's log); default: the one `*.results.jsonl` in the current folder or the state folder's targets. */
+  target?: string;
   /** The mapping the import used: says whether the input is a grouped long file, and how to read it. */
   mapping?: string;
+  /** A plan's rehearsal logs (`migrate --sandbox`), not its real ones. */
+  sandbox: boolean;
 }
 
 export interface StatusIO {
   cwd: string;
+  /** FEISHU_APP_ID and FEISHU_BASE_URL, as the import had them: which target's state holds a plan's logs. */
+  env?: Record<string, string | undefined>;
   /** The wall clock: the recent rate is measured back from now. */
   now: () => Date;
   signal?: AbortSignal;
 }
 
-export async function status(options: StatusOptions, io: StatusIO): Promise<StatusSummary> {
-  const log = options.log ?? onlyLogIn(io.cwd);
+export async function status(options: StatusOptions, io: StatusIO): Promise<StatusSummary | PlanStatus> {
+  if (options.target !== undefined && isPlanFile(options.target)) return planStatus(options.target, options, io);
+  if (options.sandbox) throw new UsageError("--sandbox is for a plan: a result log is read wherever it is");
+  const log = options.target ?? onlyLogIn(io.cwd);
   const logPath = resolve(io.cwd, log);
   if (!existsSync(logPath)) throw new UsageError(`${log}: no such result log`);
+  return logStatus(log, logPath, options.mapping, io);
+}
+
+async function logStatus(log: string, logPath: string, mapping: string | undefined, io: StatusIO, input?: string): Promise<StatusSummary> {
   const fold = new LogFold(io.now());
   await readLines(logPath, (text, complete) => fold.line(text, complete));
-  return fold.summary(log, await inputTotal(fold.mainInput(), logPath, options.mapping, io));
+  return fold.summary(log, await inputTotal(input ?? fold.mainInput(), logPath, mapping, io));
+}
+
+/** Every step's status, in the plan file's order; the step's own input and mapping give its total. */
+async function planStatus(planPath: string, options: StatusOptions, io: StatusIO): Promise<PlanStatus> {
+  if (options.mapping) throw new UsageError('--mapping is for one result log; a plan names the mapping of every step');
+  const targetFolder = planTargetFolder(options.sandbox, io);
+  const plan = await loadPlan(resolve(io.cwd, planPath), ({ resource }) => join(io.cwd, logInState(targetFolder, resource)));
+  const steps: PlanStatus['steps'] = [];
+  for (const step of plan.steps) {
+    const log = near(step.log);
+    const named = { step: step.name, resource: step.resource };
+    if (!existsSync(step.log)) steps.push({ ...named, log, started: false });
+    else steps.push({ ...named, started: true, ...(await logStatus(log, step.log, step.mapping, io, step.input)) });
+  }
+  return { plan: planPath, steps };
 }
 
 /** The one result log here or in the state folder's targets (hire-import-state/TARGET/RESOURCE.results.jsonl). */
+/**
+ * The folder of the state folder that holds a plan's default logs: the sandbox's with --sandbox; else the target the
+ * environment names (FEISHU_APP_ID, FEISHU_BASE_URL), else the one target whose state is here.
+ */
+function planTargetFolder(sandbox: boolean, io: StatusIO): string {
+  const rehearsal = targetSlug(targetOf({ sandbox: true, baseUrl: '' }));
+  if (sandbox) return rehearsal;
+  const { FEISHU_APP_ID: appId, FEISHU_BASE_URL: baseUrl = 'https://open.feishu.cn' } = io.env ?? {};
+  if (appId) return targetSlug(targetOf({ sandbox: false, baseUrl, appId }));
+  const state = join(io.cwd, stateFolder);
+  const targets = existsSync(state) ? readdirSync(state).filter((name) => name !== rehearsal && statSync(join(state, name)).isDirectory()) : [];
+  if (targets.length > 1) {
+    throw new UsageError(`${stateFolder}/ holds the state of ${targets.length} targets (${targets.join(', ')}): set FEISHU_APP_ID (and FEISHU_BASE_URL) as for the import, to say which`);
+  }
+  return targets[0] ?? targetSlug(targetOf({ sandbox: false, baseUrl }));
+}
+
 function onlyLogIn(folder: string): string {
   const state = join(folder, stateFolder);
   const targets = existsSync(state) ? readdirSync(state).map((target) => join(stateFolder, target)).filter((target) => statSync(join(folder, target)).isDirectory()) : [];

@@ -40,7 +40,12 @@ export function describeTarget(target: Target): string {
  * log given with --log puts anything in.
  */
 export function defaultLogPath(target: Target, resource: string): string {
-  return join(stateFolder, targetSlug(target), `${resource}.results.jsonl`);
+  return logInState(targetSlug(target), resource);
+}
+
+/** The log of `resource` in the state folder's `targetFolder` (as defaultLogPath names it). */
+export function logInState(targetFolder: string, resource: string): string {
+  return join(stateFolder, targetFolder, `${resource}.results.jsonl`);
 }
 
 /** Creates the folder of a log inside the state folder on first use; any other folder is the user's to make. */
@@ -58,7 +63,7 @@ export function makeStateFolder(log: string): void {
 }
 
 /** A folder name for the target: host and path, then the app id, in characters every file system takes. */
-function targetSlug(target: Target): string {
+export function targetSlug(target: Target): string {
   if (target.url === 'sandbox') return 'sandbox';
   const url = new URL(target.url);
   const app = target.appId === null ? '' : `-${target.appId}`;
