@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: hire-import against the sandbox on loopback, and the official SDK side by side. Prints tables and
  * writes the raw figures to .bench/results.json. Reports timings; never fails on them (exit 1 only on a crash).
- * BENCH_QUICK=1 shrinks every scenario, to check that the benchmark itself works. BENCH_ONLY=limits|sdk|dryrun|plan|verify
- * runs one scenario alone.
+ * BENCH_QUICK=1 shrinks every scenario, to check that the benchmark itself works. BENCH_ONLY=limits|sdk|dryrun|plan|verify|resume
+ * runs one scenario alone (resume runs the dry run too: its time is the measure). The result log's durability has its
+ * own script, bench/durability.js.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { ensureCsv, makeBody, recordNumber, seededTalents, writeMigration } from
 import { verifyScenario } from './verify.js';
 import { canonical, fmt, lastJson, perSecond, perSecondHistogram, runNode, slowestWindow, table } from './measure.js';
 import { ensureSdk } from './sdk.js';
+import { ensureLog } from './writeLog.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const size = { sustained: quick ? 60 : 600, limited: quick ? 40 : 200, sdk: quick ? 40 : 200, dryRun: quick ? 20_000 : 1_000_000, verify: quick ? 20 : 300 };
@@ -131,6 +133,23 @@ async function dryRun(file, repeats) {
   const cli = fastest(runs.cli);
   const bare = fastest(runs.bare);
   return { cli, bare, ratio: cli.wallMs / bare.wallMs, runs };
+}
+
+/** hire-import over `file` with `log` (every record done) against a sandbox, `repeats` times; the fastest is reported. */
+async function resume(file, log, repeats) {
+  const sandbox = await startSandbox({ ...credentials, rateLimit: 0 });
+  const env = { FEISHU_APP_ID: credentials.appId, FEISHU_APP_SECRET: credentials.appSecret, FEISHU_BASE_URL: sandbox.url };
+  const runs = [];
+  try {
+    for (let round = 0; round < repeats; round++) {
+      const run = await runNode(['bin/hire-import.js', 'assessments', file, '--log', log, '--json', '--quiet'], { env });
+      const summary = lastJson(run.stdout);
+      runs.push({ ...passFigures(run, summary?.counts?.skipped ?? null), requests: summary?.requests ?? null });
+    }
+  } finally {
+    await sandbox.close();
+  }
+  return { rerun: runs.reduce((best, run) => (run.wallMs < best.wallMs ? run : best)), runs };
 }
 
 function machine() {
@@ -341,12 +360,14 @@ if (runs('sdk')) {
     `${results.sdk.cli.payloadMismatches} (hire-import), ${results.sdk.loop.payloadMismatches} (SDK)`);
 }
 
-if (runs('dryrun')) {
+const dryRow = (label, r) => [label, fmt(r.records, 0), fmt(r.wallMs / 1000, 1), fmt(r.rowsPerSec, 0), fmt(r.peakRssMb, 0), `${r.rssMbAt['25%']} / ${r.rssMbAt['50%']} / ${r.rssMbAt['75%']}`, r.exitCode];
+const bigFile = `${dir}/records-${size.dryRun}.csv`;
+
+if (runs('dryrun') || runs('resume')) {
   // Dry run over a large default-layout CSV against a bare csv-parse pass.
   process.stderr.write(`dry run: ${size.dryRun.toLocaleString('en-US')} rows (the file is written once and kept in ${dir}/)...\n`);
-  const bigFile = await ensureCsv(`${dir}/records-${size.dryRun}.csv`, size.dryRun);
+  await ensureCsv(bigFile, size.dryRun);
   results.dryRun = await dryRun(bigFile, quick ? 1 : 2);
-  const dryRow = (label, r) => [label, fmt(r.records, 0), fmt(r.wallMs / 1000, 1), fmt(r.rowsPerSec, 0), fmt(r.peakRssMb, 0), `${r.rssMbAt['25%']} / ${r.rssMbAt['50%']} / ${r.rssMbAt['75%']}`, r.exitCode];
   console.log(table(
     `3. --dry-run over ${size.dryRun.toLocaleString('en-US')} CSV rows (2 dimensions each) and a bare csv-parse pass (columns: true), each a child process; fastest of ${quick ? 1 : 2} alternated runs`,
     ['run', 'rows', 'wall s', 'rows/s', 'peak RSS MB', 'RSS at 25/50/75% MB', 'exit'],
@@ -368,6 +389,20 @@ if (runs('verify')) {
     [[verified.records, fmt(verified.importMs / 1000, 1), fmt(verified.importPerSec, 1), fmt(verified.verify.summary?.elapsedMs / 1000, 1), fmt(verified.verifyPerSec, 1),
       `${fmt(verified.ratio, 1)}x`, verified.verify.summary?.readRequests ?? '-', [...verified.imports, verified.verify].map((run) => run.exitCode).join(' ')]],
   ));
+}
+
+if (runs('resume')) {
+  // Resume: a rerun over a log that has every record of that input done, against the dry run of the same input.
+  process.stderr.write(`resume: a rerun over the result log of ${size.dryRun.toLocaleString('en-US')} records of that input (an intent and an outcome each)...\n`);
+  const bigLog = await ensureLog(`${dir}/records-${size.dryRun}.done.results.jsonl`, size.dryRun, bigFile);
+  results.resume = await resume(bigFile, bigLog, quick ? 1 : 2);
+  console.log(table(
+    `7. A rerun over the result log of ${size.dryRun.toLocaleString('en-US')} records (${(2 * size.dryRun).toLocaleString('en-US')} lines: each record's intent and outcome; every record done, nothing sent) and its input; fastest of ${quick ? 1 : 2} runs`,
+    ['run', 'rows', 'wall s', 'rows/s', 'peak RSS MB', 'RSS at 25/50/75% MB', 'exit'],
+    [dryRow('hire-import rerun', results.resume.rerun), dryRow('hire-import --dry-run (table 3)', results.dryRun.cli)],
+  ));
+  console.log(`  rerun / dry run wall time: ${fmt(results.resume.rerun.wallMs / results.dryRun.cli.wallMs, 2)}x (fastest runs; every rerun: ` +
+    `${results.resume.runs.map((run) => fmt(run.wallMs / 1000, 1)).join(', ')} s; every dry run: ${results.dryRun.runs.cli.map((run) => fmt(run.wallMs / 1000, 1)).join(', ')} s)`);
 }
 
 results.buildAtEnd = buildFingerprint();

@@ -4,12 +4,19 @@
  * at once.
  */
 import { createInterface } from 'node:readline/promises';
+import { setFlagsFromString } from 'node:v8';
 import { CommanderError } from 'commander';
 import { systemClock } from './clock.js';
 import { ExitCode, UsageError } from './errors.js';
 import { errorJson, guardProcess, interruptSignal, jsonOut, processOutput, reportImport, reportPlan, reportUndo, reportVerify, runCommand } from './main.js';
 import { createProgram, jsonRequested, type CommandCall } from './program.js';
 import { processColors } from './report/colors.js';
+import { capYoungGeneration } from './youngGeneration.js';
+
+// undici parses HTTP in WebAssembly. V8's optimising compile of that parser, in the background, peaks at some 35 MB
+// (a quarter of a resume's memory) and gains nothing at a few dozen answers a second: its baseline code is kept.
+setFlagsFromString('--liftoff-only');
+capYoungGeneration();
 
 const output = processOutput();
 // Known before parsing, so that even commander's own refusals end in the one JSON object --json promises.
@@ -37,7 +44,7 @@ async function execute(call: CommandCall): Promise<number> {
       const [{ status }, { formatPlanStatus, formatStatus }] = await Promise.all([import('./commands/status.js'), import('./report/status.js')]);
       const now = () => new Date();
       return runCommand(
-        () => status(call.options, { cwd: process.cwd(), now }),
+        () => status(call.options, { cwd: process.cwd(), now, env: process.env }),
         (summary) => {
           if (json) json({ ...summary });
           else if ('plan' in summary) output.stdout(formatPlanStatus(summary, output.colors.stdout, now()));

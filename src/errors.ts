@@ -32,7 +32,7 @@ export const exitCodeMeanings = {
   recordsFailed: 'some records invalid, failed or blocked (see the result log and the rejects file)',
   usage:
     'usage or configuration error: a bad option, refused credentials, a missing permission, a bad mapping, unreadable input, ' +
-    'a result log that cannot be read as one, or a folder the result log or the rejects file cannot be created in ' +
+    'a result log that cannot be read as one or belongs to another target, app or resource, or a folder the result log or the rejects file cannot be created in ' +
     '(missing, read-only: the message says which and what to do)',
   stoppedOnPurpose: 'stopped on purpose at `--max-duration`: requests in flight were finished and logged; run the same command again to continue',
   unavailable:

@@ -136,7 +136,7 @@ function addReportOptions(command: Command): Command {
 function addImportOptions(command: Command, endpoint: EndpointDescription): Command {
   addInputOptions(command)
     .option('-m, --mapping <file>', 'mapping file (JSON or YAML) from your export to the API; default: the built-in CSV layout, JSONL as request bodies')
-    .option('--log <file>', 'result log (default: next to the input, <name>.results.jsonl)')
+    .option('--log <file>', 'result log (default: the state of the target and resource, here: hire-import-state/<host>-<app id>/<resource>.results.jsonl)')
     .option('--update-changed', updateHelp(endpoint), false)
     .option(
       '--max-errors <n|share>',
@@ -150,7 +150,7 @@ function addImportOptions(command: Command, endpoint: EndpointDescription): Comm
 function addSendOptions(command: Command, rateDefault: string): Command {
   command
     .option('--dry-run', 'read, map, validate and report; send nothing, write nothing', false)
-    .option('--sandbox', 'import into a local emulator started for this run: a rehearsal with no credentials', false)
+    .option('--sandbox', 'import into a local emulator started for this run: a rehearsal with no credentials, its log and records in hire-import-state/sandbox/', false)
     .option('--rate <n>', `requests per second on each API called (default: ${rateDefault})`, number);
   return addReportOptions(addRunLimitOptions(addConnectionOptions(command)));
 }
@@ -428,7 +428,7 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
   program
     .command('status')
     .description('what a result log or every log of a plan says: records by status, recent rate, ETA, failures by reason (also while an import writes them)')
-    .argument('[log-or-plan]', "a result log, or a plan file (.yaml: every step's log) (default: the one *.results.jsonl in this folder)")
+    .argument('[log-or-plan]', "a result log, or a plan file (.yaml: every step's log) (default: the one *.results.jsonl in this folder or in hire-import-state/*/)")
     .option('-m, --mapping <file>', "the mapping the import used, if any (a long file's rows are not its records)")
     .option('--sandbox', "a plan's rehearsal logs (migrate --sandbox) rather than its real ones", false)
     .option('--json', 'print the status as JSON', false)

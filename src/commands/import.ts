@@ -16,7 +16,8 @@ import type { MaxErrors } from '../import/errorBudget.js';
 import { runPipeline, type PipelineInput } from '../import/pipeline.js';
 import { openMappedInput } from '../import/records.js';
 import { lockResultLog } from '../log/lock.js';
-import { readResultLog, ResultLog, type Intent, type LogEnd, type LogHistory } from '../log/resultLog.js';
+import { readResultLog, ResultLog, type Intent, type LogHeader, type LogHistory } from '../log/resultLog.js';
+import { checkLogTarget, defaultLogPath, makeStateFolder, targetOf, type Target } from '../log/target.js';
 import type { Mapper, MappingSpec } from '../map/mapping.js';
 import { sameFile } from '../read/input.js';
 import { ReadBack, readRequests } from '../readBack/readBack.js';
@@ -90,7 +91,8 @@ export type ImportResult = ImportSummary & { rerun?: string; stop?: Error };
 export async function runImport(options: ImportOptions, io: ImportIO): Promise<ImportResult> {
   const opened = await openImport(options, io);
   try {
-    const connection = options.dryRun ? undefined : await ownConnection(options, io, opened.cleanup);
+    const sandboxState = options.sandbox && !options.dryRun ? await lockSandboxState(opened.paths.log, io, opened.cleanup) : undefined;
+    const connection = options.dryRun ? undefined : await ownConnection({ ...options, sandboxState }, io, opened.cleanup);
     return await sendImport(opened, connection, io);
   } finally {
     await closeImport(opened);
@@ -101,6 +103,8 @@ export async function runImport(options: ImportOptions, io: ImportIO): Promise<I
 export interface OpenedImport {
   options: ImportOptions;
   endpoint: EndpointDescription;
+  /** Where the records go, as the log's header names it. */
+  target: Target;
   source: RecordSource;
   mapper: Mapper;
   /** The records, one pass (see openMappedInput). */
@@ -122,19 +126,27 @@ export interface PlanStepInput {
  */
 export async function openImport(options: ImportOptions, io: Pick<ImportIO, 'stderr' | 'signal' | 'stdin'>, step?: PlanStepInput): Promise<OpenedImport> {
   const endpoint = checkOptions(options);
+  const target = targetOf(options);
   const cleanup: Array<() => unknown> = [];
   try {
     const input = { ...options, endpoint, stdin: io.stdin, signal: io.signal, spec: step?.spec, steps: step !== undefined };
     const { source, mapper, records } = await openMappedInput(input, cleanup);
-    const paths = outputPaths(source, options.log, options.sandbox);
+    if (!options.dryRun && !options.sandbox) checkCredentials(options); // before anything is written
+    const paths = outputPaths(source, options.log, target, endpoint.resource);
     checkOutputsApart(options, paths);
     if (!options.dryRun) {
+      makeStateFolder(paths.log);
       const lock = await lockResultLog(paths.log, io.stderr); // before reading the log, so no one appends between
       cleanup.push(() => lock.release());
     }
-    const history = await readResultLog(paths.log);
+    // Ids only where they are asked for (updates, a plan's children), hashes only for updates: a rerun of a plain
+    // import over a million records holds just their keys.
+    const keep = { ids: options.updateChanged || step !== undefined, hashes: options.updateChanged };
+    const history = await readResultLog(paths.log, { keep });
+    checkLogTarget(paths.log, history.header, target, endpoint.resource);
+    if (options.sandbox && !options.dryRun) checkSandboxState(paths.log, history);
     if (history.damagedTail) io.stderr(tailNotice(paths.log, history.damagedTail, options.dryRun));
-    return { options, endpoint, source, mapper, records, paths, history, cleanup };
+    return { options, endpoint, target, source, mapper, records, paths, history, cleanup };
   } catch (error) {
     await runCleanup(cleanup);
     throw error;
@@ -161,14 +173,15 @@ export interface StepLinks {
 
 /** Runs an opened import through the pipeline (sending through `connection`, none on a dry run) and sums it up. */
 export async function sendImport(opened: OpenedImport, connection: Connection | undefined, io: ImportIO, links: StepLinks = {}): Promise<ImportResult> {
-  const { options, endpoint, source, mapper, paths, history } = opened;
+  const { options, endpoint, target, source, mapper, paths, history } = opened;
   const started = io.clock.now();
   const deadline = io.deadline ?? deadlineSignal(options.maxDurationMs, io, opened.cleanup);
   // Sending and reading stop on Ctrl-C and at the deadline alike; only the summary tells them apart.
   const signal = AbortSignal.any([io.signal, deadline]);
   let progress: Progress | undefined; // started below, once the outputs are open; told of outages by the sender
   const sender = connection && newSender(endpoint, connection, options, { ...io, signal, onOutage: links.onOutage ?? ((change) => progress?.outageChanged(change)) });
-  const outputs = options.dryRun ? undefined : await openOutputs(source, paths, history.end, opened.cleanup);
+  const header = logHeader(target, endpoint.resource, new Date());
+  const outputs = options.dryRun ? undefined : await openOutputs(source, paths, history, header, opened.cleanup);
   const tally = links.tally ?? new Tally();
   progress = await startProgress(options, io, source, mapper, tally, {
     resource: endpoint.resource,
@@ -183,7 +196,7 @@ export async function sendImport(opened: OpenedImport, connection: Connection | 
       file: options.file,
       items: await opened.records(),
       mapper,
-      created: history.created,
+      known: history.known,
       updateChanged: options.updateChanged,
       sender,
       resultLog: outputs?.resultLog,
@@ -209,9 +222,11 @@ export async function sendImport(opened: OpenedImport, connection: Connection | 
     stop ??= error as Error; // a full disk on the last records kept for the user
   }
   const rejects = rejected > 0 ? outputs!.rejectsPath : null;
+  await outputs?.resultLog.close(); // its last lines synced now, so that a sync that fails is in this summary
   const elapsedMs = io.clock.now() - started;
   return {
     resource: endpoint.resource,
+    target,
     file: options.file,
     log: options.dryRun ? null : paths.log,
     rejects,
@@ -233,7 +248,8 @@ export async function sendImport(opened: OpenedImport, connection: Connection | 
     problems: tally.problems,
     problemGroups: tally.problemGroups.list(),
     unlogged: outputs?.resultLog.unwritten ?? [],
-    stop,
+    // A sync that failed as the log closed stops the run too: its last lines may not be on the disk.
+    stop: stop ?? outputs?.resultLog.failure,
   };
 }
 
@@ -247,7 +263,10 @@ export interface Connection {
   close(): Promise<void>;
 }
 
-export type ConnectOptions = Pick<ImportOptions, 'sandbox' | 'baseUrl' | 'appId' | 'appSecret' | 'concurrency' | 'timeoutMs'>;
+export type ConnectOptions = Pick<ImportOptions, 'sandbox' | 'baseUrl' | 'appId' | 'appSecret' | 'concurrency' | 'timeoutMs'> & {
+  /** The file a rehearsal's sandbox keeps its records in, from run to run; in memory only when left out. */
+  sandboxState?: string;
+};
 
 /**
  * The sending side: a sandbox for a rehearsal, the client, and a token (fetched now, so bad credentials or an
@@ -262,30 +281,35 @@ export async function connect(options: ConnectOptions, io: Pick<ImportIO, 'stder
     let target = { baseUrl: apiOrigin(options.baseUrl, io.stderr), appId: options.appId, appSecret: options.appSecret };
     if (options.sandbox) {
       const { startSandbox, sandboxCredentials } = await import('../sandbox/server.js'); // only rehearsals need it
-      const sandbox = await startSandbox(sandboxCredentials);
+      const sandbox = await startSandbox({ ...sandboxCredentials, stateFile: options.sandboxState });
       opened.push(() => sandbox.close());
       target = { baseUrl: sandbox.url, ...sandboxCredentials };
       io.stderr(`sandbox: importing into a local emulator at ${sandbox.url} (nothing reaches Feishu)\n`);
     }
-    const { baseUrl, appId, appSecret } = target;
+    const { baseUrl, ...credentials } = target;
     if (sendsSecretsInClear(baseUrl)) {
       io.stderr(`warning: ${baseUrl} is plain http: the app secret and the tokens travel unencrypted; use https\n`);
     }
-    // Only what is missing is named: a user who set one of the two looks for the other.
-    const missing = [!appId && 'FEISHU_APP_ID is not set (or --app-id)', !appSecret && 'FEISHU_APP_SECRET is not set (or --app-secret)'].filter(Boolean);
-    if (!appId || !appSecret) throw new ConfigError(`${missing.join('; ')}; rehearse with --sandbox, or check the input with --dry-run`);
-    const client = new HireClient({ baseUrl, appId, appSecret, connections: options.concurrency, timeoutMs: options.timeoutMs });
+    checkCredentials(credentials);
+    const client = new HireClient({ baseUrl, ...credentials, connections: options.concurrency, timeoutMs: options.timeoutMs });
     opened.push(() => client.close());
     const tokenCache = new TokenCache(() => client.fetchToken(), io.clock);
     await firstToken(tokenCache, baseUrl, io);
-    return { client, tokenCache, target: { baseUrl, appId }, close };
+    return { client, tokenCache, target: { baseUrl, appId: credentials.appId }, close };
   } catch (error) {
     await close();
     throw error;
   }
 }
 
-async function ownConnection(options: ImportOptions, io: ImportIO, cleanup: Array<() => unknown>): Promise<Connection> {
+function checkCredentials(options: Pick<ConnectOptions, 'appId' | 'appSecret'>): asserts options is { appId: string; appSecret: string } {
+  if (options.appId && options.appSecret) return;
+  // Only what is missing is named: a user who set one of the two looks for the other.
+  const missing = [!options.appId && 'FEISHU_APP_ID is not set (or --app-id)', !options.appSecret && 'FEISHU_APP_SECRET is not set (or --app-secret)'].filter(Boolean);
+  throw new ConfigError(`${missing.join('; ')}; rehearse with --sandbox, or check the input with --dry-run`);
+}
+
+async function ownConnection(options: ImportOptions & ConnectOptions, io: ImportIO, cleanup: Array<() => unknown>): Promise<Connection> {
   const connection = await connect(options, io);
   cleanup.push(() => connection.close());
   return connection;
@@ -385,12 +409,12 @@ async function firstToken(tokenCache: TokenCache, baseUrl: string, io: Pick<Impo
 }
 
 /**
- * The result log, opened for appending after its whole lines, and a rejects file that appears only if needed. A
- * stale rejects file would mislead, so the last one written goes now, unless the user has edited it since: that one
- * is kept, and this run's rejects take the next free name.
+ * The result log, opened for appending after its whole lines (its header first if it is empty), and a rejects file
+ * that appears only if needed. A stale rejects file would mislead, so the last one written goes now, unless the user
+ * has edited it since: that one is kept, and this run's rejects take the next free name.
  */
-async function openOutputs(source: RecordSource, paths: { log: string; rejects: string }, end: LogEnd, cleanup: Array<() => unknown>) {
-  const resultLog = ResultLog.open(paths.log, end);
+async function openOutputs(source: RecordSource, paths: { log: string; rejects: string }, history: LogHistory, header: LogHeader, cleanup: Array<() => unknown>) {
+  const resultLog = ResultLog.open(paths.log, history.end, { header });
   cleanup.push(() => resultLog.close());
   try {
     // The rejects file is made only when a record is rejected, mid-run: a folder that cannot take it is said now.
@@ -402,6 +426,36 @@ async function openOutputs(source: RecordSource, paths: { log: string; rejects: 
   const rejects = createRejectsWriter(source, target.path);
   cleanup.push(() => rejects.close()); // flushed however the run ends; closing twice is harmless
   return { resultLog, rejects, rejectsPath: target.path, rejectsKept: target.kept };
+}
+
+function logHeader(target: Target, resource: string, now: Date): LogHeader {
+  return { hire_import: 1, target: target.url, app_id: target.appId, resource, created_at: now.toISOString() };
+}
+
+/**
+ * Where a rehearsal's sandbox keeps its records: beside its log, in the log's folder, so that the rehearsals of every
+ * resource (and a plan's, which share one sandbox) find what the others created, as they would in Feishu.
+ */
+function sandboxStatePath(log: string): string {
+  return join(dirname(log), 'sandbox-state.jsonl');
+}
+
+/** Locks the sandbox's state for this run (one sandbox per state file); returns its path. */
+export async function lockSandboxState(log: string, io: Pick<ImportIO, 'stderr'>, cleanup: Array<() => unknown>): Promise<string> {
+  const state = sandboxStatePath(log);
+  const lock = await lockResultLog(state, io.stderr);
+  cleanup.push(() => lock.release());
+  return state;
+}
+
+/** A log that says records were created in a sandbox whose state is gone would skip records the sandbox lacks. */
+function checkSandboxState(log: string, history: LogHistory): void {
+  const state = sandboxStatePath(log);
+  if (history.known.size === 0 || (existsSync(state) && statSync(state).size > 0)) return;
+  throw new ConfigError(
+    `${log} says ${history.known.size} record(s) were created in the sandbox, but the sandbox's state (${state}) is gone, ` +
+      `so it no longer holds them; nothing was sent. Delete ${log} to rehearse from the start`,
+  );
 }
 
 export function tailNotice(log: string, tail: NonNullable<LogHistory['damagedTail']>, dryRun: boolean): string {
@@ -486,23 +540,25 @@ export function checkConnectionOptions(options: Pick<ImportOptions, 'rate' | 'co
   }
 }
 
-/** Where a plan step keeps its log when the plan does not say: where its import would (migrate and undo agree). */
-export function defaultStepLog(sandbox: boolean): (step: { input: string }) => string {
-  // The log's path depends on the input's path alone (the format names only the rejects file).
-  return ({ input }) => outputPaths({ path: input, format: formatFromPath(input) ?? 'csv', regularFile: true }, undefined, sandbox).log;
+/**
+ * Where a plan step keeps its log when the plan does not say: where its import would, the state of the target and
+ * the step's resource (migrate and undo agree).
+ */
+export function defaultStepLog(target: Target): (step: { resource: string }) => string {
+  return ({ resource }) => defaultLogPath(target, resource);
 }
 
 /**
- * The result log and rejects file sit next to the input; for input read once (stdin, a pipe, a FIFO, a process
- * substitution: no folder of its own, and a name like /dev/fd/63 that the next run does not share) they are
- * hire-import.* in the current folder. A sandbox rehearsal keeps its own log: its "created" lines must never make a
- * real import skip a record.
+ * The result log is `--log`, else the state of the target and resource (see defaultLogPath), which every export of
+ * that resource imported from this folder shares. The rejects file sits next to the input; for input read once
+ * (stdin, a pipe, a FIFO, a process substitution: no folder of its own, and a name like /dev/fd/63 that the next run
+ * does not share) it is hire-import.rejects.* in the current folder.
  */
-export function outputPaths(source: Pick<RecordSource, 'path' | 'format' | 'regularFile'>, log: string | undefined, sandbox: boolean): { log: string; rejects: string } {
+export function outputPaths(source: Pick<RecordSource, 'path' | 'format' | 'regularFile'>, log: string | undefined, target: Target, resource: string): { log: string; rejects: string } {
   const extension = source.regularFile ? extname(source.path) : '';
   const stem = source.regularFile ? join(dirname(source.path), basename(source.path, extension)) : 'hire-import';
   return {
-    log: log ?? `${stem}${sandbox ? '.sandbox' : ''}.results.jsonl`,
+    log: log ?? defaultLogPath(target, resource),
     // The input's own extension when the rejects are in its format; else the format's (a workbook's rejects are CSV).
     rejects: `${stem}.rejects${extension !== '' && formatFromPath(source.path) === source.format ? extension : `.${source.format}`}`,
   };
@@ -523,10 +579,12 @@ function checkOutputsApart(options: ImportOptions, paths: { log: string; rejects
   if (sameFile(paths.log, paths.rejects)) throw new UsageError(`${log} is the rejects file of ${options.file}; give the log a path of its own`);
 }
 
+/** The command that imports the fixed rejects file into the same log: the default one needs no --log. */
 function rerunCommand(options: ImportOptions, paths: { log: string; rejects: string }): string {
-  const words = ['hire-import', options.resource, quote(paths.rejects), '--log', quote(paths.log)];
+  const words = ['hire-import', options.resource, quote(paths.rejects)];
   // The rejects file is in the input's own shape, so whatever it took to read the input reads it too.
   const carried: Array<[string, string | undefined]> = [
+    ['--log', options.log && paths.log],
     ['--mapping', options.mapping],
     ['--format', options.format],
     ['--encoding', options.encoding],

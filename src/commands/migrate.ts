@@ -5,14 +5,16 @@
  *   are sound (read, compiled, locked); otherwise every problem is named, by step, and the plan stops with exit 2;
  * - one connection (with --sandbox, one sandbox) for every step, so the ids one step creates are the ids its
  *   children send;
- * - each step's log defaults to where a single import of that resource and input keeps it, so a plan and single
- *   imports can follow one another;
+ * - each step's log defaults to where a single import of that resource keeps it (the state of the target and the
+ *   resource), so a plan and single imports can follow one another; a rehearsal's sandbox keeps its records beside
+ *   the first step's log, where single rehearsals keep theirs;
  * - a child record is sent with its parent's Feishu id as soon as the parent step logs it; one whose parent never
  *   comes is logged `blocked`; on a dry run a parent that would be created stands in with a placeholder id.
  * Printing the summaries and choosing the exit code are src/main.ts's business; the plan's code is the worst step's.
  */
 import { isAbsolute, relative } from 'node:path';
 import { importExitCode } from '../main.js';
+import { targetOf } from '../log/target.js';
 import { loadMapping, type MappingSpec } from '../map/mapping.js';
 import { stepLookups, type StepLookups } from '../plan/order.js';
 import { type Plan, type PlanStep, loadPlan } from '../plan/planFile.js';
@@ -26,6 +28,7 @@ import {
   deadlineSignal,
   defaultStepLog,
   expectedRecords,
+  lockSandboxState,
   openImport,
   quote,
   sendImport,
@@ -61,7 +64,7 @@ export interface MigrateResult {
 
 export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<MigrateResult> {
   checkSendOptions(options);
-  const plan = await loadPlan(options.plan, defaultStepLog(options.sandbox));
+  const plan = await loadPlan(options.plan, defaultStepLog(targetOf(options)));
   // Each mapping is read once: its lookups give the order, then it is compiled for its step. A mapping that cannot be
   // read is reported with the step's other problems, when the step is prepared.
   const specs = new Map<string, MappingSpec | Error>();
@@ -75,6 +78,8 @@ export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<M
   // A dry run counts what it would send, which progress lines do not show: its summaries say it all at once.
   const progress = options.progress === 'off' || options.dryRun ? undefined : { write: io.stderr, clock: io.clock, date: () => new Date(), intervalMs: options.progressIntervalMs };
   let connection: Connection | undefined;
+  /** The sandbox's state, locked while the plan's sandbox runs. */
+  const held: Array<() => unknown> = [];
   // One --max-duration deadline for every step: a step whose parents stopped at it stopped on purpose too.
   const ending: Array<() => unknown> = [];
   const deadline = deadlineSignal(options.maxDurationMs, io, ending);
@@ -88,12 +93,13 @@ export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<M
         if (spec instanceof Error) throw spec;
         return openImport(stepOptions(step, options), io, { spec });
       },
-      loggedIds: (_step, opened) => ({ created: (key) => opened.history.created.get(key) }),
+      loggedIds: (_step, opened) => opened.history.known,
       release: closeImport,
       beforeRun: async () => {
         if (options.dryRun) return;
+        const sandboxState = options.sandbox ? await lockSandboxState(near(plan.steps[0]!.log), io, held) : undefined;
         // Every step's requests go through one pool: big enough that no step's paced request waits behind another's.
-        connection = await connect({ ...options, concurrency: options.concurrency * plan.steps.length }, io);
+        connection = await connect({ ...options, concurrency: options.concurrency * plan.steps.length, sandboxState }, io);
       },
       runStep: async (step, { prepared, lookups: parents, own }) => {
         try {
@@ -123,6 +129,7 @@ export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<M
   } finally {
     for (const end of ending) end();
     await connection?.close();
+    for (const release of held) await release();
   }
 }
 

@@ -11,16 +11,16 @@ import { open } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { InputError, UsageError } from '../errors.js';
+import { logInState, stateFolder, targetOf, targetSlug } from '../log/target.js';
 import { loadMapping } from '../map/loadMapping.js';
 import { isPlanFile, loadPlan } from '../plan/planFile.js';
 import { openSource } from '../read/source.js';
 import { estimateRecords } from '../report/estimate.js';
 import { LogFold, type PlanStatus, type StatusSummary } from '../report/status.js';
-import { defaultStepLog } from './import.js';
 import { near } from './migrate.js';
 
 export interface StatusOptions {
-  /** A result log, or a plan file (.yaml, .yml: every step's log); default: the one `*.results.jsonl` in the current folder. */
+  /** A result log, or a plan file (.yaml, .yml: every step's log); default: the one `*.results.jsonl` in the current folder or the state folder's targets. */
   target?: string;
   /** The mapping the import used: says whether the input is a grouped long file, and how to read it. */
   mapping?: string;
@@ -30,6 +30,8 @@ export interface StatusOptions {
 
 export interface StatusIO {
   cwd: string;
+  /** FEISHU_APP_ID and FEISHU_BASE_URL, as the import had them: which target's state holds a plan's logs. */
+  env?: Record<string, string | undefined>;
   /** The wall clock: the recent rate is measured back from now. */
   now: () => Date;
   signal?: AbortSignal;
@@ -53,7 +55,8 @@ async function logStatus(log: string, logPath: string, mapping: string | undefin
 /** Every step's status, in the plan file's order; the step's own input and mapping give its total. */
 async function planStatus(planPath: string, options: StatusOptions, io: StatusIO): Promise<PlanStatus> {
   if (options.mapping) throw new UsageError('--mapping is for one result log; a plan names the mapping of every step');
-  const plan = await loadPlan(resolve(io.cwd, planPath), defaultStepLog(options.sandbox));
+  const targetFolder = planTargetFolder(options.sandbox, io);
+  const plan = await loadPlan(resolve(io.cwd, planPath), ({ resource }) => join(io.cwd, logInState(targetFolder, resource)));
   const steps: PlanStatus['steps'] = [];
   for (const step of plan.steps) {
     const log = near(step.log);
@@ -64,10 +67,30 @@ async function planStatus(planPath: string, options: StatusOptions, io: StatusIO
   return { plan: planPath, steps };
 }
 
+/** The one result log here or in the state folder's targets (hire-import-state/TARGET/RESOURCE.results.jsonl). */
+/**
+ * The folder of the state folder that holds a plan's default logs: the sandbox's with --sandbox; else the target the
+ * environment names (FEISHU_APP_ID, FEISHU_BASE_URL), else the one target whose state is here.
+ */
+function planTargetFolder(sandbox: boolean, io: StatusIO): string {
+  const rehearsal = targetSlug(targetOf({ sandbox: true, baseUrl: '' }));
+  if (sandbox) return rehearsal;
+  const { FEISHU_APP_ID: appId, FEISHU_BASE_URL: baseUrl = 'https://open.feishu.cn' } = io.env ?? {};
+  if (appId) return targetSlug(targetOf({ sandbox: false, baseUrl, appId }));
+  const state = join(io.cwd, stateFolder);
+  const targets = existsSync(state) ? readdirSync(state).filter((name) => name !== rehearsal && statSync(join(state, name)).isDirectory()) : [];
+  if (targets.length > 1) {
+    throw new UsageError(`${stateFolder}/ holds the state of ${targets.length} targets (${targets.join(', ')}): set FEISHU_APP_ID (and FEISHU_BASE_URL) as for the import, to say which`);
+  }
+  return targets[0] ?? targetSlug(targetOf({ sandbox: false, baseUrl }));
+}
+
 function onlyLogIn(folder: string): string {
-  const logs = readdirSync(folder).filter((name) => name.endsWith('.results.jsonl'));
+  const state = join(folder, stateFolder);
+  const targets = existsSync(state) ? readdirSync(state).map((target) => join(stateFolder, target)).filter((target) => statSync(join(folder, target)).isDirectory()) : [];
+  const logs = ['.', ...targets].flatMap((dir) => readdirSync(join(folder, dir)).filter((name) => name.endsWith('.results.jsonl')).map((name) => join(dir, name)));
   if (logs.length === 1) return logs[0]!;
-  if (logs.length === 0) throw new UsageError(`no result log (*.results.jsonl) in ${folder}; name one: hire-import status LOG`);
+  if (logs.length === 0) throw new UsageError(`no result log (*.results.jsonl) in ${folder} or ${stateFolder}/*/; name one: hire-import status LOG`);
   throw new UsageError(`${logs.length} result logs here (${logs.join(', ')}); name one: hire-import status LOG`);
 }
 

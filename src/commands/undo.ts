@@ -11,6 +11,7 @@ import { endpointFor, endpoints, resourceNames } from '../endpoints/registry.js'
 import { UsageError } from '../errors.js';
 import { lockResultLog } from '../log/lock.js';
 import { readResultLog, ResultLog, type DeletedEntry, type LogHistory } from '../log/resultLog.js';
+import { checkLogTarget, targetOf } from '../log/target.js';
 import { isPlanFile, loadPlan } from '../plan/planFile.js';
 import { undoEtaMs } from '../undo/eta.js';
 import { startUndoProgress } from '../undo/progress.js';
@@ -85,8 +86,10 @@ export async function undo(options: UndoOptions, io: UndoIO): Promise<UndoResult
       if (history.damagedTail) io.stderr(tailNotice(log, history.damagedTail, options.dryRun));
       histories.set(log, history);
     }
-    const sources = logs.map(({ resource, log }): UndoSource => ({ resource: resource ?? resourceOf(log, histories.get(log)), log, created: histories.get(log)?.created ?? new Map() }));
+    const sources = logs.map(({ resource, log }): UndoSource => ({ resource: resource ?? resourceOf(log, histories.get(log)), log, created: histories.get(log)?.known.createdRecords() ?? [] }));
     if (!isPlanFile(options.target)) checkLogResources(sources[0]!, histories.get(sources[0]!.log));
+    // Ids from another tenant's or app's log would delete whatever they name there.
+    for (const source of sources) checkLogTarget(source.log, histories.get(source.log)?.header, targetOf({ sandbox: false, ...options }), source.resource);
     const targets = undoTargets(sources);
     const planned = deleteCounts(targets);
     const etaMs = undoEtaMs(targets.levels.map((level) => level.map(({ endpoint, records }) => ({ count: records.length, limit: endpoint.delete!.limit }))), io.clock.now());
@@ -188,7 +191,7 @@ async function logsOf(options: UndoOptions): Promise<Array<{ resource?: string; 
   }
   if (options.resource) throw new UsageError('--resource is for one result log; a plan names the resource of every step');
   // No --sandbox: a rehearsal's sandbox (and what its logs name) is gone once its run ends.
-  const plan = await loadPlan(options.target, defaultStepLog(false));
+  const plan = await loadPlan(options.target, defaultStepLog(targetOf({ sandbox: false, ...options })));
   return plan.steps.map((step) => ({ resource: step.resource, log: step.log }));
 }
 

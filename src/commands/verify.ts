@@ -13,6 +13,7 @@ import { formatDuration } from '../duration.js';
 import { LockedError, StoppedOnPurposeError, UsageError } from '../errors.js';
 import { lockResultLog } from '../log/lock.js';
 import { readResultLog, ResultLog } from '../log/resultLog.js';
+import { defaultLogPath, targetOf } from '../log/target.js';
 import { loadPlan } from '../plan/planFile.js';
 import type { Format } from '../read/source.js';
 import { ReadBack, readRequests } from '../readBack/readBack.js';
@@ -20,7 +21,7 @@ import { checkStatuses, verifyStep, type CheckStatus, type RecordCheck, type Ste
 import { minIntervalMs, PauseTracker, plainLines } from '../report/progress.js';
 import { verified, verifyReportCsv, type VerifySummary } from '../report/verifySummary.js';
 import type { Sender } from '../send/sender.js';
-import { checkConnectionOptions, checkRunLimits, connect, deadlineSignal, newSender, outputPaths } from './import.js';
+import { checkConnectionOptions, checkRunLimits, connect, deadlineSignal, defaultStepLog, newSender } from './import.js';
 
 export interface VerifyOptions {
   /** A resource name (then `file` is its export), or a plan file. */
@@ -87,7 +88,7 @@ export async function runVerify(options: VerifyOptions, io: VerifyIO): Promise<V
       }),
     );
     const checks: RecordCheck[] = [];
-    const results = await Promise.all(steps.map((step) => verifyStep(step, { readBack, signal, onCheck: (check) => checks.push(check) })));
+    const results = await Promise.all(steps.map((step) => verifyStep(step, { readBack, target: targetOf({ sandbox: false, ...options }), signal, onCheck: (check) => checks.push(check) })));
     const fatal = readers.find((reader) => reader.fatal)?.fatal;
     if (fatal) throw fatal;
     const stoppedEarly = deadline.aborted && !io.signal.aborted ? `reached --max-duration ${formatDuration(options.maxDurationMs!)}` : null;
@@ -143,7 +144,7 @@ async function stepsOf(options: VerifyOptions): Promise<{ steps: StepToVerify[];
     if (file === undefined) throw new UsageError(`verify ${options.target} needs the export: hire-import verify ${options.target} FILE`);
     if (file === '-') throw new UsageError('verify reads the export from a file, not stdin');
     if (!existsSync(file) || statSync(file).isDirectory()) throw new UsageError(`${file}: no such file`);
-    const log = options.log ?? defaultLog(file);
+    const log = options.log ?? defaultLogPath(targetOf({ sandbox: false, ...options }), endpoint.resource);
     const step = { name: endpoint.resource, resource: endpoint.resource, file, mapping: options.mapping, log, ...input };
     return { steps: [step], plan: null, report: options.report ?? beside(file, '.verify.csv') };
   }
@@ -154,15 +155,10 @@ async function stepsOf(options: VerifyOptions): Promise<{ steps: StepToVerify[];
     throw new UsageError('verify PLAN takes its exports, mappings and logs from the plan: no FILE, --mapping or --log');
   }
   // The logs the import uses when the plan names none.
-  const plan = await loadPlan(options.target, (step) => defaultLog(step.input));
+  const plan = await loadPlan(options.target, defaultStepLog(targetOf({ sandbox: false, ...options })));
   const stepLogs = new Map(plan.steps.map((step) => [step.name, step.log]));
   const steps = plan.steps.map((step) => ({ name: step.name, resource: step.resource, file: step.input, mapping: step.mapping, log: step.log, stepLogs }));
   return { steps, plan: options.target, report: options.report ?? beside(options.target, '.verify.csv') };
-}
-
-/** Where an import of `file` keeps its result log when not told (its format plays no part in it). */
-function defaultLog(file: string): string {
-  return outputPaths({ path: file, format: 'csv', regularFile: true }, undefined, false).log;
 }
 
 /** `dir/name.ext` -> `dir/name<suffix>`. */
@@ -188,7 +184,7 @@ async function noteDiffering(steps: readonly StepToVerify[], checks: readonly Re
       continue;
     }
     try {
-      const { end } = await readResultLog(step.log);
+      const { end } = await readResultLog(step.log, { keep: { ids: false, hashes: false } });
       const log = ResultLog.open(step.log, end);
       try {
         const at = new Date().toISOString();
@@ -206,10 +202,10 @@ async function noteDiffering(steps: readonly StepToVerify[], checks: readonly Re
             at,
           });
         }
-        if (log.failure) throw log.failure;
       } finally {
-        log.close();
+        await log.close(); // synced: a sync that fails is a failure too
       }
+      if (log.failure) throw log.failure;
     } finally {
       await lock.release();
     }

@@ -11,7 +11,7 @@ import { withStepIds, type Mapper, type StepKeyAt } from '../map/mapping.js';
 import { fieldPath, type Problem } from '../validate/problem.js';
 import type { SourceItem } from '../read/source.js';
 import type { RejectsWriter } from '../read/rejects.js';
-import type { Created, Intent, LogEntry, ResultLog } from '../log/resultLog.js';
+import type { Intent, LogEntry, ResultLog } from '../log/resultLog.js';
 import type { ParentAnswer, ParentOutcome } from '../plan/parentIds.js';
 import type { Found } from '../send/matcher.js';
 import type { Sender, SendJob, SendResult } from '../send/sender.js';
@@ -19,8 +19,8 @@ import type { Tally } from '../report/tally.js';
 import { decide } from './decide.js';
 import { ErrorBudget, errorKey, type MaxErrors } from './errorBudget.js';
 import { bodyHash } from './identity.js';
+import type { KnownIds } from './knownIds.js';
 import { prepare } from './records.js';
-import { SeenIds } from './seenIds.js';
 
 /** A parent step's ids as its children see them (src/plan/parentIds.ts ParentIds). */
 export interface ParentSource {
@@ -37,8 +37,11 @@ export interface PipelineInput {
   file: string;
   items: AsyncIterable<SourceItem>;
   mapper: Mapper;
-  /** What earlier runs created, from the result log. */
-  created: Created;
+  /**
+   * What earlier runs created, from the result log (with ids and hashes when updating); this run adds the lines it
+   * sees each key at, to refuse a record that repeats the external_id of an earlier one in the same input.
+   */
+  known: KnownIds;
   updateChanged: boolean;
   /** Absent on a dry run: decisions are counted, nothing is sent. */
   sender?: Sender;
@@ -86,12 +89,10 @@ export interface PipelineOutcome {
 }
 
 export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome> {
-  const { endpoint, items, mapper, created, updateChanged, sender, resultLog, rejects, tally, signal, parents, own, intents } = input;
+  const { endpoint, items, mapper, known, updateChanged, sender, resultLog, rejects, tally, signal, parents, own, intents } = input;
   const now = input.now ?? (() => new Date());
   const outcome: PipelineOutcome = { pending: 0, wouldCreate: 0, wouldUpdate: 0, stoppedEarly: null, readToEnd: false, retryable: 0 };
   const errors = new ErrorBudget(input.maxErrors, input.knownErrors ?? new Set());
-  /** To refuse a record that repeats the external_id of an earlier one in the same input. */
-  const seen = new SeenIds();
   /** Records waiting for a parent's id; an error in one (a bug) is thrown once the others are done. */
   const parked = new Set<Promise<void>>();
   let parkedError: unknown;
@@ -237,7 +238,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
       const prepared = await prepare(item, mapper);
       if (!prepared.ok) {
         // A broken row whose record was since imported from a fixed copy (the rejects file) is done, not invalid.
-        if (prepared.externalId !== undefined && created.has(prepared.externalId)) {
+        if (prepared.externalId !== undefined && known.has(prepared.externalId)) {
           tally.counts.skipped++;
           continue;
         }
@@ -245,14 +246,14 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
         continue;
       }
       const { body, externalId, stepKeys = [] } = prepared;
-      const firstLine = seen.firstLine(externalId, item.line);
+      const firstLine = known.firstLine(externalId, item.line);
       if (firstLine !== undefined) {
         reject(item, [{ field: mapper.endpoint.externalId, reason: `'${externalId}' already appears at line ${firstLine} of this input` }], externalId);
         continue;
       }
 
       // Decided on the parents' legacy keys: a record done by an earlier run waits for nothing.
-      const decision = decide(externalId, body, created, updateChanged);
+      const decision = decide(externalId, body, known, updateChanged);
       if (decision.action === 'skip') {
         tally.counts.skipped++;
         continue;

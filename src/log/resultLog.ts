@@ -1,22 +1,28 @@
 /**
- * The result log: one JSON line per outcome, keyed by external_id. It is the source of truth for "already created"
- * (the server's idempotency lasts only 24 hours), so every outcome is appended as soon as it is known, with a
- * synchronous write: a crash loses at most the answers not yet received. Before a create is sent, a short intent
- * line (`sending`) is appended the same way, so a rerun knows which records a crash may have created without their
- * answer reaching the log, and can look for them on the server instead of sending them again.
+ * The result log: one JSON line per outcome, keyed by external_id, after a first line naming the target and resource
+ * the log belongs to. It is the source of truth for "already created" (the server's idempotency lasts only 24 hours),
+ * so every outcome is appended as soon as it is known, with a synchronous write, and reaches the disk (fdatasync)
+ * within `syncWindowMs` of that: a crash of the process loses only the answers not yet received, a crash of the
+ * machine or a power loss at most that window's lines. Before a create is sent, a short intent line (`sending`) is
+ * appended the same way, so a rerun knows which records a crash may have created without their answer reaching the
+ * log, and can look for them on the server instead of sending them again.
  *
- * Reading is strict, because a line misread is a record sent twice: every line must be one of this tool's results.
- * Only the tail may be damaged, the way a crash or a power loss damages it (a torn last line; zeros where the last
- * writes should be, of any length): it is cut off when the log is next opened for writing. Any other damage stops
- * the run before anything is sent, naming the line and how to repair it.
+ * Reading is strict, because a line misread is a record sent twice: every line must be one of this tool's results
+ * (the first may be the header; logs written before there was one have none). Only the tail may be damaged, the way
+ * a crash or a power loss damages it (a torn last line; zeros where the last writes should be, of any length): it is
+ * cut off when the log is next opened for writing. Any other damage stops the run before anything is sent, naming the
+ * line and how to repair it. Lines of the shape this tool writes are read without JSON.parse (scanCommonLine), with
+ * exactly JSON.parse's result, and go into a KnownIds without becoming strings, so a million lines read in seconds.
  *
- * Writing stops at the first write that fails (a full disk, a file size limit, an I/O error): a torn line is taken
- * back if the file allows, and the entry that failed and every later one are kept in memory for the summary.
+ * Writing stops at the first write or sync that fails (a full disk, a file size limit, an I/O error): a torn line is
+ * taken back if the file allows, and the entry that failed and every later one are kept in memory for the summary.
  */
 import { isUtf8 } from 'node:buffer';
-import { closeSync, createReadStream, existsSync, fstatSync, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, existsSync, fdatasync, fstatSync, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
 import { DamagedLogError, LogWriteError, UsageError, writeFailureReason } from '../errors.js';
 import { errorKey } from '../import/errorBudget.js';
+import { KnownIds, type Done } from '../import/knownIds.js';
 
 /**
  * `matched`: an existing record (a talent found by email or mobile) is reused; it counts as done like `created`.
@@ -84,11 +90,17 @@ export interface DeletedEntry {
 /** Any outcome line of the log (intents are not outcomes). */
 export type LogLine = LogEntry | DeletedEntry;
 
-/**
- * What the log says exists on the server: external_id -> Feishu id and the hash of what was sent; `matched` when the
- * record existed before (found, not made), so an undo leaves it.
- */
-export type Created = Map<string, { id: string; hash?: string; matched?: true }>;
+/** The log's first line: what its lines are about. Written with the first entry of a new (or emptied) log. */
+export interface LogHeader {
+  /** The version of the log's format. */
+  hire_import: 1;
+  /** The base URL the records were sent to, or `sandbox` for a rehearsal's emulator (whatever its port). */
+  target: string;
+  /** The app that sent them; null for the sandbox. */
+  app_id: string | null;
+  resource: string;
+  created_at: string;
+}
 
 /** Where the log's last whole line ends, so that opening it for writing can cut off a damaged tail. */
 export interface LogEnd {
@@ -98,21 +110,42 @@ export interface LogEnd {
 }
 
 export interface LogHistory {
-  created: Created;
+  /**
+   * The keys earlier runs created, updated or matched (and not deleted since), with their Feishu ids and hashes if
+   * asked to keep them.
+   */
+  known: KnownIds;
   /** Intents with no record the log says exists: creates a crash may have cut off after they were sent. */
   intents: Map<string, Intent>;
   /** The resources its lines name (one, for a log written by imports of one resource). */
   resources: Set<string>;
   /** The records earlier runs logged as invalid or failed, by `errorKey`: errors already known (--max-errors). */
   erred: Set<string>;
+  /** What the log belongs to; absent for an empty log and for one written before logs had a header. */
+  header?: LogHeader;
   end: LogEnd;
   /** A torn or zero-filled tail past `end`: the last whole line before it, and its length in bytes. */
   damagedTail?: { afterLine: number; bytes: number };
 }
 
+/** What a reader of the log needs besides the keys: a plain import needs neither unless it may update. */
+export interface Keep {
+  ids: boolean;
+  hashes: boolean;
+}
+
+export interface ReadOptions {
+  /** Default: both. */
+  keep?: Keep;
+  /** Sees every outcome line in order, parsed (verify: why a record was not created). */
+  onEntry?: (entry: LogLine) => void;
+}
+
 const statuses: ReadonlySet<string> = new Set<LogStatus>(['created', 'updated', 'matched', 'failed', 'invalid', 'blocked', 'deleted', 'differs']);
 /** No result line comes near this; a longer one is damage, and is not held in memory whole. */
 const longestLine = 1024 * 1024;
+const readSize = 1024 * 1024;
+const logFormat = 1;
 
 /** A log path must name a regular file (or nothing yet): a device or a pipe would read forever or block. */
 export function checkLogFile(path: string): void {
@@ -121,17 +154,18 @@ export function checkLogFile(path: string): void {
   }
 }
 
-/**
- * Reads what earlier runs recorded; a missing log is an empty history. Throws DamagedLogError (see above).
- * `onEntry` sees every outcome line in order (verify: why a record was not created).
- */
-export async function readResultLog(path: string, onEntry?: (entry: LogLine) => void): Promise<LogHistory> {
-  const history: LogHistory = { created: new Map(), intents: new Map(), resources: new Set(), erred: new Set(), end: { bytes: 0, missingNewline: false } };
+/** Reads what earlier runs recorded; a missing log is an empty history. Throws DamagedLogError (see above). */
+export async function readResultLog(path: string, options: ReadOptions = {}): Promise<LogHistory> {
+  const { keep = { ids: true, hashes: true }, onEntry } = options;
+  const history: LogHistory = { known: new KnownIds(), intents: new Map(), resources: new Set(), erred: new Set(), end: { bytes: 0, missingNewline: false } };
   if (!existsSync(path)) return history;
   checkLogFile(path);
+  // A record takes some 200 bytes of created line, 330 with its intent: room for about that many keys at once spares
+  // rehashing them as the table grows, and a rough count costs no more than a doubled table.
+  history.known.reserve(statSync(path).size / 330);
   const lines = new LineSplitter();
   const take = (line: RawLine) => {
-    const result = readLine(line);
+    const result = readLine(line, onEntry === undefined);
     if (line.terminated || (result.kind === 'damaged' && !result.problem.tornWrite)) {
       if (result.kind === 'damaged') throw damaged(path, line.number, result.problem);
       history.end = { bytes: line.end + 1, missingNewline: false };
@@ -143,39 +177,110 @@ export async function readResultLog(path: string, onEntry?: (entry: LogLine) => 
       history.end = { bytes: line.end, missingNewline: true };
       if (line.trailingNuls > 0) history.damagedTail = { afterLine: line.number, bytes: line.trailingNuls };
     }
-    if (result.kind === 'intent' && !history.created.has(result.intent.external_id)) history.intents.set(result.intent.external_id, result.intent);
-    if (result.kind === 'entry') {
-      remember(history, result.entry);
-      if (typeof result.entry.resource === 'string') history.resources.add(result.entry.resource);
-      const { entry } = result;
-      if (entry.status === 'failed' || entry.status === 'invalid') history.erred.add(errorKey(entry.external_id, entry.file, entry.line));
+    if (result.kind === 'common') remember(history, keep, line.start);
+    else if (result.kind === 'intent') history.known.recordIntent(result.intent.external_id, line.start);
+    else if (result.kind === 'entry') {
+      rememberEntry(history, result.entry, keep);
       onEntry?.(result.entry);
-    }
+    } else if (result.kind === 'header') history.header = result.header;
   };
-  for await (const chunk of createReadStream(path)) for (const line of lines.push(chunk as Buffer)) take(line);
+  // One buffer for the whole file: a stream's fresh buffer per read would leave tens of MB of garbage for the GC.
+  const file = await open(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(readSize);
+    for (let read = 0; (read = (await file.read(buffer, 0, readSize, null)).bytesRead) > 0; ) for (const line of lines.push(buffer.subarray(0, read))) take(line);
+  } finally {
+    await file.close();
+  }
   const last = lines.finish();
   if (last) take(last);
+  const pending = [...history.known.pendingIntents()];
+  if (pending.length > 0) history.intents = await intentsAt(path, pending);
   return history;
 }
 
-function remember(history: LogHistory, entry: LogLine): void {
-  const { created, intents } = history;
+/**
+ * The intents still pending, read again from where their lines start: those of a run that crashed, and of creates
+ * that failed (as many as a run's failures). An intent is short: a small read holds it, a longer one is read whole.
+ */
+async function intentsAt(path: string, pending: Array<[string, number]>): Promise<Map<string, Intent>> {
+  const intents = new Map<string, Intent>();
+  const file = await open(path, 'r');
+  const small = Buffer.alloc(4096);
+  try {
+    for (const [key, start] of pending) {
+      let line = await lineAt(file, small, start);
+      line ??= (await lineAt(file, Buffer.alloc(longestLine), start))!;
+      // Read once already: a whole intent, maybe after an editor's BOM.
+      intents.set(key, JSON.parse(line.toString('utf8').replace(/^\uFEFF/, '')) as Intent);
+    }
+  } finally {
+    await file.close();
+  }
+  return intents;
+}
+
+/**
+ * The line at `start`, up to its newline or the zeros of a power loss (never inside a line that was read whole), or
+ * the file's end; undefined when `buffer` is too small to tell.
+ */
+async function lineAt(file: FileHandle, buffer: Buffer, start: number): Promise<Buffer | undefined> {
+  const { bytesRead } = await file.read(buffer, 0, buffer.length, start);
+  const bytes = buffer.subarray(0, bytesRead);
+  const newline = bytes.indexOf(0x0a);
+  const nul = bytes.indexOf(0);
+  const end = newline === -1 ? nul : nul === -1 ? newline : Math.min(newline, nul);
+  if (end !== -1) return bytes.subarray(0, end);
+  return bytesRead < buffer.length ? bytes : undefined;
+}
+
+/** The statuses whose line says the record exists on the server, with its Feishu id. */
+const done: ReadonlySet<string> = new Set<Done>(['created', 'updated', 'matched']);
+
+/**
+ * A line that scanCommonLine read, taken as rememberEntry takes one JSON.parse read. A later failed or invalid line
+ * does not undo a create (the record still exists on the server), and a failed create keeps its intent (its answer
+ * may have been lost after the server made the record); an undo's `deleted` line undoes it, and a `differs` line
+ * (verify) forgets the hash, so that --update-changed sends the record again.
+ */
+function remember(history: LogHistory, keep: Keep, start: number): void {
+  const line = scanned;
+  const { known } = history;
+  const status = scannedStatuses[line.status - 1]!;
+  // An intent is kept by where its line starts: read again at the end if nothing settled it.
+  if (status === 'sending') return known.recordIntentFrom(line.bytes, line.keyStart, line.keyEnd, start);
+  if (line.resourceStart >= 0) history.resources.add(resourceText(line.bytes, line.resourceStart, line.resourceEnd));
+  if (status === 'deleted') return known.forgetFrom(line.bytes, line.keyStart, line.keyEnd);
+  if (status === 'differs') return known.forgetHashFrom(line.bytes, line.keyStart, line.keyEnd);
+  // Its key is a string: the errorKey of a record with an external_id is that id.
+  if (status === 'failed' || status === 'invalid') history.erred.add(line.bytes.toString('utf8', line.keyStart, line.keyEnd));
+  if (line.idStart < 0 || !done.has(status)) return;
+  const hashKept = keep.hashes && line.hashStart >= 0;
+  known.recordCreatedFrom(line.bytes, line.keyStart, line.keyEnd, keep.ids ? line.idStart : -1, line.idEnd, hashKept ? line.hashStart : -1, line.hashEnd, status as Done);
+}
+
+/** A line JSON.parse read (one of another shape: escapes, spaces, fields in a different form); see remember. */
+function rememberEntry(history: LogHistory, entry: LogLine, keep: Keep): void {
+  if (typeof entry.resource === 'string') history.resources.add(entry.resource);
+  if (entry.status === 'failed' || entry.status === 'invalid') history.erred.add(errorKey(entry.external_id, entry.file, entry.line));
+  const { known } = history;
   if (typeof entry.external_id !== 'string') return;
-  if (entry.status === 'deleted') {
-    created.delete(entry.external_id); // a later `created` line adds it again
-    return;
+  if (entry.status === 'deleted') return known.forget(entry.external_id);
+  if (entry.status === 'differs') return known.forgetHash(entry.external_id);
+  if (!done.has(entry.status) || typeof entry.id !== 'string') return;
+  const hash = keep.hashes && typeof entry.hash === 'string' ? entry.hash : undefined;
+  known.recordCreated(entry.external_id, keep.ids ? entry.id : undefined, hash, entry.status as Done);
+}
+
+/** The last resource a line named: a line naming the same one (nearly every line) makes no string. */
+const lastResource = { bytes: Buffer.alloc(0) as Buffer, text: '' };
+
+function resourceText(bytes: Buffer, start: number, end: number): string {
+  if (lastResource.bytes.length !== end - start || lastResource.bytes.compare(bytes, start, end) !== 0) {
+    lastResource.bytes = Buffer.from(bytes.subarray(start, end));
+    lastResource.text = lastResource.bytes.toString('utf8');
   }
-  if ((entry.status === 'created' || entry.status === 'updated' || entry.status === 'matched') && typeof entry.id === 'string') {
-    // An update keeps what the record was: one found before this tool stays found.
-    const matched = entry.status === 'matched' || (entry.status === 'updated' && created.get(entry.external_id)?.matched);
-    created.set(entry.external_id, matched ? { id: entry.id, hash: entry.hash, matched: true } : { id: entry.id, hash: entry.hash });
-    intents.delete(entry.external_id);
-  }
-  // The record still exists, but not as it was sent: forget the hash, so that --update-changed sends it again.
-  const known = created.get(entry.external_id);
-  if (entry.status === 'differs' && known) created.set(entry.external_id, known.matched ? { id: known.id, matched: true } : { id: known.id });
-  // A later failed or invalid line does not undo a create: the record still exists on the server. A failed create
-  // keeps its intent: its answer may have been lost after the server made the record.
+  return lastResource.text;
 }
 
 /** One line's bytes, without its newline and without the NUL bytes that end it (counted apart). */
@@ -192,7 +297,10 @@ interface RawLine {
   terminated: boolean;
 }
 
-/** Splits a byte stream into lines, keeping a line's trailing NUL bytes (a power loss leaves megabytes) as a count. */
+/**
+ * Splits a byte stream into lines, keeping a line's trailing NUL bytes (a power loss leaves megabytes) as a count. A
+ * line it yields may share the chunk's bytes: it is used before the next push, which may reuse the chunk's buffer.
+ */
 class LineSplitter {
   #number = 0;
   #offset = 0;
@@ -210,7 +318,7 @@ class LineSplitter {
       this.#start = this.#offset;
       from = newline + 1;
     }
-    this.#add(chunk.subarray(from));
+    this.#add(Buffer.from(chunk.subarray(from))); // a copy: the rest of a line outlives the chunk
     this.#offset += chunk.length - from;
   }
 
@@ -254,7 +362,14 @@ class LineSplitter {
   }
 }
 
-type LineReading = { kind: 'blank' } | { kind: 'entry'; entry: LogLine } | { kind: 'intent'; intent: Intent } | { kind: 'damaged'; problem: Problem };
+type LineReading =
+  | { kind: 'blank' }
+  /** A result of the common shape, its fields where `scanned` says. */
+  | { kind: 'common' }
+  | { kind: 'entry'; entry: LogLine }
+  | { kind: 'intent'; intent: Intent }
+  | { kind: 'header'; header: LogHeader }
+  | { kind: 'damaged'; problem: Problem };
 /** What is wrong with a line, and how to repair it (`LOG` stands for the log's path). */
 interface Problem {
   what: string;
@@ -263,7 +378,10 @@ interface Problem {
   tornWrite: boolean;
 }
 
-function readLine(line: RawLine): LineReading {
+const common: LineReading = { kind: 'common' };
+
+/** `fast`: a line of the common shape may be read without JSON.parse (not when the caller wants every entry parsed). */
+function readLine(line: RawLine, fast: boolean): LineReading {
   let bytes = line.content;
   if (line.number === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3); // an editor's BOM
   if (line.number === 1 && looksUtf16(bytes)) {
@@ -276,6 +394,7 @@ function readLine(line: RawLine): LineReading {
   if (!isUtf8(bytes)) {
     return damage('is not UTF-8 text (the log was re-saved in another encoding)', 'convert it back to UTF-8 from the encoding it was saved in, e.g. iconv -f GB18030 -t UTF-8 LOG > LOG.utf8 && mv LOG.utf8 LOG');
   }
+  if (fast && scanCommonLine(bytes)) return common;
   const text = bytes.toString('utf8');
   if (text.trim() === '') return { kind: 'blank' };
   let value: unknown;
@@ -287,6 +406,7 @@ function readLine(line: RawLine): LineReading {
     }
     return damage(`is not JSON${line.terminated ? ' and is not the unfinished last line' : ''}`, deleteLine(line.number));
   }
+  if (line.number === 1 && isHeaderLike(value)) return readHeader(value);
   if ((value as Partial<Intent> | null)?.status === 'sending') {
     if (!isIntent(value)) return damage('is an intent (status sending) without its external_id and resource', deleteLine(line.number), false);
     return { kind: 'intent', intent: value };
@@ -310,6 +430,140 @@ export function isLogEntry(value: unknown): value is LogLine {
 export function isIntent(value: unknown): value is Intent {
   const intent = value as Partial<Intent> | null;
   return typeof intent === 'object' && intent !== null && intent.status === 'sending' && typeof intent.external_id === 'string' && typeof intent.resource === 'string';
+}
+
+/** A parsed line that means to be a log's header (whether whole or not): one with `hire_import`. */
+export function isHeaderLike(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'hire_import' in value;
+}
+
+function readHeader(value: Record<string, unknown>): LineReading {
+  const { hire_import: format, target, app_id: appId, resource, created_at: createdAt } = value;
+  if (typeof format === 'number' && format > logFormat) {
+    return damage(`was written by a newer hire-import (log format ${format}; this one reads ${logFormat})`, 'run that newer version', false);
+  }
+  if (format !== logFormat || typeof target !== 'string' || (typeof appId !== 'string' && appId !== null) || typeof resource !== 'string' || typeof createdAt !== 'string') {
+    return damage('is not a whole hire-import log header (hire_import, target, app_id, resource, created_at)', deleteLine(1), false);
+  }
+  return { kind: 'header', header: { hire_import: logFormat, target, app_id: appId, resource, created_at: createdAt } };
+}
+
+/** Where scanCommonLine found the fields that matter, in `bytes`; a start below 0 means absent (or not a string). */
+const scanned = {
+  bytes: Buffer.alloc(0) as Buffer,
+  keyStart: 0,
+  keyEnd: 0,
+  /** 1-based, in scannedStatuses. */
+  status: 0,
+  idStart: -1,
+  idEnd: -1,
+  hashStart: -1,
+  hashEnd: -1,
+  resourceStart: -1,
+  resourceEnd: -1,
+};
+/** The statuses of outcome lines, and the intents' `sending`. */
+const scannedStatuses = [...statuses, 'sending'];
+const statusBytes = scannedStatuses.map((status) => Buffer.from(status));
+const [quote, colon, comma, openBrace, closeBrace, backslash, minus, zero] = [0x22, 0x3a, 0x2c, 0x7b, 0x7d, 0x5c, 0x2d, 0x30];
+
+/**
+ * Reads a line of the shape this tool writes without JSON.parse: a flat object, no spaces, names of letters, digits
+ * and `_`, each value a string without escapes or an integer; with a string `external_id` and a known `status` (an
+ * intent's `sending` with a string `resource`).
+ * For such a line JSON.parse would give the same fields (the last of a repeated name wins in both); any other line
+ * answers false and is left to JSON.parse. The bytes must be valid UTF-8 (a string's bytes are then its text).
+ */
+function scanCommonLine(bytes: Buffer): boolean {
+  const end = bytes.length;
+  const line = scanned;
+  line.bytes = bytes;
+  line.keyStart = -1;
+  line.status = 0;
+  line.idStart = -1;
+  line.hashStart = -1;
+  line.resourceStart = -1;
+  if (bytes[0] !== openBrace) return false;
+  let at = 1;
+  for (;;) {
+    if (bytes[at] !== quote) return false;
+    const nameStart = ++at;
+    for (let byte = bytes[at]!; (byte >= 0x61 && byte <= 0x7a) || byte === 0x5f || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x30 && byte <= 0x39); byte = bytes[++at]!);
+    const nameEnd = at;
+    if (bytes[at++] !== quote || bytes[at++] !== colon) return false;
+    const valueStart = bytes[at] === quote ? at + 1 : at;
+    const isString = valueStart > at;
+    if (isString) {
+      for (at = valueStart; at < end; at++) {
+        const byte = bytes[at]!;
+        if (byte <= backslash && (byte === quote || byte === backslash || byte < 0x20)) break; // most bytes pass one test
+      }
+      if (bytes[at] !== quote) return false;
+    } else {
+      if (bytes[at] === minus) at++;
+      if (bytes[at] === zero) at++;
+      else if (bytes[at]! >= 0x31 && bytes[at]! <= 0x39) while (bytes[at]! >= 0x30 && bytes[at]! <= 0x39) at++;
+      else return false;
+    }
+    const valueEnd = at;
+    if (isString) at++;
+    switch (nameEnd - nameStart) {
+      case 11:
+        if (named(bytes, nameStart, 'external_id')) {
+          if (!isString) return false;
+          line.keyStart = valueStart;
+          line.keyEnd = valueEnd;
+        } else if (named(bytes, nameStart, 'hire_import')) {
+          return false; // a header, JSON.parse's to read
+        }
+        break;
+      case 8:
+        if (named(bytes, nameStart, 'resource')) {
+          line.resourceStart = isString ? valueStart : -1;
+          line.resourceEnd = valueEnd;
+        }
+        break;
+      case 6:
+        if (named(bytes, nameStart, 'status')) {
+          line.status = isString ? statusCode(bytes, valueStart, valueEnd) : 0;
+          if (line.status === 0) return false;
+        }
+        break;
+      case 4:
+        if (named(bytes, nameStart, 'hash')) {
+          line.hashStart = isString ? valueStart : -1;
+          line.hashEnd = valueEnd;
+        }
+        break;
+      case 2:
+        if (named(bytes, nameStart, 'id')) {
+          line.idStart = isString ? valueStart : -1;
+          line.idEnd = valueEnd;
+        }
+        break;
+    }
+    if (bytes[at] === comma) {
+      at++;
+      continue;
+    }
+    if (bytes[at] !== closeBrace || at + 1 !== end || line.keyStart < 0 || line.status === 0) return false;
+    // An intent needs its resource (else it is damage, for JSON.parse's reading to name).
+    return line.status !== scannedStatuses.length || line.resourceStart >= 0;
+  }
+}
+
+function named(bytes: Buffer, start: number, name: string): boolean {
+  for (let index = 0; index < name.length; index++) if (bytes[start + index] !== name.charCodeAt(index)) return false;
+  return true;
+}
+
+/** The status `bytes[start, end)` names (1-based, in `scannedStatuses` order), or 0. */
+function statusCode(bytes: Buffer, start: number, end: number): number {
+  for (let index = 0; index < statusBytes.length; index++) {
+    const status = statusBytes[index]!;
+    if (status.length === end - start && status.compare(bytes, start, end) === 0) return index + 1;
+  }
+  return 0;
 }
 
 function damage(what: string, repair: string, tornWrite = true): LineReading {
@@ -340,25 +594,62 @@ export function logWriteError(path: string, error: unknown): LogWriteError {
   return new LogWriteError(`cannot write the result log ${path}: ${writeFailureReason(error)}`);
 }
 
+/**
+ * How lines reach the disk: `sync` flushes a file's data (fdatasync) off the event loop, so pacing never waits on
+ * the disk, and calls `done`; `later` runs `flush` once, `ms` from now, and returns what cancels it.
+ */
+export interface DiskSync {
+  sync(fd: number, done: (error: Error | null) => void): void;
+  later(flush: () => void, ms: number): () => void;
+}
+
+/** A line written is on the disk at most this long after (plus the time the sync itself takes). */
+export const syncWindowMs = 50;
+
+const systemDiskSync: DiskSync = {
+  sync: (fd, done) => fdatasync(fd, done),
+  later: (flush, ms) => {
+    const timer = setTimeout(flush, ms);
+    return () => clearTimeout(timer);
+  },
+};
+
+export interface ResultLogOptions {
+  /** The first line of a log that is empty when opened (or emptied by cutting off its tail), written with its first entry. */
+  header?: LogHeader;
+  disk?: DiskSync;
+}
+
 /** Appends lines of type `Entry`: an import's outcomes (LogEntry), an undo's deletions (DeletedEntry). */
 export class ResultLog<Entry extends LogLine = LogEntry> {
-  /** Set by the first write that failed: nothing more is written, and the caller should stop sending. */
+  /** Set by the first write or sync that failed: nothing more is written, and the caller should stop sending. */
   failure: LogWriteError | undefined;
   /** The entries that could not be written: the one whose write failed and every one after it. */
   readonly unwritten: Entry[] = [];
   readonly #path: string;
   readonly #fd: number;
+  readonly #disk: DiskSync;
+  #header: LogHeader | undefined;
   /** Bytes of whole lines in the file, to take a torn line back. */
   #size: number;
+  /** Lines were written since the last sync started. */
+  #unsynced = false;
+  /** Cancels the sync due for those lines; undefined when none is due. */
+  #syncDue: (() => void) | undefined;
+  /** The syncs started and not yet done, one after another: a sync covers every line written before it began. */
+  #syncing: Promise<void> = Promise.resolve();
+  #closing: Promise<void> | undefined;
 
-  private constructor(path: string, fd: number, size: number) {
+  private constructor(path: string, fd: number, size: number, options: ResultLogOptions) {
     this.#path = path;
     this.#fd = fd;
     this.#size = size;
+    this.#disk = options.disk ?? systemDiskSync;
+    this.#header = size === 0 ? options.header : undefined;
   }
 
   /** Opens for appending, first cutting off a damaged tail past `end` and finishing a line that lost its newline. */
-  static open<Entry extends LogLine = LogEntry>(path: string, end: LogEnd): ResultLog<Entry> {
+  static open<Entry extends LogLine = LogEntry>(path: string, end: LogEnd, options: ResultLogOptions = {}): ResultLog<Entry> {
     let fd: number | undefined;
     try {
       fd = openSync(path, 'a');
@@ -368,7 +659,7 @@ export class ResultLog<Entry extends LogLine = LogEntry> {
       if (fd !== undefined) closeSync(fd);
       throw logWriteError(path, error);
     }
-    return new ResultLog<Entry>(path, fd, end.bytes + (end.missingNewline ? 1 : 0));
+    return new ResultLog<Entry>(path, fd, end.bytes + (end.missingNewline ? 1 : 0), options);
   }
 
   /**
@@ -380,10 +671,15 @@ export class ResultLog<Entry extends LogLine = LogEntry> {
       if (entry.status !== 'sending') this.unwritten.push(entry);
       return;
     }
-    const line = Buffer.from(`${JSON.stringify(entry)}\n`);
+    const text = `${this.#header ? `${JSON.stringify(this.#header)}\n` : ''}${JSON.stringify(entry)}\n`;
+    const line = Buffer.from(text);
     try {
       writeAll(this.#fd, line);
       this.#size += line.length;
+      this.#header = undefined;
+      this.#unsynced = true;
+      // One sync for every line written in the window, not one per line: at the limit, a few per second.
+      this.#syncDue ??= this.#disk.later(() => void this.#sync(), syncWindowMs);
     } catch (error) {
       this.failure = logWriteError(this.#path, error);
       if (entry.status !== 'sending') this.unwritten.push(entry);
@@ -395,8 +691,32 @@ export class ResultLog<Entry extends LogLine = LogEntry> {
     }
   }
 
-  close(): void {
-    closeSync(this.#fd);
+  /** Syncs what is not yet on the disk, then closes; a sync that fails sets `failure`. Closing twice is harmless. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#syncDue?.();
+      await this.#sync();
+      closeSync(this.#fd);
+    })();
+    return this.#closing;
+  }
+
+  /** Starts a sync of the lines written so far once the syncs before it are done. */
+  #sync(): Promise<void> {
+    this.#syncDue = undefined;
+    this.#syncing = this.#syncing.then(
+      () =>
+        new Promise<void>((resolve) => {
+          if (!this.#unsynced) return resolve();
+          this.#unsynced = false;
+          this.#disk.sync(this.#fd, (error) => {
+            // The lines since the last sync may not be on the disk; later outcomes are not written, and sending stops.
+            if (error) this.failure ??= logWriteError(this.#path, error);
+            resolve();
+          });
+        }),
+    );
+    return this.#syncing;
   }
 }
 

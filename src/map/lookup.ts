@@ -42,8 +42,8 @@ export async function loadLookups(specs: Record<string, LookupSpec> | undefined,
 }
 
 async function readLogEntries(path: string): Promise<Map<string, string>> {
-  const history = await readResultLog(path);
-  return new Map([...history.created].map(([externalId, { id }]) => [externalId, id]));
+  const history = await readResultLog(path, { keep: { ids: true, hashes: false } });
+  return new Map([...history.known.createdRecords()].map(([externalId, { id }]) => [externalId, id]));
 }
 
 async function readTable(spec: Extract<LookupSpec, { file: string }>, path: string, at: string): Promise<Map<string, string>> {

@@ -13,8 +13,8 @@
 import { carriedInside, endpointFor, endpoints } from '../endpoints/registry.js';
 import type { EndpointDescription } from '../endpoints/types.js';
 import { openMappedInput, prepare } from '../import/records.js';
-import { SeenIds } from '../import/seenIds.js';
 import { readResultLog, type LogLine } from '../log/resultLog.js';
+import { checkLogTarget, type Target } from '../log/target.js';
 import { loadMapping, type MappingSpec } from '../map/mapping.js';
 import type { Format } from '../read/source.js';
 import { differences, type CarriedList, type Difference } from './compare.js';
@@ -67,6 +67,8 @@ export interface StepVerification {
 
 export interface VerifyContext {
   readBack: ReadBack;
+  /** Where the records were imported: a log that names another target (its header) is refused. */
+  target: Target;
   signal: AbortSignal;
   /** Every record that is not `ok`, as it is settled. */
   onCheck(check: RecordCheck): void;
@@ -96,9 +98,13 @@ export async function verifyStep(step: StepToVerify, context: VerifyContext): Pr
 
   // Why each record the log does not count as created was not: its last other outcome.
   const lastProblem = new Map<string, LogLine>();
-  const history = await readResultLog(step.log, (entry) => {
-    if (entry.external_id !== null && !['created', 'updated', 'matched', 'differs'].includes(entry.status)) lastProblem.set(entry.external_id, entry);
+  const history = await readResultLog(step.log, {
+    keep: { ids: true, hashes: false },
+    onEntry: (entry) => {
+      if (entry.external_id !== null && !['created', 'updated', 'matched', 'differs'].includes(entry.status)) lastProblem.set(entry.external_id, entry);
+    },
   });
+  checkLogTarget(step.log, history.header, context.target, step.resource);
   const notImported = (externalId: string) => {
     const problem = lastProblem.get(externalId);
     if (problem?.status === 'deleted') return 'deleted by hire-import undo';
@@ -111,7 +117,6 @@ export async function verifyStep(step: StepToVerify, context: VerifyContext): Pr
   try {
     const spec = step.mapping === undefined ? undefined : withStepLogs(await loadMapping(step.mapping), step.stepLogs);
     const { mapper, records } = await openMappedInput({ ...step, spec, endpoint, signal: context.signal }, cleanup);
-    const seen = new SeenIds();
     let window: Created[] = [];
     for await (const item of await records()) {
       if (context.signal.aborted) break;
@@ -120,18 +125,18 @@ export async function verifyStep(step: StepToVerify, context: VerifyContext): Pr
       if (!prepared.ok) {
         const reasons = prepared.problems.map((problem) => `${problem.field}: ${problem.reason}`).join('; ');
         const externalId = prepared.externalId ?? null;
-        const known = externalId === null ? undefined : history.created.get(externalId);
+        const known = externalId === null ? undefined : history.known.created(externalId);
         if (known) settle({ line, external_id: externalId, id: known.id, status: 'not checked', detail: `created from a corrected copy; this row is invalid (${reasons})` });
         else settle({ line, external_id: externalId, status: 'not imported', detail: `invalid: ${reasons}` });
         continue;
       }
       const { externalId, body } = prepared;
-      const firstLine = seen.firstLine(externalId, line);
+      const firstLine = history.known.firstLine(externalId, line);
       if (firstLine !== undefined) {
         settle({ line, external_id: externalId, status: 'not imported', detail: `invalid: ${endpoint.externalId}: '${externalId}' already appears at line ${firstLine}` });
         continue;
       }
-      const known = history.created.get(externalId);
+      const known = history.known.created(externalId);
       if (!known) {
         settle({ line, external_id: externalId, status: 'not imported', detail: notImported(externalId) });
         continue;

@@ -3,7 +3,7 @@
  * (a record created once stays created, whatever later lines say, as for the import itself), and put in words.
  * The fold and the formatting are pure: the command reads the file and gives them the time.
  */
-import { isIntent, isLogEntry, type DeletedEntry, type LogEntry, type LogStatus } from '../log/resultLog.js';
+import { isHeaderLike, isIntent, isLogEntry, type DeletedEntry, type LogEntry, type LogStatus } from '../log/resultLog.js';
 import type { Colors } from './colors.js';
 import { count, duration, timestamp } from './format.js';
 import { ProblemGroups, type ProblemGroup } from './problemGroups.js';
@@ -61,6 +61,7 @@ export class LogFold {
   line(text: string, complete = true): void {
     if (!text.trim()) return;
     const entry = parseEntry(text);
+    if (entry === 'header') return;
     if (entry === 'intent') return; // a create about to be sent: its outcome line tells what became of it
     if (!entry) {
       if (complete) this.#unreadable++;
@@ -134,14 +135,18 @@ export class LogFold {
   }
 }
 
-/** A result line the fold can use: one of the log's results (as the import reads them) that says where and when. */
-function parseEntry(text: string): LogEntry | DeletedEntry | 'intent' | undefined {
+/**
+ * A result line the fold can use: one of the log's results (as the import reads them) that says where and when. The
+ * header (what the log belongs to) is none, and no damage either.
+ */
+function parseEntry(text: string): LogEntry | DeletedEntry | 'header' | 'intent' | undefined {
   let entry: unknown;
   try {
     entry = JSON.parse(text);
   } catch {
     return undefined;
   }
+  if (isHeaderLike(entry)) return 'header';
   if (isIntent(entry)) return 'intent';
   if (!isLogEntry(entry) || typeof entry.at !== 'string') return undefined;
   if (entry.status === 'deleted') return typeof entry.external_id === 'string' ? entry : undefined;

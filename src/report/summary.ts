@@ -3,6 +3,7 @@
  * grouped by reason, a line per reason with its count and first lines; colour comes from the caller (see colors.ts).
  */
 import type { LogEntry } from '../log/resultLog.js';
+import { describeTarget, type Target } from '../log/target.js';
 import type { Colors } from './colors.js';
 import { count, duration } from './format.js';
 import type { ProblemGroup } from './problemGroups.js';
@@ -11,6 +12,8 @@ import type { Counts, RecordProblem } from './tally.js';
 export interface ImportSummary {
   /** The resource imported: talents, applications, interviews, assessments, offers, background-checks. */
   resource: string;
+  /** Where the records went (or would go): the base URL and app id, or the sandbox. */
+  target: Target;
   file: string;
   /** The result log, or null on a dry run (which writes nothing). */
   log: string | null;
@@ -73,7 +76,7 @@ export function formatSummary(summary: ImportSummary, colors: Colors, rerun?: st
   const { counts } = summary;
   const ok = !stopped && importSucceeded(summary);
   const mark = summary.interrupted ? colors.yellow('■ interrupted') : ok ? colors.green('✔') : colors.red('✖');
-  const lines = [`${mark} ${summary.resource}: ${count(counts.read)} records from ${summary.file} in ${duration(summary.elapsedMs)}${summary.dryRun ? ' (dry run: nothing sent)' : ''}`];
+  const lines = [`${mark} ${summary.resource}: ${count(counts.read)} records from ${summary.file} into ${describeTarget(summary.target)} in ${duration(summary.elapsedMs)}${summary.dryRun ? ' (dry run: nothing sent)' : ''}`];
   const outcome = summary.dryRun
     ? [`would create ${count(summary.wouldCreate)}`, summary.wouldUpdate ? `would update ${count(summary.wouldUpdate)}` : '']
     : [`created ${count(counts.created)}`, counts.updated ? `updated ${count(counts.updated)}` : '', counts.matched ? `matched ${count(counts.matched)}` : ''];

@@ -12,13 +12,15 @@
  */
 import { endpointFor } from '../endpoints/registry.js';
 import type { EndpointDescription } from '../endpoints/types.js';
-import type { Created } from '../log/resultLog.js';
+
+/** What a log says was created: external_id -> the Feishu id, and `matched` when it was found rather than made. */
+export type CreatedRecords = Iterable<[string, { id: string; matched?: true }]>;
 
 /** One result log and what it says was created. */
 export interface UndoSource {
   resource: string;
   log: string;
-  created: Created;
+  created: CreatedRecords;
 }
 
 export interface UndoRecord {

@@ -1,11 +1,11 @@
 /**
  * The core import, end to end: the real CLI as a subprocess against a strict sandbox over loopback.
  */
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { credentialEnv, credentials, readLog, runCli, workspace } from '../support/cli.js';
+import { credentialEnv, credentials, readLog, runCli, sandboxLog, stateLog, workspace } from '../support/cli.js';
 
 /** What the strict server must have received for fixtures/assessments-with-errors.csv, exactly. */
 const expectedBodies = [
@@ -109,7 +109,7 @@ describe('hire-import assessments', () => {
     expect(sandbox.assessments()).toHaveLength(expectedBodies.length);
     expect(sandbox.stats().invalid).toBe(0);
 
-    const log = readLog(join(folder, 'assessments-with-errors.results.jsonl'));
+    const log = readLog(stateLog(folder, sandbox.url));
     const created = log.filter((entry) => entry.status === 'created');
     expect(created).toHaveLength(7);
     const stored = new Map(sandbox.assessments().map((assessment) => [assessment.body.external_id, assessment.id]));
@@ -145,17 +145,18 @@ describe('hire-import assessments', () => {
     const rejects = readFileSync(rejectsPath, 'utf8');
     expect(rejects.split('\n').filter(Boolean)).toHaveLength(4);
     expect(rejects).toContain('A-1007');
-    expect(first.stderr).toContain('--log assessments-with-errors.results.jsonl');
+    // The state belongs to the target and the resource: the fixed file needs no --log to find it.
+    expect(first.stderr).toContain('fix them there, then: hire-import assessments assessments-with-errors.rejects.csv\n');
     const fixed = rejects
       .replace('A-1007,,', 'A-1007,6986199832494934322,')
       .replace(',maybe,', ',待定,')
       .replace(',four,', ',3,');
     writeFileSync(rejectsPath, fixed);
-    const second = await runCli(['assessments', 'assessments-with-errors.rejects.csv', '--log', 'assessments-with-errors.results.jsonl', '--json'], { cwd: folder, env });
+    const second = await runCli(['assessments', 'assessments-with-errors.rejects.csv', '--json'], { cwd: folder, env });
     expect(second.code).toBe(0);
     expect(JSON.parse(second.stdout).counts).toMatchObject({ created: 3, invalid: 0 });
     // One log for both files: each line says which file its line number belongs to.
-    const fromRejects = readLog(join(folder, 'assessments-with-errors.results.jsonl')).filter((entry) => entry.file === 'assessments-with-errors.rejects.csv');
+    const fromRejects = readLog(stateLog(folder, sandbox.url)).filter((entry) => entry.file === 'assessments-with-errors.rejects.csv');
     expect(fromRejects.map(({ external_id, status, line }) => ({ external_id, status, line }))).toEqual([
       { external_id: 'A-1007', status: 'created', line: 2 },
       { external_id: 'A-1008', status: 'created', line: 3 },
@@ -177,7 +178,7 @@ describe('hire-import assessments', () => {
     const summary = JSON.parse(run.stdout);
     expect(summary).toMatchObject({ dryRun: true, wouldCreate: 7, log: null, counts: { invalid: 3, read: 10 }, ok: false, exitCode: 1 });
     expect(summary.problems.map((problem: { line: number }) => problem.line)).toEqual([9, 10, 11]);
-    expect(existsSync(join(folder, 'assessments-with-errors.results.jsonl'))).toBe(false);
+    expect(existsSync(join(folder, 'hire-import-state'))).toBe(false);
     expect(existsSync(join(folder, 'assessments-with-errors.rejects.csv'))).toBe(false);
   });
 
@@ -200,7 +201,7 @@ describe('hire-import assessments', () => {
       cwd: folder,
       env: credentialEnv(sandbox.url),
     });
-    const log = readFileSync(join(folder, 'assessments-with-errors.results.jsonl'), 'utf8');
+    const log = readFileSync(stateLog(folder, sandbox.url), 'utf8');
     expect(run.stderr).toMatch(/^\S+Z start: assessments from assessments-with-errors.csv into http:\/\/127\.0\.0\.1:\d+ \(app cli_test_app\)/m);
     for (const text of [run.stdout, run.stderr, log]) {
       expect(text).not.toContain(credentials.appSecret);
@@ -241,11 +242,12 @@ describe('hire-import assessments', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ requests: 0, counts: { created: 0, skipped: 7 } });
   });
 
-  it('--sandbox rehearses the whole import with no credentials, keeping a log of its own', async () => {
+  it('--sandbox rehearses the whole import with no credentials, keeping a log of its own and its sandbox beside it', async () => {
     const run = await runCli(['assessments', 'assessments-with-errors.csv', '--sandbox', '--json'], { cwd: folder });
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout).counts).toMatchObject({ created: 7, invalid: 3 });
-    expect(existsSync(join(folder, 'assessments-with-errors.sandbox.results.jsonl'))).toBe(true);
-    expect(existsSync(join(folder, 'assessments-with-errors.results.jsonl'))).toBe(false);
+    expect(readdirSync(join(folder, 'hire-import-state'))).toEqual(['sandbox']);
+    expect(readdirSync(join(folder, 'hire-import-state', 'sandbox')).sort()).toEqual(['assessments.results.jsonl', 'sandbox-state.jsonl']);
+    expect(readLog(sandboxLog(folder))).toHaveLength(10);
   });
 });

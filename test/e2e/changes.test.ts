@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { credentialEnv, credentials, readLog, runCli, workspace } from '../support/cli.js';
+import { credentialEnv, credentials, readLog, runCli, stateLog, workspace } from '../support/cli.js';
 import { writeAssessmentsCsv } from '../support/generate.js';
 
 let sandbox: Sandbox;
@@ -38,7 +38,7 @@ describe('changed records', () => {
     const revised = sandbox.assessments().find((stored) => stored.body.external_id === 'R-3')!;
     expect(revised.id).toBe(original.id);
     expect(revised.body.content).toBe('revised notes for R-3');
-    const updated = readLog(join(folder, 'export.results.jsonl')).filter((entry) => entry.status === 'updated');
+    const updated = readLog(stateLog(folder, sandbox.url)).filter((entry) => entry.status === 'updated');
     expect(updated).toEqual([expect.objectContaining({ external_id: 'R-3', id: original.id, line: 5 })]);
 
     const again = await runCli(['assessments', 'export.csv', '--update-changed', '--json'], { cwd: folder, env });
@@ -86,7 +86,7 @@ describe('bad input', () => {
     const run = await runCli(['assessments', 'export.jsonl', '--json'], { cwd: folder, env });
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout).counts).toMatchObject({ created: 2, invalid: 1 });
-    const invalid = readLog(join(folder, 'export.results.jsonl')).find((entry) => entry.status === 'invalid');
+    const invalid = readLog(stateLog(folder, sandbox.url)).find((entry) => entry.status === 'invalid');
     expect(invalid).toMatchObject({ line: 2 });
     expect(readFileSync(join(folder, 'export.rejects.jsonl'), 'utf8')).toBe('{"external_id": "J-2", oops\n');
   });

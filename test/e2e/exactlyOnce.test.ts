@@ -8,7 +8,7 @@ import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { credentialEnv, credentials, readLog, runCli, startCli, workspace } from '../support/cli.js';
+import { credentialEnv, credentials, readLog, runCli, startCli, stateLog, workspace } from '../support/cli.js';
 
 let sandbox: Sandbox | undefined;
 afterEach(async () => {
@@ -34,7 +34,7 @@ async function setup(resource: 'assessments' | 'interviews') {
   const rows = Array.from({ length: records }, (_, index) => (resource === 'assessments' ? `R-${index},${parents[index % 3]},u${index},pass` : `R-${index},${parents[index % 3]},2`));
   const folder = workspace();
   writeFileSync(join(folder, 'export.csv'), `${[header, ...rows].join('\n')}\n`);
-  return { folder, env: credentialEnv(sandbox.url), logPath: join(folder, 'export.results.jsonl') };
+  return { folder, env: credentialEnv(sandbox.url), logPath: stateLog(folder, sandbox.url, resource) };
 }
 
 async function waitFor(condition: () => boolean, what: string): Promise<void> {

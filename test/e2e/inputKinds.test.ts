@@ -78,7 +78,7 @@ describe('text given the wrong format or delimiter', () => {
     // Taken, and read with tabs: the comma-separated header is then one column, none of the default layout's.
     expect(tab.code).toBe(2);
     expect(tab.stderr).toMatch(/^hire-import: assessments\.csv has none of the columns of the default layout for assessments /);
-    expect(existsSync(join(folder, 'assessments.results.jsonl'))).toBe(false);
+    expect(existsSync(join(folder, 'hire-import-state'))).toBe(false);
   });
 
   it('--sheet is refused for a file that is not a workbook', async () => {

@@ -13,7 +13,7 @@ import { assessments } from '../../src/endpoints/assessments.js';
 import { tokenPath } from '../../src/endpoints/registry.js';
 import { readBody, sendJson } from '../../src/sandbox/http.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
-import { credentialEnv, credentials, readLog, runCli, startCli, workspace } from '../support/cli.js';
+import { credentialEnv, credentials, readLog, runCli, startCli, stateLog, workspace } from '../support/cli.js';
 import { writeAssessmentsCsv } from '../support/generate.js';
 
 let sandbox: Sandbox | undefined;
@@ -58,13 +58,13 @@ async function withSandbox(count: number, options: SandboxOptions = {}) {
   sandbox = await startSandbox({ ...credentials, seed: 11, rateLimit: 0, ...options });
   const folder = workspace();
   const ids = writeAssessmentsCsv(join(folder, 'export.csv'), count);
-  return { folder, ids, env: credentialEnv(sandbox.url), logPath: join(folder, 'export.results.jsonl') };
+  return { folder, ids, env: credentialEnv(sandbox.url), logPath: stateLog(folder, sandbox.url) };
 }
 
 function fakeWorkspace(count: number) {
   const folder = workspace();
   const ids = writeAssessmentsCsv(join(folder, 'export.csv'), count);
-  return { folder, ids, logPath: join(folder, 'export.results.jsonl') };
+  return { folder, ids };
 }
 
 const fast = ['--rate', '200', '--concurrency', '10'];
@@ -96,9 +96,10 @@ const stackTrace = /node:events|^\s+at /m;
 
 describe('answers', () => {
   it('believes a reset header only within reason: 429s saying "reset in 11.6 days" (and in 34 days) cost seconds', async () => {
-    const { folder, logPath } = fakeWorkspace(3);
+    const { folder } = fakeWorkspace(3);
     const resets = ['999999', '3000000'];
     const baseUrl = await startFake((_request, n) => (n <= resets.length ? rateLimited(resets[n - 1]!) : created(n)));
+    const logPath = stateLog(folder, baseUrl);
     const run = await runCli(['assessments', 'export.csv', '--json', '--concurrency', '1'], { cwd: folder, env: credentialEnv(baseUrl) });
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ rateLimited: 2, counts: { created: 3, failed: 0 } });
@@ -106,8 +107,9 @@ describe('answers', () => {
   }, 30_000);
 
   it('ends a rate limit that never lifts with exit 69 and says so, failing no record (window shortened to 3 s)', async () => {
-    const { folder, logPath } = fakeWorkspace(5);
+    const { folder } = fakeWorkspace(5);
     const baseUrl = await startFake(() => rateLimited('1'));
+    const logPath = stateLog(folder, baseUrl);
     const env = { ...credentialEnv(baseUrl), HIRE_IMPORT_RATE_LIMIT_GIVE_UP_MS: '3000' };
     const run = await runCli(['assessments', 'export.csv', '--json'], { cwd: folder, env });
     expect(run.code).toBe(69);
@@ -121,7 +123,7 @@ describe('answers', () => {
   }, 30_000);
 
   it('masks the app secret, the token and Bearer values a server echoes, in stdout, stderr and the log', async () => {
-    const { folder, logPath } = fakeWorkspace(2);
+    const { folder } = fakeWorkspace(2);
     let secretSeen = '';
     const baseUrl = await startFake(
       (request) => ({
@@ -135,6 +137,7 @@ describe('answers', () => {
     );
     const run = await runCli(['assessments', 'export.csv', '--json'], { cwd: folder, env: credentialEnv(baseUrl) });
     expect(run.code).toBe(1);
+    const logPath = stateLog(folder, baseUrl);
     const log = readFileSync(logPath, 'utf8');
     expect(secretSeen).toBe(credentials.appSecret);
     for (const text of [run.stdout, run.stderr, log]) {
@@ -161,13 +164,13 @@ describe('the result log', () => {
     const good = readFileSync(logPath, 'utf8');
     const lines = good.split('\n').filter(Boolean);
     const damaged: Array<[string | Buffer, RegExp]> = [
-      [Buffer.from(`\uFEFF${good}`, 'utf16le'), /export\.results\.jsonl line 1 is UTF-16 text .* iconv -f UTF-16 -t UTF-8 /],
-      [lines.map((line) => JSON.stringify(JSON.parse(line), null, 2)).join('\n'), /export\.results\.jsonl line 1 starts a JSON document spread over several lines .* jq -c /],
+      [Buffer.from(`\uFEFF${good}`, 'utf16le'), /assessments\.results\.jsonl line 1 is UTF-16 text .* iconv -f UTF-16 -t UTF-8 /],
+      [lines.map((line) => JSON.stringify(JSON.parse(line), null, 2)).join('\n'), /assessments\.results\.jsonl line 1 starts a JSON document spread over several lines .* jq -c /],
       [
         Buffer.concat([Buffer.from(`${lines.slice(0, 3).join('\n')}\n`), Buffer.alloc(8192), Buffer.from(`\n${lines.slice(3).join('\n')}\n`)]),
-        /export\.results\.jsonl line 4 holds NUL bytes .* tr -d '\\000' < /,
+        /assessments\.results\.jsonl line 4 holds NUL bytes .* tr -d '\\000' < /,
       ],
-      [`${lines[0]}\nnot json at all\n${lines.slice(1).join('\n')}\n`, /export\.results\.jsonl line 2 is not JSON .*sed -i '2d' /],
+      [`${lines[0]}\nnot json at all\n${lines.slice(1).join('\n')}\n`, /assessments\.results\.jsonl line 2 is not JSON .*sed -i '2d' /],
     ];
     for (const [content, message] of damaged) {
       writeFileSync(logPath, content);
@@ -186,7 +189,8 @@ describe('the result log', () => {
     appendFileSync(logPath, Buffer.alloc(1024 * 1024));
     const run = await runCli(['assessments', 'export.csv', ...fast, '--json'], { cwd: folder, env });
     expect(run.code).toBe(0);
-    expect(run.stderr).toContain('export.results.jsonl: cut off a damaged tail after line 16 (1048576 bytes: a write torn by a crash, or zeros left by a power loss)');
+    // 8 records: the header, then an intent and an outcome each.
+    expect(run.stderr).toContain('assessments.results.jsonl: cut off a damaged tail after line 17 (1048576 bytes: a write torn by a crash, or zeros left by a power loss)');
     expect(JSON.parse(run.stdout)).toMatchObject({ requests: 0, counts: { skipped: 8, created: 0 } });
     expect(readFileSync(logPath)).toEqual(good);
     expect(sandbox!.stats()).toMatchObject({ created: ids.length, replayed: 0 });
@@ -235,7 +239,7 @@ describe('the lock', () => {
     rmSync(`${logPath}.lock`, { recursive: true });
     const result = await run.done;
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/the lock on export\.results\.jsonl was removed while this import ran \(.*\); it was taken again/);
+    expect(result.stderr).toMatch(/the lock on .*assessments\.results\.jsonl was removed while this import ran \(.*\); it was taken again/);
     expect(createdIds(logPath).sort()).toEqual([...ids].sort());
     expect(() => readFileSync(`${logPath}.lock.owner`)).toThrow(/ENOENT/); // released at the end
   });
@@ -247,7 +251,7 @@ describe('a log that cannot be written, and output nobody reads', () => {
     // 8 KiB of log: some 40 lines. A symlink to /dev/full would do for ENOSPC, but a log must be a regular file.
     const run = await runCli(['assessments', 'export.csv', '--rate', '100', '--concurrency', '20'], { cwd: folder, env, shell: (cli) => `ulimit -f 8; exec ${cli}` });
     expect(run.code).toBe(74);
-    expect(run.stderr).toMatch(/hire-import: cannot write the result log export\.results\.jsonl: the file is as large as this system allows \(ulimit -f\?\) \(EFBIG/);
+    expect(run.stderr).toMatch(/hire-import: cannot write the result log .*assessments\.results\.jsonl: the file is as large as this system allows \(ulimit -f\?\) \(EFBIG/);
     expect(run.stderr).not.toMatch(stackTrace);
     const unlogged = run.stderr
       .split('\n')

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { binPath, credentialEnv, credentials, readLog, runCli, startCli, workspace, type CliRun } from '../support/cli.js';
+import { binPath, credentialEnv, credentials, readLog, runCli, startCli, stateLog, workspace, type CliRun } from '../support/cli.js';
 import { writeAssessmentsCsv } from '../support/generate.js';
 
 let sandbox: Sandbox;
@@ -57,7 +57,7 @@ describe('input read once: a FIFO, /dev/stdin', () => {
     expect(run.code).toBe(0);
     expect(summaryOf(run).counts).toMatchObject({ read: 3000, created: 3000, invalid: 0, failed: 0 });
     expect(sandbox.stats()).toMatchObject({ created: 3000 });
-    expect(readLog(join(folder, 'hire-import.results.jsonl')).filter((entry) => entry.status === 'created')).toHaveLength(3000);
+    expect(readLog(stateLog(folder, sandbox.url)).filter((entry) => entry.status === 'created')).toHaveLength(3000);
     expect(existsSync(join(folder, 'in', 'export.results.jsonl'))).toBe(false);
   });
 
@@ -77,7 +77,7 @@ describe('input read once: a FIFO, /dev/stdin', () => {
     expect(code).toBe(0);
     expect(summaryOf({ stdout } as CliRun).counts).toMatchObject({ read: 3000, created: 3000 });
     expect(storedBodies().map((body) => body.external_id).sort()).toEqual([...ids].sort());
-    expect(readLog(join(folder, 'hire-import.results.jsonl'))).toHaveLength(3000);
+    expect(readLog(stateLog(folder, sandbox.url))).toHaveLength(3000);
   });
 });
 
@@ -98,7 +98,7 @@ describe('encodings: text arrives as written, or the run stops and asks', () => 
     expect(summary.problems).toEqual([{ line: 152, field: '(row)', reason: 'bytes at line 152 do not decode as utf-8' }]);
     expect(storedBodies()).toHaveLength(300);
     expect(storedBodies().every((body) => body.username === 'Zoë Müller')).toBe(true);
-    expect(readLog(join(folder, 'export.results.jsonl')).filter((entry) => entry.status === 'invalid')).toMatchObject([
+    expect(readLog(stateLog(folder, sandbox.url)).filter((entry) => entry.status === 'invalid')).toMatchObject([
       { line: 152, msg: '(row): bytes at line 152 do not decode as utf-8' },
     ]);
   });
@@ -141,7 +141,7 @@ describe('encodings: text arrives as written, or the run stops and asks', () => 
       'export.csv: cannot tell which encoding it was saved in: lines 2, 3, 4, ... decode as utf-8, lines 6 and 7 do not; pass --encoding with the encoding it was saved in',
     );
     expect(sandbox.stats()).toMatchObject({ created: 0 });
-    expect(existsSync(join(folder, 'export.results.jsonl'))).toBe(false);
+    expect(existsSync(stateLog(folder, sandbox.url))).toBe(false);
   });
 });
 
@@ -187,7 +187,7 @@ describe('JSON numbers beyond 2^53', () => {
     expect(run.code).toBe(0);
     expect(summaryOf(run).counts).toMatchObject({ created: 2, invalid: 0, skipped: 0 });
     expect(storedBodies().map((body) => body.external_id).sort()).toEqual(['6986199832494934317', '6986199832494934318']);
-    expect(readLog(join(folder, 'export.results.jsonl')).map((entry) => entry.external_id).sort()).toEqual(['6986199832494934317', '6986199832494934318']);
+    expect(readLog(stateLog(folder, sandbox.url)).map((entry) => entry.external_id).sort()).toEqual(['6986199832494934317', '6986199832494934318']);
   });
 });
 
@@ -208,7 +208,7 @@ describe('a quote never closed', () => {
     expect(summaryOf(run).counts).toMatchObject({ created: 49, invalid: 1 });
     expect(summaryOf(run).problems).toEqual([{ line: 51, field: '(row)', reason }]);
     expect(run.stderr).toContain(reason);
-    expect(readLog(join(folder, 'export.results.jsonl')).filter((entry) => entry.status === 'invalid')).toMatchObject([{ line: 51, msg: `(row): ${reason}` }]);
+    expect(readLog(stateLog(folder, sandbox.url)).filter((entry) => entry.status === 'invalid')).toMatchObject([{ line: 51, msg: `(row): ${reason}` }]);
     // Nothing is lost: the rejects file holds the header and every line from the broken one to the end (no reason
     // after them: a cell there would land inside the open quote).
     const lines = text.split('\n');

@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { credentialEnv, credentials, readLog, runCli, workspace } from '../support/cli.js';
+import { credentialEnv, credentials, readLog, runCli, stateLog, workspace } from '../support/cli.js';
 import { legacyFixtures, type LegacyFixture } from '../support/legacyFixtures.js';
 
 let sandbox: Sandbox;
@@ -40,8 +40,7 @@ describe.each(Object.entries(legacyFixtures))('%s', (_name, fixture) => {
     expect(run.code).toBe(1);
     expect(summary.counts).toMatchObject({ created: expectedBodies.length, invalid: expectedRefusals.length, failed: 0 });
     expect(sandbox.assessments().map((stored) => stored.body).sort(byExternalId)).toEqual([...expectedBodies].sort(byExternalId));
-    const logPath = join(folder, `${basename(fixture.file).replace(/\.[^.]+$/, '')}.results.jsonl`);
-    const refused = readLog(logPath)
+    const refused = readLog(stateLog(folder, sandbox.url))
       .filter((entry) => entry.status === 'invalid')
       .map(({ line, field }) => ({ line, field }))
       .sort((a, b) => Number(a.line) - Number(b.line));
@@ -66,7 +65,7 @@ describe('the fix-and-retry loop', () => {
     writeFileSync(rejectsPath, iconv.encode(rejects.replace('I-9999', 'I-1004').replace(',优秀,', ',5,'), 'gbk'));
 
     const env = credentialEnv(sandbox.url);
-    const fixed = await runCli(['assessments', 'moka-gbk.rejects.csv', '--mapping', 'moka-gbk.mapping.yaml', '--log', 'moka-gbk.results.jsonl'], { cwd: folder, env });
+    const fixed = await runCli(['assessments', 'moka-gbk.rejects.csv', '--mapping', 'moka-gbk.mapping.yaml'], { cwd: folder, env });
     expect(fixed.code).toBe(0);
     const rerun = await runCli(['assessments', 'moka-gbk.csv', '--mapping', 'moka-gbk.mapping.yaml', '--json'], { cwd: folder, env });
     expect(rerun.code).toBe(0);

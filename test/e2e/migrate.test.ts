@@ -4,12 +4,12 @@
  * application is missing), against a sandbox started here that checks every parent id (`parentChecks: 'always'`).
  */
 import { appendFileSync, existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
 import { endpointFor } from '../../src/endpoints/registry.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
-import { credentialEnv, credentials, readLog, runCli, startCli, workspace } from '../support/cli.js';
+import { credentialEnv, credentials, readLog, runCli, sandboxLog, startCli, stateLog, workspace } from '../support/cli.js';
 
 /** The fixture's steps: the input, the step it looks up and the column holding the parent's legacy key. */
 const steps = [
@@ -20,7 +20,6 @@ const steps = [
   { step: 'offers', input: 'offers.csv', key: 'Offer编号', parent: 'applications', parentKey: '投递编号' },
   { step: 'background-checks', input: 'checks.csv', key: '背调编号', parent: 'applications', parentKey: '投递编号' },
 ] as const;
-const stepOf = (name: string) => steps.find((step) => step.step === name)!;
 
 /** Already in Feishu before the migration: C1002 and C1005 of candidates.csv, by email. */
 const existingTalents = [
@@ -61,9 +60,9 @@ function rows(folder: string, file: string): Array<Record<string, string>> {
   return parseCsv(readFileSync(join(folder, file)), { columns: true }) as Array<Record<string, string>>;
 }
 
-/** A step's result log, as legacy key -> Feishu id of the records it created or matched. */
-function loggedIds(folder: string, input: string, sandboxLog = false): Map<string, string> {
-  const log = readLog(join(folder, input.replace(/\.csv$/, sandboxLog ? '.sandbox.results.jsonl' : '.results.jsonl')));
+/** A step's result log (the state of its resource), as legacy key -> Feishu id of the records it created or matched. */
+function loggedIds(folder: string, resource: string, rehearsal = false): Map<string, string> {
+  const log = readLog(rehearsal ? sandboxLog(folder, resource) : stateLog(folder, sandbox!.url, resource));
   return new Map(log.filter((line) => line.status === 'created' || line.status === 'matched').map((line) => [line.external_id as string, line.id as string]));
 }
 
@@ -99,7 +98,7 @@ describe('hire-import migrate', () => {
     // sandbox checked every parent id at create time (parentChecks always) and refused none.
     for (const { step, input, key, ...link } of steps) {
       if (!('parent' in link)) continue;
-      const parentIds = loggedIds(folder, stepOf(link.parent).input);
+      const parentIds = loggedIds(folder, link.parent);
       const records = stored(step);
       const field = endpointFor(step)!.parent!.field;
       for (const row of rows(folder, input)) {
@@ -111,7 +110,7 @@ describe('hire-import migrate', () => {
     expect(sandbox!.stats().missingParent).toBe(0);
 
     // Talent reuse: the two already there are matched, logged with their Feishu ids; only six are created.
-    const talentLog = readLog(join(folder, 'candidates.results.jsonl'));
+    const talentLog = readLog(stateLog(folder, sandbox!.url, 'talents'));
     const seeded = new Map(sandbox!.records('talents').map((record) => [(record.body.basic_info as { email?: string }).email, record.id]));
     expect(talentLog.filter((line) => line.status === 'matched').map((line) => [line.external_id, line.id])).toEqual([
       ['C1002', seeded.get('xiaotong.li@example.com')],
@@ -122,7 +121,7 @@ describe('hire-import migrate', () => {
     expect(duplicates('talents')).toEqual([]);
 
     // The interview whose application A2099 is not in applications.csv, and the assessment of that interview.
-    const interviewLog = readLog(join(folder, 'interviews.results.jsonl'));
+    const interviewLog = readLog(stateLog(folder, sandbox!.url, 'interviews'));
     expect(interviewLog.filter((line) => line.status === 'blocked')).toEqual([
       expect.objectContaining({
         external_id: 'I3009',
@@ -131,7 +130,7 @@ describe('hire-import migrate', () => {
         msg: "parent 'A2099' not found in step applications (the step has finished without it)",
       }),
     ]);
-    const assessmentLog = readLog(join(folder, 'assessments.results.jsonl'));
+    const assessmentLog = readLog(stateLog(folder, sandbox!.url, 'assessments'));
     expect(assessmentLog.filter((line) => line.status === 'blocked')).toEqual([
       expect.objectContaining({
         external_id: 'F4009',
@@ -170,7 +169,7 @@ describe('hire-import migrate', () => {
     ]);
     expect(document.steps[2]).toMatchObject({
       file: 'interviews.csv',
-      log: 'interviews.results.jsonl',
+      log: stateLog(folder, sandbox!.url, 'interviews').slice(folder.length + 1),
       rejects: 'interviews.rejects.csv',
       dryRun: false,
       pending: 0,
@@ -207,9 +206,9 @@ describe('hire-import migrate', () => {
       assessments: { created: 1, skipped: 8, blocked: 0 },
       offers: { created: 0, skipped: 4 },
     });
-    const applicationId = loggedIds(folder, 'applications.csv').get('A2099');
+    const applicationId = loggedIds(folder, 'applications').get('A2099');
     expect(stored('interviews').get('I3009')?.external_application_id).toBe(applicationId);
-    expect(stored('assessments').get('F4009')?.external_interview_id).toBe(loggedIds(folder, 'interviews.csv').get('I3009'));
+    expect(stored('assessments').get('F4009')?.external_interview_id).toBe(loggedIds(folder, 'interviews').get('I3009'));
   });
 
   it('after kill -9 mid-plan, a rerun creates nothing twice on any endpoint, re-sends at most what was in flight, and finishes the plan', async () => {
@@ -228,7 +227,8 @@ describe('hire-import migrate', () => {
     expect(created()).toBeLessThan(6 + 9 + 8 + 8 + 4 + 3);
     // The dead run's locks are taken over once stale (30 s without a refresh): age them instead of waiting.
     const minuteAgo = new Date(Date.now() - 60_000);
-    for (const lock of readdirSync(folder).filter((name) => name.endsWith('.lock'))) utimesSync(join(folder, lock), minuteAgo, minuteAgo);
+    const state = dirname(stateLog(folder, sandbox!.url, 'talents'));
+    for (const lock of readdirSync(state).filter((name) => name.endsWith('.lock'))) utimesSync(join(state, lock), minuteAgo, minuteAgo);
 
     const rerun = await runCli(args.concat('--json'), { cwd: folder, env: credentialEnv(sandbox!.url) });
     expect(rerun.code).toBe(1);
@@ -249,10 +249,10 @@ describe('hire-import migrate', () => {
       'background-checks': 3,
     });
     expect(stats.missingParent).toBe(0);
-    for (const { input } of steps) {
-      const log = readLog(join(folder, input.replace('.csv', '.results.jsonl')));
+    for (const { step } of steps) {
+      const log = readLog(stateLog(folder, sandbox!.url, step));
       const done = log.filter((line) => line.status === 'created' || line.status === 'matched').map((line) => line.external_id);
-      expect(new Set(done).size, input).toBe(done.length);
+      expect(new Set(done).size, step).toBe(done.length);
     }
   });
 
@@ -280,7 +280,7 @@ describe('hire-import migrate', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(message);
     expect(sandbox!.stats().requests).toBe(0);
-    expect(readdirSync(folder).filter((name) => name.endsWith('.jsonl'))).toEqual([]);
+    expect(existsSync(join(folder, 'hire-import-state'))).toBe(false);
   });
 
   it('runs the fixture end to end with --sandbox: one emulator for every step, every record created but the missing parent’s', async () => {
@@ -291,10 +291,12 @@ describe('hire-import migrate', () => {
     // No talent is there before the run: all eight are created.
     expect(countsOf(JSON.parse(run.stdout))).toMatchObject({ ...expectedCounts, talents: { read: 8, created: 8, matched: 0 } });
     // The ids chained: the interviews' applications are the ids the applications step logged, in the same sandbox.
-    const applications = new Set(loggedIds(folder, 'applications.csv', true).values());
-    const interviews = readLog(join(folder, 'interviews.sandbox.results.jsonl')).filter((line) => line.status === 'created');
+    const applications = new Set(loggedIds(folder, 'applications', true).values());
+    const interviews = readLog(sandboxLog(folder, 'interviews')).filter((line) => line.status === 'created');
     expect(interviews).toHaveLength(8);
-    expect(existsSync(join(folder, 'interviews.results.jsonl'))).toBe(false);
+    // The rehearsal's state, all of it beside its logs: one sandbox's records for every step.
+    expect(readdirSync(join(folder, 'hire-import-state'))).toEqual(['sandbox']);
+    expect(readdirSync(join(folder, 'hire-import-state', 'sandbox')).sort()).toEqual([...steps.map(({ step }) => `${step}.results.jsonl`), 'sandbox-state.jsonl'].sort());
     expect(applications.size).toBe(9);
   });
 
@@ -314,6 +316,7 @@ describe('hire-import migrate', () => {
     ]);
     expect(sandbox!.stats().requests).toBe(0);
     expect(readdirSync(folder).filter((name) => name.endsWith('.jsonl') || name.includes('.rejects.'))).toEqual([]);
+    expect(existsSync(join(folder, 'hire-import-state'))).toBe(false);
   });
 });
 

@@ -20,7 +20,7 @@ describe('progress in a log', () => {
     const lines = run.stderr.split('\n');
     const start = lines.findIndex((line) => line.includes('start:'));
     expect(lines[start]).toMatch(
-      new RegExp(`^${isoSecond} start: assessments from export\\.csv into http://127\\.0\\.0\\.1:\\d+ \\(app cli_sandbox\\) · log export\\.sandbox\\.results\\.jsonl · 30 records$`),
+      new RegExp(`^${isoSecond} start: assessments from export\\.csv into http://127\\.0\\.0\\.1:\\d+ \\(app cli_sandbox\\) · log hire-import-state/sandbox/assessments\\.results\\.jsonl · 30 records$`),
     );
     const progress = lines.filter((line) => line.includes('progress:'));
     expect(progress.length).toBeGreaterThan(0);

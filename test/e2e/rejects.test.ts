@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { credentialEnv, credentials, readLog, runCli, workspace, type CliRun } from '../support/cli.js';
+import { credentialEnv, credentials, readLog, runCli, stateLog, workspace, type CliRun } from '../support/cli.js';
 
 let sandbox: Sandbox;
 let folder: string;
@@ -52,14 +52,15 @@ describe('the reason column', () => {
       ].join('\n'),
     );
     // The reason is the text the log's msg holds.
-    const invalid = readLog(join(folder, 'assessments-with-errors.results.jsonl')).filter((entry) => entry.status === 'invalid');
+    const invalid = readLog(stateLog(folder, sandbox.url)).filter((entry) => entry.status === 'invalid');
     const reasons = (parse(rejects, { columns: true }) as Array<Record<string, string>>).map((record) => record.hire_import_error);
     expect(reasons).toEqual(invalid.map((entry) => entry.msg));
 
     // The user fixes the cells, leaves the reasons, and runs what the summary printed.
     writeFileSync(rejectsPath, rejects.replace('A-1007,,', 'A-1007,6986199832494934322,').replace(',maybe,', ',待定,').replace(',four,', ',3,'));
     const args = printedRerun(first);
-    expect(args).toEqual(['assessments', 'assessments-with-errors.rejects.csv', '--log', 'assessments-with-errors.results.jsonl']);
+    // The state of the target and resource is found again: no --log to give.
+    expect(args).toEqual(['assessments', 'assessments-with-errors.rejects.csv']);
     const fixed = await runCli([...args, '--json'], { cwd: folder, env });
     expect(fixed.code).toBe(0);
     expect(JSON.parse(fixed.stdout).counts).toMatchObject({ read: 3, created: 3, invalid: 0, failed: 0 });
@@ -128,7 +129,7 @@ describe('the reason column', () => {
     const first = await runCli(['assessments', 'export.jsonl'], { cwd: folder, env });
     expect(first.code).toBe(1);
     const rejectsPath = join(folder, 'export.rejects.jsonl');
-    const msg = readLog(join(folder, 'export.results.jsonl')).find((entry) => entry.status === 'invalid')?.msg;
+    const msg = readLog(stateLog(folder, sandbox.url)).find((entry) => entry.status === 'invalid')?.msg;
     expect(msg).toMatch(/^conclusion: 'maybe' is not one of/);
     expect(readFileSync(rejectsPath, 'utf8')).toBe(`${bad.slice(0, -1)},"hire_import_error":${JSON.stringify(msg)}}\n`);
 
@@ -162,7 +163,7 @@ describe('a rejects file the user edited', () => {
     expect(run.stderr).toContain(
       "  assessments-with-errors.rejects.csv was edited since it was written: kept it; this run's rejects are in assessments-with-errors.rejects-2.csv\n",
     );
-    expect(run.stderr).toContain('fix them there, then: hire-import assessments assessments-with-errors.rejects-2.csv --log assessments-with-errors.results.jsonl');
+    expect(run.stderr).toContain('fix them there, then: hire-import assessments assessments-with-errors.rejects-2.csv\n');
     expect(JSON.parse(run.stdout)).toMatchObject({
       rejects: 'assessments-with-errors.rejects-2.csv',
       rejectsKept: ['assessments-with-errors.rejects.csv'],
@@ -192,7 +193,7 @@ describe('missing credentials', () => {
     if (notNamed) expect(run.stderr).not.toContain(notNamed);
     expect(run.stderr).not.toContain(credentials.appSecret);
     expect(sandbox.stats().requests).toBe(0);
-    const log = join(folder, 'assessments-with-errors.results.jsonl');
-    expect(existsSync(log) ? readFileSync(log, 'utf8') : '').toBe(''); // no outcome: no record was read
+    // Credentials are checked before any file is written.
+    expect(existsSync(join(folder, 'hire-import-state'))).toBe(false);
   });
 });

@@ -6,7 +6,7 @@ import { appendFileSync, readFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
-import { credentialEnv, credentials, readLog, runCli, startCli, workspace } from '../support/cli.js';
+import { credentialEnv, credentials, readLog, runCli, startCli, stateLog, workspace } from '../support/cli.js';
 import { writeAssessmentsCsv } from '../support/generate.js';
 
 let sandbox: Sandbox | undefined;
@@ -20,7 +20,7 @@ async function setup(count: number, options: SandboxOptions = {}) {
   const folder = workspace();
   const file = join(folder, 'export.csv');
   const ids = writeAssessmentsCsv(file, count);
-  return { folder, file, ids, env: credentialEnv(sandbox.url), logPath: join(folder, 'export.results.jsonl') };
+  return { folder, file, ids, env: credentialEnv(sandbox.url), logPath: stateLog(folder, sandbox.url) };
 }
 
 function createdIds(logPath: string): string[] {
@@ -147,10 +147,10 @@ describe('resilience', () => {
   });
 
   it('refuses a second import on the same log while the first runs', async () => {
-    const { folder, env } = await setup(60, { latencyMs: 300 });
+    const { folder, env, logPath } = await setup(60, { latencyMs: 300 });
     // Slow enough (12 s) to be still running when the second starts, however loaded the machine.
     const first = startCli(['assessments', 'export.csv', '--rate', '5'], { cwd: folder, env });
-    await waitFor(() => logLines(join(folder, 'export.results.jsonl')) > 0, 'the first import to start');
+    await waitFor(() => logLines(logPath) > 0, 'the first import to start');
     const second = await runCli(['assessments', 'export.csv'], { cwd: folder, env });
     expect(second.code).toBe(75);
     expect(second.stderr).toMatch(/another import \(pid \d+ on host .+, since \d\d:\d\d\) is writing/);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { endpoints, tokenPath } from '../../src/endpoints/registry.js';
 import { talents } from '../../src/endpoints/talents.js';
-import { credentialEnv, readLog, runCli, workspace } from '../support/cli.js';
+import { credentialEnv, readLog, runCli, stateLog, workspace } from '../support/cli.js';
 
 interface Talent {
   talent_id: string;
@@ -98,7 +98,7 @@ afterEach(async () => {
 async function importRecords(resource: string, records: Array<Record<string, unknown>>, folder = workspace()) {
   writeFileSync(join(folder, `${resource}.jsonl`), records.map((record) => JSON.stringify(record)).join('\n') + '\n');
   const run = await runCli([resource, `${resource}.jsonl`, '--json', '--rate', '200'], { cwd: folder, env: credentialEnv(feishu!.url) });
-  return { run, folder, summary: JSON.parse(run.stdout), log: readLog(join(folder, `${resource}.results.jsonl`)) };
+  return { run, folder, summary: JSON.parse(run.stdout), log: readLog(stateLog(folder, feishu!.url, resource)) };
 }
 
 const examples: Record<string, Array<Record<string, unknown>>> = {

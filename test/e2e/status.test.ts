@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readLog, runCli, startCli, waitFor, workspace } from '../support/cli.js';
 import { writeAssessmentsCsv } from '../support/generate.js';
 
-const log = 'assessments-with-errors.sandbox.results.jsonl';
+const log = 'hire-import-state/sandbox/assessments.results.jsonl';
 
 async function importWithErrors(): Promise<string> {
   const folder = workspace('fixtures/assessments-with-errors.csv');
@@ -53,7 +53,7 @@ describe('hire-import status', () => {
     ]);
   });
 
-  it('finds the one log in the folder, leaves out a last line still being written, and counts a damaged one', async () => {
+  it('finds the one log in the folder or its state folder, leaves out a last line still being written, and counts a damaged one', async () => {
     const folder = await importWithErrors();
     appendFileSync(join(folder, log), '{"external_id":"A-2000","status":"crea');
     const torn = JSON.parse((await runCli(['status', '--json'], { cwd: folder })).stdout);
@@ -80,7 +80,7 @@ describe('hire-import status', () => {
     const folder = workspace();
     writeAssessmentsCsv(join(folder, 'export.csv'), 60);
     const importing = startCli(['assessments', 'export.csv', '--sandbox', '--rate', '6', '--quiet'], { cwd: folder });
-    const logPath = join(folder, 'export.sandbox.results.jsonl');
+    const logPath = join(folder, log);
     await waitFor(() => {
       try {
         return readLog(logPath).length >= 4;
@@ -88,7 +88,7 @@ describe('hire-import status', () => {
         return false;
       }
     }, 'a few outcomes in the log');
-    const status = JSON.parse((await runCli(['status', 'export.sandbox.results.jsonl', '--json'], { cwd: folder })).stdout);
+    const status = JSON.parse((await runCli(['status', log, '--json'], { cwd: folder })).stdout);
     importing.child.kill('SIGINT');
     await importing.done;
     expect(status.total).toBe(60);

@@ -15,7 +15,7 @@ import { assessments } from '../../src/endpoints/assessments.js';
 import { tokenPath } from '../../src/endpoints/registry.js';
 import { readBody, sendJson } from '../../src/sandbox/http.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
-import { credentialEnv, credentials, readLog, runCli, startCli, workspace, type CliRun } from '../support/cli.js';
+import { credentialEnv, credentials, readLog, runCli, startCli, stateLog, workspace, type CliRun } from '../support/cli.js';
 import { writeAssessmentsCsv } from '../support/generate.js';
 import { liveFrames, startInTerminal } from '../support/terminal.js';
 
@@ -38,7 +38,7 @@ async function setup(count: number, options: SandboxOptions = {}) {
   const sandbox = await sandboxOn(options);
   const folder = workspace();
   const ids = writeAssessmentsCsv(join(folder, 'export.csv'), count);
-  return { sandbox, folder, ids, env: credentialEnv(sandbox.url), logPath: join(folder, 'export.results.jsonl'), rejectsPath: join(folder, 'export.rejects.csv') };
+  return { sandbox, folder, ids, env: credentialEnv(sandbox.url), logPath: stateLog(folder, sandbox.url), rejectsPath: join(folder, 'export.rejects.csv') };
 }
 
 const header = 'external_id,external_interview_id,username,conclusion,content,dim1_type,dim1_title,dim1_score,dim2_type,dim2_title,dim2_content';
@@ -157,13 +157,14 @@ describe('outages', () => {
       sendJson(response, 200, { code: 0, msg: 'success', data: { external_interview_assessment: { id: `7-${externalId}` } } });
     });
     await new Promise<void>((resolve) => fake!.listen(0, '127.0.0.1', resolve));
-    const env = credentialEnv(`http://127.0.0.1:${(fake.address() as AddressInfo).port}`);
+    const baseUrl = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
+    const env = credentialEnv(baseUrl);
     expect(assessments.create.path).not.toBe(tokenPath);
 
     const run = await runCli(['assessments', 'export.csv', '--retries', '1', '--json'], { cwd: folder, env });
     expect(run.code).toBe(1);
     expect(onlyObject(run)).toMatchObject({ counts: { created: 2, invalid: 1, failed: 2 }, retryable: 1, outages: 0, rejects: 'export.rejects.csv' });
-    expect(statuses(join(folder, 'export.results.jsonl'))).toEqual({ created: ['R-0', 'R-4'], failed: ['R-1', 'R-2'], invalid: ['R-3'] });
+    expect(statuses(stateLog(folder, baseUrl))).toEqual({ created: ['R-0', 'R-4'], failed: ['R-1', 'R-2'], invalid: ['R-3'] });
     // R-1 and R-3 need fixing; R-2 does not, and a rerun sends it again.
     const kept = parseCsv(readFileSync(join(folder, 'export.rejects.csv')), { columns: true }) as Array<Record<string, string>>;
     expect(kept.map((rejected) => [rejected.external_id, rejected.hire_import_error]).sort()).toEqual([
@@ -240,7 +241,7 @@ describe('--json: exactly one object on stdout however the run ends', () => {
       code: 69,
       object: { ok: false, exitCode: 69, error: { kind: 'ServiceUnavailableError', message: expect.stringMatching(/^no token from http:\/\/127\.0\.0\.1:9 after 3 tries: .*ECONNREFUSED.*; check --base-url/) } },
     },
-    { name: 'a log another import holds', args: ['assessments', 'locked.csv'], before: lockedByAnother, code: 75, object: { ok: false, exitCode: 75, error: { kind: 'LockedError', message: expect.stringContaining('is writing locked.results.jsonl') } } },
+    { name: 'a log another import holds', args: ['assessments', 'locked.csv', '--log', 'locked.results.jsonl'], before: lockedByAnother, code: 75, object: { ok: false, exitCode: 75, error: { kind: 'LockedError', message: expect.stringContaining('is writing locked.results.jsonl') } } },
   ];
 
   it.each(table)('$name: exit $code', async ({ args, env: extra, before, code, object }) => {
@@ -296,6 +297,10 @@ describe('system errors become hints', () => {
     const run = await runCli(['assessments', 'export.csv'], { cwd: folder, env });
     expect(run.code).toBe(0);
     expect(run.stderr).toContain(`note: --base-url ends in /open-apis, which hire-import adds to every request itself; using ${sandbox.url}`);
+    expect(sandbox.stats().created).toBe(ids.length);
+    // One target, written with /open-apis or not: the same state, and a log bound to the origin.
+    expect(readLog(stateLog(folder, sandbox.url))).toHaveLength(ids.length);
+    expect((await runCli(['assessments', 'export.csv'], { cwd: folder, env: credentialEnv(sandbox.url) })).code).toBe(0);
     expect(sandbox.stats().created).toBe(ids.length);
   });
 });

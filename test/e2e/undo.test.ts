@@ -5,10 +5,10 @@
  * (fixtures/migration) goes in with `hire-import migrate` and out with an undo. No timings are asserted.
  */
 import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
-import { credentialEnv, credentials, readLog, runCli, startCli, workspace } from '../support/cli.js';
+import { credentialEnv, credentials, readLog, runCli, startCli, stateLog, workspace } from '../support/cli.js';
 
 let sandbox: Sandbox | undefined;
 afterEach(async () => {
@@ -19,7 +19,8 @@ afterEach(async () => {
 const resources = ['applications', 'interviews', 'assessments'] as const;
 
 /** The three exports, their mappings and the plan; `counts` records of each, children spread over their parents. */
-function writeMigration(folder: string, counts: Record<(typeof resources)[number], number>): void {
+/** `logOf(resource)`: where its import keeps its log, relative to `folder` (the mappings' `{ log }` lookups read them). */
+function writeMigration(folder: string, counts: Record<(typeof resources)[number], number>, logOf: (resource: string) => string): void {
   const rows = (header: string, count: number, row: (n: number) => string) => `${[header, ...Array.from({ length: count }, (_, n) => row(n))].join('\n')}\n`;
   writeFileSync(join(folder, 'applications.csv'), rows('application,talent,job', counts.applications, (n) => `A${n},T${n},Engineer ${n}`));
   writeFileSync(join(folder, 'interviews.csv'), rows('interview,application', counts.interviews, (n) => `I${n},A${n % counts.applications}`));
@@ -27,11 +28,11 @@ function writeMigration(folder: string, counts: Record<(typeof resources)[number
   writeFileSync(join(folder, 'applications.yaml'), 'fields:\n  external_id: application\n  talent_id: talent\n  job_title: job\n');
   writeFileSync(
     join(folder, 'interviews.yaml'),
-    'lookups:\n  applications: { log: applications.results.jsonl }\nfields:\n  external_id: interview\n  external_application_id: { from: application, lookup: applications }\n',
+    `lookups:\n  applications: { log: ${logOf('applications')} }\nfields:\n  external_id: interview\n  external_application_id: { from: application, lookup: applications }\n`,
   );
   writeFileSync(
     join(folder, 'assessments.yaml'),
-    'lookups:\n  interviews: { log: interviews.results.jsonl }\nfields:\n  external_id: assessment\n  external_interview_id: { from: interview, lookup: interviews }\n' +
+    `lookups:\n  interviews: { log: ${logOf('interviews')} }\nfields:\n  external_id: assessment\n  external_interview_id: { from: interview, lookup: interviews }\n` +
       '  conclusion: { from: verdict, map: { pass: 2, fail: 1 } }\n',
   );
   writeFileSync(join(folder, 'migration.yaml'), `steps:\n${resources.map((resource) => `  - { resource: ${resource}, input: ${resource}.csv, mapping: ${resource}.yaml }\n`).join('')}`);
@@ -40,7 +41,8 @@ function writeMigration(folder: string, counts: Record<(typeof resources)[number
 async function setup(counts: Record<(typeof resources)[number], number>, options: SandboxOptions = {}) {
   sandbox = await startSandbox({ ...credentials, seed: 5, rateLimit: 0, ...options });
   const folder = workspace();
-  writeMigration(folder, counts);
+  const log = (resource: string) => stateLog(folder, sandbox!.url, resource);
+  writeMigration(folder, counts, (resource) => relative(folder, log(resource)));
   const env = credentialEnv(sandbox.url);
   /** Imports the three exports in order, as fast as the sandbox takes them; returns each import's exit code. */
   const importAll = async () => {
@@ -50,7 +52,6 @@ async function setup(counts: Record<(typeof resources)[number], number>, options
     }
     return codes;
   };
-  const log = (resource: string) => join(folder, `${resource}.results.jsonl`);
   return { folder, env, importAll, log };
 }
 

@@ -4,10 +4,10 @@
  * server behind the tool's back, then verify, a fix with --update-changed, and verify again; by resource and by plan.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { credentialEnv, credentials, readLog, runCli, workspace } from '../support/cli.js';
+import { credentialEnv, credentials, readLog, runCli, stateLog, workspace } from '../support/cli.js';
 
 let sandbox: Sandbox;
 beforeEach(async () => {
@@ -33,8 +33,9 @@ const assessmentsCsv = [
   'F-4,I-3,陈晨,也许,结论不明',
   'F-5,I-9,赵敏,不通过,面试不在导出里',
 ];
-const assessmentsYaml = `lookups:
-  interviews: { log: interviews.results.jsonl }
+/** `interviewsLog`: where the interviews' import keeps its log (the state of the target), from the mapping's folder. */
+const assessmentsYaml = (interviewsLog: string) => `lookups:
+  interviews: { log: ${interviewsLog} }
 fields:
   external_id: 面评编号
   external_interview_id: { from: 面试编号, lookup: interviews }
@@ -54,14 +55,14 @@ async function imported() {
   write('interviews.csv', `${interviewsCsv.join('\n')}\n`);
   write('interviews.yaml', interviewsYaml);
   write('assessments.csv', `${assessmentsCsv.join('\n')}\n`);
-  write('assessments.yaml', assessmentsYaml);
+  write('assessments.yaml', assessmentsYaml(relative(folder, stateLog(folder, sandbox.url, 'interviews'))));
   write('migration.yaml', planYaml);
   const env = credentialEnv(sandbox.url);
   const cli = (...args: string[]) => runCli(args, { cwd: folder, env });
   expect((await cli('interviews', 'interviews.csv', '-m', 'interviews.yaml', '--quiet')).code).toBe(0);
   expect((await cli('assessments', 'assessments.csv', '-m', 'assessments.yaml', '--quiet')).code).toBe(1); // F-4, F-5 invalid
   const ids = Object.fromEntries(
-    readLog(join(folder, 'assessments.results.jsonl'))
+    readLog(stateLog(folder, sandbox.url))
       .filter((entry) => entry.status === 'created')
       .map((entry) => [entry.external_id as string, entry.id as string]),
   );
@@ -98,7 +99,7 @@ describe('verify', () => {
     expect(run.stderr).toContain('  hire-import assessments assessments.csv --mapping assessments.yaml --update-changed');
     expect(run.stderr).toContain('1 record missing: logged as created, not on Feishu');
     expect(run.stderr).toContain('✖ 4 records not as the export says');
-    expect(readLog(join(folder, 'assessments.results.jsonl')).at(-1)).toMatchObject({
+    expect(readLog(stateLog(folder, sandbox.url)).at(-1)).toMatchObject({
       external_id: 'F-2',
       status: 'differs',
       id: ids['F-2'],

@@ -7,7 +7,7 @@ import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
-import { credentialEnv, credentials, readLog, runCli, waitFor, workspace } from '../support/cli.js';
+import { credentialEnv, credentials, readLog, runCli, sandboxLog, stateLog, waitFor, workspace } from '../support/cli.js';
 import { writeAssessmentsCsv } from '../support/generate.js';
 import { liveFrames, startInTerminal } from '../support/terminal.js';
 
@@ -33,12 +33,13 @@ describe('failed records, for a support ticket', () => {
     const run = await runCli(['assessments', 'export.csv', '--retries', '1', '--quiet'], { cwd: folder, env: credentialEnv(sandbox.url) });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/\n {4}\(server\): 1002001: .* — 1 record, line 4\n/); // the summary's group
-    const failed = readLog(join(folder, 'export.results.jsonl')).filter((entry) => entry.status === 'failed');
+    const log = stateLog(folder, sandbox.url);
+    const failed = readLog(log).filter((entry) => entry.status === 'failed');
     expect(failed).toEqual([expect.objectContaining({ external_id: 'R-2', code: 1002001, attempts: 2, line: 4, logId: expect.stringMatching(feishuLogId) })]);
-    const created = readLog(join(folder, 'export.results.jsonl')).filter((entry) => entry.status === 'created');
+    const created = readLog(log).filter((entry) => entry.status === 'created');
     expect(created.map((entry) => entry.logId)).toEqual([undefined, undefined, undefined]); // only failures carry it
 
-    const status = await runCli(['status', 'export.results.jsonl', '--json'], { cwd: folder });
+    const status = await runCli(['status', '--json'], { cwd: folder }); // the one log in the state folder
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({
       counts: { created: 3, failed: 1, invalid: 0 },
@@ -54,41 +55,44 @@ describe('hire-import status PLAN', () => {
     const sandbox = await sandboxOn({ parentChecks: 'always' });
     const folder = workspace(...fixture.map((name) => `fixtures/migration/${name}`));
 
-    const before = await runCli(['status', 'migration.yaml'], { cwd: folder });
+    // The state of the target the environment names (FEISHU_APP_ID, FEISHU_BASE_URL), as the import's.
+    const state = stateLog(folder, sandbox.url, 'x').slice(folder.length + 1, -'x.results.jsonl'.length);
+    const before = await runCli(['status', 'migration.yaml'], { cwd: folder, env: credentialEnv(sandbox.url) });
     expect(before.code).toBe(0);
     expect(before.stdout.split('\n').slice(0, 3)).toEqual([
       'migration.yaml: 0 of 6 steps started',
-      'talents: not started (no candidates.results.jsonl yet)',
-      'applications: not started (no applications.results.jsonl yet)',
+      `talents: not started (no ${state}talents.results.jsonl yet)`,
+      `applications: not started (no ${state}applications.results.jsonl yet)`,
     ]);
 
     const migrate = await runCli(['migrate', 'migration.yaml', '--rate', '200', '--quiet'], { cwd: folder, env: credentialEnv(sandbox.url) });
     expect(migrate.code).toBe(1); // the fixture's interview without an application, and its assessment, are blocked
 
+    // No environment: the one target whose state is here.
     const json = await runCli(['status', 'migration.yaml', '--json'], { cwd: folder });
     expect(json.code).toBe(0);
     const plan = JSON.parse(json.stdout) as { plan: string; steps: Array<Record<string, unknown>> };
     expect(plan.plan).toBe('migration.yaml');
     expect(plan.steps.map((step) => [step.step, step.started, step.log, step.records, step.total, (step.counts as Record<string, number>).blocked])).toEqual([
-      ['talents', true, 'candidates.results.jsonl', 8, 8, 0],
-      ['applications', true, 'applications.results.jsonl', 9, 9, 0],
-      ['interviews', true, 'interviews.results.jsonl', 9, 9, 1],
-      ['assessments', true, 'assessments.results.jsonl', 9, 9, 1],
-      ['offers', true, 'offers.results.jsonl', 4, 4, 0],
-      ['background-checks', true, 'checks.results.jsonl', 3, 3, 0],
+      ['talents', true, `${state}talents.results.jsonl`, 8, 8, 0],
+      ['applications', true, `${state}applications.results.jsonl`, 9, 9, 0],
+      ['interviews', true, `${state}interviews.results.jsonl`, 9, 9, 1],
+      ['assessments', true, `${state}assessments.results.jsonl`, 9, 9, 1],
+      ['offers', true, `${state}offers.results.jsonl`, 4, 4, 0],
+      ['background-checks', true, `${state}background-checks.results.jsonl`, 3, 3, 0],
     ]);
     expect(plan.steps[2]!.problemGroups).toEqual([expect.objectContaining({ field: 'external_application_id', count: 1, lines: [10] })]);
 
     const text = await runCli(['status', 'migration.yaml'], { cwd: folder });
     const lines = text.stdout.split('\n');
     expect(lines[0]).toBe('migration.yaml: 6 of 6 steps started');
-    expect(lines).toContain('interviews: interviews.results.jsonl: 9 records of 9 (100%) from interviews.csv');
+    expect(lines).toContain(`interviews: ${state}interviews.results.jsonl: 9 records of 9 (100%) from interviews.csv`);
     expect(lines).toContain('  created 8 · failed 0 · invalid 0 · blocked 1');
     expect(lines.some((line) => /^ {4}external_application_id: parent 'A2099' not found in step applications .* — 1 record, line 10$/.test(line))).toBe(true);
 
     // A rehearsal's logs are others: none here.
     const rehearsal = await runCli(['status', 'migration.yaml', '--sandbox'], { cwd: folder });
-    expect(rehearsal.stdout.split('\n')[1]).toBe('talents: not started (no candidates.sandbox.results.jsonl yet)');
+    expect(rehearsal.stdout.split('\n')[1]).toBe(`talents: not started (no ${sandboxLog(folder, 'talents').slice(folder.length + 1)} yet)`);
   });
 
   it('refuses --mapping with a plan (the plan names each mapping) and --sandbox with one log: exit 2', async () => {
@@ -206,7 +210,7 @@ describe('a bug', () => {
         "setInterval(() => { if (existsSync('export.results.jsonl') && readFileSync('export.results.jsonl', 'utf8').includes('\"created\"')) throw new TypeError('planted bug'); }, 20).unref();",
       ].join('\n'),
     );
-    const run = await runCli(['assessments', 'export.csv', '--rate', '10', '--json'], { cwd: folder, env: { ...credentialEnv(sandbox.url), NODE_OPTIONS: `--import=${bug}` } });
+    const run = await runCli(['assessments', 'export.csv', '--rate', '10', '--json', '--log', 'export.results.jsonl'], { cwd: folder, env: { ...credentialEnv(sandbox.url), NODE_OPTIONS: `--import=${bug}` } });
     expect(run.code).toBe(70);
     expect(JSON.parse(run.stdout)).toEqual({ ok: false, exitCode: 70, error: { kind: 'TypeError', message: 'planted bug' } });
     expect(run.stderr).toContain('hire-import: planted bug\nthis is a bug in hire-import; please report it with DEBUG=1 output\n');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { credentialEnv, credentials, readLog, runCli, workspace } from '../support/cli.js';
+import { credentialEnv, credentials, readLog, runCli, stateLog, workspace } from '../support/cli.js';
 
 const header = ['面评编号', '面试编号', '面试官', '结论', '面试日期', '专业能力', '评语'];
 
@@ -86,7 +86,7 @@ describe('hire-import assessments export.xlsx', () => {
     const reason =
       '6.98619983249493E+18 was stored by Excel as a number and lost its last digits; ' +
       'format the column as Text in the source system and export again';
-    const log = readLog(join(folder, 'export.results.jsonl'));
+    const log = readLog(stateLog(folder, sandbox.url));
     expect(log.map(({ line, status }) => ({ line, status })).sort((a, b) => Number(a.line) - Number(b.line))).toEqual([
       { line: 2, status: 'created' },
       { line: 3, status: 'created' },
@@ -102,10 +102,10 @@ describe('hire-import assessments export.xlsx', () => {
     const rejectsPath = join(folder, 'export.rejects.csv');
     const rejects = readFileSync(rejectsPath, 'utf8');
     expect(rejects).toBe(`\uFEFF${header.join(',')},hire_import_error\r\nM-003,6.98619983249493E+18,王芳,通过,2024/3/2,5,,column 面试编号: ${reason}\r\n`);
-    expect(run.stderr).toContain('fix them there, then: hire-import assessments export.rejects.csv --log export.results.jsonl --mapping export.mapping.yaml');
+    expect(run.stderr).toContain('fix them there, then: hire-import assessments export.rejects.csv --mapping export.mapping.yaml\n');
 
     writeFileSync(rejectsPath, rejects.replace('6.98619983249493E+18', '6986199832494934318'));
-    const rerun = await runCli(['assessments', 'export.rejects.csv', '--log', 'export.results.jsonl', '--mapping', 'export.mapping.yaml', '--json'], { cwd: folder, env });
+    const rerun = await runCli(['assessments', 'export.rejects.csv', '--mapping', 'export.mapping.yaml', '--json'], { cwd: folder, env });
     expect(rerun.code).toBe(0);
     expect(JSON.parse(rerun.stdout).counts).toMatchObject({ created: 1, invalid: 0 });
     expect(bodies()[3]).toEqual(body('M-003', '6986199832494934318', '王芳', 2, 5, '2024/3/2'));

@@ -4,6 +4,7 @@ import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultLogPath, targetOf } from '../../src/log/target.js';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const binPath = join(repoRoot, 'bin/hire-import.js');
@@ -60,13 +61,23 @@ export function workspace(...files: string[]): string {
   return folder;
 }
 
-/** The outcome lines of a result log, in order; the intents written before each create (`sending`) are left out. */
+/** The outcome lines of a result log, in order: neither its header nor the intents written before each create (`sending`). */
 export function readLog(path: string): Array<Record<string, unknown>> {
   return readFileSync(path, 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Record<string, unknown>)
-    .filter((entry) => entry.status !== 'sending');
+    .filter((entry) => !('hire_import' in entry) && entry.status !== 'sending');
+}
+
+/** Where an import run in `folder` keeps its result log by default, for the app of `credentials` at `baseUrl`. */
+export function stateLog(folder: string, baseUrl: string, resource = 'assessments'): string {
+  return join(folder, defaultLogPath(targetOf({ sandbox: false, baseUrl, appId: credentials.appId }), resource)!);
+}
+
+/** Where a `--sandbox` rehearsal run in `folder` keeps its result log by default. */
+export function sandboxLog(folder: string, resource = 'assessments'): string {
+  return join(folder, defaultLogPath(targetOf({ sandbox: true, baseUrl: '' }), resource));
 }
 
 export const credentials = { appId: 'cli_test_app', appSecret: 'test-secret-Zq8vN3' };

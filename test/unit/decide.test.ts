@@ -1,20 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../src/import/decide.js';
 import { bodyHash, canonicalJson, derivedExternalId } from '../../src/import/identity.js';
+import { KnownIds } from '../../src/import/knownIds.js';
 
 const body = { external_id: 'A-1', external_interview_id: '698', conclusion: 2 };
 
 describe('decide', () => {
   it('creates what the log does not know', () => {
-    expect(decide('A-1', body, new Map(), false)).toEqual({ action: 'create' });
+    expect(decide('A-1', body, new KnownIds(), false)).toEqual({ action: 'create' });
+    const seenOnly = new KnownIds();
+    seenOnly.firstLine('A-1', 2); // seen by this run, created by none
+    expect(decide('A-1', body, seenOnly, true)).toEqual({ action: 'create' });
   });
 
   it('skips what an earlier run created, changed or not, unless asked to update changed records', () => {
-    const created = new Map([['A-1', { id: '77', hash: 'old' }]]);
+    const created = new KnownIds();
+    created.recordCreated('A-1', '77', 'old');
     expect(decide('A-1', body, created, false)).toEqual({ action: 'skip' });
     expect(decide('A-1', body, created, true)).toEqual({ action: 'update', id: '77' });
-    const unchanged = new Map([['A-1', { id: '77', hash: bodyHash(body) }]]);
+    const unchanged = new KnownIds();
+    unchanged.recordCreated('A-1', '77', bodyHash(body));
     expect(decide('A-1', body, unchanged, true)).toEqual({ action: 'skip' });
+    const keysOnly = new KnownIds();
+    keysOnly.recordCreated('A-1'); // read without ids: enough to skip
+    expect(decide('A-1', body, keysOnly, false)).toEqual({ action: 'skip' });
   });
 });
 

@@ -28,6 +28,7 @@ function captured(): Output & { out: string; err: string } {
 
 const summary: ImportSummary = {
   resource: 'assessments',
+  target: { url: 'https://open.feishu.cn', appId: 'cli_a1b2' },
   file: 'export.csv',
   log: 'export.results.jsonl',
   rejects: null,

@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { interviews } from '../../src/endpoints/interviews.js';
-import type { Created, LogEntry, ResultLog } from '../../src/log/resultLog.js';
+import type { LogEntry, ResultLog } from '../../src/log/resultLog.js';
+import { KnownIds } from '../../src/import/knownIds.js';
 import { runPipeline, type PipelineOutcome } from '../../src/import/pipeline.js';
 import { compileMapping } from '../../src/map/mapping.js';
 import { ParentIds, type ParentOutcome } from '../../src/plan/parentIds.js';
@@ -45,7 +46,7 @@ interface Run {
   done: Promise<PipelineOutcome>;
 }
 
-function run(rows: Array<Record<string, unknown>>, parent: ParentIds, options: { dryRun?: boolean; created?: Created; signal?: AbortSignal } = {}): Run {
+function run(rows: Array<Record<string, unknown>>, parent: ParentIds, options: { dryRun?: boolean; known?: KnownIds; signal?: AbortSignal } = {}): Run {
   const sent: SendJob[] = [];
   const logged: LogEntry[] = [];
   const rejected: string[] = [];
@@ -70,7 +71,7 @@ function run(rows: Array<Record<string, unknown>>, parent: ParentIds, options: {
       file: 'interviews.jsonl',
       items: records(rows, read),
       mapper,
-      created: options.created ?? new Map(),
+      known: options.known ?? new KnownIds(),
       updateChanged: false,
       sender: options.dryRun ? undefined : sender,
       resultLog: options.dryRun ? undefined : resultLog,
@@ -146,7 +147,9 @@ describe('the pipeline inside a plan', () => {
   });
 
   it('skips a child created by an earlier run without waiting for its parent', async () => {
-    const step = run([{ id: 'I-4', application: 'A-4' }], applications(), { created: new Map([['I-4', { id: '804' }]]) });
+    const known = new KnownIds();
+    known.recordCreated('I-4', '804');
+    const step = run([{ id: 'I-4', application: 'A-4' }], applications(), { known });
     await step.done;
     expect([step.sent, step.tally.counts.skipped]).toEqual([[], 1]);
   });

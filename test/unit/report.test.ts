@@ -21,6 +21,7 @@ import { fakeClock } from '../support/fakeClock.js';
 
 const summary = (overrides: Partial<ImportSummary> = {}): ImportSummary => ({
   resource: 'assessments',
+  target: { url: 'https://open.feishu.cn', appId: 'cli_a1b2' },
   file: 'export.csv',
   log: 'export.results.jsonl',
   rejects: null,
@@ -279,7 +280,8 @@ describe('ProblemGroups', () => {
 describe('formatSummary', () => {
   it('says what happened and where the log is', () => {
     const text = formatSummary(summary(), noColors);
-    expect(text).toContain('assessments: 10 records from export.csv');
+    expect(text).toContain('assessments: 10 records from export.csv into https://open.feishu.cn (app cli_a1b2) in 1.5s');
+    expect(formatSummary(summary({ target: { url: 'sandbox', appId: null } }), noColors)).toContain('10 records from export.csv into the sandbox in');
     expect(text).toContain('created 8 · already done 2 · invalid 0');
     const talents = formatSummary(summary({ resource: 'talents', counts: { read: 10, created: 3, updated: 0, matched: 5, skipped: 2, invalid: 0, failed: 0, blocked: 0 } }), noColors);
     expect(talents).toContain('talents: 10 records from export.csv');

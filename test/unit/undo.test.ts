@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { applications } from '../../src/endpoints/applications.js';
 import { endpointFor } from '../../src/endpoints/registry.js';
 import type { EndpointDescription } from '../../src/endpoints/types.js';
-import { ResultLog, type Created, type DeletedEntry } from '../../src/log/resultLog.js';
+import { ResultLog, type DeletedEntry } from '../../src/log/resultLog.js';
 import type { Answer } from '../../src/send/answer.js';
 import { Pace } from '../../src/send/pace.js';
 import { Sender } from '../../src/send/sender.js';
@@ -25,7 +25,7 @@ import { noColors } from '../../src/report/colors.js';
 import { fakeClock } from '../support/fakeClock.js';
 
 /** A log's created records: `ids` external_id -> Feishu id; a name in `matched` was found, not made. */
-function created(ids: Record<string, string>, matched: string[] = []): Created {
+function created(ids: Record<string, string>, matched: string[] = []): Map<string, { id: string; matched?: true }> {
   return new Map(Object.entries(ids).map(([key, id]) => [key, matched.includes(key) ? { id, matched: true } : { id }]));
 }
 
