@@ -1,4 +1,18 @@
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * Vitest's order (longest first by its last run's timings, else largest file first) with the package test at the
+ * front: on a fresh CI checkout there are no timings, and that short file is the longest-running one (a build and an
+ * npm install); started last, it would run alone at the end.
+ */
+class PackageTestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const isPackageTest = (file: TestSpecification) => file.moduleId.endsWith('/test/e2e/package.test.ts');
+    return [...sorted.filter(isPackageTest), ...sorted.filter((file) => !isPackageTest(file))];
+  }
+}
 
 export default defineConfig({
   test: {
@@ -9,6 +23,7 @@ export default defineConfig({
     // start-ups. No test asserts a timing, and the pacing tests keep a margin against jitter.
     fileParallelism: true,
     maxWorkers: 2,
+    sequence: { sequencer: PackageTestFirst },
     projects: [
       // Unit tests share their workers' loaded modules (re-importing src/ for each of ~50 files cost more CPU than
       // the tests did); each one undoes what it stubs, so none sees another's state.
