@@ -20,38 +20,27 @@ async function execute(call: CommandCall): Promise<number> {
   switch (call.command) {
     case 'import': {
       const { runImport } = await import('./commands/import.js');
-      const io = {
-        stderr: output.stderr,
-        signal: interruptSignal(output, 'finishing and logging the requests in flight; a rerun sends the rest', json),
-        clock: systemClock,
-        random: Math.random,
-        stdin: process.stdin,
-        terminal: { stream: process.stderr, colors: output.colors.stderr },
-      };
+      const io = { ...sendingIO('finishing and logging the requests in flight; a rerun sends the rest'), stdin: process.stdin, terminal: terminal() };
       return runCommand(() => runImport(call.options, io), (summary) => reportImport(summary, json, output), output, json);
     }
     case 'verify': {
       const { runVerify } = await import('./commands/verify.js');
-      const io = { stderr: output.stderr, signal: interruptSignal(output, 'finishing the read requests under way', json), clock: systemClock, random: Math.random };
+      const io = sendingIO('finishing the read requests under way');
       return runCommand(() => runVerify(call.options, io), (summary) => reportVerify(summary, json, output), output, json);
     }
     case 'migrate': {
       const { migrate } = await import('./commands/migrate.js');
-      const io = {
-        stderr: output.stderr,
-        signal: interruptSignal(output, 'finishing and logging the requests in flight of every step; a rerun of the plan sends the rest', json),
-        clock: systemClock,
-        random: Math.random,
-      };
+      const io = sendingIO('finishing and logging the requests in flight of every step; a rerun of the plan sends the rest');
       return runCommand(() => migrate(call.options, io), (result) => reportPlan(result, json, output), output, json);
     }
     case 'status': {
-      const [{ status }, { formatStatus }] = await Promise.all([import('./commands/status.js'), import('./report/status.js')]);
+      const [{ status }, { formatPlanStatus, formatStatus }] = await Promise.all([import('./commands/status.js'), import('./report/status.js')]);
       const now = () => new Date();
       return runCommand(
         () => status(call.options, { cwd: process.cwd(), now }),
         (summary) => {
           if (json) json({ ...summary });
+          else if ('plan' in summary) output.stdout(formatPlanStatus(summary, output.colors.stdout, now()));
           else output.stdout(formatStatus(summary, output.colors.stdout, now()));
           return ExitCode.ok;
         },
@@ -71,12 +60,9 @@ async function execute(call: CommandCall): Promise<number> {
     case 'undo': {
       const { undo } = await import('./commands/undo.js');
       const io = {
-        stderr: output.stderr,
-        signal: interruptSignal(output, 'finishing and logging the deletes in flight; a rerun deletes the rest', json),
-        clock: systemClock,
-        random: Math.random,
+        ...sendingIO('finishing and logging the deletes in flight; a rerun deletes the rest'),
         ask: process.stdin.isTTY && process.stderr.isTTY ? askOnTerminal : undefined,
-        terminal: { stream: process.stderr, colors: output.colors.stderr },
+        terminal: terminal(),
       };
       return runCommand(() => undo(call.options, io), (result) => reportUndo(result, json, output), output, json);
     }
@@ -85,6 +71,16 @@ async function execute(call: CommandCall): Promise<number> {
       return runCommand(() => preview(call.options, output), (shown) => (shown.invalid > 0 ? ExitCode.recordsFailed : ExitCode.ok), output, json);
     }
   }
+}
+
+/** What a command that sends requests takes from the process; `onInterrupt` says what Ctrl-C does. */
+function sendingIO(onInterrupt: string) {
+  return { stderr: output.stderr, signal: interruptSignal(output, onInterrupt, json), clock: systemClock, random: Math.random };
+}
+
+/** The terminal a live line is drawn on, with the colours of its stream (known once the line is parsed). */
+function terminal() {
+  return { stream: process.stderr, colors: output.colors.stderr };
 }
 
 /** One line typed on the terminal; Ctrl-C answers nothing. */

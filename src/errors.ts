@@ -23,6 +23,32 @@ export const ExitCode = {
   interrupted: 130,
 } as const;
 
+/**
+ * What each exit code of an import (and `migrate`) means: the one text --help prints and the README's table repeats
+ * word for word (a test compares them). Backticks mark option names; --help prints them bare.
+ */
+export const exitCodeMeanings = {
+  ok: 'every record created, or already done by an earlier run',
+  recordsFailed: 'some records invalid, failed or blocked (see the result log and the rejects file)',
+  usage:
+    'usage or configuration error: a bad option, refused credentials, a missing permission, a bad mapping, unreadable input, ' +
+    'a result log that cannot be read as one, or a folder the result log or the rejects file cannot be created in ' +
+    '(missing, read-only: the message says which and what to do)',
+  stoppedOnPurpose: 'stopped on purpose at `--max-duration`: requests in flight were finished and logged; run the same command again to continue',
+  unavailable:
+    'Feishu could not be reached: no answer for `--max-outage` (default 15m) mid-run, or no token after 3 tries at the start; ' +
+    'or it would not take requests: nothing but "request trigger frequency limit" for 5 minutes (the app\'s quota is used up, ' +
+    'or another program uses the app at its limit). Records not sent are not failed; run again later to continue',
+  internal: 'an unexpected internal error: a bug in hire-import; please report it with `DEBUG=1` output',
+  logWriteFailed:
+    'the result log or the rejects file could not be written (a full disk, a file size limit, an I/O error): sending stopped ' +
+    'at once, and the outcomes the log could not take are printed on stderr',
+  locked: 'another import holds the result log: wait for it to finish (a cron wrapper can tell "already running" from a failure)',
+  interrupted:
+    'interrupted (Ctrl-C, SIGTERM, or SIGHUP from a closed ssh session or terminal): requests in flight were finished and ' +
+    'logged; run again to continue',
+} as const satisfies Record<keyof typeof ExitCode, string>;
+
 /** Bad arguments or options: the command line itself is wrong. */
 export class UsageError extends Error {
   override name = 'UsageError';

@@ -4,7 +4,7 @@
  * to the process and to the commands. One import command per endpoint description in the registry.
  */
 import { readFileSync } from 'node:fs';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Help, InvalidArgumentError, Option } from 'commander';
 import type { ImportOptions, SendOptions } from './commands/import.js';
 import type { InitOptions } from './commands/init.js';
 import type { MigrateOptions } from './commands/migrate.js';
@@ -18,6 +18,7 @@ import { endpointFor, endpoints, resourceNames } from './endpoints/registry.js';
 import { parseMaxErrors, type MaxErrors } from './import/errorBudget.js';
 import { defaultMaxOutageMs } from './send/outage.js';
 import type { EndpointDescription, Limit } from './endpoints/types.js';
+import { ExitCode, exitCodeMeanings } from './errors.js';
 import type { Output } from './main.js';
 import { progressMode } from './report/progress.js';
 
@@ -43,23 +44,19 @@ export interface ProgramContext {
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
-const exitCodes = `
+/** The exit codes of an import, from the one list of their meanings, wrapped under their code as commander wraps options. */
+const exitCodes = (() => {
+  const help = new Help();
+  help.helpWidth = 114;
+  const items = Object.entries(exitCodeMeanings).map(([name, meaning]) =>
+    help.formatItem(String(ExitCode[name as keyof typeof ExitCode]), 3, meaning.replace(/`/g, ''), help),
+  );
+  return `
 Exit codes:
-  0    every record created, or already done by an earlier run
-  1    some records invalid, failed or blocked (see the result log and the rejects file)
-  2    usage or configuration error (bad option, credentials, mapping, unreadable input, a damaged result log, a
-       folder the result log cannot be created in); nothing more was sent
-  3    stopped on purpose at --max-duration: requests in flight were finished and logged; run again to continue
-  69   Feishu could not be reached for --max-outage (default 15m), or would not take requests (a rate limit that
-       never lifted: a used-up quota); records not sent are not failed: run again later to continue
-  70   an unexpected internal error: a bug in hire-import; please report it with DEBUG=1 output
-  74   the result log or the rejects file could not be written (a full disk, an I/O error); outcomes not logged
-       are printed on stderr
-  75   another import holds the result log; wait for it to finish
-  130  interrupted (Ctrl-C, SIGTERM, or SIGHUP from a closed terminal): requests in flight were finished and
-       logged; run again to continue
+${items.join('\n')}
 With --json, stdout carries exactly one JSON object however the run ends, with "ok", "exitCode" and, when it
 failed as a whole, "error": { "kind", "message" }.`;
+})();
 
 function number(value: string): number {
   const parsed = Number(value);
@@ -428,12 +425,21 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
 
   program
     .command('status')
-    .description('what a result log says: records by status, recent rate, ETA, failures by reason (also while an import writes it)')
-    .argument('[log]', 'the result log (default: the one *.results.jsonl in this folder)')
+    .description('what a result log or every log of a plan says: records by status, recent rate, ETA, failures by reason (also while an import writes them)')
+    .argument('[log-or-plan]', "a result log, or a plan file (.yaml: every step's log) (default: the one *.results.jsonl in this folder)")
     .option('-m, --mapping <file>', "the mapping the import used, if any (a long file's rows are not its records)")
+    .option('--sandbox', "a plan's rehearsal logs (migrate --sandbox) rather than its real ones", false)
     .option('--json', 'print the status as JSON', false)
-    .action(async (log: string | undefined, flags: { mapping?: string; json: boolean }) => {
-      await run({ command: 'status', options: { log, mapping: flags.mapping } });
+    .addHelpText(
+      'after',
+      examples([
+        ['hire-import status', 'the one result log in this folder'],
+        ['hire-import status export.results.jsonl --json', 'one log, as JSON (also while an import writes it)'],
+        ['hire-import status migration.yaml', 'every step of a plan'],
+      ]),
+    )
+    .action(async (target: string | undefined, flags: { mapping?: string; sandbox: boolean; json: boolean }) => {
+      await run({ command: 'status', options: { target, mapping: flags.mapping, sandbox: flags.sandbox } });
     });
 
   addInputOptions(program.command('init').description("write a starting mapping file from an export's header or first record").argument('<file>', 'the export'))

@@ -133,7 +133,7 @@ function stepOptions(step: PlanStep, options: MigrateOptions): ImportOptions {
 }
 
 /** A path as summaries and logs show it: relative to the working folder when inside it (as a user would type it). */
-function near(path: string): string {
+export function near(path: string): string {
   const relativePath = relative(process.cwd(), path);
   return relativePath === '' || relativePath.startsWith('..') || isAbsolute(relativePath) ? path : relativePath;
 }

@@ -1,9 +1,10 @@
 /**
- * `hire-import status [LOG]`: what a result log says now, also while an import is appending to it: the lines
+ * `hire-import status [LOG | PLAN]`: what a result log says now, also while an import is appending to it: the lines
  * written so far are read, and a last line still being written is left out. The total for the share and the ETA
  * comes from the input the log names, counted the way the import counts it; when that cannot be known (stdin, a
  * pipe or FIFO, a moved file, a workbook, an encoding that cannot be counted by its bytes, a long file grouped by its
- * mapping), there is none.
+ * mapping), there is none. A plan file gives every step's log, where `migrate` keeps it, each step's input and mapping
+ * for its total; a step whose log does not exist yet has not started.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -11,15 +12,20 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { InputError, UsageError } from '../errors.js';
 import { loadMapping } from '../map/loadMapping.js';
+import { isPlanFile, loadPlan } from '../plan/planFile.js';
 import { openSource } from '../read/source.js';
 import { estimateRecords } from '../report/estimate.js';
-import { LogFold, type StatusSummary } from '../report/status.js';
+import { LogFold, type PlanStatus, type StatusSummary } from '../report/status.js';
+import { defaultStepLog } from './import.js';
+import { near } from './migrate.js';
 
 export interface StatusOptions {
-  /** The result log; default: the one `*.results.jsonl` in the current folder. */
-  log?: string;
+  /** A result log, or a plan file (.yaml, .yml: every step's log); default: the one `*.results.jsonl` in the current folder. */
+  target?: string;
   /** The mapping the import used: says whether the input is a grouped long file, and how to read it. */
   mapping?: string;
+  /** A plan's rehearsal logs (`migrate --sandbox`), not its real ones. */
+  sandbox: boolean;
 }
 
 export interface StatusIO {
@@ -29,13 +35,33 @@ export interface StatusIO {
   signal?: AbortSignal;
 }
 
-export async function status(options: StatusOptions, io: StatusIO): Promise<StatusSummary> {
-  const log = options.log ?? onlyLogIn(io.cwd);
+export async function status(options: StatusOptions, io: StatusIO): Promise<StatusSummary | PlanStatus> {
+  if (options.target !== undefined && isPlanFile(options.target)) return planStatus(options.target, options, io);
+  if (options.sandbox) throw new UsageError("--sandbox is for a plan: a result log is read wherever it is");
+  const log = options.target ?? onlyLogIn(io.cwd);
   const logPath = resolve(io.cwd, log);
   if (!existsSync(logPath)) throw new UsageError(`${log}: no such result log`);
+  return logStatus(log, logPath, options.mapping, io);
+}
+
+async function logStatus(log: string, logPath: string, mapping: string | undefined, io: StatusIO, input?: string): Promise<StatusSummary> {
   const fold = new LogFold(io.now());
   await readLines(logPath, (text, complete) => fold.line(text, complete));
-  return fold.summary(log, await inputTotal(fold.mainInput(), logPath, options.mapping, io));
+  return fold.summary(log, await inputTotal(input ?? fold.mainInput(), logPath, mapping, io));
+}
+
+/** Every step's status, in the plan file's order; the step's own input and mapping give its total. */
+async function planStatus(planPath: string, options: StatusOptions, io: StatusIO): Promise<PlanStatus> {
+  if (options.mapping) throw new UsageError('--mapping is for one result log; a plan names the mapping of every step');
+  const plan = await loadPlan(resolve(io.cwd, planPath), defaultStepLog(options.sandbox));
+  const steps: PlanStatus['steps'] = [];
+  for (const step of plan.steps) {
+    const log = near(step.log);
+    const named = { step: step.name, resource: step.resource };
+    if (!existsSync(step.log)) steps.push({ ...named, log, started: false });
+    else steps.push({ ...named, started: true, ...(await logStatus(log, step.log, step.mapping, io, step.input)) });
+  }
+  return { plan: planPath, steps };
 }
 
 function onlyLogIn(folder: string): string {

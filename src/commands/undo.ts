@@ -6,13 +6,12 @@
  * on a terminal, and a dry run only counts and estimates.
  */
 import { existsSync, statSync } from 'node:fs';
-import { extname } from 'node:path';
 import type { Clock } from '../clock.js';
 import { endpointFor, endpoints, resourceNames } from '../endpoints/registry.js';
 import { UsageError } from '../errors.js';
 import { lockResultLog } from '../log/lock.js';
 import { readResultLog, ResultLog, type DeletedEntry, type LogHistory } from '../log/resultLog.js';
-import { loadPlan } from '../plan/planFile.js';
+import { isPlanFile, loadPlan } from '../plan/planFile.js';
 import { undoEtaMs } from '../undo/eta.js';
 import { startUndoProgress } from '../undo/progress.js';
 import { runUndo, UndoTally } from '../undo/run.js';
@@ -71,7 +70,7 @@ export async function undo(options: UndoOptions, io: UndoIO): Promise<UndoResult
       histories.set(log, history);
     }
     const sources = logs.map(({ resource, log }): UndoSource => ({ resource: resource ?? resourceOf(log, histories.get(log)), log, created: histories.get(log)?.created ?? new Map() }));
-    if (!isPlan(options.target)) checkLogResources(sources[0]!, histories.get(sources[0]!.log));
+    if (!isPlanFile(options.target)) checkLogResources(sources[0]!, histories.get(sources[0]!.log));
     const targets = undoTargets(sources);
     const planned = deleteCounts(targets);
     const etaMs = undoEtaMs(targets.levels.map((level) => level.map(({ endpoint, records }) => ({ count: records.length, limit: endpoint.delete!.limit }))), io.clock.now());
@@ -88,11 +87,11 @@ export async function undo(options: UndoOptions, io: UndoIO): Promise<UndoResult
       left: targets.left,
       matched: Object.fromEntries(targets.matched),
       problems: [],
-      notes: isPlan(options.target) ? [] : singleLogNotes(sources[0]!, targets),
+      notes: isPlanFile(options.target) ? [] : singleLogNotes(sources[0]!, targets),
       logs: logs.map(({ log }) => log),
       unlogged: [],
     };
-    if (!isPlan(options.target) && planned.every((one) => one.count === 0) && targets.left.length > 0) {
+    if (!isPlanFile(options.target) && planned.every((one) => one.count === 0) && targets.left.length > 0) {
       const [left] = targets.left;
       throw new UsageError(`${options.target}: ${left!.count} ${left!.resource}: ${left!.reason}; nothing was deleted`);
     }
@@ -159,13 +158,9 @@ async function confirm(ask: (question: string) => Promise<string>, question: str
   if (typed !== appId) throw new UsageError(`${typed === '' ? 'nothing was typed' : `'${typed}' is not the app id`}: not confirmed, nothing was deleted`);
 }
 
-function isPlan(target: string): boolean {
-  return ['.yaml', '.yml'].includes(extname(target).toLowerCase());
-}
-
 /** The logs to undo: every step's of a plan, or the one given. */
 async function logsOf(options: UndoOptions): Promise<Array<{ resource?: string; log: string }>> {
-  if (!isPlan(options.target)) {
+  if (!isPlanFile(options.target)) {
     if (!existsSync(options.target)) throw new UsageError(`${options.target}: no such result log`);
     return [{ resource: options.resource, log: options.target }];
   }

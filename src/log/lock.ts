@@ -3,12 +3,13 @@
  *
  * The lock is proper-lockfile's: a folder made atomically beside the log's real path (so a symlink and a relative
  * path to one log find one lock), its mtime refreshed while the import runs, and taken over once it has not been
- * refreshed for `lockStaleMs` (its owner died). No pid is trusted: pids mean nothing across containers or hosts that
- * share a volume, and a restarted container reuses them. A small file beside the lock names its owner (host, pid,
- * start time) for the message a second import gets. A lock removed or taken while the import runs is noticed at
+ * refreshed for `lockStaleMs` (its owner died). Another process's pid is not trusted: pids mean nothing across
+ * containers or hosts that share a volume. A small file beside the lock names its owner (host, pid, process start
+ * time) for the message a second import gets, and lets a restarted container (which runs at the same pid again) take
+ * at once a lock that names its own host and pid with an earlier start: that process is gone, since the pid is ours. A lock removed or taken while the import runs is noticed at
  * the next refresh: the import takes it again, or warns that another import may be writing, and carries on.
  */
-import { closeSync, openSync, readFileSync, realpathSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, realpathSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { DateTime } from 'luxon';
 import lockfile from 'proper-lockfile';
@@ -41,7 +42,7 @@ export async function lockResultLog(path: string, warn: (text: string) => void):
   }
   const lockPath = `${realPath}.lock`;
   const ownerPath = `${lockPath}.owner`;
-  const owner: Owner = { host: hostname(), pid: process.pid, since: new Date().toISOString() };
+  const owner: Owner = { host: hostname(), pid: process.pid, since: processStart.toISOString() };
   let release: () => Promise<void>;
   let released = false;
 
@@ -59,6 +60,7 @@ export async function lockResultLog(path: string, warn: (text: string) => void):
     );
   }
 
+  if (earlierSelf(ownerPath, owner)) rmSync(lockPath, { recursive: true, force: true });
   try {
     release = await acquire();
   } catch (error) {
@@ -77,6 +79,20 @@ export async function lockResultLog(path: string, warn: (text: string) => void):
       await release().catch(() => undefined); // likewise a lock lost and taken by another import
     },
   };
+}
+
+/** When this process started: the same for every lock it takes, earlier for a process that held this pid before. */
+const processStart = new Date(Date.now() - process.uptime() * 1000);
+
+/** Whether the lock's owner is an earlier process of this host with this process's pid: one that cannot be running. */
+function earlierSelf(ownerPath: string, self: Owner): boolean {
+  try {
+    const owner = JSON.parse(readFileSync(ownerPath, 'utf8')) as Owner;
+    // A second of slack: uptime and the clock are read at slightly different moments.
+    return owner.host === self.host && owner.pid === self.pid && Date.parse(owner.since) < Date.parse(self.since) - 1000;
+  } catch {
+    return false; // no owner named (or another version's): only staleness decides
+  }
 }
 
 function writeOwner(ownerPath: string, owner: Owner): void {

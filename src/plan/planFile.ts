@@ -7,7 +7,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { resourceNames } from '../endpoints/registry.js';
@@ -88,6 +88,11 @@ export async function loadPlan(path: string, defaultLog: DefaultLog): Promise<Pl
   problems.push(...sharedNames(steps), ...sharedLogs(steps));
   if (problems.length > 0) throw new ConfigError(problems.map((line) => `${name}: ${line}`).join('\n'));
   return { file, steps };
+}
+
+/** Whether a command's target is a plan file rather than one result log: by its extension, as the user names it. */
+export function isPlanFile(target: string): boolean {
+  return ['.yaml', '.yml'].includes(extname(target).toLowerCase());
 }
 
 /** How messages name a step: `steps[2] (interviews)`. */

@@ -32,6 +32,12 @@ export interface StatusSummary {
   problemGroups: ProblemGroup[];
 }
 
+/** `status PLAN`: each step's status in the plan file's order; a step whose log does not exist yet has not started. */
+export interface PlanStatus {
+  plan: string;
+  steps: Array<{ step: string; resource: string } & ({ started: false; log: string } | ({ started: true } & StatusSummary))>;
+}
+
 export const rateWindowMinutes = 5;
 
 type Failing = Pick<LogEntry, 'status' | 'file' | 'line' | 'field' | 'msg' | 'code'>;
@@ -182,5 +188,17 @@ export function formatStatus(status: StatusSummary, colors: Colors, now: Date): 
   if (status.totalUnknown) lines.push(colors.dim(`  no total, so no ETA: ${status.totalUnknown}`));
   if (status.unreadable) lines.push(colors.yellow(`  ${count(status.unreadable)} line(s) of the log are not outcomes and were skipped`));
   if (status.problemGroups.length > 0) lines.push('  failed and invalid now, by reason:', ...formatProblemGroups(status.problemGroups, colors, '    '));
+  return `${lines.join('\n')}\n`;
+}
+
+/** A plan's status in words: each step's, headed by its name, or that it has not started. Pure. */
+export function formatPlanStatus(status: PlanStatus, colors: Colors, now: Date): string {
+  const started = status.steps.filter((step) => step.started).length;
+  const lines = [`${status.plan}: ${started} of ${status.steps.length} steps started`];
+  for (const step of status.steps) {
+    const name = step.step === step.resource ? step.step : `${step.step} (${step.resource})`;
+    if (!step.started) lines.push(colors.dim(`${name}: not started (no ${step.log} yet)`));
+    else lines.push(`${name}: ${formatStatus(step, colors, now).trimEnd()}`);
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -20,6 +20,7 @@
  * the records not sent pending. A record that gives up on a transient failure is `failed` with `retryable`: the
  * next run tries it again, and it is nothing for the user to fix.
  */
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { Clock } from '../clock.js';
 import { formatDuration } from '../duration.js';
 import type { EndpointDescription, Limit } from '../endpoints/types.js';
@@ -139,7 +140,10 @@ export class Sender {
   readonly paces: { create: Pace; update?: Pace; delete?: Pace; match?: Pace; read?: Pace };
   readonly #options: SenderOptions;
   readonly #matcher: Matcher | undefined;
-  readonly #inFlight = new Set<Promise<void>>();
+  /** At most `concurrency` jobs under way; `submit` waits for a free slot, so its queue holds only jobs being submitted. */
+  readonly #slots: LimitFunction;
+  /** Every job submitted and not yet settled (running or about to), for `drain`. */
+  readonly #jobs = new Set<Promise<void>>();
   readonly #outage: OutageWatch;
   /** Aborted by the caller's signal or by a stop: every wait ends, no new request starts. */
   readonly #halt = new AbortController();
@@ -148,6 +152,7 @@ export class Sender {
   constructor(options: SenderOptions) {
     this.#options = options;
     this.#signal = AbortSignal.any([options.signal, this.#halt.signal]);
+    this.#slots = pLimit(options.concurrency);
     const { endpoint, clock, rate, signal, client } = options;
     // With fewer records in flight than the threshold, one more than fit at once is enough: the ones in flight gave up.
     const threshold = Math.min(defaultOutageThreshold, options.concurrency + 1);
@@ -185,16 +190,22 @@ export class Sender {
     return this.#start(() => this.#delete(id), onResult);
   }
 
-  async #start<Result>(run: () => Promise<Result>, onResult: (result: Result) => void): Promise<void> {
-    // A cap of our own rather than p-limit's: the reader must wait here for a free slot (so memory stays bounded),
-    // and p-limit queues without bound and has no way to wait for a slot.
-    while (this.#inFlight.size >= this.#options.concurrency) await Promise.race(this.#inFlight);
-    // An error while recording a result (a full disk, say) stops the run like a fatal answer would.
-    const running = run()
-      .then(onResult)
-      .catch((error: unknown) => this.stop(error instanceof Error ? error : new Error(String(error))));
-    this.#inFlight.add(running);
-    void running.finally(() => this.#inFlight.delete(running));
+  #start<Result>(run: () => Promise<Result>, onResult: (result: Result) => void): Promise<void> {
+    // Resolves once p-limit starts the job, so the reader waits here for a free slot and memory stays bounded. Every
+    // job queued runs, even after a stop (it then settles pending at once), so each one gets its result.
+    return new Promise((started) => {
+      const job = this.#slots(async () => {
+        started();
+        try {
+          onResult(await run());
+        } catch (error) {
+          // An error while recording a result (a full disk, say) stops the run like a fatal answer would.
+          this.stop(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+      this.#jobs.add(job);
+      void job.finally(() => this.#jobs.delete(job));
+    });
   }
 
   /**
@@ -216,7 +227,7 @@ export class Sender {
 
   /** Waits for every job under way. */
   async drain(): Promise<void> {
-    while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
+    while (this.#jobs.size > 0) await Promise.all(this.#jobs);
   }
 
   async #run(job: SendJob): Promise<SendResult> {

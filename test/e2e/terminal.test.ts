@@ -8,17 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { startSandbox } from '../../src/sandbox/server.js';
 import { credentialEnv, credentials, waitFor, workspace } from '../support/cli.js';
 import { writeAssessmentsCsv } from '../support/generate.js';
-import { runInTerminal, startInTerminal } from '../support/terminal.js';
+import { liveFrames, runInTerminal, startInTerminal } from '../support/terminal.js';
 
 const hideCursor = '\x1b[?25l';
 const showCursor = '\x1b[?25h';
 const red = '\x1b[31m';
 const columns = 50;
-
-/** The frames ora drew: each between the terminal's synchronized-output brackets, escape sequences removed. */
-function liveFrames(output: string): string[] {
-  return [...output.matchAll(/\x1b\[\?2026h([\s\S]*?)\x1b\[\?2026l/g)].map((match) => match[1]!.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''));
-}
 
 /** The cursor was hidden, and the last thing done to it was to show it again. */
 function expectCursorRestored(output: string): void {

@@ -257,7 +257,11 @@ describe('system errors become hints', () => {
     expect(run.stderr).toMatch(/✖ assessments: \d+ records from export\.csv/);
     expect(run.stderr).toMatch(/hire-import: cannot write the rejects file .*export\.rejects\.csv: the file is as large as this system allows \(ulimit -f\?\) \(EFBIG/);
     expect(run.stderr).not.toMatch(stackTrace);
-    expect(onlyObject(run)).toMatchObject({ ok: false, exitCode: 74, error: { kind: 'LogWriteError' } });
+    // The one object is the partial summary, with the error that stopped it.
+    const summary = onlyObject(run) as { counts: { read: number; invalid: number } };
+    expect(summary).toMatchObject({ ok: false, exitCode: 74, file: 'export.csv', rejects: 'export.rejects.csv', error: { kind: 'LogWriteError' } });
+    expect(summary.counts.invalid).toBeGreaterThan(0);
+    expect(summary.counts.read).toBeLessThan(rows.length); // stopped at once
   });
 
   it('takes a --base-url that ends in /open-apis, with a note', async () => {

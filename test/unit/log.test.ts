@@ -202,12 +202,24 @@ describe('log lock', () => {
   it('takes over a lock nobody has refreshed for the stale period (its owner died), whatever pid it names', async () => {
     const path = join(folder(), 'r.jsonl');
     mkdirSync(`${path}.lock`);
-    writeFileSync(`${path}.lock.owner`, JSON.stringify({ host: hostname(), pid: process.pid, since: at }));
+    writeFileSync(`${path}.lock.owner`, JSON.stringify({ host: hostname(), pid: process.pid + 1, since: at }));
     await expect(lockResultLog(path, quiet)).rejects.toBeInstanceOf(LockedError);
     const minuteAgo = new Date(Date.now() - 60_000);
     utimesSync(`${path}.lock`, minuteAgo, minuteAgo);
     const lock = await lockResultLog(path, quiet);
     expect(JSON.parse(readFileSync(`${path}.lock.owner`, 'utf8'))).toMatchObject({ pid: process.pid, host: hostname() });
+    await lock.release();
+  });
+
+  it('takes at once a fresh lock of an earlier process with this host and pid (a restarted container), not one of this process', async () => {
+    const path = join(folder(), 'r.jsonl');
+    mkdirSync(`${path}.lock`);
+    writeFileSync(`${path}.lock.owner`, JSON.stringify({ host: hostname(), pid: process.pid, since: at }));
+    const lock = await lockResultLog(path, quiet);
+    const owner = JSON.parse(readFileSync(`${path}.lock.owner`, 'utf8')) as { since: string };
+    expect(Date.parse(owner.since)).toBeGreaterThan(Date.parse(at));
+    // The same process asking again is refused: its own lock is live.
+    await expect(lockResultLog(path, quiet)).rejects.toBeInstanceOf(LockedError);
     await lock.release();
   });
 });

@@ -2,12 +2,14 @@
  * The command line parsed in-process (no subprocess): each argument list and the options object the command gets,
  * or the usage error and exit code commander gives.
  */
+import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ImportOptions } from '../../src/commands/import.js';
 import { applications } from '../../src/endpoints/applications.js';
 import { assessments } from '../../src/endpoints/assessments.js';
 import { resourceNames } from '../../src/endpoints/registry.js';
+import { ExitCode, exitCodeMeanings } from '../../src/errors.js';
 import { createProgram, jsonRequested, type CommandCall } from '../../src/program.js';
 
 /** Parses `args` as `hire-import args...` would; returns the call made and what was printed. */
@@ -261,3 +263,37 @@ describe('other commands', () => {
   });
 });
 
+
+describe('documentation: one list of exit codes, in --help and the README alike', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const codes = Object.entries(exitCodeMeanings).map(([name, meaning]) => ({ code: ExitCode[name as keyof typeof ExitCode], meaning }));
+  /** Help text wraps at its width: compare it as one line. */
+  const oneLine = (text: string) => text.replace(/\s+/g, ' ');
+
+  it("the README's table of exit codes is the list, row for row", () => {
+    const table = readme.slice(readme.indexOf('| code | meaning |', readme.indexOf('### Exit codes')));
+    expect(table.startsWith('| code | meaning |\n| --- | --- |\n')).toBe(true);
+    expect(table.slice(0, table.indexOf('\n\n')).split('\n').slice(2)).toEqual(codes.map(({ code, meaning }) => `| ${code} | ${meaning} |`));
+  });
+
+  it('every import command, migrate and the program itself print the list in --help, in its order', async () => {
+    for (const args of [['--help'], ['migrate', '--help'], ...resourceNames.map((resource) => [resource, '--help'])]) {
+      const help = oneLine((await parse(args)).stdout);
+      const listed = codes.map(({ code, meaning }) => help.indexOf(` ${code} ${meaning.replace(/`/g, '')}`));
+      expect(listed.every((at) => at > 0)).toBe(true);
+      expect([...listed].sort((a, b) => a - b)).toEqual(listed);
+    }
+  });
+
+  it('--help and the README both document status, --max-duration and --max-outage', async () => {
+    expect(oneLine((await parse(['--help'])).stdout)).toContain(' status [options] [log-or-plan] what a result log or every log of a plan says');
+    for (const args of [['assessments', '--help'], ['migrate', '--help']]) {
+      const help = oneLine((await parse(args)).stdout);
+      expect(help).toContain('--max-duration <duration> stop reading after this long (30s, 15m, 6h), finish what is in flight, exit 3');
+      expect(help).toContain('--max-outage <duration> when Feishu cannot be reached, pause and probe for this long before stopping with exit 69 (default: 15m)');
+    }
+    expect(readme).toContain('## Watching a run: `status`\n\n`hire-import status [LOG | PLAN]`');
+    expect(readme).toContain('| `--max-duration D` | stop reading after D');
+    expect(readme).toContain('| `--max-outage D` | when Feishu cannot be reached, pause and probe for this long before stopping with exit 69 (default `15m`) |');
+  });
+});

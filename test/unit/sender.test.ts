@@ -373,3 +373,96 @@ describe('Sender, for an endpoint that matches before it creates (talents)', () 
     ]);
   });
 });
+
+/** A sender whose server holds every create until the test answers it, and counts the creates under way. */
+function held(concurrency: number) {
+  const clock = fakeClock();
+  const waiting: Array<{ externalId: string; settle: (answer: Answer) => void }> = [];
+  let underWay = 0;
+  let most = 0;
+  const sender = new Sender({
+    endpoint: assessments,
+    client: {
+      create: (_endpoint, body) => {
+        most = Math.max(most, ++underWay);
+        return new Promise<Answer>((settle) => waiting.push({ externalId: String(body.external_id), settle: (answer) => (underWay--, settle(answer)) }));
+      },
+      update: async () => reset,
+      delete: async () => reset,
+      request: async (): Promise<Reply> => ({ kind: 'network', code: 'ECONNRESET', msg: 'reset' }),
+    },
+    tokenCache: new TokenCache(async () => ({ token: 't-1', expire: 7200 }), clock),
+    clock,
+    random: () => 0.5,
+    rate: 1000,
+    maxAttempts: 1,
+    concurrency,
+    signal: new AbortController().signal,
+  });
+  const results: string[] = [];
+  const submit = (n: number) => sender.submit({ action: 'create', body: { external_id: `R-${n}` } }, (result) => results.push(`R-${n} ${result.status}`));
+  /** Answers the oldest create held (its record is created); returns that record's external_id. */
+  const answer = (): string => {
+    const { externalId, settle } = waiting.shift()!;
+    settle(ok(`id-${externalId}`));
+    return externalId;
+  };
+  return { sender, submit, answer, results, held: () => waiting.length, most: () => most };
+}
+
+/** Lets every request that can start reach the server (the fake clock's sleeps end at once). */
+async function quiet(): Promise<void> {
+  for (let turn = 0; turn < 50; turn++) await new Promise((next) => setImmediate(next));
+}
+
+describe('Sender, records in flight', () => {
+  it('has at most --concurrency records in flight: submit resolves only once one of them is answered', async () => {
+    const run = held(3);
+    for (let n = 0; n < 3; n++) await run.submit(n);
+    let fourthStarted = false;
+    const fourth = run.submit(3).then(() => (fourthStarted = true));
+    await quiet();
+    expect(run.held()).toBe(3);
+    expect(fourthStarted).toBe(false);
+    run.answer();
+    await fourth;
+    await quiet();
+    expect(run.held()).toBe(3);
+    for (let n = 4; n < 8; n++) {
+      run.answer();
+      await run.submit(n);
+    }
+    await quiet();
+    while (run.held() > 0) run.answer();
+    await run.sender.drain();
+    expect(run.results).toHaveLength(8);
+    expect(run.results.every((result) => result.endsWith(' created'))).toBe(true);
+    expect(run.most()).toBe(3);
+  });
+
+  it('after a stop, starts the record waiting for a slot as pending, and drain waits for the answers under way', async () => {
+    const run = held(2);
+    await run.submit(0);
+    await run.submit(1);
+    const third = run.submit(2);
+    await quiet();
+    run.sender.stop(new Error('the result log cannot be written'));
+    let drained = false;
+    const draining = run.sender.drain().then(() => (drained = true));
+    await quiet();
+    expect(drained).toBe(false);
+    expect(run.results).toEqual([]);
+    const first = run.answer();
+    await third;
+    await quiet();
+    // The third record took the freed slot and settled pending without a request; the other is still under way.
+    expect(run.results).toEqual([`${first} created`, 'R-2 pending']);
+    expect(run.held()).toBe(1);
+    expect(drained).toBe(false);
+    const second = run.answer();
+    await draining;
+    expect(run.results).toEqual([`${first} created`, 'R-2 pending', `${second} created`]);
+    expect([first, second].sort()).toEqual(['R-0', 'R-1']);
+    expect(run.most()).toBe(2);
+  });
+});
