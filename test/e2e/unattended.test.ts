@@ -46,15 +46,20 @@ function row(id: string, n: number, conclusion = String((n % 3) + 1), content = 
   return `${id},69861998324949${String(n).padStart(5, '0')},interviewer${n % 7},${conclusion},"${content}",score,Coding,${n % 5},text,Summary,"fine, ${n}"`;
 }
 
+/** The external_ids logged under each status, sorted: concurrent answers are logged in any order. */
 function statuses(logPath: string): Record<string, string[]> {
   const byStatus: Record<string, string[]> = {};
   for (const entry of readLog(logPath)) (byStatus[String(entry.status)] ??= []).push(String(entry.external_id));
+  for (const ids of Object.values(byStatus)) ids.sort();
   return byStatus;
 }
 
-/** Outcomes logged so far (intent lines aside). */
+/** Outcomes logged so far (intent lines aside); a line the import is still writing is not counted yet. */
 function logLines(path: string): number {
-  return existsSync(path) ? readLog(path).length : 0;
+  if (!existsSync(path)) return 0;
+  const text = readFileSync(path, 'utf8');
+  const complete = text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean);
+  return complete.filter((line) => (JSON.parse(line) as { status?: string }).status !== 'sending').length;
 }
 
 async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
