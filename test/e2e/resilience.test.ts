@@ -60,14 +60,16 @@ function logLines(path: string): number {
 
 describe('resilience', () => {
   it('paces under the limit: a server that rejects the 21st request in any second sees no 429', async () => {
-    const { folder, env, ids } = await setup(80, { rateLimit: 20, latencyMs: 50, jitterMs: 40 });
+    // 50 records at 20 per second: two and a half seconds of pacing, every sliding second of it at the limit.
+    const { folder, env, ids } = await setup(50, { rateLimit: 20, latencyMs: 50, jitterMs: 40 });
     const run = await runCli(['assessments', 'export.csv', '--json'], { cwd: folder, env });
     expect(run.code).toBe(0);
     expect(sandbox!.stats()).toMatchObject({ created: ids.length, rateLimited: 0 });
   });
 
   it('slows down on 429s from a server whose real limit is lower, losing and failing nothing', async () => {
-    const { folder, env, ids, logPath } = await setup(60, { rateLimit: 8 });
+    // The pace starts at the documented 20 per second, so the first second already meets the lower limit.
+    const { folder, env, ids, logPath } = await setup(30, { rateLimit: 8 });
     const run = await runCli(['assessments', 'export.csv', '--json'], { cwd: folder, env });
     expect(run.code).toBe(0);
     const summary = JSON.parse(run.stdout);
@@ -78,7 +80,8 @@ describe('resilience', () => {
   });
 
   it('completes through 500s, resets, timeouts and a token that expires mid-run, creating each record once', async () => {
-    const { folder, env, ids, logPath } = await setup(120, {
+    // Enough records (about four seconds at 20 per second) that the two-second token expires mid-run.
+    const { folder, env, ids, logPath } = await setup(80, {
       errorRate: 0.15,
       resetRate: 0.05,
       latencyMs: 60,
@@ -108,7 +111,9 @@ describe('resilience', () => {
   });
 
   it('after kill -9 and a torn log line, a rerun finishes the job and resends at most what was in flight', async () => {
-    const { folder, env, ids, logPath } = await setup(150, { latencyMs: 400, jitterMs: 200 });
+    // Killed after 20 results of 60, paced at the documented rate: about eight requests are in flight then. The
+    // sandbox has no limit, so the rerun sends the 40 left as fast as it likes.
+    const { folder, env, ids, logPath } = await setup(60, { rateLimit: 0, latencyMs: 400, jitterMs: 200 });
     const first = startCli(['assessments', 'export.csv'], { cwd: folder, env });
     await waitFor(() => logLines(logPath) >= 20, 'the first results');
     first.child.kill('SIGKILL');
@@ -122,7 +127,7 @@ describe('resilience', () => {
     const minuteAgo = new Date(Date.now() - 60_000);
     utimesSync(`${logPath}.lock`, minuteAgo, minuteAgo); // the dead run's lock, as it is once stale
 
-    const second = await runCli(['assessments', 'export.csv', '--json'], { cwd: folder, env });
+    const second = await runCli(['assessments', 'export.csv', '--json', '--rate', '200'], { cwd: folder, env });
     expect(second.code).toBe(0);
     expect(second.stderr).toMatch(/cut off a damaged tail after line \d+ \(19 bytes/);
     const stats = sandbox!.stats();
