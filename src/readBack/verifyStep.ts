@@ -19,9 +19,8 @@ import { loadMapping, type MappingSpec } from '../map/mapping.js';
 import type { Format } from '../read/source.js';
 import { differences, type CarriedList, type Difference } from './compare.js';
 import type { ReadBack } from './readBack.js';
+import { checkStatuses, type CheckStatus } from './checkStatus.js';
 
-export const checkStatuses = ['ok', 'missing', 'differs', 'not imported', 'not checked'] as const;
-export type CheckStatus = (typeof checkStatuses)[number];
 
 export interface RecordCheck {
   /** The plan step (the resource, for a single export). */

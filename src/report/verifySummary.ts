@@ -4,7 +4,8 @@
  * in the export, so it can be opened in a spreadsheet next to the export. Pure: the command writes the text.
  */
 import type { Colors } from './colors.js';
-import { checkStatuses, type CheckStatus, type RecordCheck, type StepVerification } from '../readBack/verifyStep.js';
+import { checkStatuses, type CheckStatus } from '../readBack/checkStatus.js';
+import type { RecordCheck, StepVerification } from '../readBack/verifyStep.js';
 import { count, duration } from './format.js';
 
 export interface VerifySummary {
