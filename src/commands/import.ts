@@ -36,7 +36,25 @@ import { HireClient, sendsSecretsInClear } from '../send/client.js';
 import { noSenderStats, Sender, type SenderOptions } from '../send/sender.js';
 import { TokenCache } from '../send/tokenCache.js';
 
-export interface ImportOptions {
+/** Where Feishu is, who the app is, and how hard to press it: every command that sends takes these. */
+export interface ConnectionOptions {
+  baseUrl: string;
+  appId?: string;
+  appSecret?: string;
+  concurrency: number;
+  retries: number;
+  timeoutMs: number;
+}
+
+/** How long a run may go on, and wait out an outage (import, migrate, undo, verify). */
+export interface RunLimits {
+  /** Stop after this long, finish what is in flight, and exit 3 (stopped on purpose; a rerun continues). */
+  maxDurationMs?: number;
+  /** An outage (nothing answers) this long stops the run with exit 69; default 15 minutes. */
+  maxOutageMs?: number;
+}
+
+export interface ImportOptions extends ConnectionOptions, RunLimits {
   /** The endpoint's resource name (`talents`, `assessments`, ...): see src/endpoints/registry.ts. */
   resource: string;
   file: string;
@@ -51,20 +69,10 @@ export interface ImportOptions {
   updateChanged: boolean;
   /** Stop reading after this many new invalid or failed records, or this share of those read. */
   maxErrors?: MaxErrors;
-  /** Stop reading after this long, finish what is in flight, and exit 3 (stopped on purpose; a rerun continues). */
-  maxDurationMs?: number;
-  /** An outage (nothing answers) this long stops the run with exit 69; default 15 minutes. */
-  maxOutageMs?: number;
   /** Start a local emulator and import into it: a rehearsal with no credentials. */
   sandbox: boolean;
-  baseUrl: string;
-  appId?: string;
-  appSecret?: string;
   /** Requests per second on each API the import calls; default: each one's documented limit. */
   rate?: number;
-  concurrency: number;
-  retries: number;
-  timeoutMs: number;
   /** 'live' redraws a line (a terminal), 'lines' prints one per interval, 'off' prints none. */
   progress: 'live' | 'lines' | 'off';
   progressIntervalMs: number;
@@ -517,7 +525,7 @@ export function checkSendOptions(options: SendOptions): void {
 }
 
 /** Checks --max-duration and --max-outage (an import's, a plan's, an undo's, a verify's). */
-export function checkRunLimits(options: Pick<ImportOptions, 'maxDurationMs' | 'maxOutageMs'>): void {
+export function checkRunLimits(options: RunLimits): void {
   if (options.maxDurationMs !== undefined && !(options.maxDurationMs > 0)) throw new UsageError('--max-duration must be a positive duration');
   // A timer longer than 2^31 - 1 ms (24.8 days) would fire at once.
   if (options.maxDurationMs !== undefined && options.maxDurationMs > 2 ** 31 - 1) throw new UsageError('--max-duration must be at most 596h');

@@ -31,9 +31,11 @@ import {
   tailNotice,
   type Connection,
   type ImportIO,
+  type ConnectionOptions,
+  type RunLimits,
 } from './import.js';
 
-export interface UndoOptions {
+export interface UndoOptions extends ConnectionOptions, RunLimits {
   /** A plan file (.yaml, .yml: every step's log) or one result log. */
   target: string;
   /** The resource of a single log; default: the one its lines name. Not for a plan. */
@@ -41,16 +43,6 @@ export interface UndoOptions {
   /** Delete without asking. */
   yes: boolean;
   dryRun: boolean;
-  baseUrl: string;
-  appId?: string;
-  appSecret?: string;
-  concurrency: number;
-  retries: number;
-  timeoutMs: number;
-  /** Stop deleting after this long, finish and log the deletes in flight, and exit 3 (stopped on purpose; a rerun continues). */
-  maxDurationMs?: number;
-  /** An outage (nothing answers) this long stops the undo with exit 69; default 15 minutes. */
-  maxOutageMs?: number;
   progress: 'live' | 'lines' | 'off';
   progressIntervalMs: number;
 }

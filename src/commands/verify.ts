@@ -22,9 +22,10 @@ import { verifyStep, type RecordCheck, type StepToVerify } from '../readBack/ver
 import { minIntervalMs, PauseTracker, plainLines } from '../report/progress.js';
 import { verified, verifyReportCsv, type VerifySummary } from '../report/verifySummary.js';
 import type { Sender } from '../send/sender.js';
-import { checkConnectionOptions, checkRunLimits, connect, deadlineSignal, defaultStepLog, newSender } from './import.js';
+import { checkConnectionOptions, checkRunLimits, connect, deadlineSignal, defaultStepLog, newSender, type ConnectionOptions, type RunLimits } from './import.js';
 
-export interface VerifyOptions {
+/** With --max-duration, the records not reached are not checked. */
+export interface VerifyOptions extends ConnectionOptions, RunLimits {
   /** A resource name (then `file` is its export), or a plan file. */
   target: string;
   file?: string;
@@ -37,18 +38,8 @@ export interface VerifyOptions {
   sheet?: string;
   /** The report file; default: beside the export (or the plan), <name>.verify.csv. */
   report?: string;
-  baseUrl: string;
-  appId?: string;
-  appSecret?: string;
   /** Read requests per second on each read-back API; default: each one's documented limit. */
   rate?: number;
-  concurrency: number;
-  retries: number;
-  timeoutMs: number;
-  /** Stop checking after this long and exit 3 (stopped on purpose): the records not reached are not checked. */
-  maxDurationMs?: number;
-  /** An outage (nothing answers) this long stops the verify with exit 69; default 15 minutes. */
-  maxOutageMs?: number;
 }
 
 export interface VerifyIO {
