@@ -13,7 +13,7 @@ import {
 import type { MigrateResult } from '../../src/commands/migrate.js';
 import { jsonOut, reportImport, reportPlan, runCommand, type Output } from '../../src/main.js';
 import { noColors } from '../../src/report/colors.js';
-import type { ImportSummary } from '../../src/report/summary.js';
+import { importSummary } from '../support/importSummary.js';
 
 function captured(): Output & { out: string; err: string } {
   const output = {
@@ -26,35 +26,7 @@ function captured(): Output & { out: string; err: string } {
   return output;
 }
 
-const summary: ImportSummary = {
-  resource: 'assessments',
-  target: { url: 'https://open.feishu.cn', appId: 'cli_a1b2' },
-  file: 'export.csv',
-  log: 'export.results.jsonl',
-  rejects: null,
-  rejectsKept: [],
-  dryRun: false,
-  interrupted: false,
-  stoppedEarly: null,
-  counts: { read: 3, created: 1, updated: 0, matched: 0, skipped: 0, invalid: 0, failed: 0, blocked: 0 },
-  pending: 0,
-  wouldCreate: 0,
-  wouldUpdate: 0,
-  retryable: 0,
-  requests: 1,
-  retries: 0,
-  rateLimited: 0,
-  tokenRenewals: 0,
-  tokensRefused: 0,
-  outages: 0,
-  outageMs: 0,
-  latency: { p50Ms: 5, p99Ms: 5 },
-  elapsedMs: 100,
-  sendRate: 10,
-  problems: [],
-  problemGroups: [],
-  unlogged: [],
-};
+const summary = importSummary({ counts: { read: 3, created: 1, updated: 0, matched: 0, skipped: 2, invalid: 0, failed: 0, blocked: 0 } });
 
 describe('exit codes', () => {
   it('gives each kind of stop its own code, and anything unexpected 70, never 1', () => {

@@ -13,42 +13,14 @@ import {
   progressMode,
   type ProgressView,
 } from '../../src/report/progress.js';
-import { formatSummary, importSucceeded, type ImportSummary } from '../../src/report/summary.js';
+import { formatSummary, importSucceeded } from '../../src/report/summary.js';
 import { Tally } from '../../src/report/tally.js';
 import { displayWidth, fitWidth } from '../../src/report/width.js';
 import { OutageWatch } from '../../src/send/outage.js';
 import { fakeClock } from '../support/fakeClock.js';
+import { importSummary } from '../support/importSummary.js';
 
-const summary = (overrides: Partial<ImportSummary> = {}): ImportSummary => ({
-  resource: 'assessments',
-  target: { url: 'https://open.feishu.cn', appId: 'cli_a1b2' },
-  file: 'export.csv',
-  log: 'export.results.jsonl',
-  rejects: null,
-  rejectsKept: [],
-  dryRun: false,
-  interrupted: false,
-  stoppedEarly: null,
-  counts: { read: 10, created: 8, updated: 0, matched: 0, skipped: 2, invalid: 0, failed: 0, blocked: 0 },
-  pending: 0,
-  wouldCreate: 0,
-  wouldUpdate: 0,
-  retryable: 0,
-  requests: 9,
-  retries: 1,
-  rateLimited: 0,
-  tokenRenewals: 0,
-  tokensRefused: 0,
-  outages: 0,
-  outageMs: 0,
-  latency: { p50Ms: 52, p99Ms: 180 },
-  elapsedMs: 1500,
-  sendRate: 5.3,
-  problems: [],
-  unlogged: [],
-  problemGroups: [],
-  ...overrides,
-});
+const summary = importSummary;
 
 /** A view that keeps what it was given. */
 function recordingView(): ProgressView & { shown: string[] } {
