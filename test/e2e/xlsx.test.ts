@@ -32,7 +32,8 @@ async function writeWorkbook(path: string): Promise<void> {
   const second = workbook.addWorksheet('第二页');
   second.addRow(header);
   second.addRow(['M-100', '6986199832494934400', '赵敏', '通过', '2024-04-01', 5, '第二页的记录']);
-  await workbook.xlsx.writeFile(path);
+  // writeBuffer, not writeFile: exceljs's writeFile may resolve before the file is closed (one run read a short file).
+  writeFileSync(path, Buffer.from(await workbook.xlsx.writeBuffer()));
 }
 
 const mapping = `fields:
