@@ -27,12 +27,11 @@ import { claimRejectsPath } from '../read/rejectsWritten.js';
 import { formatFromPath, type Format, type RecordSource, type SourceItem } from '../read/source.js';
 import type { Colors } from '../report/colors.js';
 import { estimateRecords } from '../report/estimate.js';
-import { liveLine } from '../report/liveLine.js';
 import { checkProgressInterval, plainLines, Progress, type ProgressView, type RunHeading } from '../report/progress.js';
 import type { ImportSummary } from '../report/summary.js';
 import { Tally } from '../report/tally.js';
 import { backoffMs, TransientError } from '../send/answer.js';
-import { HireClient, sendsSecretsInClear } from '../send/client.js';
+import type { HireClient } from '../send/client.js';
 import { noSenderStats, Sender, type SenderOptions } from '../send/sender.js';
 import { TokenCache } from '../send/tokenCache.js';
 
@@ -295,6 +294,8 @@ export async function connect(options: ConnectOptions, io: Pick<ImportIO, 'stder
       io.stderr(`sandbox: importing into a local emulator at ${sandbox.url} (nothing reaches Feishu)\n`);
     }
     const { baseUrl, ...credentials } = target;
+    // Loaded here: undici compiles its HTTP parser when loaded, which only runs that send need to pay for.
+    const { HireClient, sendsSecretsInClear } = await import('../send/client.js');
     if (sendsSecretsInClear(baseUrl)) {
       io.stderr(`warning: ${baseUrl} is plain http: the app secret and the tokens travel unencrypted; use https\n`);
     }
@@ -474,7 +475,7 @@ export function tailNotice(log: string, tail: NonNullable<LogHistory['damagedTai
 async function startProgress(options: ImportOptions, io: ImportIO, source: RecordSource, mapper: Mapper, tally: Tally, heading: Omit<RunHeading, 'total'>) {
   if (options.progress === 'off') return undefined;
   const total = await expectedRecords({ options, source, mapper }, io.signal);
-  const progress = new Progress({ view: progressView(options, io), clock: io.clock, date: () => new Date(), tally, total });
+  const progress = new Progress({ view: await progressView(options, io), clock: io.clock, date: () => new Date(), tally, total });
   progress.start(heading);
   return progress;
 }
@@ -490,11 +491,14 @@ export async function expectedRecords(opened: Pick<OpenedImport, 'options' | 'so
   return estimateRecords(options.file, source.encoding, source.format, signal);
 }
 
-/** A live line on a terminal, else plain lines; an undo shows its progress the same way. */
-export function progressView(options: Pick<ImportOptions, 'progress' | 'progressIntervalMs'>, io: Pick<ImportIO, 'stderr' | 'terminal'>): ProgressView {
-  return options.progress === 'live' && io.terminal
-    ? liveLine(io.terminal.stream, io.terminal.colors)
-    : plainLines(io.stderr, () => new Date(), options.progressIntervalMs);
+/**
+ * A live line on a terminal, else plain lines; an undo shows its progress the same way. The live line's module (ora)
+ * is loaded only for a terminal: cron and CI runs need not pay for it at start-up.
+ */
+export async function progressView(options: Pick<ImportOptions, 'progress' | 'progressIntervalMs'>, io: Pick<ImportIO, 'stderr' | 'terminal'>): Promise<ProgressView> {
+  if (options.progress !== 'live' || !io.terminal) return plainLines(io.stderr, () => new Date(), options.progressIntervalMs);
+  const { liveLine } = await import('../report/liveLine.js');
+  return liveLine(io.terminal.stream, io.terminal.colors);
 }
 
 /** Checks what the command line cannot; returns the endpoint imported into. */

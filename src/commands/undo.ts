@@ -145,7 +145,7 @@ async function deleteAll(
   const deadline = deadlineSignal(options.maxDurationMs, io, cleanup);
   const signal = AbortSignal.any([io.signal, deadline]);
   const progress =
-    options.progress === 'off' ? undefined : startUndoProgress({ view: progressView(options, io), heading, clock: io.clock, date: () => new Date(), targets, tally });
+    options.progress === 'off' ? undefined : startUndoProgress({ view: await progressView(options, io), heading, clock: io.clock, date: () => new Date(), targets, tally });
   try {
     const { stop: failure } = await runUndo({
       targets,
