@@ -136,7 +136,7 @@ function addReportOptions(command: Command): Command {
 function addImportOptions(command: Command, endpoint: EndpointDescription): Command {
   addInputOptions(command)
     .option('-m, --mapping <file>', 'mapping file (JSON or YAML) from your export to the API; default: the built-in CSV layout, JSONL as request bodies')
-    .option('--log <file>', 'result log (default: the state of the target and resource, here: hire-import-state/<host>-<app id>/<resource>.results.jsonl)')
+    .option('--log <file>', `result log (default: ${defaultLogHelp})`)
     .option('--update-changed', updateHelp(endpoint), false)
     .option(
       '--max-errors <n|share>',
@@ -165,6 +165,9 @@ function addRunLimitOptions(command: Command): Command {
         .default(defaultMaxOutageMs, '15m'),
     );
 }
+
+/** Where a resource's result log is kept when --log is not given (src/log/target.ts defaultLogPath). */
+const defaultLogHelp = 'the state of the target and resource, here: hire-import-state/<host>-<app id>/<resource>.results.jsonl';
 
 type Flags = Record<string, unknown>;
 
@@ -356,7 +359,7 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
           .argument('[file]', "the resource's export"),
       )
         .option('-m, --mapping <file>', 'the mapping the import used')
-        .option('--log <file>', 'the result log the import wrote (default: next to the input, <name>.results.jsonl)')
+        .option('--log <file>', `the result log the import wrote (default: where the import keeps it, ${defaultLogHelp})`)
         .option('--rate <n>', "read requests per second on each read-back API (default: each one's documented limit)", number),
     ),
   )
@@ -436,7 +439,7 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
       'after',
       examples([
         ['hire-import status', 'the one result log in this folder'],
-        ['hire-import status export.results.jsonl --json', 'one log, as JSON (also while an import writes it)'],
+        ['hire-import status hire-import-state/sandbox/assessments.results.jsonl --json', 'one log, as JSON (also while an import writes it)'],
         ['hire-import status migration.yaml', 'every step of a plan'],
       ]),
     )
