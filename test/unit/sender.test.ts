@@ -3,8 +3,8 @@ import { assessments } from '../../src/endpoints/assessments.js';
 import { offers } from '../../src/endpoints/offers.js';
 import { talents } from '../../src/endpoints/talents.js';
 import type { EndpointDescription } from '../../src/endpoints/types.js';
-import { TransientError, type Answer, type Reply } from '../../src/send/answer.js';
-import { Sender, type DeleteResult, type SendJob, type SendResult } from '../../src/send/sender.js';
+import { TransientError, type Answer, type Failure, type Reply } from '../../src/send/answer.js';
+import { Sender, type DeleteResult, type SenderOptions, type SendJob, type SendResult } from '../../src/send/sender.js';
 import { applications } from '../../src/endpoints/applications.js';
 import { interviews } from '../../src/endpoints/interviews.js';
 import { TokenCache } from '../../src/send/tokenCache.js';
@@ -12,7 +12,7 @@ import { fakeClock } from '../support/fakeClock.js';
 
 const ok = (id = '698'): Answer => ({ kind: 'ok', status: 200, id });
 const error = (status: number, code: number, extra: Partial<Extract<Answer, { kind: 'error' }>> = {}): Answer => ({ kind: 'error', status, code, msg: `code ${code}`, ...extra });
-const reset: Answer = { kind: 'network', code: 'ECONNRESET', msg: 'reset' };
+const reset: Failure = { kind: 'network', code: 'ECONNRESET', msg: 'reset' };
 
 interface Script {
   endpoint?: EndpointDescription;
@@ -239,6 +239,19 @@ describe('Sender, deleting (undo)', () => {
   });
 });
 
+/** A sender of assessments whose server answers creates with `create` and resets every other request. */
+function creating(clock: SenderOptions['clock'], create: (body: Record<string, unknown>) => Promise<Answer>, options: Pick<SenderOptions, 'maxAttempts' | 'concurrency'> & Partial<SenderOptions>): Sender {
+  return new Sender({
+    endpoint: assessments,
+    client: { create: (_endpoint, body) => create(body), update: async () => reset, delete: async () => reset, request: async () => reset },
+    tokenCache: new TokenCache(async () => ({ token: 't-1', expire: 7200 }), clock),
+    clock,
+    random: () => 0.5,
+    signal: new AbortController().signal,
+    ...options,
+  });
+}
+
 function endpointWith(limits: { create: number; update: number }): EndpointDescription {
   return { ...assessments, create: { ...assessments.create, limit: { perSecond: limits.create } }, update: { method: 'PUT', limit: { perSecond: limits.update } } };
 }
@@ -250,25 +263,11 @@ function endpointWith(limits: { create: number; update: number }): EndpointDescr
 function outage(options: { upAt?: number; count: number; concurrency: number; maxAttempts: number; maxOutageMs?: number }) {
   const clock = fakeClock();
   let requests = 0;
-  const sender = new Sender({
-    endpoint: assessments,
-    client: {
-      create: async () => {
-        requests++;
-        return options.upAt !== undefined && clock.now() >= options.upAt ? ok(`id-${requests}`) : reset;
-      },
-      update: async () => reset,
-      delete: async () => reset,
-      request: async (): Promise<Reply> => ({ kind: 'network', code: 'ECONNRESET', msg: 'reset' }),
-    },
-    tokenCache: new TokenCache(async () => ({ token: 't-1', expire: 7200 }), clock),
-    clock,
-    random: () => 0.5,
-    maxAttempts: options.maxAttempts,
-    concurrency: options.concurrency,
-    signal: new AbortController().signal,
-    maxOutageMs: options.maxOutageMs,
-  });
+  const create = async () => {
+    requests++;
+    return options.upAt !== undefined && clock.now() >= options.upAt ? ok(`id-${requests}`) : reset;
+  };
+  const sender = creating(clock, create, { maxAttempts: options.maxAttempts, concurrency: options.concurrency, maxOutageMs: options.maxOutageMs });
   const run = async () => {
     const results: SendResult[] = [];
     for (let n = 0; n < options.count; n++) await sender.submit({ action: 'create', body: { external_id: `R-${n}` } }, (result) => results.push(result));
@@ -380,25 +379,11 @@ function held(concurrency: number) {
   const waiting: Array<{ externalId: string; settle: (answer: Answer) => void }> = [];
   let underWay = 0;
   let most = 0;
-  const sender = new Sender({
-    endpoint: assessments,
-    client: {
-      create: (_endpoint, body) => {
-        most = Math.max(most, ++underWay);
-        return new Promise<Answer>((settle) => waiting.push({ externalId: String(body.external_id), settle: (answer) => (underWay--, settle(answer)) }));
-      },
-      update: async () => reset,
-      delete: async () => reset,
-      request: async (): Promise<Reply> => ({ kind: 'network', code: 'ECONNRESET', msg: 'reset' }),
-    },
-    tokenCache: new TokenCache(async () => ({ token: 't-1', expire: 7200 }), clock),
-    clock,
-    random: () => 0.5,
-    rate: 1000,
-    maxAttempts: 1,
-    concurrency,
-    signal: new AbortController().signal,
-  });
+  const create = (body: Record<string, unknown>) => {
+    most = Math.max(most, ++underWay);
+    return new Promise<Answer>((settle) => waiting.push({ externalId: String(body.external_id), settle: (answer) => (underWay--, settle(answer)) }));
+  };
+  const sender = creating(clock, create, { rate: 1000, maxAttempts: 1, concurrency });
   const results: string[] = [];
   const submit = (n: number) => sender.submit({ action: 'create', body: { external_id: `R-${n}` } }, (result) => results.push(`R-${n} ${result.status}`));
   /** Answers the oldest create held (its record is created); returns that record's external_id. */
