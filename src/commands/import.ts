@@ -241,7 +241,7 @@ export async function sendImport(opened: OpenedImport, connection: Connection | 
     rerun: rejects === null ? undefined : rerunCommand(options, { ...paths, rejects }),
     dryRun: options.dryRun,
     interrupted: io.signal.aborted,
-    stoppedEarly: outcome.stoppedEarly ?? (stoppedOnPurpose ? `reached --max-duration ${formatDuration(options.maxDurationMs!)}` : null),
+    stoppedEarly: outcome.stoppedEarly ?? (stoppedOnPurpose ? reachedMaxDuration(options.maxDurationMs!) : null),
     counts: tally.counts,
     pending: outcome.pending,
     wouldCreate: outcome.wouldCreate,
@@ -362,6 +362,11 @@ export function deadlineSignal(maxDurationMs: number | undefined, io: Pick<Impor
     if (!over.aborted) deadline.abort();
   });
   return deadline.signal;
+}
+
+/** Why a summary says a run stopped early at its deadline (an import's, a verify's). */
+export function reachedMaxDuration(maxDurationMs: number): string {
+  return `reached --max-duration ${formatDuration(maxDurationMs)}`;
 }
 
 /** The run reached --max-duration with requests left; an undo says the same. */

@@ -22,7 +22,7 @@ import { verifyStep, type RecordCheck, type StepToVerify } from '../readBack/ver
 import { minIntervalMs, PauseTracker, plainLines } from '../report/progress.js';
 import { verified, verifyReportCsv, type VerifySummary } from '../report/verifySummary.js';
 import type { Sender } from '../send/sender.js';
-import { checkConnectionOptions, checkRunLimits, connect, deadlineSignal, defaultStepLog, newSender, type ConnectionOptions, type RunLimits } from './import.js';
+import { checkConnectionOptions, checkRunLimits, connect, deadlineSignal, defaultStepLog, newSender, reachedMaxDuration, type ConnectionOptions, type RunLimits } from './import.js';
 
 /** With --max-duration, the records not reached are not checked. */
 export interface VerifyOptions extends ConnectionOptions, RunLimits {
@@ -83,7 +83,7 @@ export async function runVerify(options: VerifyOptions, io: VerifyIO): Promise<V
     const results = await Promise.all(steps.map((step) => verifyStep(step, { readBack, target: targetOf({ sandbox: false, ...options }), signal, onCheck: (check) => checks.push(check) })));
     const fatal = readers.find((reader) => reader.fatal)?.fatal;
     if (fatal) throw fatal;
-    const stoppedEarly = deadline.aborted && !io.signal.aborted ? `reached --max-duration ${formatDuration(options.maxDurationMs!)}` : null;
+    const stoppedEarly = deadline.aborted && !io.signal.aborted ? reachedMaxDuration(options.maxDurationMs!) : null;
 
     const order = new Map(steps.map((step, index) => [step.name, index]));
     checks.sort((a, b) => order.get(a.step)! - order.get(b.step)! || a.line - b.line);
