@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: hire-import against the sandbox on loopback, and the official SDK side by side. Prints tables and
  * writes the raw figures to .bench/results.json. Reports timings; never fails on them (exit 1 only on a crash).
- * BENCH_QUICK=1 shrinks every scenario, to check that the benchmark itself works. BENCH_ONLY=limits|sdk|dryrun|plan|verify|resume
+ * BENCH_QUICK=1 shrinks every scenario, to check that the benchmark itself works. BENCH_ONLY=limits|sdk|dryrun|plan|verify|resume|startup
  * runs one scenario alone (resume runs the dry run too: its time is the measure). The result log's durability has its
  * own script, bench/durability.js.
  */
@@ -403,6 +403,37 @@ if (runs('resume')) {
   ));
   console.log(`  rerun / dry run wall time: ${fmt(results.resume.rerun.wallMs / results.dryRun.cli.wallMs, 2)}x (fastest runs; every rerun: ` +
     `${results.resume.runs.map((run) => fmt(run.wallMs / 1000, 1)).join(', ')} s; every dry run: ${results.dryRun.runs.cli.map((run) => fmt(run.wallMs / 1000, 1)).join(', ')} s)`);
+}
+
+if (runs('startup')) {
+  // Start-up: what a short command costs before any record, the median of several runs of each (the suite's end-to-end
+  // tests start the CLI some 250 times, and cron users pay it on every run).
+  process.stderr.write('startup: short commands, each run several times...\n');
+  const commands = [
+    ['--version', ['--version']],
+    ['--dry-run of the 7-record fixture', ['assessments', 'fixtures/assessments.csv', '--dry-run', '--quiet']],
+    ['the Quick start import (--sandbox)', ['assessments', 'fixtures/assessments.csv', '--sandbox', '--quiet', '--log', `${dir}/startup/assessments.results.jsonl`]],
+  ];
+  const times = quick ? 3 : 9;
+  results.startup = {};
+  for (const [name, args] of commands) {
+    const walls = [];
+    for (let n = 0; n < times; n++) {
+      // A fresh log and sandbox state (kept beside the log) each time, so every run creates the 7 records.
+      rmSync(`${dir}/startup`, { recursive: true, force: true });
+      mkdirSync(`${dir}/startup`, { recursive: true });
+      const run = await runNode(['bin/hire-import.js', ...args]);
+      if (run.code !== 0) throw new Error(`startup: ${name} exited ${run.code}: ${run.stderr}`);
+      walls.push(run.wallMs);
+    }
+    walls.sort((a, b) => a - b);
+    results.startup[name] = { medianMs: walls[Math.floor(walls.length / 2)], fastestMs: walls[0], slowestMs: walls.at(-1) };
+  }
+  console.log(table(
+    `9. Start-up: short commands as a child process, ${times} runs each`,
+    ['command', 'median s', 'fastest s', 'slowest s'],
+    Object.entries(results.startup).map(([name, figures]) => [name, fmt(figures.medianMs / 1000, 2), fmt(figures.fastestMs / 1000, 2), fmt(figures.slowestMs / 1000, 2)]),
+  ));
 }
 
 results.buildAtEnd = buildFingerprint();
