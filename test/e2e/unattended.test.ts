@@ -263,11 +263,10 @@ describe('system errors become hints', () => {
   it('a folder the user cannot write, for the log or for the rejects file: exit 2 and what to do, nothing sent', async () => {
     const { sandbox, folder, env } = await setup(3);
     const writable = workspace();
-    chmodSync(folder, 0o755);
-    chmodSync(writable, 0o777);
-    // As root every folder is writable: drop to nobody for the run, as a user without rights would be.
-    const asUser = process.getuid?.() === 0 ? (cli: string) => `exec setpriv --reuid=65534 --regid=65534 --clear-groups ${cli}` : undefined;
-    if (!asUser) chmodSync(folder, 0o555);
+    // As root every folder is writable: run without the capabilities that override file modes, as a user without
+    // rights would. (Not as nobody: a clone inside a private folder, as `mktemp -d` makes, would be unreadable.)
+    const asUser = process.getuid?.() === 0 ? (cli: string) => `exec setpriv --bounding-set=-dac_override,-dac_read_search ${cli}` : undefined;
+    chmodSync(folder, 0o555);
     const run = await runCli(['assessments', 'export.csv'], { cwd: folder, env, shell: asUser });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`hire-import: cannot create the result log in ./: no permission to create files in that folder; make it writable, or pass --log FILE to keep it elsewhere`);
