@@ -136,7 +136,7 @@ export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<M
 /** A step's import: the plan's sending options, the step's resource, input, mapping and log; progress is the plan's. */
 function stepOptions(step: PlanStep, options: MigrateOptions): ImportOptions {
   const { plan: _plan, ...sending } = options;
-  return { ...sending, resource: step.resource, file: near(step.input), mapping: step.mapping, log: near(step.log), updateChanged: false, progress: 'off' };
+  return { ...sending, resource: step.resource, file: near(step.input), mapping: near(step.mapping), log: near(step.log), updateChanged: false, progress: 'off' };
 }
 
 /** A path as summaries and logs show it: relative to the working folder when inside it (as a user would type it). */

@@ -6,6 +6,7 @@ export function importSummary(overrides: Partial<ImportSummary> = {}): ImportSum
     resource: 'assessments',
     target: { url: 'https://open.feishu.cn', appId: 'cli_a1b2' },
     file: 'export.csv',
+    warnings: [],
     log: 'export.results.jsonl',
     rejects: null,
     rejectsKept: [],
