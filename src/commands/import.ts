@@ -215,6 +215,7 @@ export async function sendImport(opened: OpenedImport, connection: Connection | 
       signal,
       maxErrors: options.maxErrors,
       knownErrors: history.erred,
+      knownRefusals: history.refused,
       parents: links.parents,
       own: links.own,
       intents: connection && sender && recoverable(endpoint) ? intentsOf(endpoint, history, connection, sender, options, { ...io, signal }) : undefined,

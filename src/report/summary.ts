@@ -88,6 +88,7 @@ export function formatSummary(summary: ImportSummary, colors: Colors, rerun?: st
     counts.failed ? colors.red(`failed ${count(counts.failed)}`) : '',
     counts.blocked ? colors.red(`blocked ${count(counts.blocked)}`) : '',
     summary.pending ? colors.yellow(`not sent ${count(summary.pending)}`) : '',
+    counts.duplicates ? `exact duplicate rows ${count(counts.duplicates)} (counted once)` : '',
   );
   lines.push(`  ${outcome.filter(Boolean).join(' · ')}`);
   if (summary.warnings.length > 0) lines.push(colors.yellow(`  ${count(summary.warnings.length)} mapping warning${summary.warnings.length > 1 ? 's' : ''}, printed before the records were read: data the mapping may be leaving out`));

@@ -2,12 +2,12 @@
  * No silent drop, in every command: what a mapping would quietly leave out is said before anything is sent, by the
  * dry run, the import and each step of a plan, and carried by --json; the real CLI against the sandbox.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { credentialEnv, credentials, runCli } from '../support/cli.js';
+import { credentialEnv, credentials, readLog, repoRoot, runCli, workspace } from '../support/cli.js';
 
 let sandbox: Sandbox;
 let folder: string;
@@ -102,5 +102,68 @@ describe('mapping warnings outside preview', () => {
       ['typo', 2],
       ['clean', 0],
     ]);
+  });
+});
+
+describe('duplicates and nightly reruns', () => {
+  const header = 'external_id,external_interview_id,username,conclusion,content';
+  const row = (id: string, interview: string, content = 'fine') => `${id},${interview},lina,pass,${content}`;
+
+  it('an exact duplicate row is counted once, every night: exit 0, nothing invalid, nothing sent twice', async () => {
+    writeFileSync(join(folder, 'export.csv'), [header, row('A-1', '7010000000000000001'), row('A-2', '7010000000000000002'), row('A-1', '7010000000000000001'), ''].join('\n'));
+    for (const night of [1, 2]) {
+      const run = await runCli(['assessments', 'export.csv', '--sandbox', '--json'], { cwd: folder });
+      expect(run.code).toBe(0);
+      const summary = JSON.parse(run.stdout) as { counts: Record<string, number>; rejects: string | null };
+      expect(summary.counts).toMatchObject({ read: 3, created: night === 1 ? 2 : 0, skipped: night === 1 ? 0 : 2, invalid: 0, duplicates: 1 });
+      expect(summary.rejects).toBeNull();
+      expect(run.stderr).toContain('exact duplicate rows 1 (counted once)');
+    }
+    const created = readLog(join(folder, 'hire-import-state', 'sandbox', 'assessments.results.jsonl')).filter((entry) => entry.status === 'created');
+    expect(created.map((entry) => entry.external_id)).toEqual(['A-1', 'A-2']);
+  });
+
+  it('a key repeated with other content stays a problem, and reruns do not append the same invalid lines again', async () => {
+    writeFileSync(
+      join(folder, 'export.csv'),
+      [header, row('A-1', '7010000000000000001'), row('A-1', '7010000000000000001', 'other notes'), row('A-3', ''), row('A-4', '7010000000000000004'), ''].join('\n'),
+    );
+    const log = join(folder, 'hire-import-state', 'sandbox', 'assessments.results.jsonl');
+    const sizes: number[] = [];
+    for (let night = 1; night <= 3; night++) {
+      const run = await runCli(['assessments', 'export.csv', '--sandbox', '--json'], { cwd: folder });
+      expect(run.code).toBe(1);
+      const summary = JSON.parse(run.stdout) as { counts: Record<string, number>; problems: Array<{ line: number; reason: string }> };
+      expect(summary.counts).toMatchObject({ read: 4, invalid: 2, duplicates: 0 });
+      expect(summary.problems.map((problem) => problem.line)).toEqual([3, 4]);
+      expect(summary.problems[0]!.reason).toBe("'A-1' already appears at line 2 of this input, with other content");
+      // The rejects file is written every night: the records still need fixing.
+      expect(readFileSync(join(folder, 'export.rejects.csv'), 'utf8')).toContain('A-3,,lina,pass,fine');
+      sizes.push(statSync(log).size);
+    }
+    expect(sizes[1]).toBe(sizes[0]);
+    expect(sizes[2]).toBe(sizes[0]);
+    expect(readLog(log).filter((entry) => entry.status === 'invalid')).toHaveLength(2);
+
+    // A changed record is a new line: its input changed.
+    writeFileSync(join(folder, 'export.csv'), [header, row('A-1', '7010000000000000001'), row('A-3', '', 'edited'), row('A-4', '7010000000000000004'), ''].join('\n'));
+    const edited = await runCli(['assessments', 'export.csv', '--sandbox', '--json'], { cwd: folder });
+    expect(edited.code).toBe(1);
+    expect(readLog(log).filter((entry) => entry.status === 'invalid' && entry.external_id === 'A-3')).toHaveLength(2);
+  });
+
+  it('a plan run again does not append its blocked lines again', async () => {
+    const plan = workspace(...readdirSync(join(repoRoot, 'fixtures', 'migration')).map((name) => `fixtures/migration/${name}`));
+    const state = join(plan, 'hire-import-state', 'sandbox');
+    const first = await runCli(['migrate', 'migration.yaml', '--sandbox', '--rate', '200'], { cwd: plan });
+    expect(first.code).toBe(1);
+    const logs = readdirSync(state).filter((name) => name.endsWith('.results.jsonl'));
+    const before = Object.fromEntries(logs.map((name) => [name, readFileSync(join(state, name), 'utf8')]));
+    expect(readLog(join(state, 'interviews.results.jsonl')).filter((entry) => entry.status === 'blocked')).toHaveLength(1);
+    const again = await runCli(['migrate', 'migration.yaml', '--sandbox', '--rate', '200', '--json'], { cwd: plan });
+    expect(again.code).toBe(1);
+    const steps = (JSON.parse(again.stdout) as { steps: Array<{ step: string; counts: Record<string, number> }> }).steps;
+    expect(steps.find((step) => step.step === 'interviews')!.counts).toMatchObject({ blocked: 1, created: 0 });
+    for (const name of logs) expect(readFileSync(join(state, name), 'utf8')).toBe(before[name]);
   });
 });

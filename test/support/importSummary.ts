@@ -13,7 +13,7 @@ export function importSummary(overrides: Partial<ImportSummary> = {}): ImportSum
     dryRun: false,
     interrupted: false,
     stoppedEarly: null,
-    counts: { read: 10, created: 8, updated: 0, matched: 0, skipped: 2, invalid: 0, failed: 0, blocked: 0 },
+    counts: { read: 10, created: 8, updated: 0, matched: 0, skipped: 2, invalid: 0, failed: 0, blocked: 0, duplicates: 0 },
     pending: 0,
     wouldCreate: 0,
     wouldUpdate: 0,
