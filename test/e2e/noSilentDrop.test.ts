@@ -167,3 +167,44 @@ describe('duplicates and nightly reruns', () => {
     for (const name of logs) expect(readFileSync(join(state, name), 'utf8')).toBe(before[name]);
   });
 });
+
+describe('white space and what a field takes', () => {
+  it('trims the white space around values by default, keeps it where the mapping says, and refuses an email with a space by its line', async () => {
+    writeFileSync(
+      join(folder, 'candidates.csv'),
+      [
+        'id,name,email',
+        'C-1,  Li Na ,  lina@example.com ',
+        'C-2,Wang Wei,wang wei@example.com',
+        'C-3,Zhao Lei,zhao.lei@example.com;zl@example.com',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(folder, 'talents.yaml'),
+      ['fields:', '  external_id: id', '  basic_info.name: name', '  basic_info.email: email', ''].join('\n'),
+    );
+    const run = await runCli(['talents', 'candidates.csv', '-m', 'talents.yaml', '--json'], { cwd: folder, env: credentialEnv(sandbox.url) });
+    expect(run.code).toBe(1);
+    const summary = JSON.parse(run.stdout) as { counts: Record<string, number>; problems: Array<{ line: number; field: string; reason: string }> };
+    expect(summary.counts).toMatchObject({ created: 1, invalid: 2 });
+    expect(summary.problems).toEqual([
+      { line: 3, external_id: 'C-2', field: 'basic_info.email', reason: "'wang wei@example.com' is not an email address (it holds white space) (from column email)" },
+      {
+        line: 4,
+        external_id: 'C-3',
+        field: 'basic_info.email',
+        reason: "'zhao.lei@example.com;zl@example.com' is not an email address (it has more than one @: one address per field) (from column email)",
+      },
+    ]);
+    const [created] = sandbox.records('talents');
+    expect(created!.body).toMatchObject({ basic_info: { name: 'Li Na', email: 'lina@example.com' } });
+
+    // `trim: false` keeps what the export has.
+    writeFileSync(join(folder, 'notes.csv'), 'external_id,external_interview_id,username,notes\nA-1,7010000000000000001,  lina  ,  indented notes\n');
+    writeFileSync(join(folder, 'notes.yaml'), 'fields:\n  external_id: external_id\n  external_interview_id: external_interview_id\n  username: username\n  content: { from: notes, trim: false }\n');
+    const notes = await runCli(['assessments', 'notes.csv', '-m', 'notes.yaml'], { cwd: folder, env: credentialEnv(sandbox.url) });
+    expect(notes.code).toBe(0);
+    expect(sandbox.assessments()[0]!.body).toMatchObject({ username: 'lina', content: '  indented notes' });
+  });
+});
