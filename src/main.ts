@@ -145,7 +145,7 @@ async function execute(call: CommandCall, context: RunContext): Promise<number> 
     }
     case 'init': {
       const { init } = await import('./commands/init.js');
-      return runCommand(() => init(call.options, { ...output, stdin: io.stdin }), () => ExitCode.ok, output, json);
+      return runCommand(() => init(call.options, { ...output, stdin: io.stdin, env: io.env }), () => ExitCode.ok, output, json);
     }
     case 'undo': {
       const { undo } = await import('./commands/undo.js');
