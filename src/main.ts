@@ -158,7 +158,7 @@ async function execute(call: CommandCall, context: RunContext): Promise<number> 
     }
     case 'preview': {
       const { preview } = await import('./commands/preview.js');
-      return runCommand(() => preview(call.options, { ...output, stdin: io.stdin }), (shown) => (shown.invalid > 0 ? ExitCode.recordsFailed : ExitCode.ok), output, json);
+      return runCommand(() => preview(call.options, { ...output, stdin: io.stdin, cwd: io.cwd, env: io.env }), (shown) => (shown.invalid > 0 ? ExitCode.recordsFailed : ExitCode.ok), output, json);
     }
   }
 }

@@ -2,7 +2,7 @@
  * No silent drop, in every command: what a mapping would quietly leave out is said before anything is sent, by the
  * dry run, the import and each step of a plan, and carried by --json; the real CLI against the sandbox.
  */
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -271,5 +271,38 @@ describe('dates as people write them', () => {
     // The drafted zone is what the dry run reads the wall-clock time in.
     const run = await runCli(['applications', 'wall.csv', '-m', 'wall.mapping.yaml', '--dry-run', '--json'], { cwd: folder, env: utc });
     expect(run.code).toBe(0);
+  });
+});
+
+describe("preview of a plan's step", () => {
+  const files = () => readdirSync(join(repoRoot, 'fixtures', 'migration')).map((name) => `fixtures/migration/${name}`);
+
+  it("resolves { step } look-ups from a dry run of the parent steps before anything is imported, up the chain", async () => {
+    const plan = workspace(...files());
+    const interviews = await runCli(['preview', 'migration.yaml', '--step', 'interviews', '-n', '20'], { cwd: plan });
+    expect(interviews.code).toBe(1);
+    expect(interviews.stdout).toContain('"external_application_id": "(dry run: A2001)"');
+    expect(interviews.stdout).toContain("line 10: invalid\n  external_application_id: parent 'A2099' is neither in step applications's log nor among the records a run of its input would create");
+    expect(interviews.stderr).toContain('9 record(s) shown, 1 invalid; nothing was sent');
+    // I3009 would be blocked, so its assessment F4009 has no parent either.
+    const assessments = await runCli(['preview', 'migration.yaml', '--step', 'assessments', '-n', '20'], { cwd: plan });
+    expect(assessments.stdout).toContain("external_interview_id: parent 'I3009' is neither in step interviews's log");
+    expect(assessments.stdout).toContain('"external_interview_id": "(dry run: I3001)"');
+    expect(existsSync(join(plan, 'hire-import-state'))).toBe(false);
+  });
+
+  it("reads the parents' ids from their logs once the plan has run, and asks for the step when none is named", async () => {
+    const plan = workspace(...files());
+    expect((await runCli(['migrate', 'migration.yaml', '--sandbox', '--rate', '200'], { cwd: plan })).code).toBe(1);
+    const application = readLog(join(plan, 'hire-import-state', 'sandbox', 'applications.results.jsonl')).find((entry) => entry.external_id === 'A2001')!;
+    const preview = await runCli(['preview', 'migration.yaml', '--step', 'interviews', '--sandbox', '-n', '1'], { cwd: plan });
+    expect(preview.stdout).toContain(`"external_application_id": "${String(application.id)}"`);
+
+    const unnamed = await runCli(['preview', 'migration.yaml'], { cwd: plan });
+    expect(unnamed.code).toBe(2);
+    expect(unnamed.stderr).toContain('migration.yaml is a plan: name the step to preview with --step (one of talents, applications, interviews, assessments, offers, background-checks)');
+    const typo = await runCli(['preview', 'migration.yaml', '--step', 'interveiws'], { cwd: plan });
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("--step interveiws: migration.yaml has no such step (did you mean 'interviews'?)");
   });
 });
