@@ -3,7 +3,6 @@
  * that is handed to `run`. Nothing runs here, so tests parse argument lists in-process; src/cli.ts wires the program
  * to the process and to the commands. One import command per endpoint description in the registry.
  */
-import { readFileSync } from 'node:fs';
 import { Command, Help, InvalidArgumentError, Option } from 'commander';
 import type { ImportOptions, SendOptions } from './commands/import.js';
 import type { InitOptions } from './commands/init.js';
@@ -22,6 +21,7 @@ import { ExitCode, exitCodeMeanings, undoExitCodeMeanings, verifyExitCodeMeaning
 import type { Output } from './outcome.js';
 import { progressMode } from './report/progress.js';
 import { suggestion } from './validate/suggest.js';
+import { version } from './version.js';
 
 /** A parsed command line: which command, with what. */
 export type CommandCall =
@@ -67,7 +67,6 @@ function readEnvironment(command: Command, env: NodeJS.ProcessEnv): Command {
   return command;
 }
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 /** A command's exit codes, from its one list of their meanings, wrapped under their code as commander wraps options. */
 function exitCodeHelp(meanings: ExitCodeMeanings): string {
