@@ -13,7 +13,7 @@ import { UsageError } from '../errors.js';
 import { openMappedInput, prepare } from '../import/records.js';
 import { readResultLog } from '../log/resultLog.js';
 import { loadMapping, type MappingSpec } from '../map/mapping.js';
-import { didYouMean } from './didYouMean.js';
+import { suggestion } from '../validate/suggest.js';
 import { stepLookups } from './order.js';
 import { loadPlan, type DefaultLog, type PlanStep } from './planFile.js';
 
@@ -35,7 +35,7 @@ export async function previewedStep(planPath: string, stepName: string | undefin
   const names = plan.steps.map((step) => step.name);
   if (stepName === undefined) throw new UsageError(`${basename(plan.file)} is a plan: name the step to preview with --step (one of ${names.join(', ')})`);
   const step = plan.steps.find((candidate) => candidate.name === stepName);
-  if (!step) throw new UsageError(`--step ${stepName}: ${basename(plan.file)} has no such step${didYouMean(stepName, names)}`);
+  if (!step) throw new UsageError(`--step ${stepName}: ${basename(plan.file)} has no such step${suggestion(stepName, names, 'steps')}`);
   const known = new Map<string, Promise<ReadonlyMap<string, string>>>();
   const visiting = new Set<string>();
   /** The lookups of a step's mapping, each with its parent step's ids (found once per step, up the chain). */
@@ -43,7 +43,7 @@ export async function previewedStep(planPath: string, stepName: string | undefin
     const parents = new Map<string, { step: string; ids: ReadonlyMap<string, string> }>();
     for (const [lookup, parentName] of Object.entries(stepLookups(spec))) {
       const parent = plan.steps.find((candidate) => candidate.name === parentName);
-      if (!parent) throw new UsageError(`${basename(of.mapping)} lookups.${lookup}: no step '${parentName}' in ${basename(plan.file)}${didYouMean(parentName, names)}`);
+      if (!parent) throw new UsageError(`${basename(of.mapping)} lookups.${lookup}: no step '${parentName}' in ${basename(plan.file)}${suggestion(parentName, names, 'steps')}`);
       // A cycle (which migrate refuses) gives the step that closes it no ids rather than no end.
       if (visiting.has(parentName)) {
         parents.set(lookup, { step: parentName, ids: new Map() });
