@@ -3,6 +3,7 @@
  * by parent), list by parent, both paged by page_token; and a look-up whose kinds of key are ANDed, as on Feishu.
  * Every answer is decided from what is stored at the moment it is asked.
  */
+import { feishuCodes } from '../endpoints/codes.js';
 import { carriedInside } from '../endpoints/registry.js';
 import type { EndpointDescription, Fields, MatchBeforeCreate, ReadBack } from '../endpoints/types.js';
 import type { RecordStore, StoredRecord } from './store.js';
@@ -11,7 +12,7 @@ import { nestAt, valueAt } from './wireShape.js';
 
 export type ReadAnswer = { ok: true; body: JsonObject } | { ok: false; code: number; problem: string };
 
-const parameterError = 1002002;
+const parameterError: number = feishuCodes.parameterError.code;
 
 function refused(problem: string, code = parameterError): ReadAnswer {
   return { ok: false, code, problem };

@@ -166,12 +166,12 @@ describe('Sender', () => {
 
   it("stops everything on a missing permission, naming the endpoint's permissions", async () => {
     const forbidden = scripted([error(400, 99991672)]);
-    expect(await forbidden.send()).toMatchObject({ status: 'failed', code: 99991672 });
-    expect(forbidden.sender.fatal?.message).toMatch(/needs the permission hire:external_application and a published version/);
+    expect(await forbidden.send()).toMatchObject({ status: 'pending' }); // not the record's fault: the rerun sends it
+    expect(forbidden.sender.fatal?.message).toMatch(/the app needs the permission hire:external_application: grant the permission in the developer console, publish a version/);
     expect(await forbidden.send()).toEqual({ status: 'pending', attempts: 0 });
     const offersForbidden = scripted([error(400, 99991672)], { endpoint: offers });
     await offersForbidden.send();
-    expect(offersForbidden.sender.fatal?.message).toMatch(/import external offers .* needs the permissions hire:external_offer and hire:external_application/);
+    expect(offersForbidden.sender.fatal?.message).toMatch(/importing external offers .* needs the permissions hire:external_offer and hire:external_application/);
   });
 
   it('after an interrupt starts nothing new and leaves a retry pending', async () => {
@@ -219,11 +219,10 @@ describe('Sender, deleting (undo)', () => {
     expect(scripted([], { endpoint: applications }).sender.paces.delete?.state).toMatchObject({ rate: 20, perMinute: 20 });
   });
 
-  it('counts a record already gone (HTTP 404, or a parameter error: the id is the only parameter) as deleted, and fails any other refusal', async () => {
-    expect(await scripted([error(400, 1002002)], { endpoint: interviews }).remove('5')).toEqual({ status: 'deleted', id: '5', notFound: true, attempts: 1 });
-    expect(await scripted([error(404, 404)], { endpoint: interviews }).remove('5')).toMatchObject({ status: 'deleted', notFound: true });
-    // A delete whose first answer was lost and whose retry finds nothing: it was deleted by the first try.
-    expect(await scripted([reset, error(400, 1002002)], { endpoint: interviews }).remove('5')).toMatchObject({ status: 'deleted', notFound: true, attempts: 2 });
+  it('fails every refused delete, a parameter error and a 404 too: Feishu documents no "not found" (the undo reads back)', async () => {
+    expect(await scripted([error(400, 1002002)], { endpoint: interviews }).remove('5')).toEqual({ status: 'failed', code: 1002002, msg: 'code 1002002', attempts: 1 });
+    expect(await scripted([error(404, 404)], { endpoint: interviews }).remove('5')).toMatchObject({ status: 'failed', code: 404 });
+    expect(await scripted([reset, error(400, 1002002)], { endpoint: interviews }).remove('5')).toMatchObject({ status: 'failed', code: 1002002, attempts: 2 });
     expect(await scripted([error(400, 1002201)], { endpoint: interviews }).remove('5')).toEqual({ status: 'failed', code: 1002201, msg: 'code 1002201', attempts: 1 });
   });
 
