@@ -40,6 +40,8 @@ export interface SendJob {
   /** The Feishu id, for an update. */
   id?: string;
   body: Record<string, unknown>;
+  /** What validation kept beside the body (a phone's dialling code): the look-up reads it, it is not sent. */
+  local?: Record<string, unknown>;
   /**
    * The record's parent was created by this run moments ago (the plan knows): a create refused because the parent
    * is missing is tried again for a while, since a new parent may take seconds to become visible.
@@ -60,13 +62,15 @@ export type SendResult =
   | { status: 'created' | 'updated' | 'matched'; id: string; attempts: number; recovered?: true }
   /** `retryable`: it gave up on a transient failure (the server or the network): a rerun tries again; nothing to fix. */
   | { status: 'failed'; code: number | string; msg: string; attempts: number; logId?: string; retryable?: true }
+  /** The server refused a look-up key of the record as malformed (a mobile number, 1002009): fix `field` in the input. */
+  | { status: 'invalid'; field: string; code: number | string; msg: string; attempts: number }
   /** Not finished because the run was interrupted: nothing is logged, so a rerun sends it. */
   | { status: 'pending'; attempts: number };
 
 /** The outcome of a delete: `notFound` when the record was already gone. */
 export type DeleteResult =
   | { status: 'deleted'; id: string; notFound: boolean; attempts: number; logId?: string }
-  | Exclude<SendResult, { status: 'created' | 'updated' | 'matched' }>;
+  | Exclude<SendResult, { status: 'created' | 'updated' | 'matched' | 'invalid' }>;
 
 export interface SenderStats {
   requests: number;
@@ -275,7 +279,7 @@ export class Sender {
   }
 
   async #matchThenCreate(matcher: Matcher, job: SendJob, tries: Tries): Promise<SendResult> {
-    const keys = matcher.keysOf(job.body);
+    const keys = matcher.keysOf(job.body, job.local);
     const claim = matcher.claim(keys); // at once, so records sharing a key settle in the order they came
     let id: string | undefined;
     try {
@@ -440,7 +444,8 @@ function resultOf(sent: Settled<{ id: string }>, done: 'created' | 'updated', tr
   const { attempts } = tries;
   if (sent.kind === 'pending') return { status: 'pending', attempts };
   if (sent.kind === 'failed') {
-    const { kind: _kind, ...failed } = sent;
+    const { kind: _kind, invalid, ...failed } = sent;
+    if (invalid !== undefined) return { status: 'invalid', field: invalid, code: failed.code, msg: failed.msg, attempts };
     return { status: 'failed', ...failed, attempts };
   }
   return { status: done, id: sent.answer.id, attempts };

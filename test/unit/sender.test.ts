@@ -329,12 +329,26 @@ describe('Sender, for an endpoint that matches before it creates (talents)', () 
     const byMobile = scripted([], { endpoint: talents, lookup });
     expect(await byMobile.send({ body: talent('C-2', { email: 'b@example.com', mobile: '13800000002' }) })).toEqual({ status: 'matched', id: 'T-phone', attempts: 0 });
     expect(byMobile.sent.map((request) => request.body)).toEqual([
-      { mobile_code: '86', email_list: ['b@example.com'] },
+      { email_list: ['b@example.com'] },
       { mobile_code: '86', mobile_number_list: ['13800000002'] },
     ]);
     const fresh = scripted([ok('T-new')], { endpoint: talents, lookup });
     expect(await fresh.send({ body: talent('C-3', { email: 'c@example.com' }) })).toEqual({ status: 'created', id: 'T-new', attempts: 1 });
     expect(fresh.sent.map((request) => request.what)).toEqual(['POST /open-apis/hire/v1/talents/batch_get_id', 'create']);
+  });
+
+  it('makes a record whose mobile Feishu refuses as malformed (1002009) invalid, naming the field: never "no match", never created', async () => {
+    const lookup = (body: Record<string, unknown>): Reply =>
+      body.mobile_number_list ? { kind: 'error', status: 400, code: 1002009, msg: '手机号格式错误' } : { kind: 'ok', status: 200, body: { code: 0, data: { talent_list: [] } } };
+    const refused = scripted([ok('T-never')], { endpoint: talents, lookup });
+    expect(await refused.send({ body: talent('C-9', { mobile: '13800000009' }) })).toEqual({
+      status: 'invalid',
+      field: 'basic_info.mobile',
+      code: 1002009,
+      msg: 'Feishu refused +86 13800000009 as malformed (手机号格式错误): correct it in the input',
+      attempts: 0,
+    });
+    expect(refused.sent.map((request) => request.what)).toEqual(['POST /open-apis/hire/v1/talents/batch_get_id']);
   });
 
   it('looks a lost create up again instead of sending it twice', async () => {
