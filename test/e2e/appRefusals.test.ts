@@ -6,19 +6,17 @@
  */
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { appRefusals } from '../../src/endpoints/codes.js';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
-import { credentialEnv, credentials, readLog, runCli, startCli, stateLog, waitFor, workspace } from '../support/cli.js';
+import type { Sandbox, SandboxOptions } from '../../src/sandbox/server.js';
+import { credentialEnv, readLog, runCli, startCli, stateLog, waitFor, workspace } from '../support/cli.js';
+import { sandboxSession } from '../support/sandboxSession.js';
 
+const session = sandboxSession();
 let sandbox: Sandbox | undefined;
-afterEach(async () => {
-  await sandbox?.close();
-  sandbox = undefined;
-});
 
 async function sandboxOn(options: SandboxOptions = {}): Promise<Sandbox> {
-  sandbox = await startSandbox({ ...credentials, rateLimit: 0, ...options });
+  sandbox = await session.start(options);
   return sandbox;
 }
 

@@ -6,18 +6,16 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
-import { credentialEnv, credentials, readLog, runCli, stateLog, workspace } from '../support/cli.js';
+import { describe, expect, it } from 'vitest';
+import type { Sandbox, SandboxOptions } from '../../src/sandbox/server.js';
+import { credentialEnv, readLog, runCli, stateLog, workspace } from '../support/cli.js';
+import { sandboxSession } from '../support/sandboxSession.js';
 
+const session = sandboxSession();
 let sandbox: Sandbox | undefined;
-afterEach(async () => {
-  await sandbox?.close();
-  sandbox = undefined;
-});
 
 async function sandboxOn(options: SandboxOptions = {}): Promise<Sandbox> {
-  sandbox = await startSandbox({ ...credentials, rateLimit: 0, ...options });
+  sandbox = await session.start(options);
   return sandbox;
 }
 
