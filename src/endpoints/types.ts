@@ -20,7 +20,8 @@ export interface Limit {
  *   beside the body for the look-up (src/validate/phone.ts).
  */
 export type FieldType =
-  | { kind: 'string' }
+  /** `format: 'email'`: one email address (no space, one @, a dotted domain), refused before it is sent otherwise. */
+  | { kind: 'string'; format?: 'email' }
   | { kind: 'int'; labels?: EnumLabels; min?: number; max?: number }
   | { kind: 'ms' }
   | { kind: 'msString' }
