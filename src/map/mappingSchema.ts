@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { dateFormatTokens, luxonDateFormat } from '../validate/dateFormat.js';
 import { isZone } from '../validate/dates.js';
+import { defaultPhoneRegion } from '../validate/phone.js';
 
 /** One declared date format or several, tried in order (`DD.MM.YYYY`, `[DD.MM.YYYY HH:mm, DD/MM/YYYY]`). */
 const dateFormatSchema = z
@@ -183,6 +184,11 @@ export const mappingSchema = z
             `How this export writes its dates (DD.MM.YYYY for 05.03.2024), tried before the common forms for every date field and by $date(). ` +
             `Tokens ${dateFormatTokens}; anything else is literal.`,
         }),
+        phone_region: z
+          .string()
+          .regex(/^[A-Z]{2}$/, { error: 'is not a region code (two capital letters, ISO 3166: CN, US, HK)' })
+          .optional()
+          .meta({ description: `The region (ISO 3166: CN, US, HK) of phone numbers written without +code or 00code; default: ${defaultPhoneRegion}.` }),
       })
       .strict()
       .optional()

@@ -6,6 +6,7 @@
  */
 import type { AnswerRule, EndpointDescription, Fields, FieldType } from '../endpoints/types.js';
 import { dateFormatsTried, dateReader, type DateReader } from './dates.js';
+import { diallingCodeAt, type PhoneReader } from './phone.js';
 import { intReader } from './integers.js';
 import { shown, type Problem } from './problem.js';
 import { suggestion } from './suggest.js';
@@ -22,6 +23,8 @@ export interface ValidatorOptions {
   zone?: string;
   /** Formats dates are tried in before the common ones (a mapping's `input.date_format`: DD.MM.YYYY). */
   dateFormats?: readonly string[];
+  /** Reads phone fields (phoneReader); required when the endpoint has one. */
+  phones?: PhoneReader;
 }
 
 /** What a check returns for a value it refused (its problems are already recorded). */
@@ -35,6 +38,7 @@ interface Compiler {
   /** The formats a refused date was tried in, for its message. */
   datesTried: string;
   externalId: string;
+  phones?: PhoneReader;
 }
 
 export function compileValidator(endpoint: EndpointDescription, options: ValidatorOptions = {}): Validator {
@@ -42,6 +46,7 @@ export function compileValidator(endpoint: EndpointDescription, options: Validat
     dates: dateReader(options.zone, options.dateFormats),
     datesTried: dateFormatsTried(options.dateFormats),
     externalId: endpoint.externalId,
+    phones: options.phones,
   };
   const record = objectCheck(endpoint.fields, compiler, '');
   return (candidate) => {
@@ -150,6 +155,17 @@ function typeCheck(type: FieldType, compiler: Compiler, prefix: string): Check {
           else refused = refuse(problems, `${path}[${index}]`, `${shown(item)} is not text`) === invalid;
         }
         return refused ? invalid : items;
+      };
+    }
+    case 'phone': {
+      const { phones } = compiler;
+      if (!phones) throw new Error(`${prefix.slice(0, -1)} is a phone field: compile the validator with a phone reader`);
+      // The national digits are sent; the dialling code keys the look-up (a talent under +852 is not one under +86).
+      return (value, path, problems, local) => {
+        const phone = phones(value);
+        if (!phone.ok) return refuse(problems, path, phone.reason);
+        local[diallingCodeAt(path)] = phone.diallingCode;
+        return phone.national;
       };
     }
     case 'object':
