@@ -94,7 +94,8 @@ async function readFormats(zip: ZipParts, part: string): Promise<string[]> {
   const ids: number[] = [];
   await readXml(zip.chunks(part, MAX_PART_BYTES, 'the styles part'), {
     open(name, attributes) {
-      if (name === 'numFmt') custom.set(Number(attributes.numFmtId), attributes.formatCode ?? 'General');
+      // An empty code (some writers redefine id 0 so) leaves the built-in format in place.
+      if (name === 'numFmt' && attributes.formatCode) custom.set(Number(attributes.numFmtId), attributes.formatCode);
       else if (name === 'cellXfs') inCellXfs = true;
       else if (name === 'xf' && inCellXfs) ids.push(Number(attributes.numFmtId ?? 0));
     },

@@ -1,7 +1,7 @@
 /**
  * SpreadsheetML parts as a stream of tag and text events (sax, strict): element names without their namespace
- * prefix (x:row and row alike, as .NET writers and Strict OOXML spell them), text in pieces of at most sax's 64 KiB
- * buffer, so that no text node is ever held whole by the parser. Bytes are decoded as UTF-8 across chunk borders.
+ * prefix (x:row and row alike, as .NET writers and Strict OOXML spell them), text with XML's line ends (LF) in pieces
+ * of at most sax's 64 KiB buffer, so that no text node is ever held whole by the parser. Bytes are decoded as UTF-8 across chunk borders.
  */
 import sax from 'sax';
 
@@ -17,7 +17,8 @@ export interface XmlFeed {
 }
 
 export function xmlFeed(handlers: XmlHandlers): XmlFeed {
-  const parser = sax.parser(true, { trim: false, normalize: false, position: false });
+  // position: true, because sax checks its buffers (and emits a long text in pieces) only when it counts positions.
+  const parser = sax.parser(true, { trim: false, normalize: false, position: true });
   let failure: Error | undefined;
   parser.onerror = (error) => {
     failure ??= error;
@@ -26,8 +27,10 @@ export function xmlFeed(handlers: XmlHandlers): XmlFeed {
   if (open) parser.onopentag = (tag) => open(localName(tag.name), tag.attributes as Record<string, string>);
   if (close) parser.onclosetag = (name) => close(localName(name));
   if (text) {
-    parser.ontext = text;
-    parser.oncdata = text;
+    // XML reads every CRLF and lone CR as LF (a CR the writer meant is written _x000D_); sax leaves them as they are.
+    const normalised = (raw: string) => text(raw.includes('\r') ? raw.replace(/\r\n?/g, '\n') : raw);
+    parser.ontext = normalised;
+    parser.oncdata = normalised;
   }
   const decoder = new TextDecoder('utf-8');
   const check = () => {
