@@ -18,7 +18,12 @@ export const MAX_CELL_CHARS = 1024 * 1024;
 /** One record: all its cells together. */
 export const MAX_RECORD_CHARS = 8 * 1024 * 1024;
 
-/** A byte or character count as messages write it: 64 MiB, 1.5 MiB, 300 KiB. */
+/** A character count as messages write it: 1,048,577 characters. */
+export function characters(count: number): string {
+  return `${count.toLocaleString('en-US')} characters`;
+}
+
+/** A byte count as messages write it: 64 MiB, 1.5 MiB, 300 KiB. */
 export function mib(count: number): string {
   if (count < 1024 * 1024) return `${Math.ceil(count / 1024)} KiB`;
   return `${Number((count / 1024 / 1024).toFixed(1))} MiB`;

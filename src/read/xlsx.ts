@@ -16,7 +16,7 @@ import { parseCsvHeader, rawWithoutReason, RowShape, type CsvHeader } from './cs
 import type { ByteInput } from './input.js';
 import { columnName, sheetRows, type SheetRow } from './sheetRows.js';
 import type { RecordSource, SourceItem } from './types.js';
-import { MAX_CELL_CHARS, MAX_RECORD_CHARS, mib } from './workbookLimits.js';
+import { characters, MAX_CELL_CHARS, MAX_RECORD_CHARS } from './workbookLimits.js';
 import { readWorkbookInfo, type SheetEntry } from './workbookParts.js';
 import { ZipParts } from './zipParts.js';
 
@@ -114,7 +114,7 @@ async function* sheetItems(rows: AsyncGenerator<SheetRow>, header: CsvHeader, na
       if (next.done) return;
       const row = next.value;
       while (row.cells.length < names.length) row.cells.push('');
-      for (const { index, length } of row.oversized ?? []) row.cells[index] = `[${mib(length)} not copied]`;
+      for (const { index, length } of row.oversized ?? []) row.cells[index] = `[${characters(length)} not copied]`;
       const raw = rawWithoutReason(toCsvLine(row.beyond ? [...row.cells, row.beyond.text] : row.cells), header, ',');
       const problem = rowProblem(row, header);
       if (problem !== undefined) {
@@ -141,10 +141,10 @@ function rowProblem(row: SheetRow, header: CsvHeader): { field?: string; reason:
   const over = row.oversized?.[0];
   if (over !== undefined) {
     const column = header.names[over.index] || `cell ${over.index + 1}`;
-    return { field: `column ${column}`, reason: `the cell holds ${mib(over.length)} of text, more than the ${mib(MAX_CELL_CHARS)} a cell may hold` };
+    return { field: `column ${column}`, reason: `the cell holds ${characters(over.length)}, more than the ${characters(MAX_CELL_CHARS)} a cell may hold` };
   }
   if (row.chars > MAX_RECORD_CHARS) {
-    return { reason: `the row holds ${mib(row.chars)} of text, more than the ${mib(MAX_RECORD_CHARS)} a record may hold` };
+    return { reason: `the row holds ${characters(row.chars)}, more than the ${characters(MAX_RECORD_CHARS)} a record may hold` };
   }
   if (row.beyond !== undefined) {
     const width = header.names.length;
