@@ -9,9 +9,9 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HEADER, hugeCellRows, hugeSharedString, MAPPING, sharedStringRows, strayCellRows, textRow, tinySharedStrings, writeWorkbook } from '../../bench/workbooks.js';
-import { characters, MAX_CELL_CHARS, MAX_RECORD_CHARS, MAX_SHARED_STRINGS_BYTES, mib } from '../../src/read/workbookLimits.js';
+import { characters, MAX_CELL_CHARS, MAX_PART_BYTES, MAX_RECORD_CHARS, MAX_SHARED_STRINGS_BYTES, mib } from '../../src/read/workbookLimits.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { credentialEnv, credentials, runCli, workspace } from '../support/cli.js';
+import { credentialEnv, credentials, repoRoot, runCli, workspace } from '../support/cli.js';
 
 let sandbox: Sandbox;
 let folder: string;
@@ -76,5 +76,13 @@ describe('a workbook past a bound', () => {
     expect(JSON.parse(run.stdout).error.message).toMatch(
       new RegExp(`^bomb\\.xlsx: the shared-string table \\(xl/sharedStrings\\.xml\\) inflates to [\\d.]+ MiB, more than the ${mib(MAX_SHARED_STRINGS_BYTES)} this tool reads; `),
     );
+  });
+});
+
+describe("the README's bounds", () => {
+  it('are the bounds the reader applies', () => {
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+    expect(readme).toContain(`a cell up to ${characters(MAX_CELL_CHARS)} and a row up to ${characters(MAX_RECORD_CHARS)}`);
+    expect(readme).toContain(`a shared-string table up to ${mib(MAX_SHARED_STRINGS_BYTES)} and any other part it holds whole up to ${mib(MAX_PART_BYTES)} once inflated`);
   });
 });
