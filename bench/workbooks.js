@@ -137,7 +137,7 @@ export function* repeated(text, length) {
   for (let left = length; left > 0; left -= piece.length) yield piece.slice(0, Math.min(left, piece.length));
 }
 
-export const HEADER = ['面评编号', '面试编号', '面试官', '结论', '专业能力', '评语', '备注'];
+export const HEADER = ['面评编号', '面试编号', '面试官', '结论', '专业能力', '评语', '面试日期'];
 const recordCells = (index) => [`M-${index}`, String(6986199832494934316n + BigInt(index)), '张伟', '通过', String((index % 5) + 1), `评语 ${index}`, ''];
 
 /** `rows` rows of the header's seven columns, each with a stray value at XFD (the last column Excel has). */
@@ -186,7 +186,7 @@ export function* plainRows(rows) {
   for (let index = 1; index <= rows; index++) yield textRow(index + 1, recordCells(index));
 }
 
-/** The mapping these workbooks are imported with. */
+/** The mapping these workbooks (and test/e2e/xlsx.test.ts's) are imported with. */
 export const MAPPING = `fields:
   external_id: 面评编号
   external_interview_id: 面试编号
@@ -195,5 +195,5 @@ export const MAPPING = `fields:
   content: 评语
 dimensions:
   - { type: score, title: { value: 专业能力 }, score: 专业能力 }
-  - { type: text, title: { value: 备注 }, answer: 备注 }
+  - { type: text, title: { value: 面试日期 }, answer: 面试日期 }
 `;

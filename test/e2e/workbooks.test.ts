@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { preview } from '../../src/commands/preview.js';
 import { endpointFor } from '../../src/endpoints/registry.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { assessmentBody } from '../support/assessmentBody.js';
 import { credentialEnv, credentials, repoRoot, runCli, workspace } from '../support/cli.js';
 
 const dir = 'fixtures/workbooks';
@@ -27,23 +28,12 @@ const writers = [
 ];
 
 function expectedBodies(dates: string[], notes: string[]) {
-  const rows = [
-    ['M-001', '6986199832494934316', '张伟', 2, 4, '思路清晰, "沟通好"'],
-    ['M-002', '6986199832494934317', '李娜', 1, 2, '基础薄弱\n需要加强'],
-    ['M-003', '6986199832494934318', '王芳', 3, 5, undefined],
-  ] as const;
-  return rows.map(([id, interview, username, conclusion, score, content], index) => ({
-    external_id: id,
-    external_interview_id: interview,
-    username,
-    conclusion,
-    ...(content === undefined ? {} : { content }),
-    assessment_dimension_list: [
-      { assessment_type: 1, title: '专业能力', score },
-      { assessment_type: 3, title: '面试日期', content: dates[index] },
-      ...(notes[index] ? [{ assessment_type: 3, title: '备注', content: notes[index] }] : []),
-    ],
-  }));
+  const notesOf = (index: number): Record<string, string> => (notes[index] ? { 备注: notes[index]! } : {});
+  return [
+    assessmentBody('M-001', '6986199832494934316', '张伟', 2, 4, dates[0]!, '思路清晰, "沟通好"', notesOf(0)),
+    assessmentBody('M-002', '6986199832494934317', '李娜', 1, 2, dates[1]!, '基础薄弱\n需要加强', notesOf(1)),
+    assessmentBody('M-003', '6986199832494934318', '王芳', 3, 5, dates[2]!, undefined, notesOf(2)),
+  ];
 }
 
 let sandbox: Sandbox;
