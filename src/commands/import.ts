@@ -27,6 +27,7 @@ import { claimRejectsPath } from '../read/rejectsWritten.js';
 import { formatFromPath, type Format, type RecordSource, type SourceItem } from '../read/source.js';
 import type { Colors } from '../report/colors.js';
 import { estimateRecords } from '../report/estimate.js';
+import { plural } from '../report/format.js';
 import { checkProgressInterval, plainLines, Progress, type ProgressView, type RunHeading } from '../report/progress.js';
 import type { ImportSummary } from '../report/summary.js';
 import { Tally } from '../report/tally.js';
@@ -467,7 +468,7 @@ function checkSandboxState(log: string, history: LogHistory): void {
   const state = sandboxStatePath(log);
   if (history.known.size === 0 || (existsSync(state) && statSync(state).size > 0)) return;
   throw new ConfigError(
-    `${log} says ${history.known.size} record(s) were created in the sandbox, but the sandbox's state (${state}) is gone, ` +
+    `${log} says ${plural(history.known.size, 'record')} ${history.known.size === 1 ? 'was' : 'were'} created in the sandbox, but the sandbox's state (${state}) is gone, ` +
       `so it no longer holds them; nothing was sent. Delete ${log} to rehearse from the start`,
   );
 }

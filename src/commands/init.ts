@@ -6,6 +6,7 @@ import type { EndpointDescription } from '../endpoints/types.js';
 import { UsageError } from '../errors.js';
 import { draftMapping } from '../map/init.js';
 import { openSource } from '../read/source.js';
+import { plural } from '../report/format.js';
 
 export interface InitOptions {
   file: string;
@@ -55,6 +56,6 @@ export async function init(options: InitOptions, io: { stderr(text: string): voi
     previewCommand: options.file === '-' ? undefined : `hire-import preview ${options.file} --resource ${resource} --mapping ${output}`,
   }, options.endpoint);
   await writeFile(output, draft.text);
-  io.stderr(`wrote ${output}: ${resource}, ${draft.fields} field(s), ${draft.dimensions} dimension entr${draft.dimensions === 1 ? 'y' : 'ies'} guessed from ${inputName}\n`);
+  io.stderr(`wrote ${output}: ${resource}, ${plural(draft.fields, 'field')}, ${plural(draft.dimensions, 'dimension entry', 'dimension entries')} guessed from ${inputName}\n`);
   return { path: output, fields: draft.fields, dimensions: draft.dimensions };
 }

@@ -4,6 +4,7 @@
  */
 import { UsageError } from '../errors.js';
 import { openMappedInput, prepare, type InputOptions } from '../import/records.js';
+import { plural } from '../report/format.js';
 
 export interface PreviewOptions extends Omit<InputOptions, 'stdin'> {
   /** How many records to show. */
@@ -31,7 +32,7 @@ export async function preview(
       }
       if (++shown === options.n) break;
     }
-    io.stderr(`${shown} record(s) shown, ${invalid} invalid; nothing was sent\n`);
+    io.stderr(`${plural(shown, 'record')} shown, ${invalid} invalid; nothing was sent\n`);
     return { shown, invalid };
   } finally {
     for (const step of cleanup.reverse()) await step();

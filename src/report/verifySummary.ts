@@ -6,7 +6,7 @@
 import type { Colors } from './colors.js';
 import { checkStatuses, type CheckStatus } from '../readBack/checkStatus.js';
 import type { RecordCheck, StepVerification } from '../readBack/verifyStep.js';
-import { count, duration } from './format.js';
+import { count, duration, plural } from './format.js';
 
 export interface VerifySummary {
   /** A plan file, or null for a single export. */
@@ -43,7 +43,7 @@ export function formatVerifySummary(summary: VerifySummary, colors: Colors): str
   const lines: string[] = [];
   const exports = summary.steps.length === 1 ? summary.steps[0]!.file : `${summary.steps.length} exports of ${summary.plan}`;
   lines.push(
-    `verify: ${count(summary.records)} records from ${exports} checked against Feishu in ${duration(summary.elapsedMs)} ` +
+    `verify: ${plural(summary.records, 'record')} from ${exports} checked against Feishu in ${duration(summary.elapsedMs)} ` +
       `(${summary.recordsPerSec.toFixed(1)} records/s, ${plural(summary.readRequests, 'read request')})`,
   );
   const header = ['', ...checkStatuses];
@@ -70,10 +70,6 @@ export function formatVerifySummary(summary: VerifySummary, colors: Colors): str
   else if (summary.ok) lines.push(colors.green('✔ every record checked is on Feishu as the export says'));
   else lines.push(colors.red(`✖ ${plural(counts.missing + counts.differs + counts['not imported'] + summary.readFailures, 'record')} not as the export says`));
   return `${lines.join('\n')}\n`;
-}
-
-function plural(value: number, noun: string): string {
-  return `${count(value)} ${noun}${value === 1 ? '' : 's'}`;
 }
 
 export const reportColumns = ['resource', 'file', 'line', 'external_id', 'id', 'status', 'field', 'export_value', 'server_value', 'detail'] as const;

@@ -6,7 +6,7 @@
 import { endpointFor } from '../endpoints/registry.js';
 import type { DeletedEntry } from '../log/resultLog.js';
 import type { Colors } from '../report/colors.js';
-import { count, duration } from '../report/format.js';
+import { count, duration, plural } from '../report/format.js';
 import type { DeleteProblem, ResourceCounts } from './run.js';
 import type { LeftRecords } from './targets.js';
 
@@ -114,7 +114,7 @@ export function formatUndoSummary(summary: UndoSummary, colors: Colors, stopped 
   if (summary.logs.length > 0) lines.push(`  result log${summary.logs.length > 1 ? 's' : ''}: ${summary.logs.join(', ')}`);
   if (!summary.dryRun && !ok) lines.push('  run the same command again to continue; nothing is deleted twice');
   if (summary.unlogged.length > 0) {
-    lines.push(colors.red(`  ${count(summary.unlogged.length)} deletion(s) could not be written to the result log; append these lines to it before running again:`));
+    lines.push(colors.red(`  ${plural(summary.unlogged.length, 'deletion')} could not be written to the result log; append these lines to it before running again:`));
     lines.push(...summary.unlogged.map((entry) => `unlogged: ${JSON.stringify(entry)}`));
   }
   return `${lines.join('\n')}\n`;

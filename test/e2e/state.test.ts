@@ -162,7 +162,7 @@ describe('a rehearsal', () => {
     const run = await runCli(['assessments', 'export.csv', '--sandbox', ...fast], { cwd: folder });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(
-      `hire-import: ${log} says 2 record(s) were created in the sandbox, but the sandbox's state (hire-import-state/sandbox/sandbox-state.jsonl) is gone, so it no longer holds them; ` +
+      `hire-import: ${log} says 2 records were created in the sandbox, but the sandbox's state (hire-import-state/sandbox/sandbox-state.jsonl) is gone, so it no longer holds them; ` +
         `nothing was sent. Delete ${log} to rehearse from the start`,
     );
     rmSync(join(folder, log));

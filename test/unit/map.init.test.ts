@@ -207,7 +207,7 @@ describe('preview', () => {
       [
         `warning: ${join(dir, 'm.yaml')}: fields.content.expr: 'note' is not a column of export.csv (did you mean 'notes'?)`,
         'warning: export.csv: no value of the mapping reads the columns notes, extra',
-        '1 record(s) shown, 0 invalid; nothing was sent',
+        '1 record shown, 0 invalid; nothing was sent',
         '',
       ].join('\n'),
     );
