@@ -166,6 +166,11 @@ function addRunLimitOptions(command: Command): Command {
     );
 }
 
+/** --sandbox of verify and undo: a rehearsal's logs, and the sandbox that kept its records beside them. */
+function rehearsalHelp(what: string): string {
+  return `a rehearsal (--sandbox imports and migrate): its logs in hire-import-state/sandbox/, ${what} the sandbox that keeps its records there`;
+}
+
 /** Where a resource's result log is kept when --log is not given (src/log/target.ts defaultLogPath). */
 const defaultLogHelp = 'the state of the target and resource, here: hire-import-state/<host>-<app id>/<resource>.results.jsonl';
 
@@ -360,7 +365,8 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
       )
         .option('-m, --mapping <file>', 'the mapping the import used')
         .option('--log <file>', `the result log the import wrote (default: where the import keeps it, ${defaultLogHelp})`)
-        .option('--rate <n>', "read requests per second on each read-back API (default: each one's documented limit)", number),
+        .option('--rate <n>', "read requests per second on each read-back API (default: each one's documented limit)", number)
+        .option('--sandbox', rehearsalHelp('read back from'), false),
     ),
   )
     .option('--report <file>', 'the CSV of every record that is not ok (default: beside the export or the plan, <name>.verify.csv)')
@@ -386,6 +392,7 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
         sheet: flag('sheet'),
         report: flag('report'),
         rate: flag('rate'),
+        sandbox: flag('sandbox'),
         ...runLimitOptions(flags),
         ...connectionOptions(flags),
       };
@@ -401,7 +408,8 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
           .argument('<plan-or-log>', "a plan file (.yaml: every step's result log) or one result log")
           .addOption(new Option('--resource <name>', 'the resource of a single result log (default: the one its lines name)').choices(resourceNames))
           .option('--yes', 'delete without asking (otherwise a terminal is asked to type the app id)', false)
-          .option('--dry-run', 'count what would be deleted and how long it takes; delete nothing', false),
+          .option('--dry-run', 'count what would be deleted and how long it takes; delete nothing', false)
+          .option('--sandbox', rehearsalHelp('delete from'), false),
       ),
     ),
   )
@@ -421,6 +429,7 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
         resource: flags.resource as string | undefined,
         yes: flags.yes as boolean,
         dryRun: flags.dryRun as boolean,
+        sandbox: flags.sandbox as boolean,
         ...runLimitOptions(flags),
         ...connectionOptions(flags),
         ...reportOptions(flags, context),

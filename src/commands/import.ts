@@ -6,7 +6,7 @@
  * (sendImport) over one connection.
  */
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Clock } from '../clock.js';
 import { endpointFor, resourceNames } from '../endpoints/registry.js';
 import type { EndpointDescription } from '../endpoints/types.js';
@@ -19,6 +19,7 @@ import { lockResultLog } from '../log/lock.js';
 import { readResultLog, ResultLog, type Intent, type LogHeader, type LogHistory } from '../log/resultLog.js';
 import { checkLogTarget, defaultLogPath, makeStateFolder, targetOf, type Target } from '../log/target.js';
 import type { Mapper, MappingSpec } from '../map/mapping.js';
+import type { StepLogs } from '../map/lookup.js';
 import { sameFile } from '../read/input.js';
 import { ReadBack, readRequests } from '../readBack/readBack.js';
 import { recoverable, Recovery } from '../readBack/recovery.js';
@@ -137,7 +138,8 @@ export async function openImport(options: ImportOptions, io: Pick<ImportIO, 'std
   const target = targetOf(options);
   const cleanup: Array<() => unknown> = [];
   try {
-    const input = { ...options, endpoint, stdin: io.stdin, signal: io.signal, spec: step?.spec, steps: step !== undefined };
+    const stepLogs = step === undefined ? resourceStepLogs(target) : undefined;
+    const input = { ...options, endpoint, stdin: io.stdin, signal: io.signal, spec: step?.spec, steps: step !== undefined, stepLogs };
     const { source, mapper, records } = await openMappedInput(input, cleanup);
     if (!options.dryRun && !options.sandbox) checkCredentials(options); // before anything is written
     const paths = outputPaths(source, options.log, target, endpoint.resource);
@@ -292,7 +294,7 @@ export async function connect(options: ConnectOptions, io: Pick<ImportIO, 'stder
       const sandbox = await startSandbox({ ...sandboxCredentials, stateFile: options.sandboxState });
       opened.push(() => sandbox.close());
       target = { baseUrl: sandbox.url, ...sandboxCredentials };
-      io.stderr(`sandbox: importing into a local emulator at ${sandbox.url} (nothing reaches Feishu)\n`);
+      io.stderr(`sandbox: a local emulator at ${sandbox.url}, holding what the rehearsals before created (nothing reaches Feishu)\n`);
     }
     const { baseUrl, ...credentials } = target;
     // Loaded here: undici compiles its HTTP parser when loaded, which only runs that send need to pay for.
@@ -312,7 +314,7 @@ export async function connect(options: ConnectOptions, io: Pick<ImportIO, 'stder
   }
 }
 
-function checkCredentials(options: Pick<ConnectOptions, 'appId' | 'appSecret'>): asserts options is { appId: string; appSecret: string } {
+export function checkCredentials(options: Pick<ConnectOptions, 'appId' | 'appSecret'>): asserts options is { appId: string; appSecret: string } {
   if (options.appId && options.appSecret) return;
   // Only what is missing is named: a user who set one of the two looks for the other.
   const missing = [!options.appId && 'FEISHU_APP_ID is not set (or --app-id)', !options.appSecret && 'FEISHU_APP_SECRET is not set (or --app-secret)'].filter(Boolean);
@@ -564,6 +566,14 @@ export function checkConnectionOptions(options: Pick<ImportOptions, 'rate' | 'co
  */
 export function defaultStepLog(target: Target): (step: { resource: string }) => string {
   return ({ resource }) => defaultLogPath(target, resource);
+}
+
+/**
+ * Outside a running plan, a plan's `{ step: interviews }` lookup reads the log a step of that name keeps by default,
+ * the resource's in this target's state: a step's mapping imports (and verifies) alone, unchanged.
+ */
+export function resourceStepLogs(target: Target): StepLogs {
+  return (step) => (endpointFor(step) ? resolve(defaultLogPath(target, step)) : undefined);
 }
 
 /**

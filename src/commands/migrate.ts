@@ -22,6 +22,7 @@ import { runPlan } from '../plan/run.js';
 import { stepProgress } from '../report/planProgress.js';
 import { Tally } from '../report/tally.js';
 import {
+  checkCredentials,
   checkSendOptions,
   closeImport,
   connect,
@@ -64,6 +65,8 @@ export interface MigrateResult {
 
 export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<MigrateResult> {
   checkSendOptions(options);
+  // Said once for the plan, not once per step: every step would name the same missing variables.
+  if (!options.dryRun && !options.sandbox) checkCredentials(options);
   const plan = await loadPlan(options.plan, defaultStepLog(targetOf(options)));
   // Each mapping is read once: its lookups give the order, then it is compiled for its step. A mapping that cannot be
   // read is reported with the step's other problems, when the step is prepared.

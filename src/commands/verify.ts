@@ -22,7 +22,19 @@ import { verifyStep, type RecordCheck, type StepToVerify } from '../readBack/ver
 import { minIntervalMs, PauseTracker, plainLines } from '../report/progress.js';
 import { verified, verifyReportCsv, type VerifySummary } from '../report/verifySummary.js';
 import type { Sender } from '../send/sender.js';
-import { checkConnectionOptions, checkRunLimits, connect, deadlineSignal, defaultStepLog, newSender, reachedMaxDuration, type ConnectionOptions, type RunLimits } from './import.js';
+import {
+  checkConnectionOptions,
+  checkRunLimits,
+  connect,
+  deadlineSignal,
+  defaultStepLog,
+  lockSandboxState,
+  newSender,
+  reachedMaxDuration,
+  resourceStepLogs,
+  type ConnectionOptions,
+  type RunLimits,
+} from './import.js';
 
 /** With --max-duration, the records not reached are not checked. */
 export interface VerifyOptions extends ConnectionOptions, RunLimits {
@@ -40,6 +52,8 @@ export interface VerifyOptions extends ConnectionOptions, RunLimits {
   report?: string;
   /** Read requests per second on each read-back API; default: each one's documented limit. */
   rate?: number;
+  /** A rehearsal: the logs of `--sandbox` imports, read back from the sandbox that keeps its records beside them. */
+  sandbox: boolean;
 }
 
 export interface VerifyIO {
@@ -62,9 +76,16 @@ export async function runVerify(options: VerifyOptions, io: VerifyIO): Promise<V
     }
   }
   const started = io.clock.now();
-  const connection = await connect({ ...options, sandbox: false }, io);
-  const readers: Sender[] = [];
   const ending: Array<() => unknown> = [];
+  const sandboxState = options.sandbox ? await lockSandboxState(steps[0]!.log, io, ending) : undefined;
+  let connection;
+  try {
+    connection = await connect({ ...options, sandboxState }, io);
+  } catch (error) {
+    for (const end of ending) await end();
+    throw error;
+  }
+  const readers: Sender[] = [];
   // Reading stops at --max-duration as on Ctrl-C; the summary and the exit code tell them apart.
   const deadline = deadlineSignal(options.maxDurationMs, io, ending);
   const signal = AbortSignal.any([io.signal, deadline]);
@@ -80,7 +101,7 @@ export async function runVerify(options: VerifyOptions, io: VerifyIO): Promise<V
       }),
     );
     const checks: RecordCheck[] = [];
-    const results = await Promise.all(steps.map((step) => verifyStep(step, { readBack, target: targetOf({ sandbox: false, ...options }), signal, onCheck: (check) => checks.push(check) })));
+    const results = await Promise.all(steps.map((step) => verifyStep(step, { readBack, target: targetOf(options), signal, onCheck: (check) => checks.push(check) })));
     const fatal = readers.find((reader) => reader.fatal)?.fatal;
     if (fatal) throw fatal;
     const stoppedEarly = deadline.aborted && !io.signal.aborted ? reachedMaxDuration(options.maxDurationMs!) : null;
@@ -115,8 +136,8 @@ export async function runVerify(options: VerifyOptions, io: VerifyIO): Promise<V
       ...(stoppedEarly ? { stop: stoppedOnPurpose(options.maxDurationMs!) } : {}),
     };
   } finally {
-    for (const end of ending) end();
     await connection.close();
+    for (const end of ending) await end();
   }
 }
 
@@ -136,8 +157,8 @@ async function stepsOf(options: VerifyOptions): Promise<{ steps: StepToVerify[];
     if (file === undefined) throw new UsageError(`verify ${options.target} needs the export: hire-import verify ${options.target} FILE`);
     if (file === '-') throw new UsageError('verify reads the export from a file, not stdin');
     if (!existsSync(file) || statSync(file).isDirectory()) throw new UsageError(`${file}: no such file`);
-    const log = options.log ?? defaultLogPath(targetOf({ sandbox: false, ...options }), endpoint.resource);
-    const step = { name: endpoint.resource, resource: endpoint.resource, file, mapping: options.mapping, log, ...input };
+    const log = options.log ?? defaultLogPath(targetOf(options), endpoint.resource);
+    const step = { name: endpoint.resource, resource: endpoint.resource, file, mapping: options.mapping, log, stepLogs: resourceStepLogs(targetOf(options)), ...input };
     return { steps: [step], plan: null, report: options.report ?? beside(file, '.verify.csv') };
   }
   if (!existsSync(options.target) || statSync(options.target).isDirectory()) {
@@ -147,8 +168,9 @@ async function stepsOf(options: VerifyOptions): Promise<{ steps: StepToVerify[];
     throw new UsageError('verify PLAN takes its exports, mappings and logs from the plan: no FILE, --mapping or --log');
   }
   // The logs the import uses when the plan names none.
-  const plan = await loadPlan(options.target, defaultStepLog(targetOf({ sandbox: false, ...options })));
-  const stepLogs = new Map(plan.steps.map((step) => [step.name, step.log]));
+  const plan = await loadPlan(options.target, defaultStepLog(targetOf(options)));
+  const logs = new Map(plan.steps.map((step) => [step.name, step.log]));
+  const stepLogs = (step: string) => logs.get(step);
   const steps = plan.steps.map((step) => ({ name: step.name, resource: step.resource, file: step.input, mapping: step.mapping, log: step.log, stepLogs }));
   return { steps, plan: options.target, report: options.report ?? beside(options.target, '.verify.csv') };
 }
@@ -207,11 +229,12 @@ async function noteDiffering(steps: readonly StepToVerify[], checks: readonly Re
 
 /** How to send the export's content again for the records that differ. */
 function updateCommand(options: VerifyOptions, plan: string | null): string {
-  if (plan) return `hire-import migrate ${quote(plan)} --update-changed`;
+  const sandbox = options.sandbox ? ['--sandbox'] : [];
+  if (plan) return ['hire-import', 'migrate', quote(plan), ...sandbox, '--update-changed'].join(' ');
   const words = ['hire-import', options.target, quote(options.file!)];
   if (options.mapping) words.push('--mapping', quote(options.mapping));
   if (options.log) words.push('--log', quote(options.log));
-  return [...words, '--update-changed'].join(' ');
+  return [...words, ...sandbox, '--update-changed'].join(' ');
 }
 
 function quote(word: string): string {

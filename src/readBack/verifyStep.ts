@@ -15,7 +15,7 @@ import type { EndpointDescription } from '../endpoints/types.js';
 import { openMappedInput, prepare } from '../import/records.js';
 import { readResultLog, type LogLine } from '../log/resultLog.js';
 import { checkLogTarget, type Target } from '../log/target.js';
-import { loadMapping, type MappingSpec } from '../map/mapping.js';
+import type { StepLogs } from '../map/lookup.js';
 import type { Format } from '../read/source.js';
 import { differences, type CarriedList, type Difference } from './compare.js';
 import type { ReadBack } from './readBack.js';
@@ -50,8 +50,8 @@ export interface StepToVerify {
   encoding?: string;
   delimiter?: string;
   sheet?: string;
-  /** For a plan: each step's log, read by `{ step }` lookups. */
-  stepLogs?: ReadonlyMap<string, string>;
+  /** The log each `{ step }` lookup of the mapping reads: a plan's steps', or the resources' own. */
+  stepLogs?: StepLogs;
 }
 
 export interface StepVerification {
@@ -114,8 +114,7 @@ export async function verifyStep(step: StepToVerify, context: VerifyContext): Pr
 
   const cleanup: Array<() => unknown> = [];
   try {
-    const spec = step.mapping === undefined ? undefined : withStepLogs(await loadMapping(step.mapping), step.stepLogs);
-    const { mapper, records } = await openMappedInput({ ...step, spec, endpoint, signal: context.signal }, cleanup);
+    const { mapper, records } = await openMappedInput({ ...step, endpoint, signal: context.signal }, cleanup);
     let window: Created[] = [];
     for await (const item of await records()) {
       if (context.signal.aborted) break;
@@ -155,18 +154,6 @@ export async function verifyStep(step: StepToVerify, context: VerifyContext): Pr
     for (const release of cleanup.reverse()) await release();
   }
   return summary;
-}
-
-/** A plan's mapping with its `{ step }` lookups reading those steps' logs, like `{ log }` lookups: they have run. */
-function withStepLogs(spec: MappingSpec, stepLogs: ReadonlyMap<string, string> | undefined): MappingSpec {
-  if (!spec.lookups || !stepLogs) return spec;
-  const lookups = Object.fromEntries(
-    Object.entries(spec.lookups).map(([name, lookup]) => {
-      const log = 'step' in lookup ? stepLogs.get(lookup.step) : undefined;
-      return [name, log === undefined ? lookup : { log }];
-    }),
-  );
-  return { ...spec, lookups };
 }
 
 /** Reads a window's records back, all at once, and settles each. */

@@ -6,7 +6,7 @@
 import { endpointFor } from '../endpoints/registry.js';
 import type { DeletedEntry } from '../log/resultLog.js';
 import type { Colors } from '../report/colors.js';
-import { count, duration, plural } from '../report/format.js';
+import { count, duration, plural, resourceCount } from '../report/format.js';
 import type { DeleteProblem, ResourceCounts } from './run.js';
 import type { LeftRecords } from './targets.js';
 
@@ -47,17 +47,26 @@ export interface UndoSummary {
 
 /** "300 interviews, 300 assessments (with their interviews), 200 applications"; nothing to delete: "nothing". */
 export function plannedText(planned: readonly PlannedCount[]): string {
-  const parts = planned.filter((one) => one.count > 0).map((one) => `${count(one.count)} ${one.resource}${one.carriedBy ? ` (with their ${one.carriedBy})` : ''}`);
+  const parts = planned.filter((one) => one.count > 0).map((one) => `${resourceCount(one.count, one.resource)}${one.carriedBy ? ` (with their ${one.carriedBy})` : ''}`);
   return parts.length > 0 ? parts.join(', ') : 'nothing';
 }
 
+/** The `baseUrl` of a rehearsal's undo: its sandbox has a new port every run, and no app of the user's. */
+export const sandboxUrl = 'sandbox';
+
 function targetText(target: UndoTarget): string {
-  return `${target.baseUrl} (app ${target.appId ?? 'not set'})`;
+  return target.baseUrl === sandboxUrl ? 'the sandbox' : `${target.baseUrl} (app ${target.appId ?? 'not set'})`;
 }
 
-/** The question a terminal is asked; the answer must be the app id. */
+/** What must be typed to confirm: the app id, or for a rehearsal the word sandbox. */
+export function confirmWord(target: UndoTarget): string {
+  return target.appId ?? sandboxUrl;
+}
+
+/** The question a terminal is asked; the answer must be the app id (a rehearsal's: sandbox). */
 export function confirmQuestion(planned: readonly PlannedCount[], target: UndoTarget): string {
-  return `Delete ${plannedText(planned)} from ${targetText(target)}? Type the app id to confirm: `;
+  const word = target.baseUrl === sandboxUrl ? `'${sandboxUrl}'` : 'the app id';
+  return `Delete ${plannedText(planned)} from ${targetText(target)}? Type ${word} to confirm: `;
 }
 
 /** The first progress line: `start: undo: 300 interviews, … from https://open.feishu.cn (app cli_x) · about 9m32s`. */
