@@ -11,6 +11,7 @@ import { ExitCode, UsageError } from './errors.js';
 import { errorJson, guardProcess, interruptSignal, jsonOut, processOutput, reportImport, reportPlan, reportUndo, reportVerify, runCommand } from './main.js';
 import { createProgram, jsonRequested, type CommandCall } from './program.js';
 import { processColors } from './report/colors.js';
+import { programName } from './report/commandLine.js';
 import { capYoungGeneration } from './youngGeneration.js';
 
 // undici parses HTTP in WebAssembly. V8's optimising compile of that parser, in the background, peaks at some 35 MB
@@ -19,6 +20,8 @@ setFlagsFromString('--liftoff-only');
 capYoungGeneration();
 
 const output = processOutput();
+// The commands printed for the user to paste start with the program as they ran it.
+const invokedAs = programName(process.argv[1]!, process.env.PATH, process.cwd());
 // Known before parsing, so that even commander's own refusals end in the one JSON object --json promises.
 const json = jsonRequested(process.argv.slice(2)) ? jsonOut(output) : undefined;
 guardProcess(output, json);
@@ -62,7 +65,7 @@ async function execute(call: CommandCall): Promise<number> {
     }
     case 'init': {
       const { init } = await import('./commands/init.js');
-      return runCommand(() => init(call.options, output), () => ExitCode.ok, output, json);
+      return runCommand(() => init(call.options, { ...output, program: invokedAs }), () => ExitCode.ok, output, json);
     }
     case 'undo': {
       const { undo } = await import('./commands/undo.js');
@@ -82,7 +85,7 @@ async function execute(call: CommandCall): Promise<number> {
 
 /** What a command that sends requests takes from the process; `onInterrupt` says what Ctrl-C does. */
 function sendingIO(onInterrupt: string) {
-  return { stderr: output.stderr, signal: interruptSignal(output, onInterrupt, json), clock: systemClock, random: Math.random };
+  return { stderr: output.stderr, signal: interruptSignal(output, onInterrupt, json), clock: systemClock, random: Math.random, program: invokedAs };
 }
 
 /** The terminal a live line is drawn on, with the colours of its stream (known once the line is parsed). */

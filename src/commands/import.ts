@@ -28,6 +28,7 @@ import { claimRejectsPath } from '../read/rejectsWritten.js';
 import { formatFromPath, type Format, type RecordSource, type SourceItem } from '../read/source.js';
 import type { Colors } from '../report/colors.js';
 import { estimateRecords } from '../report/estimate.js';
+import { commandLine } from '../report/commandLine.js';
 import { plural } from '../report/format.js';
 import { checkProgressInterval, plainLines, Progress, type ProgressView, type RunHeading } from '../report/progress.js';
 import type { ImportSummary } from '../report/summary.js';
@@ -89,6 +90,8 @@ export interface ImportIO {
   terminal?: { stream: NodeJS.WriteStream; colors: Colors };
   /** --max-duration's deadline, when a plan shares one between its steps; else the import keeps its own. */
   deadline?: AbortSignal;
+  /** The program as the user runs it (programName), to start the commands printed for them. */
+  program: string;
 }
 
 /**
@@ -241,7 +244,7 @@ export async function sendImport(opened: OpenedImport, connection: Connection | 
     log: options.dryRun ? null : paths.log,
     rejects,
     rejectsKept: rejects === null ? [] : outputs!.rejectsKept,
-    rerun: rejects === null ? undefined : rerunCommand(options, { ...paths, rejects }),
+    rerun: rejects === null ? undefined : rerunCommand(options, { ...paths, rejects }, io.program),
     dryRun: options.dryRun,
     interrupted: io.signal.aborted,
     stoppedEarly: outcome.stoppedEarly ?? (stoppedOnPurpose ? reachedMaxDuration(options.maxDurationMs!) : null),
@@ -608,8 +611,8 @@ function checkOutputsApart(options: ImportOptions, paths: { log: string; rejects
 }
 
 /** The command that imports the fixed rejects file into the same log: the default one needs no --log. */
-function rerunCommand(options: ImportOptions, paths: { log: string; rejects: string }): string {
-  const words = ['hire-import', options.resource, quote(paths.rejects)];
+function rerunCommand(options: ImportOptions, paths: { log: string; rejects: string }, program: string): string {
+  const words = [options.resource, paths.rejects];
   // The rejects file is in the input's own shape, so whatever it took to read the input reads it too.
   const carried: Array<[string, string | undefined]> = [
     ['--log', options.log && paths.log],
@@ -618,14 +621,9 @@ function rerunCommand(options: ImportOptions, paths: { log: string; rejects: str
     ['--encoding', options.encoding],
     ['--delimiter', options.delimiter],
   ];
-  for (const [flag, value] of carried) if (value) words.push(flag, quote(value));
+  for (const [flag, value] of carried) if (value) words.push(flag, value);
   if (options.sandbox) words.push('--sandbox');
-  return words.join(' ');
-}
-
-/** A word for a shell command line, quoted when it needs to be. */
-export function quote(word: string): string {
-  return /^[\w./@:+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+  return commandLine(program, words);
 }
 
 function roundTo(value: number, decimals: number): number;

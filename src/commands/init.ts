@@ -6,6 +6,7 @@ import type { EndpointDescription } from '../endpoints/types.js';
 import { UsageError } from '../errors.js';
 import { draftMapping } from '../map/init.js';
 import { openSource } from '../read/source.js';
+import { commandLine } from '../report/commandLine.js';
 import { plural } from '../report/format.js';
 
 export interface InitOptions {
@@ -30,7 +31,7 @@ const sampleSize = 200;
  */
 const schemaUrl = `https://unpkg.com/hire-import@${JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version}/schema/mapping.schema.json`;
 
-export async function init(options: InitOptions, io: { stderr(text: string): void }): Promise<{ path: string; fields: number; dimensions: number }> {
+export async function init(options: InitOptions, io: { stderr(text: string): void; program: string }): Promise<{ path: string; fields: number; dimensions: number }> {
   if (options.file === '-' && !options.output) throw new UsageError('init reads stdin only with --output naming the mapping to write');
   const output = options.output ?? join(dirname(options.file), `${basename(options.file, extname(options.file))}.mapping.yaml`);
   if (existsSync(output) && !options.force) throw new UsageError(`${output} already exists; pass --force to overwrite it`);
@@ -53,7 +54,7 @@ export async function init(options: InitOptions, io: { stderr(text: string): voi
       ...(source.delimiter !== undefined && source.delimiter !== ',' ? { delimiter: source.delimiter } : {}),
     },
     schemaRef: schemaUrl,
-    previewCommand: options.file === '-' ? undefined : `hire-import preview ${options.file} --resource ${resource} --mapping ${output}`,
+    previewCommand: options.file === '-' ? undefined : commandLine(io.program, ['preview', options.file, '--resource', resource, '--mapping', output]),
   }, options.endpoint);
   await writeFile(output, draft.text);
   io.stderr(`wrote ${output}: ${resource}, ${plural(draft.fields, 'field')}, ${plural(draft.dimensions, 'dimension entry', 'dimension entries')} guessed from ${inputName}\n`);

@@ -19,6 +19,7 @@ import type { Format } from '../read/source.js';
 import { ReadBack, readRequests } from '../readBack/readBack.js';
 import { checkStatuses, type CheckStatus } from '../readBack/checkStatus.js';
 import { verifyStep, type RecordCheck, type StepToVerify } from '../readBack/verifyStep.js';
+import { commandLine } from '../report/commandLine.js';
 import { minIntervalMs, PauseTracker, plainLines } from '../report/progress.js';
 import { verified, verifyReportCsv, type VerifySummary } from '../report/verifySummary.js';
 import type { Sender } from '../send/sender.js';
@@ -61,6 +62,8 @@ export interface VerifyIO {
   signal: AbortSignal;
   clock: Clock;
   random: () => number;
+  /** The program as the user runs it (programName), to start the command printed for them. */
+  program: string;
 }
 
 /** The summary, and the error that stopped the verify early (--max-duration), if one did. */
@@ -130,7 +133,7 @@ export async function runVerify(options: VerifyOptions, io: VerifyIO): Promise<V
       recordsPerSec: elapsedMs > 0 ? Number(((records * 1000) / elapsedMs).toFixed(1)) : 0,
       interrupted,
       stoppedEarly,
-      updateCommand: counts.differs > 0 ? updateCommand(options, plan) : null,
+      updateCommand: counts.differs > 0 ? updateCommand(options, plan, io.program) : null,
       notes,
       ok: verified({ counts, readFailures, interrupted, stoppedEarly }),
       ...(stoppedEarly ? { stop: stoppedOnPurpose(options.maxDurationMs!) } : {}),
@@ -228,15 +231,11 @@ async function noteDiffering(steps: readonly StepToVerify[], checks: readonly Re
 }
 
 /** How to send the export's content again for the records that differ. */
-function updateCommand(options: VerifyOptions, plan: string | null): string {
+function updateCommand(options: VerifyOptions, plan: string | null, program: string): string {
   const sandbox = options.sandbox ? ['--sandbox'] : [];
-  if (plan) return ['hire-import', 'migrate', quote(plan), ...sandbox, '--update-changed'].join(' ');
-  const words = ['hire-import', options.target, quote(options.file!)];
-  if (options.mapping) words.push('--mapping', quote(options.mapping));
-  if (options.log) words.push('--log', quote(options.log));
-  return [...words, ...sandbox, '--update-changed'].join(' ');
-}
-
-function quote(word: string): string {
-  return /^[\w./@:+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+  if (plan) return commandLine(program, ['migrate', plan, ...sandbox, '--update-changed']);
+  const words = [options.target, options.file!];
+  if (options.mapping) words.push('--mapping', options.mapping);
+  if (options.log) words.push('--log', options.log);
+  return commandLine(program, [...words, ...sandbox, '--update-changed']);
 }

@@ -1,13 +1,23 @@
 /** Runs the real CLI (the built bin) as a subprocess, the way a user or a CI job does. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultLogPath, targetOf } from '../../src/log/target.js';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const binPath = join(repoRoot, 'bin/hire-import.js');
+
+/**
+ * A folder whose `hire-import` is this clone's bin, as `npm install --global .` makes it: on the PATH of every run, so
+ * the commands the CLI prints start `hire-import`, as an installed one's do. A test of a clone's own runs leaves it out.
+ */
+export const installedPath = (() => {
+  const folder = mkdtempSync(join(tmpdir(), 'hire-import-bin-'));
+  symlinkSync(binPath, join(folder, 'hire-import'));
+  return `${folder}${delimiter}${process.env.PATH}`;
+})();
 
 export interface CliRun {
   code: number | null;
@@ -34,7 +44,7 @@ export function startCli(args: string[], options: CliOptions = {}): { child: Chi
   const child = spawn(shell === undefined ? process.execPath : 'bash', shell === undefined ? argv : ['-c', shell], {
     cwd: options.cwd ?? repoRoot,
     // A clean environment: no credentials leak in from the developer's shell, no colours in assertions.
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...options.env },
+    env: { PATH: installedPath, HOME: process.env.HOME, NO_COLOR: '1', ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';

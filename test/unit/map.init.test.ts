@@ -13,7 +13,7 @@ import { draftMapping } from '../../src/map/init.js';
 import { compileMapping, loadMapping } from '../../src/map/mapping.js';
 import { openSource } from '../../src/read/source.js';
 
-const quiet = { stderr: () => {} };
+const quiet = { stderr: () => {}, program: 'hire-import' };
 
 /** Copies a fixture into a fresh folder, so init writes its mapping there. */
 function copyOf(fixture: string): string {

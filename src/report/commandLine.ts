@@ -1,0 +1,39 @@
+/**
+ * The commands hire-import prints for the user to paste: they start with the program as the user runs it, and every
+ * word is quoted for a POSIX shell where it needs to be, so the line works when pasted as it is.
+ */
+import { realpathSync } from 'node:fs';
+import { basename, delimiter, isAbsolute, join, relative } from 'node:path';
+
+/** A word for a shell command line, quoted when it needs to be. */
+export function quote(word: string): string {
+  return /^[\w./@:+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * How the user runs this program: its bare name when that name on PATH is this very file (installed with npm, or
+ * linked), else its path as typed from `cwd` (`./bin/hire-import.js` in a clone), else its absolute path.
+ * `script` is the process's argv[1]; `path` the PATH variable.
+ */
+export function programName(script: string, path: string | undefined, cwd: string): string {
+  const name = basename(script);
+  const itself = realPath(script);
+  for (const folder of (path ?? '').split(delimiter)) {
+    if (folder !== '' && itself !== undefined && realPath(join(folder, name)) === itself) return name;
+  }
+  const near = relative(cwd, script);
+  return quote(near.startsWith('..') || isAbsolute(near) ? script : `./${near}`);
+}
+
+function realPath(file: string): string | undefined {
+  try {
+    return realpathSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A command line for the user: the program as they run it, then the words, each quoted where it must be. */
+export function commandLine(program: string, words: readonly string[]): string {
+  return [program, ...words.map(quote)].join(' ');
+}
