@@ -125,6 +125,8 @@ export async function verifyStep(step: StepToVerify, context: VerifyContext): Pr
         const externalId = prepared.externalId ?? null;
         const known = externalId === null ? undefined : history.known.created(externalId);
         if (known) settle({ line, external_id: externalId, id: known.id, status: 'not checked', detail: `created from a corrected copy; this row is invalid (${reasons})` });
+        // A plan logged a child whose parent was not imported as blocked: verify uses the same word for it.
+        else if (externalId !== null && lastProblem.get(externalId)?.status === 'blocked') settle({ line, external_id: externalId, status: 'not imported', detail: notImported(externalId) });
         else settle({ line, external_id: externalId, status: 'not imported', detail: `invalid: ${reasons}` });
         continue;
       }

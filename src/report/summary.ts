@@ -81,7 +81,7 @@ export function formatSummary(summary: ImportSummary, colors: Colors, rerun?: st
     ? [`would create ${count(summary.wouldCreate)}`, summary.wouldUpdate ? `would update ${count(summary.wouldUpdate)}` : '']
     : [`created ${count(counts.created)}`, counts.updated ? `updated ${count(counts.updated)}` : '', counts.matched ? `matched ${count(counts.matched)}` : ''];
   outcome.push(
-    `already done ${count(counts.skipped)}`,
+    `skipped ${count(counts.skipped)}`,
     counts.invalid ? colors.red(`invalid ${count(counts.invalid)}`) : 'invalid 0',
     counts.failed ? colors.red(`failed ${count(counts.failed)}`) : '',
     counts.blocked ? colors.red(`blocked ${count(counts.blocked)}`) : '',

@@ -93,7 +93,7 @@ describe('the default state', () => {
     const february = await runCli(['assessments', 'february.csv', '--json', ...fast], { cwd: folder, env });
     expect(february.code).toBe(0);
     expect(JSON.parse(february.stdout).counts).toMatchObject({ read: 6, created: 4, skipped: 2 });
-    expect(february.stderr).toContain('created 4 · already done 2');
+    expect(february.stderr).toContain('created 4 · skipped 2');
     // Created once each, by the log, not by the server's 24-hour memory.
     expect(sandbox.stats()).toMatchObject({ created: 10, replayed: 0 });
     // Answers arrive in any order on several connections.
