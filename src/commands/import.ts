@@ -6,7 +6,7 @@
  * (sendImport) over one connection.
  */
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import type { Clock } from '../clock.js';
 import { endpointFor, resourceNames } from '../endpoints/registry.js';
 import type { EndpointDescription } from '../endpoints/types.js';
@@ -18,8 +18,9 @@ import { openMappedInput } from '../import/records.js';
 import { lockResultLog } from '../log/lock.js';
 import { readResultLog, ResultLog, type Intent, type LogHeader, type LogHistory } from '../log/resultLog.js';
 import { checkLogTarget, defaultLogPath, makeStateFolder, targetOf, type Target } from '../log/target.js';
-import type { Mapper, MappingSpec } from '../map/mapping.js';
-import type { StepLogs } from '../map/lookup.js';
+import { loadMapping, type Mapper, type MappingSpec } from '../map/mapping.js';
+import { stepLookups } from '../plan/order.js';
+import { ParentIds } from '../plan/parentIds.js';
 import { sameFile } from '../read/input.js';
 import { ReadBack, readRequests } from '../readBack/readBack.js';
 import { recoverable, Recovery } from '../readBack/recovery.js';
@@ -101,14 +102,39 @@ export interface ImportIO {
 export type ImportResult = ImportSummary & { rerun?: string; stop?: Error };
 
 export async function runImport(options: ImportOptions, io: ImportIO): Promise<ImportResult> {
-  const opened = await openImport(options, io);
+  const spec = options.mapping ? await loadMapping(options.mapping) : undefined;
+  const parents = spec && (await loggedParents(spec, targetOf(options), io.clock));
+  // A plan step's mapping imported alone runs as that step would, its parents' steps finished: the same decisions
+  // and hashes as the plan's, so --update-changed sends only what changed.
+  const opened = await openImport(options, io, parents ? { spec } : undefined);
   try {
     const sandboxState = options.sandbox && !options.dryRun ? await lockSandboxState(opened.paths.log, io, opened.cleanup) : undefined;
     const connection = options.dryRun ? undefined : await ownConnection({ ...options, sandboxState }, io, opened.cleanup);
-    return await sendImport(opened, connection, io);
+    return await sendImport(opened, connection, io, parents ? { parents } : {});
   } finally {
     await closeImport(opened);
   }
+}
+
+/**
+ * Outside a plan, a mapping's `{ step: interviews }` lookups answer from the log the plan's step of that name keeps
+ * by default, the resource's in this target's state, as a finished step answers its children. Undefined when the
+ * mapping has no such lookup, or one names no resource (compiling it then says to use `{ log: FILE }`).
+ */
+async function loggedParents(spec: MappingSpec, target: Target, clock: Clock): Promise<Map<string, ParentIds> | undefined> {
+  const lookups = Object.entries(stepLookups(spec));
+  if (lookups.length === 0 || lookups.some(([, step]) => !endpointFor(step))) return undefined;
+  const parents = new Map<string, ParentIds>();
+  for (const [name, step] of lookups) {
+    const log = defaultLogPath(target, step);
+    if (!existsSync(log)) throw new ConfigError(`mapping lookups.${name}: { step: ${step} } outside a plan reads ${log}, which does not exist: import the ${step} first, or run the plan`);
+    const history = await readResultLog(log, { keep: { ids: true, hashes: false } });
+    checkLogTarget(log, history.header, target, step);
+    const ids = new ParentIds({ step, logged: history.known, now: () => clock.now() });
+    ids.finish('complete');
+    parents.set(name, ids);
+  }
+  return parents;
 }
 
 /** An import checked and opened, nothing sent yet: its input and mapping, its result log locked (unless a dry run) and read. */
@@ -141,8 +167,7 @@ export async function openImport(options: ImportOptions, io: Pick<ImportIO, 'std
   const target = targetOf(options);
   const cleanup: Array<() => unknown> = [];
   try {
-    const stepLogs = step === undefined ? resourceStepLogs(target) : undefined;
-    const input = { ...options, endpoint, stdin: io.stdin, signal: io.signal, spec: step?.spec, steps: step !== undefined, stepLogs };
+    const input = { ...options, endpoint, stdin: io.stdin, signal: io.signal, spec: step?.spec, steps: step !== undefined };
     const { source, mapper, records } = await openMappedInput(input, cleanup);
     if (!options.dryRun && !options.sandbox) checkCredentials(options); // before anything is written
     const paths = outputPaths(source, options.log, target, endpoint.resource);
@@ -569,14 +594,6 @@ export function checkConnectionOptions(options: Pick<ImportOptions, 'rate' | 'co
  */
 export function defaultStepLog(target: Target): (step: { resource: string }) => string {
   return ({ resource }) => defaultLogPath(target, resource);
-}
-
-/**
- * Outside a running plan, a plan's `{ step: interviews }` lookup reads the log a step of that name keeps by default,
- * the resource's in this target's state: a step's mapping imports (and verifies) alone, unchanged.
- */
-export function resourceStepLogs(target: Target): StepLogs {
-  return (step) => (endpointFor(step) ? resolve(defaultLogPath(target, step)) : undefined);
 }
 
 /**

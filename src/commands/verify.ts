@@ -6,14 +6,15 @@
  * summary and choosing the exit code are the caller's business.
  */
 import { existsSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Clock } from '../clock.js';
 import { endpointFor, resourceNames } from '../endpoints/registry.js';
 import { formatDuration } from '../duration.js';
 import { LockedError, StoppedOnPurposeError, UsageError } from '../errors.js';
 import { lockResultLog } from '../log/lock.js';
 import { readResultLog, ResultLog } from '../log/resultLog.js';
-import { defaultLogPath, targetOf } from '../log/target.js';
+import { defaultLogPath, targetOf, type Target } from '../log/target.js';
+import type { StepLogs } from '../map/lookup.js';
 import { loadPlan } from '../plan/planFile.js';
 import type { Format } from '../read/source.js';
 import { ReadBack, readRequests } from '../readBack/readBack.js';
@@ -32,7 +33,6 @@ import {
   lockSandboxState,
   newSender,
   reachedMaxDuration,
-  resourceStepLogs,
   type ConnectionOptions,
   type RunLimits,
 } from './import.js';
@@ -176,6 +176,14 @@ async function stepsOf(options: VerifyOptions): Promise<{ steps: StepToVerify[];
   const stepLogs = (step: string) => logs.get(step);
   const steps = plan.steps.map((step) => ({ name: step.name, resource: step.resource, file: step.input, mapping: step.mapping, log: step.log, stepLogs }));
   return { steps, plan: options.target, report: options.report ?? beside(options.target, '.verify.csv') };
+}
+
+/**
+ * Outside a plan, a plan's `{ step: interviews }` lookup reads the log the step of that name keeps by default, the
+ * resource's in this target's state: a step's mapping verifies alone, unchanged.
+ */
+function resourceStepLogs(target: Target): StepLogs {
+  return (step) => (endpointFor(step) ? resolve(defaultLogPath(target, step)) : undefined);
 }
 
 /** `dir/name.ext` -> `dir/name<suffix>`. */
