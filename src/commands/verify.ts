@@ -64,6 +64,8 @@ export interface VerifyIO {
   random: () => number;
   /** The program as the user runs it (programName), to start the command printed for them. */
   program: string;
+  /** The working folder, where the default logs are. */
+  cwd: string;
 }
 
 /** The summary, and the error that stopped the verify early (--max-duration), if one did. */
@@ -72,7 +74,7 @@ export type VerifyResult = VerifySummary & { stop?: Error };
 export async function runVerify(options: VerifyOptions, io: VerifyIO): Promise<VerifyResult> {
   checkConnectionOptions(options);
   checkRunLimits(options);
-  const { steps, plan, report } = await stepsOf(options);
+  const { steps, plan, report } = await stepsOf(options, io.cwd);
   for (const step of steps) {
     if (!existsSync(step.log)) {
       throw new UsageError(`${step.log}: no result log, so nothing of ${step.file} was imported into it; name the import's log with --log`);
@@ -152,7 +154,7 @@ function stoppedOnPurpose(maxDurationMs: number): StoppedOnPurposeError {
 }
 
 /** The exports to verify, and where the report goes. */
-async function stepsOf(options: VerifyOptions): Promise<{ steps: StepToVerify[]; plan: string | null; report: string }> {
+async function stepsOf(options: VerifyOptions, cwd: string): Promise<{ steps: StepToVerify[]; plan: string | null; report: string }> {
   const input = { format: options.format, encoding: options.encoding, delimiter: options.delimiter, sheet: options.sheet };
   const endpoint = endpointFor(options.target);
   if (endpoint) {
@@ -161,7 +163,7 @@ async function stepsOf(options: VerifyOptions): Promise<{ steps: StepToVerify[];
     if (file === '-') throw new UsageError('verify reads the export from a file, not stdin');
     if (!existsSync(file) || statSync(file).isDirectory()) throw new UsageError(`${file}: no such file`);
     const log = options.log ?? defaultLogPath(targetOf(options), endpoint.resource);
-    const step = { name: endpoint.resource, resource: endpoint.resource, file, mapping: options.mapping, log, stepLogs: resourceStepLogs(targetOf(options)), ...input };
+    const step = { name: endpoint.resource, resource: endpoint.resource, file, mapping: options.mapping, log, stepLogs: resourceStepLogs(targetOf(options), cwd), ...input };
     return { steps: [step], plan: null, report: options.report ?? beside(file, '.verify.csv') };
   }
   if (!existsSync(options.target) || statSync(options.target).isDirectory()) {
@@ -182,8 +184,8 @@ async function stepsOf(options: VerifyOptions): Promise<{ steps: StepToVerify[];
  * Outside a plan, a plan's `{ step: interviews }` lookup reads the log the step of that name keeps by default, the
  * resource's in this target's state: a step's mapping verifies alone, unchanged.
  */
-function resourceStepLogs(target: Target): StepLogs {
-  return (step) => (endpointFor(step) ? resolve(defaultLogPath(target, step)) : undefined);
+function resourceStepLogs(target: Target, cwd: string): StepLogs {
+  return (step) => (endpointFor(step) ? resolve(cwd, defaultLogPath(target, step)) : undefined);
 }
 
 /** `dir/name.ext` -> `dir/name<suffix>`. */
