@@ -16,7 +16,7 @@ import { isPlanFile, loadPlan } from '../plan/planFile.js';
 import { undoEtaMs } from '../undo/eta.js';
 import { startUndoProgress } from '../undo/progress.js';
 import { runUndo, UndoTally } from '../undo/run.js';
-import { confirmQuestion, confirmWord, sandboxUrl, unconfirmedMessage, undoHeading, type UndoSummary } from '../undo/summary.js';
+import { confirmation, confirmQuestion, sandboxUrl, unconfirmedMessage, undoHeading, type UndoSummary } from '../undo/summary.js';
 import { carrierOf, deleteCounts, undoTargets, type UndoSource, type UndoTargets } from '../undo/targets.js';
 import { checkProgressInterval } from '../report/progress.js';
 import {
@@ -115,7 +115,7 @@ export async function undo(options: UndoOptions, io: UndoIO): Promise<UndoResult
     const sandboxState = options.sandbox ? await lockSandboxState(logs[0]!.log, io, cleanup) : undefined;
     const connection = await connect({ ...options, sandboxState }, io);
     cleanup.push(() => connection.close());
-    if (!options.yes) await confirm(io.ask!, confirmQuestion(planned, target), confirmWord(target));
+    if (!options.yes) await confirm(io.ask!, confirmQuestion(planned, target), confirmation(target));
 
     const heading = undoHeading(planned, target, etaMs);
     return { ...summary, ...(await deleteAll(targets, histories, connection, heading, options, io, cleanup)), elapsedMs: io.clock.now() - started };
@@ -174,9 +174,9 @@ async function deleteAll(
   }
 }
 
-async function confirm(ask: (question: string) => Promise<string>, question: string, word: string): Promise<void> {
+async function confirm(ask: (question: string) => Promise<string>, question: string, { word, named }: { word: string; named: string }): Promise<void> {
   const typed = (await ask(question)).trim();
-  if (typed !== word) throw new UsageError(`${typed === '' ? 'nothing was typed' : `'${typed}' is not ${word}`}: not confirmed, nothing was deleted`);
+  if (typed !== word) throw new UsageError(`${typed === '' ? 'nothing was typed' : `'${typed}' is not ${named}`}: not confirmed, nothing was deleted`);
 }
 
 /** The logs to undo: every step's of a plan, or the one given. */

@@ -58,15 +58,14 @@ function targetText(target: UndoTarget): string {
   return target.baseUrl === sandboxUrl ? 'the sandbox' : `${target.baseUrl} (app ${target.appId ?? 'not set'})`;
 }
 
-/** What must be typed to confirm: the app id, or for a rehearsal the word sandbox. */
-export function confirmWord(target: UndoTarget): string {
-  return target.appId ?? sandboxUrl;
+/** What must be typed to confirm, and its name in the question: the app id, or for a rehearsal the word sandbox. */
+export function confirmation(target: UndoTarget): { word: string; named: string } {
+  return target.appId === undefined ? { word: sandboxUrl, named: `'${sandboxUrl}'` } : { word: target.appId, named: 'the app id' };
 }
 
 /** The question a terminal is asked; the answer must be the app id (a rehearsal's: sandbox). */
 export function confirmQuestion(planned: readonly PlannedCount[], target: UndoTarget): string {
-  const word = target.baseUrl === sandboxUrl ? `'${sandboxUrl}'` : 'the app id';
-  return `Delete ${plannedText(planned)} from ${targetText(target)}? Type ${word} to confirm: `;
+  return `Delete ${plannedText(planned)} from ${targetText(target)}? Type ${confirmation(target).named} to confirm: `;
 }
 
 /** The first progress line: `start: undo: 300 interviews, … from https://open.feishu.cn (app cli_x) · about 9m32s`. */
