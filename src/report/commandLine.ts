@@ -1,14 +1,10 @@
 /**
  * The commands hire-import prints for the user to paste: they start with the program as the user runs it, and every
- * word is quoted for a POSIX shell where it needs to be, so the line works when pasted as it is.
+ * word is quoted for a POSIX shell where it needs to be (shellWord), so the line works when pasted as it is.
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import { basename, delimiter, isAbsolute, join, relative } from 'node:path';
-
-/** A word for a shell command line, quoted when it needs to be. */
-export function quote(word: string): string {
-  return /^[\w./@:+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
+import { shellWord } from './shellWord.js';
 
 /** The names an install puts on PATH (package.json's `bin`; the file is two folders up from src/report and dist/report). */
 const installedNames = Object.keys((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { bin: Record<string, string> }).bin);
@@ -26,7 +22,7 @@ export function programName(script: string, path: string | undefined, cwd: strin
     }
   }
   const near = relative(cwd, script);
-  return quote(near.startsWith('..') || isAbsolute(near) ? script : `./${near}`);
+  return shellWord(near.startsWith('..') || isAbsolute(near) ? script : `./${near}`);
 }
 
 function realPath(file: string): string | undefined {
@@ -39,5 +35,5 @@ function realPath(file: string): string | undefined {
 
 /** A command line for the user: the program as they run it, then the words, each quoted where it must be. */
 export function commandLine(program: string, words: readonly string[]): string {
-  return [program, ...words.map(quote)].join(' ');
+  return [program, ...words.map(shellWord)].join(' ');
 }
