@@ -152,7 +152,8 @@ async function execute(call: CommandCall, context: RunContext): Promise<number> 
     }
     case 'init': {
       const { init } = await import('./commands/init.js');
-      return runCommand(() => init(call.options, { ...output, stdin: io.stdin, program: io.program }), () => ExitCode.ok, output, json);
+      const ask = io.stdin.isTTY && io.stderr.isTTY ? (question: string) => askOnTerminal(io, question) : undefined;
+      return runCommand(() => init(call.options, { ...output, stdin: io.stdin, program: io.program, ask }), () => ExitCode.ok, output, json);
     }
     case 'undo': {
       const { undo } = await import('./commands/undo.js');

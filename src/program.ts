@@ -113,9 +113,10 @@ function examples(lines: Array<[string, string]>): string {
   return `\nExamples:\n${lines.map(([command, what]) => `  $ ${command.padEnd(width)}  # ${what}`).join('\n')}`;
 }
 
-/** The resource `init` and `preview` draft and check for. */
-function resourceOption(): Option {
-  return new Option('--resource <name>', 'the resource the records become').choices(resourceNames).default('assessments');
+/** The resource `init` and `preview` draft and check for; `init` guesses it when it is not given. */
+function resourceOption(guessed = false): Option {
+  const option = new Option('--resource <name>', `the resource the records become${guessed ? ' (default: guessed from the columns, or asked)' : ''}`).choices(resourceNames);
+  return guessed ? option : option.default('assessments');
 }
 
 /** How to read the input; every command that reads an export takes these. */
@@ -540,20 +541,21 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
     });
 
   addInputOptions(program.command('init').description("write a starting mapping file from an export's header or first record").argument('<file>', 'the export'))
-    .addOption(resourceOption())
+    .addOption(resourceOption(true))
     .option('-o, --output <file>', 'where to write the mapping (default: <file>.mapping.yaml)')
     .option('--force', 'overwrite an existing mapping file', false)
     .addHelpText(
       'after',
       examples([
-        ['hire-import init export.csv', 'draft export.mapping.yaml from the header'],
+        ['hire-import init export.csv', 'draft export.mapping.yaml from the header, for the resource its columns name'],
         ['hire-import init export.jsonl -o mapping.yaml --force', 'draft from the first records, overwriting mapping.yaml'],
         ['hire-import init applications.csv --resource applications', 'draft a mapping for external applications'],
       ]),
     )
-    .action(async (file: string, flags: Omit<InitOptions, 'file' | 'endpoint'> & { resource: string }) => {
+    .action(async (file: string, flags: Omit<InitOptions, 'file' | 'endpoint'> & { resource?: string }) => {
       const { format, encoding, delimiter, sheet, output: mappingOutput, force, resource } = flags;
-      await run({ command: 'init', options: { file, format, encoding, delimiter, sheet, output: mappingOutput, force, endpoint: endpointFor(resource)! } });
+      const endpoint = resource === undefined ? undefined : endpointFor(resource)!;
+      await run({ command: 'init', options: { file, format, encoding, delimiter, sheet, output: mappingOutput, force, endpoint } });
     });
 
   addInputOptions(

@@ -2,12 +2,10 @@
  * The commands hire-import prints for the user to paste: they start with the program as the user runs it, and every
  * word is quoted for a POSIX shell where it needs to be (shellWord), so the line works when pasted as it is.
  */
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { basename, delimiter, isAbsolute, join, relative } from 'node:path';
+import { binNames } from '../version.js';
 import { shellWord } from './shellWord.js';
-
-/** The names an install puts on PATH (package.json's `bin`; the file is two folders up from src/report and dist/report). */
-const installedNames = Object.keys((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { bin: Record<string, string> }).bin);
 
 /**
  * How the user runs this program: a bare name when that name on PATH is this very file (installed with npm, or
@@ -16,7 +14,7 @@ const installedNames = Object.keys((JSON.parse(readFileSync(new URL('../../packa
  */
 export function programName(script: string, path: string | undefined, cwd: string): string {
   const itself = realPath(script);
-  for (const name of new Set([basename(script), ...installedNames])) {
+  for (const name of new Set([basename(script), ...binNames])) {
     for (const folder of (path ?? '').split(delimiter)) {
       if (folder !== '' && itself !== undefined && realPath(join(folder, name)) === itself) return name;
     }

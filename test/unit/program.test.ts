@@ -211,7 +211,7 @@ describe('other commands', () => {
     },
     {
       args: ['init', 'x.csv', '-o', 'm.yaml', '--force'],
-      call: { command: 'init', options: { file: 'x.csv', format: undefined, encoding: undefined, delimiter: undefined, output: 'm.yaml', force: true, endpoint: assessments } },
+      call: { command: 'init', options: { file: 'x.csv', format: undefined, encoding: undefined, delimiter: undefined, output: 'm.yaml', force: true, endpoint: undefined } },
     },
     {
       args: ['init', 'a.csv', '--resource', 'applications'],
