@@ -4,23 +4,10 @@
  * `--sandbox` rehearsal is verified, tampered with, updated and undone end to end; and the words a newcomer meets
  * first (missing credentials, files, app ids; "1 record") say one thing once.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { installedPath, readLog, repoRoot, runCli, workspace } from '../support/cli.js';
-
-/** Runs a line as a user pasting it into bash would; the exit code, stdout and stderr. */
-async function paste(line: string, cwd: string, path = installedPath): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)('bash', ['-c', line], { cwd, env: { PATH: path, HOME: process.env.HOME, NO_COLOR: '1' } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+import { paste, readLog, repoRoot, runCli, workspace } from '../support/cli.js';
 
 /** The command printed after `prefix` on a line of its own output. */
 function printed(output: string, prefix: string): string {

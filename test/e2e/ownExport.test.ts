@@ -4,24 +4,14 @@
  * prints is pasted after the fix the README describes. And `init FILE` without --resource: it names the resource
  * the columns point to, asks on a terminal when they do not, and otherwise refuses with a command that works.
  */
-import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { installedPath, readLog, repoRoot, runCli, sandboxLog, workspace } from '../support/cli.js';
+import { paste, readLog, repoRoot, runCli, sandboxLog, workspace } from '../support/cli.js';
 
-/** Runs a line as a user pasting it into bash would, with no hire-import on PATH unless `path` has one. */
-async function paste(line: string, cwd: string, path = process.env.PATH!): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)('bash', ['-c', line], { cwd, env: { PATH: path, HOME: process.env.HOME, NO_COLOR: '1' } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+/** A clone's PATH: no hire-import on it. */
+const clonePath = process.env.PATH!;
 
 /** The shell block of a README section. */
 function readmeCommands(heading: string): string[] {
@@ -41,7 +31,7 @@ describe('the README\'s "Your own export in five minutes"', () => {
     const [init, preview, dryRun, rehearsal, ...rest] = readmeCommands('Your own export in five minutes');
     expect(rest).toEqual([]);
 
-    const drafted = await paste(init!, clone);
+    const drafted = await paste(init!, clone, clonePath);
     expect(drafted.stderr).toContain('fixtures/own-export/candidates.csv looks like talents: its columns Candidate ID, Name, Email, Mobile, Gender, Date of birth are theirs');
     expect(drafted.code).toBe(0);
     const mapping = readFileSync(join(clone, 'fixtures/own-export/candidates.mapping.yaml'), 'utf8');
@@ -49,28 +39,28 @@ describe('the README\'s "Your own export in five minutes"', () => {
     expect(mapping).toContain('#   Source: e.g. "Referral"');
     expect(mapping).toContain('#   "unknown" in fields.basic_info.gender');
 
-    const shown = await paste(preview!, clone);
+    const shown = await paste(preview!, clone, clonePath);
     expect(shown.stdout).toContain('"name": "王芳"');
     expect(shown.stdout).toContain('"name": "Li Lei"');
     expect(shown.code).toBe(0);
 
-    const checked = await paste(dryRun!, clone);
+    const checked = await paste(dryRun!, clone, clonePath);
     expect(checked.stderr).toContain('would create 4');
     expect(checked.stderr).toMatch(/basic_info\.gender: 'unknown' .* — 1 record, line 5/);
     expect(checked.code).toBe(1);
 
-    const imported = await paste(rehearsal!, clone);
+    const imported = await paste(rehearsal!, clone, clonePath);
     expect(imported.stderr).toContain('created 4');
     expect(imported.code).toBe(1);
     const hint = imported.stderr.split('\n').find((line) => line.startsWith('  fix them there, then: '))!.slice('  fix them there, then: '.length);
     expect(hint).toBe('./bin/hire-import.js talents fixtures/own-export/candidates.rejects.csv --mapping fixtures/own-export/candidates.mapping.yaml --sandbox');
     const rejects = join(clone, 'fixtures/own-export/candidates.rejects.csv');
     writeFileSync(rejects, readFileSync(rejects, 'utf8').replace(',unknown,', ',male,'));
-    const fixed = await paste(hint, clone);
+    const fixed = await paste(hint, clone, clonePath);
     expect(fixed.stderr).toContain('created 1');
     expect(fixed.code).toBe(0);
     expect(readLog(sandboxLog(clone, 'talents')).filter((entry) => entry.status === 'created')).toHaveLength(5);
-    expect((await paste(rehearsal!, clone)).stderr).toContain('created 0 · skipped 5');
+    expect((await paste(rehearsal!, clone, clonePath)).stderr).toContain('created 0 · skipped 5');
   });
 });
 
@@ -85,7 +75,7 @@ describe('init FILE without --resource', () => {
         'say which with --resource (talents, applications, interviews, assessments, offers, background-checks), e.g. hire-import init export.csv --resource assessments\n',
     );
     const again = refused.stderr.slice(refused.stderr.indexOf('e.g. ') + 'e.g. '.length).trim();
-    const drafted = await paste(again, folder, installedPath);
+    const drafted = await paste(again, folder);
     expect(drafted.code).toBe(0);
     expect(drafted.stderr).toMatch(/^wrote export\.mapping\.yaml: /);
   });

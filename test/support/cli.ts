@@ -4,13 +4,14 @@
  * run the real built bin as a subprocess, for what needs a process of its own (signals, pipes, limits, a TTY, the
  * real binary's exit codes). Both answer the same CliRun.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { cpSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { systemClock, type Clock } from '../../src/clock.js';
 import { defaultLogPath, targetOf } from '../../src/log/target.js';
 import { main } from '../../src/main.js';
@@ -129,6 +130,20 @@ function collector(): { stream: Writable; text(): string } {
     },
   });
   return { stream, text: () => text };
+}
+
+/**
+ * Runs a line the CLI printed as a user pasting it into bash would, in `cwd`, with `path` as PATH (default: one
+ * with hire-import on it, as installed); a printed command is proven by this, not by reading it.
+ */
+export async function paste(line: string, cwd: string, path = installedPath): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)('bash', ['-c', line], { cwd, env: { PATH: path, HOME: process.env.HOME, NO_COLOR: '1' } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
 }
 
 /** A fresh folder holding copies of the named repo files, so tests never write next to the fixtures. */
