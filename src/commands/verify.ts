@@ -22,7 +22,8 @@ import { checkStatuses, type CheckStatus } from '../readBack/checkStatus.js';
 import { verifyStep, type RecordCheck, type StepToVerify } from '../readBack/verifyStep.js';
 import { commandLine } from '../report/commandLine.js';
 import { minIntervalMs, PauseTracker, plainLines } from '../report/progress.js';
-import { verified, verifyReportCsv, type VerifySummary } from '../report/verifySummary.js';
+import { verifyReportCsv } from '../report/verifyReport.js';
+import { verified, type VerifySummary } from '../report/verifySummary.js';
 import type { Sender } from '../send/sender.js';
 import {
   checkConnectionOptions,
@@ -114,7 +115,7 @@ export async function runVerify(options: VerifyOptions, io: VerifyIO): Promise<V
     const order = new Map(steps.map((step, index) => [step.name, index]));
     checks.sort((a, b) => order.get(a.step)! - order.get(b.step)! || a.line - b.line);
     if (existsSync(report)) unlinkSync(report); // a stale report would mislead
-    if (checks.length > 0) writeFileSync(report, verifyReportCsv(checks));
+    if (checks.length > 0) writeFileSync(report, verifyReportCsv(checks, new Map(results.map((result) => [result.step, result.zone]))));
     const notes = await noteDiffering(steps, checks, io);
 
     const counts = Object.fromEntries(checkStatuses.map((status) => [status, 0])) as Record<CheckStatus, number>;

@@ -7,7 +7,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { paste, readLog, repoRoot, runCli, workspace } from '../support/cli.js';
+import { startSandbox } from '../../src/sandbox/server.js';
+import { credentialEnv, credentials, paste, readLog, repoRoot, runCli, stateLog, workspace } from '../support/cli.js';
 
 /** The command printed after `prefix` on a line of its own output. */
 function printed(output: string, prefix: string): string {
@@ -112,5 +113,38 @@ describe('words a newcomer meets first', () => {
     expect(plan.stderr).toBe(`hire-import: ${relative(folder, join(folder, 'nope.yaml'))}: no such file (the plan)\n`);
     for (const run of [input, mapping, plan]) expect(run.code).toBe(2);
     expect(existsSync(join(folder, 'hire-import-state'))).toBe(false);
+  });
+});
+
+describe("verify's report for people", () => {
+  it('shows times as dates in the input zone beside their milliseconds, and talents not checked as one row', async () => {
+    // The SDK's reading until verify matches by Feishu id alone (h16-readback): the docs' answers carry no external_id.
+    const sandbox = await startSandbox({ ...credentials, rateLimit: 0, reading: 'sdk' });
+    try {
+      const folder = workspace();
+      writeFileSync(join(folder, 'interviews.csv'), interviewsCsv);
+      writeFileSync(join(folder, 'interviews.yaml'), interviewsYaml);
+      const talents = ['C-1', 'C-2', 'C-3'].map((id, index) => JSON.stringify({ external_id: id, basic_info: { name: `候选人${index}`, email: `c${index}@example.com` } }));
+      writeFileSync(join(folder, 'talents.jsonl'), `${talents.join('\n')}\n`);
+      const cli = (...args: string[]) => runCli(args, { cwd: folder, env: credentialEnv(sandbox.url) });
+      expect((await cli('interviews', 'interviews.csv', '-m', 'interviews.yaml', '--quiet')).code).toBe(0);
+      expect((await cli('talents', 'talents.jsonl', '--quiet')).code).toBe(0);
+      const i1 = readLog(stateLog(folder, sandbox.url, 'interviews')).find((entry) => entry.external_id === 'I-1')!.id as string;
+      sandbox.changeRecord('interviews', i1, { begin_time: 1709622000000 });
+
+      expect((await cli('verify', 'interviews', 'interviews.csv', '-m', 'interviews.yaml')).code).toBe(1);
+      expect(readFileSync(join(folder, 'interviews.verify.csv'), 'utf8')).toContain(
+        `\r\ninterviews,interviews.csv,2,I-1,${i1},differs,begin_time,1709618400000 (2024-03-05 14:00:00 +08:00),1709622000000 (2024-03-05 15:00:00 +08:00),\r\n`,
+      );
+      const unchecked = await cli('verify', 'talents', 'talents.jsonl');
+      expect(unchecked.code).toBe(0);
+      expect(unchecked.stderr).toContain('talents: 3 records not checked (the report says why); they do not change the exit code');
+      expect(readFileSync(join(folder, 'talents.verify.csv'), 'utf8')).toBe(
+        '\uFEFFresource,file,line,external_id,id,status,field,export_value,server_value,detail\r\n' +
+          'talents,talents.jsonl,,,,not checked,,,,3 records created: Feishu has no way to read talents back by id\r\n',
+      );
+    } finally {
+      await sandbox.close();
+    }
   });
 });
