@@ -17,12 +17,13 @@ import { loadMapping, type MappingSpec } from '../map/mapping.js';
 import { stepLookups, type StepLookups } from '../plan/order.js';
 import { type Plan, type PlanStep, loadPlan } from '../plan/planFile.js';
 import { runPlan } from '../plan/run.js';
+import { commandLine } from '../report/commandLine.js';
 import { near } from '../report/nearPath.js';
-import { shellWord } from '../report/shellWord.js';
 import { stepProgress } from '../report/planProgress.js';
 import { importExitCode } from '../report/summary.js';
 import { Tally } from '../report/tally.js';
 import {
+  checkCredentials,
   checkSendOptions,
   closeImport,
   connect,
@@ -64,6 +65,8 @@ export interface MigrateResult {
 
 export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<MigrateResult> {
   checkSendOptions(options);
+  // Said once for the plan, not once per step: every step would name the same missing variables.
+  if (!options.dryRun && !options.sandbox) checkCredentials(options);
   const plan = await loadPlan(options.plan, defaultStepLog(targetOf(options)));
   // Each mapping is read once: its lookups give the order, then it is compiled for its step. A mapping that cannot be
   // read is reported with the step's other problems, when the step is prepared.
@@ -120,7 +123,7 @@ export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<M
     });
     return {
       plan,
-      rerun: ['hire-import', 'migrate', shellWord(options.plan), ...(options.sandbox ? ['--sandbox'] : []), ...(options.dryRun ? ['--dry-run'] : [])].join(' '),
+      rerun: commandLine(io.program, ['migrate', options.plan, ...(options.sandbox ? ['--sandbox'] : []), ...(options.dryRun ? ['--dry-run'] : [])]),
       dryRun: options.dryRun,
       sandbox: options.sandbox,
       steps: ran.steps.map((end) => ('summary' in end ? { step: end.step, exitCode: end.exitCode, result: end.summary } : end)),

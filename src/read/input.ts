@@ -6,6 +6,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InputError } from '../errors.js';
+import { fileErrorText } from './fileError.js';
 
 /** How much of the start is sniffed for encoding, binary content, delimiter and header. */
 export const SAMPLE_BYTES = 64 * 1024;
@@ -37,7 +38,7 @@ export async function openInput(path: string, stdin: NodeJS.ReadableStream, name
       headLength += chunk.length;
     }
   } catch (error) {
-    throw new InputError(`${name}: cannot be read (${describe(error)})`);
+    throw new InputError(`${name}: cannot be read (${fileErrorText(error)})`);
   }
   const sample = Buffer.concat(head, headLength).subarray(0, SAMPLE_BYTES);
 
@@ -71,7 +72,7 @@ async function checkReadable(path: string, name: string): Promise<boolean> {
     return stats.isFile();
   } catch (error) {
     if (error instanceof InputError) throw error;
-    throw new InputError(`${name}: cannot be read (${describe(error)})`);
+    throw new InputError(`${name}: cannot be read (${fileErrorText(error)})`);
   }
 }
 
@@ -88,11 +89,4 @@ export function sameFile(a: string, b: string): boolean {
 
 function toBuffer(chunk: string | Buffer): Buffer {
   return typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-}
-
-function describe(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return error instanceof Error ? error.message : String(error);
 }

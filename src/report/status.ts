@@ -5,7 +5,7 @@
  */
 import { isHeaderLike, isIntent, isLogEntry, logStatuses, type DeletedEntry, type LogEntry, type LogStatus } from '../log/resultLog.js';
 import type { Colors } from './colors.js';
-import { count, duration, timestamp } from './format.js';
+import { count, duration, plural, timestamp } from './format.js';
 import { ProblemGroups, type ProblemGroup } from './problemGroups.js';
 import { formatProblemGroups } from './summary.js';
 
@@ -171,7 +171,7 @@ export function formatStatus(status: StatusSummary, colors: Colors, now: Date): 
   const { counts, total } = status;
   const from = status.inputs.map((input) => input.file).join(', ') || 'no input yet';
   const share = total ? ` of ${count(total)} (${Math.min(100, Math.floor((status.records / total) * 100))}%)` : '';
-  const lines = [`${status.log}: ${count(status.records)} records${share} from ${from}`];
+  const lines = [`${status.log}: ${plural(status.records, 'record')}${share} from ${from}`];
   const states = [
     `created ${count(counts.created)}`,
     counts.updated ? `updated ${count(counts.updated)}` : '',
@@ -191,7 +191,7 @@ export function formatStatus(status: StatusSummary, colors: Colors, now: Date): 
     lines.push(`  last outcome ${timestamp(at)} (${duration(Math.max(0, now.getTime() - at.getTime()))} ago) · ${pace}${eta}`);
   }
   if (status.totalUnknown) lines.push(colors.dim(`  no total, so no ETA: ${status.totalUnknown}`));
-  if (status.unreadable) lines.push(colors.yellow(`  ${count(status.unreadable)} line(s) of the log are not outcomes and were skipped`));
+  if (status.unreadable) lines.push(colors.yellow(`  ${plural(status.unreadable, 'line')} of the log ${status.unreadable === 1 ? 'is' : 'are'} not outcomes and were skipped`));
   if (status.problemGroups.length > 0) lines.push('  failed and invalid now, by reason:', ...formatProblemGroups(status.problemGroups, colors, '    '));
   return `${lines.join('\n')}\n`;
 }

@@ -283,7 +283,7 @@ describe('a log that cannot be written, and output nobody reads', () => {
     const preview = await runCli(['preview', 'big.csv', '-n', '250'], { cwd: folder, shell: (cli) => `${cli} | head -c 1; exit \${PIPESTATUS[0]}` });
     expect(preview.stdout).toBe('l');
     expect(preview.code).toBe(0);
-    expect(preview.stderr).toBe('250 record(s) shown, 0 invalid; nothing was sent\n');
+    expect(preview.stderr).toBe('250 records shown, 0 invalid; nothing was sent\n');
     const run = await runCli(['assessments', 'export.csv', '--json'], { cwd: folder, env, shell: (cli) => `${cli} | true; exit \${PIPESTATUS[0]}` });
     expect(run.code).toBe(0);
     expect(run.stderr).not.toMatch(stackTrace);

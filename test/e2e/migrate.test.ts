@@ -287,7 +287,7 @@ describe('hire-import migrate', () => {
     const folder = workspace(...fixtureFiles);
     const run = await runCli(['migrate', 'migration.yaml', '--sandbox', '--json'], { cwd: folder });
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('sandbox: importing into a local emulator');
+    expect(run.stderr).toContain('sandbox: a local emulator at');
     // No talent is there before the run: all eight are created.
     expect(countsOf(JSON.parse(run.stdout))).toMatchObject({ ...expectedCounts, talents: { read: 8, created: 8, matched: 0 } });
     // The ids chained: the interviews' applications are the ids the applications step logged, in the same sandbox.

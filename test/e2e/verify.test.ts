@@ -156,6 +156,6 @@ describe('verify', () => {
     const run = await runCli(['verify', 'talents', 'talents.jsonl'], { cwd: folder, env });
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('talents: 1 record not checked (the report says why); they do not change the exit code');
-    expect(readFileSync(join(folder, 'talents.verify.csv'), 'utf8')).toContain(',not checked,,,,Feishu has no way to read talents back by id');
+    expect(readFileSync(join(folder, 'talents.verify.csv'), 'utf8')).toContain('talents,talents.jsonl,,,,not checked,,,,1 record created: Feishu has no way to read talents back by id');
   });
 });

@@ -147,7 +147,7 @@ describe('progress of a resume', () => {
     appendFileSync(join(folder, 'export.csv'), `${more.join('\n')}\n`);
     const rerun = await runCli(['assessments', 'export.csv', '--rate', '4', '--progress-interval', '1'], { cwd: folder, env });
     expect(rerun.code).toBe(0);
-    expect(rerun.stderr).toMatch(/created 12 · already done 300/);
+    expect(rerun.stderr).toMatch(/created 12 · skipped 300/);
     const rates = [...rerun.stderr.matchAll(/progress: \d+\/312 \(\d+%\) · ([\d.]+)\/s/g)].map((match) => Number(match[1]));
     expect(rates.length).toBeGreaterThan(0);
     // Counting the 300 skipped would show 100/s or more at the first line; sends paced at 4/s never pass 20/s.

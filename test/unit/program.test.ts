@@ -190,7 +190,7 @@ describe('migrate', () => {
 const sandboxDefaults = { latencyMs: 0, jitterMs: 0, resetRate: 0, tokenTtlSeconds: 7200, idempotency: true, parentChecks: 'whenHeld', reading: 'docs', visibilityDelayMs: 0, stateFile: undefined } as const;
 
 /** What verify gets when only its target is given. */
-const verifyDefaults = { file: undefined, mapping: undefined, log: undefined, format: undefined, encoding: undefined, delimiter: undefined, sheet: undefined, report: undefined, baseUrl: 'https://open.feishu.cn', appId: undefined, appSecret: undefined, rate: undefined, concurrency: 50, retries: 5, timeoutMs: 30_000, maxDurationMs: undefined, maxOutageMs: 15 * 60_000 };
+const verifyDefaults = { file: undefined, mapping: undefined, log: undefined, format: undefined, encoding: undefined, delimiter: undefined, sheet: undefined, report: undefined, baseUrl: 'https://open.feishu.cn', appId: undefined, appSecret: undefined, rate: undefined, sandbox: false, concurrency: 50, retries: 5, timeoutMs: 30_000, maxDurationMs: undefined, maxOutageMs: 15 * 60_000 };
 
 describe('other commands', () => {
   it.each<{ args: string[]; call: CommandCall }>([
@@ -211,7 +211,7 @@ describe('other commands', () => {
     },
     {
       args: ['init', 'x.csv', '-o', 'm.yaml', '--force'],
-      call: { command: 'init', options: { file: 'x.csv', format: undefined, encoding: undefined, delimiter: undefined, output: 'm.yaml', force: true, endpoint: assessments } },
+      call: { command: 'init', options: { file: 'x.csv', format: undefined, encoding: undefined, delimiter: undefined, output: 'm.yaml', force: true, endpoint: undefined } },
     },
     {
       args: ['init', 'a.csv', '--resource', 'applications'],
@@ -222,7 +222,7 @@ describe('other commands', () => {
       call: {
         command: 'undo',
         options: {
-          target: 'migration.yaml', resource: undefined, yes: false, dryRun: false, baseUrl: 'https://open.feishu.cn', appId: undefined, appSecret: undefined,
+          target: 'migration.yaml', resource: undefined, yes: false, dryRun: false, sandbox: false, baseUrl: 'https://open.feishu.cn', appId: undefined, appSecret: undefined,
           concurrency: 50, retries: 5, timeoutMs: 30_000, maxDurationMs: undefined, maxOutageMs: 15 * 60_000, progress: 'lines', progressIntervalMs: 10_000,
         },
       },
@@ -232,7 +232,7 @@ describe('other commands', () => {
       call: {
         command: 'undo',
         options: {
-          target: 'i.results.jsonl', resource: 'interviews', yes: true, dryRun: true, baseUrl: 'https://open.feishu.cn', appId: 'cli_x', appSecret: undefined,
+          target: 'i.results.jsonl', resource: 'interviews', yes: true, dryRun: true, sandbox: false, baseUrl: 'https://open.feishu.cn', appId: 'cli_x', appSecret: undefined,
           concurrency: 50, retries: 5, timeoutMs: 100, maxDurationMs: 19_800_000, maxOutageMs: 120_000, progress: 'off', progressIntervalMs: 10_000,
         },
       },

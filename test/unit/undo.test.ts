@@ -209,12 +209,12 @@ describe('undo words', () => {
   const target = { baseUrl: 'https://open.feishu.cn', appId: 'cli_x' };
 
   it('names the target and the counts when asking, and when refusing without a terminal', () => {
-    expect(plannedText(planned)).toBe('1 interviews, 2 assessments (with their interviews), 2 applications');
+    expect(plannedText(planned)).toBe('1 interview, 2 assessments (with their interviews), 2 applications');
     expect(confirmQuestion(planned, target)).toBe(
-      'Delete 1 interviews, 2 assessments (with their interviews), 2 applications from https://open.feishu.cn (app cli_x)? Type the app id to confirm: ',
+      'Delete 1 interview, 2 assessments (with their interviews), 2 applications from https://open.feishu.cn (app cli_x)? Type the app id to confirm: ',
     );
     expect(unconfirmedMessage(planned, target, 61_000)).toBe(
-      'undo would delete 1 interviews, 2 assessments (with their interviews), 2 applications from https://open.feishu.cn (app cli_x) (about 1m01s); ' +
+      'undo would delete 1 interview, 2 assessments (with their interviews), 2 applications from https://open.feishu.cn (app cli_x) (about 1m01s); ' +
         'nothing was deleted. To confirm, run the same command with --yes, or in a terminal to be asked; --dry-run shows what would go',
     );
   });
