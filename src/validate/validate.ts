@@ -5,6 +5,7 @@
  * closures once; checking a record is then plain property reads.
  */
 import type { AnswerRule, EndpointDescription, Fields, FieldType } from '../endpoints/types.js';
+import { MAX_FIELD_CHARACTERS } from '../limits.js';
 import { dateFormats, dateReader, type DateReader } from './dates.js';
 import { intReader } from './integers.js';
 import { shown, type Problem } from './problem.js';
@@ -105,7 +106,7 @@ function typeCheck(type: FieldType, compiler: Compiler, prefix: string): Check {
   switch (type.kind) {
     case 'string':
       return (value, path, problems) => {
-        if (typeof value === 'string') return value;
+        if (typeof value === 'string') return value.length > MAX_FIELD_CHARACTERS ? refuse(problems, path, tooLong(value)) : value;
         if (typeof value === 'number' && Number.isFinite(value)) return String(value);
         return refuse(problems, path, `${shown(value)} is not text`);
       };
@@ -132,7 +133,8 @@ function typeCheck(type: FieldType, compiler: Compiler, prefix: string): Check {
         let refused = false;
         for (let index = 0; index < value.length; index++) {
           const item: unknown = value[index];
-          if (typeof item === 'string') items.push(item);
+          if (typeof item === 'string' && item.length > MAX_FIELD_CHARACTERS) refused = refuse(problems, `${path}[${index}]`, tooLong(item)) === invalid;
+          else if (typeof item === 'string') items.push(item);
           else if (typeof item === 'number' && Number.isFinite(item)) items.push(String(item));
           else refused = refuse(problems, `${path}[${index}]`, `${shown(item)} is not text`) === invalid;
         }
@@ -156,6 +158,10 @@ function typeCheck(type: FieldType, compiler: Compiler, prefix: string): Check {
       };
     }
   }
+}
+
+function tooLong(text: string): string {
+  return `is ${text.length.toLocaleString('en-US')} characters long, over the ${MAX_FIELD_CHARACTERS.toLocaleString('en-US')} a field may hold`;
 }
 
 function refuse(problems: Problem[], field: string, reason: string): typeof invalid {
