@@ -18,8 +18,11 @@ export const MAX_RECORD_BYTES = 8 * MiB;
  */
 export const MAX_FIELD_CHARACTERS = 100_000;
 
-/** Evaluation steps one JSONata expression may take for one record (a loop ends here, about a second of work). */
-export const MAX_EXPRESSION_STEPS = 1_000_000;
+/** Evaluation steps one JSONata expression may take for one record (a loop ends here, well under a second). */
+export const MAX_EXPRESSION_STEPS = 200_000;
+
+/** The most items a JSONata sequence or range may hold while evaluating one record. */
+export const MAX_EXPRESSION_ITEMS = 100_000;
 
 /** How deep one JSONata expression may nest its evaluation (a recursion ends here, long before the heap does). */
 export const MAX_EXPRESSION_DEPTH = 500;
@@ -45,6 +48,7 @@ export function boundsTable(): [string, string][] {
     ['one text field of a request', `${MAX_FIELD_CHARACTERS.toLocaleString('en-US')} characters`],
     ["one JSONata expression's work for one record", `${MAX_EXPRESSION_STEPS.toLocaleString('en-US')} evaluation steps`],
     ["one JSONata expression's nesting (recursion)", `${MAX_EXPRESSION_DEPTH} levels`],
+    ['one JSONata sequence or range', `${MAX_EXPRESSION_ITEMS.toLocaleString('en-US')} items`],
     ['one request body the sandbox reads', sizeText(MAX_REQUEST_BYTES)],
   ];
 }
