@@ -70,3 +70,35 @@ describe('a signal during a looping expression', () => {
     expect(sandbox.stats()).toMatchObject({ created: 0 });
   }, 60_000);
 });
+
+describe("a mapping's each.columns pattern", () => {
+  /** A wide export whose header has `columns` as score columns, and a mapping reading them with `pattern`. */
+  function writeWide(pattern: string, columns: string[]): void {
+    writeFileSync(join(folder, 'wide.csv'), [['id', 'interview', ...columns].join(','), ['W-1', '6986199832494934316', ...columns.map(() => '4')].join(','), ''].join('\n'));
+    writeFileSync(
+      join(folder, 'wide.mapping.yaml'),
+      ['fields:', '  external_id: id', '  external_interview_id: interview', 'dimensions:', `  - each: { columns: ${JSON.stringify(pattern)} }`, '    type: score', '    title: title', '    answer: value', ''].join('\n'),
+    );
+  }
+
+  it('that backtracks catastrophically in a backtracking engine answers at once against an 80-character header name', async () => {
+    const long = `${'a'.repeat(80)}!`;
+    writeWide('^(?<title>([a-z]+_?)+)_score$', ['coding_score', 'design_score', long]);
+    const preview = await runCli(['preview', 'wide.csv', '-m', 'wide.mapping.yaml'], { cwd: folder });
+    expect(preview.code).toBe(0);
+    const body = JSON.parse(preview.stdout.replace(/^line 2:\n/, '')) as { assessment_dimension_list: Array<{ title: string }> };
+    expect(body.assessment_dimension_list.map((dimension) => dimension.title)).toEqual(['coding', 'design']);
+
+    const dryRun = await runCli(['assessments', 'wide.csv', '-m', 'wide.mapping.yaml', '--dry-run', '--json'], { cwd: folder });
+    expect(dryRun.code).toBe(0);
+    expect(JSON.parse(dryRun.stdout).counts).toMatchObject({ read: 1, invalid: 0 });
+  }, 60_000);
+
+  it('that only a backtracking engine can match (a lookahead) is refused with the reason, before anything is read', async () => {
+    writeWide('^(?!total)(?<title>.+)_score$', ['coding_score', 'total_score']);
+    const run = await runCli(['preview', 'wide.csv', '-m', 'wide.mapping.yaml'], { cwd: folder });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('dimensions[0].each.columns');
+    expect(run.stderr).toContain('no lookarounds or backreferences');
+  });
+});
