@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_FIELD_CHARACTERS, MAX_RECORD_BYTES } from '../../src/limits.js';
+import { MAX_FIELD_CHARACTERS, MAX_RECORD_BYTES, MAX_REQUEST_BYTES, sizeText } from '../../src/limits.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { credentialEnv, credentials, runCli, workspace, type CliRun } from '../support/cli.js';
 
@@ -98,5 +98,36 @@ describe('JSONL strings with lone surrogate escapes', () => {
       [2, '"external_id" holds a lone surrogate escape (\\ud800 to \\udfff alone), which is not a character'],
     ]);
     expect(readFileSync(join(folder, 'export.rejects.jsonl'), 'utf8')).toContain('"S-\\ud801"');
+  });
+});
+
+describe('the sandbox refuses a request body larger than the API takes', () => {
+  const post = (init: RequestInit & { duplex?: 'half' }) =>
+    fetch(`${sandbox.url}/open-apis/hire/v1/external_interview_assessments`, { method: 'POST', headers: { 'content-type': 'application/json' }, ...init });
+
+  it('by its declared length, before reading it', async () => {
+    // Only the start of the body is ever sent: the answer must come from the declared length alone.
+    const socket = await import('node:net').then(({ connect }) => connect(sandbox.port, '127.0.0.1'));
+    const answer = new Promise<string>((resolve) => {
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      socket.on('close', () => resolve(text));
+    });
+    socket.write(`POST /open-apis/hire/v1/external_interview_assessments HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${400 * 1024 * 1024}\r\n\r\n{"external_id":`);
+    const text = await answer;
+    expect(text).toMatch(/^HTTP\/1\.1 413 /);
+    expect(text).toContain(`request body is larger than ${sizeText(MAX_REQUEST_BYTES)}`);
+  });
+
+  it('as it streams, when no length is declared; a body under the bound is answered as usual', async () => {
+    const chunks = async function* () {
+      for (let sent = 0; sent <= MAX_REQUEST_BYTES; sent += 1024 * 1024) yield new Uint8Array(1024 * 1024).fill(0x20);
+    };
+    const over = await post({ body: chunks() as unknown as BodyInit, duplex: 'half' });
+    expect(over.status).toBe(413);
+    expect(((await over.json()) as { code: number }).code).toBe(1002002);
+
+    const under = await post({ body: JSON.stringify({ external_id: 'X-1' }) });
+    expect(under.status).not.toBe(413);
   });
 });
