@@ -23,7 +23,7 @@ import { closeSync, constants, existsSync, fdatasync, fstatSync, ftruncateSync, 
 import { DamagedLogError, LogWriteError, UsageError, writeFailureReason } from '../errors.js';
 import { errorKey } from '../import/errorBudget.js';
 import { KnownIds, type Done } from '../import/knownIds.js';
-import { checkStatePath, noFollowFor } from './owned.js';
+import { checkStatePath, noFollowFor, PRIVATE_FILE_MODE } from './owned.js';
 
 /**
  * `matched`: an existing record (a talent found by email or mobile) is reused; it counts as done like `created`.
@@ -655,7 +655,7 @@ export class ResultLog<Entry extends LogLine = LogEntry> {
     let fd: number | undefined;
     let foreign = false;
     try {
-      fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | noFollowFor(path));
+      fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | noFollowFor(path), PRIVATE_FILE_MODE);
       foreign = fstatSync(fd).size > end.bytes && end.bytes === 0 && !beginsAsALog(path);
       if (!foreign && fstatSync(fd).size > end.bytes) ftruncateSync(fd, end.bytes);
       if (!foreign && end.missingNewline) writeAll(fd, Buffer.from('\n'));
