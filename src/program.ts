@@ -19,7 +19,7 @@ import { parseMaxErrors, type MaxErrors } from './import/errorBudget.js';
 import { defaultMaxOutageMs } from './send/outage.js';
 import type { EndpointDescription, Limit } from './endpoints/types.js';
 import { ExitCode, exitCodeMeanings, undoExitCodeMeanings, verifyExitCodeMeanings, type ExitCodeMeanings } from './errors.js';
-import type { Output } from './main.js';
+import type { Output } from './outcome.js';
 import { progressMode } from './report/progress.js';
 
 /** A parsed command line: which command, with what. */
@@ -39,7 +39,31 @@ export interface ProgramContext {
   output: Pick<Output, 'stdout' | 'stderr'>;
   /** Progress is a live line on a terminal of a known width, plain lines elsewhere (see progressMode). */
   stderr: { isTTY?: boolean; columns?: number };
+  /** Help is wrapped to a terminal's width. */
+  stdout?: { isTTY?: boolean; columns?: number };
+  /** Read for the options that name a variable (FEISHU_APP_ID...), and for progress and colour. */
   env: NodeJS.ProcessEnv;
+}
+
+/**
+ * A command whose options named after an environment variable (`Option.env`) read the environment handed in,
+ * not the process's: commander reads `process.env` in `_parseOptionsEnv`, which this replaces for each command.
+ */
+function readEnvironment(command: Command, env: NodeJS.ProcessEnv): Command {
+  const withEnv = command as Command & { _parseOptionsEnv(): void; emit(event: string, value?: string): boolean };
+  withEnv._parseOptionsEnv = () => {
+    for (const option of command.options) {
+      const value = option.envVar === undefined ? undefined : env[option.envVar];
+      if (value === undefined) continue;
+      const key = option.attributeName();
+      // As commander does: the command line wins over the environment, the environment over a default.
+      const source = command.getOptionValueSource(key);
+      if (command.getOptionValue(key) !== undefined && !['default', 'config', 'env'].includes(source ?? '')) continue;
+      if (option.required || option.optional) withEnv.emit(`optionEnv:${option.name()}`, value);
+      else withEnv.emit(`optionEnv:${option.name()}`);
+    }
+  };
+  return command;
 }
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -267,7 +291,14 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
     .description('Import recruiting history from a legacy ATS export into Feishu (Lark) Hire.')
     .version(version)
     .exitOverride()
-    .configureOutput({ writeOut: output.stdout, writeErr: output.stderr })
+    .configureOutput({
+      writeOut: output.stdout,
+      writeErr: output.stderr,
+      getOutHelpWidth: () => (context.stdout?.isTTY ? context.stdout.columns : undefined) ?? 80,
+      getErrHelpWidth: () => (context.stderr.isTTY ? context.stderr.columns : undefined) ?? 80,
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
+    })
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', exitCodes)
     .option('--no-color', 'no colour in the output (as NO_COLOR=1 does; FORCE_COLOR=1 forces it)');
@@ -319,6 +350,11 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
         .choices(['always', 'whenHeld', 'never'])
         .default('whenHeld'),
     )
+    .addOption(
+      new Option('--reading <source>', "where the docs pages and the SDK's types disagree, answer as: docs (no external_id read back, attachment_list, an interview PUT replacing its assessments) or sdk")
+        .choices(['docs', 'sdk'])
+        .default('docs'),
+    )
     .option('--visibility-delay <ms>', "a just-created parent stays invisible to its children's creates this long", number, 0)
     .option('--state <file>', 'keep the records in this JSONL file, loaded at start and appended to, so they outlive the sandbox')
     .addHelpText(
@@ -327,6 +363,7 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
         ['hire-import sandbox', 'serve on 127.0.0.1:8787 at the real limits'],
         ['hire-import sandbox --latency 150 --error-rate 0.05 --seed 7', 'a slow, faulty server, the same faults every run'],
         ['hire-import sandbox --no-idempotency --state rehearsal.jsonl', 'a server without the 24 h memory, kept between runs'],
+        ['hire-import sandbox --reading sdk', "answers as the SDK's types have them (external_id read back)"],
       ]),
     )
     .action(async (flags: Record<string, unknown>) => {
@@ -343,6 +380,7 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
           seed: flags.seed as number | undefined,
           idempotency: flags.idempotency as boolean,
           parentChecks: flags.parentChecks as 'always' | 'whenHeld' | 'never',
+          reading: flags.reading as 'docs' | 'sdk',
           visibilityDelayMs: flags.visibilityDelay as number,
           stateFile: flags.state as string | undefined,
         },
@@ -485,5 +523,6 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
       await run({ command: 'preview', options: { file, mapping, n, format, encoding, delimiter, sheet, endpoint: endpointFor(resource)! } });
     });
 
+  for (const command of [program, ...program.commands]) readEnvironment(command, context.env);
   return program;
 }
