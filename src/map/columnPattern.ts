@@ -6,6 +6,9 @@
  */
 import { RE2JS } from 're2js';
 
+/** How many names' matches a pattern remembers. */
+const REMEMBERED_NAMES = 10_000;
+
 export interface ColumnPattern {
   /** The named groups of the first match in `name`, or undefined when it does not match. */
   exec(name: string): { groups: Record<string, string | undefined> } | undefined;
@@ -21,11 +24,17 @@ export function compileColumnPattern(pattern: string): ColumnPattern {
     throw new Error(`${(error as Error).message} (patterns are matched in linear time, by RE2's rules: no lookarounds or backreferences)`);
   }
   const names = Object.keys(compiled.namedGroups());
+  // JSON records name their keys anew each record, mostly the same ones: each name is matched once (re2js is some
+  // 40x slower than RegExp per match, BENCHMARKS.md §10), and the memo is emptied when it holds too many.
+  const seen = new Map<string, { groups: Record<string, string | undefined> } | undefined>();
   return {
     exec(name) {
+      if (seen.has(name)) return seen.get(name);
+      if (seen.size >= REMEMBERED_NAMES) seen.clear();
       const matcher = compiled.matcher(name);
-      if (!matcher.find()) return undefined;
-      return { groups: Object.fromEntries(names.map((group) => [group, matcher.group(group) ?? undefined])) };
+      const match = matcher.find() ? { groups: Object.fromEntries(names.map((group) => [group, matcher.group(group) ?? undefined])) } : undefined;
+      seen.set(name, match);
+      return match;
     },
     test: (name) => compiled.test(name),
   };
