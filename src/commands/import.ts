@@ -19,6 +19,7 @@ import { lockResultLog } from '../log/lock.js';
 import { readResultLog, ResultLog, type Intent, type LogHeader, type LogHistory } from '../log/resultLog.js';
 import { checkLogTarget, defaultLogPath, makeStateFolder, targetOf, type Target } from '../log/target.js';
 import type { Mapper, MappingSpec } from '../map/mapping.js';
+import { warningLines } from '../map/place.js';
 import { sameFile } from '../read/input.js';
 import { ReadBack, readRequests } from '../readBack/readBack.js';
 import { recoverable, Recovery } from '../readBack/recovery.js';
@@ -28,6 +29,7 @@ import { formatFromPath, type Format, type RecordSource, type SourceItem } from 
 import type { Colors } from '../report/colors.js';
 import { estimateRecords } from '../report/estimate.js';
 import { checkProgressInterval, plainLines, Progress, type ProgressView, type RunHeading } from '../report/progress.js';
+import { shellWord } from '../report/shellWord.js';
 import type { ImportSummary } from '../report/summary.js';
 import { Tally } from '../report/tally.js';
 import { backoffMs, TransientError } from '../send/answer.js';
@@ -142,6 +144,8 @@ export async function openImport(options: ImportOptions, io: Pick<ImportIO, 'std
   try {
     const input = { ...options, endpoint, stdin: io.stdin, signal: io.signal, spec: step?.spec, steps: step !== undefined };
     const { source, mapper, records } = await openMappedInput(input, cleanup);
+    // Said once, before anything is read or sent: a mistake that only loses data must not pass as "would create 10".
+    io.stderr(warningLines(mapper.warnings));
     if (!options.dryRun && !options.sandbox) checkCredentials(options); // before anything is written
     const paths = outputPaths(source, options.log, target, endpoint.resource);
     checkOutputsApart(options, paths);
@@ -216,6 +220,7 @@ export async function sendImport(opened: OpenedImport, connection: Connection | 
       signal,
       maxErrors: options.maxErrors,
       knownErrors: history.erred,
+      knownRefusals: history.refused,
       parents: links.parents,
       own: links.own,
       intents: connection && sender && recoverable(endpoint) ? intentsOf(endpoint, history, connection, sender, options, { ...io, signal }) : undefined,
@@ -239,6 +244,7 @@ export async function sendImport(opened: OpenedImport, connection: Connection | 
     resource: endpoint.resource,
     target,
     file: options.file,
+    warnings: mapper.warnings,
     log: options.dryRun ? null : paths.log,
     rejects,
     rejectsKept: rejects === null ? [] : outputs!.rejectsKept,
@@ -601,7 +607,7 @@ function checkOutputsApart(options: ImportOptions, paths: { log: string; rejects
 
 /** The command that imports the fixed rejects file into the same log: the default one needs no --log. */
 function rerunCommand(options: ImportOptions, paths: { log: string; rejects: string }): string {
-  const words = ['hire-import', options.resource, quote(paths.rejects)];
+  const words = ['hire-import', options.resource, shellWord(paths.rejects)];
   // The rejects file is in the input's own shape, so whatever it took to read the input reads it too.
   const carried: Array<[string, string | undefined]> = [
     ['--log', options.log && paths.log],
@@ -610,14 +616,9 @@ function rerunCommand(options: ImportOptions, paths: { log: string; rejects: str
     ['--encoding', options.encoding],
     ['--delimiter', options.delimiter],
   ];
-  for (const [flag, value] of carried) if (value) words.push(flag, quote(value));
+  for (const [flag, value] of carried) if (value) words.push(flag, shellWord(value));
   if (options.sandbox) words.push('--sandbox');
   return words.join(' ');
-}
-
-/** A word for a shell command line, quoted when it needs to be. */
-export function quote(word: string): string {
-  return /^[\w./@:+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 function roundTo(value: number, decimals: number): number;

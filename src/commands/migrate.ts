@@ -18,6 +18,7 @@ import { stepLookups, type StepLookups } from '../plan/order.js';
 import { type Plan, type PlanStep, loadPlan } from '../plan/planFile.js';
 import { runPlan } from '../plan/run.js';
 import { near } from '../report/nearPath.js';
+import { shellWord } from '../report/shellWord.js';
 import { stepProgress } from '../report/planProgress.js';
 import { importExitCode } from '../report/summary.js';
 import { Tally } from '../report/tally.js';
@@ -30,7 +31,6 @@ import {
   expectedRecords,
   lockSandboxState,
   openImport,
-  quote,
   sendImport,
   type Connection,
   type ImportIO,
@@ -120,7 +120,7 @@ export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<M
     });
     return {
       plan,
-      rerun: ['hire-import', 'migrate', quote(options.plan), ...(options.sandbox ? ['--sandbox'] : []), ...(options.dryRun ? ['--dry-run'] : [])].join(' '),
+      rerun: ['hire-import', 'migrate', shellWord(options.plan), ...(options.sandbox ? ['--sandbox'] : []), ...(options.dryRun ? ['--dry-run'] : [])].join(' '),
       dryRun: options.dryRun,
       sandbox: options.sandbox,
       steps: ran.steps.map((end) => ('summary' in end ? { step: end.step, exitCode: end.exitCode, result: end.summary } : end)),
@@ -136,5 +136,5 @@ export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<M
 /** A step's import: the plan's sending options, the step's resource, input, mapping and log; progress is the plan's. */
 function stepOptions(step: PlanStep, options: MigrateOptions, cwd: string): ImportOptions {
   const { plan: _plan, ...sending } = options;
-  return { ...sending, resource: step.resource, file: near(step.input, cwd), mapping: step.mapping, log: near(step.log, cwd), updateChanged: false, progress: 'off' };
+  return { ...sending, resource: step.resource, file: near(step.input, cwd), mapping: near(step.mapping, cwd), log: near(step.log, cwd), updateChanged: false, progress: 'off' };
 }

@@ -15,7 +15,8 @@ import {
 } from '../../src/report/progress.js';
 import { formatSummary, importSucceeded } from '../../src/report/summary.js';
 import { Tally } from '../../src/report/tally.js';
-import { displayWidth, fitWidth } from '../../src/report/width.js';
+import stringWidth from 'string-width';
+import { fitWidth } from '../../src/report/width.js';
 import { OutageWatch } from '../../src/send/outage.js';
 import { fakeClock } from '../support/fakeClock.js';
 import { importSummary } from '../support/importSummary.js';
@@ -190,18 +191,18 @@ describe('colorLevel', () => {
 
 describe('width', () => {
   it('counts CJK and fullwidth characters as two columns, combining marks as none', () => {
-    expect(displayWidth('abc')).toBe(3);
-    expect(displayWidth('面试记录')).toBe(8);
-    expect(displayWidth('ＡＢ')).toBe(4);
-    expect(displayWidth('e\u0301')).toBe(1);
-    expect(displayWidth('한국어')).toBe(6);
+    expect(stringWidth('abc')).toBe(3);
+    expect(stringWidth('面试记录')).toBe(8);
+    expect(stringWidth('ＡＢ')).toBe(4);
+    expect(stringWidth('e\u0301')).toBe(1);
+    expect(stringWidth('한국어')).toBe(6);
   });
 
   it('cuts to the columns given, never splitting a wide character across the edge', () => {
     expect(fitWidth('short', 10)).toBe('short');
     expect(fitWidth('0123456789abc', 10)).toBe('012345678…');
     expect(fitWidth('面试记录导出文件', 9)).toBe('面试记录…');
-    expect(displayWidth(fitWidth('面试记录导出文件', 9))).toBe(9);
+    expect(stringWidth(fitWidth('面试记录导出文件', 9))).toBe(9);
     expect(fitWidth('ab面试', 4)).toBe('ab…');
     expect(fitWidth('anything', 0)).toBe('');
   });
@@ -255,7 +256,7 @@ describe('formatSummary', () => {
     expect(text).toContain('assessments: 10 records from export.csv into https://open.feishu.cn (app cli_a1b2) in 1.5s');
     expect(formatSummary(summary({ target: { url: 'sandbox', appId: null } }), noColors)).toContain('10 records from export.csv into the sandbox in');
     expect(text).toContain('created 8 · already done 2 · invalid 0');
-    const talents = formatSummary(summary({ resource: 'talents', counts: { read: 10, created: 3, updated: 0, matched: 5, skipped: 2, invalid: 0, failed: 0, blocked: 0 } }), noColors);
+    const talents = formatSummary(summary({ resource: 'talents', counts: { read: 10, created: 3, updated: 0, matched: 5, skipped: 2, invalid: 0, failed: 0, blocked: 0, duplicates: 0 } }), noColors);
     expect(talents).toContain('talents: 10 records from export.csv');
     expect(talents).toContain('created 3 · matched 5 · already done 2 · invalid 0');
     expect(text).toContain('p50 52 ms, p99 180 ms');
@@ -269,7 +270,7 @@ describe('formatSummary', () => {
       { field: 'external_interview_id', reason: 'is required', count: 1, lines: [9] },
     ];
     const text = formatSummary(
-      summary({ counts: { read: 400, created: 87, updated: 0, matched: 0, skipped: 0, invalid: 313, failed: 0, blocked: 0 }, rejects: 'export.rejects.csv', problemGroups }),
+      summary({ counts: { read: 400, created: 87, updated: 0, matched: 0, skipped: 0, invalid: 313, failed: 0, blocked: 0, duplicates: 0 }, rejects: 'export.rejects.csv', problemGroups }),
       noColors,
       'hire-import assessments export.rejects.csv --log export.results.jsonl',
     );
@@ -284,7 +285,7 @@ describe('formatSummary', () => {
   });
 
   it('says which edited rejects files were kept and where this run\'s rejects are', () => {
-    const rejected = { counts: { read: 1, created: 0, updated: 0, matched: 0, skipped: 0, invalid: 1, failed: 0, blocked: 0 }, rejects: 'e.rejects-3.csv' };
+    const rejected = { counts: { read: 1, created: 0, updated: 0, matched: 0, skipped: 0, invalid: 1, failed: 0, blocked: 0, duplicates: 0 }, rejects: 'e.rejects-3.csv' };
     expect(formatSummary(summary({ ...rejected, rejectsKept: ['e.rejects.csv', 'e.rejects-2.csv'] }), noColors)).toContain(
       "\n  e.rejects.csv, e.rejects-2.csv were edited since they were written: kept them; this run's rejects are in e.rejects-3.csv\n",
     );
@@ -299,7 +300,7 @@ describe('formatSummary', () => {
   });
 
   it('colours only with the colours it is given', () => {
-    const failed = summary({ counts: { read: 1, created: 0, updated: 0, matched: 0, skipped: 0, invalid: 1, failed: 0, blocked: 0 } });
+    const failed = summary({ counts: { read: 1, created: 0, updated: 0, matched: 0, skipped: 0, invalid: 1, failed: 0, blocked: 0, duplicates: 0 } });
     expect(formatSummary(failed, noColors)).not.toContain('\x1b[');
     expect(formatSummary(failed, new Chalk({ level: 1 }))).toContain('\x1b[31minvalid 1\x1b[39m');
   });
