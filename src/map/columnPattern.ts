@@ -25,7 +25,7 @@ export function compileColumnPattern(pattern: string): ColumnPattern {
   }
   const names = Object.keys(compiled.namedGroups());
   // JSON records name their keys anew each record, mostly the same ones: each name is matched once (re2js is some
-  // 40x slower than RegExp per match, BENCHMARKS.md §10), and the memo is emptied when it holds too many.
+  // 40x slower than RegExp per match, BENCHMARKS.md §11), and the memo is emptied when it holds too many.
   const seen = new Map<string, { groups: Record<string, string | undefined> } | undefined>();
   return {
     exec(name) {
