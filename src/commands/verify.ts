@@ -12,6 +12,7 @@ import { endpointFor, resourceNames } from '../endpoints/registry.js';
 import { formatDuration } from '../duration.js';
 import { LockedError, StoppedOnPurposeError, UsageError } from '../errors.js';
 import { lockResultLog } from '../log/lock.js';
+import { PRIVATE_FILE_MODE } from '../log/owned.js';
 import { readResultLog, ResultLog } from '../log/resultLog.js';
 import { defaultLogPath, targetOf, type Target } from '../log/target.js';
 import type { StepLogs } from '../map/lookup.js';
@@ -115,7 +116,7 @@ export async function runVerify(options: VerifyOptions, io: VerifyIO): Promise<V
     const order = new Map(steps.map((step, index) => [step.name, index]));
     checks.sort((a, b) => order.get(a.step)! - order.get(b.step)! || a.line - b.line);
     if (existsSync(report)) unlinkSync(report); // a stale report would mislead
-    if (checks.length > 0) writeFileSync(report, verifyReportCsv(checks, new Map(results.map((result) => [result.step, result.zone]))));
+    if (checks.length > 0) writeFileSync(report, verifyReportCsv(checks, new Map(results.map((result) => [result.step, result.zone]))), { mode: PRIVATE_FILE_MODE, flag: 'wx' });
     const notes = await noteDiffering(steps, checks, io);
 
     const counts = Object.fromEntries(checkStatuses.map((status) => [status, 0])) as Record<CheckStatus, number>;

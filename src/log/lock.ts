@@ -9,11 +9,12 @@
  * at once a lock that names its own host and pid with an earlier start: that process is gone, since the pid is ours. A lock removed or taken while the import runs is noticed at
  * the next refresh: the import takes it again, or warns that another import may be writing, and carries on.
  */
-import { closeSync, openSync, readFileSync, realpathSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, readFileSync, realpathSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { DateTime } from 'luxon';
 import lockfile from 'proper-lockfile';
 import { createFailure, LockedError } from '../errors.js';
+import { checkStatePath, createOwned, insideStateFolder, PRIVATE_FILE_MODE } from './owned.js';
 import { checkLogFile, logWriteError } from './resultLog.js';
 
 export interface LogLock {
@@ -30,12 +31,27 @@ interface Owner {
   since: string;
 }
 
+/**
+ * Creates a missing log 0600: in the state folder anew (O_EXCL: never through a link, never over a file made
+ * meanwhile); at a path the user named, through the link they named.
+ */
+function createLog(path: string): void {
+  if (!insideStateFolder(path)) return closeSync(openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND, PRIVATE_FILE_MODE));
+  if (lstatSync(path, { throwIfNoEntry: false }) !== undefined) return;
+  try {
+    closeSync(createOwned(path));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error; // another import made it first: it locks
+  }
+}
+
 /** Locks the log at `path` (creating the log if need be); `warn` hears of a lock lost while the import runs. */
 export async function lockResultLog(path: string, warn: (text: string) => void): Promise<LogLock> {
   checkLogFile(path);
+  checkStatePath(path, 'the result log');
   let realPath: string;
   try {
-    closeSync(openSync(path, 'a')); // the real path of a log not yet written is that of an empty one
+    createLog(path); // the real path of a log not yet written is that of an empty one
     realPath = realpathSync(path);
   } catch (error) {
     throw createFailure('the result log', path, error, 'or pass --log FILE to keep it elsewhere');

@@ -19,10 +19,11 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { open, type FileHandle } from 'node:fs/promises';
-import { closeSync, existsSync, fdatasync, fstatSync, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fdatasync, fstatSync, ftruncateSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { DamagedLogError, LogWriteError, UsageError, writeFailureReason } from '../errors.js';
 import { errorKey } from '../import/errorBudget.js';
 import { KnownIds, type Done } from '../import/knownIds.js';
+import { checkStatePath, noFollowFor, PRIVATE_FILE_MODE } from './owned.js';
 
 /**
  * `matched`: an existing record (a talent found by email or mobile) is reused; it counts as done like `created`.
@@ -167,6 +168,7 @@ export function checkLogFile(path: string): void {
 export async function readResultLog(path: string, options: ReadOptions = {}): Promise<LogHistory> {
   const { keep = { ids: true, hashes: true }, onEntry } = options;
   const history: LogHistory = { known: new KnownIds(), intents: new Map(), resources: new Set(), erred: new Set(), refused: new Map(), end: { bytes: 0, missingNewline: false } };
+  checkStatePath(path, 'the result log');
   if (!existsSync(path)) return history;
   checkLogFile(path);
   // A record takes some 200 bytes of created line, 330 with its intent: room for about that many keys at once spares
@@ -195,7 +197,7 @@ export async function readResultLog(path: string, options: ReadOptions = {}): Pr
     } else if (result.kind === 'header') history.header = result.header;
   };
   // One buffer for the whole file: a stream's fresh buffer per read would leave tens of MB of garbage for the GC.
-  const file = await open(path, 'r');
+  const file = await open(path, constants.O_RDONLY | noFollowFor(path));
   try {
     const buffer = Buffer.allocUnsafe(readSize);
     for (let read = 0; (read = (await file.read(buffer, 0, readSize, null)).bytesRead) > 0; ) for (const line of lines.push(buffer.subarray(0, read))) take(line);
@@ -704,13 +706,19 @@ export class ResultLog<Entry extends LogLine = LogEntry> {
   /** Opens for appending, first cutting off a damaged tail past `end` and finishing a line that lost its newline. */
   static open<Entry extends LogLine = LogEntry>(path: string, end: LogEnd, options: ResultLogOptions = {}): ResultLog<Entry> {
     let fd: number | undefined;
+    let foreign = false;
     try {
-      fd = openSync(path, 'a');
-      if (fstatSync(fd).size > end.bytes) ftruncateSync(fd, end.bytes);
-      if (end.missingNewline) writeAll(fd, Buffer.from('\n'));
+      fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | noFollowFor(path), PRIVATE_FILE_MODE);
+      foreign = fstatSync(fd).size > end.bytes && end.bytes === 0 && !beginsAsALog(path);
+      if (!foreign && fstatSync(fd).size > end.bytes) ftruncateSync(fd, end.bytes);
+      if (!foreign && end.missingNewline) writeAll(fd, Buffer.from('\n'));
     } catch (error) {
       if (fd !== undefined) closeSync(fd);
       throw logWriteError(path, error);
+    }
+    if (foreign) {
+      closeSync(fd);
+      throw new UsageError(`${path} does not begin with a hire-import result log's header, so it is left as it is: give --log a file of its own`);
     }
     return new ResultLog<Entry>(path, fd, end.bytes + (end.missingNewline ? 1 : 0), options);
   }
@@ -772,6 +780,20 @@ export class ResultLog<Entry extends LogLine = LogEntry> {
     return this.#syncing;
   }
 }
+
+/**
+ * Whether a file with no whole line begins as this tool writes a log (its header, or zeros where a power loss left
+ * them): only such a tail is cut off, never a file someone pointed --log at.
+ */
+function beginsAsALog(path: string): boolean {
+  const start = Buffer.alloc(headerStart.length);
+  const fd = openSync(path, constants.O_RDONLY | noFollowFor(path));
+  const read = readSync(fd, start, 0, start.length, 0);
+  closeSync(fd);
+  return start.subarray(0, read).every((byte) => byte === 0) || headerStart.subarray(0, read).equals(start.subarray(0, read));
+}
+
+const headerStart = Buffer.from('{"hire_import":');
 
 /** writeSync may write only part of a buffer (a disk filling up): write the rest, or throw what stopped it. */
 function writeAll(fd: number, bytes: Buffer): void {

@@ -4,6 +4,7 @@
  */
 import { createReadStream, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { fileErrorText } from './fileError.js';
@@ -16,6 +17,8 @@ export interface ByteInput {
   sample: Buffer;
   /** A regular file, which a pre-pass may open and read again; false for stdin, a pipe, a FIFO or a device. */
   regularFile: boolean;
+  /** The file's permission bits; undefined for stdin (files made from its records are then private). */
+  mode?: number;
   /** The whole input from its first byte, sample included. Single pass. */
   chunks(): AsyncIterable<Buffer>;
   /** Releases the input when chunks() will never be read. */
@@ -24,7 +27,8 @@ export interface ByteInput {
 
 /** `name` is how messages refer to the input ('stdin' for '-'). */
 export async function openInput(path: string, stdin: NodeJS.ReadableStream, name: string): Promise<ByteInput> {
-  const regularFile = path !== '-' && (await checkReadable(path, name));
+  const stats = path === '-' ? undefined : await checkReadable(path, name);
+  const regularFile = stats?.isFile() ?? false;
   const stream = path === '-' ? stdin : createReadStream(path);
   const iterator = stream[Symbol.asyncIterator]();
   const head: Buffer[] = [];
@@ -46,6 +50,7 @@ export async function openInput(path: string, stdin: NodeJS.ReadableStream, name
   return {
     sample,
     regularFile,
+    mode: stats && stats.mode & 0o777,
     async *chunks() {
       if (started) throw new Error('the input can only be read once');
       started = true;
@@ -64,12 +69,12 @@ export async function openInput(path: string, stdin: NodeJS.ReadableStream, name
   };
 }
 
-/** Whether the path is a regular file; InputError when it is a directory or cannot be opened. */
-async function checkReadable(path: string, name: string): Promise<boolean> {
+/** The path's stats; InputError when it is a directory or cannot be opened. */
+async function checkReadable(path: string, name: string): Promise<Stats> {
   try {
     const stats = await stat(path);
     if (stats.isDirectory()) throw new InputError(`${name}: is a directory, not a CSV or JSONL file`);
-    return stats.isFile();
+    return stats;
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError(`${name}: cannot be read (${fileErrorText(error)})`);

@@ -10,7 +10,7 @@ import { endpointFor, endpoints } from '../endpoints/registry.js';
 import type { SandboxStats } from './counters.js';
 import { FeishuEmulator, type Answer, type AppRefusal, type ParentChecks } from './emulator.js';
 import { drawDelayMs } from './faults.js';
-import { readBody, sendJson } from './http.js';
+import { BodyTooLarge, readBody, sendJson } from './http.js';
 import { introspect, introspectionPrefix } from './introspection.js';
 import { seededRandom } from './random.js';
 import { seedBody, type SeedTalent } from './seed.js';
@@ -178,7 +178,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://sandbox');
-    const body = await readBody(request);
+    let body: string;
+    try {
+      body = await readBody(request);
+    } catch (error) {
+      if (!(error instanceof BodyTooLarge)) throw error;
+      // As the API's gateway would: refused unread, and the connection closed so the rest is never read either.
+      return sendJson(response, 413, { code: 1002002, msg: `参数错误: ${error.message}` }, { connection: 'close' });
+    }
     const method = request.method ?? '';
     const now = Date.now();
     if (url.pathname.startsWith(introspectionPrefix)) {
