@@ -17,7 +17,7 @@ import { readResultLog, type LogLine } from '../log/resultLog.js';
 import { checkLogTarget, type Target } from '../log/target.js';
 import { loadMapping, type MappingSpec } from '../map/mapping.js';
 import type { Format } from '../read/source.js';
-import { differences, type CarriedList, type Difference } from './compare.js';
+import { differences, type Difference } from './compare.js';
 import type { ReadBack } from './readBack.js';
 import { checkStatuses, type CheckStatus } from './checkStatus.js';
 
@@ -203,7 +203,7 @@ async function checkWindow(
   }
 }
 
-/** The list fields of `endpoint` that carry other resources' records, and how those records are told apart. */
-function carriedLists(endpoint: EndpointDescription): CarriedList[] {
-  return carriedInside(endpoints, endpoint.resource).map(({ child, field }) => ({ field, childKey: child.externalId }));
+/** The list fields of `endpoint` that may also hold other resources' records. */
+function carriedLists(endpoint: EndpointDescription): string[] {
+  return carriedInside(endpoints, endpoint.resource).map(({ field }) => field);
 }
