@@ -61,7 +61,10 @@ export interface PipelineInput {
   intents?: {
     /** Earlier runs' intents with no outcome, by external_id. */
     pending: ReadonlyMap<string, Intent>;
-    recover(intent: Intent): Promise<Found>;
+    /** Looks for the record `intent` announced, as `body` (sent now) would be on the server. */
+    recover(intent: Intent, body: Record<string, unknown>): Promise<Found>;
+    /** The key of a body's content, written with its intent (readBack/recovery.ts contentKey). */
+    contentKey(body: Record<string, unknown>): string;
   };
   /** Inside a plan: the ids of the steps the mapping's `{ step }` lookups name, by lookup name. */
   parents?: ReadonlyMap<string, ParentSource>;
@@ -167,13 +170,14 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
   const announced = (externalId: string, job: SendJob): SendJob | undefined => {
     if (!intents || !resultLog || job.action !== 'create') return job;
     const parent = endpoint.parent === undefined ? undefined : job.body[endpoint.parent.field];
-    resultLog.append({ external_id: externalId, status: 'sending', resource: endpoint.resource, ...(typeof parent === 'string' ? { parent } : {}) });
+    const content = intents.contentKey(job.body);
+    resultLog.append({ external_id: externalId, status: 'sending', resource: endpoint.resource, ...(typeof parent === 'string' ? { parent } : {}), content });
     if (resultLog.failure) {
       sender?.stop(resultLog.failure);
       return undefined;
     }
     const earlier = intents.pending.get(externalId);
-    return earlier ? { ...job, recover: () => intents.recover(earlier) } : job;
+    return earlier ? { ...job, recover: () => intents.recover(earlier, job.body) } : job;
   };
 
   /** Sends the job (counts it on a dry run). `body` is the record as prepared: its hash is logged. */

@@ -12,6 +12,7 @@
  *   (an interview's assessments created on their own: `carried`), which no field tells apart under the docs'
  *   reading, only needs each element sent to be there: the others are that resource's, which its own check compares.
  */
+import { carriedInside, endpoints } from '../endpoints/registry.js';
 import type { AnswerShape, EndpointDescription, Fields } from '../endpoints/types.js';
 
 export interface Difference {
@@ -35,6 +36,11 @@ export function differences(endpoint: EndpointDescription, sent: Record<string, 
   const found: Difference[] = [];
   compareFields(rules, endpoint.fields, sent, server, '', '', found);
   return found;
+}
+
+/** The list fields of `endpoint` that may also hold other resources' records (an interview's assessments). */
+export function carriedFields(endpoint: EndpointDescription): string[] {
+  return carriedInside(endpoints, endpoint.resource).map(({ field }) => field);
 }
 
 interface Rules {

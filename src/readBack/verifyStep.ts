@@ -10,14 +10,14 @@
  * Records stream through in windows of `windowSize`: memory holds one window, and each window's reads are all
  * under way at once.
  */
-import { carriedInside, endpointFor, endpoints } from '../endpoints/registry.js';
+import { endpointFor } from '../endpoints/registry.js';
 import type { EndpointDescription } from '../endpoints/types.js';
 import { openMappedInput, prepare } from '../import/records.js';
 import { readResultLog, type LogLine } from '../log/resultLog.js';
 import { checkLogTarget, type Target } from '../log/target.js';
 import { loadMapping, type MappingSpec } from '../map/mapping.js';
 import type { Format } from '../read/source.js';
-import { differences, type Difference } from './compare.js';
+import { carriedFields, differences, type Difference } from './compare.js';
 import type { ReadBack } from './readBack.js';
 import { checkStatuses, type CheckStatus } from './checkStatus.js';
 
@@ -185,7 +185,7 @@ async function checkWindow(
       return { id, ...(typeof parent === 'string' ? { parent } : {}) };
     }),
   );
-  const carried = carriedLists(endpoint);
+  const carried = carriedFields(endpoint);
   for (const { line, externalId, id, body } of window) {
     const base = { line, external_id: externalId, id };
     const why = read.unread.get(id);
@@ -203,7 +203,3 @@ async function checkWindow(
   }
 }
 
-/** The list fields of `endpoint` that may also hold other resources' records. */
-function carriedLists(endpoint: EndpointDescription): string[] {
-  return carriedInside(endpoints, endpoint.resource).map(({ field }) => field);
-}
