@@ -219,3 +219,47 @@ describe.each(['docs', 'sdk'] as const)("verify of an intact migration, the sand
     ]);
   });
 });
+
+describe('migrate --update-changed, as verify advises it', () => {
+  it('sends nothing after a migrate, then only what changed; an offer update of 11 attachment ids is refused before sending', async () => {
+    const folder = workspace();
+    chainOf20(folder);
+    const env = credentialEnv(sandbox.url);
+    const cli = (...args: string[]) => runCli(args, { cwd: folder, env });
+    expect((await cli('migrate', 'migration.yaml', '--quiet')).code).toBe(0);
+    type Steps = { steps: Array<{ counts: Record<string, number> }> };
+    const counts = (run: { stdout: string }, name: string) => (JSON.parse(run.stdout) as Steps).steps.map((step) => step.counts[name]);
+
+    // One hash for every path: the plan logged the bodies as sent, so nothing reads as changed.
+    const unchanged = await cli('migrate', 'migration.yaml', '--update-changed', '--json');
+    expect(unchanged.code).toBe(0);
+    expect(counts(unchanged, 'updated')).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(counts(unchanged, 'skipped')).toEqual([20, 20, 20, 40, 20, 20]);
+    expect(sandbox.stats().updated).toBe(0);
+
+    const checkId = readLog(stateLog(folder, sandbox.url, 'background-checks')).find((entry) => entry.external_id === 'B1')!.id as string;
+    sandbox.changeRecord('background-checks', checkId, { result: 'pending' });
+    const offers = readFileSync(join(folder, 'offers.csv'), 'utf8')
+      .replace('O2,A2,accepted,', 'O2,A2,declined,')
+      .replace('O3,A3,accepted,71301|71302', `O3,A3,accepted,${Array.from({ length: 11 }, (_, n) => `73${n}`).join('|')}`);
+    writeFileSync(join(folder, 'offers.csv'), offers);
+    const verified = await cli('verify', 'migration.yaml', '--json');
+    expect(verified.code).toBe(1);
+    const advice = JSON.parse(verified.stdout).updateCommand as string;
+    expect(advice).toBe('hire-import migrate migration.yaml --update-changed');
+
+    const updated = await cli(...advice.split(' ').slice(1), '--json');
+    expect(updated.code).toBe(1); // O3 is refused
+    expect(counts(updated, 'updated')).toEqual([0, 0, 0, 0, 1, 1]);
+    expect(counts(updated, 'invalid')).toEqual([0, 0, 0, 0, 1, 0]);
+    expect(JSON.parse(updated.stdout).steps[4].problems).toEqual([
+      { line: 4, external_id: 'O3', field: 'attachment_id_list', reason: 'an update takes at most 10 (20 on create), this one has 11: not sent; keep 10 at most to update it' },
+    ]);
+    expect(sandbox.stats()).toMatchObject({ updated: 2, invalid: 0 });
+    expect(sandbox.records('offers').find((record) => record.body.external_id === 'O2')!.body.offer_status).toBe('declined');
+
+    const again = await cli('verify', 'migration.yaml', '--json');
+    const differing = JSON.parse(again.stdout).steps.map((step: { counts: Record<string, number> }) => step.counts.differs);
+    expect(differing).toEqual([0, 0, 0, 0, 1, 0]); // O3, whose export the update could not send
+  });
+});
