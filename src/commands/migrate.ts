@@ -140,5 +140,5 @@ export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<M
 function stepOptions(step: PlanStep, options: MigrateOptions, cwd: string): ImportOptions {
   const { plan: _plan, updateChanged = false, ...sending } = options;
   const updatable = Boolean(endpointFor(step.resource)?.update);
-  return { ...sending, resource: step.resource, file: near(step.input, cwd), mapping: step.mapping, log: near(step.log, cwd), updateChanged: updateChanged && updatable, progress: 'off' };
+  return { ...sending, resource: step.resource, file: near(step.input, cwd), mapping: near(step.mapping, cwd), log: near(step.log, cwd), updateChanged: updateChanged && updatable, progress: 'off' };
 }

@@ -18,7 +18,8 @@ export interface Limit {
  * - `list`: a list of objects (a mapping fills it like the assessment dimensions: entries, `each`).
  */
 export type FieldType =
-  | { kind: 'string' }
+  /** `format: 'email'`: one email address (no space, one @, a dotted domain), refused before it is sent otherwise. */
+  | { kind: 'string'; format?: 'email' }
   | { kind: 'int'; labels?: EnumLabels; min?: number; max?: number }
   | { kind: 'ms' }
   | { kind: 'msString' }
