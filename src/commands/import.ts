@@ -29,6 +29,7 @@ import { formatFromPath, type Format, type RecordSource, type SourceItem } from 
 import type { Colors } from '../report/colors.js';
 import { estimateRecords } from '../report/estimate.js';
 import { checkProgressInterval, plainLines, Progress, type ProgressView, type RunHeading } from '../report/progress.js';
+import { shellWord } from '../report/shellWord.js';
 import type { ImportSummary } from '../report/summary.js';
 import { Tally } from '../report/tally.js';
 import { backoffMs, TransientError } from '../send/answer.js';
@@ -614,7 +615,7 @@ function checkOutputsApart(options: ImportOptions, paths: { log: string; rejects
 
 /** The command that imports the fixed rejects file into the same log: the default one needs no --log. */
 function rerunCommand(options: ImportOptions, paths: { log: string; rejects: string }): string {
-  const words = ['hire-import', options.resource, quote(paths.rejects)];
+  const words = ['hire-import', options.resource, shellWord(paths.rejects)];
   // The rejects file is in the input's own shape, so whatever it took to read the input reads it too.
   const carried: Array<[string, string | undefined]> = [
     ['--log', options.log && paths.log],
@@ -623,14 +624,9 @@ function rerunCommand(options: ImportOptions, paths: { log: string; rejects: str
     ['--encoding', options.encoding],
     ['--delimiter', options.delimiter],
   ];
-  for (const [flag, value] of carried) if (value) words.push(flag, quote(value));
+  for (const [flag, value] of carried) if (value) words.push(flag, shellWord(value));
   if (options.sandbox) words.push('--sandbox');
   return words.join(' ');
-}
-
-/** A word for a shell command line, quoted when it needs to be. */
-export function quote(word: string): string {
-  return /^[\w./@:+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 function roundTo(value: number, decimals: number): number;

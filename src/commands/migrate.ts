@@ -19,6 +19,7 @@ import { stepLookups, type StepLookups } from '../plan/order.js';
 import { type Plan, type PlanStep, loadPlan } from '../plan/planFile.js';
 import { runPlan } from '../plan/run.js';
 import { near } from '../report/nearPath.js';
+import { shellWord } from '../report/shellWord.js';
 import { stepProgress } from '../report/planProgress.js';
 import { importExitCode } from '../report/summary.js';
 import { Tally } from '../report/tally.js';
@@ -31,7 +32,6 @@ import {
   expectedRecords,
   lockSandboxState,
   openImport,
-  quote,
   sendImport,
   type Connection,
   type ImportIO,
@@ -123,7 +123,7 @@ export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<M
     });
     return {
       plan,
-      rerun: ['hire-import', 'migrate', quote(options.plan), ...(options.sandbox ? ['--sandbox'] : []), ...(options.dryRun ? ['--dry-run'] : [])].join(' '),
+      rerun: ['hire-import', 'migrate', shellWord(options.plan), ...(options.sandbox ? ['--sandbox'] : []), ...(options.dryRun ? ['--dry-run'] : [])].join(' '),
       dryRun: options.dryRun,
       sandbox: options.sandbox,
       steps: ran.steps.map((end) => ('summary' in end ? { step: end.step, exitCode: end.exitCode, result: end.summary } : end)),
