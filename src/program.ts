@@ -371,6 +371,7 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
       .argument('<plan>', 'the plan: steps of { resource, input, mapping }, paths relative to it'),
     "each endpoint's documented limit",
   )
+    .option('--update-changed', 'update records created earlier whose content changed since, in every step whose resource the API can update', false)
     .addHelpText('after', withExitCodes('migrate', exitCodeMeanings, exitCodes))
     .addHelpText(
       'after',
@@ -381,7 +382,7 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
       ]),
     )
     .action(async (plan: string, flags: Record<string, unknown>) => {
-      await run({ command: 'migrate', options: { plan, ...sendOptions(flags, context) } });
+      await run({ command: 'migrate', options: { plan, updateChanged: flags.updateChanged as boolean, ...sendOptions(flags, context) } });
     });
 
   program

@@ -24,7 +24,7 @@ import { stepLookups } from '../plan/order.js';
 import { ParentIds } from '../plan/parentIds.js';
 import { sameFile } from '../read/input.js';
 import { ReadBack, readRequests } from '../readBack/readBack.js';
-import { recoverable, Recovery } from '../readBack/recovery.js';
+import { contentKey, recoverable, Recovery } from '../readBack/recovery.js';
 import { createRejectsWriter } from '../read/rejects.js';
 import { claimRejectsPath } from '../read/rejectsWritten.js';
 import { formatFromPath, type Format, type RecordSource, type SourceItem } from '../read/source.js';
@@ -254,7 +254,7 @@ export async function sendImport(opened: OpenedImport, connection: Connection | 
       knownRefusals: history.refused,
       parents: links.parents,
       own: links.own,
-      intents: connection && sender && recoverable(endpoint) ? intentsOf(endpoint, history, connection, sender, options, { ...io, signal }) : undefined,
+      intents: connection && sender && recoverable(endpoint) ? intentsOf(endpoint, history, paths.log, connection, sender, options, { ...io, signal }) : undefined,
     });
   } finally {
     progress?.stop();
@@ -439,13 +439,21 @@ export function apiOrigin(baseUrl: string, note: (text: string) => void): string
 
 /**
  * The earlier runs' intents for this endpoint, and how to look for their records: through the endpoint's own sender
- * where it reads itself back, else a sender of the API that does (the parent's), made only when an intent needs it.
+ * where it reads itself back, else a sender of the API that does (the parent's), made only when an intent needs it;
+ * the ids the log already gives to records are read from it then too.
  */
-function intentsOf(endpoint: EndpointDescription, history: LogHistory, connection: Connection, sender: Sender, options: ImportOptions, io: ImportIO) {
+function intentsOf(endpoint: EndpointDescription, history: LogHistory, log: string, connection: Connection, sender: Sender, options: ImportOptions, io: ImportIO) {
   const pending = new Map([...history.intents].filter(([, intent]) => intent.resource === endpoint.resource));
   const readBack = new ReadBack(readRequests((reader) => (reader === endpoint ? sender : newSender(reader, connection, options, io))));
-  const recovery = new Recovery(endpoint, readBack);
-  return { pending, recover: (intent: Intent) => recovery.find(intent) };
+  const recovery = new Recovery(endpoint, readBack, { pending, claimed: () => loggedIds(log) });
+  return { pending, recover: (intent: Intent, body: Record<string, unknown>) => recovery.find(intent, body), contentKey: (body: Record<string, unknown>) => contentKey(endpoint, body) };
+}
+
+/** The Feishu ids the log's lines give to records (created, updated, matched). */
+async function loggedIds(log: string): Promise<Set<string>> {
+  const ids = new Set<string>();
+  await readResultLog(log, { keep: { ids: false, hashes: false }, onEntry: (entry) => void (entry.status !== 'deleted' && entry.id !== undefined && ids.add(entry.id)) });
+  return ids;
 }
 
 /** The first token, with a few tries for a passing fault; then a clear stop (69), before any record is read. */

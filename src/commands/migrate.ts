@@ -12,6 +12,7 @@
  *   comes is logged `blocked`; on a dry run a parent that would be created stands in with a placeholder id.
  * Printing the summaries and choosing the exit code are src/main.ts's business; the plan's code is the worst step's.
  */
+import { endpointFor } from '../endpoints/registry.js';
 import { targetOf } from '../log/target.js';
 import { loadMapping, type MappingSpec } from '../map/mapping.js';
 import { stepLookups, type StepLookups } from '../plan/order.js';
@@ -44,6 +45,8 @@ import {
 export type MigrateOptions = SendOptions & {
   /** The plan file. */
   plan: string;
+  /** Update records whose content changed, in the steps whose resource can be updated (talents cannot). */
+  updateChanged?: boolean;
 };
 
 export type MigrateIO = Omit<ImportIO, 'stdin'>;
@@ -138,6 +141,7 @@ export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<M
 
 /** A step's import: the plan's sending options, the step's resource, input, mapping and log; progress is the plan's. */
 function stepOptions(step: PlanStep, options: MigrateOptions, cwd: string): ImportOptions {
-  const { plan: _plan, ...sending } = options;
-  return { ...sending, resource: step.resource, file: near(step.input, cwd), mapping: near(step.mapping, cwd), log: near(step.log, cwd), updateChanged: false, progress: 'off' };
+  const { plan: _plan, updateChanged = false, ...sending } = options;
+  const updatable = Boolean(endpointFor(step.resource)?.update);
+  return { ...sending, resource: step.resource, file: near(step.input, cwd), mapping: near(step.mapping, cwd), log: near(step.log, cwd), updateChanged: updateChanged && updatable, progress: 'off' };
 }

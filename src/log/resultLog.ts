@@ -70,13 +70,15 @@ export interface LogEntry {
 
 /**
  * Appended just before a create is sent (see above). Kept small, since one is written per create: the key, the
- * resource, and the Feishu id of the parent the record was sent under, where the server lists it.
+ * resource, the Feishu id of the parent the record was sent under, where the server lists it, and its content key.
  */
 export interface Intent {
   external_id: string;
   status: 'sending';
   resource: string;
   parent?: string;
+  /** The key of the body's content as an answer shows it (readBack/recovery.ts contentKey), to find it by. */
+  content?: string;
 }
 
 /** An undo's line: the record `external_id` (Feishu `id`) is no longer on the server. */

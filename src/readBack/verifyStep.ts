@@ -10,7 +10,7 @@
  * Records stream through in windows of `windowSize`: memory holds one window, and each window's reads are all
  * under way at once.
  */
-import { carriedInside, endpointFor, endpoints } from '../endpoints/registry.js';
+import { endpointFor } from '../endpoints/registry.js';
 import type { EndpointDescription } from '../endpoints/types.js';
 import { inputHash } from '../import/identity.js';
 import { openMappedInput, prepare, rawRows } from '../import/records.js';
@@ -20,7 +20,7 @@ import type { StepLogs } from '../map/lookup.js';
 import { loadMapping } from '../map/mapping.js';
 import { plural } from '../report/format.js';
 import type { Format } from '../read/source.js';
-import { differences, type CarriedList, type Difference } from './compare.js';
+import { carriedFields, differences, type Difference } from './compare.js';
 import type { ReadBack } from './readBack.js';
 import { checkStatuses, type CheckStatus } from './checkStatus.js';
 
@@ -191,7 +191,7 @@ async function checkWindow(
       return { id, ...(typeof parent === 'string' ? { parent } : {}) };
     }),
   );
-  const carried = carriedLists(endpoint);
+  const carried = carriedFields(endpoint);
   for (const { line, externalId, id, body } of window) {
     const base = { line, external_id: externalId, id };
     const why = read.unread.get(id);
@@ -209,7 +209,3 @@ async function checkWindow(
   }
 }
 
-/** The list fields of `endpoint` that carry other resources' records, and how those records are told apart. */
-function carriedLists(endpoint: EndpointDescription): CarriedList[] {
-  return carriedInside(endpoints, endpoint.resource).map(({ child, field }) => ({ field, childKey: child.externalId }));
-}

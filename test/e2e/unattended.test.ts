@@ -370,8 +370,7 @@ describe('stopping', () => {
    */
   async function migrated() {
     const stateFile = join(workspace(), 'feishu.jsonl');
-    // The SDK's reading until verify matches by the Feishu id alone (issue 16, the next landing).
-    let sandbox = await sandboxOn({ parentChecks: 'always', reading: 'sdk', stateFile });
+    let sandbox = await sandboxOn({ parentChecks: 'always', stateFile });
     const fixture = readdirSync(join('fixtures', 'migration')).filter((name) => name !== 'README.md');
     const folder = workspace(...fixture.map((name) => `fixtures/migration/${name}`));
     const env = credentialEnv(sandbox.url);
@@ -379,7 +378,7 @@ describe('stopping', () => {
     const reopen = async (options: SandboxOptions) => {
       await sandbox.close();
       sandboxes.splice(sandboxes.indexOf(sandbox), 1);
-      sandbox = await sandboxOn({ parentChecks: 'always', reading: 'sdk', stateFile, port: sandbox.port, ...options });
+      sandbox = await sandboxOn({ parentChecks: 'always', stateFile, port: sandbox.port, ...options });
       return sandbox;
     };
     return { folder, env, reopen };

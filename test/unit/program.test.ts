@@ -167,18 +167,19 @@ describe('migrate', () => {
   );
 
   it('takes the plan and the same sending options as the imports, declared once', async () => {
-    expect((await parse(['migrate', 'migration.yaml'])).call).toEqual({ command: 'migrate', options: { plan: 'migration.yaml', ...sending } });
+    expect((await parse(['migrate', 'migration.yaml'])).call).toEqual({ command: 'migrate', options: { plan: 'migration.yaml', updateChanged: false, ...sending } });
+    expect((await parse(['migrate', 'migration.yaml', '--update-changed'])).call).toMatchObject({ options: { updateChanged: true } });
     const { call } = await parse(['migrate', 'm.yaml', '--sandbox', '--dry-run', '--json', '--quiet', '--rate', '200', '--concurrency', '4', '--retries', '1', '--timeout', '50']);
     expect(call).toEqual({
       command: 'migrate',
-      options: { ...sending, plan: 'm.yaml', sandbox: true, dryRun: true, progress: 'off', rate: 200, concurrency: 4, retries: 1, timeoutMs: 50 },
+      options: { ...sending, plan: 'm.yaml', updateChanged: false, sandbox: true, dryRun: true, progress: 'off', rate: 200, concurrency: 4, retries: 1, timeoutMs: 50 },
     });
     expect((await parse(['migrate', 'm.yaml', '--max-duration', '5h30m', '--max-outage', '1h'])).call).toMatchObject({ options: { maxDurationMs: 19_800_000, maxOutageMs: 3_600_000 } });
     expect((await parse(['migrate', 'm.yaml', '--base-url', 'http://127.0.0.1:1'], { env: { FEISHU_APP_ID: 'cli_x' } })).call).toMatchObject({ options: { appId: 'cli_x', baseUrl: 'http://127.0.0.1:1' } });
   });
 
   it('refuses what only a single import takes', async () => {
-    for (const flag of ['--update-changed', '--max-errors', '--log', '-m']) {
+    for (const flag of ['--max-errors', '--log', '-m']) {
       const { call, stderr } = await parse(['migrate', 'm.yaml', flag, '1']);
       expect(call).toBeUndefined();
       expect(stderr).toMatch(/unknown option/);
