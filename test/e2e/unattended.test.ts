@@ -112,12 +112,13 @@ describe('outages', () => {
 
   it('shows the pause on the live line of a terminal, and says when sending resumed', async () => {
     const stateFile = join(workspace(), 'feishu.jsonl');
-    const { sandbox, folder, env, logPath } = await setup(100, { stateFile });
+    // 40 records, as above: 20 before the outage, some 20 after it (at --rate 20, a second each side).
+    const { sandbox, folder, env, logPath } = await setup(40, { stateFile });
     const run = startInTerminal(['assessments', 'export.csv', '--rate', '20'], { cwd: folder, columns: 200, env });
     await waitFor(() => logLines(logPath) >= 20, 'the first results');
     await sandbox.close();
     sandboxes.splice(sandboxes.indexOf(sandbox), 1);
-    const paused = /^paused: Feishu unreachable since \d\d:\d\d:\d\d UTC \([\d.ms]+\), next probe in [\d.ms]+ · \d+\/100/;
+    const paused = /^paused: Feishu unreachable since \d\d:\d\d:\d\d UTC \([\d.ms]+\), next probe in [\d.ms]+ · \d+\/40/;
     await waitFor(() => liveFrames(run.outputSoFar()).some((frame) => paused.test(frame.replace(/^\S+ /, ''))), 'the paused live line');
     await sandboxOn({ port: sandbox.port, stateFile });
     const result = await run.done;
