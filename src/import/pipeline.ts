@@ -161,19 +161,20 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
   };
 
   /**
-   * A create announced in the log where intents are kept, with its parent's id as sent; one an earlier run announced
-   * is looked for first. Undefined when the announcement could not be written: then it is not sent.
+   * A create announced in the log where intents are kept, with its parent's id as sent, when it is about to go on the
+   * wire (not while it waits for a slot or the pace: a rerun then reads back only what was in flight); one an earlier
+   * run announced is looked for first. A create whose announcement cannot be written is not sent.
    */
-  const announced = (externalId: string, job: SendJob): SendJob | undefined => {
+  const announced = (externalId: string, job: SendJob): SendJob => {
     if (!intents || !resultLog || job.action !== 'create') return job;
     const parent = endpoint.parent === undefined ? undefined : job.body[endpoint.parent.field];
-    resultLog.append({ external_id: externalId, status: 'sending', resource: endpoint.resource, ...(typeof parent === 'string' ? { parent } : {}) });
-    if (resultLog.failure) {
-      sender?.stop(resultLog.failure);
-      return undefined;
-    }
+    const announce = () => {
+      resultLog.append({ external_id: externalId, status: 'sending', resource: endpoint.resource, ...(typeof parent === 'string' ? { parent } : {}), at: now().toISOString() });
+      if (resultLog.failure) sender?.stop(resultLog.failure);
+      return !resultLog.failure;
+    };
     const earlier = intents.pending.get(externalId);
-    return earlier ? { ...job, recover: () => intents.recover(earlier) } : job;
+    return { ...job, announce, ...(earlier ? { recover: () => intents.recover(earlier) } : {}) };
   };
 
   /** Sends the job (counts it on a dry run). `body` is the record as prepared: its hash is logged. */
@@ -186,12 +187,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
       }
       return;
     }
-    const sent = announced(externalId, job);
-    if (!sent) {
-      outcome.pending++;
-      return;
-    }
-    await sender.submit(sent, (result) => settle(item, externalId, body, result));
+    await sender.submit(announced(externalId, job), (result) => settle(item, externalId, body, result));
   };
 
   /** With every parent's answer: blocked, left for a rerun, or sent with the parents' ids in place of their keys. */
