@@ -21,7 +21,7 @@ import { checkLogTarget, defaultLogPath, makeStateFolder, targetOf, type Target 
 import type { Mapper, MappingSpec } from '../map/mapping.js';
 import { sameFile } from '../read/input.js';
 import { ReadBack, readRequests } from '../readBack/readBack.js';
-import { recoverable, Recovery } from '../readBack/recovery.js';
+import { idempotent, recoverable, Recovery } from '../readBack/recovery.js';
 import { createRejectsWriter } from '../read/rejects.js';
 import { claimRejectsPath } from '../read/rejectsWritten.js';
 import { formatFromPath, type Format, type RecordSource, type SourceItem } from '../read/source.js';
@@ -214,7 +214,7 @@ export async function sendImport(opened: OpenedImport, connection: Connection | 
       knownErrors: history.erred,
       parents: links.parents,
       own: links.own,
-      intents: connection && sender && recoverable(endpoint) ? intentsOf(endpoint, history, connection, sender, options, { ...io, signal }) : undefined,
+      intents: connection && sender && (recoverable(endpoint) || idempotent(endpoint)) ? intentsOf(endpoint, history, connection, sender, options, { ...io, signal }) : undefined,
     });
   } finally {
     progress?.stop();
@@ -401,7 +401,7 @@ export function apiOrigin(baseUrl: string, note: (text: string) => void): string
 function intentsOf(endpoint: EndpointDescription, history: LogHistory, connection: Connection, sender: Sender, options: ImportOptions, io: ImportIO) {
   const pending = new Map([...history.intents].filter(([, intent]) => intent.resource === endpoint.resource));
   const readBack = new ReadBack(readRequests((reader) => (reader === endpoint ? sender : newSender(reader, connection, options, io))));
-  const recovery = new Recovery(endpoint, readBack);
+  const recovery = new Recovery(endpoint, readBack, () => Date.now()); // the wall clock, as the intents' times
   return { pending, recover: (intent: Intent) => recovery.find(intent) };
 }
 

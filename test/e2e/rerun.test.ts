@@ -18,10 +18,11 @@ afterEach(async () => {
 const records = 60;
 
 /** A sandbox with no idempotency (as Feishu after 24 h), answering after about 150 ms, three interviews seeded; the export of assessments under them. */
-async function setup() {
+async function setup(options: { idempotency?: boolean; unreadable?: string[] } = {}) {
   sandbox = await startSandbox({
     ...credentials,
     idempotency: false,
+    ...options,
     latencyMs: 150,
     jitterMs: 50,
     rateLimit: 0,
@@ -100,5 +101,55 @@ describe('a rerun at once continues', () => {
     const ids = onServer();
     expect(ids).toHaveLength(records);
     expect(new Set(ids).size).toBe(records);
+  });
+
+  describe('when read-back cannot answer (the interviews\' batch_query answers 404)', () => {
+    /** Killed with -9 once creates are under way: some intents have no outcome. */
+    async function killedInFlight(folder: string, env: Record<string, string>, logPath: string): Promise<string[]> {
+      const run = startCli(importArgs, { cwd: folder, env });
+      await waitFor(() => sandbox!.stats().byResource.assessments!.created >= 10, '10 creates');
+      run.child.kill('SIGKILL');
+      await run.done;
+      const pending = pendingIntents(logPath);
+      expect(pending.length).toBeGreaterThan(0);
+      return pending;
+    }
+
+    it('sends the unanswered creates again, under their idempotency key, while the server still keeps it: exit 0, every record once', async () => {
+      const { folder, env, logPath } = await setup({ idempotency: true, unreadable: ['interviews'] });
+      await killedInFlight(folder, env, logPath);
+      const rerun = await runCli([...importArgs, '--json'], { cwd: folder, env });
+      expect(rerun.code, rerun.stderr).toBe(0);
+      const ids = onServer();
+      expect(ids).toHaveLength(records);
+      expect(new Set(ids).size).toBe(records);
+      expect(readLog(logPath).filter((entry) => entry.code === 'RECOVERY')).toEqual([]);
+    });
+
+    it('refuses, saying what to do, the creates sent longer ago than the idempotency window covers', async () => {
+      const { folder, env, logPath } = await setup({ idempotency: true, unreadable: ['interviews'] });
+      const pending = await killedInFlight(folder, env, logPath);
+      // As if the rerun came a day later: the intents' times moved back 24 hours.
+      const dayAgo = (at: string) => new Date(Date.parse(at) - 24 * 3_600_000).toISOString();
+      const lines = readFileSync(logPath, 'utf8').split('\n').map((line) => (line.includes('"status":"sending"') ? line.replace(/"at":"([^"]+)"/, (_, at: string) => `"at":"${dayAgo(at)}"`) : line));
+      writeFileSync(logPath, lines.join('\n'));
+      const rerun = await runCli([...importArgs, '--json'], { cwd: folder, env });
+      expect(rerun.code).toBe(1);
+      const refused = readLog(logPath).filter((entry) => entry.code === 'RECOVERY');
+      expect(refused.map((entry) => entry.external_id).sort()).toEqual([...pending].sort());
+      expect(String(refused[0]!.msg)).toMatch(/cannot be checked \(reading back failed: 404: not found\), and Feishu's idempotency covers a resend for 23h only.*delete its line with "status":"sending"/);
+      // The others all went: only the refused ones are missing from the server, and none is there twice.
+      const ids = onServer();
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids.length).toBeGreaterThanOrEqual(records - pending.length);
+
+      // Doing as told (here the server still has idempotency, so deleting every refused intent is safe): exit 0.
+      const kept = readFileSync(logPath, 'utf8').split('\n').filter((line) => !(line.includes('"status":"sending"') && pending.some((id) => line.includes(`"external_id":"${id}"`))));
+      writeFileSync(logPath, kept.join('\n'));
+      const after = await runCli([...importArgs, '--json'], { cwd: folder, env });
+      expect(after.code, after.stderr).toBe(0);
+      expect(onServer()).toHaveLength(records);
+      expect(new Set(onServer()).size).toBe(records);
+    });
   });
 });

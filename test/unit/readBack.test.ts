@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { endpointFor } from '../../src/endpoints/registry.js';
 import type { EndpointDescription } from '../../src/endpoints/types.js';
 import { ReadBack, readRequests, type Item } from '../../src/readBack/readBack.js';
-import { recoverable, Recovery } from '../../src/readBack/recovery.js';
+import { recoverable, Recovery, resendWithinMs } from '../../src/readBack/recovery.js';
 import type { Reply } from '../../src/send/answer.js';
 import { Sender } from '../../src/send/sender.js';
 import { TokenCache } from '../../src/send/tokenCache.js';
@@ -152,16 +152,29 @@ describe('recovery', () => {
 
   it('finds an intent\'s record among its parent\'s by external_id, reading each parent once', async () => {
     const { readBack, requests } = reading({ interviews: [{ id: '10', external_application_id: '1', interview_assessments: [{ id: '11', external_id: 'A-1' }] }] });
-    const recovery = new Recovery(assessments, readBack);
+    const recovery = new Recovery(assessments, readBack, () => Date.now());
     const intent = (external_id: string) => ({ external_id, status: 'sending' as const, resource: 'assessments', parent: '10' });
     expect(await Promise.all([recovery.find(intent('A-1')), recovery.find(intent('A-2'))])).toEqual([{ kind: 'found', id: '11' }, { kind: 'none' }]);
     expect(requests).toHaveLength(1);
   });
 
-  it('fails a record whose parent cannot be read rather than risk a second copy', async () => {
+  it('sends again a record whose parent cannot be read while idempotency covers its intent; fails it once the window is near its end, or when its time is not logged', async () => {
     const { readBack } = reading({}, () => true);
-    const found = await new Recovery(assessments, readBack).find({ external_id: 'A-1', status: 'sending', resource: 'assessments', parent: '10' });
-    expect(found).toMatchObject({ kind: 'failed', code: 'RECOVERY' });
-    expect((found as { msg: string }).msg).toMatch(/whether Feishu made it cannot be checked \(reading back failed: 1002002: bad\); not sent again/);
+    const now = Date.parse('2026-12-08T12:00:00Z');
+    const recovery = new Recovery(assessments, readBack, () => now);
+    const intent = (hoursAgo?: number) => ({
+      external_id: 'A-1',
+      status: 'sending' as const,
+      resource: 'assessments',
+      parent: '10',
+      ...(hoursAgo === undefined ? {} : { at: new Date(now - hoursAgo * 3_600_000).toISOString() }),
+    });
+    expect(await recovery.find(intent(1))).toEqual({ kind: 'none' });
+    expect(await recovery.find(intent(resendWithinMs / 3_600_000 - 0.01))).toEqual({ kind: 'none' });
+    for (const old of [resendWithinMs / 3_600_000, 30, undefined]) {
+      const found = await recovery.find(intent(old));
+      expect(found).toMatchObject({ kind: 'failed', code: 'RECOVERY' });
+      expect((found as { msg: string }).msg).toMatch(/whether Feishu made it cannot be checked \(reading back failed: 1002002: bad\), and Feishu's idempotency covers a resend for 23h only, so it is not sent again/);
+    }
   });
 });
