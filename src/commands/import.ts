@@ -16,6 +16,7 @@ import type { MaxErrors } from '../import/errorBudget.js';
 import { runPipeline, type PipelineInput } from '../import/pipeline.js';
 import { openMappedInput } from '../import/records.js';
 import { lockResultLog } from '../log/lock.js';
+import { writeRunEnd } from '../log/runEnd.js';
 import { readResultLog, ResultLog, type Intent, type LogHeader, type LogHistory } from '../log/resultLog.js';
 import { checkLogTarget, defaultLogPath, makeStateFolder, targetOf, type Target } from '../log/target.js';
 import type { Mapper, MappingSpec } from '../map/mapping.js';
@@ -176,6 +177,8 @@ export interface StepLinks {
   own?: PipelineInput['own'];
   /** Told of the step's outages, for the plan's progress lines. */
   onOutage?: SenderOptions['onOutage'];
+  /** The command that continues the step, as `status` shows it once the run has stopped: the plan's. */
+  continueWith?: string;
 }
 
 /** Runs an opened import through the pipeline (sending through `connection`, none on a dry run) and sums it up. */
@@ -230,6 +233,11 @@ export async function sendImport(opened: OpenedImport, connection: Connection | 
   }
   const rejects = rejected > 0 ? outputs!.rejectsPath : null;
   await outputs?.resultLog.close(); // its last lines synced now, so that a sync that fails is in this summary
+  if (!options.dryRun) {
+    const finished = !io.signal.aborted && outcome.readToEnd && outcome.pending === 0 && outcome.stoppedEarly === null && !stop && !outputs?.resultLog.failure;
+    const command = links.continueWith ?? continueCommand(options, paths.log);
+    writeRunEnd(paths.log, { state: finished ? 'finished' : 'stopped', at: new Date().toISOString(), command, cwd: process.cwd() });
+  }
   const elapsedMs = io.clock.now() - started;
   return {
     resource: endpoint.resource,
@@ -598,18 +606,30 @@ function checkOutputsApart(options: ImportOptions, paths: { log: string; rejects
 
 /** The command that imports the fixed rejects file into the same log: the default one needs no --log. */
 function rerunCommand(options: ImportOptions, paths: { log: string; rejects: string }): string {
-  const words = ['hire-import', options.resource, quote(paths.rejects)];
   // The rejects file is in the input's own shape, so whatever it took to read the input reads it too.
+  return importCommand(options, paths.log, paths.rejects);
+}
+
+/** The command that continues this import where it stopped: the same one, without what only changes how it runs. */
+function continueCommand(options: ImportOptions, log: string): string {
+  // The pace too: a rate lowered for an app whose quota is shared is still wanted.
+  const more: Array<[string, string | undefined]> = [['--sheet', options.sheet], ['--rate', options.rate?.toString()]];
+  return importCommand(options, log, options.file, more, options.updateChanged ? ['--update-changed'] : []);
+}
+
+function importCommand(options: ImportOptions, log: string, input: string, more: Array<[string, string | undefined]> = [], switches: string[] = []): string {
+  const words = ['hire-import', options.resource, quote(input)];
   const carried: Array<[string, string | undefined]> = [
-    ['--log', options.log && paths.log],
+    ['--log', options.log && log],
     ['--mapping', options.mapping],
     ['--format', options.format],
     ['--encoding', options.encoding],
     ['--delimiter', options.delimiter],
+    ...more,
   ];
   for (const [flag, value] of carried) if (value) words.push(flag, quote(value));
   if (options.sandbox) words.push('--sandbox');
-  return words.join(' ');
+  return [...words, ...switches].join(' ');
 }
 
 /** A word for a shell command line, quoted when it needs to be. */

@@ -50,8 +50,7 @@ export async function lockResultLog(path: string, warn: (text: string) => void):
   }
   const lockPath = `${realPath}.lock`;
   const ownerPath = `${lockPath}.owner`;
-  const start = startTick(process.pid);
-  const owner: Owner = { host: hostname(), pid: process.pid, since: processStart.toISOString(), ...(start === undefined ? {} : { start }) };
+  const owner = thisProcess();
   let release: () => Promise<void>;
   let released = false;
 
@@ -95,6 +94,12 @@ export async function lockResultLog(path: string, warn: (text: string) => void):
 
 /** When this process started: the same for every lock it takes, earlier for a process that held this pid before. */
 const processStart = new Date(Date.now() - process.uptime() * 1000);
+
+/** This process as a lock's owner file names it. */
+function thisProcess(): Owner {
+  const start = startTick(process.pid);
+  return { host: hostname(), pid: process.pid, since: processStart.toISOString(), ...(start === undefined ? {} : { start }) };
+}
 
 /**
  * The owner file's text when it names a process of this host that cannot be running (see the top of this file), so
@@ -167,6 +172,27 @@ function isSymlink(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether an import holds the lock of the log at `path` now (`running`), or left it behind without releasing it
+ * (`abandoned`: killed, its owner gone or the lock stale); undefined when no lock is there.
+ */
+export function lockState(path: string): 'running' | 'abandoned' | undefined {
+  let lockPath: string;
+  try {
+    lockPath = `${realpathSync(path)}.lock`;
+  } catch {
+    return undefined;
+  }
+  let refreshedMs: number;
+  try {
+    refreshedMs = statSync(lockPath).mtimeMs;
+  } catch {
+    return undefined;
+  }
+  if (goneOwner(`${lockPath}.owner`, thisProcess()) !== undefined || Date.now() - refreshedMs > lockStaleMs) return 'abandoned';
+  return 'running';
 }
 
 function writeOwner(ownerPath: string, owner: Owner): void {

@@ -3,11 +3,11 @@
  * continues (no exit 75 while the dead run's lock is fresh), every record ends on the server once, and a rerun reads
  * back only what was truly in flight, never the queue. Real processes: the point is kill -9 and the signals.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { credentialEnv, credentials, readLog, runCli, startCli, stateLog, waitFor, workspace } from '../support/cli.js';
+import { credentialEnv, credentials, readLog, runCli, sandboxLog, startCli, stateLog, waitFor, workspace } from '../support/cli.js';
 
 let sandbox: Sandbox | undefined;
 afterEach(async () => {
@@ -42,6 +42,7 @@ function onServer(): string[] {
 
 /** The intents in the log no outcome line settled: the creates a rerun must look for. */
 function pendingIntents(logPath: string): string[] {
+  if (!existsSync(logPath)) return []; // killed before its first line: the log is made by the first line written
   const lines = readFileSync(logPath, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
   const settled = new Set(lines.filter((line) => line.status === 'created').map((line) => line.external_id));
   return [...new Set(lines.filter((line) => line.status === 'sending' && !settled.has(line.external_id)).map((line) => String(line.external_id)))];
@@ -66,6 +67,9 @@ describe('a rerun at once continues', () => {
       // Intents are written as creates leave, so the first run left at most its 8 slots' worth, never the queue's.
       if (kill === 0) expect(pendingIntents(logPath).length).toBeLessThanOrEqual(8);
     }
+    // (Unless every kill came before the first line: then there is no log to ask about.)
+    const killedStatus = existsSync(logPath) ? await runCli(['status'], { cwd: folder }) : { stdout: '\n  stopped without finishing (killed, or its machine went down); nothing is sending now\n  to continue: ' };
+    expect(killedStatus.stdout).toMatch(/\n {2}stopped (\S+Z \([\d.]+m?s ago\) )?without finishing \(killed, or its machine went down\); nothing is sending now\n {2}to continue: /);
     const last = await runCli([...importArgs, '--json'], { cwd: folder, env });
     expect(last.code, `moments ${moments.join(', ')}: ${last.stderr}`).toBe(0);
     const ids = onServer();
@@ -93,14 +97,23 @@ describe('a rerun at once continues', () => {
     const intentsBefore = readFileSync(logPath, 'utf8').split('\n').filter((line) => line.includes('"status":"sending"')).length;
     expect(intentsBefore).toBe(createdBefore); // an intent for each create that left, none for a record that waited
 
+    // status says it stopped, with no live-looking rate, and the command that continues; pasted, that command is the rerun.
+    const stoppedStatus = await runCli(['status'], { cwd: folder });
+    expect(stoppedStatus.code).toBe(0);
+    expect(stoppedStatus.stdout).toMatch(/\n {2}stopped \S+Z \([\d.]+m?s ago\); nothing is sending now\n {2}to continue: hire-import assessments export\.csv --rate 40\n/);
+    expect(stoppedStatus.stdout).not.toMatch(/records\/s|ETA/);
+    const command = /to continue: hire-import (.*)\n/.exec(stoppedStatus.stdout)![1]!;
+
     const readsBefore = sandbox!.stats().byResource.interviews!.read;
-    const rerun = await runCli([...importArgs, '--json'], { cwd: folder, env });
+    const rerun = await runCli([], { cwd: folder, env, shell: (cli) => `${cli} ${command} --json` });
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(sandbox!.stats().byResource.interviews!.read - readsBefore).toBe(pending.length);
     expect(JSON.parse(rerun.stdout).counts.created).toBe(records - createdBefore);
     const ids = onServer();
     expect(ids).toHaveLength(records);
     expect(new Set(ids).size).toBe(records);
+    const doneStatus = await runCli(['status'], { cwd: folder });
+    expect(doneStatus.stdout).toMatch(/^\S+assessments\.results\.jsonl: 60 records \(done\) from export\.csv\n {2}created 60 · failed 0 · invalid 0\n {2}done: the import finished /);
   });
 
   describe('when read-back cannot answer (the interviews\' batch_query answers 404)', () => {
@@ -151,5 +164,47 @@ describe('a rerun at once continues', () => {
       expect(onServer()).toHaveLength(records);
       expect(new Set(onServer()).size).toBe(records);
     });
+  });
+});
+
+describe('status tells running from stopped from finished', () => {
+  it('says running while an import writes the log, with its rate', async () => {
+    const { folder, env, logPath } = await setup();
+    const run = startCli(['assessments', 'export.csv', '--rate', '4', '--quiet'], { cwd: folder, env }); // 15 s at least
+    await waitFor(() => existsSync(logPath) && sandbox!.stats().byResource.assessments!.created >= 5, '5 creates');
+    const running = await runCli(['status', '--json'], { cwd: folder });
+    expect(JSON.parse(running.stdout).run).toEqual({ state: 'running' });
+    const text = await runCli(['status'], { cwd: folder });
+    expect(text.stdout).toMatch(/\n {2}running · last outcome /);
+    run.child.kill('SIGINT');
+    expect((await run.done).code).toBe(130);
+    expect(JSON.parse((await runCli(['status', '--json'], { cwd: folder })).stdout).run).toMatchObject({ state: 'stopped', killed: false });
+  });
+
+  it('says done for a finished import whose input repeats a row exactly (folded into its first line), not a share below 100%', async () => {
+    const folder = workspace();
+    const rows = ['external_id,external_interview_id,username,conclusion', 'R-1,7000000000000000001,u1,pass', 'R-2,7000000000000000001,u2,pass', 'R-2,7000000000000000001,u2,pass'];
+    writeFileSync(join(folder, 'export.csv'), `${rows.join('\n')}\n`);
+    await runCli(['assessments', 'export.csv', '--sandbox', '--quiet'], { cwd: folder });
+    const text = await runCli(['status'], { cwd: folder });
+    expect(text.stdout).toMatch(/: 2 records \(done\) from export\.csv\n/);
+    expect(text.stdout).toMatch(/\n {2}done: the import finished /);
+    expect(text.stdout).not.toMatch(/%|ETA|records\/s/);
+  });
+
+  it('a run refused because another machine holds the lock (exit 75) leaves no empty log behind', async () => {
+    const folder = workspace();
+    writeFileSync(join(folder, 'export.csv'), 'external_id,external_interview_id,username,conclusion\nR-1,7000000000000000001,u1,pass\n');
+    const log = sandboxLog(folder);
+    mkdirSync(dirname(log), { recursive: true });
+    // Another machine sharing this folder, importing right now: its lock is fresh, its pid means nothing here.
+    mkdirSync(`${log}.lock`);
+    writeFileSync(`${log}.lock.owner`, JSON.stringify({ host: 'another-machine', pid: process.pid, since: new Date().toISOString() }));
+    const refused = await runCli(['assessments', 'export.csv', '--sandbox', '--quiet'], { cwd: folder });
+    expect(refused.code).toBe(75);
+    expect(refused.stderr).toContain('another import (pid');
+    expect(existsSync(log)).toBe(false);
+    const status = await runCli(['status'], { cwd: folder });
+    expect(status.stderr).toMatch(/no result log \(\*\.results\.jsonl\)/);
   });
 });
