@@ -1,218 +1,203 @@
 /**
- * The one place that turns a command's outcome into output and an exit code: a typed error becomes one clear line
- * and its exit code (`exitCodeFor`), an import's, a plan's or an undo's summary becomes words (stderr) and, with
- * --json, JSON (stdout); Ctrl-C, SIGTERM and SIGHUP become 130, anything unexpected becomes 70 and a request for a
- * bug report. With --json, stdout carries exactly one JSON object however the run ends (`JsonOut`). Output that
- * cannot be written (a closed pipe, a full disk behind stdout) never crashes the process.
+ * The CLI as a function: `main` parses the arguments with the program (src/program.ts), runs the command chosen and
+ * returns its exit code, with everything it needs handed in: arguments, streams, environment, working folder, clock
+ * and signals. It never exits the process and reads nothing of it, so tests run it in-process and two runs in one
+ * process share nothing. Commands are imported when chosen, so --help and --version answer at once.
  */
-import { basename } from 'node:path';
-import type { MigrateResult } from './commands/migrate.js';
-import type { UndoResult } from './commands/undo.js';
-import type { VerifyResult } from './commands/verify.js';
-import { ExitCode, exitCodeFor } from './errors.js';
-import { processColors, type Colors } from './report/colors.js';
-import { formatSummary, importSucceeded, type ImportSummary } from './report/summary.js';
-import { formatUndoSummary, undoSucceeded } from './undo/summary.js';
-import { formatVerifySummary } from './report/verifySummary.js';
+import { createInterface } from 'node:readline/promises';
+import { CommanderError } from 'commander';
+import type { Clock } from './clock.js';
+import { ExitCode, UsageError } from './errors.js';
+import {
+  errorJson,
+  interruptSignal,
+  jsonOut,
+  reportBug,
+  reportImport,
+  reportPlan,
+  reportUndo,
+  reportVerify,
+  runCommand,
+  streamColors,
+  streamOutput,
+  type JsonOut,
+  type Output,
+  type OutputStream,
+  type Signals,
+} from './outcome.js';
+import { createProgram, jsonRequested, type CommandCall } from './program.js';
 
-export interface Output {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  /** Colours for what is written to each stream, each following its own stream. */
-  colors: { stdout: Colors; stderr: Colors };
+export interface MainIO {
+  /** The words after the program's name (process.argv.slice(2)). */
+  argv: string[];
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean; unref?(): unknown };
+  stdout: OutputStream;
+  stderr: OutputStream;
+  env: NodeJS.ProcessEnv;
+  /** The working folder: where the state folder is and relative paths start. */
+  cwd: string;
+  clock: Clock;
+  signals: Signals;
+  /**
+   * Ends the run at once, with this code, when waiting is no longer wanted (a second Ctrl-C): the process exits; in a
+   * test `main` returns the code without waiting for the command.
+   */
+  quit?(code: number): void;
+  /** Errors nothing caught (a stream's 'error' without a listener): the process hands them in, they become exit 70. */
+  onUncaught?(handler: (error: unknown) => void): void;
+  /** Nothing but 429s for this long stops a run (default: the sender's rateLimitGiveUpMs): tests shorten it. */
+  rateLimitGiveUpMs?: number;
 }
 
-/**
- * The process's stdout and stderr, written so that a failure to write ends the writing, not the process: a reader
- * that went away (`| head`) is no error at all, anything else on stdout (`> /dev/full`) is one line on stderr.
- */
-export function processOutput(): Output {
-  const stderr = failSafe(process.stderr, () => undefined); // nowhere left to report it
-  const stdout = failSafe(process.stdout, (error) => {
-    if (error.code !== 'EPIPE') stderr(`${output.colors.stderr.red('hire-import:')} could not write to stdout: ${error.message}\n`);
+export async function main(io: MainIO): Promise<number> {
+  const streams = { stdout: io.stdout, stderr: io.stderr, env: io.env };
+  const output = streamOutput(streams);
+  // Known before parsing, so that even commander's own refusals end in the one JSON object --json promises.
+  const json = jsonRequested(io.argv) ? jsonOut(output) : undefined;
+  let quit!: (code: number) => void;
+  const quitting = new Promise<number>((resolve) => (quit = resolve));
+  const quitNow = (code: number) => {
+    quit(code);
+    io.quit?.(code);
+  };
+  io.onUncaught?.((error) => quitNow(reportBug(error, output, json)));
+  const released: Array<() => void> = [];
+  const context: RunContext = { io, output, json, quit: quitNow, released };
+
+  let exitCode: number = ExitCode.ok;
+  const program = createProgram(
+    async (call) => {
+      exitCode = await execute(call, context);
+    },
+    { output, stdout: io.stdout, stderr: io.stderr, env: io.env },
+  );
+  // Colour follows each stream unless --no-color was given (anywhere on the line): known once the line is parsed.
+  program.hook('preAction', () => {
+    output.colors = streamColors(streams, program.opts().color as boolean);
   });
-  const output: Output = { stdout, stderr, colors: processColors() }; // colours again once --no-color is parsed
-  return output;
-}
-
-/** Writes the one JSON object of a --json run; whatever ends the run later (a bug, a second Ctrl-C) writes none. */
-export type JsonOut = (object: Record<string, unknown>) => void;
-
-export function jsonOut(output: Output): JsonOut {
-  let written = false;
-  return (object) => {
-    if (written) return;
-    written = true;
-    output.stdout(`${JSON.stringify(object, null, 2)}\n`);
-  };
-}
-
-/** The JSON of a run that ended in an error before (or instead of) a summary. */
-export function errorJson(error: unknown, exitCode: number): Record<string, unknown> {
-  return { ok: false, exitCode, error: errorFields(error) };
-}
-
-function errorFields(error: unknown): { kind: string; message: string } {
-  return error instanceof Error ? { kind: error.name, message: error.message } : { kind: 'Error', message: String(error) };
-}
-
-function failSafe(stream: NodeJS.WriteStream, onFailure: (error: NodeJS.ErrnoException) => void): (text: string) => void {
-  let failed = false;
-  // Write errors arrive as 'error' events; without a listener Node would crash with a stack trace.
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (failed) return;
-    failed = true;
-    onFailure(error);
-  });
-  return (text) => {
-    if (!failed) stream.write(text);
-  };
-}
-
-/**
- * Process-wide rules: an error nothing caught is a bug (exit 70, never 1, which means "records failed"); a file
- * size limit (`ulimit -f`) shows as EFBIG on the write, handled like a full disk, instead of a signal that kills
- * the process (the lock library's exit hook would re-raise it).
- */
-export function guardProcess(output: Output, json?: JsonOut): void {
-  const onBug = (error: unknown) => {
-    output.stderr(bugReport(error, output.colors.stderr));
-    json?.(errorJson(error, ExitCode.internal));
-    process.exit(ExitCode.internal);
-  };
-  process.on('uncaughtException', onBug);
-  process.on('unhandledRejection', onBug);
-  process.on('SIGXFSZ', () => undefined);
-}
-
-function bugReport(error: unknown, colors: Colors): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const stack = process.env.DEBUG && error instanceof Error ? `${error.stack}\n` : '';
-  return `${colors.red('hire-import:')} ${message}\nthis is a bug in hire-import; please report it with DEBUG=1 output\n${stack}`;
-}
-
-/**
- * Aborted on the first SIGINT, SIGTERM or SIGHUP, so the command can finish what is under way (`finishing` says
- * what); a second one exits at once. SIGHUP is what a closed ssh session or terminal sends: the run ends as on
- * Ctrl-C (exit 130, everything answered is logged), where Node's default would kill it mid-write.
- */
-export function interruptSignal(output: Output, finishing: string, json?: JsonOut): AbortSignal {
-  const controller = new AbortController();
-  const onSignal = (name: NodeJS.Signals) => {
-    if (controller.signal.aborted) {
-      const message = `${name} again: quitting now, without waiting for the requests in flight (a rerun sends them again)`;
-      output.stderr(`\n${message}\n`);
-      json?.(errorJson(Object.assign(new Error(message), { name: 'Interrupted' }), ExitCode.interrupted));
-      process.exit(ExitCode.interrupted);
+  const parsed = (async () => {
+    try {
+      await program.parseAsync(io.argv, { from: 'user' });
+    } catch (error) {
+      // commander has already printed its message on stderr; help and version are not errors.
+      if (!(error instanceof CommanderError)) throw error;
+      exitCode = error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+      if (exitCode !== ExitCode.ok) json?.(errorJson(new UsageError(error.message.replace(/^error: /, '')), exitCode));
     }
-    output.stderr(`\n${name}: stopping; ${finishing} (press Ctrl-C again to quit now)\n`);
-    controller.abort();
-  };
-  for (const name of interruptions) process.on(name, onSignal);
-  return controller.signal;
-}
-
-const interruptions: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-
-/** Runs a command, reports its error if any (also as JSON, with --json), and returns the exit code. */
-export async function runCommand<Result>(command: () => Promise<Result>, report: (result: Result) => number, output: Output, json?: JsonOut): Promise<number> {
+    return exitCode;
+  })();
   try {
-    return report(await command());
+    return await Promise.race([parsed, quitting]);
   } catch (error) {
-    const code = exitCodeFor(error);
-    output.stderr(errorReport(error, code, output.colors.stderr));
-    json?.(errorJson(error, code));
-    return code;
+    return reportBug(error, output, json);
+  } finally {
+    for (const release of released) release();
   }
 }
 
-/** One line for a typed error (and its stack with DEBUG=1, unless it is about the command line); a bug says so. */
-function errorReport(error: unknown, code: number, colors: Colors): string {
-  if (code === ExitCode.internal) return bugReport(error, colors);
-  const stack = code !== ExitCode.usage && error instanceof Error && process.env.DEBUG ? `${error.stack}\n` : '';
-  return `${colors.red('hire-import:')} ${error instanceof Error ? error.message : String(error)}\n${stack}`;
+/** What every command's run takes from `main`. */
+interface RunContext {
+  io: MainIO;
+  output: Output;
+  json?: JsonOut;
+  quit(code: number): void;
+  /** Let go when the run ends (signal listeners). */
+  released: Array<() => void>;
 }
 
-/** An import's exit code: the error that stopped it, Ctrl-C, records left to fix, or success. */
-export function importExitCode(summary: ImportSummary & { stop?: Error }): number {
-  if (summary.stop) return exitCodeFor(summary.stop);
-  if (summary.interrupted) return ExitCode.interrupted;
-  return importSucceeded(summary) ? ExitCode.ok : ExitCode.recordsFailed;
-}
-
-/**
- * The end of an import. `stop` is the error that ended it early (a used-up quota, a log that could not be written,
- * a missing permission): the summary still says what was done, then the error says why it stopped.
- */
-export function reportImport(summary: ImportSummary & { rerun?: string; stop?: Error }, json: JsonOut | undefined, output: Output): number {
-  const { rerun, stop, ...plain } = summary;
-  const exitCode = importExitCode(summary);
-  output.stderr(formatSummary(plain, output.colors.stderr, rerun, Boolean(stop)));
-  if (stop) output.stderr(errorReport(stop, exitCode, output.colors.stderr));
-  json?.({ ...summaryJson(summary, exitCode), peakRssMb: peakRssMb() });
-  return exitCode;
-}
-
-/** An import's summary for --json, with `ok`, its exit code and the error that stopped it. */
-function summaryJson(summary: ImportSummary & { rerun?: string; stop?: Error }, exitCode: number): Record<string, unknown> {
-  const { rerun: _rerun, stop, ...plain } = summary;
-  return { ...plain, ok: exitCode === ExitCode.ok, exitCode, ...(stop ? { error: errorFields(stop) } : {}) };
-}
-
-function peakRssMb(): number {
-  return Math.round(process.resourceUsage().maxRSS / 1024);
-}
-
-/**
- * The end of a plan: each step's summary in the plan file's order (or the error that stopped it), then the plan's
- * exit code, the worst of the steps'. With --json, one object on stdout: the plan, its exit code, and per step its
- * name and the summary a single import would print.
- */
-export function reportPlan(result: MigrateResult, json: JsonOut | undefined, output: Output): number {
-  const colors = output.colors.stderr;
-  for (const end of result.steps) {
-    if ('error' in end) {
-      output.stderr(`${colors.red('✖')} ${end.step.name}: ${end.error.message}\n`);
-      continue;
+async function execute(call: CommandCall, context: RunContext): Promise<number> {
+  const { io, output, json } = context;
+  switch (call.command) {
+    case 'import': {
+      const { runImport } = await import('./commands/import.js');
+      const run = { ...sendingIO(context, 'finishing and logging the requests in flight; a rerun sends the rest'), stdin: io.stdin, terminal: terminal(context) };
+      return runCommand(() => runImport(call.options, run), (summary) => reportImport(summary, json, output), output, json);
     }
-    output.stderr(formatSummary(end.result, colors, undefined, Boolean(end.result.stop)));
-    if (end.result.stop) output.stderr(errorReport(end.result.stop, end.exitCode, colors));
+    case 'verify': {
+      const { runVerify } = await import('./commands/verify.js');
+      const run = sendingIO(context, 'finishing the read requests under way');
+      return runCommand(() => runVerify(call.options, run), (summary) => reportVerify(summary, json, output), output, json);
+    }
+    case 'migrate': {
+      const { migrate } = await import('./commands/migrate.js');
+      const run = sendingIO(context, 'finishing and logging the requests in flight of every step; a rerun of the plan sends the rest');
+      return runCommand(() => migrate(call.options, run), (result) => reportPlan(result, json, output), output, json);
+    }
+    case 'status': {
+      const [{ status }, { formatPlanStatus, formatStatus }] = await Promise.all([import('./commands/status.js'), import('./report/status.js')]);
+      const now = () => new Date();
+      return runCommand(
+        () => status(call.options, { cwd: io.cwd, now, env: io.env }),
+        (summary) => {
+          if (json) json({ ...summary });
+          else if ('plan' in summary) output.stdout(formatPlanStatus(summary, output.colors.stdout, now()));
+          else output.stdout(formatStatus(summary, output.colors.stdout, now()));
+          return ExitCode.ok;
+        },
+        output,
+        json,
+      );
+    }
+    case 'sandbox': {
+      const { sandbox } = await import('./commands/sandbox.js');
+      const run = { stderr: output.stderr, signal: interruption(context, 'closing the sandbox') };
+      return runCommand(() => sandbox(call.options, run), () => ExitCode.ok, output, json);
+    }
+    case 'init': {
+      const { init } = await import('./commands/init.js');
+      return runCommand(() => init(call.options, { ...output, stdin: io.stdin }), () => ExitCode.ok, output, json);
+    }
+    case 'undo': {
+      const { undo } = await import('./commands/undo.js');
+      const run = {
+        ...sendingIO(context, 'finishing and logging the deletes in flight; a rerun deletes the rest'),
+        ask: io.stdin.isTTY && io.stderr.isTTY ? (question: string) => askOnTerminal(io, question) : undefined,
+        terminal: terminal(context),
+      };
+      return runCommand(() => undo(call.options, run), (result) => reportUndo(result, json, output), output, json);
+    }
+    case 'preview': {
+      const { preview } = await import('./commands/preview.js');
+      return runCommand(() => preview(call.options, { ...output, stdin: io.stdin }), (shown) => (shown.invalid > 0 ? ExitCode.recordsFailed : ExitCode.ok), output, json);
+    }
   }
-  const { exitCode } = result;
-  const plan = basename(result.plan.file);
-  if (exitCode === ExitCode.ok) output.stderr(`${colors.green('✔')} plan ${plan}: every step done\n`);
-  else {
-    const next = exitCode === ExitCode.recordsFailed ? 'fix the records named above in the inputs (or their parents), then run' : 'run';
-    output.stderr(`plan ${plan}: exit code ${exitCode}; ${next} the plan again (what is done is not sent again): ${result.rerun}\n`);
-  }
-  if (json) {
-    const steps = result.steps.map((end) => {
-      const named = { step: end.step.name, resource: end.step.resource };
-      if ('error' in end) return { ...named, ok: false, exitCode: end.exitCode, error: errorFields(end.error) };
-      return { ...named, ...summaryJson(end.result, end.exitCode) };
+}
+
+/** Aborted on the first interruption (see interruptSignal); `finishing` says what Ctrl-C waits for. */
+function interruption(context: RunContext, finishing: string): AbortSignal {
+  const { signal, stop } = interruptSignal(context.output, finishing, { signals: context.io.signals, quit: context.quit }, context.json);
+  context.released.push(stop);
+  return signal;
+}
+
+/** What a command that sends requests takes from the run; `onInterrupt` says what Ctrl-C does. */
+function sendingIO(context: RunContext, onInterrupt: string) {
+  const { io, output } = context;
+  return {
+    stderr: output.stderr,
+    signal: interruption(context, onInterrupt),
+    clock: io.clock,
+    random: Math.random,
+    cwd: io.cwd,
+    rateLimitGiveUpMs: io.rateLimitGiveUpMs,
+  };
+}
+
+/** The terminal a live line is drawn on, with the colours of its stream (known once the line is parsed). */
+function terminal(context: RunContext) {
+  return { stream: context.io.stderr as NodeJS.WriteStream, colors: context.output.colors.stderr };
+}
+
+/** One line typed on the terminal; Ctrl-C answers nothing. */
+async function askOnTerminal(io: MainIO, question: string): Promise<string> {
+  const terminal = createInterface({ input: io.stdin, output: io.stderr });
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      terminal.once('SIGINT', () => resolve(''));
+      terminal.question(question).then(resolve, reject);
     });
-    json({ plan: result.plan.file, dryRun: result.dryRun, ok: exitCode === ExitCode.ok, exitCode, steps, peakRssMb: peakRssMb() });
+  } finally {
+    terminal.close();
+    io.stdin.unref?.(); // a terminal read once would keep the process alive after the command ends
   }
-  return exitCode;
-}
-
-/** The end of an undo: 0 when everything was deleted (or a dry run), 1 when some deletes failed, 130 interrupted. */
-export function reportUndo(result: UndoResult, json: JsonOut | undefined, output: Output): number {
-  const { stop, ...summary } = result;
-  const ok = !stop && undoSucceeded(summary);
-  const exitCode = stop ? exitCodeFor(stop) : summary.interrupted ? ExitCode.interrupted : ok ? ExitCode.ok : ExitCode.recordsFailed;
-  output.stderr(formatUndoSummary(summary, output.colors.stderr, Boolean(stop)));
-  if (stop) output.stderr(errorReport(stop, exitCode, output.colors.stderr));
-  json?.({ ...summary, ok, exitCode, ...(stop ? { error: errorFields(stop) } : {}) });
-  return exitCode;
-}
-
-/** The end of a verify: the summary on stderr (and as JSON on stdout); 0 when every record checked is ok, 3 at --max-duration. */
-export function reportVerify(result: VerifyResult, json: JsonOut | undefined, output: Output): number {
-  const { stop, ...summary } = result;
-  const exitCode = stop ? exitCodeFor(stop) : summary.interrupted ? ExitCode.interrupted : summary.ok ? ExitCode.ok : ExitCode.recordsFailed;
-  output.stderr(formatVerifySummary(summary, output.colors.stderr));
-  if (stop) output.stderr(errorReport(stop, exitCode, output.colors.stderr));
-  json?.({ ...summary, exitCode, ...(stop ? { error: errorFields(stop) } : {}) });
-  return exitCode;
 }

@@ -19,7 +19,7 @@ import { parseMaxErrors, type MaxErrors } from './import/errorBudget.js';
 import { defaultMaxOutageMs } from './send/outage.js';
 import type { EndpointDescription, Limit } from './endpoints/types.js';
 import { ExitCode, exitCodeMeanings, undoExitCodeMeanings, verifyExitCodeMeanings, type ExitCodeMeanings } from './errors.js';
-import type { Output } from './main.js';
+import type { Output } from './outcome.js';
 import { progressMode } from './report/progress.js';
 
 /** A parsed command line: which command, with what. */
@@ -39,7 +39,31 @@ export interface ProgramContext {
   output: Pick<Output, 'stdout' | 'stderr'>;
   /** Progress is a live line on a terminal of a known width, plain lines elsewhere (see progressMode). */
   stderr: { isTTY?: boolean; columns?: number };
+  /** Help is wrapped to a terminal's width. */
+  stdout?: { isTTY?: boolean; columns?: number };
+  /** Read for the options that name a variable (FEISHU_APP_ID...), and for progress and colour. */
   env: NodeJS.ProcessEnv;
+}
+
+/**
+ * A command whose options named after an environment variable (`Option.env`) read the environment handed in,
+ * not the process's: commander reads `process.env` in `_parseOptionsEnv`, which this replaces for each command.
+ */
+function readEnvironment(command: Command, env: NodeJS.ProcessEnv): Command {
+  const withEnv = command as Command & { _parseOptionsEnv(): void; emit(event: string, value?: string): boolean };
+  withEnv._parseOptionsEnv = () => {
+    for (const option of command.options) {
+      const value = option.envVar === undefined ? undefined : env[option.envVar];
+      if (value === undefined) continue;
+      const key = option.attributeName();
+      // As commander does: the command line wins over the environment, the environment over a default.
+      const source = command.getOptionValueSource(key);
+      if (command.getOptionValue(key) !== undefined && !['default', 'config', 'env'].includes(source ?? '')) continue;
+      if (option.required || option.optional) withEnv.emit(`optionEnv:${option.name()}`, value);
+      else withEnv.emit(`optionEnv:${option.name()}`);
+    }
+  };
+  return command;
 }
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -267,7 +291,14 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
     .description('Import recruiting history from a legacy ATS export into Feishu (Lark) Hire.')
     .version(version)
     .exitOverride()
-    .configureOutput({ writeOut: output.stdout, writeErr: output.stderr })
+    .configureOutput({
+      writeOut: output.stdout,
+      writeErr: output.stderr,
+      getOutHelpWidth: () => (context.stdout?.isTTY ? context.stdout.columns : undefined) ?? 80,
+      getErrHelpWidth: () => (context.stderr.isTTY ? context.stderr.columns : undefined) ?? 80,
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
+    })
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', exitCodes)
     .option('--no-color', 'no colour in the output (as NO_COLOR=1 does; FORCE_COLOR=1 forces it)');
@@ -485,5 +516,6 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
       await run({ command: 'preview', options: { file, mapping, n, format, encoding, delimiter, sheet, endpoint: endpointFor(resource)! } });
     });
 
+  for (const command of [program, ...program.commands]) readEnvironment(command, context.env);
   return program;
 }

@@ -84,6 +84,10 @@ export interface ImportIO {
   clock: Clock;
   random: () => number;
   stdin?: NodeJS.ReadableStream;
+  /** The working folder (paths shown relative to it). */
+  cwd: string;
+  /** Nothing but 429s for this long stops the run (default: the sender's own): tests shorten it. */
+  rateLimitGiveUpMs?: number;
   /** Where the live progress line is drawn (progress 'live'), with the colours of that stream. */
   terminal?: { stream: NodeJS.WriteStream; colors: Colors };
   /** --max-duration's deadline, when a plan shares one between its steps; else the import keeps its own. */
@@ -236,7 +240,7 @@ export async function sendImport(opened: OpenedImport, connection: Connection | 
   if (!options.dryRun) {
     const finished = !io.signal.aborted && outcome.readToEnd && outcome.pending === 0 && outcome.stoppedEarly === null && !stop && !outputs?.resultLog.failure;
     const command = links.continueWith ?? continueCommand(options, paths.log);
-    writeRunEnd(paths.log, { state: finished ? 'finished' : 'stopped', at: new Date().toISOString(), command, cwd: process.cwd() });
+    writeRunEnd(paths.log, { state: finished ? 'finished' : 'stopped', at: new Date().toISOString(), command, cwd: io.cwd });
   }
   const elapsedMs = io.clock.now() - started;
   return {
@@ -337,7 +341,7 @@ export function newSender(
   endpoint: EndpointDescription,
   connection: Connection,
   options: Pick<ImportOptions, 'rate' | 'retries' | 'concurrency' | 'maxOutageMs'>,
-  io: Pick<ImportIO, 'clock' | 'random' | 'signal'> & Pick<SenderOptions, 'onOutage'>,
+  io: Pick<ImportIO, 'clock' | 'random' | 'signal' | 'rateLimitGiveUpMs'> & Pick<SenderOptions, 'onOutage'>,
 ): Sender {
   return new Sender({
     endpoint,
@@ -349,8 +353,7 @@ export function newSender(
     maxAttempts: options.retries + 1,
     concurrency: options.concurrency,
     signal: io.signal,
-    // Only tests shorten the wait for a rate limit that never lifts.
-    rateLimitGiveUpMs: Number(process.env.HIRE_IMPORT_RATE_LIMIT_GIVE_UP_MS) || undefined,
+    rateLimitGiveUpMs: io.rateLimitGiveUpMs,
     maxOutageMs: options.maxOutageMs,
     onOutage: io.onOutage,
   });

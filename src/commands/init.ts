@@ -29,12 +29,12 @@ const sampleSize = 200;
  */
 const schemaUrl = `https://unpkg.com/hire-import@${JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version}/schema/mapping.schema.json`;
 
-export async function init(options: InitOptions, io: { stderr(text: string): void }): Promise<{ path: string; fields: number; dimensions: number }> {
+export async function init(options: InitOptions, io: { stderr(text: string): void; stdin?: NodeJS.ReadableStream }): Promise<{ path: string; fields: number; dimensions: number }> {
   if (options.file === '-' && !options.output) throw new UsageError('init reads stdin only with --output naming the mapping to write');
   const output = options.output ?? join(dirname(options.file), `${basename(options.file, extname(options.file))}.mapping.yaml`);
   if (existsSync(output) && !options.force) throw new UsageError(`${output} already exists; pass --force to overwrite it`);
 
-  const source = await openSource({ path: options.file, format: options.format, encoding: options.encoding, delimiter: options.delimiter, sheet: options.sheet });
+  const source = await openSource({ path: options.file, format: options.format, encoding: options.encoding, delimiter: options.delimiter, sheet: options.sheet, stdin: io.stdin });
   const records: Array<Record<string, unknown>> = [];
   for await (const item of source.items()) {
     if (item.kind === 'record') records.push(item.fields);

@@ -12,14 +12,14 @@
  *   comes is logged `blocked`; on a dry run a parent that would be created stands in with a placeholder id.
  * Printing the summaries and choosing the exit code are src/main.ts's business; the plan's code is the worst step's.
  */
-import { isAbsolute, relative } from 'node:path';
-import { importExitCode } from '../main.js';
 import { targetOf } from '../log/target.js';
 import { loadMapping, type MappingSpec } from '../map/mapping.js';
 import { stepLookups, type StepLookups } from '../plan/order.js';
 import { type Plan, type PlanStep, loadPlan } from '../plan/planFile.js';
 import { runPlan } from '../plan/run.js';
+import { near } from '../report/nearPath.js';
 import { stepProgress } from '../report/planProgress.js';
+import { importExitCode } from '../report/summary.js';
 import { Tally } from '../report/tally.js';
 import {
   checkSendOptions,
@@ -92,13 +92,13 @@ export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<M
       prepareStep: async (step) => {
         const spec = specs.get(step.name);
         if (spec instanceof Error) throw spec;
-        return openImport(stepOptions(step, options), io, { spec });
+        return openImport(stepOptions(step, options, io.cwd), io, { spec });
       },
       loggedIds: (_step, opened) => opened.history.known,
       release: closeImport,
       beforeRun: async () => {
         if (options.dryRun) return;
-        const sandboxState = options.sandbox ? await lockSandboxState(near(plan.steps[0]!.log), io, held) : undefined;
+        const sandboxState = options.sandbox ? await lockSandboxState(near(plan.steps[0]!.log, io.cwd), io, held) : undefined;
         // Every step's requests go through one pool: big enough that no step's paced request waits behind another's.
         connection = await connect({ ...options, concurrency: options.concurrency * plan.steps.length, sandboxState }, io);
       },
@@ -135,13 +135,7 @@ export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<M
 }
 
 /** A step's import: the plan's sending options, the step's resource, input, mapping and log; progress is the plan's. */
-function stepOptions(step: PlanStep, options: MigrateOptions): ImportOptions {
+function stepOptions(step: PlanStep, options: MigrateOptions, cwd: string): ImportOptions {
   const { plan: _plan, ...sending } = options;
-  return { ...sending, resource: step.resource, file: near(step.input), mapping: step.mapping, log: near(step.log), updateChanged: false, progress: 'off' };
-}
-
-/** A path as summaries and logs show it: relative to the working folder when inside it (as a user would type it). */
-export function near(path: string): string {
-  const relativePath = relative(process.cwd(), path);
-  return relativePath === '' || relativePath.startsWith('..') || isAbsolute(relativePath) ? path : relativePath;
+  return { ...sending, resource: step.resource, file: near(step.input, cwd), mapping: step.mapping, log: near(step.log, cwd), updateChanged: false, progress: 'off' };
 }

@@ -12,12 +12,12 @@ export interface PreviewOptions extends Omit<InputOptions, 'stdin'> {
 
 export async function preview(
   options: PreviewOptions,
-  io: { stdout(text: string): void; stderr(text: string): void },
+  io: { stdout(text: string): void; stderr(text: string): void; stdin?: NodeJS.ReadableStream },
 ): Promise<{ shown: number; invalid: number }> {
   if (!Number.isInteger(options.n) || options.n < 1) throw new UsageError(`-n must be a positive whole number, got ${options.n}`);
   const cleanup: Array<() => unknown> = [];
   try {
-    const { mapper, records } = await openMappedInput(options, cleanup);
+    const { mapper, records } = await openMappedInput({ ...options, stdin: io.stdin }, cleanup);
     for (const warning of mapper.warnings) io.stderr(`warning: ${warning}\n`);
     let shown = 0;
     let invalid = 0;

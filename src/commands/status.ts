@@ -19,8 +19,8 @@ import { isPlanFile, loadPlan } from '../plan/planFile.js';
 import { openSource } from '../read/source.js';
 import { estimateRecords } from '../report/estimate.js';
 import { LogFold, type PlanStatus, type RunView, type StatusSummary } from '../report/status.js';
+import { near } from '../report/nearPath.js';
 import { quote } from './import.js';
-import { near } from './migrate.js';
 
 export interface StatusOptions {
   /** A result log, or a plan file (.yaml, .yml: every step's log); default: the one `*.results.jsonl` in the current folder or the state folder's targets. */
@@ -81,7 +81,7 @@ async function planStatus(planPath: string, options: StatusOptions, io: StatusIO
   const plan = await loadPlan(resolve(io.cwd, planPath), ({ resource }) => join(io.cwd, logInState(targetFolder, resource)));
   const steps: PlanStatus['steps'] = [];
   for (const step of plan.steps) {
-    const log = near(step.log);
+    const log = near(step.log, io.cwd);
     const named = { step: step.name, resource: step.resource };
     if (!existsSync(step.log)) steps.push({ ...named, log, started: false });
     else steps.push({ ...named, started: true, ...(await logStatus(log, step.log, step.mapping, io, step.input)) });

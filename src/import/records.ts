@@ -57,7 +57,7 @@ export async function openMappedInput(options: InputOptions, cleanup: Array<() =
     endpoint: options.endpoint,
     format: source.format,
     header: source.header,
-    baseDir: options.mapping ? dirname(options.mapping) : process.cwd(),
+    baseDir: options.mapping ? dirname(options.mapping) : '.', // relative: the working folder
     source: options.file === '-' ? 'stdin' : basename(options.file),
     file: options.file,
     mappingFile: options.mapping,

@@ -166,8 +166,9 @@ export async function readResultLog(path: string, options: ReadOptions = {}): Pr
   // rehashing them as the table grows, and a rough count costs no more than a doubled table.
   history.known.reserve(statSync(path).size / 330);
   const lines = new LineSplitter();
+  const scan = newScan();
   const take = (line: RawLine) => {
-    const result = readLine(line, onEntry === undefined);
+    const result = readLine(line, onEntry === undefined, scan);
     if (line.terminated || (result.kind === 'damaged' && !result.problem.tornWrite)) {
       if (result.kind === 'damaged') throw damaged(path, line.number, result.problem);
       history.end = { bytes: line.end + 1, missingNewline: false };
@@ -179,7 +180,7 @@ export async function readResultLog(path: string, options: ReadOptions = {}): Pr
       history.end = { bytes: line.end, missingNewline: true };
       if (line.trailingNuls > 0) history.damagedTail = { afterLine: line.number, bytes: line.trailingNuls };
     }
-    if (result.kind === 'common') remember(history, keep, line.start);
+    if (result.kind === 'common') remember(history, keep, line.start, scan);
     else if (result.kind === 'intent') history.known.recordIntent(result.intent.external_id, line.start);
     else if (result.kind === 'entry') {
       rememberEntry(history, result.entry, keep);
@@ -245,13 +246,13 @@ const done: ReadonlySet<string> = new Set<Done>(['created', 'updated', 'matched'
  * may have been lost after the server made the record); an undo's `deleted` line undoes it, and a `differs` line
  * (verify) forgets the hash, so that --update-changed sends the record again.
  */
-function remember(history: LogHistory, keep: Keep, start: number): void {
-  const line = scanned;
+function remember(history: LogHistory, keep: Keep, start: number, scan: Scan): void {
+  const line = scan.line;
   const { known } = history;
   const status = scannedStatuses[line.status - 1]!;
   // An intent is kept by where its line starts: read again at the end if nothing settled it.
   if (status === 'sending') return known.recordIntentFrom(line.bytes, line.keyStart, line.keyEnd, start);
-  if (line.resourceStart >= 0) history.resources.add(resourceText(line.bytes, line.resourceStart, line.resourceEnd));
+  if (line.resourceStart >= 0) history.resources.add(resourceText(scan, line.bytes, line.resourceStart, line.resourceEnd));
   if (status === 'deleted') return known.forgetFrom(line.bytes, line.keyStart, line.keyEnd);
   if (status === 'differs') return known.forgetHashFrom(line.bytes, line.keyStart, line.keyEnd);
   // Its key is a string: the errorKey of a record with an external_id is that id.
@@ -274,10 +275,9 @@ function rememberEntry(history: LogHistory, entry: LogLine, keep: Keep): void {
   known.recordCreated(entry.external_id, keep.ids ? entry.id : undefined, hash, entry.status as Done);
 }
 
-/** The last resource a line named: a line naming the same one (nearly every line) makes no string. */
-const lastResource = { bytes: Buffer.alloc(0) as Buffer, text: '' };
-
-function resourceText(bytes: Buffer, start: number, end: number): string {
+/** The last resource a line named (`scan.lastResource`): a line naming the same one (nearly every line) makes no string. */
+function resourceText(scan: Scan, bytes: Buffer, start: number, end: number): string {
+  const { lastResource } = scan;
   if (lastResource.bytes.length !== end - start || lastResource.bytes.compare(bytes, start, end) !== 0) {
     lastResource.bytes = Buffer.from(bytes.subarray(start, end));
     lastResource.text = lastResource.bytes.toString('utf8');
@@ -366,7 +366,7 @@ class LineSplitter {
 
 type LineReading =
   | { kind: 'blank' }
-  /** A result of the common shape, its fields where `scanned` says. */
+  /** A result of the common shape, its fields where the reading's `Scan` says. */
   | { kind: 'common' }
   | { kind: 'entry'; entry: LogLine }
   | { kind: 'intent'; intent: Intent }
@@ -383,7 +383,7 @@ interface Problem {
 const common: LineReading = { kind: 'common' };
 
 /** `fast`: a line of the common shape may be read without JSON.parse (not when the caller wants every entry parsed). */
-function readLine(line: RawLine, fast: boolean): LineReading {
+function readLine(line: RawLine, fast: boolean, scan: Scan): LineReading {
   let bytes = line.content;
   if (line.number === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3); // an editor's BOM
   if (line.number === 1 && looksUtf16(bytes)) {
@@ -396,7 +396,7 @@ function readLine(line: RawLine, fast: boolean): LineReading {
   if (!isUtf8(bytes)) {
     return damage('is not UTF-8 text (the log was re-saved in another encoding)', 'convert it back to UTF-8 from the encoding it was saved in, e.g. iconv -f GB18030 -t UTF-8 LOG > LOG.utf8 && mv LOG.utf8 LOG');
   }
-  if (fast && scanCommonLine(bytes)) return common;
+  if (fast && scanCommonLine(bytes, scan.line)) return common;
   const text = bytes.toString('utf8');
   if (text.trim() === '') return { kind: 'blank' };
   let value: unknown;
@@ -450,20 +450,36 @@ function readHeader(value: Record<string, unknown>): LineReading {
   return { kind: 'header', header: { hire_import: logFormat, target, app_id: appId, resource, created_at: createdAt } };
 }
 
-/** Where scanCommonLine found the fields that matter, in `bytes`; a start below 0 means absent (or not a string). */
-const scanned = {
-  bytes: Buffer.alloc(0) as Buffer,
-  keyStart: 0,
-  keyEnd: 0,
-  /** 1-based, in scannedStatuses. */
-  status: 0,
-  idStart: -1,
-  idEnd: -1,
-  hashStart: -1,
-  hashEnd: -1,
-  resourceStart: -1,
-  resourceEnd: -1,
-};
+/**
+ * One reading's scratch space, reused line after line so the common line makes no garbage: where scanCommonLine
+ * found the fields that matter in `bytes` (a start below 0 means absent, or not a string), and the last resource named.
+ */
+interface Scan {
+  line: ScannedLine;
+  lastResource: { bytes: Buffer; text: string };
+}
+
+type ScannedLine = ReturnType<typeof newScannedLine>;
+
+function newScan(): Scan {
+  return { line: newScannedLine(), lastResource: { bytes: Buffer.alloc(0), text: '' } };
+}
+
+function newScannedLine() {
+  return {
+    bytes: Buffer.alloc(0) as Buffer,
+    keyStart: 0,
+    keyEnd: 0,
+    /** 1-based, in scannedStatuses. */
+    status: 0,
+    idStart: -1,
+    idEnd: -1,
+    hashStart: -1,
+    hashEnd: -1,
+    resourceStart: -1,
+    resourceEnd: -1,
+  };
+}
 /** The statuses of outcome lines, and the intents' `sending`. */
 const scannedStatuses = [...statuses, 'sending'];
 const statusBytes = scannedStatuses.map((status) => Buffer.from(status));
@@ -476,9 +492,8 @@ const [quote, colon, comma, openBrace, closeBrace, backslash, minus, zero] = [0x
  * For such a line JSON.parse would give the same fields (the last of a repeated name wins in both); any other line
  * answers false and is left to JSON.parse. The bytes must be valid UTF-8 (a string's bytes are then its text).
  */
-function scanCommonLine(bytes: Buffer): boolean {
+function scanCommonLine(bytes: Buffer, line: ScannedLine): boolean {
   const end = bytes.length;
-  const line = scanned;
   line.bytes = bytes;
   line.keyStart = -1;
   line.status = 0;

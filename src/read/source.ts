@@ -39,7 +39,8 @@ export async function openSource(options: OpenOptions): Promise<RecordSource> {
   const forcedEncoding = options.encoding === undefined ? undefined : resolveEncodingLabel(options.encoding);
   const forcedDelimiter = options.delimiter === undefined ? undefined : parseDelimiterOption(options.delimiter);
 
-  const input = await openInput(path, options.stdin ?? process.stdin, name);
+  if (path === '-' && !options.stdin) throw new UsageError('this command does not read stdin: name a file');
+  const input = await openInput(path, options.stdin!, name);
   try {
     // A workbook is known by its bytes, whatever its name or --format; exceljs is loaded only then.
     if (fileKind(input.sample, path, name) === 'workbook') {

@@ -13,7 +13,7 @@ export interface OpenOptions {
   delimiter?: string;
   /** .xlsx only: the worksheet to read (default: the first). */
   sheet?: string;
-  /** Read instead of process.stdin when path is '-'. */
+  /** Read when path is '-'. */
   stdin?: NodeJS.ReadableStream;
 }
 

@@ -43,8 +43,3 @@ function terminalLevel(stream: ColorStream, env: NodeJS.ProcessEnv): Level {
 export function colorsFor(stream: ColorStream, env: NodeJS.ProcessEnv, colorFlag = true): Colors {
   return new Chalk({ level: colorLevel(stream, env, colorFlag) });
 }
-
-/** Colours for the process's own stdout and stderr, each from its own stream. */
-export function processColors(colorFlag = true): { stdout: Colors; stderr: Colors } {
-  return { stdout: colorsFor(process.stdout, process.env, colorFlag), stderr: colorsFor(process.stderr, process.env, colorFlag) };
-}

@@ -2,6 +2,7 @@
  * The end of an import, in words for people (stderr) and as JSON for machines (stdout with --json). Problems are
  * grouped by reason, a line per reason with its count and first lines; colour comes from the caller (see colors.ts).
  */
+import { ExitCode, exitCodeFor } from '../errors.js';
 import type { LogEntry } from '../log/resultLog.js';
 import { describeTarget, type Target } from '../log/target.js';
 import type { Colors } from './colors.js';
@@ -59,6 +60,13 @@ export interface ImportSummary {
 
 /** What each outcome the log could not take is printed after, alone on its line, so it can be cut out and appended. */
 export const unloggedPrefix = 'unlogged: ';
+
+/** An import's exit code: the error that stopped it, Ctrl-C, records left to fix, or success. */
+export function importExitCode(summary: ImportSummary & { stop?: Error }): number {
+  if (summary.stop) return exitCodeFor(summary.stop);
+  if (summary.interrupted) return ExitCode.interrupted;
+  return importSucceeded(summary) ? ExitCode.ok : ExitCode.recordsFailed;
+}
 
 export function importSucceeded(summary: ImportSummary): boolean {
   const { invalid, failed, blocked } = summary.counts;

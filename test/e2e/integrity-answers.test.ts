@@ -110,8 +110,7 @@ describe('answers', () => {
     const { folder } = fakeWorkspace(5);
     const baseUrl = await startFake(() => rateLimited('1'));
     const logPath = stateLog(folder, baseUrl);
-    const env = { ...credentialEnv(baseUrl), HIRE_IMPORT_RATE_LIMIT_GIVE_UP_MS: '3000' };
-    const run = await runCli(['assessments', 'export.csv', '--json'], { cwd: folder, env });
+    const run = await runCli(['assessments', 'export.csv', '--json'], { cwd: folder, env: credentialEnv(baseUrl), rateLimitGiveUpMs: 3000 });
     expect(run.code).toBe(69);
     expect(run.stderr).toContain(
       "hire-import: Feishu has answered 'request trigger frequency limit' to every request for 3 seconds: the app's quota may be used up",

@@ -1,11 +1,12 @@
 /**
  * bin/hire-import.js on a Node.js older than package.json's engines floor: it says which version it needs and exits 2
  * before loading the command (which would crash with "File is not defined" on Node 18). The old Node is played by
- * the real one with process.versions.node overridden through NODE_OPTIONS, which the CLI itself knows nothing of.
+ * the real one with process.versions.node overridden through NODE_OPTIONS, which the CLI itself knows nothing of:
+ * a real process of the real binary, each.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runCli, workspace } from '../support/cli.js';
+import { runCliProcess, workspace } from '../support/cli.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -17,7 +18,7 @@ function posingAs(nodeVersion: string): Record<string, string> {
 describe('bin/hire-import.js on an old Node.js', () => {
   it('names the version it needs and exits 2, touching nothing', async () => {
     const folder = workspace('fixtures/assessments.csv');
-    const run = await runCli(['assessments', 'assessments.csv', '--sandbox'], { cwd: folder, env: posingAs('18.19.0') });
+    const run = await runCliProcess(['assessments', 'assessments.csv', '--sandbox'], { cwd: folder, env: posingAs('18.19.0') });
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
       'hire-import: needs Node.js 20.18.1 or newer, and this is Node.js 18.19.0: ' +
@@ -28,7 +29,7 @@ describe('bin/hire-import.js on an old Node.js', () => {
   });
 
   it('runs the command on the floor version itself', async () => {
-    const run = await runCli(['--version'], { env: posingAs('20.18.1') });
+    const run = await runCliProcess(['--version'], { env: posingAs('20.18.1') });
     expect(run).toMatchObject({ code: 0, stderr: '', stdout: `${version}\n` });
   });
 });

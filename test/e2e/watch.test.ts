@@ -7,7 +7,7 @@ import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
-import { credentialEnv, credentials, readLog, runCli, sandboxLog, stateLog, waitFor, workspace } from '../support/cli.js';
+import { credentialEnv, credentials, readLog, runCli, runCliProcess, sandboxLog, stateLog, waitFor, workspace } from '../support/cli.js';
 import { writeAssessmentsCsv } from '../support/generate.js';
 import { liveFrames, startInTerminal } from '../support/terminal.js';
 
@@ -210,7 +210,11 @@ describe('a bug', () => {
         "setInterval(() => { if (existsSync('export.results.jsonl') && readFileSync('export.results.jsonl', 'utf8').includes('\"created\"')) throw new TypeError('planted bug'); }, 20).unref();",
       ].join('\n'),
     );
-    const run = await runCli(['assessments', 'export.csv', '--rate', '10', '--json', '--log', 'export.results.jsonl'], { cwd: folder, env: { ...credentialEnv(sandbox.url), NODE_OPTIONS: `--import=${bug}` } });
+    // A real process: the bug is planted in it, and nothing caught ends the process.
+    const run = await runCliProcess(['assessments', 'export.csv', '--rate', '10', '--json', '--log', 'export.results.jsonl'], {
+      cwd: folder,
+      env: { ...credentialEnv(sandbox.url), NODE_OPTIONS: `--import=${bug}` },
+    });
     expect(run.code).toBe(70);
     expect(JSON.parse(run.stdout)).toEqual({ ok: false, exitCode: 70, error: { kind: 'TypeError', message: 'planted bug' } });
     expect(run.stderr).toContain('hire-import: planted bug\nthis is a bug in hire-import; please report it with DEBUG=1 output\n');

@@ -1,10 +1,19 @@
-/** Runs the real CLI (the built bin) as a subprocess, the way a user or a CI job does. */
+/**
+ * Runs the CLI the way a user or a CI job does: `runCli` calls its main in this process, with the arguments,
+ * environment, working folder and stdin a shell would give it (fast: no start-up); `runCliProcess` and `startCli`
+ * run the real built bin as a subprocess, for what needs a process of its own (signals, pipes, limits, a TTY, the
+ * real binary's exit codes). Both answer the same CliRun.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { systemClock, type Clock } from '../../src/clock.js';
 import { defaultLogPath, targetOf } from '../../src/log/target.js';
+import { main } from '../../src/main.js';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const binPath = join(repoRoot, 'bin/hire-import.js');
@@ -25,6 +34,10 @@ export interface CliOptions {
    * a redirection (`${cli} > /dev/full`) or a pipe. The exit code is bash's, so end a pipe with `exit ${PIPESTATUS[0]}`.
    */
   shell?: (cli: string) => string;
+  /** In-process only: the clock the run keeps time by (default: the system's). */
+  clock?: Clock;
+  /** In-process only: how long nothing but 429s stops a run (default: the sender's own 5 minutes). */
+  rateLimitGiveUpMs?: number;
 }
 
 /** Starts the CLI; the caller may signal it and must await `done`. */
@@ -50,8 +63,58 @@ function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
+/** Runs the real binary in a subprocess (with `shell`, through bash). */
+export function runCliProcess(args: string[], options: CliOptions = {}): Promise<CliRun> {
   return startCli(args, options).done;
+}
+
+/** Runs the CLI in this process (through bash in a subprocess when `shell` is given: a pipe or a limit needs one). */
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
+  if (options.shell) return runCliProcess(args, options);
+  return runInProcess(args, options);
+}
+
+/** The working folder of the runs under way in this process: the process has one, so they must share it. */
+const running = { count: 0, cwd: '' };
+
+async function runInProcess(args: string[], options: CliOptions): Promise<CliRun> {
+  const cwd = options.cwd ?? repoRoot;
+  if (running.count > 0 && running.cwd !== cwd) throw new Error(`in-process CLI runs at once in ${running.cwd} and ${cwd}: give one of them runCliProcess`);
+  const previous = process.cwd();
+  // The CLI resolves relative paths against the working folder it is given, as the process's own.
+  process.chdir(cwd);
+  running.count += 1;
+  running.cwd = cwd;
+  const stdout = collector();
+  const stderr = collector();
+  try {
+    const code = await main({
+      argv: args,
+      stdin: Readable.from([options.input ?? '']),
+      stdout: stdout.stream,
+      stderr: stderr.stream,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...options.env },
+      cwd,
+      clock: options.clock ?? systemClock,
+      signals: new EventEmitter(),
+      rateLimitGiveUpMs: options.rateLimitGiveUpMs,
+    });
+    return { code, signal: null, stdout: stdout.text(), stderr: stderr.text() };
+  } finally {
+    running.count -= 1;
+    if (running.count === 0) process.chdir(previous);
+  }
+}
+
+function collector(): { stream: Writable; text(): string } {
+  let text = '';
+  const stream = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      text += chunk.toString();
+      done();
+    },
+  });
+  return { stream, text: () => text };
 }
 
 /** A fresh folder holding copies of the named repo files, so tests never write next to the fixtures. */

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ImportOptions } from '../../src/commands/import.js';
 import { applications } from '../../src/endpoints/applications.js';
 import { assessments } from '../../src/endpoints/assessments.js';
@@ -13,7 +13,7 @@ import { ExitCode, exitCodeMeanings, undoExitCodeMeanings, verifyExitCodeMeaning
 import { createProgram, jsonRequested, type CommandCall } from '../../src/program.js';
 
 /** Parses `args` as `hire-import args...` would; returns the call made and what was printed. */
-async function parse(args: string[], context: { stderrIsTTY?: boolean } = {}) {
+async function parse(args: string[], context: { stderrIsTTY?: boolean; env?: NodeJS.ProcessEnv } = {}) {
   const calls: CommandCall[] = [];
   let stdout = '';
   let stderr = '';
@@ -24,7 +24,8 @@ async function parse(args: string[], context: { stderrIsTTY?: boolean } = {}) {
     {
       output: { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) },
       stderr: context.stderrIsTTY ? { isTTY: true, columns: 80 } : {},
-      env: {},
+      // The environment handed in, never the process's (the developer's shell may hold credentials).
+      env: context.env ?? {},
     },
   );
   let error: CommanderError | undefined;
@@ -63,14 +64,6 @@ const defaults = (resource: string, file: string): ImportOptions => ({
   progressIntervalMs: 10_000,
 });
 
-beforeEach(() => {
-  // The credentials and base URL come from the environment too: the table must not depend on the developer's shell.
-  for (const name of ['FEISHU_APP_ID', 'FEISHU_APP_SECRET', 'FEISHU_BASE_URL']) vi.stubEnv(name, undefined);
-});
-afterEach(() => {
-  vi.unstubAllEnvs();
-});
-
 describe('import commands', () => {
   it('has one per endpoint description, each with every option', async () => {
     expect(resourceNames).toEqual(['talents', 'applications', 'interviews', 'assessments', 'offers', 'background-checks']);
@@ -102,9 +95,8 @@ describe('import commands', () => {
   ];
 
   it.each(table)('$args', async ({ args, env, tty, options }) => {
-    for (const [name, value] of Object.entries(env ?? {})) vi.stubEnv(name, value);
     const [resource, file] = args;
-    const { call } = await parse(args, { stderrIsTTY: tty });
+    const { call } = await parse(args, { stderrIsTTY: tty, env });
     expect(call).toEqual({ command: 'import', options: { ...defaults(resource!, file!), ...options } });
   });
 
@@ -182,8 +174,7 @@ describe('migrate', () => {
       options: { ...sending, plan: 'm.yaml', sandbox: true, dryRun: true, progress: 'off', rate: 200, concurrency: 4, retries: 1, timeoutMs: 50 },
     });
     expect((await parse(['migrate', 'm.yaml', '--max-duration', '5h30m', '--max-outage', '1h'])).call).toMatchObject({ options: { maxDurationMs: 19_800_000, maxOutageMs: 3_600_000 } });
-    vi.stubEnv('FEISHU_APP_ID', 'cli_x');
-    expect((await parse(['migrate', 'm.yaml', '--base-url', 'http://127.0.0.1:1'])).call).toMatchObject({ options: { appId: 'cli_x', baseUrl: 'http://127.0.0.1:1' } });
+    expect((await parse(['migrate', 'm.yaml', '--base-url', 'http://127.0.0.1:1'], { env: { FEISHU_APP_ID: 'cli_x' } })).call).toMatchObject({ options: { appId: 'cli_x', baseUrl: 'http://127.0.0.1:1' } });
   });
 
   it('refuses what only a single import takes', async () => {

@@ -20,7 +20,7 @@ import { runUndo, UndoTally } from '../../src/undo/run.js';
 import { confirmQuestion, formatUndoSummary, plannedText, unconfirmedMessage, type UndoSummary } from '../../src/undo/summary.js';
 import { deleteCounts, undoTargets, type UndoSource } from '../../src/undo/targets.js';
 import { LogWriteError } from '../../src/errors.js';
-import { jsonOut, reportUndo } from '../../src/main.js';
+import { jsonOut, reportUndo } from '../../src/outcome.js';
 import { noColors } from '../../src/report/colors.js';
 import { fakeClock } from '../support/fakeClock.js';
 

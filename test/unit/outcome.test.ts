@@ -11,7 +11,7 @@ import {
   UsageError,
 } from '../../src/errors.js';
 import type { MigrateResult } from '../../src/commands/migrate.js';
-import { jsonOut, reportImport, reportPlan, runCommand, type Output } from '../../src/main.js';
+import { jsonOut, reportImport, reportPlan, runCommand, type Output } from '../../src/outcome.js';
 import { noColors } from '../../src/report/colors.js';
 import { importSummary } from '../support/importSummary.js';
 
