@@ -208,3 +208,30 @@ describe('status tells running from stopped from finished', () => {
     expect(status.stderr).toMatch(/no result log \(\*\.results\.jsonl\)/);
   });
 });
+
+describe('undo honours intents', () => {
+  it('lists the records an import killed with -9 may have made (intents without an outcome) as "may exist", and never reports a clean tenant', async () => {
+    sandbox = await startSandbox({ ...credentials, latencyMs: 150, jitterMs: 50, rateLimit: 0, seed: 9 });
+    const folder = workspace();
+    const rows = Array.from({ length: records }, (_, index) => `I-${index},7000000000000000001,2`);
+    writeFileSync(join(folder, 'export.csv'), `${['external_id,external_application_id,participate_status', ...rows].join('\n')}\n`);
+    const env = credentialEnv(sandbox.url);
+    const logPath = stateLog(folder, sandbox.url, 'interviews');
+    const run = startCli(['interviews', 'export.csv', '--rate', '40', '--concurrency', '8', '--quiet'], { cwd: folder, env });
+    await waitFor(() => sandbox!.stats().byResource.interviews!.created >= 10, '10 creates');
+    run.child.kill('SIGKILL');
+    await run.done;
+    const pending = pendingIntents(logPath);
+    expect(pending.length).toBeGreaterThan(0);
+
+    const undone = await runCli(['undo', logPath, '--yes', '--json'], { cwd: folder, env });
+    expect(undone.code, undone.stderr).toBe(1);
+    const summary = JSON.parse(undone.stdout);
+    expect(summary.ok).toBe(false);
+    expect(summary.mayExist).toEqual([expect.objectContaining({ resource: 'interviews', count: pending.length })]);
+    expect(undone.stderr).toMatch(new RegExp(`\\n {2}interviews: ${pending.length} may exist: an import sent them and stopped before their answers were logged, so the log has no Feishu id to delete them by; look for them in Feishu Hire \\(external_id ${pending[0]}`));
+    expect(undone.stderr).not.toMatch(/✔/);
+    // Every record the log knew of is gone; what is left on the server is at most what may exist.
+    expect(sandbox.records('interviews').length).toBeLessThanOrEqual(pending.length);
+  });
+});
