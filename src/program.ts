@@ -350,6 +350,11 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
         .choices(['always', 'whenHeld', 'never'])
         .default('whenHeld'),
     )
+    .addOption(
+      new Option('--reading <source>', "where the docs pages and the SDK's types disagree, answer as: docs (no external_id read back, attachment_list, an interview PUT replacing its assessments) or sdk")
+        .choices(['docs', 'sdk'])
+        .default('docs'),
+    )
     .option('--visibility-delay <ms>', "a just-created parent stays invisible to its children's creates this long", number, 0)
     .option('--state <file>', 'keep the records in this JSONL file, loaded at start and appended to, so they outlive the sandbox')
     .addHelpText(
@@ -358,6 +363,7 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
         ['hire-import sandbox', 'serve on 127.0.0.1:8787 at the real limits'],
         ['hire-import sandbox --latency 150 --error-rate 0.05 --seed 7', 'a slow, faulty server, the same faults every run'],
         ['hire-import sandbox --no-idempotency --state rehearsal.jsonl', 'a server without the 24 h memory, kept between runs'],
+        ['hire-import sandbox --reading sdk', "answers as the SDK's types have them (external_id read back)"],
       ]),
     )
     .action(async (flags: Record<string, unknown>) => {
@@ -374,6 +380,7 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
           seed: flags.seed as number | undefined,
           idempotency: flags.idempotency as boolean,
           parentChecks: flags.parentChecks as 'always' | 'whenHeld' | 'never',
+          reading: flags.reading as 'docs' | 'sdk',
           visibilityDelayMs: flags.visibilityDelay as number,
           stateFile: flags.state as string | undefined,
         },

@@ -20,6 +20,7 @@ import { writeRunEnd } from '../log/runEnd.js';
 import { readResultLog, ResultLog, type Intent, type LogHeader, type LogHistory } from '../log/resultLog.js';
 import { checkLogTarget, defaultLogPath, makeStateFolder, targetOf, type Target } from '../log/target.js';
 import type { Mapper, MappingSpec } from '../map/mapping.js';
+import { warningLines } from '../map/place.js';
 import { sameFile } from '../read/input.js';
 import { ReadBack, readRequests } from '../readBack/readBack.js';
 import { idempotent, recoverable, Recovery } from '../readBack/recovery.js';
@@ -143,6 +144,8 @@ export async function openImport(options: ImportOptions, io: Pick<ImportIO, 'std
   try {
     const input = { ...options, endpoint, stdin: io.stdin, signal: io.signal, spec: step?.spec, steps: step !== undefined };
     const { source, mapper, records } = await openMappedInput(input, cleanup);
+    // Said once, before anything is read or sent: a mistake that only loses data must not pass as "would create 10".
+    io.stderr(warningLines(mapper.warnings));
     if (!options.dryRun && !options.sandbox) checkCredentials(options); // before anything is written
     const paths = outputPaths(source, options.log, target, endpoint.resource);
     checkOutputsApart(options, paths);
@@ -219,6 +222,7 @@ export async function sendImport(opened: OpenedImport, connection: Connection | 
       signal,
       maxErrors: options.maxErrors,
       knownErrors: history.erred,
+      knownRefusals: history.refused,
       parents: links.parents,
       own: links.own,
       intents: connection && sender && (recoverable(endpoint) || idempotent(endpoint)) ? intentsOf(endpoint, history, connection, sender, options, { ...io, signal }) : undefined,
@@ -247,6 +251,7 @@ export async function sendImport(opened: OpenedImport, connection: Connection | 
     resource: endpoint.resource,
     target,
     file: options.file,
+    warnings: mapper.warnings,
     log: options.dryRun ? null : paths.log,
     rejects,
     rejectsKept: rejects === null ? [] : outputs!.rejectsKept,

@@ -137,5 +137,5 @@ export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<M
 /** A step's import: the plan's sending options, the step's resource, input, mapping and log; progress is the plan's. */
 function stepOptions(step: PlanStep, options: MigrateOptions, cwd: string): ImportOptions {
   const { plan: _plan, ...sending } = options;
-  return { ...sending, resource: step.resource, file: near(step.input, cwd), mapping: step.mapping, log: near(step.log, cwd), updateChanged: false, progress: 'off' };
+  return { ...sending, resource: step.resource, file: near(step.input, cwd), mapping: near(step.mapping, cwd), log: near(step.log, cwd), updateChanged: false, progress: 'off' };
 }

@@ -4,6 +4,7 @@
  */
 import { UsageError } from '../errors.js';
 import { openMappedInput, prepare, type InputOptions } from '../import/records.js';
+import { warningLines } from '../map/place.js';
 
 export interface PreviewOptions extends Omit<InputOptions, 'stdin'> {
   /** How many records to show. */
@@ -18,7 +19,7 @@ export async function preview(
   const cleanup: Array<() => unknown> = [];
   try {
     const { mapper, records } = await openMappedInput({ ...options, stdin: io.stdin }, cleanup);
-    for (const warning of mapper.warnings) io.stderr(`warning: ${warning}\n`);
+    io.stderr(warningLines(mapper.warnings));
     let shown = 0;
     let invalid = 0;
     for await (const item of await records()) {

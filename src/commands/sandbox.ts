@@ -3,6 +3,7 @@ import { endpoints } from '../endpoints/registry.js';
 import type { Limit } from '../endpoints/types.js';
 import { UsageError } from '../errors.js';
 import {
+  readings,
   sandboxCredentials,
   sandboxSettings,
   startSandbox,
@@ -49,6 +50,9 @@ export function validateSandboxOptions(options: SandboxCommandOptions): void {
   requireInteger('--token-ttl', options.tokenTtlSeconds, 1, Number.MAX_SAFE_INTEGER);
   requireInteger('--seed', options.seed, 0, 2 ** 32 - 1);
   requireNumber('--visibility-delay', options.visibilityDelayMs, 0, Number.MAX_SAFE_INTEGER);
+  if (options.reading !== undefined && !readings.includes(options.reading)) {
+    throw new UsageError(`--reading must be one of ${readings.join(', ')}, got ${options.reading}`);
+  }
   if (options.parentChecks !== undefined && !parentCheckModes.includes(options.parentChecks)) {
     throw new UsageError(`--parent-checks must be one of ${parentCheckModes.join(', ')}, got ${options.parentChecks}`);
   }
@@ -90,7 +94,7 @@ export async function sandbox(options: SandboxCommandOptions, io: SandboxCommand
       `  latency ${settings.latencyMs} ± ${settings.jitterMs} ms, error rate ${settings.errorRate}, reset rate ${settings.resetRate}, ` +
         `token TTL ${settings.tokenTtlSeconds} s, seed ${settings.seed}`,
       `  idempotency by external_id ${settings.idempotency ? 'on' : 'off'}, parent checks ${settings.parentChecks}, ` +
-        `visibility delay ${settings.visibilityDelayMs} ms, state ${settings.stateFile ?? 'in memory only'} (${held} records held)`,
+        `visibility delay ${settings.visibilityDelayMs} ms, the ${settings.reading === 'docs' ? "docs'" : "SDK's"} reading, state ${settings.stateFile ?? 'in memory only'} (${held} records held)`,
       'Point the CLI at it (these credentials only open this sandbox):',
       `  hire-import RESOURCE FILE --base-url ${url} --app-id ${sandboxCredentials.appId} --app-secret ${sandboxCredentials.appSecret}`,
       `Counters: ${url}/sandbox/stats   Records: ${url}/sandbox/records/RESOURCE`,

@@ -21,9 +21,12 @@ export const assessments: EndpointDescription = {
     ...assessmentContent,
   },
   create: { path: '/open-apis/hire/v1/external_interview_assessments', idAt: 'data.external_interview_assessment.id', limit: { perSecond: 20 } },
-  update: { method: 'PATCH', limit: { perSecond: 20 } },
+  // The PATCH takes these four only (docs and SDK agree): no external_id, no external_interview_id.
+  update: { method: 'PATCH', limit: { perSecond: 20 }, fields: ['username', 'conclusion', 'assessment_dimension_list', 'content'] },
   // No delete and no read-back of their own: they come and go with their interview.
   readBack: { kind: 'insideParent', field: 'interview_assessments' },
+  // Listed inside their interview as {id, username, conclusion, assessment_dimension_list, content}.
+  docsAnswer: { omitted: ['external_id', 'external_interview_id'] },
   parent: { field: 'external_interview_id', resource: 'interviews', missingCode: 1002002 },
   permissions: ['hire:external_application'],
 };

@@ -23,6 +23,8 @@ export const backgroundChecks: EndpointDescription = {
     maxIds: 20,
     limit: { perSecond: 10 },
   },
+  // The docs' items hold no external_id, and the attachments as attachment_list[{id, name, size}].
+  docsAnswer: { omitted: ['external_id'], idObjects: { attachment_id_list: { field: 'attachment_list', idKey: 'id' } } },
   parent: { field: 'external_application_id', resource: 'applications', missingCode: 1002002 },
   permissions: ['hire:external_application'],
 };

@@ -14,9 +14,12 @@ export const offers: EndpointDescription = {
     attachment_id_list: { type: { kind: 'strings', maxItems: 20 }, description: 'ids of uploaded attachments' },
   },
   create: { path: '/open-apis/hire/v1/external_offers', idAt: 'data.external_offer.id', limit: { perSecond: 10 } },
-  update: { method: 'PUT', limit: { perSecond: 10 } },
+  // Up to 20 attachments on create, up to 10 on update (the docs).
+  update: { method: 'PUT', limit: { perSecond: 10 }, maxItems: { attachment_id_list: 10 } },
   delete: { limit: { perSecond: 10 } },
   readBack: { kind: 'batchQuery', path: '/open-apis/hire/v1/external_offers/batch_query', idList: 'external_offer_id_list', maxIds: 20, limit: { perSecond: 10 } },
+  // The docs' items hold no external_id, and the attachments as attachment_list[{id, name, size}].
+  docsAnswer: { omitted: ['external_id'], idObjects: { attachment_id_list: { field: 'attachment_list', idKey: 'id' } } },
   parent: { field: 'external_application_id', resource: 'applications', missingCode: 1002002 },
   // One English page names hire:external_application instead: name both.
   permissions: ['hire:external_offer', 'hire:external_application'],

@@ -18,7 +18,7 @@ export const talents: EndpointDescription = {
         kind: 'object',
         fields: {
           name: { type: { kind: 'string' }, required: true, description: 'the full name', hints: ['姓名', '候选人姓名', '名字', 'candidate name', 'full name'] },
-          email: { type: { kind: 'string' }, description: 'email', hints: ['邮箱', '电子邮箱', '邮件', 'e-mail', 'email address'] },
+          email: { type: { kind: 'string', format: 'email' }, description: 'email', hints: ['邮箱', '电子邮箱', '邮件', 'e-mail', 'email address'] },
           mobile: { type: { kind: 'string' }, description: 'mobile number', hints: ['手机', '手机号', '手机号码', '电话', '联系电话', 'phone', 'mobile phone'] },
           mobile_country_code: { type: { kind: 'string' }, description: 'mobile country code, e.g. CN_1', hints: ['国家代码', 'country code'] },
           gender: { type: { kind: 'int', labels: { 1: ['男', 'male', 'm'], 2: ['女', 'female', 'f'], 3: ['其他', 'other'] } }, description: '1 male, 2 female, 3 other', hints: ['性别', 'sex'] },

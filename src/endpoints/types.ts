@@ -18,7 +18,8 @@ export interface Limit {
  * - `list`: a list of objects (a mapping fills it like the assessment dimensions: entries, `each`).
  */
 export type FieldType =
-  | { kind: 'string' }
+  /** `format: 'email'`: one email address (no space, one @, a dotted domain), refused before it is sent otherwise. */
+  | { kind: 'string'; format?: 'email' }
   | { kind: 'int'; labels?: EnumLabels; min?: number; max?: number }
   | { kind: 'ms' }
   | { kind: 'msString' }
@@ -91,7 +92,7 @@ export interface EndpointDescription {
   externalId: string;
   create: { path: string; idAt: IdPath; limit: Limit };
   /** PUT overwrites the whole record (send every field); PATCH changes the fields given. */
-  update?: { method: 'PUT' | 'PATCH'; limit: Limit };
+  update?: Update;
   delete?: { limit: Limit };
   readBack?: ReadBack;
   /** The body field that holds the parent's Feishu id, the parent's resource, and the code a missing parent gets. */
@@ -104,11 +105,36 @@ export interface EndpointDescription {
   /** Permissions, to name when Feishu refuses the app. */
   permissions: readonly string[];
   /**
+   * What a read-back item holds where the docs pages and the SDK's types disagree: the docs' reading. The SDK's
+   * types echo every field sent; the tool reads back so as to be right under both.
+   */
+  docsAnswer?: AnswerShape;
+  /**
    * Fields the server normalises or does not return on read-back: verify does not compare them. Dotted paths,
    * `list[].field` for a field of every element. When the external id is among them, a create whose answer was lost
    * cannot be found again by it: recovery after a crash is not possible for the endpoint.
    */
   notReturned?: readonly string[];
+}
+
+export interface Update {
+  method: 'PUT' | 'PATCH';
+  limit: Limit;
+  /** The only fields the update's body takes (the assessment PATCH): the others are refused. Left out: every field. */
+  fields?: readonly string[];
+  /** Lists an update takes fewer items in than a create (an offer PUT: 10 attachment ids, 20 on create). */
+  maxItems?: Readonly<Record<string, number>>;
+}
+
+/** A read-back item as the docs pages have it, compared with the body that was sent. */
+export interface AnswerShape {
+  /** Fields sent that the item does not hold (external_id): never compared, never searched by. */
+  omitted: readonly string[];
+  /**
+   * Lists of ids sent that come back as lists of objects (attachment_id_list as attachment_list[{id, name, size}]):
+   * the sent field, the answer's field, and the key that holds each id.
+   */
+  idObjects?: Readonly<Record<string, { field: string; idKey: string }>>;
 }
 
 export interface MatchBeforeCreate {

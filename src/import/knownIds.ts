@@ -89,6 +89,9 @@ export class KnownIds {
   readonly #idLow = new Chunked(u32);
   readonly #hashHigh = new Chunked(u32);
   readonly #hashLow = new Chunked(u32);
+  /** The inputHash a key was first seen with by this run (SEEN), to tell an exact duplicate from a clash. */
+  readonly #inputHigh = new Chunked(u32);
+  readonly #inputLow = new Chunked(u32);
   /**
    * The caller's token of an entry's pending intent (where its line starts) is kept in its `#line` until this run sees
    * the key (SEEN): a typed array rather than a Map, so that a million intents, each settled a line or so later, make
@@ -201,6 +204,24 @@ export class KnownIds {
     if ((flags & SEEN) !== 0) return this.#line.get(entry);
     this.#flags.set(entry, (flags | SEEN) & ~INTENT);
     this.#line.set(entry, line);
+    return undefined;
+  }
+
+  /**
+   * `firstLine` that also remembers the input the key was first seen with (an inputHash, 16 hex digits): a later
+   * sighting says whether its input is the same (an exact duplicate row) or not (the key clashes).
+   */
+  firstSeen(key: string, line: number, input: string): { line: number; sameInput: boolean } | undefined {
+    const entry = this.#entryOfText(key, true);
+    const high = Number.parseInt(input.slice(0, 8), 16);
+    const low = Number.parseInt(input.slice(8, 16), 16);
+    const flags = this.#flags.get(entry);
+    if ((flags & SEEN) !== 0) {
+      return { line: this.#line.get(entry), sameInput: this.#inputHigh.get(entry) === high && this.#inputLow.get(entry) === low };
+    }
+    this.firstLine(key, line);
+    this.#inputHigh.set(entry, high);
+    this.#inputLow.set(entry, low);
     return undefined;
   }
 

@@ -6,7 +6,6 @@
  * its own parent only. A record whose parent will never come in this run is logged `blocked`, and rejected.
  */
 import type { EndpointDescription } from '../endpoints/types.js';
-import { isGrouped } from '../map/group.js';
 import { withStepIds, type Mapper, type StepKeyAt } from '../map/mapping.js';
 import { fieldPath, type Problem } from '../validate/problem.js';
 import type { SourceItem } from '../read/source.js';
@@ -18,9 +17,9 @@ import type { Sender, SendJob, SendResult } from '../send/sender.js';
 import type { Tally } from '../report/tally.js';
 import { decide } from './decide.js';
 import { ErrorBudget, errorKey, type MaxErrors } from './errorBudget.js';
-import { bodyHash } from './identity.js';
+import { bodyHash, inputHash, refusalHash } from './identity.js';
 import type { KnownIds } from './knownIds.js';
-import { prepare } from './records.js';
+import { prepare, rawRows } from './records.js';
 
 /** A parent step's ids as its children see them (src/plan/parentIds.ts ParentIds). */
 export interface ParentSource {
@@ -53,6 +52,11 @@ export interface PipelineInput {
   maxErrors?: MaxErrors;
   /** The records earlier runs logged as invalid or failed (by `errorKey`): they do not count against `maxErrors`. */
   knownErrors?: ReadonlySet<string>;
+  /**
+   * The `refusal` of each record (by `errorKey`) whose last line is invalid or blocked: the same refusal again is
+   * counted and rejected but not logged again, so the log of a nightly run does not grow by its known-bad lines.
+   */
+  knownRefusals?: ReadonlyMap<string, string>;
   now?: () => Date;
   /**
    * For endpoints whose records can be found again after a crash (readBack/recovery.ts): each create is announced in
@@ -123,19 +127,26 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
     sender?.stop(outcome.failure);
   };
 
+  /** An invalid or blocked line, unless the record's last line already says exactly this about the same input. */
+  const logRefusal = (item: SourceItem, entry: Omit<LogEntry, 'resource' | 'at' | 'file'> & { status: 'invalid' | 'blocked'; msg: string }) => {
+    const refusal = refusalHash({ ...entry, file: input.file }, rawRows(item));
+    if (input.knownRefusals?.get(errorKey(entry.external_id, input.file, entry.line)) === refusal) own?.record(entry);
+    else log({ ...entry, refusal });
+  };
+
   const reject = (item: SourceItem, problems: Problem[], externalId?: string) => {
     tally.counts.invalid++;
     errors.note(errorKey(externalId, input.file, item.line));
     for (const problem of problems) tally.problem({ line: item.line, external_id: externalId, ...problem });
     const msg = problems.map((problem) => `${problem.field}: ${problem.reason}`).join('; ');
-    log({ external_id: externalId ?? null, status: 'invalid', line: item.line, field: problems[0]?.field, msg });
+    logRefusal(item, { external_id: externalId ?? null, status: 'invalid', line: item.line, field: problems[0]?.field, msg });
     keep(item, msg);
   };
 
   const block = (item: SourceItem, externalId: string, field: string, reason: string) => {
     tally.counts.blocked++;
     tally.problem({ line: item.line, external_id: externalId, field, reason });
-    log({ external_id: externalId, status: 'blocked', line: item.line, field, msg: reason });
+    logRefusal(item, { external_id: externalId, status: 'blocked', line: item.line, field, msg: reason });
     keep(item, reason);
   };
 
@@ -242,9 +253,14 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
         continue;
       }
       const { body, externalId, stepKeys = [] } = prepared;
-      const firstLine = known.firstLine(externalId, item.line);
-      if (firstLine !== undefined) {
-        reject(item, [{ field: mapper.endpoint.externalId, reason: `'${externalId}' already appears at line ${firstLine} of this input` }], externalId);
+      const earlier = known.firstSeen(externalId, item.line, inputHash(rawRows(item)));
+      if (earlier?.sameInput) {
+        // The same row exported twice is the same record: counted once, not a problem every nightly run.
+        tally.counts.duplicates++;
+        continue;
+      }
+      if (earlier !== undefined) {
+        reject(item, [{ field: mapper.endpoint.externalId, reason: `'${externalId}' already appears at line ${earlier.line} of this input, with other content` }], externalId);
         continue;
       }
 
@@ -281,9 +297,4 @@ function parentSource(parents: ReadonlyMap<string, ParentSource> | undefined, ke
   // The plan gives every `{ step }` lookup of the mapping its step's ids.
   if (source === undefined) throw new Error(`no ids for lookup ${key.lookup} at ${fieldPath(key.path)}`);
   return source;
-}
-
-/** The input rows that make up a record: one, or a long file's whole group. */
-function rawRows(item: SourceItem): { raw: string } | { raw: string }[] {
-  return item.kind === 'record' && isGrouped(item) ? item.rows : item;
 }

@@ -5,7 +5,7 @@
  */
 import { basename, dirname } from 'node:path';
 import type { EndpointDescription } from '../endpoints/types.js';
-import { groupRows, indexGroups } from '../map/group.js';
+import { groupRows, indexGroups, isGrouped } from '../map/group.js';
 import { compileMapping, loadMapping, takeStepKeys, type Mapper, type MappingSpec, type StepKeyAt } from '../map/mapping.js';
 import { keyText } from '../map/path.js';
 import { openSource, type Format, type OpenOptions, type RecordSource, type SourceItem } from '../read/source.js';
@@ -111,4 +111,9 @@ export async function prepare(item: SourceItem, mapper: Mapper): Promise<Prepare
   const externalId = derivedExternalId(body);
   if (!mapper.endpoint.fields[key]?.localOnly) body[key] = externalId;
   return { ok: true, body, externalId, ...stepKeys };
+}
+
+/** The input rows that make up a record: one, or a long file's whole group. */
+export function rawRows(item: SourceItem): { raw: string } | { raw: string }[] {
+  return item.kind === 'record' && isGrouped(item) ? item.rows : item;
 }

@@ -57,6 +57,11 @@ export interface LogEntry {
   logId?: string;
   /** Created by an earlier run that died before logging it, and found on the server instead of being sent again. */
   recovered?: true;
+  /**
+   * Invalid and blocked lines: a fingerprint of the refused record's input and of the line said about it
+   * (refusalHash), so that a rerun whose record and reason are unchanged does not append the same line again.
+   */
+  refusal?: string;
   at: string;
 }
 
@@ -123,6 +128,8 @@ export interface LogHistory {
   resources: Set<string>;
   /** The records earlier runs logged as invalid or failed, by `errorKey`: errors already known (--max-errors). */
   erred: Set<string>;
+  /** By `errorKey`, the `refusal` of each record whose last outcome line is an invalid or blocked one that has it. */
+  refused: Map<string, string>;
   /** What the log belongs to; absent for an empty log and for one written before logs had a header. */
   header?: LogHeader;
   end: LogEnd;
@@ -159,7 +166,7 @@ export function checkLogFile(path: string): void {
 /** Reads what earlier runs recorded; a missing log is an empty history. Throws DamagedLogError (see above). */
 export async function readResultLog(path: string, options: ReadOptions = {}): Promise<LogHistory> {
   const { keep = { ids: true, hashes: true }, onEntry } = options;
-  const history: LogHistory = { known: new KnownIds(), intents: new Map(), resources: new Set(), erred: new Set(), end: { bytes: 0, missingNewline: false } };
+  const history: LogHistory = { known: new KnownIds(), intents: new Map(), resources: new Set(), erred: new Set(), refused: new Map(), end: { bytes: 0, missingNewline: false } };
   if (!existsSync(path)) return history;
   checkLogFile(path);
   // A record takes some 200 bytes of created line, 330 with its intent: room for about that many keys at once spares
@@ -253,6 +260,10 @@ function remember(history: LogHistory, keep: Keep, start: number, scan: Scan): v
   // An intent is kept by where its line starts: read again at the end if nothing settled it.
   if (status === 'sending') return known.recordIntentFrom(line.bytes, line.keyStart, line.keyEnd, start);
   if (line.resourceStart >= 0) history.resources.add(resourceText(scan, line.bytes, line.resourceStart, line.resourceEnd));
+  if (refusalNoted.has(status)) {
+    const refusal = line.refusalStart < 0 ? undefined : line.bytes.toString('utf8', line.refusalStart, line.refusalEnd);
+    noteRefusal(history, line.bytes.toString('utf8', line.keyStart, line.keyEnd), status, refusal);
+  }
   if (status === 'deleted') return known.forgetFrom(line.bytes, line.keyStart, line.keyEnd);
   if (status === 'differs') return known.forgetHashFrom(line.bytes, line.keyStart, line.keyEnd);
   // Its key is a string: the errorKey of a record with an external_id is that id.
@@ -266,6 +277,10 @@ function remember(history: LogHistory, keep: Keep, start: number, scan: Scan): v
 function rememberEntry(history: LogHistory, entry: LogLine, keep: Keep): void {
   if (typeof entry.resource === 'string') history.resources.add(entry.resource);
   if (entry.status === 'failed' || entry.status === 'invalid') history.erred.add(errorKey(entry.external_id, entry.file, entry.line));
+  if (refusalNoted.has(entry.status)) {
+    const refusal = 'refusal' in entry && typeof entry.refusal === 'string' ? entry.refusal : undefined;
+    noteRefusal(history, errorKey(entry.external_id, 'file' in entry ? entry.file : '', 'line' in entry ? entry.line : 0), entry.status, refusal);
+  }
   const { known } = history;
   if (typeof entry.external_id !== 'string') return;
   if (entry.status === 'deleted') return known.forget(entry.external_id);
@@ -273,6 +288,18 @@ function rememberEntry(history: LogHistory, entry: LogLine, keep: Keep): void {
   if (!done.has(entry.status) || typeof entry.id !== 'string') return;
   const hash = keep.hashes && typeof entry.hash === 'string' ? entry.hash : undefined;
   known.recordCreated(entry.external_id, keep.ids ? entry.id : undefined, hash, entry.status as Done);
+}
+
+/**
+ * The lines that say whether a record's refusal is still the last word about it: an invalid or blocked line keeps its
+ * fingerprint; a failed or deleted one forgets it. A created line does not: a key clash's refusal is logged beside
+ * (and often before) its first record's create, which still stands.
+ */
+const refusalNoted: ReadonlySet<string> = new Set<LogStatus>(['invalid', 'blocked', 'failed', 'deleted']);
+
+function noteRefusal(history: LogHistory, key: string, status: string, refusal: string | undefined): void {
+  if ((status === 'invalid' || status === 'blocked') && refusal !== undefined) history.refused.set(key, refusal);
+  else history.refused.delete(key);
 }
 
 /** The last resource a line named (`scan.lastResource`): a line naming the same one (nearly every line) makes no string. */
@@ -478,6 +505,8 @@ function newScannedLine() {
     hashEnd: -1,
     resourceStart: -1,
     resourceEnd: -1,
+    refusalStart: -1,
+    refusalEnd: -1,
   };
 }
 /** The statuses of outcome lines, and the intents' `sending`. */
@@ -500,6 +529,7 @@ function scanCommonLine(bytes: Buffer, line: ScannedLine): boolean {
   line.idStart = -1;
   line.hashStart = -1;
   line.resourceStart = -1;
+  line.refusalStart = -1;
   if (bytes[0] !== openBrace) return false;
   let at = 1;
   for (;;) {
@@ -538,6 +568,12 @@ function scanCommonLine(bytes: Buffer, line: ScannedLine): boolean {
         if (named(bytes, nameStart, 'resource')) {
           line.resourceStart = isString ? valueStart : -1;
           line.resourceEnd = valueEnd;
+        }
+        break;
+      case 7:
+        if (named(bytes, nameStart, 'refusal')) {
+          line.refusalStart = isString ? valueStart : -1;
+          line.refusalEnd = valueEnd;
         }
         break;
       case 6:

@@ -134,7 +134,8 @@ function located(label: string, scope: Scope): string {
 }
 
 function compileSettle(spec: ValueSpecObject, at: string, context: ValueContext): (raw: unknown) => unknown {
-  const { trim, split } = spec;
+  // White space around a value is an export's accident far more often than data: trimmed unless the mapping says keep.
+  const { trim = true, split } = spec;
   const fallback = spec.default;
   const steps: Translate[] = [];
   if (spec.map) steps.push(mapStep(spec.map));

@@ -24,7 +24,9 @@ export const valueSpecObjectSchema = z
       description:
         'A JSONata expression over the record (inside `each`: over the element). `$record` is the record, `$rows` the rows of a group.',
     }),
-    trim: z.boolean().optional().meta({ description: 'Trim surrounding white space first (a blank value then counts as absent).' }),
+    trim: z.boolean().optional().meta({
+      description: 'Trim surrounding white space first (a blank value then counts as absent); the default. false keeps it as the export has it.',
+    }),
     split: z.string().min(1).optional().meta({ description: 'Split text on this separator into a list; items are trimmed, empty items dropped.' }),
     map: z
       .record(z.string(), z.union([z.string(), z.number(), z.null()]))

@@ -16,3 +16,8 @@ export function mappingPlace(mappingFile?: string): MappingPlace {
     warning: (at, reason) => `${prefix}${at}: ${reason}`,
   };
 }
+
+/** The mapping's warnings as printed, one line each, before any record is read (preview, a dry run, an import, a plan's steps). */
+export function warningLines(warnings: readonly string[]): string {
+  return warnings.map((warning) => `warning: ${warning}\n`).join('');
+}

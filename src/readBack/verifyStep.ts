@@ -12,7 +12,8 @@
  */
 import { carriedInside, endpointFor, endpoints } from '../endpoints/registry.js';
 import type { EndpointDescription } from '../endpoints/types.js';
-import { openMappedInput, prepare } from '../import/records.js';
+import { inputHash } from '../import/identity.js';
+import { openMappedInput, prepare, rawRows } from '../import/records.js';
 import { readResultLog, type LogLine } from '../log/resultLog.js';
 import { checkLogTarget, type Target } from '../log/target.js';
 import { loadMapping, type MappingSpec } from '../map/mapping.js';
@@ -130,9 +131,10 @@ export async function verifyStep(step: StepToVerify, context: VerifyContext): Pr
         continue;
       }
       const { externalId, body } = prepared;
-      const firstLine = history.known.firstLine(externalId, line);
-      if (firstLine !== undefined) {
-        settle({ line, external_id: externalId, status: 'not imported', detail: `invalid: ${endpoint.externalId}: '${externalId}' already appears at line ${firstLine}` });
+      const earlier = history.known.firstSeen(externalId, line, inputHash(rawRows(item)));
+      if (earlier?.sameInput) continue; // an exact duplicate row: the import counted the record once
+      if (earlier !== undefined) {
+        settle({ line, external_id: externalId, status: 'not imported', detail: `invalid: ${endpoint.externalId}: '${externalId}' already appears at line ${earlier.line}, with other content` });
         continue;
       }
       const known = history.known.created(externalId);

@@ -16,6 +16,8 @@ export interface ImportSummary {
   /** Where the records went (or would go): the base URL and app id, or the sandbox. */
   target: Target;
   file: string;
+  /** The mapping's warnings (a column no value reads, ...), printed before the records were read. */
+  warnings: string[];
   /** The result log, or null on a dry run (which writes nothing). */
   log: string | null;
   /** The rejects file, when any record was rejected. */
@@ -94,8 +96,10 @@ export function formatSummary(summary: ImportSummary, colors: Colors, rerun?: st
     counts.failed ? colors.red(`failed ${count(counts.failed)}`) : '',
     counts.blocked ? colors.red(`blocked ${count(counts.blocked)}`) : '',
     summary.pending ? colors.yellow(`not sent ${count(summary.pending)}`) : '',
+    counts.duplicates ? `exact duplicate rows ${count(counts.duplicates)} (counted once)` : '',
   );
   lines.push(`  ${outcome.filter(Boolean).join(' · ')}`);
+  if (summary.warnings.length > 0) lines.push(colors.yellow(`  ${count(summary.warnings.length)} mapping warning${summary.warnings.length > 1 ? 's' : ''}, printed before the records were read: data the mapping may be leaving out`));
   if (!summary.dryRun && summary.requests > 0) {
     lines.push(
       `  ${count(summary.requests)} requests · ${summary.sendRate.toFixed(1)} records/s · latency p50 ${summary.latency.p50Ms?.toFixed(0)} ms, p99 ${summary.latency.p99Ms?.toFixed(0)} ms · retries ${count(summary.retries)} · rate-limited ${count(summary.rateLimited)}`,

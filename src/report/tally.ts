@@ -21,13 +21,15 @@ export interface Counts {
   failed: number;
   /** Inside a plan: not sent because the parent never got a Feishu id (see LogStatus). */
   blocked: number;
+  /** Rows with every cell equal to an earlier row of the same key in this input: the record is counted once. */
+  duplicates: number;
 }
 
 /** How many problems the JSON summary keeps one by one; the log and the rejects file keep them all. */
 export const problemsKept = 100;
 
 export class Tally {
-  readonly counts: Counts = { read: 0, created: 0, updated: 0, matched: 0, skipped: 0, invalid: 0, failed: 0, blocked: 0 };
+  readonly counts: Counts = { read: 0, created: 0, updated: 0, matched: 0, skipped: 0, invalid: 0, failed: 0, blocked: 0, duplicates: 0 };
   readonly problems: RecordProblem[] = [];
   /** Every problem, grouped by reason. */
   readonly problemGroups = new ProblemGroups();
@@ -39,8 +41,8 @@ export class Tally {
 
   /** Records with an outcome: sent and answered, skipped, or refused. */
   get finished(): number {
-    const { created, updated, matched, skipped, invalid, failed, blocked } = this.counts;
-    return created + updated + matched + skipped + invalid + failed + blocked;
+    const { created, updated, matched, skipped, invalid, failed, blocked, duplicates } = this.counts;
+    return created + updated + matched + skipped + invalid + failed + blocked + duplicates;
   }
 
   /** Records sent and answered (created, updated, matched by a lookup, or failed after its requests): what the rate counts. */

@@ -2,16 +2,17 @@
  * What the Feishu endpoints answer, decided at the moment a request has arrived: the token endpoint and every
  * endpoint the descriptions list (create, update, delete, read-back, look-up), with the gateway's order of checks
  * (rate limit, auth, faults, parameters) and each endpoint's own rules: limits per endpoint and operation on one or
- * two periods, parent checks, idempotency by external_id. Knows nothing of sockets or latency; the server turns an
+ * two periods, parent checks, idempotency by external_id, and the reading (the docs' or the SDK's) where the two
+ * disagree on what an answer holds and what an update does. Knows nothing of sockets or latency; the server turns an
  * Answer into bytes on the wire, later. Names no path, field or limit: all of them come from the descriptions.
  */
 import { carriedInside, tokenPath } from '../endpoints/registry.js';
-import type { EndpointDescription, Limit } from '../endpoints/types.js';
+import type { EndpointDescription, Fields, Limit } from '../endpoints/types.js';
 import { SandboxCounters, type SandboxStats } from './counters.js';
 import { drawFault, type FaultRates } from './faults.js';
 import type { Random } from './random.js';
 import { RateLimiter } from './rateWindow.js';
-import { lookUp, readBack, type ReadAnswer } from './readBack.js';
+import { lookUp, readBack, type ReadAnswer, type Reading } from './readBack.js';
 import { limitOf, router, type Operation, type Route, type Router } from './routes.js';
 import { RecordStore, type Change, type StoredRecord } from './store.js';
 import { TokenIssuer } from './tokens.js';
@@ -34,6 +35,11 @@ export interface EmulatorOptions extends FaultRates {
   /** A repeated external_id returns the record it created; off, every create makes a new record. */
   idempotency: boolean;
   parentChecks: ParentChecks;
+  /**
+   * `docs`: read-back items without external_id and with attachment_list, an interview PUT replacing all its
+   * assessments, an offer PUT taking the update's fewer attachments; `sdk`: as the SDK's types have it.
+   */
+  reading: Reading;
   /** A just-created parent stays invisible to its children's creates this long. */
   visibilityDelayMs: number;
   tokenTtlSeconds: number;
@@ -177,7 +183,7 @@ export class FeishuEmulator {
         return this.delete(endpoint, route.id!, now);
       case 'read':
         if (this.options.unreadable?.includes(endpoint.resource)) return json(404, { code: 404, msg: 'not found' });
-        return this.readAnswer(endpoint, 'read', readBack(this.store, this.options.endpoints, endpoint, request.query ?? new URLSearchParams(), parsed.value));
+        return this.readAnswer(endpoint, 'read', readBack(this.store, this.options.endpoints, endpoint, request.query ?? new URLSearchParams(), parsed.value, this.options.reading));
       case 'match':
         return this.readAnswer(endpoint, 'lookups', lookUp(this.store, endpoint, endpoint.match!, parsed.value));
     }
@@ -265,10 +271,14 @@ export class FeishuEmulator {
     return json(200, recordAnswer(endpoint.create.idAt, record.id, record.body));
   }
 
-  /** PUT overwrites the whole stored body; PATCH changes the fields given. */
+  /**
+   * PUT overwrites the whole stored body; PATCH changes the fields given. Only the fields the update takes are
+   * taken; in the docs' reading its own list limits hold, and a PUT replaces the records carried inside this one
+   * (an interview's assessments): those created on their own go, those the PUT sends become them, with new ids.
+   */
   private update(endpoint: EndpointDescription, id: string, value: unknown, now: number): Answer {
     const method = endpoint.update!.method;
-    const checked = checkWireBody(value, endpoint.fields, method === 'PUT' ? 'whole' : 'partial');
+    const checked = checkWireBody(value, this.updateFields(endpoint), method === 'PUT' ? 'whole' : 'partial');
     if (!checked.ok) return this.parameterError(endpoint, checked.problem);
     const record = this.store.get(endpoint.resource, id);
     if (!record) return this.parameterError(endpoint, `no ${endpoint.title} with id ${id}`);
@@ -276,10 +286,23 @@ export class FeishuEmulator {
     if (missing) return missing;
     const given = this.withCarriedIds(endpoint, checked.body);
     const body = method === 'PUT' ? given : { ...record.body, ...given };
+    if (method === 'PUT' && this.options.reading === 'docs') this.deleteCarried(endpoint, id, now, true);
     this.commit({ op: 'update', resource: endpoint.resource, id, body, at: now });
     this.counters.count('updated', endpoint.resource);
     if (method === 'PATCH') this.counters.countOverall('patched');
     return json(200, recordAnswer(endpoint.create.idAt, id, body));
+  }
+
+  /** The fields an update's body may hold, with the update's own list limits in the docs' reading. */
+  private updateFields(endpoint: EndpointDescription): Fields {
+    const { fields: taken, maxItems = {} } = endpoint.update!;
+    const fields: Fields = {};
+    for (const [name, field] of Object.entries(endpoint.fields)) {
+      if (taken && !taken.includes(name)) continue;
+      const max = this.options.reading === 'docs' ? maxItems[name] : undefined;
+      fields[name] = max !== undefined && field.type.kind === 'strings' ? { ...field, type: { ...field.type, maxItems: max } } : field;
+    }
+    return fields;
   }
 
   private delete(endpoint: EndpointDescription, id: string, now: number): Answer {
@@ -337,14 +360,19 @@ export class FeishuEmulator {
    * `counted`: a delete asked through the API, not one made behind the client's back.
    */
   private deleteRecord(endpoint: EndpointDescription, id: string, now: number, counted: boolean): void {
+    this.deleteCarried(endpoint, id, now, counted);
+    this.commit({ op: 'delete', resource: endpoint.resource, id, at: now });
+    if (counted) this.counters.count('deleted', endpoint.resource);
+  }
+
+  /** Deletes the records created on their own that are read back inside record `id` (an interview's assessments). */
+  private deleteCarried(endpoint: EndpointDescription, id: string, now: number, counted: boolean): void {
     for (const { child } of carriedInside(this.options.endpoints, endpoint.resource)) {
       for (const record of this.store.children(child.resource, id)) {
         this.commit({ op: 'delete', resource: child.resource, id: record.id, at: now });
         if (counted) this.counters.count('deleted', child.resource);
       }
     }
-    this.commit({ op: 'delete', resource: endpoint.resource, id, at: now });
-    if (counted) this.counters.count('deleted', endpoint.resource);
   }
 
   private commit(change: Change): void {

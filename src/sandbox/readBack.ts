@@ -1,13 +1,21 @@
 /**
  * Read-back and look-up answers built from the stored records and the descriptions alone: batch_query by ids (and
  * by parent), list by parent, both paged by page_token; and a look-up whose kinds of key are ANDed, as on Feishu.
- * Every answer is decided from what is stored at the moment it is asked.
+ * Every answer is decided from what is stored at the moment it is asked. Items are shaped by the reading: the docs'
+ * (each description's docsAnswer: no external_id, attachments as objects) or the SDK's (every field sent, echoed).
  */
 import { carriedInside } from '../endpoints/registry.js';
-import type { EndpointDescription, Fields, MatchBeforeCreate, ReadBack } from '../endpoints/types.js';
+import type { AnswerShape, EndpointDescription, Fields, MatchBeforeCreate, ReadBack } from '../endpoints/types.js';
 import type { RecordStore, StoredRecord } from './store.js';
 import { checkWireBody, type JsonObject } from './validateWire.js';
 import { nestAt, valueAt } from './wireShape.js';
+
+/**
+ * Which source the answers follow where the docs pages and the SDK's types disagree (see the facts file): `docs`, the
+ * less convenient, by default; `sdk` echoes external_id and attachment_id_list and keeps assessments through a PUT.
+ */
+export type Reading = 'docs' | 'sdk';
+export const readings: readonly Reading[] = ['docs', 'sdk'];
 
 export type ReadAnswer = { ok: true; body: JsonObject } | { ok: false; code: number; problem: string };
 
@@ -17,17 +25,33 @@ function refused(problem: string, code = parameterError): ReadAnswer {
   return { ok: false, code, problem };
 }
 
+/** A stand-in for an uploaded file's name and size, which the sandbox does not keep. */
+const attachmentSize = 1024;
+
+/** An item shaped as the docs have it: the omitted fields left out, id lists answered as lists of objects. */
+function asDocsHaveIt(item: JsonObject, shape: AnswerShape | undefined): JsonObject {
+  if (!shape) return item;
+  for (const field of shape.omitted) delete item[field];
+  for (const [sent, { field, idKey }] of Object.entries(shape.idObjects ?? {})) {
+    const ids = item[sent];
+    delete item[sent];
+    if (Array.isArray(ids)) item[field] = ids.map((id) => ({ [idKey]: id, name: `attachment-${String(id)}.pdf`, size: attachmentSize }));
+  }
+  return item;
+}
+
 /**
  * A record as read back: its id, its fields, and the records carried inside it: those written with it (already in
- * its body, with their ids) followed by those created later that point at it.
+ * its body, with their ids) followed by those created later that point at it; shaped by the reading.
  */
-export function readBackItem(store: RecordStore, endpoints: readonly EndpointDescription[], resource: string, record: StoredRecord): JsonObject {
-  const item: JsonObject = { id: record.id, ...structuredClone(record.body) };
+export function readBackItem(store: RecordStore, endpoints: readonly EndpointDescription[], resource: string, record: StoredRecord, reading: Reading): JsonObject {
+  const shaped = (body: JsonObject, endpoint: EndpointDescription | undefined) => (reading === 'docs' ? asDocsHaveIt(body, endpoint?.docsAnswer) : body);
+  const item: JsonObject = shaped({ id: record.id, ...structuredClone(record.body) }, endpoints.find((endpoint) => endpoint.resource === resource));
   for (const { child, field } of carriedInside(endpoints, resource)) {
-    const written = Array.isArray(item[field]) ? (item[field] as unknown[]) : [];
+    const written = Array.isArray(item[field]) ? (item[field] as JsonObject[]).map((element) => shaped(element, child)) : [];
     const pointing = store
       .children(child.resource, record.id)
-      .map((stored) => ({ id: stored.id, ...structuredClone(stored.body) }));
+      .map((stored) => shaped({ id: stored.id, ...structuredClone(stored.body) }, child));
     if (written.length + pointing.length > 0) item[field] = [...written, ...pointing];
   }
   return item;
@@ -48,9 +72,9 @@ function pageOf(query: URLSearchParams, allowed: readonly string[], maxPageSize:
   return { offset: token === null ? 0 : Number(token), size };
 }
 
-function paged(store: RecordStore, endpoints: readonly EndpointDescription[], resource: string, records: StoredRecord[], page: { offset: number; size: number }): ReadAnswer {
+function paged(store: RecordStore, endpoints: readonly EndpointDescription[], resource: string, records: StoredRecord[], page: { offset: number; size: number }, reading: Reading): ReadAnswer {
   const end = page.offset + page.size;
-  const items = records.slice(page.offset, end).map((record) => readBackItem(store, endpoints, resource, record));
+  const items = records.slice(page.offset, end).map((record) => readBackItem(store, endpoints, resource, record, reading));
   const hasMore = end < records.length;
   return { ok: true, body: { code: 0, msg: 'success', data: { items, has_more: hasMore, ...(hasMore ? { page_token: String(end) } : {}) } } };
 }
@@ -66,6 +90,7 @@ function batchQuery(
   readBack: Extract<ReadBack, { kind: 'batchQuery' }>,
   query: URLSearchParams,
   body: unknown,
+  reading: Reading,
 ): ReadAnswer {
   const parentField = endpoint.parent?.field;
   const page = pageOf(query, parentField ? [parentField] : [], readBack.maxIds);
@@ -82,7 +107,7 @@ function batchQuery(
       ? store.children(endpoint.resource, parentId)
       : store.list(endpoint.resource);
   if (ids && parentId !== null) records = records.filter((record) => record.body[parentField!] === parentId);
-  return paged(store, endpoints, endpoint.resource, records, page);
+  return paged(store, endpoints, endpoint.resource, records, page, reading);
 }
 
 /** GET path?{parentParam}=id: the records of that parent, in creation order. */
@@ -92,13 +117,14 @@ function listByParent(
   endpoint: EndpointDescription,
   readBack: Extract<ReadBack, { kind: 'listByParent' }>,
   query: URLSearchParams,
+  reading: Reading,
 ): ReadAnswer {
   const page = pageOf(query, [readBack.parentParam], readBack.pageSize);
   if ('problem' in page) return refused(page.problem);
   const parentId = query.get(readBack.parentParam);
   if (!parentId) return refused(`${readBack.parentParam} is required`);
   // The records are found by the description's parent field, which the query names by parentParam.
-  return paged(store, endpoints, endpoint.resource, store.children(endpoint.resource, parentId), page);
+  return paged(store, endpoints, endpoint.resource, store.children(endpoint.resource, parentId), page, reading);
 }
 
 /**
@@ -134,13 +160,20 @@ export function lookUp(store: RecordStore, endpoint: EndpointDescription, match:
 }
 
 /** The read-back the endpoint describes; records read inside their parent have no request of their own. */
-export function readBack(store: RecordStore, endpoints: readonly EndpointDescription[], endpoint: EndpointDescription, query: URLSearchParams, body: unknown): ReadAnswer {
+export function readBack(
+  store: RecordStore,
+  endpoints: readonly EndpointDescription[],
+  endpoint: EndpointDescription,
+  query: URLSearchParams,
+  body: unknown,
+  reading: Reading,
+): ReadAnswer {
   const described = endpoint.readBack;
   switch (described?.kind) {
     case 'batchQuery':
-      return batchQuery(store, endpoints, endpoint, described, query, body);
+      return batchQuery(store, endpoints, endpoint, described, query, body, reading);
     case 'listByParent':
-      return listByParent(store, endpoints, endpoint, described, query);
+      return listByParent(store, endpoints, endpoint, described, query, reading);
     default:
       return refused(`${endpoint.title} has no read-back of its own`);
   }

@@ -14,12 +14,14 @@ import { readBody, sendJson } from './http.js';
 import { introspect, introspectionPrefix } from './introspection.js';
 import { seededRandom } from './random.js';
 import { seedBody, type SeedTalent } from './seed.js';
+import type { Reading } from './readBack.js';
 import { openStateFile, type StateFile } from './stateFile.js';
 import type { StoredRecord } from './store.js';
 import type { JsonObject } from './validateWire.js';
 
 export type { Counts, SandboxStats } from './counters.js';
 export type { ParentChecks } from './emulator.js';
+export { readings, type Reading } from './readBack.js';
 export type { SeedTalent } from './seed.js';
 export type { StoredRecord } from './store.js';
 
@@ -52,6 +54,12 @@ export interface SandboxOptions {
   seed?: number;
   /** Default true: a create repeating an external_id returns the record it made. False: a server with no such memory. */
   idempotency?: boolean;
+  /**
+   * Default 'docs': where the docs pages and the SDK's types disagree, answer as the docs say (read-back items without
+   * external_id, attachments as attachment_list[{id, name, size}], an interview PUT replacing all its assessments, an
+   * offer PUT taking at most its update's attachments); 'sdk': as the SDK's types have it.
+   */
+  reading?: Reading;
   /** Default 'whenHeld': a parent id is checked once the sandbox holds records of the parent's resource. */
   parentChecks?: ParentChecks;
   /** A just-created parent is invisible to its children's creates for this long, default 0. */
@@ -84,7 +92,7 @@ export interface Sandbox {
 }
 
 type Defaulted = 'port' | 'latencyMs' | 'jitterMs' | 'errorRate' | 'resetRate' | 'tokenTtlSeconds' | 'failExternalIds' | 'seed' |
-  'idempotency' | 'parentChecks' | 'visibilityDelayMs' | 'talents' | 'records';
+  'idempotency' | 'reading' | 'parentChecks' | 'visibilityDelayMs' | 'talents' | 'records';
 export type SandboxSettings = SandboxOptions & Required<Pick<SandboxOptions, Defaulted>>;
 
 /** The options with what a left-out one means filled in; the seed is drawn here when not given. */
@@ -100,6 +108,7 @@ export function sandboxSettings(options: SandboxOptions): SandboxSettings {
     failExternalIds: options.failExternalIds ?? [],
     seed: options.seed ?? randomInt(2 ** 32),
     idempotency: options.idempotency ?? true,
+    reading: options.reading ?? 'docs',
     parentChecks: options.parentChecks ?? 'whenHeld',
     visibilityDelayMs: options.visibilityDelayMs ?? 0,
     talents: options.talents ?? [],

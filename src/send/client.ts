@@ -79,7 +79,7 @@ export class HireClient {
   /** Updates record `id` with the endpoint's update method (PUT overwrites: the body must hold every field). */
   async update(endpoint: EndpointDescription, id: string, body: Record<string, unknown>, token: string): Promise<Answer> {
     if (!endpoint.update) throw new Error(`${endpoint.resource} cannot be updated`);
-    return withId(await this.request(endpoint.update.method, recordPath(endpoint, id), wireBody(endpoint, body), token), id);
+    return withId(await this.request(endpoint.update.method, recordPath(endpoint, id), updateBody(endpoint, body), token), id);
   }
 
   async delete(endpoint: EndpointDescription, id: string, token: string): Promise<Answer> {
@@ -149,6 +149,13 @@ export function wireBody(endpoint: EndpointDescription, body: Record<string, unk
   const local = Object.keys(endpoint.fields).filter((name) => endpoint.fields[name]!.localOnly);
   if (!local.some((name) => name in body)) return body;
   return Object.fromEntries(Object.entries(body).filter(([name]) => !local.includes(name)));
+}
+
+/** An update's body: only the fields the update takes (an assessment PATCH takes four), none kept local. */
+export function updateBody(endpoint: EndpointDescription, body: Record<string, unknown>): Record<string, unknown> {
+  const taken = endpoint.update?.fields;
+  const sent = wireBody(endpoint, body);
+  return taken ? Object.fromEntries(Object.entries(sent).filter(([name]) => taken.includes(name))) : sent;
 }
 
 function recordPath(endpoint: EndpointDescription, id: string): string {

@@ -103,12 +103,17 @@ function requireAnswer(element: Record<string, unknown>, answer: AnswerRule, pat
 
 function typeCheck(type: FieldType, compiler: Compiler, prefix: string): Check {
   switch (type.kind) {
-    case 'string':
+    case 'string': {
+      const format = type.format === 'email' ? emailProblem : undefined;
       return (value, path, problems) => {
-        if (typeof value === 'string') return value;
+        if (typeof value === 'string') {
+          const wrong = format?.(value);
+          return wrong === undefined ? value : refuse(problems, path, `${shown(value)} is not an email address (${wrong})`);
+        }
         if (typeof value === 'number' && Number.isFinite(value)) return String(value);
         return refuse(problems, path, `${shown(value)} is not text`);
       };
+    }
     case 'int': {
       const reader = intReader(type);
       return (value, path, problems) => reader.read(value) ?? refuse(problems, path, reader.refusal(value));
@@ -156,6 +161,20 @@ function typeCheck(type: FieldType, compiler: Compiler, prefix: string): Check {
       };
     }
   }
+}
+
+/**
+ * What keeps a text from being one email address, or undefined when it is one: no white space, one @, something
+ * before it and a dotted domain after it. Deliberately loose beyond that (non-ASCII addresses are addresses).
+ */
+function emailProblem(text: string): string | undefined {
+  if (/\s/u.test(text)) return 'it holds white space';
+  const at = text.split('@').length - 1;
+  if (at === 0) return 'it has no @';
+  if (at > 1) return 'it has more than one @: one address per field';
+  const [local, domain] = text.split('@') as [string, string];
+  if (local === '' || !/^[^.]+(\.[^.]+)+$/u.test(domain) || /[,;<>()[\]"]/u.test(text)) return 'not name@domain.tld';
+  return undefined;
 }
 
 function refuse(problems: Problem[], field: string, reason: string): typeof invalid {

@@ -61,13 +61,13 @@ describe('bad input', () => {
     expect(run.stderr).toContain('stopped early: reached --max-errors 5');
   });
 
-  it('refuses a record that repeats an earlier external_id of the same input, naming the first line', async () => {
+  it('refuses a record that repeats an earlier external_id of the same input with other content, naming the first line', async () => {
     const rows = ['external_id,external_interview_id,conclusion', 'D-1,698,2', 'D-2,699,2', 'D-1,700,1'];
     writeFileSync(join(folder, 'dupes.csv'), `${rows.join('\n')}\n`);
     const run = await runCli(['assessments', 'dupes.csv', '--json'], { cwd: folder, env });
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout).problems).toEqual([
-      { line: 4, external_id: 'D-1', field: 'external_id', reason: "'D-1' already appears at line 2 of this input" },
+      { line: 4, external_id: 'D-1', field: 'external_id', reason: "'D-1' already appears at line 2 of this input, with other content" },
     ]);
     expect(sandbox.assessments().map((stored) => stored.body.external_interview_id).sort()).toEqual(['698', '699']);
   });

@@ -22,6 +22,7 @@ const records = 60;
 async function setup(resource: 'assessments' | 'interviews') {
   sandbox = await startSandbox({
     ...credentials,
+    reading: 'sdk', // until recovery finds a lost create by content (issue 16, the next landing)
     idempotency: false,
     latencyMs: 200,
     jitterMs: 50,

@@ -22,6 +22,7 @@ async function setup(options: { idempotency?: boolean; unreadable?: string[] } =
   sandbox = await startSandbox({
     ...credentials,
     idempotency: false,
+    reading: 'sdk', // until recovery finds a lost create by content (issue 16, the next landing)
     ...options,
     latencyMs: 150,
     jitterMs: 50,

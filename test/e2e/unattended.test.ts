@@ -370,7 +370,8 @@ describe('stopping', () => {
    */
   async function migrated() {
     const stateFile = join(workspace(), 'feishu.jsonl');
-    let sandbox = await sandboxOn({ parentChecks: 'always', stateFile });
+    // The SDK's reading until verify matches by the Feishu id alone (issue 16, the next landing).
+    let sandbox = await sandboxOn({ parentChecks: 'always', reading: 'sdk', stateFile });
     const fixture = readdirSync(join('fixtures', 'migration')).filter((name) => name !== 'README.md');
     const folder = workspace(...fixture.map((name) => `fixtures/migration/${name}`));
     const env = credentialEnv(sandbox.url);
@@ -378,7 +379,7 @@ describe('stopping', () => {
     const reopen = async (options: SandboxOptions) => {
       await sandbox.close();
       sandboxes.splice(sandboxes.indexOf(sandbox), 1);
-      sandbox = await sandboxOn({ parentChecks: 'always', stateFile, port: sandbox.port, ...options });
+      sandbox = await sandboxOn({ parentChecks: 'always', reading: 'sdk', stateFile, port: sandbox.port, ...options });
       return sandbox;
     };
     return { folder, env, reopen };

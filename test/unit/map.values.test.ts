@@ -89,10 +89,10 @@ describe('value specs', () => {
     expect(candidateOf(result)).toEqual({});
   });
 
-  it('trims only when asked, so a blank cell can count as absent', async () => {
-    expect(candidateOf(await mapOne({ fields: { username: 'who' } }, { who: '  Ada ' }))).toEqual({ username: '  Ada ' });
-    expect(candidateOf(await mapOne({ fields: { username: { from: 'who', trim: true } } }, { who: '  Ada ' }))).toEqual({ username: 'Ada' });
-    expect(candidateOf(await mapOne({ fields: { username: { from: 'who', trim: true, default: 'nobody' } } }, { who: '   ' }))).toEqual({
+  it('trims unless told to keep the white space, so a blank cell counts as absent', async () => {
+    expect(candidateOf(await mapOne({ fields: { username: 'who' } }, { who: '  Ada ' }))).toEqual({ username: 'Ada' });
+    expect(candidateOf(await mapOne({ fields: { username: { from: 'who', trim: false } } }, { who: '  Ada ' }))).toEqual({ username: '  Ada ' });
+    expect(candidateOf(await mapOne({ fields: { username: { from: 'who', default: 'nobody' } } }, { who: '   ' }))).toEqual({
       username: 'nobody',
     });
   });

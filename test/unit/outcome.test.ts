@@ -26,7 +26,7 @@ function captured(): Output & { out: string; err: string } {
   return output;
 }
 
-const summary = importSummary({ counts: { read: 3, created: 1, updated: 0, matched: 0, skipped: 2, invalid: 0, failed: 0, blocked: 0 } });
+const summary = importSummary({ counts: { read: 3, created: 1, updated: 0, matched: 0, skipped: 2, invalid: 0, failed: 0, blocked: 0, duplicates: 0 } });
 
 describe('exit codes', () => {
   it('gives each kind of stop its own code, and anything unexpected 70, never 1', () => {

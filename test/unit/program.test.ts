@@ -187,7 +187,7 @@ describe('migrate', () => {
 });
 
 /** What the sandbox command gets for the options a test leaves out. */
-const sandboxDefaults = { latencyMs: 0, jitterMs: 0, resetRate: 0, tokenTtlSeconds: 7200, idempotency: true, parentChecks: 'whenHeld', visibilityDelayMs: 0, stateFile: undefined } as const;
+const sandboxDefaults = { latencyMs: 0, jitterMs: 0, resetRate: 0, tokenTtlSeconds: 7200, idempotency: true, parentChecks: 'whenHeld', reading: 'docs', visibilityDelayMs: 0, stateFile: undefined } as const;
 
 /** What verify gets when only its target is given. */
 const verifyDefaults = { file: undefined, mapping: undefined, log: undefined, format: undefined, encoding: undefined, delimiter: undefined, sheet: undefined, report: undefined, baseUrl: 'https://open.feishu.cn', appId: undefined, appSecret: undefined, rate: undefined, concurrency: 50, retries: 5, timeoutMs: 30_000, maxDurationMs: undefined, maxOutageMs: 15 * 60_000 };
@@ -203,10 +203,10 @@ describe('other commands', () => {
       call: { command: 'sandbox', options: { ...sandboxDefaults, port: 0, rateLimit: 20, errorRate: 0.1, seed: 7 } },
     },
     {
-      args: ['sandbox', '--no-idempotency', '--parent-checks', 'always', '--visibility-delay', '500', '--state', 's.jsonl'],
+      args: ['sandbox', '--no-idempotency', '--parent-checks', 'always', '--reading', 'sdk', '--visibility-delay', '500', '--state', 's.jsonl'],
       call: {
         command: 'sandbox',
-        options: { ...sandboxDefaults, port: 8787, rateLimit: undefined, errorRate: 0, seed: undefined, idempotency: false, parentChecks: 'always', visibilityDelayMs: 500, stateFile: 's.jsonl' },
+        options: { ...sandboxDefaults, port: 8787, rateLimit: undefined, errorRate: 0, seed: undefined, idempotency: false, parentChecks: 'always', reading: 'sdk', visibilityDelayMs: 500, stateFile: 's.jsonl' },
       },
     },
     {

@@ -255,7 +255,7 @@ describe('formatSummary', () => {
     expect(text).toContain('assessments: 10 records from export.csv into https://open.feishu.cn (app cli_a1b2) in 1.5s');
     expect(formatSummary(summary({ target: { url: 'sandbox', appId: null } }), noColors)).toContain('10 records from export.csv into the sandbox in');
     expect(text).toContain('created 8 · already done 2 · invalid 0');
-    const talents = formatSummary(summary({ resource: 'talents', counts: { read: 10, created: 3, updated: 0, matched: 5, skipped: 2, invalid: 0, failed: 0, blocked: 0 } }), noColors);
+    const talents = formatSummary(summary({ resource: 'talents', counts: { read: 10, created: 3, updated: 0, matched: 5, skipped: 2, invalid: 0, failed: 0, blocked: 0, duplicates: 0 } }), noColors);
     expect(talents).toContain('talents: 10 records from export.csv');
     expect(talents).toContain('created 3 · matched 5 · already done 2 · invalid 0');
     expect(text).toContain('p50 52 ms, p99 180 ms');
@@ -269,7 +269,7 @@ describe('formatSummary', () => {
       { field: 'external_interview_id', reason: 'is required', count: 1, lines: [9] },
     ];
     const text = formatSummary(
-      summary({ counts: { read: 400, created: 87, updated: 0, matched: 0, skipped: 0, invalid: 313, failed: 0, blocked: 0 }, rejects: 'export.rejects.csv', problemGroups }),
+      summary({ counts: { read: 400, created: 87, updated: 0, matched: 0, skipped: 0, invalid: 313, failed: 0, blocked: 0, duplicates: 0 }, rejects: 'export.rejects.csv', problemGroups }),
       noColors,
       'hire-import assessments export.rejects.csv --log export.results.jsonl',
     );
@@ -284,7 +284,7 @@ describe('formatSummary', () => {
   });
 
   it('says which edited rejects files were kept and where this run\'s rejects are', () => {
-    const rejected = { counts: { read: 1, created: 0, updated: 0, matched: 0, skipped: 0, invalid: 1, failed: 0, blocked: 0 }, rejects: 'e.rejects-3.csv' };
+    const rejected = { counts: { read: 1, created: 0, updated: 0, matched: 0, skipped: 0, invalid: 1, failed: 0, blocked: 0, duplicates: 0 }, rejects: 'e.rejects-3.csv' };
     expect(formatSummary(summary({ ...rejected, rejectsKept: ['e.rejects.csv', 'e.rejects-2.csv'] }), noColors)).toContain(
       "\n  e.rejects.csv, e.rejects-2.csv were edited since they were written: kept them; this run's rejects are in e.rejects-3.csv\n",
     );
@@ -299,7 +299,7 @@ describe('formatSummary', () => {
   });
 
   it('colours only with the colours it is given', () => {
-    const failed = summary({ counts: { read: 1, created: 0, updated: 0, matched: 0, skipped: 0, invalid: 1, failed: 0, blocked: 0 } });
+    const failed = summary({ counts: { read: 1, created: 0, updated: 0, matched: 0, skipped: 0, invalid: 1, failed: 0, blocked: 0, duplicates: 0 } });
     expect(formatSummary(failed, noColors)).not.toContain('\x1b[');
     expect(formatSummary(failed, new Chalk({ level: 1 }))).toContain('\x1b[31minvalid 1\x1b[39m');
   });

@@ -18,6 +18,7 @@ describe('sandbox command', () => {
     [{ seed: -3 }, '--seed'],
     [{ visibilityDelayMs: -1 }, '--visibility-delay'],
     [{ parentChecks: 'sometimes' as never }, '--parent-checks must be one of always, whenHeld, never'],
+    [{ reading: 'blog' as never }, '--reading must be one of docs, sdk'],
   ])('refuses %j with a UsageError naming the option', async (options, flag) => {
     const run = sandbox(options, { stderr: () => {}, signal: AbortSignal.abort() });
     await expect(run).rejects.toThrow(UsageError);
@@ -29,7 +30,7 @@ describe('sandbox command', () => {
     let printed = '';
     let announce: (text: string) => void = () => {};
     const announced = new Promise<string>((resolve) => (announce = resolve));
-    const running = sandbox({ rateLimit: 5, seed: 11, idempotency: false, parentChecks: 'never', visibilityDelayMs: 250 }, {
+    const running = sandbox({ rateLimit: 5, seed: 11, idempotency: false, parentChecks: 'never', reading: 'sdk', visibilityDelayMs: 250 }, {
       stderr: (text) => {
         printed += text;
         announce(text);
@@ -42,7 +43,7 @@ describe('sandbox command', () => {
     expect(printed).toContain(`--base-url ${url} --app-id ${sandboxCredentials.appId} --app-secret ${sandboxCredentials.appSecret}`);
     expect(printed).toContain('seed 11');
     expect(printed).toContain('limits: 5 requests/s per endpoint and operation');
-    expect(printed).toContain('idempotency by external_id off, parent checks never, visibility delay 250 ms, state in memory only (0 records held)');
+    expect(printed).toContain("idempotency by external_id off, parent checks never, visibility delay 250 ms, the SDK's reading, state in memory only (0 records held)");
 
     const askToken = (app_secret: string) =>
       fetch(url + tokenPath, { method: 'POST', body: JSON.stringify({ app_id: sandboxCredentials.appId, app_secret }) }).then((response) => response.json());

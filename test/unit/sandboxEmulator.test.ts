@@ -35,6 +35,7 @@ function emulatorWith(options: Partial<EmulatorOptions> = {}) {
     endpoints,
     idempotency: true,
     parentChecks: 'always',
+    reading: 'docs',
     visibilityDelayMs: 0,
     tokenTtlSeconds: 7200,
     failExternalIds: [],
@@ -329,7 +330,7 @@ describe('talents/batch_get_id', () => {
 });
 
 describe('read-back', () => {
-  it('batch_query answers the ids asked, up to maxIds, paged by page_token; interviews carry all their assessments', () => {
+  it("batch_query answers the ids asked, up to maxIds, paged by page_token; interviews carry all their assessments, without external_id in the docs' reading", () => {
     const sandbox = emulatorWith({ rateLimit: 0 });
     const { applicationId, interviewId } = chain(sandbox);
     const later = sandbox.create(assessments, assessmentBody('AS-later', interviewId));
@@ -337,18 +338,13 @@ describe('read-back', () => {
 
     const one = sandbox.call('POST', readBack.path, { [readBack.idList]: [interviewId, '7000000000000000001'] });
     const written = sandbox.emulator.records('interviews')![0]!.body.interview_assessments as Body[];
+    const { external_id: _key, ...interviewAnswered } = interviewBody('INT-1', applicationId);
     expect(one.body).toEqual({
       code: 0,
       msg: 'success',
       data: {
         has_more: false,
-        items: [
-          {
-            id: interviewId,
-            ...interviewBody('INT-1', applicationId),
-            interview_assessments: [written[0], { id: later, ...assessmentBody('AS-later', interviewId) }],
-          },
-        ],
+        items: [{ id: interviewId, ...interviewAnswered, interview_assessments: [written[0], { id: later, username: 'wang', conclusion: 1 }] }],
       },
     });
     expect(written[0]).toEqual({ id: expect.stringMatching(/^\d{19}$/), ...interviewBody('', '').interview_assessments[0] });
@@ -378,13 +374,30 @@ describe('read-back', () => {
     expect(sandbox.emulator.stats().byResource.interviews).toMatchObject({ read: 4, invalid: 4 });
   });
 
-  it('serves offers and background checks the same way, from their own descriptions', () => {
-    const sandbox = emulatorWith();
-    const { applicationId } = chain(sandbox);
-    for (const [endpoint, body] of [[offers, offerBody('OF-1', applicationId)], [checks, checkBody('BC-1', applicationId)]] as const) {
-      const id = sandbox.create(endpoint, body);
-      const readBack = endpoint.readBack as Extract<EndpointDescription['readBack'], { kind: 'batchQuery' }>;
-      expect(sandbox.call('POST', readBack.path, { [readBack.idList]: [id] }).body.data).toEqual({ has_more: false, items: [{ id, ...body }] });
+  it("in the SDK's reading, echoes every field sent: external_id on interviews and on every assessment", () => {
+    const sandbox = emulatorWith({ reading: 'sdk' });
+    const { applicationId, interviewId } = chain(sandbox);
+    const later = sandbox.create(assessments, assessmentBody('AS-later', interviewId));
+    const readBack = interviews.readBack as Extract<EndpointDescription['readBack'], { kind: 'batchQuery' }>;
+    const written = sandbox.emulator.records('interviews')![0]!.body.interview_assessments as Body[];
+    expect(sandbox.call('POST', readBack.path, { [readBack.idList]: [interviewId] }).body.data!.items).toEqual([
+      { id: interviewId, ...interviewBody('INT-1', applicationId), interview_assessments: [written[0], { id: later, ...assessmentBody('AS-later', interviewId) }] },
+    ]);
+  });
+
+  it("serves offers and background checks the same way, from their own descriptions: attachment_list in the docs' reading, attachment_id_list in the SDK's", () => {
+    for (const reading of ['docs', 'sdk'] as const) {
+      const sandbox = emulatorWith({ reading });
+      const { applicationId } = chain(sandbox);
+      for (const [endpoint, body] of [[offers, offerBody('OF-1', applicationId)], [checks, checkBody('BC-1', applicationId)]] as const) {
+        const sent = { ...body, attachment_id_list: ['7100000000000000001', '7100000000000000002'] };
+        const id = sandbox.create(endpoint, sent);
+        const readBack = endpoint.readBack as Extract<EndpointDescription['readBack'], { kind: 'batchQuery' }>;
+        const { external_id: _key, attachment_id_list: ids, ...rest } = sent;
+        const answered =
+          reading === 'sdk' ? { id, ...sent } : { id, ...rest, attachment_list: ids.map((attachment) => ({ id: attachment, name: expect.any(String), size: expect.any(Number) })) };
+        expect(sandbox.call('POST', readBack.path, { [readBack.idList]: [id] }).body.data).toEqual({ has_more: false, items: [answered] });
+      }
     }
   });
 
@@ -427,6 +440,54 @@ describe('update and delete', () => {
       msg: expect.stringContaining('no external offer with id 7000000000000000001'),
     });
     expect(sandbox.emulator.stats()).toMatchObject({ updated: 2, patched: 1 });
+  });
+
+  it('an assessment PATCH takes only username, conclusion, assessment_dimension_list and content, in either reading', () => {
+    for (const reading of ['docs', 'sdk'] as const) {
+      const sandbox = emulatorWith({ reading });
+      const { interviewId } = chain(sandbox);
+      const assessmentId = sandbox.create(assessments, assessmentBody('AS-1', interviewId));
+      for (const field of ['external_id', 'external_interview_id']) {
+        const refused = sandbox.call('PATCH', `${assessments.create.path}/${assessmentId}`, { content: 'notes', [field]: 'x' });
+        expect(refused).toMatchObject({ status: 400, body: { code: 1002002, msg: expect.stringContaining(`unknown field ${field}`) } });
+      }
+      expect(sandbox.emulator.records('assessments')![0]!.body).toEqual(assessmentBody('AS-1', interviewId));
+    }
+  });
+
+  it("an interview PUT replaces all its assessments in the docs' reading, and keeps those created on their own in the SDK's", () => {
+    for (const reading of ['docs', 'sdk'] as const) {
+      const sandbox = emulatorWith({ reading });
+      const { applicationId, interviewId } = chain(sandbox);
+      const alone = sandbox.create(assessments, assessmentBody('AS-1', interviewId));
+      const put = sandbox.call('PUT', `${interviews.create.path}/${interviewId}`, { ...interviewBody('INT-1', applicationId), interview_assessments: [{ username: 'zhao', conclusion: 3 }] });
+      expect(put.status).toBe(200);
+      const readBack = interviews.readBack as Extract<EndpointDescription['readBack'], { kind: 'batchQuery' }>;
+      const listed = sandbox.call('POST', readBack.path, { [readBack.idList]: [interviewId] }).body.data!.items as Body[];
+      const assessmentsListed = listed[0]!.interview_assessments as Body[];
+      expect(assessmentsListed[0]).toEqual({ id: expect.stringMatching(/^\d{19}$/), username: 'zhao', conclusion: 3 });
+      if (reading === 'docs') {
+        expect(assessmentsListed).toHaveLength(1);
+        expect(sandbox.emulator.records('assessments')).toEqual([]);
+      } else {
+        expect(assessmentsListed.map((element) => element.id)).toEqual([assessmentsListed[0]!.id, alone]);
+        expect(sandbox.emulator.records('assessments')!.map((record) => record.id)).toEqual([alone]);
+      }
+    }
+  });
+
+  it("an offer PUT takes at most 10 attachment ids in the docs' reading (20 on create), any number up to 20 in the SDK's", () => {
+    const ids = Array.from({ length: 11 }, (_, n) => `71000000000000000${String(n).padStart(2, '0')}`);
+    for (const reading of ['docs', 'sdk'] as const) {
+      const sandbox = emulatorWith({ reading });
+      const { applicationId } = chain(sandbox);
+      const offerId = sandbox.create(offers, { ...offerBody('OF-1', applicationId), attachment_id_list: ids });
+      const put = sandbox.call('PUT', `${offers.create.path}/${offerId}`, { ...offerBody('OF-1', applicationId), attachment_id_list: ids });
+      if (reading === 'docs') expect(put.body).toMatchObject({ code: 1002002, msg: expect.stringContaining('attachment_id_list must have at most 10 items, got 11') });
+      else expect(put.body.code).toBe(0);
+      const ten = sandbox.call('PUT', `${offers.create.path}/${offerId}`, { ...offerBody('OF-1', applicationId), attachment_id_list: ids.slice(0, 10) });
+      expect(ten.body.code).toBe(0);
+    }
   });
 
   it('deletes a record, an interview with its assessments, and lets its external_id create again', () => {
