@@ -25,7 +25,7 @@ import {
   type OutputStream,
   type Signals,
 } from './outcome.js';
-import { createProgram, jsonRequested, type CommandCall } from './program.js';
+import { createProgram, helpJson, jsonRequested, type CommandCall } from './program.js';
 
 export interface MainIO {
   /** The words after the program's name (process.argv.slice(2)). */
@@ -75,6 +75,11 @@ export async function main(io: MainIO): Promise<number> {
   program.hook('preAction', () => {
     output.colors = streamColors(streams, program.opts().color as boolean);
   });
+  const help = json && helpJson(program, io.argv);
+  if (help) {
+    json(help);
+    return ExitCode.ok;
+  }
   const parsed = (async () => {
     try {
       await program.parseAsync(io.argv, { from: 'user' });

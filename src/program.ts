@@ -3,7 +3,6 @@
  * that is handed to `run`. Nothing runs here, so tests parse argument lists in-process; src/cli.ts wires the program
  * to the process and to the commands. One import command per endpoint description in the registry.
  */
-import { readFileSync } from 'node:fs';
 import { Command, Help, InvalidArgumentError, Option } from 'commander';
 import type { ImportOptions, SendOptions } from './commands/import.js';
 import type { InitOptions } from './commands/init.js';
@@ -21,6 +20,8 @@ import type { EndpointDescription, Limit } from './endpoints/types.js';
 import { ExitCode, exitCodeMeanings, undoExitCodeMeanings, verifyExitCodeMeanings, type ExitCodeMeanings } from './errors.js';
 import type { Output } from './outcome.js';
 import { progressMode } from './report/progress.js';
+import { suggestion } from './validate/suggest.js';
+import { version } from './version.js';
 
 /** A parsed command line: which command, with what. */
 export type CommandCall =
@@ -66,7 +67,6 @@ function readEnvironment(command: Command, env: NodeJS.ProcessEnv): Command {
   return command;
 }
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 /** A command's exit codes, from its one list of their meanings, wrapped under their code as commander wraps options. */
 function exitCodeHelp(meanings: ExitCodeMeanings): string {
@@ -276,6 +276,42 @@ function importExamples(resource: string): string {
 }
 
 /**
+ * `--help --json`: the command named on the line (or the whole program) as data: its arguments, options (with their
+ * defaults, choices and environment variables), exit codes and, for the program, every command. Undefined when the
+ * line asks for no help.
+ */
+export function helpJson(program: Program, args: string[]): Record<string, unknown> | undefined {
+  const end = args.indexOf('--');
+  const words = end === -1 ? args : args.slice(0, end);
+  if (!words.includes('--help') && !words.includes('-h')) return undefined;
+  // The command is the first word that is no option: the program's own options take no value.
+  const first = words.find((word) => !word.startsWith('-'));
+  const named = program.commands.find((command) => command.name() === first);
+  if (named) return commandJson(named, program.exitCodes);
+  return { ...commandJson(program, program.exitCodes), version: program.version(), commands: program.commands.map((command) => commandJson(command, program.exitCodes)) };
+}
+
+function commandJson(command: Command, exitCodes: Program['exitCodes']): Record<string, unknown> {
+  const meanings = exitCodes.get(command.name());
+  return {
+    name: command.name(),
+    description: command.description(),
+    usage: command.usage(),
+    arguments: command.registeredArguments.map((argument) => ({ name: argument.name(), description: argument.description, required: argument.required })),
+    options: command.options.map((option) => ({
+      flags: option.flags,
+      description: option.description,
+      ...(option.defaultValue !== undefined ? { default: option.defaultValue } : {}),
+      ...(option.argChoices ? { choices: option.argChoices } : {}),
+      ...(option.envVar ? { env: option.envVar } : {}),
+    })),
+    ...(meanings
+      ? { exitCodes: Object.entries(meanings).map(([name, meaning]) => ({ code: ExitCode[name as keyof typeof ExitCode], name, meaning: meaning.replace(/`/g, '') })) }
+      : {}),
+  };
+}
+
+/**
  * Whether the command line asks for --json, read before commander parses it, so a refused command line can still
  * answer in JSON. Words after `--` are arguments, not options.
  */
@@ -284,9 +320,18 @@ export function jsonRequested(args: string[]): boolean {
   return (end === -1 ? args : args.slice(0, end)).includes('--json');
 }
 
+/** The program, with each command's exit codes (by command name) for `--help --json`. */
+export type Program = Command & { exitCodes: ReadonlyMap<string, ExitCodeMeanings> };
+
 /** The whole command line. `run` gets each parsed command; commander's usage errors throw (exitOverride). */
-export function createProgram(run: (call: CommandCall) => Promise<void>, context: ProgramContext): Command {
+export function createProgram(run: (call: CommandCall) => Promise<void>, context: ProgramContext): Program {
   const { output } = context;
+  const exitCodeLists = new Map<string, ExitCodeMeanings>();
+  /** A command's exit codes, as help text (`text`, by default the list) and as data. */
+  const withExitCodes = (name: string, meanings: ExitCodeMeanings, text = exitCodeHelp(meanings)) => {
+    exitCodeLists.set(name, meanings);
+    return text;
+  };
   const program = new Command('hire-import')
     .description('Import recruiting history from a legacy ATS export into Feishu (Lark) Hire.')
     .version(version)
@@ -300,13 +345,13 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
       getErrHasColors: () => false,
     })
     .showHelpAfterError('(run with --help for usage)')
-    .addHelpText('after', exitCodes)
+    .addHelpText('after', withExitCodes('hire-import', exitCodeMeanings, exitCodes))
     .option('--no-color', 'no colour in the output (as NO_COLOR=1 does; FORCE_COLOR=1 forces it)');
 
   for (const endpoint of endpoints) {
     const command = program.command(endpoint.resource).description(importDescription(endpoint)).argument('<file>', 'the export: .csv, .jsonl, .ndjson or .xlsx, or - for stdin');
     addImportOptions(command, endpoint)
-      .addHelpText('after', exitCodes)
+      .addHelpText('after', withExitCodes(endpoint.resource, exitCodeMeanings, exitCodes))
       .addHelpText('after', importExamples(endpoint.resource))
       .action(async (file: string, flags: Record<string, unknown>) => {
         await run({ command: 'import', options: importOptions(endpoint.resource, file, flags, context) });
@@ -320,7 +365,7 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
       .argument('<plan>', 'the plan: steps of { resource, input, mapping }, paths relative to it'),
     "each endpoint's documented limit",
   )
-    .addHelpText('after', exitCodes)
+    .addHelpText('after', withExitCodes('migrate', exitCodeMeanings, exitCodes))
     .addHelpText(
       'after',
       examples([
@@ -403,7 +448,7 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
   )
     .option('--report <file>', 'the CSV of every record that is not ok (default: beside the export or the plan, <name>.verify.csv)')
     .option('--json', 'print the summary as JSON on stdout', false)
-    .addHelpText('after', exitCodeHelp(verifyExitCodeMeanings))
+    .addHelpText('after', withExitCodes('verify', verifyExitCodeMeanings))
     .addHelpText(
       'after',
       examples([
@@ -444,7 +489,7 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
     ),
   )
     .addHelpText('after', undoHelp)
-    .addHelpText('after', exitCodeHelp(undoExitCodeMeanings))
+    .addHelpText('after', withExitCodes('undo', undoExitCodeMeanings))
     .addHelpText(
       'after',
       examples([
@@ -523,6 +568,34 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
       await run({ command: 'preview', options: { file, mapping, n, format, encoding, delimiter, sheet, endpoint: endpointFor(resource)! } });
     });
 
+  program.on('command:*', ([name]: string[]) => {
+    // A usage error like commander's own (main turns it into exit 2).
+    program.error(`error: unknown command '${name}'${commandSuggestion(name!, program.commands.map((command) => command.name()))}`, { code: 'commander.unknownCommand' });
+  });
   for (const command of [program, ...program.commands]) readEnvironment(command, context.env);
-  return program;
+  return Object.assign(program, { exitCodes: exitCodeLists });
+}
+
+/**
+ * Words a user of another ATS or of the API would guess for a command, and the command they mean: the one
+ * did-you-mean (suggest.ts) catches typos, this catches synonyms.
+ */
+const commandAliases: Record<string, string> = {
+  candidate: 'talents',
+  candidates: 'talents',
+  people: 'talents',
+  feedback: 'assessments',
+  scorecard: 'assessments',
+  scorecards: 'assessments',
+  evaluations: 'assessments',
+  'background-check': 'background-checks',
+  checks: 'background-checks',
+};
+
+/** What to say after "unknown command 'x'": a synonym's command, a typo's, or (for `import`) the import commands. */
+export function commandSuggestion(name: string, commands: readonly string[]): string {
+  const lower = name.toLowerCase();
+  if (lower === 'import') return `: each resource has its own import command (${resourceNames.join(', ')}), e.g. hire-import assessments FILE`;
+  const meant = commandAliases[lower];
+  return meant ? ` (did you mean '${meant}'?)` : suggestion(name, commands, 'commands');
 }

@@ -30,6 +30,7 @@ import { formatFromPath, type Format, type RecordSource, type SourceItem } from 
 import type { Colors } from '../report/colors.js';
 import { estimateRecords } from '../report/estimate.js';
 import { checkProgressInterval, plainLines, Progress, type ProgressView, type RunHeading } from '../report/progress.js';
+import { shellWord } from '../report/shellWord.js';
 import type { ImportSummary } from '../report/summary.js';
 import { Tally } from '../report/tally.js';
 import { backoffMs, TransientError } from '../send/answer.js';
@@ -626,7 +627,7 @@ function continueCommand(options: ImportOptions, log: string): string {
 }
 
 function importCommand(options: ImportOptions, log: string, input: string, more: Array<[string, string | undefined]> = [], switches: string[] = []): string {
-  const words = ['hire-import', options.resource, quote(input)];
+  const words = ['hire-import', options.resource, shellWord(input)];
   const carried: Array<[string, string | undefined]> = [
     ['--log', options.log && log],
     ['--mapping', options.mapping],
@@ -635,14 +636,9 @@ function importCommand(options: ImportOptions, log: string, input: string, more:
     ['--delimiter', options.delimiter],
     ...more,
   ];
-  for (const [flag, value] of carried) if (value) words.push(flag, quote(value));
+  for (const [flag, value] of carried) if (value) words.push(flag, shellWord(value));
   if (options.sandbox) words.push('--sandbox');
   return [...words, ...switches].join(' ');
-}
-
-/** A word for a shell command line, quoted when it needs to be. */
-export function quote(word: string): string {
-  return /^[\w./@:+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 function roundTo(value: number, decimals: number): number;

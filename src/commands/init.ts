@@ -1,11 +1,12 @@
 /** `hire-import init FILE [--resource R]`: writes a starting mapping for R guessed from the file's header or first records. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { EndpointDescription } from '../endpoints/types.js';
 import { UsageError } from '../errors.js';
 import { draftMapping } from '../map/init.js';
 import { openSource } from '../read/source.js';
+import { version } from '../version.js';
 
 export interface InitOptions {
   file: string;
@@ -27,7 +28,7 @@ const sampleSize = 200;
  * The schema as published with this version (package.json is two folders up both from src/commands and from
  * dist/commands): it resolves on any machine and still matches the mapping after an upgrade.
  */
-const schemaUrl = `https://unpkg.com/hire-import@${JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version}/schema/mapping.schema.json`;
+const schemaUrl = `https://unpkg.com/hire-import@${version}/schema/mapping.schema.json`;
 
 export async function init(options: InitOptions, io: { stderr(text: string): void; stdin?: NodeJS.ReadableStream }): Promise<{ path: string; fields: number; dimensions: number }> {
   if (options.file === '-' && !options.output) throw new UsageError('init reads stdin only with --output naming the mapping to write');

@@ -18,6 +18,7 @@ import { stepLookups, type StepLookups } from '../plan/order.js';
 import { type Plan, type PlanStep, loadPlan } from '../plan/planFile.js';
 import { runPlan } from '../plan/run.js';
 import { near } from '../report/nearPath.js';
+import { shellWord } from '../report/shellWord.js';
 import { stepProgress } from '../report/planProgress.js';
 import { importExitCode } from '../report/summary.js';
 import { Tally } from '../report/tally.js';
@@ -30,7 +31,6 @@ import {
   expectedRecords,
   lockSandboxState,
   openImport,
-  quote,
   sendImport,
   type Connection,
   type ImportIO,
@@ -77,7 +77,7 @@ export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<M
 
   // A dry run counts what it would send, which progress lines do not show: its summaries say it all at once.
   const progress = options.progress === 'off' || options.dryRun ? undefined : { write: io.stderr, clock: io.clock, date: () => new Date(), intervalMs: options.progressIntervalMs };
-  const rerun = ['hire-import', 'migrate', quote(options.plan), ...(options.sandbox ? ['--sandbox'] : []), ...(options.dryRun ? ['--dry-run'] : [])].join(' ');
+  const rerun = ['hire-import', 'migrate', shellWord(options.plan), ...(options.sandbox ? ['--sandbox'] : []), ...(options.dryRun ? ['--dry-run'] : [])].join(' ');
   let connection: Connection | undefined;
   /** The sandbox's state, locked while the plan's sandbox runs. */
   const held: Array<() => unknown> = [];

@@ -20,7 +20,7 @@ import { openSource } from '../read/source.js';
 import { estimateRecords } from '../report/estimate.js';
 import { LogFold, type PlanStatus, type RunView, type StatusSummary } from '../report/status.js';
 import { near } from '../report/nearPath.js';
-import { quote } from './import.js';
+import { shellWord } from '../report/shellWord.js';
 
 export interface StatusOptions {
   /** A result log, or a plan file (.yaml, .yml: every step's log); default: the one `*.results.jsonl` in the current folder or the state folder's targets. */
@@ -67,7 +67,7 @@ function runOf(logPath: string, lastOutcomeAt: string | null, cwd: string): RunV
   const lock = lockState(logPath);
   if (lock === 'running') return { state: 'running' };
   const end = readRunEnd(logPath);
-  const command = end && (resolve(end.cwd) === resolve(cwd) ? end.command : `cd ${quote(end.cwd)} && ${end.command}`);
+  const command = end && (resolve(end.cwd) === resolve(cwd) ? end.command : `cd ${shellWord(end.cwd)} && ${end.command}`);
   const killed = lock === 'abandoned' || (end !== undefined && lastOutcomeAt !== null && Date.parse(end.at) < Date.parse(lastOutcomeAt));
   if (killed) return { state: 'stopped', killed: true, ...(lastOutcomeAt ? { at: lastOutcomeAt } : {}), ...(command ? { command } : {}) };
   if (!end) return undefined;

@@ -20,6 +20,7 @@ import { ReadBack, readRequests } from '../readBack/readBack.js';
 import { checkStatuses, type CheckStatus } from '../readBack/checkStatus.js';
 import { verifyStep, type RecordCheck, type StepToVerify } from '../readBack/verifyStep.js';
 import { minIntervalMs, PauseTracker, plainLines } from '../report/progress.js';
+import { shellWord } from '../report/shellWord.js';
 import { verified, verifyReportCsv, type VerifySummary } from '../report/verifySummary.js';
 import type { Sender } from '../send/sender.js';
 import { checkConnectionOptions, checkRunLimits, connect, deadlineSignal, defaultStepLog, newSender, reachedMaxDuration, type ConnectionOptions, type RunLimits } from './import.js';
@@ -207,13 +208,9 @@ async function noteDiffering(steps: readonly StepToVerify[], checks: readonly Re
 
 /** How to send the export's content again for the records that differ. */
 function updateCommand(options: VerifyOptions, plan: string | null): string {
-  if (plan) return `hire-import migrate ${quote(plan)} --update-changed`;
-  const words = ['hire-import', options.target, quote(options.file!)];
-  if (options.mapping) words.push('--mapping', quote(options.mapping));
-  if (options.log) words.push('--log', quote(options.log));
+  if (plan) return `hire-import migrate ${shellWord(plan)} --update-changed`;
+  const words = ['hire-import', options.target, shellWord(options.file!)];
+  if (options.mapping) words.push('--mapping', shellWord(options.mapping));
+  if (options.log) words.push('--log', shellWord(options.log));
   return [...words, '--update-changed'].join(' ');
-}
-
-function quote(word: string): string {
-  return /^[\w./@:+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

@@ -32,7 +32,9 @@ import { KnownIds, type Done } from '../import/knownIds.js';
  * `differs`: verify found the record on Feishu with content other than the export's; it still exists, and
  * `--update-changed` sends it again.
  */
-export type LogStatus = 'created' | 'updated' | 'matched' | 'failed' | 'invalid' | 'blocked' | 'deleted' | 'differs';
+/** Every status an outcome line may have, listed once. */
+export const logStatuses = ['created', 'updated', 'matched', 'failed', 'invalid', 'blocked', 'deleted', 'differs'] as const;
+export type LogStatus = (typeof logStatuses)[number];
 
 export interface LogEntry {
   /** The resource imported (talents, assessments, ...). */
@@ -150,7 +152,7 @@ export interface ReadOptions {
   onEntry?: (entry: LogLine) => void;
 }
 
-const statuses: ReadonlySet<string> = new Set<LogStatus>(['created', 'updated', 'matched', 'failed', 'invalid', 'blocked', 'deleted', 'differs']);
+const statuses: ReadonlySet<string> = new Set<LogStatus>(logStatuses);
 /** No result line comes near this; a longer one is damage, and is not held in memory whole. */
 const longestLine = 1024 * 1024;
 const readSize = 1024 * 1024;

@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import { resourceNames } from '../endpoints/registry.js';
 import { ConfigError } from '../errors.js';
 import type { MappingSpec } from '../map/mappingSchema.js';
-import { didYouMean } from './didYouMean.js';
+import { suggestion } from '../validate/suggest.js';
 import { stepLabel, type Plan, type PlanStep } from './planFile.js';
 
 /** A mapping's `{ step }` lookups: lookup name -> the step it reads. */
@@ -68,7 +68,7 @@ function notAStep(target: string, steps: readonly OrderedStep[]): string {
   if (resourceNames.includes(target)) {
     return `no step '${target}' in this plan: add a step for ${target}, or read an earlier import's result log with { log: FILE }`;
   }
-  return `no step '${target}' in this plan${didYouMean(target, steps.map((step) => step.name))}`;
+  return `no step '${target}' in this plan${suggestion(target, steps.map((step) => step.name), 'known')}`;
 }
 
 /**

@@ -12,7 +12,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { resourceNames } from '../endpoints/registry.js';
 import { ConfigError } from '../errors.js';
-import { didYouMean } from './didYouMean.js';
+import { suggestion } from '../validate/suggest.js';
 
 export interface PlanStep {
   /** Its position in the plan file, from 0 (messages say steps[2]). */
@@ -75,7 +75,7 @@ export async function loadPlan(path: string, defaultLog: DefaultLog): Promise<Pl
   const steps = parsed.data.steps.map((raw, index): PlanStep => {
     const stepName = raw.name ?? raw.resource;
     const at = stepLabel({ index, name: stepName });
-    if (!resourceNames.includes(raw.resource)) problems.push(`${at}: unknown resource '${raw.resource}'${didYouMean(raw.resource, resourceNames)}`);
+    if (!resourceNames.includes(raw.resource)) problems.push(`${at}: unknown resource '${raw.resource}'${suggestion(raw.resource, resourceNames, 'known')}`);
     const input = resolve(baseDir, raw.input);
     const mapping = resolve(baseDir, raw.mapping);
     for (const [key, value] of [['input', input], ['mapping', mapping]] as const) {
@@ -132,7 +132,7 @@ function describeIssue(issue: z.core.$ZodIssue, document: unknown): string[] {
   const at = (what: string, segments = where) => [...segments, what].join(': ');
   switch (issue.code) {
     case 'unrecognized_keys':
-      return issue.keys.map((key) => at(`unknown key '${key}'${didYouMean(key, inStep ? stepKeys : planKeys)}`));
+      return issue.keys.map((key) => at(`unknown key '${key}'${suggestion(key, inStep ? stepKeys : planKeys, 'known')}`));
     case 'invalid_type':
       if (path.length > 0 && valueAt(document, path) === undefined) return [at(`missing '${String(path[path.length - 1])}'`, where.slice(0, -1))];
       if (path.length === 0) return [at('expected `steps:`, a list of { resource, input, mapping }')];

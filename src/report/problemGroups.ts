@@ -4,7 +4,14 @@
  * indices in the field, quoted values, line numbers and ids (ten digits or more) in the reason. A group counts records
  * (a record's problems arrive together, so a record counts once per group) and keeps its first few lines.
  */
-import type { RecordProblem } from './tally.js';
+
+/** One problem of one record: its line, its id if it has one, the field and why. */
+export interface RecordProblem {
+  line: number;
+  external_id?: string;
+  field: string;
+  reason: string;
+}
 
 export interface ProblemGroup {
   /** The field, verbatim when every record of the group has the same one, else with its indices abstracted. */

@@ -3,7 +3,7 @@
  * (a record created once stays created, whatever later lines say, as for the import itself), and put in words.
  * The fold and the formatting are pure: the command reads the file and gives them the time.
  */
-import { isHeaderLike, isIntent, isLogEntry, type DeletedEntry, type LogEntry, type LogStatus } from '../log/resultLog.js';
+import { isHeaderLike, isIntent, isLogEntry, logStatuses, type DeletedEntry, type LogEntry, type LogStatus } from '../log/resultLog.js';
 import type { Colors } from './colors.js';
 import { count, duration, timestamp } from './format.js';
 import { ProblemGroups, type ProblemGroup } from './problemGroups.js';
@@ -102,7 +102,7 @@ export class LogFold {
   }
 
   summary(log: string, total: { records: number } | { unknown: string }): StatusSummary {
-    const counts: Record<LogStatus, number> = { created: 0, updated: 0, matched: 0, failed: 0, invalid: 0, blocked: 0, deleted: 0, differs: 0 };
+    const counts = Object.fromEntries(logStatuses.map((status) => [status, 0])) as Record<LogStatus, number>;
     const failing: Failing[] = [];
     for (const state of this.#records.values()) {
       if (typeof state === 'string') counts[state]++;

@@ -7,8 +7,8 @@ import type { LogEntry } from '../log/resultLog.js';
 import { describeTarget, type Target } from '../log/target.js';
 import type { Colors } from './colors.js';
 import { count, duration } from './format.js';
-import type { ProblemGroup } from './problemGroups.js';
-import type { Counts, RecordProblem } from './tally.js';
+import type { ProblemGroup, RecordProblem } from './problemGroups.js';
+import type { Counts } from './tally.js';
 
 export interface ImportSummary {
   /** The resource imported: talents, applications, interviews, assessments, offers, background-checks. */

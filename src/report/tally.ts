@@ -1,12 +1,5 @@
 /** Running counts of an import, shared by the live progress line and the final summary. */
-import { ProblemGroups } from './problemGroups.js';
-
-export interface RecordProblem {
-  line: number;
-  external_id?: string;
-  field: string;
-  reason: string;
-}
+import { ProblemGroups, type RecordProblem } from './problemGroups.js';
 
 export interface Counts {
   /** Records read from the input (a long file's group counts once). */

@@ -17,6 +17,10 @@
  * An endpoint limited on a second period too (50/s and 1000/min) gets a second sliding window over the last minute's
  * starts: reaching either limit delays the next start. Starts stay evenly spread at the per-second rate, so a burst
  * of work uses the minute's allowance at that rate and then waits for the oldest start to leave the minute.
+ *
+ * A start is counted when the request leaves (`Slot.left`), not when its slot was handed out: on a busy CPU the
+ * moment between the two can stretch (a late timer, a queue of callbacks), and a window counted from slots would let
+ * requests that left late bunch up at the server.
  */
 import type { Clock } from '../clock.js';
 
@@ -126,6 +130,25 @@ export function recordStart(state: PaceState, planned: number, now: number): voi
   }
 }
 
+/**
+ * The request of a slot handed out at `slotAt` left at `now`: its start counts from then (in both windows), so one
+ * that left late keeps the window's room taken for longer. Pure.
+ */
+export function recordLeft(state: PaceState, slotAt: number, now: number): void {
+  moveLater(state.starts, slotAt, now);
+  if (state.perMinute !== undefined) moveLater(state.minuteStarts, slotAt, now);
+}
+
+/** Replaces the latest `from` in the sorted `times` (if still kept) by the later `to`, keeping them sorted. */
+function moveLater(times: number[], from: number, to: number): void {
+  const at = times.lastIndexOf(from);
+  if (at === -1 || to <= from) return;
+  times.splice(at, 1);
+  let insert = times.length;
+  while (insert > 0 && times[insert - 1]! > to) insert--;
+  times.splice(insert, 0, to);
+}
+
 /** How long a 429 pauses the pace: the server's reset when it is within reason, else as long as the 429s have lasted. */
 export function rateLimitPauseMs(resetSeconds: number | undefined, rateLimitedForMs: number): number {
   const believable = resetSeconds !== undefined && Number.isFinite(resetSeconds) && resetSeconds >= 0 && resetSeconds * 1000 <= longestRateLimitPauseMs;
@@ -156,6 +179,11 @@ export function rateLimitedForMs(state: PaceState, now: number): number {
   return state.rateLimitedSince === undefined ? 0 : now - state.rateLimitedSince;
 }
 
+/** A start handed out; `left()` says when its request actually left. */
+export interface Slot {
+  left(): void;
+}
+
 /** The act step around the pure rules: hands out start slots one at a time, in order. */
 export class Pace {
   readonly state: PaceState;
@@ -167,10 +195,16 @@ export class Pace {
     this.state = initialPaceState(options.rate, options.marginMs ?? defaultMarginMs, options.clock.now(), options.perMinute);
   }
 
-  /** Resolves when this caller may start a request; callers are served first come, first served. */
-  acquire(signal?: AbortSignal): Promise<void> {
+  /**
+   * Resolves when this caller may start a request; callers are served first come, first served. Call `left()` on
+   * the slot as the request goes on the wire.
+   */
+  acquire(signal?: AbortSignal): Promise<Slot> {
     const turn = this.#queue.then(() => this.#waitForSlot(signal));
-    this.#queue = turn.catch(() => undefined);
+    this.#queue = turn.then(
+      () => undefined,
+      () => undefined,
+    );
     return turn;
   }
 
@@ -187,14 +221,14 @@ export class Pace {
     return rateLimitedForMs(this.state, this.#clock.now());
   }
 
-  async #waitForSlot(signal?: AbortSignal): Promise<void> {
+  async #waitForSlot(signal?: AbortSignal): Promise<Slot> {
     for (;;) {
       if (signal?.aborted) throw signal.reason ?? new Error('aborted');
       const now = this.#clock.now();
       const planned = nextStartAt(this.state);
       if (planned <= now) {
         recordStart(this.state, planned, now);
-        return;
+        return { left: () => recordLeft(this.state, now, this.#clock.now()) };
       }
       // Sleep, then decide again: a 429 may have moved the goalposts meanwhile.
       await this.#clock.sleep(planned - now, signal);

@@ -30,7 +30,7 @@ import type { HireClient, Method } from './client.js';
 import { Latencies } from './latency.js';
 import { Matcher, type Found, type MatchKey, type QueryFailure, type QueryResult } from './matcher.js';
 import { defaultMaxOutageMs, defaultOutageThreshold, OutageWatch, type OutageChange } from './outage.js';
-import { Pace } from './pace.js';
+import { Pace, type Slot } from './pace.js';
 import type { TokenCache } from './tokenCache.js';
 
 export interface SendJob {
@@ -350,11 +350,12 @@ export class Sender {
       if (admission === 'stop') this.stop(new ServiceUnavailableError(outageMessage(this.#outage.lastFailure, this.#options.maxOutageMs ?? defaultMaxOutageMs)));
       if (admission !== 'send') return { kind: 'pending' };
       let token: string;
+      let slot: Slot;
       try {
         // Wait for a valid token before taking a slot (a slot held while a token is fetched would go out late, in
         // a burst), and take it again after the slot: the wait for a slot can outlast a short-lived token.
         await tokenCache.get();
-        await pace.acquire(signal);
+        slot = await pace.acquire(signal);
         token = await tokenCache.get();
       } catch (error) {
         if (signal.aborted) return { kind: 'pending' };
@@ -370,6 +371,7 @@ export class Sender {
       tries.attempts++;
       this.stats.requests++;
       const sentAt = clock.now();
+      slot.left(); // the pace counts the start from now, however late after its slot this is
       const answer = await send(token);
       this.latencies.record(clock.now() - sentAt);
       const verdict = verdictFor(answer);

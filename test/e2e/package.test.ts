@@ -48,6 +48,7 @@ async function packInstallAndRun(root: string): Promise<void> {
   expect(files).toContain('dist/cli.js');
   expect(files).toContain('dist/nodeVersion.js');
   expect(files).toContain('dist/sandbox/server.js');
+  expect(files).toContain('dist/THIRD-PARTY-LICENSES.md'); // the bundle inlines the dependencies: their notices ship with it
   expect(files.filter((path) => path.endsWith('.map') || path.endsWith('.ts'))).toEqual([]);
   const packedManifest = JSON.parse(readFileSync(join(clone, 'package.json'), 'utf8'));
   expect(packedManifest).toMatchObject({

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { longestRateLimitPauseMs, Pace, rateLimitPauseMs } from '../../src/send/pace.js';
+import { RateWindow } from '../../src/sandbox/rateWindow.js';
 import { fakeClock } from '../support/fakeClock.js';
+import { virtualClock } from '../support/virtualClock.js';
 
 async function startTimes(pace: Pace, clock: { now(): number }, count: number): Promise<number[]> {
   const starts: number[] = [];
@@ -143,5 +145,50 @@ describe('pace', () => {
     await pace.acquire();
     pace.rateLimited(999_999);
     expect(pace.state.pausedUntil - clock.now()).toBe(1000);
+  });
+});
+
+describe('pace on a busy CPU (virtual time, so the outcome does not depend on the machine)', () => {
+  /** Requests sent by `workers` callers at once; each leaves `lag()` after its slot (a busy event loop), then waits for its answer. */
+  async function arrivals(options: { workers: number; requests: number; lag: () => number; lateness: () => number; countWhenLeft: boolean }) {
+    const clock = virtualClock({ lateness: options.lateness });
+    const pace = new Pace({ rate: 20, clock });
+    const server = new RateWindow(20); // the sandbox's rule: at most 20 arrivals in any sliding second
+    const arrived: number[] = [];
+    let refused = 0;
+    let next = 0;
+    const worker = async () => {
+      while (next < options.requests) {
+        next++;
+        const slot = await pace.acquire();
+        await clock.sleep(options.lag());
+        if (options.countWhenLeft) slot.left();
+        arrived.push(clock.now());
+        if (!server.admit(clock.now()).admitted) refused++;
+        await clock.sleep(50); // the answer's latency
+      }
+    };
+    await clock.run(Promise.all(Array.from({ length: options.workers }, worker)));
+    return { arrived, refused, rate: ((arrived.length - 1) * 1000) / (arrived.at(-1)! - arrived[0]!) };
+  }
+
+  /** A fixed sequence of delays between 0 and `most` ms, the same on every run. */
+  function delays(most: number): () => number {
+    let seed = 7;
+    return () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return Math.floor((seed / 2 ** 31) * most);
+    };
+  }
+
+  it('counts a request when it leaves, so requests that leave late never bunch into a 429', async () => {
+    const run = await arrivals({ workers: 10, requests: 300, lag: delays(60), lateness: delays(20), countWhenLeft: true });
+    expect(run.refused).toBe(0);
+    expect(run.rate).toBeGreaterThan(18);
+  });
+
+  it('would meet 429s if it counted starts when the slots were handed out', async () => {
+    const run = await arrivals({ workers: 10, requests: 300, lag: delays(60), lateness: delays(20), countWhenLeft: false });
+    expect(run.refused).toBeGreaterThan(0);
   });
 });

@@ -3,6 +3,7 @@
  * from a table of records, on a fake clock.
  */
 import { describe, expect, it } from 'vitest';
+import type { Clock } from '../../src/clock.js';
 import { endpointFor } from '../../src/endpoints/registry.js';
 import type { EndpointDescription } from '../../src/endpoints/types.js';
 import { ReadBack, readRequests, type Item } from '../../src/readBack/readBack.js';
@@ -11,6 +12,7 @@ import type { Reply } from '../../src/send/answer.js';
 import { Sender } from '../../src/send/sender.js';
 import { TokenCache } from '../../src/send/tokenCache.js';
 import { fakeClock } from '../support/fakeClock.js';
+import { virtualClock } from '../support/virtualClock.js';
 
 interface Request {
   method: string;
@@ -23,8 +25,7 @@ interface Request {
  * A read-back over `records` (per resource, each with `id` and fields). Batch queries answer the ids asked for (or
  * a parent's records), lists a parent's records, both paged as asked; `fail` answers matching requests HTTP 400.
  */
-function reading(records: Record<string, Item[]>, fail?: (request: Request) => boolean) {
-  const clock = fakeClock({ start: 1_000_000 });
+function reading(records: Record<string, Item[]>, fail?: (request: Request) => boolean, clock: Clock = fakeClock({ start: 1_000_000 })) {
   const requests: Request[] = [];
   const tokenCache = new TokenCache(async () => ({ token: 't-1', expire: 7200 }), clock);
   const answer = (endpoint: EndpointDescription, request: Request): Reply => {
@@ -78,8 +79,10 @@ const ids = (count: number, from = 1) => Array.from({ length: count }, (_, index
 describe('read-back', () => {
   it('asks for as many ids per request as the endpoint takes (45 ids: 20, 20, 5), paced at its own limit', async () => {
     const stored = ids(44).map((id) => ({ id, external_id: `I-${id}`, external_application_id: '1' }));
-    const { readBack, requests, senders } = reading({ interviews: stored });
-    const result = await readBack.byIds(interviews, ids(45).map((id) => ({ id })));
+    // Virtual time: each caller's wait is its own (a fake clock's sleep would move every caller's time at once).
+    const clock = virtualClock();
+    const { readBack, requests, senders } = reading({ interviews: stored }, undefined, clock);
+    const result = await clock.run(readBack.byIds(interviews, ids(45).map((id) => ({ id }))));
     expect(requests.map((request) => (request.body as { external_interview_id_list: string[] }).external_interview_id_list.length)).toEqual([20, 20, 5]);
     expect(requests.every((request) => request.method === 'POST' && request.path === '/open-apis/hire/v1/external_interviews/batch_query')).toBe(true);
     // Paced by the interviews' read-back limit (10/s): each request started at least 100 ms after the one before.

@@ -15,7 +15,8 @@ import {
 } from '../../src/report/progress.js';
 import { formatSummary, importSucceeded } from '../../src/report/summary.js';
 import { Tally } from '../../src/report/tally.js';
-import { displayWidth, fitWidth } from '../../src/report/width.js';
+import stringWidth from 'string-width';
+import { fitWidth } from '../../src/report/width.js';
 import { OutageWatch } from '../../src/send/outage.js';
 import { fakeClock } from '../support/fakeClock.js';
 import { importSummary } from '../support/importSummary.js';
@@ -190,18 +191,18 @@ describe('colorLevel', () => {
 
 describe('width', () => {
   it('counts CJK and fullwidth characters as two columns, combining marks as none', () => {
-    expect(displayWidth('abc')).toBe(3);
-    expect(displayWidth('面试记录')).toBe(8);
-    expect(displayWidth('ＡＢ')).toBe(4);
-    expect(displayWidth('e\u0301')).toBe(1);
-    expect(displayWidth('한국어')).toBe(6);
+    expect(stringWidth('abc')).toBe(3);
+    expect(stringWidth('面试记录')).toBe(8);
+    expect(stringWidth('ＡＢ')).toBe(4);
+    expect(stringWidth('e\u0301')).toBe(1);
+    expect(stringWidth('한국어')).toBe(6);
   });
 
   it('cuts to the columns given, never splitting a wide character across the edge', () => {
     expect(fitWidth('short', 10)).toBe('short');
     expect(fitWidth('0123456789abc', 10)).toBe('012345678…');
     expect(fitWidth('面试记录导出文件', 9)).toBe('面试记录…');
-    expect(displayWidth(fitWidth('面试记录导出文件', 9))).toBe(9);
+    expect(stringWidth(fitWidth('面试记录导出文件', 9))).toBe(9);
     expect(fitWidth('ab面试', 4)).toBe('ab…');
     expect(fitWidth('anything', 0)).toBe('');
   });
