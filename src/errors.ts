@@ -1,4 +1,5 @@
 import { dirname } from 'node:path';
+import { appRefusals } from './endpoints/codes.js';
 
 /**
  * Typed errors. Commands throw these; `src/main.ts` is the one place that turns them into a message and an exit
@@ -14,6 +15,8 @@ export const ExitCode = {
   stoppedOnPurpose: 3,
   /** The service would not take requests (a rate limit that never lifts). */
   unavailable: 69,
+  /** Feishu refused the app itself (a permission, the IP allow-list, the quota): fix the app, then rerun. */
+  appRefused: 77,
   /** A bug in hire-import. */
   internal: 70,
   /** The result log could not be written (a full disk, an I/O error). */
@@ -31,7 +34,7 @@ export const exitCodeMeanings = {
   ok: 'every record created, or already done by an earlier run',
   recordsFailed: 'some records invalid, failed or blocked (see the result log and the rejects file)',
   usage:
-    'usage or configuration error: a bad option, refused credentials, a missing permission, a bad mapping, unreadable input, ' +
+    'usage or configuration error: a bad option, refused credentials, a bad mapping, unreadable input, ' +
     'a result log that cannot be read as one or belongs to another target, app or resource, or a folder the result log or the rejects file cannot be created in ' +
     '(missing, read-only: the message says which and what to do)',
   stoppedOnPurpose: 'stopped on purpose at `--max-duration`: requests in flight were finished and logged; run the same command again to continue',
@@ -39,6 +42,7 @@ export const exitCodeMeanings = {
     'Feishu could not be reached: no answer for `--max-outage` (default 15m) mid-run, or no token after 3 tries at the start; ' +
     'or it would not take requests: nothing but "request trigger frequency limit" for 5 minutes (the app\'s quota is used up, ' +
     'or another program uses the app at its limit). Records not sent are not failed; run again later to continue',
+  appRefused: appRefusedMeaning('requests in flight were finished and logged; fix it and run the same command again to continue'),
   internal: 'an unexpected internal error: a bug in hire-import; please report it with `DEBUG=1` output',
   logWriteFailed:
     'the result log or the rejects file could not be written (a full disk, a file size limit, an I/O error): sending stopped ' +
@@ -49,6 +53,12 @@ export const exitCodeMeanings = {
     'logged; run again to continue',
 } as const satisfies Record<keyof typeof ExitCode, string>;
 
+/** Exit 77's meaning, listing the whole-app refusals of Feishu's code table, then what became of the run. */
+function appRefusedMeaning(after: string): string {
+  const codes = appRefusals.map((entry) => `${entry.code} ${entry.what}`).join(', ');
+  return `Feishu refused the app itself, not a record (${codes}): the run stopped at once and the message says what to fix; ${after}`;
+}
+
 /** What each exit code of `undo` means, for its --help and the README's table alike (a test compares them). */
 export const undoExitCodeMeanings = {
   ok: 'everything the logs name as created by this tool was deleted (or a dry run)',
@@ -56,6 +66,7 @@ export const undoExitCodeMeanings = {
   usage: 'usage or configuration error, a damaged result log, or not confirmed; nothing was deleted',
   stoppedOnPurpose: 'stopped on purpose at `--max-duration`: deletes in flight were finished and logged; run the same command again to continue',
   unavailable: 'Feishu could not be reached (no answer for `--max-outage`, default 15m, or no token after 3 tries), or would not take requests (a rate limit that never lifted); run again later to continue',
+  appRefused: appRefusedMeaning('deletes in flight were finished and logged; fix it and run again to continue'),
   internal: exitCodeMeanings.internal,
   logWriteFailed: 'a result log could not be written; deletions not logged are printed on stderr',
   locked: 'an import or undo holds a result log; wait for it to finish',
@@ -69,6 +80,7 @@ export const verifyExitCodeMeanings = {
   usage: 'usage or configuration error (bad option, credentials, mapping, plan, unreadable input or log)',
   stoppedOnPurpose: 'stopped on purpose at `--max-duration`: the records not reached were not checked; run the same command again to check them all',
   unavailable: 'Feishu could not be reached (no answer for `--max-outage`, default 15m, or no token after 3 tries), or would not take requests (a rate limit that never lifted); run again later',
+  appRefused: appRefusedMeaning('the records not reached were not checked'),
   internal: exitCodeMeanings.internal,
   logWriteFailed: 'the report file or a result log could not be written (a full disk, an I/O error)',
   interrupted: 'interrupted (Ctrl-C, SIGTERM or SIGHUP): the records not reached were not checked',
@@ -97,6 +109,11 @@ export class DamagedLogError extends Error {
   override name = 'DamagedLogError';
 }
 
+/** Feishu refused the app as a whole (a permission, the IP allow-list, the quota): no record can succeed. */
+export class AppRefusedError extends Error {
+  override name = 'AppRefusedError';
+}
+
 /** The service keeps refusing every request (a used-up quota): sending stopped, a later run continues. */
 export class ServiceUnavailableError extends Error {
   override name = 'ServiceUnavailableError';
@@ -123,6 +140,7 @@ export function exitCodeFor(error: unknown): number {
   }
   if (error instanceof StoppedOnPurposeError) return ExitCode.stoppedOnPurpose;
   if (error instanceof ServiceUnavailableError) return ExitCode.unavailable;
+  if (error instanceof AppRefusedError) return ExitCode.appRefused;
   if (error instanceof LogWriteError) return ExitCode.logWriteFailed;
   if (error instanceof LockedError) return ExitCode.locked;
   // The machine refused something: a disk that takes no more (the rejects file, say) is like a log that cannot be

@@ -36,6 +36,7 @@ import { Tally } from '../report/tally.js';
 import { backoffMs, TransientError } from '../send/answer.js';
 import type { HireClient } from '../send/client.js';
 import { noSenderStats, Sender, type SenderOptions } from '../send/sender.js';
+import { RunStop } from '../send/runStop.js';
 import { TokenCache } from '../send/tokenCache.js';
 
 /** Where Feishu is, who the app is, and how hard to press it: every command that sends takes these. */
@@ -284,6 +285,8 @@ export interface Connection {
   tokenCache: TokenCache;
   /** Where the requests go, as the progress heading names it (never the secret). */
   target: { baseUrl: string; appId: string };
+  /** Stops every sender of the connection when Feishu refuses the app itself. */
+  runStop: RunStop;
   /** Closes the client and, for a rehearsal, its sandbox. */
   close(): Promise<void>;
 }
@@ -322,7 +325,7 @@ export async function connect(options: ConnectOptions, io: Pick<ImportIO, 'stder
     opened.push(() => client.close());
     const tokenCache = new TokenCache(() => client.fetchToken(), io.clock);
     await firstToken(tokenCache, baseUrl, io);
-    return { client, tokenCache, target: { baseUrl, appId: credentials.appId }, close };
+    return { client, tokenCache, target: { baseUrl, appId: credentials.appId }, runStop: new RunStop(), close };
   } catch (error) {
     await close();
     throw error;
@@ -362,6 +365,7 @@ export function newSender(
     rateLimitGiveUpMs: io.rateLimitGiveUpMs,
     maxOutageMs: options.maxOutageMs,
     onOutage: io.onOutage,
+    runStop: connection.runStop,
   });
 }
 

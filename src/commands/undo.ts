@@ -8,11 +8,13 @@
 import { existsSync, statSync } from 'node:fs';
 import type { Clock } from '../clock.js';
 import { endpointFor, endpoints, resourceNames } from '../endpoints/registry.js';
+import type { EndpointDescription } from '../endpoints/types.js';
 import { UsageError } from '../errors.js';
 import { lockResultLog } from '../log/lock.js';
 import { readResultLog, ResultLog, type DeletedEntry, type LogHistory } from '../log/resultLog.js';
 import { checkLogTarget, targetOf } from '../log/target.js';
 import { isPlanFile, loadPlan } from '../plan/planFile.js';
+import { ReadBack, readerOf, readRequests } from '../readBack/readBack.js';
 import { undoEtaMs } from '../undo/eta.js';
 import { startUndoProgress } from '../undo/progress.js';
 import { runUndo, UndoTally } from '../undo/run.js';
@@ -171,6 +173,7 @@ async function deleteAll(
       senderFor: (endpoint) => newSender(endpoint, connection, options, { ...io, signal, onOutage: progress?.outageChanged }),
       logFor,
       signal,
+      isGone: goneByReadBack(new ReadBack(readRequests((reader) => newSender(reader, connection, options, { ...io, signal })))),
     });
     // A deadline that passed once everything was deleted stopped nothing.
     const left = [...tally.byResource.values()].some((counts) => counts.pending > 0);
@@ -186,6 +189,28 @@ async function deleteAll(
   } finally {
     progress?.stop();
   }
+}
+
+/**
+ * Whether a record whose delete was refused is gone, read back by its id (true), or why that cannot be said. Only
+ * a read-back that finds it absent counts: the refusal itself is no documented not-found.
+ */
+function goneByReadBack(readBack: ReadBack): (endpoint: EndpointDescription, id: string) => Promise<true | string> {
+  return async (endpoint, id) => {
+    const reader = readerOf(endpoint);
+    if (!reader || reader.readBack?.kind === 'listByParent') {
+      return `not documented as "not found", and ${endpoint.title}s cannot be read back by id alone to tell: check it in Feishu`;
+    }
+    try {
+      const read = await readBack.byIds(endpoint, [{ id }]);
+      if (read.found.has(id)) return 'it is still there, read back by its id';
+      const why = read.unread.get(id);
+      return why === undefined ? true : `not documented as "not found", and reading it back failed: ${why}`;
+    } catch (error) {
+      // Read inside a parent the log does not name: nothing to read it in.
+      return `not documented as "not found", and it could not be read back: ${(error as Error).message}`;
+    }
+  };
 }
 
 async function confirm(ask: (question: string) => Promise<string>, question: string, appId: string | undefined): Promise<void> {

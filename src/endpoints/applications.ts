@@ -20,7 +20,8 @@ export const applications: EndpointDescription = {
       hints: ['投递方式', '投递类型', 'delivery type'],
     },
     create_time: { type: { kind: 'ms' }, description: 'when the application was made', hints: ['投递时间', '申请时间', '创建时间', 'applied at', 'created at'] },
-    modify_time: { type: { kind: 'ms' }, description: 'when it ended in the old system', hints: ['结束时间', '更新时间', '修改时间', 'updated at', 'ended at'] },
+    // The API's modify_time is when the application was terminated, not when it was last edited: no "updated at".
+    modify_time: { type: { kind: 'ms' }, description: 'when it was terminated in the old system (not when it was last edited)', hints: ['终止时间', '结束时间', '淘汰时间', 'terminated at', 'ended at'] },
   },
   create: { path: '/open-apis/hire/v1/external_applications', idAt: 'data.external_application.id', limit: { perSecond: 20 } },
   update: { method: 'PUT', limit: { perSecond: 20 } },

@@ -15,7 +15,9 @@ export interface Limit {
  * - `string`, `int`, `strings` (a list of text) are what they say;
  * - `ms`: a moment as epoch milliseconds, an integer on the wire; `msString`: the same as a string of digits;
  * - `object`: nested fields (`basic_info.name` in a mapping);
- * - `list`: a list of objects (a mapping fills it like the assessment dimensions: entries, `each`).
+ * - `list`: a list of objects (a mapping fills it like the assessment dimensions: entries, `each`);
+ * - `phone`: a phone number as people write it; sent as the digits of its national number, its dialling code kept
+ *   beside the body for the look-up (src/validate/phone.ts).
  */
 export type FieldType =
   /** `format: 'email'`: one email address (no space, one @, a dotted domain), refused before it is sent otherwise. */
@@ -25,7 +27,8 @@ export type FieldType =
   | { kind: 'msString' }
   | { kind: 'strings'; maxItems?: number }
   | { kind: 'object'; fields: Fields }
-  | { kind: 'list'; of: Fields; answer?: AnswerRule };
+  | { kind: 'list'; of: Fields; answer?: AnswerRule }
+  | { kind: 'phone' };
 
 /** An enum: each API integer and the labels an export may use for it (matched trimmed and case-insensitively). */
 export type EnumLabels = Record<number, readonly string[]>;
@@ -148,14 +151,18 @@ export interface MatchBeforeCreate {
     answerField: string;
     /** A key of digits only (a mobile number): anything else is malformed and answers the first of `badKeyCodes`. */
     digitsOnly?: boolean;
+    /**
+     * A phone key: each request carries one dialling code, in `param` (`default` when a key has none), and a
+     * record matches only under its own; the answer's items say theirs in `answerField`. A stored record's own is
+     * the one of the region its `locationField` names (CN_1: China, 86), else `default`.
+     */
+    diallingCode?: { param: string; answerField: string; default: string; locationField: string };
   }>;
-  /** Extra body fields every lookup sends (mobile_code: "86"). */
-  fixed?: Record<string, string>;
   /** The answer's list of matches and, in each, the id. */
   itemsAt: string;
   idField: string;
   /** The most keys one request may carry (not documented; kept small). */
   maxKeys: number;
-  /** Codes meaning "this key is malformed" (1002009: a bad mobile number): the key matches nothing. */
+  /** Codes meaning "this key is malformed" (1002009: a bad mobile number): the record is invalid, never "no match". */
   badKeyCodes?: readonly number[];
 }

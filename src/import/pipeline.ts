@@ -166,6 +166,10 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
       else keep(item, msg);
       return;
     }
+    if (result.status === 'invalid') {
+      reject(item, [{ field: result.field, reason: result.msg }], externalId);
+      return;
+    }
     tally.counts[result.status]++;
     const recovered = result.recovered ? { recovered: true as const } : {};
     log({ external_id: externalId, status: result.status, id: result.id, line: item.line, code: 0, hash: bodyHash(body), attempts: result.attempts, ...recovered });
@@ -252,7 +256,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
         reject(item, prepared.problems, prepared.externalId);
         continue;
       }
-      const { body, externalId, stepKeys = [] } = prepared;
+      const { body, local, externalId, stepKeys = [] } = prepared;
       const earlier = known.firstSeen(externalId, item.line, inputHash(rawRows(item)));
       if (earlier?.sameInput) {
         // The same row exported twice is the same record: counted once, not a problem every nightly run.
@@ -270,7 +274,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
         tally.counts.skipped++;
         continue;
       }
-      const job: SendJob = decision.action === 'create' ? { action: 'create', body } : { action: 'update', id: decision.id, body };
+      const job: SendJob = decision.action === 'create' ? { action: 'create', body, local } : { action: 'update', id: decision.id, body };
       if (stepKeys.length === 0) {
         await send(item, externalId, body, job);
         continue;

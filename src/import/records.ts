@@ -82,9 +82,9 @@ export type Prepared =
   /**
    * `externalId` keys the log: the record's own (sent, or local-only like a talent's), or derived from the body.
    * `stepKeys` (inside a plan, for a mapping with `{ step }` lookups): the parents' legacy keys, standing in the body
-   * where their Feishu ids go.
+   * where their Feishu ids go. `local`: what validation kept beside the body (a phone's dialling code), not sent.
    */
-  | { ok: true; body: Record<string, unknown>; externalId: string; stepKeys?: StepKeyAt[] }
+  | { ok: true; body: Record<string, unknown>; local: Record<string, unknown>; externalId: string; stepKeys?: StepKeyAt[] }
   /** `externalId` is the record's own, when the mapping got that far. */
   | { ok: false; problems: Problem[]; externalId?: string };
 
@@ -107,10 +107,10 @@ export async function prepare(item: SourceItem, mapper: Mapper): Promise<Prepare
   }
   const { body, local } = validated;
   const own = local[key] ?? body[key];
-  if (own !== undefined) return { ok: true, body, externalId: String(own), ...stepKeys };
+  if (own !== undefined) return { ok: true, body, local, externalId: String(own), ...stepKeys };
   const externalId = derivedExternalId(body);
   if (!mapper.endpoint.fields[key]?.localOnly) body[key] = externalId;
-  return { ok: true, body, externalId, ...stepKeys };
+  return { ok: true, body, local, externalId, ...stepKeys };
 }
 
 /** The input rows that make up a record: one, or a long file's whole group. */

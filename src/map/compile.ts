@@ -4,11 +4,12 @@
  * runs only for `expr`). Names that match no column or no body field stop here, before anything is sent; mistakes
  * that merely lose data (a column no value reads, a name in an expression that is no column) become warnings.
  */
-import type { EndpointDescription } from '../endpoints/types.js';
+import type { EndpointDescription, Fields } from '../endpoints/types.js';
 import { ConfigError } from '../errors.js';
 import type { SourceRecord } from '../read/source.js';
 import type { Problem } from '../validate/problem.js';
 import { nearest } from '../validate/suggest.js';
+import { phoneReader, type PhoneReader } from '../validate/phone.js';
 import { compileValidator, type Validated } from '../validate/validate.js';
 import { resolveField } from './bodyFields.js';
 import { compileValue, type CompiledValue, type ReadScope, type Scope, type ValueContext } from './compileValue.js';
@@ -67,7 +68,7 @@ const noRows: ReadonlyArray<Record<string, unknown>> = Object.freeze([]);
 
 export async function compileMapping(spec: MappingSpec | undefined, context: CompileContext): Promise<Mapper> {
   const { endpoint, header } = context;
-  const validator = compileValidator(endpoint, { zone: spec?.input?.timezone });
+  const validator = compileValidator(endpoint, { zone: spec?.input?.timezone, phones: await phonesOf(endpoint, spec, context) });
   const validate = (mapped: Mapped): Validated => {
     const validated = validator(mapped.candidate);
     if (validated.ok) return validated;
@@ -170,8 +171,23 @@ function compileFields(specs: NonNullable<MappingSpec['fields']>, endpoint: Endp
     const resolved = resolveField(endpoint.fields, name, article(endpoint.title));
     if (!resolved.ok) throw context.place.error(at, resolved.reason);
     const { kind } = resolved.field.type;
-    return { name, value: compileValue(spec, at, context, kind === 'string' || kind === 'strings' ? 'text' : 'any'), write: compileSetter(name) };
+    return { name, value: compileValue(spec, at, context, kind === 'string' || kind === 'strings' || kind === 'phone' ? 'text' : 'any'), write: compileSetter(name) };
   });
+}
+
+/** The phone reader of the mapping's region, when the endpoint has a phone field (only then is the library loaded). */
+async function phonesOf(endpoint: EndpointDescription, spec: MappingSpec | undefined, context: CompileContext): Promise<PhoneReader | undefined> {
+  if (!hasPhone(endpoint.fields)) return undefined;
+  try {
+    return await phoneReader(spec?.input?.phone_region);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw mappingPlace(context.mappingFile).error('input.phone_region', error.message);
+  }
+}
+
+function hasPhone(fields: Fields): boolean {
+  return Object.values(fields).some(({ type }) => type.kind === 'phone' || (type.kind === 'object' && hasPhone(type.fields)) || (type.kind === 'list' && hasPhone(type.of)));
 }
 
 /** The mapping's lists as [body path, entries, place in the mapping]; `dimensions` names the list with typed answers. */

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { isZone } from '../validate/dates.js';
+import { defaultPhoneRegion } from '../validate/phone.js';
 
 const literal = z
   .union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))])
@@ -162,6 +163,11 @@ export const mappingSchema = z
           .refine(isZone, { error: 'is not a time zone (an IANA name such as Asia/Shanghai or UTC)' })
           .optional()
           .meta({ description: "The IANA time zone of dates written without an offset (Asia/Shanghai); default: the machine's." }),
+        phone_region: z
+          .string()
+          .regex(/^[A-Z]{2}$/, { error: 'is not a region code (two capital letters, ISO 3166: CN, US, HK)' })
+          .optional()
+          .meta({ description: `The region (ISO 3166: CN, US, HK) of phone numbers written without +code or 00code; default: ${defaultPhoneRegion}.` }),
       })
       .strict()
       .optional()

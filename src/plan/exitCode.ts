@@ -7,6 +7,7 @@ const worstFirst: readonly number[] = [
   ExitCode.logWriteFailed,
   ExitCode.locked,
   ExitCode.unavailable,
+  ExitCode.appRefused,
   ExitCode.interrupted,
   ExitCode.usage,
   ExitCode.recordsFailed,

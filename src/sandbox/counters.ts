@@ -24,6 +24,8 @@ export interface Counts {
   missingParent: number;
   /** Refused token requests and requests without a valid tenant_access_token. */
   authFailures: number;
+  /** Requests refused with a whole-app code (the sandbox's `refuseApp`: a used-up quota, say). */
+  appRefused: number;
 }
 
 export interface SandboxStats extends Counts {
@@ -41,7 +43,7 @@ export type Counter = Exclude<keyof Counts, 'requests'>;
 function zero(): Counts {
   return {
     requests: 0, created: 0, replayed: 0, updated: 0, deleted: 0, read: 0, lookups: 0, rateLimited: 0,
-    serverErrors: 0, resets: 0, invalid: 0, missingParent: 0, authFailures: 0,
+    serverErrors: 0, resets: 0, invalid: 0, missingParent: 0, authFailures: 0, appRefused: 0,
   };
 }
 

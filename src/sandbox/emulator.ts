@@ -6,6 +6,7 @@
  * disagree on what an answer holds and what an update does. Knows nothing of sockets or latency; the server turns an
  * Answer into bytes on the wire, later. Names no path, field or limit: all of them come from the descriptions.
  */
+import { feishuCode, feishuCodes, type FeishuCode } from '../endpoints/codes.js';
 import { carriedInside, tokenPath } from '../endpoints/registry.js';
 import type { EndpointDescription, Fields, Limit } from '../endpoints/types.js';
 import { SandboxCounters, type SandboxStats } from './counters.js';
@@ -51,6 +52,16 @@ export interface EmulatorOptions extends FaultRates {
   newToken: () => string;
   /** Told of every change to the records as it is decided (the state file). */
   onChange?: (change: Change) => void;
+  /**
+   * Refuse the app itself with this whole-app code (99991403: the monthly quota used up, ...) once `afterRequests`
+   * API requests have been answered (default 0: from the first).
+   */
+  refuseApp?: AppRefusal;
+}
+
+export interface AppRefusal {
+  code: number;
+  afterRequests?: number;
 }
 
 export interface ApiRequest {
@@ -68,6 +79,11 @@ export type Answer =
 
 function json(status: number, body: unknown): Answer {
   return { kind: 'json', status, body };
+}
+
+/** Feishu's answer for a code of its table, with `msg` instead of the table's text when given. */
+function coded(entry: FeishuCode, msg = entry.msg): Answer {
+  return json(entry.status, { code: entry.code, msg });
 }
 
 /** The parsed body, or undefined when it is not JSON at all; an empty body is no value. */
@@ -102,8 +118,14 @@ export class FeishuEmulator {
   private readonly limiters = new Map<string, RateLimiter>();
   private readonly failing: ReadonlySet<string>;
   private readonly byResource: ReadonlyMap<string, EndpointDescription>;
+  private readonly refusal: FeishuCode | undefined;
+  /** API requests past the gateway's rate limit and auth: what `refuseApp.afterRequests` counts. */
+  private admitted = 0;
 
   constructor(private readonly options: EmulatorOptions) {
+    const refusal = options.refuseApp && feishuCode(options.refuseApp.code);
+    if (options.refuseApp && refusal?.kind !== 'app') throw new Error(`${options.refuseApp.code} is not a whole-app refusal code`);
+    this.refusal = refusal;
     this.byResource = new Map(options.endpoints.map((endpoint) => [endpoint.resource, endpoint]));
     this.counters = new SandboxCounters([...this.byResource.keys()]);
     this.store = new RecordStore((resource) => {
@@ -141,6 +163,11 @@ export class FeishuEmulator {
     const checked = checkWireBody(body, endpoint.fields, 'whole');
     if (!checked.ok) throw new Error(`a seeded ${endpoint.title}: ${checked.problem}`);
     return this.createRecord(endpoint, checked.body, now);
+  }
+
+  /** Revokes every token issued: requests carrying one are answered 99991665 until the client asks for a new one. */
+  revokeTokens(): void {
+    this.tokens.revokeAll();
   }
 
   /** Deletes a record behind the client's back, as someone in the Feishu UI might; false when there is none. */
@@ -221,7 +248,8 @@ export class FeishuEmulator {
       this.counters.count('rateLimited', resource);
       const headers = { 'x-ogw-ratelimit-limit': String(admission.limit), 'x-ogw-ratelimit-reset': String(admission.resetSeconds) };
       // The gateway refuses at once: no latency.
-      return { kind: 'json', status: 429, body: { code: 99991400, msg: 'request trigger frequency limit' }, headers, immediate: true };
+      const { status, code, msg } = feishuCodes.rateLimited;
+      return { kind: 'json', status, body: { code, msg }, headers, immediate: true };
     }
 
     const authFailure = this.authenticate(authorization, now);
@@ -229,6 +257,11 @@ export class FeishuEmulator {
       this.counters.count('authFailures', resource);
       return authFailure;
     }
+    if (this.refusal && this.admitted >= (this.options.refuseApp!.afterRequests ?? 0)) {
+      this.counters.count('appRefused', resource);
+      return coded(this.refusal);
+    }
+    this.admitted++;
 
     // Draw first, so whether an external_id is on the failing list does not shift the seeded sequence.
     const externalId = isPlainObject(body) ? body[route.endpoint.externalId] : undefined;
@@ -240,7 +273,7 @@ export class FeishuEmulator {
     }
     if (fault === 'serverError') {
       this.counters.count('serverErrors', resource);
-      return json(500, { code: 1002001, msg: '系统错误' });
+      return coded(feishuCodes.systemError);
     }
     return undefined;
   }
@@ -248,11 +281,12 @@ export class FeishuEmulator {
   private authenticate(authorization: string | undefined, now: number): Answer | undefined {
     const bearer = /^Bearer +(\S+)$/.exec(authorization ?? '');
     if (!bearer) {
-      return json(400, { code: 99991661, msg: 'Missing access token for authorization. Please make a request with token attached.' });
+      return coded(feishuCodes.tokenMissing);
     }
     const state = this.tokens.check(bearer[1]!, now);
     if (state === 'valid') return undefined;
-    return json(400, { code: 99991663, msg: `Invalid access token for authorization (${state} tenant_access_token).` });
+    // A token this server never issued (or has revoked) is 非法 (99991665); one past its expiry, invalid (99991663).
+    return state === 'unknown' ? coded(feishuCodes.tokenIllegal) : coded(feishuCodes.tokenInvalid, `${feishuCodes.tokenInvalid.msg} (expired tenant_access_token)`);
   }
 
   private create(endpoint: EndpointDescription, value: unknown, now: number): Answer {
@@ -333,9 +367,10 @@ export class FeishuEmulator {
     return json(400, { code: parent.missingCode, msg: `${parent.field}: no ${title} with id ${parentId}` });
   }
 
-  private parameterError(endpoint: EndpointDescription, problem: string, code = 1002002): Answer {
+  private parameterError(endpoint: EndpointDescription, problem: string, code: number = feishuCodes.parameterError.code): Answer {
     this.counters.count('invalid', endpoint.resource);
-    return json(400, { code, msg: `参数错误: ${problem}` });
+    const entry = feishuCode(code) ?? feishuCodes.parameterError;
+    return json(entry.status, { code, msg: `${entry.msg}: ${problem}` });
   }
 
   private createRecord(endpoint: EndpointDescription, body: JsonObject, now: number): StoredRecord {

@@ -4,6 +4,8 @@
  * Every answer is decided from what is stored at the moment it is asked. Items are shaped by the reading: the docs'
  * (each description's docsAnswer: no external_id, attachments as objects) or the SDK's (every field sent, echoed).
  */
+import { getCountryCallingCode, isSupportedCountry } from 'libphonenumber-js/min';
+import { feishuCodes } from '../endpoints/codes.js';
 import { carriedInside } from '../endpoints/registry.js';
 import type { AnswerShape, EndpointDescription, Fields, MatchBeforeCreate, ReadBack } from '../endpoints/types.js';
 import type { RecordStore, StoredRecord } from './store.js';
@@ -19,7 +21,7 @@ export const readings: readonly Reading[] = ['docs', 'sdk'];
 
 export type ReadAnswer = { ok: true; body: JsonObject } | { ok: false; code: number; problem: string };
 
-const parameterError = 1002002;
+const parameterError: number = feishuCodes.parameterError.code;
 
 function refused(problem: string, code = parameterError): ReadAnswer {
   return { ok: false, code, problem };
@@ -128,22 +130,27 @@ function listByParent(
 }
 
 /**
- * The look-up (talents/batch_get_id): a record matches only if every kind of key sent matches it. Each match comes
- * back with its id and the keys it matched by. A malformed key answers the description's bad-key code.
+ * The look-up (talents/batch_get_id): a record matches only if every kind of key sent matches it, and a phone key
+ * only under the record's own dialling code (the request's, default 86). Each match comes back with its id, the
+ * keys it matched by and its dialling code. A malformed key (a mobile that is not digits) answers the description's
+ * bad-key code.
  */
 export function lookUp(store: RecordStore, endpoint: EndpointDescription, match: MatchBeforeCreate, body: unknown): ReadAnswer {
   const fields: Fields = {};
-  for (const key of match.keys) fields[key.param] = { type: { kind: 'strings', maxItems: match.maxKeys }, description: key.field };
-  for (const name of Object.keys(match.fixed ?? {})) fields[name] = { type: { kind: 'string' }, description: name };
+  for (const key of match.keys) {
+    fields[key.param] = { type: { kind: 'strings', maxItems: match.maxKeys }, description: key.field };
+    if (key.diallingCode) fields[key.diallingCode.param] = { type: { kind: 'string' }, description: 'the dialling code' };
+  }
   const checked = checkWireBody(body, fields, 'partial');
   if (!checked.ok) return refused(checked.problem);
 
   const sent = match.keys.flatMap((key) => {
     const values = checked.body[key.param] as string[] | undefined;
-    return values && values.length > 0 ? [{ key, values: new Set(values) }] : [];
+    const code = key.diallingCode && ((checked.body[key.diallingCode.param] as string | undefined) ?? key.diallingCode.default);
+    return values && values.length > 0 ? [{ key, values: new Set(values), code }] : [];
   });
-  for (const { key, values } of sent) {
-    const malformed = key.digitsOnly ? [...values].find((value) => !/^\d+$/.test(value)) : undefined;
+  for (const { key, values, code } of sent) {
+    const malformed = key.digitsOnly ? [...values, ...(code === undefined ? [] : [code])].find((value) => !/^\d+$/.test(value)) : undefined;
     if (malformed !== undefined) return refused(`${key.param} holds a malformed key ${JSON.stringify(malformed)}`, match.badKeyCodes?.[0] ?? parameterError);
   }
   const matches =
@@ -151,12 +158,26 @@ export function lookUp(store: RecordStore, endpoint: EndpointDescription, match:
       ? []
       : store
           .list(endpoint.resource)
-          .filter((record) => sent.every(({ key, values }) => values.has(valueAt(record.body, key.field) as string)))
+          .filter((record) =>
+            sent.every(({ key, values, code }) => values.has(valueAt(record.body, key.field) as string) && (code === undefined || ownDiallingCode(record.body, key) === code)),
+          )
           .map((record) => ({
             [match.idField]: record.id,
-            ...Object.fromEntries(sent.map(({ key }) => [key.answerField, valueAt(record.body, key.field)])),
+            ...Object.fromEntries(
+              sent.flatMap(({ key }) => [
+                [key.answerField, valueAt(record.body, key.field)],
+                ...(key.diallingCode ? [[key.diallingCode.answerField, ownDiallingCode(record.body, key)]] : []),
+              ]),
+            ),
           }));
   return { ok: true, body: { code: 0, msg: 'success', ...nestAt(match.itemsAt, matches) } };
+}
+
+/** The dialling code a stored record's phone is under: its location code's region's (CN_1: 86), else the default. */
+function ownDiallingCode(body: JsonObject, key: MatchBeforeCreate['keys'][number]): string {
+  const { locationField, default: fallback } = key.diallingCode!;
+  const region = /^([A-Z]{2})_/.exec(String(valueAt(body, locationField) ?? ''))?.[1];
+  return region !== undefined && isSupportedCountry(region) ? getCountryCallingCode(region) : fallback;
 }
 
 /** The read-back the endpoint describes; records read inside their parent have no request of their own. */

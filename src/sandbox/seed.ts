@@ -8,7 +8,10 @@ import { isPlainObject, type JsonObject } from './validateWire.js';
 export interface SeedTalent {
   name: string;
   email?: string;
+  /** Digits only, as Feishu stores it. */
   mobile?: string;
+  /** The location code (CN_1, US_1, HK_1) whose region's dialling code the mobile is under; 86 when left out. */
+  mobile_country_code?: string;
 }
 
 /** The dotted paths of the plain fields, nested objects included, lists not. */

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { endpointFor, endpoints } from '../endpoints/registry.js';
 import type { SandboxStats } from './counters.js';
-import { FeishuEmulator, type Answer, type ParentChecks } from './emulator.js';
+import { FeishuEmulator, type Answer, type AppRefusal, type ParentChecks } from './emulator.js';
 import { drawDelayMs } from './faults.js';
 import { readBody, sendJson } from './http.js';
 import { introspect, introspectionPrefix } from './introspection.js';
@@ -64,6 +64,8 @@ export interface SandboxOptions {
   parentChecks?: ParentChecks;
   /** A just-created parent is invisible to its children's creates for this long, default 0. */
   visibilityDelayMs?: number;
+  /** Refuse the app itself with this whole-app code once so many API requests were answered (a used-up quota). */
+  refuseApp?: AppRefusal;
   /** Talents already in Feishu when the sandbox starts (for look-ups to find). */
   talents?: SeedTalent[];
   /** Records already there when the sandbox starts, as request bodies per resource (checked by the wire rules). */
@@ -87,6 +89,8 @@ export interface Sandbox {
   removeRecord(resource: string, id: string): boolean;
   /** Changes a record's fields behind the client's back, unchecked; the record after, or undefined when there is none. */
   changeRecord(resource: string, id: string, fields: JsonObject): StoredRecord | undefined;
+  /** Revokes every token it issued (a reset app secret): a request with one is answered 99991665. */
+  revokeTokens(): void;
   /** Closes promptly: open keep-alive connections are dropped and answers still waiting on latency are discarded. */
   close(): Promise<void>;
 }
@@ -221,6 +225,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     records,
     assessments: () => records('assessments'),
     removeRecord: (resource, id) => emulator.removeRecord(resource, id, Date.now()),
+    revokeTokens: () => emulator.revokeTokens(),
     changeRecord: (resource, id, fields) => emulator.changeRecord(resource, id, fields, Date.now()),
     close: () =>
       (closing ??= new Promise<void>((resolve, reject) => {

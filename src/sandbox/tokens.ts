@@ -33,6 +33,12 @@ export class TokenIssuer {
     return { token, expireSeconds: this.ttlSeconds };
   }
 
+  /** Forgets every token issued (as when the app secret is reset): each is then unknown, and asking gives a new one. */
+  revokeAll(): void {
+    this.expiresAtByToken.clear();
+    this.currentByApp.clear();
+  }
+
   check(token: string, now: number): TokenState {
     const expiresAt = this.expiresAtByToken.get(token);
     if (expiresAt === undefined) return 'unknown';

@@ -85,6 +85,9 @@ function checkType(value: unknown, type: FieldType, path: string): string | unde
       return checkArray(value, path, type.maxItems, (element, elementPath) =>
         typeof element === 'string' ? undefined : `${elementPath} must be a string, got ${describe(element)}`,
       );
+    case 'phone':
+      // What the tool sends: the national number's digits (its dialling code goes with the look-up).
+      return typeof value === 'string' && /^\d+$/.test(value) ? undefined : `${path} must be a string of digits (a national number), got ${describe(value)}`;
     case 'object':
       return checkObject(value, type.fields, path, true);
     case 'list':

@@ -1,6 +1,7 @@
 /**
- * What the API answered, and what that means for the record: the one place that knows Feishu's error codes.
+ * What the API answered, and what that means for the record, as Feishu's code table (src/endpoints/codes.ts) says.
  */
+import { feishuCode, feishuCodes } from '../endpoints/codes.js';
 
 /** Feishu answered with an error. `logId` is its request log id (the `x-tt-logid` header), for support tickets. */
 export type ErrorAnswer = { kind: 'error'; status: number; code: number; msg: string; resetSeconds?: number; serverLimit?: number; logId?: string };
@@ -24,32 +25,20 @@ export type Verdict =
   | 'transient'
   /** The server refused this record's body: final for the record. */
   | 'rejected'
-  /** No record can succeed (a missing permission): stop the run. */
+  /** No record can succeed (a whole-app refusal: a missing permission, the IP allow-list, the quota): stop the run. */
   | 'fatal';
 
-export const rateLimitCode = 99991400;
-const tokenCodes = new Set([99991661, 99991663, 99991664, 99991671]);
-const systemErrorCode = 1002001;
-const parameterErrorCode = 1002002;
-/** Codes that mean the app itself may not do this; every further request would fail the same way. */
-const permissionCodes = new Set([99991672, 99991679]);
+export const rateLimitCode = feishuCodes.rateLimited.code;
 
 export function verdictFor(answer: Answer | Reply): Verdict {
   if (answer.kind === 'ok') return 'done';
   if (answer.kind === 'network') return 'transient';
-  if (answer.code === rateLimitCode || answer.status === 429) return 'rateLimited';
-  if (tokenCodes.has(answer.code)) return 'renewToken';
-  if (permissionCodes.has(answer.code)) return 'fatal';
-  if (answer.code === systemErrorCode || answer.status >= 500) return 'transient';
+  const kind = feishuCode(answer.code)?.kind;
+  if (kind === 'rateLimit' || answer.status === 429) return 'rateLimited';
+  if (kind === 'token') return 'renewToken';
+  if (kind === 'app') return 'fatal';
+  if (kind === 'transient' || answer.status >= 500) return 'transient';
   return 'rejected';
-}
-
-/**
- * A delete refused because the record is not there (any more): HTTP 404, or a parameter error (1002002), since a
- * DELETE carries no parameter but the id in its path, and that id is one Feishu gave. The record is gone either way.
- */
-export function meansNotFound(code: number | string): boolean {
-  return code === 404 || code === parameterErrorCode;
 }
 
 /** Exponential backoff with jitter for the `attempt`-th retry (1-based): 0.5 s, 1 s, 2 s, ... capped at 30 s. */

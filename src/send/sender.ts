@@ -4,8 +4,8 @@
  * `verdictFor`, transient failures retried with backoff, a refused token renewed once. The caller hands in jobs and
  * gets one result per job; a fatal answer (a missing permission) stops everything.
  *
- * Deletes (an undo) go the same way at the delete API's own pace; a delete answered "not found" is done, not failed:
- * the record is gone, whether an earlier try or an earlier run removed it.
+ * Deletes (an undo) go the same way at the delete API's own pace. Feishu documents no "not found" answer to a
+ * DELETE, so every refusal is a failure here; the undo reads the record back to learn whether it is gone after all.
  *
  * An endpoint with `match` (talents) looks each record up first and reuses a match; it creates only when nothing
  * matches, and since its create has no idempotency key, a create whose answer was lost is looked up again before
@@ -24,13 +24,15 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { Clock } from '../clock.js';
 import { formatDuration } from '../duration.js';
 import type { EndpointDescription, Limit } from '../endpoints/types.js';
-import { ConfigError, ServiceUnavailableError } from '../errors.js';
-import { backoffMs, describeAnswer, meansNotFound, TransientError, verdictFor, type Answer, type Failure, type Reply } from './answer.js';
+import { feishuCode, feishuCodes } from '../endpoints/codes.js';
+import { AppRefusedError, ServiceUnavailableError } from '../errors.js';
+import { backoffMs, describeAnswer, TransientError, verdictFor, type Answer, type Failure, type Reply } from './answer.js';
 import type { HireClient, Method } from './client.js';
 import { Latencies } from './latency.js';
 import { Matcher, type Found, type MatchKey, type QueryFailure, type QueryResult } from './matcher.js';
 import { defaultMaxOutageMs, defaultOutageThreshold, OutageWatch, type OutageChange } from './outage.js';
 import { Pace, type Slot } from './pace.js';
+import type { RunStop } from './runStop.js';
 import type { TokenCache } from './tokenCache.js';
 
 export interface SendJob {
@@ -38,6 +40,8 @@ export interface SendJob {
   /** The Feishu id, for an update. */
   id?: string;
   body: Record<string, unknown>;
+  /** What validation kept beside the body (a phone's dialling code): the look-up reads it, it is not sent. */
+  local?: Record<string, unknown>;
   /**
    * The record's parent was created by this run moments ago (the plan knows): a create refused because the parent
    * is missing is tried again for a while, since a new parent may take seconds to become visible.
@@ -63,13 +67,15 @@ export type SendResult =
   | { status: 'created' | 'updated' | 'matched'; id: string; attempts: number; recovered?: true }
   /** `retryable`: it gave up on a transient failure (the server or the network): a rerun tries again; nothing to fix. */
   | { status: 'failed'; code: number | string; msg: string; attempts: number; logId?: string; retryable?: true }
+  /** The server refused a look-up key of the record as malformed (a mobile number, 1002009): fix `field` in the input. */
+  | { status: 'invalid'; field: string; code: number | string; msg: string; attempts: number }
   /** Not finished because the run was interrupted: nothing is logged, so a rerun sends it. */
   | { status: 'pending'; attempts: number };
 
 /** The outcome of a delete: `notFound` when the record was already gone. */
 export type DeleteResult =
   | { status: 'deleted'; id: string; notFound: boolean; attempts: number; logId?: string }
-  | Exclude<SendResult, { status: 'created' | 'updated' | 'matched' }>;
+  | Exclude<SendResult, { status: 'created' | 'updated' | 'matched' | 'invalid' }>;
 
 export interface SenderStats {
   requests: number;
@@ -102,6 +108,8 @@ export interface SenderOptions {
   maxOutageMs?: number;
   /** Told when sending pauses for an outage, as it goes on, and when it ends (progress shows it). */
   onOutage?: (change: OutageChange) => void;
+  /** Shared by the senders of one connection: a whole-app refusal stops them all. */
+  runStop?: RunStop;
 }
 
 /** The stats of a sender that has sent nothing (a dry run has none at all). */
@@ -160,6 +168,7 @@ export class Sender {
     this.#options = options;
     this.#signal = AbortSignal.any([options.signal, this.#halt.signal]);
     this.#slots = pLimit(options.concurrency);
+    options.runStop?.onStop((reason) => this.stop(reason));
     const { endpoint, clock, rate, signal, client } = options;
     // With fewer records in flight than the threshold, one more than fit at once is enough: the ones in flight gave up.
     const threshold = Math.min(defaultOutageThreshold, options.concurrency + 1);
@@ -264,7 +273,6 @@ export class Sender {
     const sent = await this.#exchange(pace, (token) => client.delete(endpoint, id, token), tries, 'retry');
     const { attempts } = tries;
     if (sent.kind === 'ok') return { status: 'deleted', id, notFound: false, attempts, ...(sent.answer.logId ? { logId: sent.answer.logId } : {}) };
-    if (sent.kind === 'failed' && meansNotFound(sent.code)) return { status: 'deleted', id, notFound: true, attempts, ...(sent.logId ? { logId: sent.logId } : {}) };
     if (sent.kind === 'pending') return { status: 'pending', attempts };
     const { kind: _kind, ...failed } = sent;
     return { status: 'failed', ...failed, attempts };
@@ -276,7 +284,7 @@ export class Sender {
   }
 
   async #matchThenCreate(matcher: Matcher, job: SendJob, tries: Tries): Promise<SendResult> {
-    const keys = matcher.keysOf(job.body);
+    const keys = matcher.keysOf(job.body, job.local);
     const claim = matcher.claim(keys); // at once, so records sharing a key settle in the order they came
     let id: string | undefined;
     try {
@@ -405,7 +413,13 @@ export class Sender {
           continue;
         }
       }
-      if (verdict === 'fatal') this.stop(new ConfigError(permissionMessage(answer, endpoint)));
+      if (verdict === 'fatal') {
+        // Not the record's fault: it stays unsent (nothing logged, nothing to fix in it), and the rerun sends it.
+        const refused = new AppRefusedError(refusalMessage(answer, endpoint));
+        if (this.#options.runStop) this.#options.runStop.stop(refused);
+        else this.stop(refused);
+        return { kind: 'pending' };
+      }
       return failure(answer);
     }
   }
@@ -438,18 +452,22 @@ function resultOf(sent: Settled<{ id: string }>, done: 'created' | 'updated', tr
   const { attempts } = tries;
   if (sent.kind === 'pending') return { status: 'pending', attempts };
   if (sent.kind === 'failed') {
-    const { kind: _kind, ...failed } = sent;
+    const { kind: _kind, invalid, ...failed } = sent;
+    if (invalid !== undefined) return { status: 'invalid', field: invalid, code: failed.code, msg: failed.msg, attempts };
     return { status: 'failed', ...failed, attempts };
   }
   return { status: done, id: sent.answer.id, attempts };
 }
 
-function permissionMessage(answer: Failure, endpoint: EndpointDescription): string {
+/** Why Feishu refused the app as a whole, and what to fix: the code table's advice, with the permissions it needs. */
+function refusalMessage(answer: Failure, endpoint: EndpointDescription): string {
   const { code, msg } = describeAnswer(answer);
   const { permissions } = endpoint;
   const needed = permissions.length === 1 ? `the permission ${permissions[0]}` : `the permissions ${permissions.join(' and ')} (the docs name both)`;
+  const fix = feishuCode(code)?.fix ?? 'check the app in the developer console and run again';
+  const asksPermission = code === feishuCodes.missingPermission.code || code === feishuCodes.tokenLacksPermission.code;
   return (
-    `Feishu refused the app permission to import ${endpoint.title}s (code ${code}: ${msg}). The app needs ${needed} ` +
-    'and a published version that includes it; grant it in the developer console and run again'
+    `Feishu refused the app itself, not a record, while importing ${endpoint.title}s (code ${code}: ${msg}); ` +
+    `${asksPermission ? `the app needs ${needed}: ` : ''}${fix}. What was sent is logged: the rerun continues where this run stopped`
   );
 }

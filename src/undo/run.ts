@@ -3,6 +3,8 @@
  * its own (so each delete API keeps its own pace). Guarantees:
  * - each deletion is written to the log its create was written to as soon as its answer is known (`deleted`, or
  *   `notFound` when the record was already gone), so an undo stopped at any moment resumes where it stopped;
+ * - a refused delete counts as "already gone" only when reading the record back by its id finds it absent: Feishu
+ *   documents no not-found answer for a DELETE, and its generic parameter error (1002002) may mean anything;
  * - a level starts only once the one before it has finished with nothing failed or left undone: a parent is never
  *   deleted while a child of it may still be there;
  * - records carried away by a parent (assessments with their interview) are logged `withParent` once every parent
@@ -61,6 +63,11 @@ export interface UndoRunInput {
   logFor(path: string): ResultLog<DeletedEntry>;
   signal: AbortSignal;
   now?: () => Date;
+  /**
+   * Whether a record whose delete was refused is gone after all, read back by its id: true, or why it cannot be
+   * taken as gone (it is still there, or it cannot be read back). Without it, a refusal is a failure.
+   */
+  isGone?(endpoint: EndpointDescription, id: string): Promise<true | string>;
 }
 
 /** Resolves once every level has run or the run stopped; the error that stopped it, if one did. */
@@ -89,17 +96,29 @@ export async function runUndo(input: UndoRunInput): Promise<{ stop?: Error }> {
         level.map(async ({ endpoint, records }) => {
           const sender = tally.live.get(endpoint.resource)!;
           const counts = tally.counts(endpoint.resource);
+          const checking = new Set<Promise<void>>();
           const settle = (record: UndoRecord, result: DeleteResult) => {
             if (result.status === 'pending') counts.pending++;
             else if (result.status === 'failed') {
-              counts.failed++;
-              const { code, msg, logId } = result;
-              tally.problems.push({ resource: endpoint.resource, externalId: record.externalId, id: record.id, code, msg, ...(logId ? { logId } : {}) });
+              if (input.isGone && !result.retryable && !sender.fatal) {
+                const check = input.isGone(endpoint, record.id).then((gone) => {
+                  if (gone === true) settle(record, { status: 'deleted', id: record.id, notFound: true, attempts: result.attempts, ...(result.logId ? { logId: result.logId } : {}) });
+                  else fail(record, { ...result, msg: `${result.msg} (${gone})` });
+                });
+                checking.add(check);
+                void check.finally(() => checking.delete(check));
+                return;
+              }
+              fail(record, result);
             } else {
               counts[result.notFound ? 'notFound' : 'deleted']++;
               write(endpoint.resource, record, result.notFound ? 'notFound' : 'deleted', { attempts: result.attempts, ...(result.logId ? { logId: result.logId } : {}) });
               if (stop) sender.stop(stop);
             }
+          };
+          const fail = (record: UndoRecord, { code, msg, logId }: Extract<DeleteResult, { status: 'failed' }>) => {
+            counts.failed++;
+            tally.problems.push({ resource: endpoint.resource, externalId: record.externalId, id: record.id, code, msg, ...(logId ? { logId } : {}) });
           };
           let submitted = 0;
           for (const record of records) {
@@ -108,6 +127,7 @@ export async function runUndo(input: UndoRunInput): Promise<{ stop?: Error }> {
             submitted++;
           }
           await sender.drain();
+          while (checking.size > 0) await Promise.all(checking);
           counts.pending += records.length - submitted;
           stop ??= sender.fatal;
         }),

@@ -6,6 +6,7 @@
  */
 import type { AnswerRule, EndpointDescription, Fields, FieldType } from '../endpoints/types.js';
 import { dateFormats, dateReader, type DateReader } from './dates.js';
+import { diallingCodeAt, type PhoneReader } from './phone.js';
 import { intReader } from './integers.js';
 import { shown, type Problem } from './problem.js';
 import { suggestion } from './suggest.js';
@@ -20,6 +21,8 @@ export type Validator = (candidate: unknown) => Validated;
 export interface ValidatorOptions {
   /** The IANA zone dates without an offset are read in; default: the machine's. */
   zone?: string;
+  /** Reads phone fields (phoneReader); required when the endpoint has one. */
+  phones?: PhoneReader;
 }
 
 /** What a check returns for a value it refused (its problems are already recorded). */
@@ -31,10 +34,11 @@ type Check = (value: unknown, path: string, problems: Problem[], local: Record<s
 interface Compiler {
   dates: DateReader;
   externalId: string;
+  phones?: PhoneReader;
 }
 
 export function compileValidator(endpoint: EndpointDescription, options: ValidatorOptions = {}): Validator {
-  const compiler: Compiler = { dates: dateReader(options.zone), externalId: endpoint.externalId };
+  const compiler: Compiler = { dates: dateReader(options.zone), externalId: endpoint.externalId, phones: options.phones };
   const record = objectCheck(endpoint.fields, compiler, '');
   return (candidate) => {
     const problems: Problem[] = [];
@@ -142,6 +146,17 @@ function typeCheck(type: FieldType, compiler: Compiler, prefix: string): Check {
           else refused = refuse(problems, `${path}[${index}]`, `${shown(item)} is not text`) === invalid;
         }
         return refused ? invalid : items;
+      };
+    }
+    case 'phone': {
+      const { phones } = compiler;
+      if (!phones) throw new Error(`${prefix.slice(0, -1)} is a phone field: compile the validator with a phone reader`);
+      // The national digits are sent; the dialling code keys the look-up (a talent under +852 is not one under +86).
+      return (value, path, problems, local) => {
+        const phone = phones(value);
+        if (!phone.ok) return refuse(problems, path, phone.reason);
+        local[diallingCodeAt(path)] = phone.diallingCode;
+        return phone.national;
       };
     }
     case 'object':

@@ -110,6 +110,20 @@ describe('hire-import undo', { timeout: 120_000 }, () => {
     expect(again.stderr).toContain(`would delete 6 interviews, 8 assessments (with their interviews), 3 applications from ${sandbox!.url}`);
   });
 
+  it('takes a refused delete as "already gone" only when reading it back by id finds it absent: a generic 1002002 is a failure', async () => {
+    const { folder, env, importAll, log } = await setup({ applications: 2, interviews: 4, assessments: 4 });
+    expect(await importAll()).toEqual([0, 0, 0]);
+    const id = (resource: string, externalId: string) => readLog(log(resource)).find((entry) => entry.external_id === externalId)!.id as string;
+    // Removed in the Feishu UI: an interview (batch_query reads it by id) and an application (listed only by talent).
+    expect(sandbox!.removeRecord('interviews', id('interviews', 'I1'))).toBe(true);
+    expect(sandbox!.removeRecord('applications', id('applications', 'A1'))).toBe(true);
+    const run = await runCli(['undo', 'migration.yaml', '--yes'], { cwd: folder, env });
+    expect(run.code).toBe(1);
+    expect(readLog(log('interviews')).find((entry) => entry.external_id === 'I1' && entry.status === 'deleted')).toMatchObject({ how: 'notFound' });
+    expect(readLog(log('applications')).filter((entry) => entry.status === 'deleted').map((entry) => entry.external_id)).toEqual(['A0']);
+    expect(run.stderr).toContain('not documented as "not found", and external applications cannot be read back by id alone to tell: check it in Feishu');
+  });
+
   it('resumes after kill -9 and deletes nothing twice: the server deleted exactly what was created', async () => {
     const counts = { applications: 2, interviews: 30, assessments: 30 };
     const { folder, env, importAll, log } = await setup(counts, { latencyMs: 150 });

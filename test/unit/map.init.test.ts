@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { init } from '../../src/commands/init.js';
 import { preview } from '../../src/commands/preview.js';
 import { UsageError } from '../../src/errors.js';
+import { applications } from '../../src/endpoints/applications.js';
 import { assessments } from '../../src/endpoints/assessments.js';
 import { interviews } from '../../src/endpoints/interviews.js';
 import { offers } from '../../src/endpoints/offers.js';
@@ -33,6 +34,17 @@ async function initAndCompile(file: string, endpoint = assessments) {
 }
 
 describe('init', () => {
+  it("never offers an 'updated at' column for an application's modify_time (the API's termination time), and does offer a termination date", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'map-init-'));
+    const edited = join(dir, 'edited.csv');
+    writeFileSync(edited, '投递编号,人才id,更新时间,修改时间,updated at\nA1,7001,2024-03-01,2024-03-02,2024-03-03\n');
+    const { spec } = await initAndCompile(edited, applications);
+    expect(Object.keys(spec.fields ?? {})).not.toContain('modify_time');
+    const ended = join(dir, 'ended.csv');
+    writeFileSync(ended, '投递编号,人才id,终止时间\nA1,7001,2024-03-01\n');
+    expect((await initAndCompile(ended, applications)).spec.fields).toMatchObject({ modify_time: '终止时间' });
+  });
+
   it('guesses the Chinese wide export, writes its encoding, and lists the other columns as hints', async () => {
     const file = copyOf('fixtures/legacy/moka-gbk.csv');
     const { written, spec, text } = await initAndCompile(file);

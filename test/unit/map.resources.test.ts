@@ -33,6 +33,7 @@ describe('mapping talents: dotted fields and lists', () => {
         basic_info: { name: '张伟', email: 'zw@example.com', birthday: String(Date.UTC(1995, 4, 3, 16)) },
         education_list: [{ school: '清华大学', start_time: String(Date.UTC(2013, 7, 31, 16)) }],
       },
+      local: { external_id: 'C-1' },
       externalId: 'C-1',
     });
   });
@@ -147,6 +148,7 @@ describe('mapping interviews', () => {
         begin_time: Date.UTC(2024, 2, 1, 2, 30),
         interview_assessments: [{ username: 'lina', conclusion: 2 }, { username: 'bob' }],
       },
+      local: {},
       externalId: 'I-1',
     });
   });
@@ -166,6 +168,7 @@ describe('the default layout of every resource', () => {
     expect(await prepare(row({ external_id: 'C-9', 'basic_info.name': 'Ada', 'basic_info.mobile': '13800000000', folder_id_list: 'a|b', notes: '' }), mapper)).toEqual({
       ok: true,
       body: { basic_info: { name: 'Ada', mobile: '13800000000' }, folder_id_list: ['a', 'b'] },
+      local: { external_id: 'C-9', 'basic_info.mobile@dialling_code': '86' },
       externalId: 'C-9',
     });
     const interviewMapper = await compile(undefined, { endpoint: interviews, format: 'csv', header: ['external_application_id', 'begin_time'], source: 'i.csv' });
@@ -185,11 +188,11 @@ describe('the default layout of every resource', () => {
 describe('the key a record is logged under', () => {
   it('is its own, or derived from its content and sent, or for a refused record its own when it has one', async () => {
     const mapper = await compile({ fields: { external_id: 'id', external_interview_id: 'interview', content: 'notes' } });
-    expect(await prepare(row({ id: 'A-1', interview: '698' }), mapper)).toEqual({ ok: true, body: { external_id: 'A-1', external_interview_id: '698' }, externalId: 'A-1' });
+    expect(await prepare(row({ id: 'A-1', interview: '698' }), mapper)).toEqual({ ok: true, body: { external_id: 'A-1', external_interview_id: '698' }, local: {}, externalId: 'A-1' });
     const derived = await prepare(row({ interview: '698', notes: 'ok' }), mapper);
     if (!derived.ok) throw new Error('expected a valid record');
     expect(derived.externalId).toMatch(/^hi-[0-9a-f]{16}$/);
-    expect(derived).toEqual({ ok: true, body: { external_interview_id: '698', content: 'ok', external_id: derived.externalId }, externalId: derived.externalId });
+    expect(derived).toEqual({ ok: true, body: { external_interview_id: '698', content: 'ok', external_id: derived.externalId }, local: {}, externalId: derived.externalId });
     expect(await prepare(row({ interview: '698', notes: 'ok' }), mapper)).toEqual(derived);
     expect(await prepare(row({ id: 7 }), mapper)).toEqual({ ok: false, problems: [{ field: 'external_interview_id', reason: 'is required' }], externalId: '7' });
   });

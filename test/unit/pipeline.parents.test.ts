@@ -96,13 +96,13 @@ describe('the pipeline inside a plan', () => {
     const step = run([{ id: 'I-1', application: 'A-2', status: 2 }, { id: 'I-2', application: 'A-1' }], parent);
     await settle();
     expect(step.read).toEqual(['I-1', 'I-2']);
-    expect(step.sent).toEqual([{ action: 'create', body: { external_id: 'I-2', external_application_id: '701' } }]);
+    expect(step.sent).toEqual([{ action: 'create', body: { external_id: 'I-2', external_application_id: '701' }, local: {} }]);
     expect(parent.parked).toBe(1);
     parent.record({ external_id: 'A-2', status: 'created', id: '702' });
     parent.finish('complete');
     const outcome = await step.done;
     // Created in this run moments ago: the sender may retry a "parent missing" answer for it.
-    expect(step.sent[1]).toEqual({ action: 'create', body: { external_id: 'I-1', external_application_id: '702', participate_status: 2 }, parentCreatedRecently: true });
+    expect(step.sent[1]).toEqual({ action: 'create', body: { external_id: 'I-1', external_application_id: '702', participate_status: 2 }, local: {}, parentCreatedRecently: true });
     expect(step.logged.map((entry) => [entry.external_id, entry.status, entry.id])).toEqual([
       ['I-2', 'created', '900'],
       ['I-1', 'created', '901'],
@@ -176,7 +176,7 @@ describe('the pipeline inside a plan', () => {
     const step = run([{ id: 'I-7', application: 'A-7' }], parent);
     parent.finish('complete');
     await step.done;
-    expect(step.sent).toEqual([{ action: 'create', body: { external_id: 'I-7', external_application_id: '707' } }]);
+    expect(step.sent).toEqual([{ action: 'create', body: { external_id: 'I-7', external_application_id: '707' }, local: {} }]);
   });
 
   it('on a dry run checks a child of a parent that would be created, and tells its own children a placeholder', async () => {

@@ -291,11 +291,11 @@ describe('runPlan', () => {
 });
 
 describe('worstExitCode', () => {
-  // Worst first, by number: internal, log write failed, locked, unavailable, interrupted, usage, records failed,
-  // stopped on purpose, ok.
-  const order = [70, 74, 75, 69, 130, 2, 1, 3, 0];
+  // Worst first, by number: internal, log write failed, locked, unavailable, the app refused, interrupted, usage,
+  // records failed, stopped on purpose, ok.
+  const order = [70, 74, 75, 69, 77, 130, 2, 1, 3, 0];
 
-  it('ranks 70 > 74 > 75 > 69 > 130 > 2 > 1 > 3 > 0', () => {
+  it('ranks 70 > 74 > 75 > 69 > 77 > 130 > 2 > 1 > 3 > 0', () => {
     for (let worse = 0; worse < order.length; worse++) {
       for (let better = worse + 1; better < order.length; better++) {
         expect(worstExitCode([order[better]!, order[worse]!])).toBe(order[worse]);

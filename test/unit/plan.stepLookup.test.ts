@@ -52,6 +52,7 @@ describe('{ step } lookups', () => {
     expect(prepared).toEqual({
       ok: true,
       body: { external_id: 'F-1', external_interview_id: 'I-1' },
+      local: {},
       externalId: 'F-1',
       stepKeys: [{ path: ['external_interview_id'], lookup: 'interviews', key: 'I-1' }],
     });

@@ -91,7 +91,7 @@ describe('sandbox tokens', () => {
     expect(missing.body.code).toBe(99991661);
     const unknown = await call(sandbox, 'POST', assessmentsPath, { token: 't-nonsense', body: assessment('a1') });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.code).toBe(99991663);
+    expect(unknown.body.code).toBe(99991665);
     expect((await call(sandbox, 'POST', assessmentsPath, { token, body: assessment('a1') })).status).toBe(200);
 
     await new Promise((resolve) => setTimeout(resolve, 1100));

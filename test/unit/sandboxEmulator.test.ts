@@ -310,19 +310,33 @@ describe('talents/batch_get_id', () => {
       msg: 'success',
       data: { talent_list: [{ talent_id: first, email: 'c1@example.com' }, { talent_id: second, email: 'c2@example.com' }] },
     });
-    expect(lookUp({ mobile_number_list: ['13800000002'] }).data).toEqual({ talent_list: [{ talent_id: second, mobile_number: '13800000002' }] });
+    expect(lookUp({ mobile_number_list: ['13800000002'] }).data).toEqual({ talent_list: [{ talent_id: second, mobile_number: '13800000002', mobile_code: '86' }] });
     // Email of one, mobile of the other: no talent matches both.
     expect(lookUp({ email_list: ['c1@example.com'], mobile_number_list: ['13800000002'] }).data).toEqual({ talent_list: [] });
     expect(lookUp({ email_list: ['c2@example.com'], mobile_number_list: ['13800000002'] }).data).toEqual({
-      talent_list: [{ talent_id: second, email: 'c2@example.com', mobile_number: '13800000002' }],
+      talent_list: [{ talent_id: second, email: 'c2@example.com', mobile_number: '13800000002', mobile_code: '86' }],
     });
     expect(lookUp({}).data).toEqual({ talent_list: [] });
+  });
+
+  it("matches a mobile only under the talent's own dialling code (its location code's region), 86 by default", () => {
+    const sandbox = emulatorWith();
+    const hongKong = sandbox.create(talents, { basic_info: { name: 'HK', mobile: '91234567', mobile_country_code: 'HK_1' } });
+    const mainland = sandbox.create(talents, { basic_info: { name: 'CN', mobile: '13800138000' } });
+    const lookUp = (body: Body) => sandbox.call('POST', match.path, body).body as unknown as { data: { talent_list: unknown[] } };
+    expect(lookUp({ mobile_code: '852', mobile_number_list: ['91234567', '13800138000'] }).data.talent_list).toEqual([{ talent_id: hongKong, mobile_number: '91234567', mobile_code: '852' }]);
+    expect(lookUp({ mobile_code: '86', mobile_number_list: ['91234567'] }).data.talent_list).toEqual([]);
+    expect(lookUp({ mobile_number_list: ['13800138000'] }).data.talent_list).toEqual([{ talent_id: mainland, mobile_number: '13800138000', mobile_code: '86' }]);
   });
 
   it('answers a malformed mobile number with 1002009 and a bad request with 1002002', () => {
     const sandbox = emulatorWith();
     const malformed = sandbox.call('POST', match.path, { mobile_number_list: ['13800000001', '138-0000'] });
     expect(malformed).toMatchObject({ status: 400, body: { code: 1002009, msg: expect.stringContaining('"138-0000"') } });
+    for (const written of ['+86 13800000001', '138 0000 0001']) {
+      expect(sandbox.call('POST', match.path, { mobile_code: '86', mobile_number_list: [written] }).body).toMatchObject({ code: 1002009 });
+    }
+    expect(sandbox.call('POST', match.path, { mobile_code: '+86', mobile_number_list: ['13800000001'] }).body).toMatchObject({ code: 1002009 });
     const tooMany = sandbox.call('POST', match.path, { email_list: Array.from({ length: match.maxKeys + 1 }, (_, n) => `${n}@x.cn`) });
     expect(tooMany.body).toMatchObject({ code: 1002002, msg: expect.stringContaining(`email_list must have at most ${match.maxKeys} items`) });
     expect(sandbox.call('POST', match.path, { name_list: ['x'] }).body).toMatchObject({ code: 1002002, msg: expect.stringContaining('unknown field name_list') });

@@ -11,12 +11,14 @@ describe('verdictFor', () => {
     expect(verdictFor({ kind: 'ok', status: 200, id: '1' })).toBe('done');
     expect(verdictFor(error(429, 99991400))).toBe('rateLimited');
     expect(verdictFor(error(400, 99991400))).toBe('rateLimited'); // older APIs: the code, not the status, says it
-    for (const code of [99991661, 99991663, 99991664, 99991671]) expect(verdictFor(error(400, code))).toBe('renewToken');
+    for (const code of [99991661, 99991663, 99991665, 99991671]) expect(verdictFor(error(400, code))).toBe('renewToken');
     expect(verdictFor(error(500, 1002001))).toBe('transient');
     expect(verdictFor(error(502, 502))).toBe('transient');
     expect(verdictFor({ kind: 'network', code: 'ECONNRESET', msg: 'reset' })).toBe('transient');
     expect(verdictFor(error(400, 1002002))).toBe('rejected');
-    expect(verdictFor(error(400, 99991672))).toBe('fatal');
+    for (const code of [99991672, 99991401, 99991403, 99991662, 99991673, 99991676]) expect(verdictFor(error(400, code))).toBe('fatal');
+    // About app_access_tokens and user authorization, which this tool never sends: a refusal of the record.
+    for (const code of [99991664, 99991679]) expect(verdictFor(error(400, code))).toBe('rejected');
   });
 });
 

@@ -166,12 +166,12 @@ describe('Sender', () => {
 
   it("stops everything on a missing permission, naming the endpoint's permissions", async () => {
     const forbidden = scripted([error(400, 99991672)]);
-    expect(await forbidden.send()).toMatchObject({ status: 'failed', code: 99991672 });
-    expect(forbidden.sender.fatal?.message).toMatch(/needs the permission hire:external_application and a published version/);
+    expect(await forbidden.send()).toMatchObject({ status: 'pending' }); // not the record's fault: the rerun sends it
+    expect(forbidden.sender.fatal?.message).toMatch(/the app needs the permission hire:external_application: grant the permission in the developer console, publish a version/);
     expect(await forbidden.send()).toEqual({ status: 'pending', attempts: 0 });
     const offersForbidden = scripted([error(400, 99991672)], { endpoint: offers });
     await offersForbidden.send();
-    expect(offersForbidden.sender.fatal?.message).toMatch(/import external offers .* needs the permissions hire:external_offer and hire:external_application/);
+    expect(offersForbidden.sender.fatal?.message).toMatch(/importing external offers .* needs the permissions hire:external_offer and hire:external_application/);
   });
 
   it('after an interrupt starts nothing new and leaves a retry pending', async () => {
@@ -219,11 +219,10 @@ describe('Sender, deleting (undo)', () => {
     expect(scripted([], { endpoint: applications }).sender.paces.delete?.state).toMatchObject({ rate: 20, perMinute: 20 });
   });
 
-  it('counts a record already gone (HTTP 404, or a parameter error: the id is the only parameter) as deleted, and fails any other refusal', async () => {
-    expect(await scripted([error(400, 1002002)], { endpoint: interviews }).remove('5')).toEqual({ status: 'deleted', id: '5', notFound: true, attempts: 1 });
-    expect(await scripted([error(404, 404)], { endpoint: interviews }).remove('5')).toMatchObject({ status: 'deleted', notFound: true });
-    // A delete whose first answer was lost and whose retry finds nothing: it was deleted by the first try.
-    expect(await scripted([reset, error(400, 1002002)], { endpoint: interviews }).remove('5')).toMatchObject({ status: 'deleted', notFound: true, attempts: 2 });
+  it('fails every refused delete, a parameter error and a 404 too: Feishu documents no "not found" (the undo reads back)', async () => {
+    expect(await scripted([error(400, 1002002)], { endpoint: interviews }).remove('5')).toEqual({ status: 'failed', code: 1002002, msg: 'code 1002002', attempts: 1 });
+    expect(await scripted([error(404, 404)], { endpoint: interviews }).remove('5')).toMatchObject({ status: 'failed', code: 404 });
+    expect(await scripted([reset, error(400, 1002002)], { endpoint: interviews }).remove('5')).toMatchObject({ status: 'failed', code: 1002002, attempts: 2 });
     expect(await scripted([error(400, 1002201)], { endpoint: interviews }).remove('5')).toEqual({ status: 'failed', code: 1002201, msg: 'code 1002201', attempts: 1 });
   });
 
@@ -330,12 +329,26 @@ describe('Sender, for an endpoint that matches before it creates (talents)', () 
     const byMobile = scripted([], { endpoint: talents, lookup });
     expect(await byMobile.send({ body: talent('C-2', { email: 'b@example.com', mobile: '13800000002' }) })).toEqual({ status: 'matched', id: 'T-phone', attempts: 0 });
     expect(byMobile.sent.map((request) => request.body)).toEqual([
-      { mobile_code: '86', email_list: ['b@example.com'] },
+      { email_list: ['b@example.com'] },
       { mobile_code: '86', mobile_number_list: ['13800000002'] },
     ]);
     const fresh = scripted([ok('T-new')], { endpoint: talents, lookup });
     expect(await fresh.send({ body: talent('C-3', { email: 'c@example.com' }) })).toEqual({ status: 'created', id: 'T-new', attempts: 1 });
     expect(fresh.sent.map((request) => request.what)).toEqual(['POST /open-apis/hire/v1/talents/batch_get_id', 'create']);
+  });
+
+  it('makes a record whose mobile Feishu refuses as malformed (1002009) invalid, naming the field: never "no match", never created', async () => {
+    const lookup = (body: Record<string, unknown>): Reply =>
+      body.mobile_number_list ? { kind: 'error', status: 400, code: 1002009, msg: '手机号格式错误' } : { kind: 'ok', status: 200, body: { code: 0, data: { talent_list: [] } } };
+    const refused = scripted([ok('T-never')], { endpoint: talents, lookup });
+    expect(await refused.send({ body: talent('C-9', { mobile: '13800000009' }) })).toEqual({
+      status: 'invalid',
+      field: 'basic_info.mobile',
+      code: 1002009,
+      msg: 'Feishu refused +86 13800000009 as malformed (手机号格式错误): correct it in the input',
+      attempts: 0,
+    });
+    expect(refused.sent.map((request) => request.what)).toEqual(['POST /open-apis/hire/v1/talents/batch_get_id']);
   });
 
   it('looks a lost create up again instead of sending it twice', async () => {

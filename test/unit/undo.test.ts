@@ -112,7 +112,7 @@ describe('undo ETA from the delete limits', () => {
 });
 
 /** Real senders over a client that answers deletes from `answers` (by id; ok when not named), on a fake clock. */
-function scriptedRun(answers: Record<string, Answer> = {}, signal = new AbortController().signal) {
+function scriptedRun(answers: Record<string, Answer> = {}, signal = new AbortController().signal, readBack?: Record<string, true | string>) {
   const clock = fakeClock();
   const asked: string[] = [];
   const tokenCache = new TokenCache(async () => ({ token: 't-1', expire: 7200 }), clock);
@@ -135,7 +135,8 @@ function scriptedRun(answers: Record<string, Answer> = {}, signal = new AbortCon
   };
   const run = async (sources: UndoSource[]) => {
     const tally = new UndoTally();
-    const outcome = await runUndo({ targets: undoTargets(sources), tally, senderFor, logFor, signal, now: () => new Date(0) });
+    const isGone = readBack && (async (_endpoint: EndpointDescription, id: string) => readBack[id] ?? 'never asked');
+    const outcome = await runUndo({ targets: undoTargets(sources), tally, senderFor, logFor, signal, now: () => new Date(0), ...(isGone ? { isGone } : {}) });
     for (const log of logs.values()) log.close();
     return { tally, outcome };
   };
@@ -151,7 +152,8 @@ describe('undo run', () => {
   const sources = () => [source('applications', { A1: 'a1' }), source('interviews', { I1: 'i1', I2: 'i2' }), source('assessments', { R1: 'r1' })];
 
   it('deletes level by level, logs each deletion (a record already gone as notFound) and the assessments with their interviews', async () => {
-    const scripted = scriptedRun({ i2: { kind: 'error', status: 400, code: 1002002, msg: 'no such interview' } });
+    // i2's delete is refused with the generic parameter error; read back by its id, it is not there.
+    const scripted = scriptedRun({ i2: { kind: 'error', status: 400, code: 1002002, msg: 'no such interview' } }, undefined, { i2: true });
     const { tally, outcome } = await scripted.run(sources());
     expect(outcome).toEqual({});
     // The interviews at once (in any order), the application only after both.
@@ -169,6 +171,15 @@ describe('undo run', () => {
     expect(scripted.logged('assessments.jsonl')).toEqual([
       { resource: 'assessments', external_id: 'R1', status: 'deleted', id: 'r1', how: 'withParent', at: '1970-01-01T00:00:00.000Z' },
     ]);
+  });
+
+  it('fails a delete refused with the generic 1002002 unless reading it back finds it gone', async () => {
+    const refused = { kind: 'error', status: 400, code: 1002002, msg: '参数错误' } as const;
+    const unchecked = await scriptedRun({ i2: refused }).run(sources());
+    expect(unchecked.tally.problems).toEqual([{ resource: 'interviews', externalId: 'I2', id: 'i2', code: 1002002, msg: '参数错误' }]);
+    const stillThere = await scriptedRun({ i2: refused }, undefined, { i2: 'it is still there, read back by its id' }).run(sources());
+    expect(stillThere.tally.byResource.get('interviews')).toMatchObject({ deleted: 1, notFound: 0, failed: 1 });
+    expect(stillThere.tally.problems).toEqual([{ resource: 'interviews', externalId: 'I2', id: 'i2', code: 1002002, msg: '参数错误 (it is still there, read back by its id)' }]);
   });
 
   it('holds the parents back, and the assessments unlogged, while an interview could not be deleted', async () => {

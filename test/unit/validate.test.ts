@@ -8,15 +8,17 @@ import { backgroundChecks } from '../../src/endpoints/backgroundChecks.js';
 import { interviews } from '../../src/endpoints/interviews.js';
 import { offers } from '../../src/endpoints/offers.js';
 import { talents } from '../../src/endpoints/talents.js';
+import { phoneReader } from '../../src/validate/phone.js';
 import { compileValidator } from '../../src/validate/validate.js';
 
 const zone = { zone: 'Asia/Shanghai' };
+const phones = await phoneReader();
 /** 2024-03-01 10:30 in Shanghai. */
 const morning = Date.UTC(2024, 2, 1, 2, 30);
 const dateReason = (value: string) => `'${value}' is not a date (ISO 8601, 2024-03-01 10:30, 2024/3/1, Unix seconds or ms, Excel serial)`;
 
 describe('talents', () => {
-  const validate = compileValidator(talents, zone);
+  const validate = compileValidator(talents, { ...zone, phones });
 
   it('sends nested basic_info with labels as integers and dates as strings of digits; the legacy key stays local', () => {
     expect(
@@ -33,8 +35,34 @@ describe('talents', () => {
         education_list: [{ school: '清华大学', start_time: String(Date.UTC(2008, 7, 31, 16)), end_time: '1341072000000' }],
         folder_id_list: ['7001', '7002'],
       },
-      local: { external_id: 'C-1' },
+      local: { external_id: 'C-1', 'basic_info.mobile@dialling_code': '86' },
     });
+  });
+
+  it.each([
+    { written: '+86 138-0013-8000', code: '86', national: '13800138000' },
+    { written: '138 0013 8000', code: '86', national: '13800138000' },
+    { written: '0086 13800138000', code: '86', national: '13800138000' },
+    { written: '+1 (415) 555-0100', code: '1', national: '4155550100' },
+    { written: '+852 9123 4567', code: '852', national: '91234567' },
+  ])('sends the mobile $written as the digits $national, its dialling code $code kept for the look-up', ({ written, code, national }) => {
+    expect(validate({ external_id: 'C-1', basic_info: { name: 'x', mobile: written } })).toEqual({
+      ok: true,
+      body: { basic_info: { name: 'x', mobile: national } },
+      local: { external_id: 'C-1', 'basic_info.mobile@dialling_code': code },
+    });
+  });
+
+  it('reads numbers without +code in the region given, and refuses what is no phone number', async () => {
+    const us = compileValidator(talents, { ...zone, phones: await phoneReader('US') });
+    expect(us({ external_id: 'C-1', basic_info: { name: 'x', mobile: '(415) 555-0100' } })).toMatchObject({ ok: true, local: { 'basic_info.mobile@dialling_code': '1' } });
+    for (const mobile of ['12345', 'call me', '+86 138']) {
+      expect(validate({ external_id: 'C-1', basic_info: { name: 'x', mobile } })).toEqual({
+        ok: false,
+        problems: [{ field: 'basic_info.mobile', reason: `'${mobile}' is not a phone number (read in region CN unless it starts with +code or 00code)` }],
+      });
+    }
+    await expect(phoneReader('XX')).rejects.toThrow('"XX" is not a region phone numbers are known for');
   });
 
   it('requires the legacy key and the name, and names a misspelt nested field', () => {
