@@ -25,6 +25,11 @@ export interface SourceRecord {
   fields: Record<string, unknown>;
   /** The record's original text without its line ending, e.g. for a rejects file. */
   raw: string;
+  /**
+   * Cells known not to hold what was meant (an id Excel stored as a number and rounded): a problem of the record
+   * only when the mapping reads their column.
+   */
+  damaged?: { column: string; reason: string }[];
 }
 
 export interface SourceProblem {
