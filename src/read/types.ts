@@ -11,7 +11,7 @@ export interface OpenOptions {
   encoding?: string;
   /** CSV only: overrides delimiter detection. 'tab' and '\t' (backslash, t) mean a tab. */
   delimiter?: string;
-  /** .xlsx only: the worksheet to read (default: the first). */
+  /** .xlsx only: the worksheet to read, by its tab name (default: the first visible one). */
   sheet?: string;
   /** Read when path is '-'. */
   stdin?: NodeJS.ReadableStream;
