@@ -16,6 +16,7 @@ import type { MaxErrors } from '../import/errorBudget.js';
 import { runPipeline, type PipelineInput } from '../import/pipeline.js';
 import { openMappedInput } from '../import/records.js';
 import { lockResultLog } from '../log/lock.js';
+import { writeRunEnd } from '../log/runEnd.js';
 import { readResultLog, ResultLog, type Intent, type LogHeader, type LogHistory } from '../log/resultLog.js';
 import { checkLogTarget, defaultLogPath, makeStateFolder, targetOf, type Target } from '../log/target.js';
 import { loadMapping, type Mapper, type MappingSpec } from '../map/mapping.js';
@@ -24,7 +25,7 @@ import { stepLookups } from '../plan/order.js';
 import { ParentIds } from '../plan/parentIds.js';
 import { sameFile } from '../read/input.js';
 import { ReadBack, readRequests } from '../readBack/readBack.js';
-import { contentKey, recoverable, Recovery } from '../readBack/recovery.js';
+import { contentKey, idempotent, recoverable, Recovery } from '../readBack/recovery.js';
 import { createRejectsWriter } from '../read/rejects.js';
 import { claimRejectsPath } from '../read/rejectsWritten.js';
 import { formatFromPath, type Format, type RecordSource, type SourceItem } from '../read/source.js';
@@ -215,6 +216,8 @@ export interface StepLinks {
   own?: PipelineInput['own'];
   /** Told of the step's outages, for the plan's progress lines. */
   onOutage?: SenderOptions['onOutage'];
+  /** The command that continues the step, as `status` shows it once the run has stopped: the plan's. */
+  continueWith?: string;
 }
 
 /** Runs an opened import through the pipeline (sending through `connection`, none on a dry run) and sums it up. */
@@ -254,7 +257,7 @@ export async function sendImport(opened: OpenedImport, connection: Connection | 
       knownRefusals: history.refused,
       parents: links.parents,
       own: links.own,
-      intents: connection && sender && recoverable(endpoint) ? intentsOf(endpoint, history, paths.log, connection, sender, options, { ...io, signal }) : undefined,
+      intents: connection && sender && (recoverable(endpoint) || idempotent(endpoint)) ? intentsOf(endpoint, history, paths.log, connection, sender, options, { ...io, signal }) : undefined,
     });
   } finally {
     progress?.stop();
@@ -270,6 +273,11 @@ export async function sendImport(opened: OpenedImport, connection: Connection | 
   }
   const rejects = rejected > 0 ? outputs!.rejectsPath : null;
   await outputs?.resultLog.close(); // its last lines synced now, so that a sync that fails is in this summary
+  if (!options.dryRun) {
+    const finished = !io.signal.aborted && outcome.readToEnd && outcome.pending === 0 && outcome.stoppedEarly === null && !stop && !outputs?.resultLog.failure;
+    const command = links.continueWith ?? continueCommand(io.program, options, paths.log);
+    writeRunEnd(paths.log, { state: finished ? 'finished' : 'stopped', at: new Date().toISOString(), command, cwd: io.cwd });
+  }
   const elapsedMs = io.clock.now() - started;
   return {
     resource: endpoint.resource,
@@ -445,7 +453,8 @@ export function apiOrigin(baseUrl: string, note: (text: string) => void): string
 function intentsOf(endpoint: EndpointDescription, history: LogHistory, log: string, connection: Connection, sender: Sender, options: ImportOptions, io: ImportIO) {
   const pending = new Map([...history.intents].filter(([, intent]) => intent.resource === endpoint.resource));
   const readBack = new ReadBack(readRequests((reader) => (reader === endpoint ? sender : newSender(reader, connection, options, io))));
-  const recovery = new Recovery(endpoint, readBack, { pending, claimed: () => loggedIds(log) });
+  // The wall clock, as the intents' times are.
+  const recovery = new Recovery(endpoint, readBack, { pending, claimed: () => loggedIds(log), now: () => Date.now() });
   return { pending, recover: (intent: Intent, body: Record<string, unknown>) => recovery.find(intent, body), contentKey: (body: Record<string, unknown>) => contentKey(endpoint, body) };
 }
 
@@ -649,18 +658,30 @@ function checkOutputsApart(options: ImportOptions, paths: { log: string; rejects
 
 /** The command that imports the fixed rejects file into the same log: the default one needs no --log. */
 function rerunCommand(options: ImportOptions, paths: { log: string; rejects: string }, program: string): string {
-  const words = [options.resource, paths.rejects];
   // The rejects file is in the input's own shape, so whatever it took to read the input reads it too.
+  return importCommand(program, options, paths.log, paths.rejects);
+}
+
+/** The command that continues this import where it stopped: the same one, without what only changes how it runs. */
+function continueCommand(program: string, options: ImportOptions, log: string): string {
+  // The pace too: a rate lowered for an app whose quota is shared is still wanted.
+  const more: Array<[string, string | undefined]> = [['--sheet', options.sheet], ['--rate', options.rate?.toString()]];
+  return importCommand(program, options, log, options.file, more, options.updateChanged ? ['--update-changed'] : []);
+}
+
+function importCommand(program: string, options: ImportOptions, log: string, input: string, more: Array<[string, string | undefined]> = [], switches: string[] = []): string {
+  const words = [options.resource, input];
   const carried: Array<[string, string | undefined]> = [
-    ['--log', options.log && paths.log],
+    ['--log', options.log && log],
     ['--mapping', options.mapping],
     ['--format', options.format],
     ['--encoding', options.encoding],
     ['--delimiter', options.delimiter],
+    ...more,
   ];
   for (const [flag, value] of carried) if (value) words.push(flag, value);
   if (options.sandbox) words.push('--sandbox');
-  return commandLine(program, words);
+  return commandLine(program, [...words, ...switches]);
 }
 
 function roundTo(value: number, decimals: number): number;

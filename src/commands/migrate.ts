@@ -83,6 +83,7 @@ export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<M
 
   // A dry run counts what it would send, which progress lines do not show: its summaries say it all at once.
   const progress = options.progress === 'off' || options.dryRun ? undefined : { write: io.stderr, clock: io.clock, date: () => new Date(), intervalMs: options.progressIntervalMs };
+  const rerun = commandLine(io.program, ['migrate', options.plan, ...(options.sandbox ? ['--sandbox'] : []), ...(options.dryRun ? ['--dry-run'] : [])]);
   let connection: Connection | undefined;
   /** The sandbox's state, locked while the plan's sandbox runs. */
   const held: Array<() => unknown> = [];
@@ -114,7 +115,7 @@ export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<M
           const shown = progress && stepProgress(progress, step.name, tally, heading, await expectedRecords(prepared, io.signal));
           // A signal of its own, aborted with the plan's: one signal would gather the listeners of every step.
           const stepIo = { ...io, signal: AbortSignal.any([io.signal]), deadline };
-          const result = await sendImport(prepared, connection, stepIo, { tally, parents, own, onOutage: shown?.outageChanged });
+          const result = await sendImport(prepared, connection, stepIo, { tally, parents, own, onOutage: shown?.outageChanged, continueWith: rerun });
           shown?.end();
           // A step's rejects are fixed in its input (or its parent's), then the plan is run again, not the step alone.
           const { rerun: _single, ...summary } = result;
@@ -126,7 +127,7 @@ export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<M
     });
     return {
       plan,
-      rerun: commandLine(io.program, ['migrate', options.plan, ...(options.sandbox ? ['--sandbox'] : []), ...(options.dryRun ? ['--dry-run'] : [])]),
+      rerun,
       dryRun: options.dryRun,
       sandbox: options.sandbox,
       steps: ran.steps.map((end) => ('summary' in end ? { step: end.step, exitCode: end.exitCode, result: end.summary } : end)),

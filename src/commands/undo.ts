@@ -63,6 +63,23 @@ export interface UndoIO {
   terminal?: ImportIO['terminal'];
 }
 
+/**
+ * The records of each log an import sent and never logged an answer for (intents with no outcome): the server may
+ * hold them, and no Feishu id says which to delete.
+ */
+function mayExist(sources: readonly UndoSource[], histories: ReadonlyMap<string, LogHistory>): UndoSummary['mayExist'] {
+  const shown = 5;
+  return sources.flatMap(({ resource, log }) => {
+    const keys = [...(histories.get(log)?.intents.values() ?? [])].filter((intent) => intent.resource === resource).map((intent) => intent.external_id);
+    if (keys.length === 0) return [];
+    const named = `${keys.slice(0, shown).join(', ')}${keys.length > shown ? `, and ${keys.length - shown} more in ${log}` : ''}`;
+    const reason =
+      'an import sent them and stopped before their answers were logged, so the log has no Feishu id to delete them by; ' +
+      `look for them in Feishu Hire (external_id ${named}) and delete any there by hand`;
+    return [{ resource, count: keys.length, reason }];
+  });
+}
+
 /** The summary, and the error that stopped the undo early, if one did. */
 export type UndoResult = UndoSummary & { stop?: Error };
 
@@ -101,6 +118,7 @@ export async function undo(options: UndoOptions, io: UndoIO): Promise<UndoResult
       done: {},
       heldBack: [],
       left: targets.left,
+      mayExist: mayExist(sources, histories),
       matched: Object.fromEntries(targets.matched),
       problems: [],
       notes: isPlanFile(options.target) ? [] : singleLogNotes(sources[0]!, targets),

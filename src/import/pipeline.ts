@@ -181,20 +181,21 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
   };
 
   /**
-   * A create announced in the log where intents are kept, with its parent's id as sent; one an earlier run announced
-   * is looked for first. Undefined when the announcement could not be written: then it is not sent.
+   * A create announced in the log where intents are kept, with its parent's id as sent, when it is about to go on the
+   * wire (not while it waits for a slot or the pace: a rerun then reads back only what was in flight); one an earlier
+   * run announced is looked for first. A create whose announcement cannot be written is not sent.
    */
-  const announced = (externalId: string, job: SendJob): SendJob | undefined => {
+  const announced = (externalId: string, job: SendJob): SendJob => {
     if (!intents || !resultLog || job.action !== 'create') return job;
     const parent = endpoint.parent === undefined ? undefined : job.body[endpoint.parent.field];
     const content = intents.contentKey(job.body);
-    resultLog.append({ external_id: externalId, status: 'sending', resource: endpoint.resource, ...(typeof parent === 'string' ? { parent } : {}), content });
-    if (resultLog.failure) {
-      sender?.stop(resultLog.failure);
-      return undefined;
-    }
+    const announce = () => {
+      resultLog.append({ external_id: externalId, status: 'sending', resource: endpoint.resource, ...(typeof parent === 'string' ? { parent } : {}), content, at: now().toISOString() });
+      if (resultLog.failure) sender?.stop(resultLog.failure);
+      return !resultLog.failure;
+    };
     const earlier = intents.pending.get(externalId);
-    return earlier ? { ...job, recover: () => intents.recover(earlier, job.body) } : job;
+    return { ...job, announce, ...(earlier ? { recover: () => intents.recover(earlier, job.body) } : {}) };
   };
 
   /** Sends the job (counts it on a dry run); the hash of its body, as sent, is logged. An update it cannot take is refused. */
@@ -209,12 +210,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
       }
       return;
     }
-    const sent = announced(externalId, job);
-    if (!sent) {
-      outcome.pending++;
-      return;
-    }
-    await sender.submit(sent, (result) => settle(item, externalId, job.body, result));
+    await sender.submit(announced(externalId, job), (result) => settle(item, externalId, job.body, result));
   };
 
   /** With every parent's answer: blocked, left for a rerun, or sent with the parents' ids in place of their keys. */

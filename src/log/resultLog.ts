@@ -3,8 +3,8 @@
  * the log belongs to. It is the source of truth for "already created" (the server's idempotency lasts only 24 hours),
  * so every outcome is appended as soon as it is known, with a synchronous write, and reaches the disk (fdatasync)
  * within `syncWindowMs` of that: a crash of the process loses only the answers not yet received, a crash of the
- * machine or a power loss at most that window's lines. Before a create is sent, a short intent line (`sending`) is
- * appended the same way, so a rerun knows which records a crash may have created without their answer reaching the
+ * machine or a power loss at most that window's lines. As a create goes on the wire (not while it waits its turn), a
+ * short intent line (`sending`) is appended the same way, so a rerun knows which records a crash may have created without their answer reaching the
  * log, and can look for them on the server instead of sending them again.
  *
  * Reading is strict, because a line misread is a record sent twice: every line must be one of this tool's results
@@ -69,8 +69,9 @@ export interface LogEntry {
 }
 
 /**
- * Appended just before a create is sent (see above). Kept small, since one is written per create: the key, the
- * resource, the Feishu id of the parent the record was sent under, where the server lists it, and its content key.
+ * Appended as a create goes on the wire (see above). Kept small, since one is written per create: the key, the
+ * resource, the Feishu id of the parent the record was sent under (where the server lists it), its content key, and
+ * when.
  */
 export interface Intent {
   external_id: string;
@@ -79,6 +80,8 @@ export interface Intent {
   parent?: string;
   /** The key of the body's content as an answer shows it (readBack/recovery.ts contentKey), to find it by. */
   content?: string;
+  /** When it was sent: within the server's idempotency window, a create that cannot be read back is sent again. */
+  at?: string;
 }
 
 /** An undo's line: the record `external_id` (Feishu `id`) is no longer on the server. */

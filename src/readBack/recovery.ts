@@ -10,15 +10,31 @@
  * - several candidates for one record stop it with a reason, unless as many lost creates of the same content are
  *   pending under that parent: records of equal content are interchangeable, so each takes one;
  * - each parent is read once per run however many of its records were in flight;
- * - a parent that cannot be read fails its records (`failed`, code RECOVERY) instead of risking a second copy; an
- *   interrupted read leaves them pending.
+ * - where the parent cannot be read (no read permission, a 404, a read that keeps failing), a record whose endpoint
+ *   has an idempotency key is sent again while its intent is well inside the server's idempotency window
+ *   (`resendWithinMs`): the server keeps it once. Only a record neither can protect fails (`failed`, code
+ *   RECOVERY), saying what to do, instead of risking a second copy; an interrupted read leaves it pending.
  */
+import { formatDuration } from '../duration.js';
 import type { EndpointDescription } from '../endpoints/types.js';
 import { bodyHash } from '../import/identity.js';
 import type { Intent } from '../log/resultLog.js';
 import type { Found } from '../send/matcher.js';
 import { carriedFields, differences } from './compare.js';
 import { ReadFailure, readerOf, type Item, type ReadBack } from './readBack.js';
+
+/** Feishu makes a create with a given external_id once within this long (its docs: 24 hours). */
+export const idempotencyWindowMs = 24 * 60 * 60_000;
+/** Room for the clocks of this machine and Feishu's to differ, and for a rerun to reach the record. */
+const idempotencyMarginMs = 60 * 60_000;
+/** An intent younger than this is sent again when it cannot be read back. */
+export const resendWithinMs = idempotencyWindowMs - idempotencyMarginMs;
+
+/** The endpoint's creates carry an idempotency key: its external_id is sent, and the server keeps one per key. */
+export function idempotent(endpoint: EndpointDescription): boolean {
+  const key = endpoint.fields[endpoint.externalId];
+  return Boolean(key && !key.localOnly);
+}
 
 /** Records of `endpoint` sent and never answered can be found again among their parent's. */
 export function recoverable(endpoint: EndpointDescription): boolean {
@@ -60,6 +76,8 @@ export interface RecoveryOptions {
   pending: ReadonlyMap<string, Intent>;
   /** The Feishu ids the result log gives to records: read when the first intent is looked for. */
   claimed: () => Promise<ReadonlySet<string>>;
+  /** Now, in epoch ms: says how old an intent is. */
+  now: () => number;
 }
 
 export class Recovery {
@@ -87,7 +105,8 @@ export class Recovery {
 
   /** The record an earlier run's intent announced, if the server holds it; `body`: the record as it is sent now. */
   async find(intent: Intent, body: Record<string, unknown>): Promise<Found> {
-    if (intent.parent === undefined) return cannotCheck('its intent names no parent to look under');
+    if (!recoverable(this.#endpoint)) return this.#cannotCheck(intent, `Feishu's read-back of ${this.#endpoint.title}s cannot find them again`);
+    if (intent.parent === undefined) return this.#cannotCheck(intent, 'its intent names no parent to look under');
     let children = this.#children.get(intent.parent);
     if (!children) this.#children.set(intent.parent, (children = this.#readBack.children(this.#endpoint, intent.parent)));
     try {
@@ -102,17 +121,26 @@ export class Recovery {
       return lost;
     } catch (error) {
       if (!(error instanceof ReadFailure)) throw error;
-      return error.interrupted ? { kind: 'pending' } : cannotCheck(error.message);
+      return error.interrupted ? { kind: 'pending' } : this.#cannotCheck(intent, error.message);
     }
   }
-}
 
-function cannotCheck(why: string): Found {
-  return {
-    kind: 'failed',
-    code: 'RECOVERY',
-    msg: `an earlier run sent it and stopped before its answer was logged, and whether Feishu made it cannot be checked (${why}); not sent again, so as not to make a second copy: check Feishu, then run again`,
-  };
+  /** Read-back cannot answer: send again where the server's idempotency still covers the intent, else refuse. */
+  #cannotCheck(intent: Intent, why: string): Found {
+    const sentAt = intent.at === undefined ? NaN : Date.parse(intent.at);
+    const age = this.#options.now() - sentAt;
+    if (idempotent(this.#endpoint) && age >= 0 && age < resendWithinMs) return { kind: 'none' };
+    const since = Number.isNaN(sentAt) ? 'when is not logged' : `${formatDuration(Math.max(0, age))} ago`;
+    return {
+      kind: 'failed',
+      code: 'RECOVERY',
+      msg:
+        `an earlier run sent it (${since}) and stopped before its answer was logged; whether Feishu made it cannot be checked (${why}), ` +
+        `and Feishu's idempotency covers a resend for ${formatDuration(resendWithinMs)} only, so it is not sent again, so as not to make a second copy. ` +
+        `Look for it in Feishu Hire: if it is not there, delete its line with "status":"sending" from the result log and run again; ` +
+        'if it is, leave the log as it is: the record is imported, and this refusal keeps it from being made twice',
+    };
+  }
 }
 
 function severalFound(count: number): Found {

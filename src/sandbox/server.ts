@@ -48,6 +48,8 @@ export interface SandboxOptions {
   tokenTtlSeconds?: number;
   /** These external_ids always get HTTP 500 1002001: a record that keeps failing. */
   failExternalIds?: string[];
+  /** Resources whose read-back API answers HTTP 404 (nothing can be read back): a create a crash cut off cannot be checked. */
+  unreadable?: string[];
   /** Seeds the source that draws faults and jitter, for reproducible runs; random when left out. */
   seed?: number;
   /** Default true: a create repeating an external_id returns the record it made. False: a server with no such memory. */

@@ -35,6 +35,11 @@ export interface UndoSummary {
   done: Record<string, ResourceCounts>;
   heldBack: string[];
   left: LeftRecords[];
+  /**
+   * Records an import sent and stopped before their answers were logged (intents with no outcome): they may exist,
+   * and the log has no Feishu id to delete them by. While any may, the undo does not report a clean tenant.
+   */
+  mayExist: LeftRecords[];
   /** Records found rather than made by this tool (matched talents): never deleted. */
   matched: Record<string, number>;
   problems: DeleteProblem[];
@@ -90,6 +95,11 @@ export function slowLimits(planned: readonly PlannedCount[]): string[] {
 }
 
 export function undoSucceeded(summary: UndoSummary): boolean {
+  return deletesDone(summary) && summary.mayExist.length === 0;
+}
+
+/** Every delete planned was done: a rerun of the undo has nothing more to do. */
+function deletesDone(summary: UndoSummary): boolean {
   return !summary.interrupted && Object.values(summary.done).every((counts) => counts.failed === 0 && counts.pending === 0);
 }
 
@@ -114,13 +124,14 @@ export function formatUndoSummary(summary: UndoSummary, colors: Colors, stopped 
     }
   }
   for (const left of summary.left) lines.push(`  ${left.resource}: ${count(left.count)} left: ${left.reason}`);
+  for (const maybe of summary.mayExist) lines.push(colors.yellow(`  ${maybe.resource}: ${count(maybe.count)} may exist: ${maybe.reason}`));
   for (const [resource, matched] of Object.entries(summary.matched)) {
     lines.push(`  ${resource}: ${count(matched)} matched (they existed before the import): never deleted`);
   }
   for (const note of summary.notes) lines.push(`  ${note}`);
   if (summary.problems.length > 0) lines.push(...problemTable(summary.problems, colors));
   if (summary.logs.length > 0) lines.push(`  result log${summary.logs.length > 1 ? 's' : ''}: ${summary.logs.join(', ')}`);
-  if (!summary.dryRun && !ok) lines.push('  run the same command again to continue; nothing is deleted twice');
+  if (!summary.dryRun && (stopped || !deletesDone(summary))) lines.push('  run the same command again to continue; nothing is deleted twice');
   if (summary.unlogged.length > 0) {
     lines.push(colors.red(`  ${plural(summary.unlogged.length, 'deletion')} could not be written to the result log; append these lines to it before running again:`));
     lines.push(...summary.unlogged.map((entry) => `unlogged: ${JSON.stringify(entry)}`));

@@ -294,9 +294,10 @@ describe('hire-import migrate', () => {
     const applications = new Set(loggedIds(folder, 'applications', true).values());
     const interviews = readLog(sandboxLog(folder, 'interviews')).filter((line) => line.status === 'created');
     expect(interviews).toHaveLength(8);
-    // The rehearsal's state, all of it beside its logs: one sandbox's records for every step.
+    // The rehearsal's state, all of it beside its logs: one sandbox's records for every step, how each step's run ended.
     expect(readdirSync(join(folder, 'hire-import-state'))).toEqual(['sandbox']);
-    expect(readdirSync(join(folder, 'hire-import-state', 'sandbox')).sort()).toEqual([...steps.map(({ step }) => `${step}.results.jsonl`), 'sandbox-state.jsonl'].sort());
+    const kept = steps.flatMap(({ step }) => [`${step}.results.jsonl`, `${step}.results.jsonl.run`]);
+    expect(readdirSync(join(folder, 'hire-import-state', 'sandbox')).sort()).toEqual([...kept, 'sandbox-state.jsonl'].sort());
     expect(applications.size).toBe(9);
   });
 

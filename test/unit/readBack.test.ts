@@ -7,7 +7,7 @@ import type { Clock } from '../../src/clock.js';
 import { endpointFor } from '../../src/endpoints/registry.js';
 import type { EndpointDescription } from '../../src/endpoints/types.js';
 import { ReadBack, readRequests, type Item } from '../../src/readBack/readBack.js';
-import { contentKey, findLost, recoverable, Recovery } from '../../src/readBack/recovery.js';
+import { contentKey, findLost, recoverable, Recovery, resendWithinMs } from '../../src/readBack/recovery.js';
 import type { Reply } from '../../src/send/answer.js';
 import { Sender } from '../../src/send/sender.js';
 import { TokenCache } from '../../src/send/tokenCache.js';
@@ -174,7 +174,7 @@ describe('recovery', () => {
   });
 
   const intent = (external_id: string, content?: string) => ({ external_id, status: 'sending' as const, resource: 'assessments', parent: '10', ...(content ? { content } : {}) });
-  const options = (intents: ReturnType<typeof intent>[], claimed: string[] = []) => ({ pending: new Map(intents.map((one) => [one.external_id, one])), claimed: async () => new Set(claimed) });
+  const options = (intents: ReturnType<typeof intent>[], claimed: string[] = []) => ({ pending: new Map(intents.map((one) => [one.external_id, one])), claimed: async () => new Set(claimed), now: () => Date.now() });
 
   it("finds an intent's record among its parent's, reading each parent once, taking no record twice", async () => {
     const { readBack, requests } = reading({ interviews: [{ id: '10', external_application_id: '1', interview_assessments: [{ id: '11', username: 'li', conclusion: 2 }, { id: '12', username: 'li', conclusion: 2 }] }] });
@@ -192,10 +192,23 @@ describe('recovery', () => {
     expect(found).toMatchObject({ kind: 'failed', code: 'RECOVERY', msg: expect.stringContaining('its parent holds 2 records with its content that no log line names') });
   });
 
-  it('fails a record whose parent cannot be read rather than risk a second copy', async () => {
+  it('sends again a record whose parent cannot be read while idempotency covers its intent; fails it once the window is near its end, or when its time is not logged', async () => {
     const { readBack } = reading({}, () => true);
-    const found = await new Recovery(assessments, readBack, options([intent('A-1')])).find(intent('A-1'), sent('A-1', 'li').body);
-    expect(found).toMatchObject({ kind: 'failed', code: 'RECOVERY' });
-    expect((found as { msg: string }).msg).toMatch(/whether Feishu made it cannot be checked \(reading back failed: 1002002: bad\); not sent again/);
+    const now = Date.parse('2026-12-08T12:00:00Z');
+    const recovery = new Recovery(assessments, readBack, { pending: new Map(), claimed: async () => new Set<string>(), now: () => now });
+    const intent = (hoursAgo?: number) => ({
+      external_id: 'A-1',
+      status: 'sending' as const,
+      resource: 'assessments',
+      parent: '10',
+      ...(hoursAgo === undefined ? {} : { at: new Date(now - hoursAgo * 3_600_000).toISOString() }),
+    });
+    expect(await recovery.find(intent(1), sent('A-1', 'li').body)).toEqual({ kind: 'none' });
+    expect(await recovery.find(intent(resendWithinMs / 3_600_000 - 0.01), sent('A-1', 'li').body)).toEqual({ kind: 'none' });
+    for (const old of [resendWithinMs / 3_600_000, 30, undefined]) {
+      const found = await recovery.find(intent(old), sent('A-1', 'li').body);
+      expect(found).toMatchObject({ kind: 'failed', code: 'RECOVERY' });
+      expect((found as { msg: string }).msg).toMatch(/whether Feishu made it cannot be checked \(reading back failed: 1002002: bad\), and Feishu's idempotency covers a resend for 23h only, so it is not sent again/);
+    }
   });
 });
