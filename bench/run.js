@@ -1,12 +1,12 @@
 /**
  * `npm run bench`: hire-import against the sandbox on loopback, and the official SDK side by side. Prints tables and
  * writes the raw figures to .bench/results.json. Reports timings; never fails on them (exit 1 only on a crash).
- * BENCH_QUICK=1 shrinks every scenario, to check that the benchmark itself works. BENCH_ONLY=limits|sdk|dryrun|plan|verify|resume|startup
+ * BENCH_QUICK=1 shrinks every scenario, to check that the benchmark itself works. BENCH_ONLY=limits|sdk|dryrun|plan|verify|resume|startup|workbooks
  * runs one scenario alone (resume runs the dry run too: its time is the measure). The result log's durability has its
  * own script, bench/durability.js.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { startSandbox } from '../dist/sandbox/server.js';
 import { ensureCsv, makeBody, recordNumber, seededTalents, writeMigration } from './generate.js';
@@ -14,6 +14,7 @@ import { verifyScenario } from './verify.js';
 import { canonical, fmt, lastJson, perSecond, perSecondHistogram, runNode, slowestWindow, table } from './measure.js';
 import { ensureSdk } from './sdk.js';
 import { ensureLog } from './writeLog.js';
+import { hugeCellRows, hugeSharedString, MAPPING, plainRows, sharedStringRows, strayCellRows, tinySharedStrings, writeWorkbook } from './workbooks.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const size = { sustained: quick ? 60 : 600, limited: quick ? 40 : 200, sdk: quick ? 40 : 200, dryRun: quick ? 20_000 : 1_000_000, verify: quick ? 20 : 300 };
@@ -433,6 +434,44 @@ if (runs('startup')) {
     `9. Start-up: short commands as a child process, ${times} runs each`,
     ['command', 'median s', 'fastest s', 'slowest s'],
     Object.entries(results.startup).map(([name, figures]) => [name, fmt(figures.medianMs / 1000, 2), fmt(figures.fastestMs / 1000, 2), fmt(figures.slowestMs / 1000, 2)]),
+  ));
+}
+
+if (runs('workbooks')) {
+  // Workbooks: a large one (memory flat in rows) and the hostile ones of issue 21, each dry-run as a child process.
+  process.stderr.write('workbooks: a large workbook and hostile ones, each written once and kept...\n');
+  const folder = `${dir}/workbooks`;
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(`${folder}/export.mapping.yaml`, MAPPING);
+  const MiB = 1024 * 1024;
+  const rows = quick ? 20_000 : 200_000;
+  const books = [
+    [`${rows.toLocaleString('en-US')} rows, inline strings`, `plain-${rows}.xlsx`, { sheet: plainRows(rows) }],
+    ['5,000 rows, each with a value at XFD', 'stray-xfd.xlsx', { sheet: strayCellRows(5000) }],
+    ['one inline string of 300 MiB characters', 'huge-cell.xlsx', { sheet: hugeCellRows(300 * MiB) }],
+    ['one shared string of 300 MiB characters', 'huge-shared-string.xlsx', { sheet: sharedStringRows(), strings: hugeSharedString(300 * MiB) }],
+    ['30 million one-letter shared strings', 'tiny-shared-strings.xlsx', { sheet: sharedStringRows(), strings: tinySharedStrings(30_000_000) }],
+  ];
+  results.workbooks = [];
+  for (const [name, file, parts] of books) {
+    const path = `${folder}/${file}`;
+    try {
+      statSync(path);
+    } catch {
+      await writeWorkbook(path, parts);
+    }
+    rmSync(`${folder}/hire-import-state`, { recursive: true, force: true });
+    const run = await runNode(['bin/hire-import.js', 'assessments', path, '-m', `${folder}/export.mapping.yaml`, '--dry-run', '--json']);
+    let summary;
+    try {
+      summary = JSON.parse(run.stdout);
+    } catch { /* no JSON: the figures say so with dashes */ }
+    results.workbooks.push({ name, fileKb: statSync(path).size / 1024, wallMs: run.wallMs, peakRssMb: run.peakRssMb, exitCode: run.code, counts: summary?.counts, wouldCreate: summary?.wouldCreate, error: summary?.error?.message });
+  }
+  console.log(table(
+    '10. --dry-run over workbooks, each a child process: a large one, and the hostile ones refused by their bounds (src/read/workbookLimits.ts)',
+    ['workbook', 'file KB', 'wall s', 'peak RSS MB', 'would create', 'invalid', 'exit'],
+    results.workbooks.map((book) => [book.name, fmt(book.fileKb, 0), fmt(book.wallMs / 1000, 1), fmt(book.peakRssMb, 0), book.wouldCreate ?? '-', book.counts?.invalid ?? '-', book.exitCode]),
   ));
 }
 

@@ -124,7 +124,7 @@ function addInputOptions(command: Command): Command {
     .addOption(new Option('--format <format>', 'input format (default: from the file extension)').choices(['csv', 'jsonl']))
     .addOption(new Option('--encoding <name>', 'input encoding (default: detected: UTF-8, UTF-16 with BOM, GB18030/GBK)'))
     .addOption(new Option('--delimiter <char>', 'CSV delimiter, one character or tab (default: detected: comma, tab or semicolon)'))
-    .addOption(new Option('--sheet <name>', '.xlsx: the worksheet to read (default: the first)'));
+    .addOption(new Option('--sheet <name>', '.xlsx: the worksheet to read, by its tab name (default: the first visible one)'));
 }
 
 function limitText(limit: Limit): string {

@@ -136,6 +136,9 @@ export async function compileMapping(spec: MappingSpec | undefined, context: Com
 
   const map = async (record: SourceRecord): Promise<MapResult> => {
     const rows = isGrouped(record) ? record.rows : [record];
+    // A cell the reader could not read as meant matters only in a column the mapping reads.
+    const damaged = rows.flatMap((row) => row.damaged ?? []).filter(({ column }) => readsEverything || columnsRead.has(column));
+    if (damaged.length > 0) return { ok: false, problems: damaged.map(({ column, reason }) => ({ field: `column ${column}`, reason })) };
     const scope: Scope = { data: record.fields, record: record.fields, rows: usesRows ? rows.map((row) => row.fields) : noRows };
     const output: MappingOutput = { candidate: {}, sources: {}, problems: [] };
     for (const { name, value, write } of fields) {

@@ -42,7 +42,7 @@ export async function openSource(options: OpenOptions): Promise<RecordSource> {
   if (path === '-' && !options.stdin) throw new UsageError('this command does not read stdin: name a file');
   const input = await openInput(path, options.stdin!, name);
   try {
-    // A workbook is known by its bytes, whatever its name or --format; exceljs is loaded only then.
+    // A workbook is known by its bytes, whatever its name or --format; its reader is loaded only then.
     if (fileKind(input.sample, path, name) === 'workbook') {
       const { openWorkbook } = await import('./xlsx.js');
       return await openWorkbook(input, { path, name, sheet: options.sheet });

@@ -11,7 +11,7 @@ export interface OpenOptions {
   encoding?: string;
   /** CSV only: overrides delimiter detection. 'tab' and '\t' (backslash, t) mean a tab. */
   delimiter?: string;
-  /** .xlsx only: the worksheet to read (default: the first). */
+  /** .xlsx only: the worksheet to read, by its tab name (default: the first visible one). */
   sheet?: string;
   /** Read when path is '-'. */
   stdin?: NodeJS.ReadableStream;
@@ -25,6 +25,11 @@ export interface SourceRecord {
   fields: Record<string, unknown>;
   /** The record's original text without its line ending, e.g. for a rejects file. */
   raw: string;
+  /**
+   * Cells known not to hold what was meant (an id Excel stored as a number and rounded): a problem of the record
+   * only when the mapping reads their column.
+   */
+  damaged?: { column: string; reason: string }[];
 }
 
 export interface SourceProblem {

@@ -1,55 +1,42 @@
 /**
- * .xlsx: one worksheet streamed with exceljs's WorkbookReader (memory stays flat in the number of rows). The first
- * row with a value is the header; each later row is a record whose `line` is its row number, its cells as text
- * exactly as Excel shows them. An id that Excel already stored as a number past 15 significant digits has lost its
- * last digits: such a record is a problem naming the column, never a record.
+ * .xlsx: one worksheet, found by the name and order workbook.xml gives it whatever the ZIP's order, streamed row by
+ * row (memory stays flat in the number of rows). The first row with a value is the header; each later row is a
+ * record whose `line` is its row number, its cells as text exactly as Excel shows them. Every read is bounded
+ * (workbookLimits): a part too large is a file error; a cell or record too large, or a value beyond the header's
+ * width, is a problem of its row. An id Excel stored as a number past 15 significant digits has lost its last
+ * digits: the record carries that, and is refused only if the mapping reads the column.
  */
-import { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { InputError, UsageError } from '../errors.js';
-import { cellText, general, type CellValue } from './cellText.js';
 import { parseCsvHeader, rawWithoutReason, RowShape, type CsvHeader } from './csv.js';
 import type { ByteInput } from './input.js';
+import { columnName, sheetRows, type SheetRow } from './sheetRows.js';
 import type { RecordSource, SourceItem } from './types.js';
+import { characters, MAX_CELL_CHARS, MAX_RECORD_CHARS } from './workbookLimits.js';
+import { readWorkbookInfo, type SheetEntry } from './workbookParts.js';
+import { ZipParts } from './zipParts.js';
 
-/** The parts of exceljs's streaming readers used here; its typings leave out the sheet name and the date system. */
-interface SheetReader extends AsyncIterable<ExcelJS.Row> {
-  name: string;
-}
-interface BookReader extends AsyncIterable<SheetReader> {
-  model?: { sheets?: { name: string; state?: string }[] };
-  properties?: { model?: { date1904?: boolean } };
-  styles?: { index?: { numFmt?: Record<number, string> } };
-}
-
-/** Excel keeps 15 significant digits: a whole number this large was typed or pasted with more, and lost them. */
-const LARGEST_EXACT = 1e15;
 /** The rejects file: CSV, UTF-8 with a BOM and CRLF, which Excel opens as it is. */
 const REJECTS_NEWLINE = '\r\n';
 
 export async function openWorkbook(input: ByteInput, options: { path: string; name: string; sheet?: string }): Promise<RecordSource> {
   const { name } = options;
-  const bytes = Readable.from(input.chunks());
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(bytes, {
-    sharedStrings: 'cache',
-    styles: 'cache', // number formats: dates and numbers as shown
-    hyperlinks: 'ignore',
-    worksheets: 'emit',
-    entries: 'ignore',
-  }) as unknown as BookReader;
-  const sheets = reader[Symbol.asyncIterator]();
-  let rows: AsyncIterator<ExcelJS.Row> | undefined;
+  const zip = await unreadable(name, () => openZip(input, options.path, name));
+  let rows: AsyncGenerator<SheetRow> | undefined;
   const close = async () => {
-    bytes.destroy();
-    await Promise.allSettled([rows?.return?.(), sheets.return?.()]);
-    await input.close();
+    await rows?.return(undefined);
+    zip.close();
   };
   try {
-    const sheet = await unreadable(name, () => findSheet(sheets, reader, options.sheet, name));
-    addLocaleDateFormats(reader);
-    rows = sheet[Symbol.asyncIterator]();
-    const date1904 = reader.properties?.model?.date1904 === true;
-    const first = await unreadable(name, () => firstRow(rows!, date1904));
+    const book = await unreadable(name, () => readWorkbookInfo(zip));
+    const sheet = findSheet(book.sheets, options.sheet, name);
+    if (!zip.has(sheet.part)) throw new InputError(`${name}: sheet "${sheet.name}" names the part ${sheet.part}, which the workbook lacks`);
+    rows = sheetRows(zip.chunks(sheet.part, Number.POSITIVE_INFINITY, `sheet "${sheet.name}"`), book);
+    const first = await unreadable(name, () => firstRow(rows!));
     if (first === undefined) throw new InputError(`${name}: sheet "${sheet.name}" is empty`);
     const header = parseCsvHeader(toCsvLine(first.cells), ',', REJECTS_NEWLINE, `${name} (sheet "${sheet.name}", row ${first.number})`);
 
@@ -57,7 +44,7 @@ export async function openWorkbook(input: ByteInput, options: { path: string; na
     const items = (): AsyncIterable<SourceItem> => {
       if (started) throw new Error(`${name}: items() can only be read once`);
       started = true;
-      return sheetItems(rows!, header, date1904, name);
+      return sheetItems(rows!, header, name, close);
     };
     return {
       path: options.path,
@@ -79,94 +66,91 @@ export async function openWorkbook(input: ByteInput, options: { path: string; na
   }
 }
 
-/** The named sheet, or the first visible one; UsageError listing the sheets when there is no such sheet. */
-async function findSheet(sheets: AsyncIterator<SheetReader>, reader: BookReader, wanted: string | undefined, name: string): Promise<SheetReader> {
-  const seen: string[] = [];
-  for (let next = await sheets.next(); !next.done; next = await sheets.next()) {
-    // The workbook part lists the sheets in tab order; it usually comes before the sheets, but need not.
-    const listed = reader.model?.sheets;
-    const target = wanted ?? listed?.find((sheet) => sheet.state !== 'hidden' && sheet.state !== 'veryHidden')?.name ?? next.value.name;
-    if (listed && !listed.some((sheet) => sheet.name === target)) break;
-    if (next.value.name === target) return next.value;
-    seen.push(next.value.name);
-  }
-  const names = reader.model?.sheets?.map((sheet) => sheet.name) ?? seen;
-  if (wanted === undefined) throw new InputError(`${name}: the workbook has no worksheet`);
-  throw new UsageError(`${name} has no sheet named "${wanted}"; its sheets: ${names.map((sheet) => `"${sheet}"`).join(', ')} (pass one with --sheet)`);
-}
-
 /**
- * Built-in formats 27-36 and 50-58 have no text in the file: Excel draws them per locale, and exceljs leaves them
- * out, which would turn such dates into day numbers. These are their Chinese (zh-CN) forms.
+ * The ZIP's central directory is at its end: a file is opened where it is; stdin or a pipe is first copied to a
+ * private temporary file, unlinked as soon as it is open.
  */
-const LOCALE_FORMATS: Record<number, string> = {
-  27: 'yyyy"年"m"月"', 28: 'm"月"d"日"', 29: 'm"月"d"日"', 30: 'm-d-yy', 31: 'yyyy"年"m"月"d"日"',
-  32: 'h"时"mm"分"', 33: 'h"时"mm"分"ss"秒"', 34: '上午/下午 h"时"mm"分"', 35: '上午/下午 h"时"mm"分"ss"秒"',
-  36: 'yyyy"年"m"月"', 50: 'yyyy"年"m"月"', 51: 'm"月"d"日"', 52: 'yyyy"年"m"月"', 53: 'm"月"d"日"', 54: 'm"月"d"日"',
-  55: '上午/下午 h"时"mm"分"', 56: '上午/下午 h"时"mm"分"ss"秒"', 57: 'yyyy"年"m"月"', 58: 'm"月"d"日"',
-};
-
-/** Adds them to the format index exceljs 4 looks codes up in, before the sheet's first row is parsed. */
-function addLocaleDateFormats(reader: BookReader): void {
-  const index = reader.styles?.index?.numFmt;
-  if (!index) return;
-  for (const [id, code] of Object.entries(LOCALE_FORMATS)) index[Number(id)] ??= code;
+async function openZip(input: ByteInput, path: string, name: string): Promise<ZipParts> {
+  if (input.regularFile) {
+    await input.close();
+    return ZipParts.open(path, name);
+  }
+  const folder = await mkdtemp(join(tmpdir(), 'hire-import-'));
+  try {
+    const copy = join(folder, 'input.xlsx');
+    await pipeline(input.chunks(), createWriteStream(copy, { mode: 0o600 }));
+    return await ZipParts.open(copy, name);
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
 }
 
-interface SheetRow {
-  number: number;
-  cells: string[];
-  /** The first cell holding a number that lost digits: its column index and how Excel shows it. */
-  damaged?: { index: number; shown: string };
-}
-
-function readRow(row: ExcelJS.Row, date1904: boolean): SheetRow {
-  const cells: string[] = [];
-  let damaged: SheetRow['damaged'];
-  row.eachCell({ includeEmpty: true }, (cell, column) => {
-    const value = cell.value as CellValue;
-    cells[column - 1] = cellText(value, cell.numFmt, date1904);
-    if (damaged === undefined && typeof value === 'number' && Math.abs(value) >= LARGEST_EXACT) {
-      damaged = { index: column - 1, shown: general(value) };
-    }
-  });
-  for (let index = 0; index < cells.length; index++) cells[index] ??= '';
-  return { number: row.number, cells, damaged };
+/** The named sheet (else the same name in another case), or the first visible one; UsageError listing the sheets. */
+function findSheet(sheets: SheetEntry[], wanted: string | undefined, name: string): SheetEntry {
+  if (wanted === undefined) {
+    const first = sheets.find((sheet) => sheet.visible) ?? sheets[0];
+    if (first === undefined) throw new InputError(`${name}: the workbook has no worksheet`);
+    return first;
+  }
+  const found = sheets.find((sheet) => sheet.name === wanted) ?? sheets.find((sheet) => sheet.name.toLowerCase() === wanted.toLowerCase());
+  if (found) return found;
+  throw new UsageError(`${name} has no sheet named "${wanted}"; its sheets: ${sheets.map((sheet) => `"${sheet.name}"`).join(', ')} (pass one with --sheet)`);
 }
 
 /** The first row with a value in it: the header. Rows above it (a blank first row) are skipped. */
-async function firstRow(rows: AsyncIterator<ExcelJS.Row>, date1904: boolean): Promise<SheetRow | undefined> {
+async function firstRow(rows: AsyncGenerator<SheetRow>): Promise<SheetRow | undefined> {
   for (let next = await rows.next(); !next.done; next = await rows.next()) {
-    const row = readRow(next.value, date1904);
-    if (row.cells.some((cell) => cell.trim() !== '')) return row;
+    if (next.value.cells.some((cell) => cell.trim() !== '')) return next.value;
   }
   return undefined;
 }
 
-async function* sheetItems(rows: AsyncIterator<ExcelJS.Row>, header: CsvHeader, date1904: boolean, name: string): AsyncGenerator<SourceItem> {
+async function* sheetItems(rows: AsyncGenerator<SheetRow>, header: CsvHeader, name: string, close: () => Promise<void>): AsyncGenerator<SourceItem> {
   const { names } = header;
   const shape = new RowShape(header);
-  for (;;) {
-    const next = await unreadable(name, () => rows.next());
-    if (next.done) return;
-    const row = readRow(next.value, date1904);
-    const raw = rawWithoutReason(toCsvLine(row.cells), header, ',');
-    const column = row.damaged && names[row.damaged.index];
-    if (row.damaged && column) {
-      yield {
-        kind: 'problem',
-        line: row.number,
-        raw,
-        field: `column ${column}`,
-        reason:
-          `${row.damaged.shown} was stored by Excel as a number and lost its last digits; ` +
-          'format the column as Text in the source system and export again',
-      };
-      continue;
+  try {
+    for (;;) {
+      const next = await unreadable(name, () => rows.next());
+      if (next.done) return;
+      const row = next.value;
+      while (row.cells.length < names.length) row.cells.push('');
+      for (const { index, length } of row.oversized ?? []) row.cells[index] = `[${characters(length)} not copied]`;
+      const raw = rawWithoutReason(toCsvLine(row.beyond ? [...row.cells, row.beyond.text] : row.cells), header, ',');
+      const problem = rowProblem(row, header);
+      if (problem !== undefined) {
+        yield { kind: 'problem', line: row.number, raw, ...problem };
+        continue;
+      }
+      const item = shape.toItem(row.cells, row.number, raw);
+      if (item?.kind === 'record' && row.damaged) {
+        const damaged = row.damaged.flatMap(({ index, shown }) => {
+          const column = names[index];
+          return column ? [{ column, reason: `${shown} was stored by Excel as a number and lost its last digits; format the column as Text in the source system and export again` }] : [];
+        });
+        if (damaged.length > 0) item.damaged = damaged;
+      }
+      if (item !== undefined) yield item;
     }
-    const item = shape.toItem(row.cells, row.number, raw);
-    if (item !== undefined) yield item;
+  } finally {
+    await close();
   }
+}
+
+/** What makes a row no record before its cells are looked at: a bound passed, a value beyond the header. */
+function rowProblem(row: SheetRow, header: CsvHeader): { field?: string; reason: string } | undefined {
+  const over = row.oversized?.[0];
+  if (over !== undefined) {
+    const column = header.names[over.index] || `cell ${over.index + 1}`;
+    return { field: `column ${column}`, reason: `the cell holds ${characters(over.length)}, more than the ${characters(MAX_CELL_CHARS)} a cell may hold` };
+  }
+  if (row.chars > MAX_RECORD_CHARS) {
+    return { reason: `the row holds ${characters(row.chars)}, more than the ${characters(MAX_RECORD_CHARS)} a record may hold` };
+  }
+  if (row.beyond !== undefined) {
+    const width = header.names.length;
+    return { reason: `cell ${row.beyond.ref} has a value but the header has ${width} column${width === 1 ? '' : 's'} (A to ${columnName(width - 1)})` };
+  }
+  return undefined;
 }
 
 /** One row as a CSV line: the rejects file's text, and how the header reaches the CSV header checks. */
@@ -174,7 +158,7 @@ function toCsvLine(cells: string[]): string {
   return cells.map((cell) => (/[",\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell)).join(',');
 }
 
-/** exceljs's own errors (a damaged zip, bad XML) become one clear InputError naming the file. */
+/** A damaged zip or bad XML becomes one clear InputError naming the file. */
 async function unreadable<T>(name: string, read: () => Promise<T>): Promise<T> {
   try {
     return await read();

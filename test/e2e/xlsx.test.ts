@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { MAPPING } from '../../bench/workbooks.js';
+import { assessmentBody } from '../support/assessmentBody.js';
 import { credentialEnv, credentials, readLog, runCli, stateLog, workspace } from '../support/cli.js';
 
 const header = ['面评编号', '面试编号', '面试官', '结论', '面试日期', '专业能力', '评语'];
@@ -36,30 +38,9 @@ async function writeWorkbook(path: string): Promise<void> {
   writeFileSync(path, Buffer.from(await workbook.xlsx.writeBuffer()));
 }
 
-const mapping = `fields:
-  external_id: 面评编号
-  external_interview_id: 面试编号
-  username: 面试官
-  conclusion: { from: 结论, map: { 通过: 2, 不通过: 1, 待定: 3 } }
-  content: 评语
-dimensions:
-  - { type: score, title: { value: 专业能力 }, score: 专业能力 }
-  - { type: text, title: { value: 面试日期 }, answer: 面试日期 }
-`;
+const mapping = MAPPING;
 
-function body(id: string, interview: string, username: string, conclusion: number, score: number, date: string, content?: string) {
-  return {
-    external_id: id,
-    external_interview_id: interview,
-    username,
-    conclusion,
-    ...(content === undefined ? {} : { content }),
-    assessment_dimension_list: [
-      { assessment_type: 1, title: '专业能力', score },
-      { assessment_type: 3, title: '面试日期', content: date },
-    ],
-  };
-}
+const body = assessmentBody;
 
 let sandbox: Sandbox;
 let folder: string;

@@ -1,6 +1,6 @@
-/** Cells as Excel shows them: number formats applied to numbers and dates, other values as their text. */
+/** Numbers as Excel shows them: number formats (numfmt) applied to numbers and dates, General as Excel's CSV text. */
 import { describe, expect, it } from 'vitest';
-import { cellText, formatNumber, general } from '../../src/read/cellText.js';
+import { builtinFormat, formatNumber, general } from '../../src/read/cellText.js';
 
 /** 2024-03-01 in Excel's 1900 date system, and 14:30:00 as a fraction of a day. */
 const MARCH_1 = 45352;
@@ -35,7 +35,7 @@ describe('formatNumber', () => {
     ['00000', 42, '00042'],
     ['#.##', 0.5, '.5'],
     ['@', 7, '7'],
-    ['# ?/?', 1.5, '1.5'],
+    ['# ?/?', 1.5, '1 1/2'],
   ])('%s shows %s as %s', (format, value, shown) => {
     expect(formatNumber(value, format, false)).toBe(shown);
   });
@@ -45,7 +45,6 @@ describe('formatNumber', () => {
     ['yyyy-mm-dd', MARCH_1, '2024-03-01'],
     ['yyyy.mm.dd', MARCH_1, '2024.03.01'],
     ['yyyy"年"m"月"d"日"', MARCH_1, '2024年3月1日'],
-    ['mm-dd-yy', MARCH_1, '2024/3/1'], // built-in 14, as a Chinese-locale Excel shows it
     ['d-mmm-yy', MARCH_1, '1-Mar-24'],
     ['dddd, mmmm d', MARCH_1, 'Friday, March 1'],
     ['yyyy/m/d aaaa', MARCH_1, '2024/3/1 星期五'],
@@ -73,17 +72,12 @@ describe('general', () => {
   });
 });
 
-describe('cellText', () => {
-  it('turns every kind of cell value into the text Excel shows', () => {
-    expect(cellText('6986199832494934317', '@', false)).toBe('6986199832494934317');
-    expect(cellText(new Date(Date.UTC(2024, 2, 1)), 'yyyy/m/d', false)).toBe('2024/3/1');
-    expect(cellText(new Date(Date.UTC(2024, 2, 1, 14, 30)), 'yyyy-mm-dd hh:mm', false)).toBe('2024-03-01 14:30');
-    expect(cellText(true, undefined, false)).toBe('TRUE');
-    expect(cellText(null, undefined, false)).toBe('');
-    expect(cellText({ richText: [{ text: '思路' }, { text: '清晰' }] }, undefined, false)).toBe('思路清晰');
-    expect(cellText({ error: '#N/A' }, undefined, false)).toBe('#N/A');
-    expect(cellText({ formula: 'A1*2', result: 0.25 }, '0%', false)).toBe('25%');
-    expect(cellText({ formula: 'TODAY()', result: MARCH_1 }, 'yyyy/m/d', false)).toBe('2024/3/1');
-    expect(cellText({ text: 'profile', hyperlink: 'https://example.com' }, undefined, false)).toBe('profile');
+describe('builtinFormat', () => {
+  it('draws the locale formats as a Chinese-locale Excel does', () => {
+    expect(formatNumber(MARCH_1, builtinFormat(14), false)).toBe('2024/3/1');
+    expect(formatNumber(MARCH_1 + HALF_PAST_TWO, builtinFormat(22), false)).toBe('2024/3/1 14:30');
+    expect(formatNumber(MARCH_1, builtinFormat(31), false)).toBe('2024年3月1日');
+    expect(formatNumber(HALF_PAST_TWO, builtinFormat(34), false)).toBe('下午2时30分');
+    expect(builtinFormat(49)).toBe('@');
   });
 });
