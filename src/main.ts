@@ -150,7 +150,7 @@ async function execute(call: CommandCall, context: RunContext): Promise<number> 
     }
     case 'init': {
       const { init } = await import('./commands/init.js');
-      return runCommand(() => init(call.options, { ...output, stdin: io.stdin }), () => ExitCode.ok, output, json);
+      return runCommand(() => init(call.options, { ...output, stdin: io.stdin, env: io.env }), () => ExitCode.ok, output, json);
     }
     case 'undo': {
       const { undo } = await import('./commands/undo.js');
@@ -163,7 +163,7 @@ async function execute(call: CommandCall, context: RunContext): Promise<number> 
     }
     case 'preview': {
       const { preview } = await import('./commands/preview.js');
-      return runCommand(() => preview(call.options, { ...output, stdin: io.stdin }), (shown) => (shown.invalid > 0 ? ExitCode.recordsFailed : ExitCode.ok), output, json);
+      return runCommand(() => preview(call.options, { ...output, stdin: io.stdin, cwd: io.cwd, env: io.env }), (shown) => (shown.invalid > 0 ? ExitCode.recordsFailed : ExitCode.ok), output, json);
     }
   }
 }

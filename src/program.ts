@@ -551,21 +551,24 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
     program
       .command('preview')
       .description('print the request bodies the first records would become, or why they are invalid; sends nothing')
-      .argument('<file>', 'the export'),
+      .argument('<file>', 'the export, or a plan (migration.yaml) with --step'),
   )
     .addOption(resourceOption())
     .option('-m, --mapping <file>', 'mapping file')
     .option('-n <count>', 'how many records', wholeNumber, 5)
+    .option('--step <name>', "a plan's step to preview: its { step } lookups read the parent steps' logs, or a dry run of their inputs")
+    .option('--sandbox', "with --step: the parents' rehearsal logs (migrate --sandbox)")
     .addHelpText(
       'after',
       examples([
         ['hire-import preview export.csv', 'the first 5 bodies with the built-in layout'],
         ['hire-import preview export.csv -m export.mapping.yaml -n 20', 'the first 20 with your mapping'],
+        ['hire-import preview migration.yaml --step interviews', "a plan's step, with its parents' ids"],
       ]),
     )
     .action(async (file: string, flags: Omit<PreviewOptions, 'file' | 'endpoint'> & { resource: string }) => {
-      const { mapping, n, format, encoding, delimiter, sheet, resource } = flags;
-      await run({ command: 'preview', options: { file, mapping, n, format, encoding, delimiter, sheet, endpoint: endpointFor(resource)! } });
+      const { mapping, n, format, encoding, delimiter, sheet, resource, step, sandbox } = flags;
+      await run({ command: 'preview', options: { file, mapping, n, format, encoding, delimiter, sheet, endpoint: endpointFor(resource)!, step, sandbox } });
     });
 
   program.on('command:*', ([name]: string[]) => {

@@ -5,6 +5,8 @@ import { basename, dirname, extname, join } from 'node:path';
 import type { EndpointDescription } from '../endpoints/types.js';
 import { UsageError } from '../errors.js';
 import { draftMapping } from '../map/init.js';
+import { guessTimezone } from '../map/initTimezone.js';
+import { isZone } from '../validate/dates.js';
 import { openSource } from '../read/source.js';
 import { version } from '../version.js';
 
@@ -30,7 +32,16 @@ const sampleSize = 200;
  */
 const schemaUrl = `https://unpkg.com/hire-import@${version}/schema/mapping.schema.json`;
 
-export async function init(options: InitOptions, io: { stderr(text: string): void; stdin?: NodeJS.ReadableStream }): Promise<{ path: string; fields: number; dimensions: number }> {
+/** The machine's zone: TZ when it names one (as it does for the process), else the system's. */
+function machineZone(env: NodeJS.ProcessEnv | undefined): string {
+  const named = env?.TZ?.replace(/^:/, '');
+  return named && isZone(named) ? named : Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+export async function init(
+  options: InitOptions,
+  io: { stderr(text: string): void; stdin?: NodeJS.ReadableStream; env?: NodeJS.ProcessEnv },
+): Promise<{ path: string; fields: number; dimensions: number }> {
   if (options.file === '-' && !options.output) throw new UsageError('init reads stdin only with --output naming the mapping to write');
   const output = options.output ?? join(dirname(options.file), `${basename(options.file, extname(options.file))}.mapping.yaml`);
   if (existsSync(output) && !options.force) throw new UsageError(`${output} already exists; pass --force to overwrite it`);
@@ -52,6 +63,7 @@ export async function init(options: InitOptions, io: { stderr(text: string): voi
       ...(source.encoding !== 'utf-8' ? { encoding: source.encoding } : {}),
       ...(source.delimiter !== undefined && source.delimiter !== ',' ? { delimiter: source.delimiter } : {}),
     },
+    timezone: guessTimezone(records.flatMap((record) => Object.values(record)), machineZone(io.env)),
     schemaRef: schemaUrl,
     previewCommand: options.file === '-' ? undefined : `hire-import preview ${options.file} --resource ${resource} --mapping ${output}`,
   }, options.endpoint);

@@ -72,7 +72,7 @@ async function planStatus(planPath: string, options: StatusOptions, io: StatusIO
  * The folder of the state folder that holds a plan's default logs: the sandbox's with --sandbox; else the target the
  * environment names (FEISHU_APP_ID, FEISHU_BASE_URL), else the one target whose state is here.
  */
-function planTargetFolder(sandbox: boolean, io: StatusIO): string {
+export function planTargetFolder(sandbox: boolean, io: Pick<StatusIO, 'cwd' | 'env'>): string {
   const rehearsal = targetSlug(targetOf({ sandbox: true, baseUrl: '' }));
   if (sandbox) return rehearsal;
   const { FEISHU_APP_ID: appId, FEISHU_BASE_URL: baseUrl = 'https://open.feishu.cn' } = io.env ?? {};

@@ -9,6 +9,8 @@ import { ConfigError } from '../errors.js';
 import type { SourceRecord } from '../read/source.js';
 import type { Problem } from '../validate/problem.js';
 import { nearest } from '../validate/suggest.js';
+import { luxonDateFormat } from '../validate/dateFormat.js';
+import { dateFormatsTried, dateReader, declaredDateReader } from '../validate/dates.js';
 import { phoneReader, type PhoneReader } from '../validate/phone.js';
 import { compileValidator, type Validated } from '../validate/validate.js';
 import { resolveField } from './bodyFields.js';
@@ -68,7 +70,9 @@ const noRows: ReadonlyArray<Record<string, unknown>> = Object.freeze([]);
 
 export async function compileMapping(spec: MappingSpec | undefined, context: CompileContext): Promise<Mapper> {
   const { endpoint, header } = context;
-  const validator = compileValidator(endpoint, { zone: spec?.input?.timezone, phones: await phonesOf(endpoint, spec, context) });
+  const zone = spec?.input?.timezone;
+  const dateFormats = dateFormatList(spec?.input?.date_format);
+  const validator = compileValidator(endpoint, { zone, dateFormats, phones: await phonesOf(endpoint, spec, context) });
   const validate = (mapped: Mapped): Validated => {
     const validated = validator(mapped.candidate);
     if (validated.ok) return validated;
@@ -120,6 +124,8 @@ export async function compileMapping(spec: MappingSpec | undefined, context: Com
     scope: columns,
     record: columns,
     warn: (message) => warnings.push(message),
+    zone,
+    functions: { date: dateFunction(zone, dateFormats) },
   };
   const fields = compileFields(mapping.fields ?? {}, endpoint, valueContext);
   const lists = listSpecs(mapping, endpoint, place).map(([path, specs, at]) => {
@@ -202,6 +208,31 @@ function listSpecs(mapping: MappingSpec, endpoint: EndpointDescription, place: M
   const { path } = typed;
   if (mapping.lists?.[path] !== undefined) throw place.error('dimensions', `is lists.${path} too: give its entries in one place`);
   return [[path, mapping.dimensions, 'dimensions'], ...specs];
+}
+
+function dateFormatList(formats: string | readonly string[] | undefined): readonly string[] {
+  return formats === undefined ? [] : typeof formats === 'string' ? [formats] : formats;
+}
+
+/**
+ * `$date(value, format?)` in expressions: the tool's own date reading (the one date fields use, input.date_format and
+ * input.timezone included), or the format given, as epoch milliseconds. Absent for an empty value; a text that is no
+ * date fails the expression, so the record is refused with the reason rather than sent without its date.
+ */
+function dateFunction(zone: string | undefined, declared: readonly string[]): (value: unknown, format?: string) => number | undefined {
+  const read = dateReader(zone, declared);
+  const readers = new Map<string, (text: string) => number | undefined>();
+  return (value, format) => {
+    if (value === undefined || value === null || value === '') return undefined;
+    if (format !== undefined) {
+      const translated = luxonDateFormat(format);
+      if (!translated.ok) throw new Error(`$date: the format '${format}' ${translated.reason}`);
+      if (!readers.has(format)) readers.set(format, declaredDateReader([format], zone));
+    }
+    const ms = format === undefined ? read(value) : readers.get(format)!(String(value));
+    if (ms === undefined) throw new Error(`$date: '${String(value)}' is not a date (${format ?? dateFormatsTried(declared)})`);
+    return ms;
+  };
 }
 
 function article(title: string): string {

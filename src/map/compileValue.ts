@@ -4,7 +4,8 @@
  * is a few property reads per record.
  */
 import { nearest } from '../validate/suggest.js';
-import { compileExpression, shorten, type ExpressionReads, type ExpressionScope } from './expression.js';
+import { declaredDateReader } from '../validate/dates.js';
+import { compileExpression, shorten, type ExpressionFunctions, type ExpressionReads, type ExpressionScope } from './expression.js';
 import type { Lookup } from './lookup.js';
 import type { ValueSpec, ValueSpecObject } from './mappingSchema.js';
 import { compilePath, keyText } from './path.js';
@@ -59,6 +60,10 @@ export interface ValueContext {
   /** What `$record.` paths and `$record`/`$rows` in expressions read, whatever the scope. */
   record: ReadScope;
   warn(message: string): void;
+  /** The IANA zone of dates written without an offset (input.timezone); the machine's when undefined. */
+  zone?: string;
+  /** What expressions may call besides JSONata's own functions ($date). */
+  functions: ExpressionFunctions;
 }
 
 const recordPrefix = '$record.';
@@ -82,7 +87,7 @@ export function asText(value: unknown): unknown {
 function compileSource(spec: ValueSpecObject, at: string, context: ValueContext): CompiledSource {
   if (spec.expr !== undefined) {
     const label = `expression ${shorten(spec.expr)}`;
-    const { evaluate, reads } = compileExpression(spec.expr, `${at}.expr`, context.place);
+    const { evaluate, reads } = compileExpression(spec.expr, `${at}.expr`, context.place, context.functions);
     noteExpressionReads(reads, `${at}.expr`, context.scope, context);
     return { literal: false, async: true, read: evaluate, describe: (scope) => located(label, scope) };
   }
@@ -138,6 +143,7 @@ function compileSettle(spec: ValueSpecObject, at: string, context: ValueContext)
   const { trim = true, split } = spec;
   const fallback = spec.default;
   const steps: Translate[] = [];
+  if (spec.date_format !== undefined) steps.push(dateStep(spec.date_format, context.zone));
   if (spec.map) steps.push(mapStep(spec.map));
   if (spec.lookup !== undefined) steps.push(lookupStep(spec.lookup, `${at}.lookup`, context));
 
@@ -181,6 +187,21 @@ function translateAll(values: unknown[], step: Translate): unknown {
     if (result !== null) translated.push(result);
   }
   return translated;
+}
+
+/**
+ * A date in its declared format(s), read in the input's zone, handed on as ISO 8601 with its offset: the date field
+ * reads that exactly, whatever else the text could have meant (05.03.2024 is the 5th of March, not May the 3rd).
+ */
+function dateStep(format: string | readonly string[], zone: string | undefined): Translate {
+  const formats = typeof format === 'string' ? [format] : format;
+  const read = declaredDateReader(formats, zone);
+  const named = formats.length === 1 ? `the format ${formats[0]}` : `any of the formats ${formats.join(', ')}`;
+  return (value) => {
+    if (typeof value !== 'string') return value;
+    const ms = read(value);
+    return ms === undefined ? new Refusal(`'${value}' is not a date in ${named}`) : new Date(ms).toISOString();
+  };
 }
 
 function mapStep(map: Record<string, string | number | null>): Translate {

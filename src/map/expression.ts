@@ -12,6 +12,9 @@ export interface ExpressionScope {
 
 export type CompiledExpression = (scope: ExpressionScope) => Promise<unknown>;
 
+/** The tool's own functions an expression may call besides JSONata's (`$date`), by name without the `$`. */
+export type ExpressionFunctions = Readonly<Record<string, (...args: never[]) => unknown>>;
+
 /**
  * The names an expression reads, found in its syntax tree: the first step of each path over its input, and the
  * first step after `$record` or `$rows` (which read the record's columns). `whole` when it reads its input as a
@@ -25,7 +28,7 @@ export interface ExpressionReads {
 }
 
 /** `at` names the place in the mapping (fields.content.expr) for the ConfigError a syntax error raises. */
-export function compileExpression(text: string, at: string, place: MappingPlace): { evaluate: CompiledExpression; reads: ExpressionReads } {
+export function compileExpression(text: string, at: string, place: MappingPlace, functions: ExpressionFunctions = {}): { evaluate: CompiledExpression; reads: ExpressionReads } {
   let expression: jsonata.Expression;
   try {
     expression = jsonata(text);
@@ -35,7 +38,7 @@ export function compileExpression(text: string, at: string, place: MappingPlace)
   }
   const evaluate: CompiledExpression = async (scope) => {
     try {
-      const result = await expression.evaluate(scope.data, { record: scope.record, rows: scope.rows });
+      const result = await expression.evaluate(scope.data, { ...functions, record: scope.record, rows: scope.rows });
       // JSONata marks its result sequences with extra properties; hand on a plain array.
       return Array.isArray(result) ? Array.from(result) : result;
     } catch (error) {

@@ -10,6 +10,7 @@ import { intReader, latinListing, type IntType } from '../validate/integers.js';
 import { leafPaths, type AnswerList } from './bodyFields.js';
 import { layoutEntries, typedList } from './defaultLayout.js';
 import type { ListEntrySpec, ValueSpec } from './mappingSchema.js';
+import type { TimezoneGuess } from './initTimezone.js';
 import { compilePath } from './path.js';
 
 export interface Sample {
@@ -22,6 +23,8 @@ export interface Sample {
   records: ReadonlyArray<Record<string, unknown>>;
   /** Reading options worth writing down (a non-UTF-8 encoding, an unusual delimiter). */
   input?: { encoding?: string; delimiter?: string };
+  /** The zone of dates written without an offset, and why (written beside it: a wrong zone moves dates by hours). */
+  timezone?: TimezoneGuess;
   /** Where the JSON Schema is, relative to the mapping: for editor completion. */
   schemaRef?: string;
   /** The command that previews the mapping, suggested in the header comment. */
@@ -71,8 +74,8 @@ export function draftMapping(sample: Sample, endpoint: EndpointDescription): Dra
   if (sample.schemaRef) lines.push(`# yaml-language-server: $schema=${sample.schemaRef}`);
   lines.push(`# A starting mapping of ${sample.name} to ${endpoint.resource}, written by \`hire-import init\`: check every line.`);
   if (sample.previewCommand) lines.push(`# Then see the bodies it makes:  ${sample.previewCommand}`);
-  const input = { format: sample.format, ...sample.input };
-  lines.push(`input: ${flow(input)}`, 'fields:');
+  const input = { format: sample.format, ...sample.input, ...(sample.timezone ? { timezone: sample.timezone.zone } : {}) };
+  lines.push(`input: ${flow(input)}${sample.timezone ? ` # timezone: ${sample.timezone.why}` : ''}`, 'fields:');
   for (const [name, spec] of fields) lines.push(`  ${name}: ${flow(spec)}`);
   for (const path of missing) lines.push(...requiredHint(path, endpoint));
   if (dimensions.length > 0) {

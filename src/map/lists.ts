@@ -259,7 +259,7 @@ function compileEach(spec: EachSpec | undefined, at: string, context: ListContex
     const read = compilePath(spec.from);
     return { compiled: { async: false, elements: ({ scope }) => itemScopes(read(scope.data), spec.from, scope) }, scope: {} };
   }
-  const { evaluate, reads } = compileExpression(spec.expr, `${at}.expr`, context.place);
+  const { evaluate, reads } = compileExpression(spec.expr, `${at}.expr`, context.place, context.functions);
   noteExpressionReads(reads, `${at}.expr`, context.record, context);
   const label = shorten(spec.expr);
   return { compiled: { async: true, elements: async ({ scope }) => itemScopes(await evaluate(scope), label, scope) }, scope: {} };

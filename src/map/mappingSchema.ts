@@ -4,8 +4,19 @@
  * comes from its endpoint description when the mapping is compiled (src/map/compile.ts).
  */
 import { z } from 'zod';
+import { dateFormatTokens, luxonDateFormat } from '../validate/dateFormat.js';
 import { isZone } from '../validate/dates.js';
 import { defaultPhoneRegion } from '../validate/phone.js';
+
+/** One declared date format or several, tried in order (`DD.MM.YYYY`, `[DD.MM.YYYY HH:mm, DD/MM/YYYY]`). */
+const dateFormatSchema = z
+  .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+  .superRefine((formats, context) => {
+    for (const format of typeof formats === 'string' ? [formats] : formats) {
+      const translated = luxonDateFormat(format);
+      if (!translated.ok) context.addIssue({ code: 'custom', message: `date format '${format}' ${translated.reason}` });
+    }
+  });
 
 const literal = z
   .union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))])
@@ -38,6 +49,11 @@ export const valueSpecObjectSchema = z
           'null leaves the field out.',
       }),
     lookup: z.string().min(1).optional().meta({ description: 'Replace the value by its entry in a table declared under `lookups`.' }),
+    date_format: dateFormatSchema.optional().meta({
+      description:
+        `Read the value as a date written this way (or one of these ways), in input.timezone: DD.MM.YYYY, DD/MM/YYYY HH:mm, YYYY年M月D日. ` +
+        `Tokens ${dateFormatTokens}; anything else is literal. A value that fits none makes the record invalid.`,
+    }),
     default: literal.optional().meta({ description: 'The value when the source is absent (empty, null, missing) or not in `map`/`lookup`.' }),
   })
   .strict()
@@ -163,6 +179,11 @@ export const mappingSchema = z
           .refine(isZone, { error: 'is not a time zone (an IANA name such as Asia/Shanghai or UTC)' })
           .optional()
           .meta({ description: "The IANA time zone of dates written without an offset (Asia/Shanghai); default: the machine's." }),
+        date_format: dateFormatSchema.optional().meta({
+          description:
+            `How this export writes its dates (DD.MM.YYYY for 05.03.2024), tried before the common forms for every date field and by $date(). ` +
+            `Tokens ${dateFormatTokens}; anything else is literal.`,
+        }),
         phone_region: z
           .string()
           .regex(/^[A-Z]{2}$/, { error: 'is not a region code (two capital letters, ISO 3166: CN, US, HK)' })

@@ -5,6 +5,7 @@
  * time) keeps it; everything else is wall-clock time in the zone.
  */
 import { DateTime, IANAZone } from 'luxon';
+import { luxonDateFormat } from './dateFormat.js';
 
 export const dateFormats = 'ISO 8601, 2024-03-01 10:30, 2024/3/1, Unix seconds or ms, Excel serial';
 
@@ -31,13 +32,41 @@ export function isZone(name: string): boolean {
   return IANAZone.isValidZone(name);
 }
 
+/** The formats a value was tried in, for the message that refuses it: the declared ones first. */
+export function dateFormatsTried(declared: readonly string[] = []): string {
+  return [...declared, dateFormats].join(', ');
+}
+
 /**
- * Compiles the reader of one zone (an IANA name; undefined: the machine's zone). It returns whole epoch
- * milliseconds, or undefined when the value is no date in a known format.
+ * The reader of values in declared formats only (`DD.MM.YYYY`, see dateFormat.ts), in one zone: epoch milliseconds,
+ * or undefined when the text fits none of them. The formats must have been checked (the mapping schema does).
  */
-export function dateReader(zone?: string): DateReader {
+export function declaredDateReader(formats: readonly string[], zone?: string): (text: string) => number | undefined {
+  const options = { zone: zone ?? 'system', locale: 'en-US' };
+  const parsers = formats.map((format) => {
+    const translated = luxonDateFormat(format);
+    if (!translated.ok) throw new Error(`date format ${format} ${translated.reason}`);
+    return DateTime.buildFormatParser(translated.luxon, { locale: 'en-US' });
+  });
+  return (text) => {
+    const trimmed = text.trim();
+    for (const parser of parsers) {
+      const parsed = DateTime.fromFormatParser(trimmed, parser, options);
+      if (parsed.isValid) return parsed.toMillis();
+    }
+    return undefined;
+  };
+}
+
+/**
+ * Compiles the reader of one zone (an IANA name; undefined: the machine's zone), trying the `declared` formats (an
+ * input's `date_format`) first. It returns whole epoch milliseconds, or undefined when the value is no date in a
+ * known format.
+ */
+export function dateReader(zone?: string, declared: readonly string[] = []): DateReader {
   const options = { zone: zone ?? 'system' };
   const parsers = layouts.map((layout) => DateTime.buildFormatParser(layout, { locale: 'en-US' }));
+  const first = declared.length > 0 ? declaredDateReader(declared, zone) : undefined;
   const excelEpoch = DateTime.fromObject({ year: 1899, month: 12, day: 30 }, { zone: 'utc' });
 
   const fromNumber = (number: number): number | undefined => {
@@ -69,6 +98,8 @@ export function dateReader(zone?: string): DateReader {
     if (typeof value === 'number') return Number.isFinite(value) ? fromNumber(value) : undefined;
     if (typeof value !== 'string') return undefined;
     const text = value.trim();
+    const fromDeclared = first?.(text);
+    if (fromDeclared !== undefined) return fromDeclared;
     // A number-shaped text is read by size, unless no size fits (20240301 is ISO's basic form).
     return (numeric.test(text) ? fromNumber(Number(text)) : undefined) ?? fromText(text);
   };

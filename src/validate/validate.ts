@@ -5,7 +5,7 @@
  * closures once; checking a record is then plain property reads.
  */
 import type { AnswerRule, EndpointDescription, Fields, FieldType } from '../endpoints/types.js';
-import { dateFormats, dateReader, type DateReader } from './dates.js';
+import { dateFormatsTried, dateReader, type DateReader } from './dates.js';
 import { diallingCodeAt, type PhoneReader } from './phone.js';
 import { intReader } from './integers.js';
 import { shown, type Problem } from './problem.js';
@@ -21,6 +21,8 @@ export type Validator = (candidate: unknown) => Validated;
 export interface ValidatorOptions {
   /** The IANA zone dates without an offset are read in; default: the machine's. */
   zone?: string;
+  /** Formats dates are tried in before the common ones (a mapping's `input.date_format`: DD.MM.YYYY). */
+  dateFormats?: readonly string[];
   /** Reads phone fields (phoneReader); required when the endpoint has one. */
   phones?: PhoneReader;
 }
@@ -33,12 +35,19 @@ type Check = (value: unknown, path: string, problems: Problem[], local: Record<s
 
 interface Compiler {
   dates: DateReader;
+  /** The formats a refused date was tried in, for its message. */
+  datesTried: string;
   externalId: string;
   phones?: PhoneReader;
 }
 
 export function compileValidator(endpoint: EndpointDescription, options: ValidatorOptions = {}): Validator {
-  const compiler: Compiler = { dates: dateReader(options.zone), externalId: endpoint.externalId, phones: options.phones };
+  const compiler: Compiler = {
+    dates: dateReader(options.zone, options.dateFormats),
+    datesTried: dateFormatsTried(options.dateFormats),
+    externalId: endpoint.externalId,
+    phones: options.phones,
+  };
   const record = objectCheck(endpoint.fields, compiler, '');
   return (candidate) => {
     const problems: Problem[] = [];
@@ -124,11 +133,11 @@ function typeCheck(type: FieldType, compiler: Compiler, prefix: string): Check {
     }
     case 'ms':
     case 'msString': {
-      const { dates } = compiler;
+      const { dates, datesTried } = compiler;
       const asText = type.kind === 'msString';
       return (value, path, problems) => {
         const ms = dates(value);
-        if (ms === undefined) return refuse(problems, path, `${shown(value)} is not a date (${dateFormats})`);
+        if (ms === undefined) return refuse(problems, path, `${shown(value)} is not a date (${datesTried})`);
         return asText ? String(ms) : ms;
       };
     }

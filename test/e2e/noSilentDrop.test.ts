@@ -2,7 +2,7 @@
  * No silent drop, in every command: what a mapping would quietly leave out is said before anything is sent, by the
  * dry run, the import and each step of a plan, and carried by --json; the real CLI against the sandbox.
  */
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -206,5 +206,103 @@ describe('white space and what a field takes', () => {
     const notes = await runCli(['assessments', 'notes.csv', '-m', 'notes.yaml'], { cwd: folder, env: credentialEnv(sandbox.url) });
     expect(notes.code).toBe(0);
     expect(sandbox.assessments()[0]!.body).toMatchObject({ username: 'lina', content: '  indented notes' });
+  });
+});
+
+describe('dates as people write them', () => {
+  const shanghai = (iso: string) => Date.parse(`${iso}+08:00`);
+
+  it('reads day-first and other declared formats per field or per input, in the input\'s zone; $date reads like a column', async () => {
+    writeFileSync(
+      join(folder, 'interviews.csv'),
+      [
+        'id,application,held,ended,noted',
+        'I-1,7010000000000000001,05.03.2024 14:00,05.03.2024 15:30,2024/3/5 14:00',
+        'I-2,7010000000000000002,31.12.1988 9:05,31/12/1988,2024年3月5日 14:00',
+        'I-3,7010000000000000003,12/31/1988,31/12/1988,2024/3/5 14:00',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(folder, 'interviews.yaml'),
+      [
+        'input: { timezone: Asia/Shanghai, date_format: DD.MM.YYYY HH:mm }',
+        'fields:',
+        '  external_id: id',
+        '  external_application_id: application',
+        '  begin_time: held',
+        '  end_time: { from: ended, date_format: [DD.MM.YYYY HH:mm, DD/MM/YYYY] }',
+        // The tool's own date reading in an expression, in the input's zone: the same moment however it is written.
+        '  participate_status: { expr: "$date(noted) = $date(\'2024-03-05 14:00\') ? 2 : 1" }',
+        '',
+      ].join('\n'),
+    );
+    const run = await runCli(['interviews', 'interviews.csv', '-m', 'interviews.yaml', '--json'], { cwd: folder, env: credentialEnv(sandbox.url) });
+    const summary = JSON.parse(run.stdout) as { counts: Record<string, number>; problems: Array<{ line: number; field: string; reason: string }> };
+    expect(summary.problems).toEqual([
+      { line: 4, external_id: 'I-3', field: 'begin_time', reason: "'12/31/1988' is not a date (DD.MM.YYYY HH:mm, ISO 8601, 2024-03-01 10:30, 2024/3/1, Unix seconds or ms, Excel serial) (from column held)" },
+    ]);
+    expect(run.code).toBe(1);
+    const bodies = Object.fromEntries(sandbox.records('interviews').map((stored) => [stored.body.external_id, stored.body]));
+    expect(bodies['I-1']).toMatchObject({ begin_time: shanghai('2024-03-05T14:00'), end_time: shanghai('2024-03-05T15:30'), participate_status: 2 });
+    expect(bodies['I-2']).toMatchObject({ begin_time: shanghai('1988-12-31T09:05'), end_time: shanghai('1988-12-31T00:00'), participate_status: 2 });
+  });
+
+  it('a value that does not fit its declared format is a problem naming the format', async () => {
+    writeFileSync(join(folder, 'interviews.csv'), 'id,application,held\nI-1,7010000000000000001,2024-03-05\n');
+    writeFileSync(join(folder, 'interviews.yaml'), 'fields:\n  external_id: id\n  external_application_id: application\n  begin_time: { from: held, date_format: DD.MM.YYYY }\n');
+    const run = await runCli(['interviews', 'interviews.csv', '-m', 'interviews.yaml', '--dry-run', '--json'], { cwd: folder });
+    expect(run.code).toBe(1);
+    expect((JSON.parse(run.stdout) as { problems: unknown[] }).problems).toEqual([
+      { line: 2, external_id: 'I-1', field: 'begin_time', reason: "'2024-03-05' is not a date in the format DD.MM.YYYY (from column held)" },
+    ]);
+  });
+
+  it('init writes input.timezone from the export\'s offsets, else the machine\'s zone, with a comment saying which', async () => {
+    writeFileSync(join(folder, 'offsets.csv'), 'external_id,talent_id,job_title,create_time\nA-1,7010000000000000001,Engineer,2024-03-01T10:30:00+08:00\n');
+    writeFileSync(join(folder, 'wall.csv'), 'external_id,talent_id,job_title,create_time\nA-1,7010000000000000001,Engineer,2024-03-01 10:30\n');
+    const utc = { TZ: 'UTC' };
+    expect((await runCli(['init', 'offsets.csv', '--resource', 'applications'], { cwd: folder, env: utc })).code).toBe(0);
+    expect((await runCli(['init', 'wall.csv', '--resource', 'applications'], { cwd: folder, env: utc })).code).toBe(0);
+    const offsets = readFileSync(join(folder, 'offsets.mapping.yaml'), 'utf8');
+    expect(offsets).toMatch(/^input: \{ format: csv, timezone: Asia\/Shanghai \} # timezone: from the \+08:00 offsets in the export's dates/m);
+    const wall = readFileSync(join(folder, 'wall.mapping.yaml'), 'utf8');
+    expect(wall).toMatch(/^input: \{ format: csv, timezone: UTC \} # timezone: this machine's zone; .*China: Asia\/Shanghai/m);
+    // The drafted zone is what the dry run reads the wall-clock time in.
+    const run = await runCli(['applications', 'wall.csv', '-m', 'wall.mapping.yaml', '--dry-run', '--json'], { cwd: folder, env: utc });
+    expect(run.code).toBe(0);
+  });
+});
+
+describe("preview of a plan's step", () => {
+  const files = () => readdirSync(join(repoRoot, 'fixtures', 'migration')).map((name) => `fixtures/migration/${name}`);
+
+  it("resolves { step } look-ups from a dry run of the parent steps before anything is imported, up the chain", async () => {
+    const plan = workspace(...files());
+    const interviews = await runCli(['preview', 'migration.yaml', '--step', 'interviews', '-n', '20'], { cwd: plan });
+    expect(interviews.code).toBe(1);
+    expect(interviews.stdout).toContain('"external_application_id": "(dry run: A2001)"');
+    expect(interviews.stdout).toContain("line 10: invalid\n  external_application_id: parent 'A2099' is neither in step applications's log nor among the records a run of its input would create");
+    expect(interviews.stderr).toContain('9 record(s) shown, 1 invalid; nothing was sent');
+    // I3009 would be blocked, so its assessment F4009 has no parent either.
+    const assessments = await runCli(['preview', 'migration.yaml', '--step', 'assessments', '-n', '20'], { cwd: plan });
+    expect(assessments.stdout).toContain("external_interview_id: parent 'I3009' is neither in step interviews's log");
+    expect(assessments.stdout).toContain('"external_interview_id": "(dry run: I3001)"');
+    expect(existsSync(join(plan, 'hire-import-state'))).toBe(false);
+  });
+
+  it("reads the parents' ids from their logs once the plan has run, and asks for the step when none is named", async () => {
+    const plan = workspace(...files());
+    expect((await runCli(['migrate', 'migration.yaml', '--sandbox', '--rate', '200'], { cwd: plan })).code).toBe(1);
+    const application = readLog(join(plan, 'hire-import-state', 'sandbox', 'applications.results.jsonl')).find((entry) => entry.external_id === 'A2001')!;
+    const preview = await runCli(['preview', 'migration.yaml', '--step', 'interviews', '--sandbox', '-n', '1'], { cwd: plan });
+    expect(preview.stdout).toContain(`"external_application_id": "${String(application.id)}"`);
+
+    const unnamed = await runCli(['preview', 'migration.yaml'], { cwd: plan });
+    expect(unnamed.code).toBe(2);
+    expect(unnamed.stderr).toContain('migration.yaml is a plan: name the step to preview with --step (one of talents, applications, interviews, assessments, offers, background-checks)');
+    const typo = await runCli(['preview', 'migration.yaml', '--step', 'interveiws'], { cwd: plan });
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("--step interveiws: migration.yaml has no such step (did you mean 'interviews'?)");
   });
 });

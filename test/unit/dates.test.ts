@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dateReader, isZone } from '../../src/validate/dates.js';
+import { luxonDateFormat } from '../../src/validate/dateFormat.js';
+import { dateFormatsTried, dateReader, declaredDateReader, isZone } from '../../src/validate/dates.js';
 
 /** 2024-03-01 10:30 in Shanghai (UTC+8, no DST) is 02:30 UTC. */
 const shanghaiMorning = Date.UTC(2024, 2, 1, 2, 30);
@@ -48,5 +49,36 @@ describe('dates in the formats exports write', () => {
     expect(isZone('Asia/Shanghai')).toBe(true);
     expect(isZone('UTC')).toBe(true);
     expect(isZone('Mars/Olympus')).toBe(false);
+  });
+});
+
+describe('declared date formats', () => {
+  const inShanghai = (iso: string) => Date.parse(`${iso}+08:00`);
+
+  it('reads the tokens people write, lenient about zero padding, everything else literal', () => {
+    const read = declaredDateReader(['DD.MM.YYYY HH:mm', 'DD/MM/YYYY', 'YYYY年M月D日 HH:mm', 'dd.mm.yyyy', 'M/D/YY h:mm A'], 'Asia/Shanghai');
+    expect(read('05.03.2024 14:00')).toBe(inShanghai('2024-03-05T14:00'));
+    expect(read('5.3.2024 9:05')).toBe(inShanghai('2024-03-05T09:05'));
+    expect(read('31/12/1988')).toBe(inShanghai('1988-12-31T00:00'));
+    expect(read('2024年3月5日 14:00')).toBe(inShanghai('2024-03-05T14:00'));
+    expect(read('3/5/24 2:05 PM')).toBe(inShanghai('2024-03-05T14:05'));
+    expect(read('12/31/1988')).toBeUndefined();
+  });
+
+  it("takes Excel's m as the month unless it follows an hour or precedes a second", () => {
+    expect(luxonDateFormat('dd.mm.yyyy')).toEqual({ ok: true, luxon: "d'.'M'.'yyyy" });
+    expect(luxonDateFormat('yyyy-mm-dd hh:mm:ss')).toEqual({ ok: true, luxon: "yyyy'-'M'-'d' 'H':'m':'s" });
+  });
+
+  it('refuses a format without a year, a month or a day', () => {
+    expect(luxonDateFormat('HH:mm')).toMatchObject({ ok: false, reason: expect.stringMatching(/^has no month/) });
+    expect(luxonDateFormat('DD.MM')).toMatchObject({ ok: false, reason: expect.stringMatching(/^has no year/) });
+  });
+
+  it('tries an input-wide format before the common ones, and names it when a value fits none', () => {
+    const read = dateReader('Asia/Shanghai', ['DD.MM.YYYY']);
+    expect(read('05.03.2024')).toBe(inShanghai('2024-03-05T00:00'));
+    expect(read('2024/3/5')).toBe(inShanghai('2024-03-05T00:00'));
+    expect(dateFormatsTried(['DD.MM.YYYY'])).toMatch(/^DD\.MM\.YYYY, ISO 8601/);
   });
 });

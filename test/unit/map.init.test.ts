@@ -49,7 +49,7 @@ describe('init', () => {
     const file = copyOf('fixtures/legacy/moka-gbk.csv');
     const { written, spec, text } = await initAndCompile(file);
     expect(written).toEqual({ path: file.replace(/\.csv$/, '.mapping.yaml'), fields: 5, dimensions: 0 });
-    expect(spec.input).toEqual({ format: 'csv', encoding: 'gb18030' });
+    expect(spec.input).toEqual({ format: 'csv', encoding: 'gb18030', timezone: Intl.DateTimeFormat().resolvedOptions().timeZone });
     expect(spec.fields).toEqual({ external_id: '面评编号', external_interview_id: '面试编号', username: '面试官', conclusion: '面试结论', content: '综合评价' });
     expect(text).toMatch(/^# yaml-language-server: \$schema=.*schema\/mapping\.schema\.json$/m);
     expect(text).toContain(
