@@ -31,7 +31,9 @@ export default defineConfig({
       // Unit tests share their workers' loaded modules (re-importing src/ for each of ~50 files cost more CPU than
       // the tests did); each one undoes what it stubs, so none sees another's state.
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], isolate: false } },
-      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], exclude: [pacedAtTheLimit] } },
+      // The end-to-end files too, now that the CLI runs in-process and keeps no module state: a fresh fork per file
+      // re-imported src/ and the sandbox each time, half of these files' CPU (12.6 -> 6.4 s user over 8 of them).
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], exclude: [pacedAtTheLimit], isolate: false } },
       // Alone, after the rest: its sandbox (in the test's own process) stamps each arrival when its event loop gets
       // to it, so a second file's load on the core would bunch arrivals together and fake a 429.
       { extends: true, test: { name: 'e2e-paced', include: [pacedAtTheLimit], maxWorkers: 1, sequence: { groupOrder: 1 } } },

@@ -79,16 +79,17 @@ function onlyObject(run: CliRun): Record<string, unknown> {
 const stackTrace = /node:internal|^\s+at /m;
 
 describe('outages', () => {
-  it('rides out a sandbox that is down for 5 s mid-run: every record created, none failed, no rejects file', async () => {
+  // Down for 2 s: longer than the first probe's second, so a probe finds nothing and the next one the sandbox back.
+  it('rides out a sandbox that is down for 2 s mid-run: every record created, none failed, no rejects file', async () => {
     const stateFile = join(workspace(), 'feishu.jsonl'); // the records outlive the sandbox, as Feishu's would
     // 40 records: the outage comes after 20 results, with some 20 still to send once the sandbox is back.
     const { sandbox, folder, ids, env, logPath, rejectsPath } = await setup(40, { stateFile });
-    // Two tries per record: without the pause, five seconds of refused connections would fail every record in flight.
+    // Two tries per record: without the pause, two seconds of refused connections would fail every record in flight.
     const run = startCli(['assessments', 'export.csv', '--rate', '20', '--retries', '1', '--json'], { cwd: folder, env });
     await waitFor(() => logLines(logPath) >= 20, 'the first results');
     await sandbox.close();
     sandboxes.splice(sandboxes.indexOf(sandbox), 1);
-    await new Promise((resolve) => setTimeout(resolve, 5000));
+    await new Promise((resolve) => setTimeout(resolve, 2000));
     const again = await sandboxOn({ port: sandbox.port, stateFile });
     const result = await run.done;
 
@@ -111,12 +112,13 @@ describe('outages', () => {
 
   it('shows the pause on the live line of a terminal, and says when sending resumed', async () => {
     const stateFile = join(workspace(), 'feishu.jsonl');
-    const { sandbox, folder, env, logPath } = await setup(100, { stateFile });
+    // 40 records, as above: 20 before the outage, some 20 after it (at --rate 20, a second each side).
+    const { sandbox, folder, env, logPath } = await setup(40, { stateFile });
     const run = startInTerminal(['assessments', 'export.csv', '--rate', '20'], { cwd: folder, columns: 200, env });
     await waitFor(() => logLines(logPath) >= 20, 'the first results');
     await sandbox.close();
     sandboxes.splice(sandboxes.indexOf(sandbox), 1);
-    const paused = /^paused: Feishu unreachable since \d\d:\d\d:\d\d UTC \([\d.ms]+\), next probe in [\d.ms]+ · \d+\/100/;
+    const paused = /^paused: Feishu unreachable since \d\d:\d\d:\d\d UTC \([\d.ms]+\), next probe in [\d.ms]+ · \d+\/40/;
     await waitFor(() => liveFrames(run.outputSoFar()).some((frame) => paused.test(frame.replace(/^\S+ /, ''))), 'the paused live line');
     await sandboxOn({ port: sandbox.port, stateFile });
     const result = await run.done;
