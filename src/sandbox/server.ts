@@ -64,6 +64,8 @@ export interface SandboxOptions {
   parentChecks?: ParentChecks;
   /** A just-created parent is invisible to its children's creates for this long, default 0. */
   visibilityDelayMs?: number;
+  /** Told of every API request as it arrives (its method, path, query string and body text): what a test checks the bodies of. */
+  onRequest?: (request: { method: string; path: string; query: string; body: string }) => void;
   /** Refuse the app itself with this whole-app code once so many API requests were answered (a used-up quota). */
   refuseApp?: AppRefusal;
   /** Talents already in Feishu when the sandbox starts (for look-ups to find). */
@@ -194,6 +196,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const reply = introspect(emulator, method, url.pathname, body, now) ?? { status: 404, body: { error: 'not found' } };
       return sendJson(response, reply.status, reply.body);
     }
+    settings.onRequest?.({ method, path: url.pathname, query: url.search, body });
     // Decided now, delivered after the latency: a client that gives up waiting may find on retry that it was created.
     const answer = emulator.answer({ method, path: url.pathname, query: url.searchParams, authorization: request.headers.authorization, body }, now);
     const delayMs = answer.kind === 'json' && answer.immediate ? 0 : drawDelayMs(random, settings.latencyMs, settings.jitterMs);
