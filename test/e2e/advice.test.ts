@@ -7,8 +7,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startSandbox } from '../../src/sandbox/server.js';
-import { credentialEnv, credentials, paste, readLog, repoRoot, runCli, stateLog, workspace } from '../support/cli.js';
+import { sandboxCredentials, startSandbox } from '../../src/sandbox/server.js';
+import { credentialEnv, credentials, paste, readLog, repoRoot, runCli, sandboxLog, stateLog, workspace } from '../support/cli.js';
 
 /** The command printed after `prefix` on a line of its own output. */
 function printed(output: string, prefix: string): string {
@@ -76,6 +76,49 @@ const planYaml = `steps:
   - { resource: interviews, input: interviews.csv, mapping: interviews.yaml }
   - { resource: assessments, input: assessments.csv, mapping: assessments.yaml }
 `;
+
+describe('a --sandbox rehearsal', () => {
+  it('is verified, tampered with, updated by the command verify prints, verified again and undone', async () => {
+    const folder = workspace();
+    for (const [name, text] of Object.entries({ 'interviews.csv': interviewsCsv, 'interviews.yaml': interviewsYaml, 'assessments.csv': assessmentsCsv, 'assessments.yaml': assessmentsYaml, 'migration.yaml': planYaml })) {
+      writeFileSync(join(folder, name), text);
+    }
+    const cli = (...args: string[]) => runCli(args, { cwd: folder });
+    expect((await cli('migrate', 'migration.yaml', '--sandbox', '--quiet')).code).toBe(0);
+
+    const first = await cli('verify', 'migration.yaml', '--sandbox', '--json');
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout).counts).toMatchObject({ ok: 5, missing: 0, differs: 0, 'not imported': 0 });
+
+    // Behind the tool's back, as `hire-import sandbox --state hire-import-state/sandbox/sandbox-state.jsonl` and its
+    // POST /sandbox/tamper would: the rehearsal's sandbox, loaded from the state beside its logs.
+    const state = join(folder, 'hire-import-state/sandbox/sandbox-state.jsonl');
+    const f2 = readLog(sandboxLog(folder)).find((entry) => entry.external_id === 'F-2')!.id as string;
+    const behind = await startSandbox({ ...sandboxCredentials, stateFile: state });
+    expect(behind.changeRecord('assessments', f2, { content: 'changed on Feishu' })).toBeDefined();
+    await behind.close();
+
+    const tampered = await cli('verify', 'assessments', 'assessments.csv', '-m', 'assessments.yaml', '--sandbox');
+    expect(tampered.code).toBe(1);
+    expect(tampered.stderr).toContain('1 record differs');
+    // The step's mapping is used as it is: its { step: interviews } lookup reads the rehearsal's interviews log.
+    const update = printed(tampered.stderr.split("importing again with --update-changed sends the export's content:\n")[1]!, '  ');
+    expect(update).toBe('hire-import assessments assessments.csv --mapping assessments.yaml --sandbox --update-changed');
+    const updated = await paste(update, folder);
+    expect(updated.stderr).toContain('updated 1');
+    expect(updated.code).toBe(0);
+
+    const again = await cli('verify', 'migration.yaml', '--sandbox');
+    expect(again.stderr).toContain('✔ every record checked is on Feishu as the export says');
+    expect(again.code).toBe(0);
+
+    const undone = await cli('undo', 'migration.yaml', '--sandbox', '--yes');
+    expect(undone.stderr).toContain('2 interviews, 3 assessments (with their interviews) from the sandbox');
+    expect(undone.code).toBe(0);
+    const gone = await cli('verify', 'migration.yaml', '--sandbox', '--json');
+    expect(JSON.parse(gone.stdout).counts).toMatchObject({ ok: 0, 'not imported': 5 });
+  });
+});
 
 describe('words a newcomer meets first', () => {
   it('undo with no app id is an error, never a tick over nothing', async () => {
