@@ -5,7 +5,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { systemClock } from './clock.js';
-import { main } from './main.js';
+import { interruptions, type Interruption } from './outcome.js';
 import { programName } from './report/commandLine.js';
 import { capYoungGeneration } from './youngGeneration.js';
 
@@ -17,7 +17,14 @@ capYoungGeneration();
 // that kills the process (the lock library's exit hook would re-raise it).
 process.on('SIGXFSZ', () => undefined);
 
-const exitCode = await main({
+// Signals that come while the commands' code loads are held, and handed to the run once `main` listens (it does
+// before its first await): a signal at any moment ends the run the tool's way, never by Node's default.
+const held: Interruption[] = [];
+const hold = (name: Interruption) => held.push(name);
+for (const name of interruptions) process.on(name, hold);
+const { main } = await import('./main.js');
+
+const running = main({
   argv: process.argv.slice(2),
   program: programName(process.argv[1]!, process.env.PATH, process.cwd()),
   stdin: process.stdin,
@@ -33,6 +40,9 @@ const exitCode = await main({
     process.on('unhandledRejection', handler);
   },
 });
+for (const name of interruptions) process.off(name, hold);
+for (const name of held) process.emit(name, name);
+const exitCode = await running;
 process.exitCode = exitCode;
 // Should a stray handle keep the loop alive, still leave once output has had a moment to flush.
 setTimeout(() => process.exit(exitCode), 2000).unref();

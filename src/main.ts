@@ -63,8 +63,10 @@ export async function main(io: MainIO): Promise<number> {
     io.quit?.(code);
   };
   io.onUncaught?.((error) => quitNow(reportBug(error, output, json)));
-  const released: Array<() => void> = [];
-  const context: RunContext = { io, output, json, quit: quitNow, released };
+  // Listened for before the command is chosen and its code loads (seconds on a slow disk), so that a signal at any
+  // moment ends the run the tool's way: exit 130 and its summary, never Node's default death by the signal.
+  const interrupt = interruptSignal(output, () => context.finishing, { signals: io.signals, quit: quitNow }, json);
+  const context: RunContext = { io, output, json, quit: quitNow, interrupt, finishing: 'the run ends before its first record' };
 
   let exitCode: number = ExitCode.ok;
   const program = createProgram(
@@ -98,7 +100,7 @@ export async function main(io: MainIO): Promise<number> {
   } catch (error) {
     return reportBug(error, output, json);
   } finally {
-    for (const release of released) release();
+    interrupt.stop();
   }
 }
 
@@ -108,8 +110,10 @@ interface RunContext {
   output: Output;
   json?: JsonOut;
   quit(code: number): void;
-  /** Let go when the run ends (signal listeners). */
-  released: Array<() => void>;
+  /** Aborted on the first signal (interruptSignal), listened for from the run's start. */
+  interrupt: { signal: AbortSignal; stop(): void };
+  /** What the first signal says the run finishes before it ends: the chosen command's words. */
+  finishing: string;
 }
 
 async function execute(call: CommandCall, context: RunContext): Promise<number> {
@@ -131,6 +135,8 @@ async function execute(call: CommandCall, context: RunContext): Promise<number> 
       return runCommand(() => migrate(call.options, run), (result) => reportPlan(result, json, output), output, json);
     }
     case 'status': {
+      const stopped = uninterruptible(context);
+      if (stopped !== undefined) return stopped;
       const [{ status }, { formatPlanStatus, formatStatus }] = await Promise.all([import('./commands/status.js'), import('./report/status.js')]);
       const now = () => new Date();
       return runCommand(
@@ -151,6 +157,8 @@ async function execute(call: CommandCall, context: RunContext): Promise<number> 
       return runCommand(() => sandbox(call.options, run), () => ExitCode.ok, output, json);
     }
     case 'init': {
+      const stopped = uninterruptible(context);
+      if (stopped !== undefined) return stopped;
       const { init } = await import('./commands/init.js');
       const ask = io.stdin.isTTY && io.stderr.isTTY ? (question: string) => askOnTerminal(io, question) : undefined;
       return runCommand(() => init(call.options, { ...output, stdin: io.stdin, env: io.env, program: io.program, ask }), () => ExitCode.ok, output, json);
@@ -165,6 +173,8 @@ async function execute(call: CommandCall, context: RunContext): Promise<number> 
       return runCommand(() => undo(call.options, run), (result) => reportUndo(result, json, output), output, json);
     }
     case 'preview': {
+      const stopped = uninterruptible(context);
+      if (stopped !== undefined) return stopped;
       const { preview } = await import('./commands/preview.js');
       return runCommand(() => preview(call.options, { ...output, stdin: io.stdin, cwd: io.cwd, env: io.env }), (shown) => (shown.invalid > 0 ? ExitCode.recordsFailed : ExitCode.ok), output, json);
     }
@@ -173,9 +183,17 @@ async function execute(call: CommandCall, context: RunContext): Promise<number> 
 
 /** Aborted on the first interruption (see interruptSignal); `finishing` says what Ctrl-C waits for. */
 function interruption(context: RunContext, finishing: string): AbortSignal {
-  const { signal, stop } = interruptSignal(context.output, finishing, { signals: context.io.signals, quit: context.quit }, context.json);
-  context.released.push(stop);
-  return signal;
+  context.finishing = finishing;
+  return context.interrupt.signal;
+}
+
+/**
+ * A command that does not stop on a signal: the signals go back to their defaults (Ctrl-C ends it at once). A signal
+ * that came while it loaded ends the run with 130 (returned), as it would have.
+ */
+function uninterruptible(context: RunContext): number | undefined {
+  context.interrupt.stop();
+  return context.interrupt.signal.aborted ? ExitCode.interrupted : undefined;
 }
 
 /** What a command that sends requests takes from the run; `onInterrupt` says what Ctrl-C does. */

@@ -110,14 +110,14 @@ export interface Signals {
 export type Interruption = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 
 /**
- * Aborted on the first SIGINT, SIGTERM or SIGHUP, so the command can finish what is under way (`finishing` says
- * what); a second one quits at once (`quit`, with exit 130). SIGHUP is what a closed ssh session or terminal sends:
+ * Aborted on the first SIGINT, SIGTERM or SIGHUP, so the command can finish what is under way (`finishing()` says
+ * what, asked when the signal comes: the command may not be chosen yet); a second one quits at once (`quit`, with exit 130). SIGHUP is what a closed ssh session or terminal sends:
  * the run ends as on Ctrl-C (exit 130, everything answered is logged), where Node's default would kill it mid-write.
  * `stop()` lets go of the signals.
  */
 export function interruptSignal(
   output: Output,
-  finishing: string,
+  finishing: () => string,
   events: { signals: Signals; quit(code: number): void },
   json?: JsonOut,
 ): { signal: AbortSignal; stop(): void } {
@@ -130,14 +130,14 @@ export function interruptSignal(
       events.quit(ExitCode.interrupted);
       return;
     }
-    output.stderr(`\n${name}: stopping; ${finishing} (press Ctrl-C again to quit now)\n`);
+    output.stderr(`\n${name}: stopping; ${finishing()} (press Ctrl-C again to quit now)\n`);
     controller.abort();
   };
   for (const name of interruptions) events.signals.on(name, onSignal);
   return { signal: controller.signal, stop: () => interruptions.forEach((name) => events.signals.off(name, onSignal)) };
 }
 
-const interruptions: Interruption[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+export const interruptions: Interruption[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** Runs a command, reports its error if any (also as JSON, with --json), and returns the exit code. */
 export async function runCommand<Result>(command: () => Promise<Result>, report: (result: Result) => number, output: Output, json?: JsonOut): Promise<number> {

@@ -50,6 +50,8 @@ export interface CliOptions {
   clock?: Clock;
   /** In-process only: how long nothing but 429s stops a run (default: the sender's own 5 minutes). */
   rateLimitGiveUpMs?: number;
+  /** In-process only: where the run's SIGINT, SIGTERM and SIGHUP come from (a test emits them; default: none come). */
+  signals?: EventEmitter;
 }
 
 /** Starts the CLI; the caller may signal it and must await `done`. */
@@ -111,7 +113,7 @@ async function runInProcess(args: string[], options: CliOptions): Promise<CliRun
       env,
       cwd,
       clock: options.clock ?? systemClock,
-      signals: new EventEmitter(),
+      signals: options.signals ?? new EventEmitter(),
       rateLimitGiveUpMs: options.rateLimitGiveUpMs,
     });
     return { code, signal: null, stdout: stdout.text(), stderr: stderr.text() };
