@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: hire-import against the sandbox on loopback, and the official SDK side by side. Prints tables and
  * writes the raw figures to .bench/results.json. Reports timings; never fails on them (exit 1 only on a crash).
- * BENCH_QUICK=1 shrinks every scenario, to check that the benchmark itself works. BENCH_ONLY=limits|sdk|dryrun|plan|verify|resume|startup|workbooks
+ * BENCH_QUICK=1 shrinks every scenario, to check that the benchmark itself works. BENCH_ONLY=limits|sdk|dryrun|plan|verify|resume|startup|hostile|workbooks
  * runs one scenario alone (resume runs the dry run too: its time is the measure). The result log's durability has its
  * own script, bench/durability.js.
  */
@@ -10,6 +10,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import os from 'node:os';
 import { startSandbox } from '../dist/sandbox/server.js';
 import { ensureCsv, makeBody, recordNumber, seededTalents, writeMigration } from './generate.js';
+import { hostileScenario } from './hostile.js';
 import { verifyScenario } from './verify.js';
 import { canonical, fmt, lastJson, perSecond, perSecondHistogram, runNode, slowestWindow, table } from './measure.js';
 import { ensureSdk } from './sdk.js';
@@ -404,6 +405,16 @@ if (runs('resume')) {
   ));
   console.log(`  rerun / dry run wall time: ${fmt(results.resume.rerun.wallMs / results.dryRun.cli.wallMs, 2)}x (fastest runs; every rerun: ` +
     `${results.resume.runs.map((run) => fmt(run.wallMs / 1000, 1)).join(', ')} s; every dry run: ${results.dryRun.runs.cli.map((run) => fmt(run.wallMs / 1000, 1)).join(', ')} s)`);
+}
+
+if (runs('hostile')) {
+  process.stderr.write('hostile: peak memory on hostile inputs...\n');
+  results.hostile = await hostileScenario(dir, quick);
+  console.log(table(
+    '11. Hostile inputs: peak memory (VmHWM) of a --dry-run, and of the sandbox',
+    ['input', 'exit', 'read', 'refused', 'peak RSS MB'],
+    results.hostile.map((r) => [r.name, String(r.exitCode ?? r.status), String(r.read ?? ''), String(r.invalid ?? ''), fmt(r.peakRssMb, 0)]),
+  ));
 }
 
 if (runs('startup')) {

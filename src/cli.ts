@@ -6,6 +6,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { systemClock } from './clock.js';
 import { main } from './main.js';
+import { programName } from './report/commandLine.js';
 import { capYoungGeneration } from './youngGeneration.js';
 
 // undici parses HTTP in WebAssembly. V8's optimising compile of that parser, in the background, peaks at some 35 MB
@@ -18,6 +19,7 @@ process.on('SIGXFSZ', () => undefined);
 
 const exitCode = await main({
   argv: process.argv.slice(2),
+  program: programName(process.argv[1]!, process.env.PATH, process.cwd()),
   stdin: process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,

@@ -30,6 +30,8 @@ import { createProgram, helpJson, jsonRequested, type CommandCall } from './prog
 export interface MainIO {
   /** The words after the program's name (process.argv.slice(2)). */
   argv: string[];
+  /** The program as the user runs it (report/commandLine.ts programName): the commands printed for them start with it. */
+  program: string;
   stdin: NodeJS.ReadableStream & { isTTY?: boolean; unref?(): unknown };
   stdout: OutputStream;
   stderr: OutputStream;
@@ -150,7 +152,8 @@ async function execute(call: CommandCall, context: RunContext): Promise<number> 
     }
     case 'init': {
       const { init } = await import('./commands/init.js');
-      return runCommand(() => init(call.options, { ...output, stdin: io.stdin, env: io.env }), () => ExitCode.ok, output, json);
+      const ask = io.stdin.isTTY && io.stderr.isTTY ? (question: string) => askOnTerminal(io, question) : undefined;
+      return runCommand(() => init(call.options, { ...output, stdin: io.stdin, env: io.env, program: io.program, ask }), () => ExitCode.ok, output, json);
     }
     case 'undo': {
       const { undo } = await import('./commands/undo.js');
@@ -185,6 +188,7 @@ function sendingIO(context: RunContext, onInterrupt: string) {
     random: Math.random,
     cwd: io.cwd,
     rateLimitGiveUpMs: io.rateLimitGiveUpMs,
+    program: io.program,
   };
 }
 

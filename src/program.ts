@@ -113,9 +113,10 @@ function examples(lines: Array<[string, string]>): string {
   return `\nExamples:\n${lines.map(([command, what]) => `  $ ${command.padEnd(width)}  # ${what}`).join('\n')}`;
 }
 
-/** The resource `init` and `preview` draft and check for. */
-function resourceOption(): Option {
-  return new Option('--resource <name>', 'the resource the records become').choices(resourceNames).default('assessments');
+/** The resource `init` and `preview` draft and check for; `init` guesses it when it is not given. */
+function resourceOption(guessed = false): Option {
+  const option = new Option('--resource <name>', `the resource the records become${guessed ? ' (default: guessed from the columns, or asked)' : ''}`).choices(resourceNames);
+  return guessed ? option : option.default('assessments');
 }
 
 /** How to read the input; every command that reads an export takes these. */
@@ -188,6 +189,11 @@ function addRunLimitOptions(command: Command): Command {
         .argParser(duration)
         .default(defaultMaxOutageMs, '15m'),
     );
+}
+
+/** --sandbox of verify and undo: a rehearsal's logs, and the sandbox that kept its records beside them. */
+function rehearsalHelp(what: string): string {
+  return `a rehearsal (--sandbox imports and migrate): its logs in hire-import-state/sandbox/, ${what} the sandbox that keeps its records there`;
 }
 
 /** Where a resource's result log is kept when --log is not given (src/log/target.ts defaultLogPath). */
@@ -365,6 +371,7 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
       .argument('<plan>', 'the plan: steps of { resource, input, mapping }, paths relative to it'),
     "each endpoint's documented limit",
   )
+    .option('--update-changed', 'update records created earlier whose content changed since, in every step whose resource the API can update', false)
     .addHelpText('after', withExitCodes('migrate', exitCodeMeanings, exitCodes))
     .addHelpText(
       'after',
@@ -375,7 +382,7 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
       ]),
     )
     .action(async (plan: string, flags: Record<string, unknown>) => {
-      await run({ command: 'migrate', options: { plan, ...sendOptions(flags, context) } });
+      await run({ command: 'migrate', options: { plan, updateChanged: flags.updateChanged as boolean, ...sendOptions(flags, context) } });
     });
 
   program
@@ -443,7 +450,8 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
       )
         .option('-m, --mapping <file>', 'the mapping the import used')
         .option('--log <file>', `the result log the import wrote (default: where the import keeps it, ${defaultLogHelp})`)
-        .option('--rate <n>', "read requests per second on each read-back API (default: each one's documented limit)", number),
+        .option('--rate <n>', "read requests per second on each read-back API (default: each one's documented limit)", number)
+        .option('--sandbox', rehearsalHelp('read back from'), false),
     ),
   )
     .option('--report <file>', 'the CSV of every record that is not ok (default: beside the export or the plan, <name>.verify.csv)')
@@ -469,6 +477,7 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
         sheet: flag('sheet'),
         report: flag('report'),
         rate: flag('rate'),
+        sandbox: flag('sandbox'),
         ...runLimitOptions(flags),
         ...connectionOptions(flags),
       };
@@ -484,7 +493,8 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
           .argument('<plan-or-log>', "a plan file (.yaml: every step's result log) or one result log")
           .addOption(new Option('--resource <name>', 'the resource of a single result log (default: the one its lines name)').choices(resourceNames))
           .option('--yes', 'delete without asking (otherwise a terminal is asked to type the app id)', false)
-          .option('--dry-run', 'count what would be deleted and how long it takes; delete nothing', false),
+          .option('--dry-run', 'count what would be deleted and how long it takes; delete nothing', false)
+          .option('--sandbox', rehearsalHelp('delete from'), false),
       ),
     ),
   )
@@ -504,6 +514,7 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
         resource: flags.resource as string | undefined,
         yes: flags.yes as boolean,
         dryRun: flags.dryRun as boolean,
+        sandbox: flags.sandbox as boolean,
         ...runLimitOptions(flags),
         ...connectionOptions(flags),
         ...reportOptions(flags, context),
@@ -531,20 +542,21 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
     });
 
   addInputOptions(program.command('init').description("write a starting mapping file from an export's header or first record").argument('<file>', 'the export'))
-    .addOption(resourceOption())
+    .addOption(resourceOption(true))
     .option('-o, --output <file>', 'where to write the mapping (default: <file>.mapping.yaml)')
     .option('--force', 'overwrite an existing mapping file', false)
     .addHelpText(
       'after',
       examples([
-        ['hire-import init export.csv', 'draft export.mapping.yaml from the header'],
+        ['hire-import init export.csv', 'draft export.mapping.yaml from the header, for the resource its columns name'],
         ['hire-import init export.jsonl -o mapping.yaml --force', 'draft from the first records, overwriting mapping.yaml'],
         ['hire-import init applications.csv --resource applications', 'draft a mapping for external applications'],
       ]),
     )
-    .action(async (file: string, flags: Omit<InitOptions, 'file' | 'endpoint'> & { resource: string }) => {
+    .action(async (file: string, flags: Omit<InitOptions, 'file' | 'endpoint'> & { resource?: string }) => {
       const { format, encoding, delimiter, sheet, output: mappingOutput, force, resource } = flags;
-      await run({ command: 'init', options: { file, format, encoding, delimiter, sheet, output: mappingOutput, force, endpoint: endpointFor(resource)! } });
+      const endpoint = resource === undefined ? undefined : endpointFor(resource)!;
+      await run({ command: 'init', options: { file, format, encoding, delimiter, sheet, output: mappingOutput, force, endpoint } });
     });
 
   addInputOptions(

@@ -1,4 +1,9 @@
-/** The package's version, read from package.json beside src/ (and beside the bundle in dist/: one folder down either way). */
+/** The package's version and bin names, read from package.json beside src/ (and beside the bundle in dist/: one folder down either way). */
 import { readFileSync } from 'node:fs';
 
-export const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string; bin: Record<string, string> };
+
+export const version = manifest.version;
+
+/** The names an install puts on PATH (`bin`). */
+export const binNames = Object.keys(manifest.bin);

@@ -16,20 +16,24 @@ import type { MaxErrors } from '../import/errorBudget.js';
 import { runPipeline, type PipelineInput } from '../import/pipeline.js';
 import { openMappedInput } from '../import/records.js';
 import { lockResultLog } from '../log/lock.js';
+import { writeRunEnd } from '../log/runEnd.js';
 import { readResultLog, ResultLog, type Intent, type LogHeader, type LogHistory } from '../log/resultLog.js';
 import { checkLogTarget, defaultLogPath, makeStateFolder, targetOf, type Target } from '../log/target.js';
-import type { Mapper, MappingSpec } from '../map/mapping.js';
+import { loadMapping, type Mapper, type MappingSpec } from '../map/mapping.js';
 import { warningLines } from '../map/place.js';
+import { stepLookups } from '../plan/order.js';
+import { ParentIds } from '../plan/parentIds.js';
 import { sameFile } from '../read/input.js';
 import { ReadBack, readRequests } from '../readBack/readBack.js';
-import { recoverable, Recovery } from '../readBack/recovery.js';
+import { contentKey, idempotent, recoverable, Recovery } from '../readBack/recovery.js';
 import { createRejectsWriter } from '../read/rejects.js';
 import { claimRejectsPath } from '../read/rejectsWritten.js';
 import { formatFromPath, type Format, type RecordSource, type SourceItem } from '../read/source.js';
 import type { Colors } from '../report/colors.js';
 import { estimateRecords } from '../report/estimate.js';
+import { commandLine } from '../report/commandLine.js';
+import { plural } from '../report/format.js';
 import { checkProgressInterval, plainLines, Progress, type ProgressView, type RunHeading } from '../report/progress.js';
-import { shellWord } from '../report/shellWord.js';
 import type { ImportSummary } from '../report/summary.js';
 import { Tally } from '../report/tally.js';
 import { backoffMs, TransientError } from '../send/answer.js';
@@ -94,6 +98,8 @@ export interface ImportIO {
   terminal?: { stream: NodeJS.WriteStream; colors: Colors };
   /** --max-duration's deadline, when a plan shares one between its steps; else the import keeps its own. */
   deadline?: AbortSignal;
+  /** The program as the user runs it (programName), to start the commands printed for them. */
+  program: string;
 }
 
 /**
@@ -103,14 +109,39 @@ export interface ImportIO {
 export type ImportResult = ImportSummary & { rerun?: string; stop?: Error };
 
 export async function runImport(options: ImportOptions, io: ImportIO): Promise<ImportResult> {
-  const opened = await openImport(options, io);
+  const spec = options.mapping ? await loadMapping(options.mapping) : undefined;
+  const parents = spec && (await loggedParents(spec, targetOf(options), io.clock));
+  // A plan step's mapping imported alone runs as that step would, its parents' steps finished: the same decisions
+  // and hashes as the plan's, so --update-changed sends only what changed.
+  const opened = await openImport(options, io, parents ? { spec } : undefined);
   try {
     const sandboxState = options.sandbox && !options.dryRun ? await lockSandboxState(opened.paths.log, io, opened.cleanup) : undefined;
     const connection = options.dryRun ? undefined : await ownConnection({ ...options, sandboxState }, io, opened.cleanup);
-    return await sendImport(opened, connection, io);
+    return await sendImport(opened, connection, io, parents ? { parents } : {});
   } finally {
     await closeImport(opened);
   }
+}
+
+/**
+ * Outside a plan, a mapping's `{ step: interviews }` lookups answer from the log the plan's step of that name keeps
+ * by default, the resource's in this target's state, as a finished step answers its children. Undefined when the
+ * mapping has no such lookup, or one names no resource (compiling it then says to use `{ log: FILE }`).
+ */
+async function loggedParents(spec: MappingSpec, target: Target, clock: Clock): Promise<Map<string, ParentIds> | undefined> {
+  const lookups = Object.entries(stepLookups(spec));
+  if (lookups.length === 0 || lookups.some(([, step]) => !endpointFor(step))) return undefined;
+  const parents = new Map<string, ParentIds>();
+  for (const [name, step] of lookups) {
+    const log = defaultLogPath(target, step);
+    if (!existsSync(log)) throw new ConfigError(`mapping lookups.${name}: { step: ${step} } outside a plan reads ${log}, which does not exist: import the ${step} first, or run the plan`);
+    const history = await readResultLog(log, { keep: { ids: true, hashes: false } });
+    checkLogTarget(log, history.header, target, step);
+    const ids = new ParentIds({ step, logged: history.known, now: () => clock.now() });
+    ids.finish('complete');
+    parents.set(name, ids);
+  }
+  return parents;
 }
 
 /** An import checked and opened, nothing sent yet: its input and mapping, its result log locked (unless a dry run) and read. */
@@ -185,6 +216,8 @@ export interface StepLinks {
   own?: PipelineInput['own'];
   /** Told of the step's outages, for the plan's progress lines. */
   onOutage?: SenderOptions['onOutage'];
+  /** The command that continues the step, as `status` shows it once the run has stopped: the plan's. */
+  continueWith?: string;
 }
 
 /** Runs an opened import through the pipeline (sending through `connection`, none on a dry run) and sums it up. */
@@ -224,7 +257,7 @@ export async function sendImport(opened: OpenedImport, connection: Connection | 
       knownRefusals: history.refused,
       parents: links.parents,
       own: links.own,
-      intents: connection && sender && recoverable(endpoint) ? intentsOf(endpoint, history, connection, sender, options, { ...io, signal }) : undefined,
+      intents: connection && sender && (recoverable(endpoint) || idempotent(endpoint)) ? intentsOf(endpoint, history, paths.log, connection, sender, options, { ...io, signal }) : undefined,
     });
   } finally {
     progress?.stop();
@@ -240,6 +273,11 @@ export async function sendImport(opened: OpenedImport, connection: Connection | 
   }
   const rejects = rejected > 0 ? outputs!.rejectsPath : null;
   await outputs?.resultLog.close(); // its last lines synced now, so that a sync that fails is in this summary
+  if (!options.dryRun) {
+    const finished = !io.signal.aborted && outcome.readToEnd && outcome.pending === 0 && outcome.stoppedEarly === null && !stop && !outputs?.resultLog.failure;
+    const command = links.continueWith ?? continueCommand(io.program, options, paths.log);
+    writeRunEnd(paths.log, { state: finished ? 'finished' : 'stopped', at: new Date().toISOString(), command, cwd: io.cwd });
+  }
   const elapsedMs = io.clock.now() - started;
   return {
     resource: endpoint.resource,
@@ -249,7 +287,7 @@ export async function sendImport(opened: OpenedImport, connection: Connection | 
     log: options.dryRun ? null : paths.log,
     rejects,
     rejectsKept: rejects === null ? [] : outputs!.rejectsKept,
-    rerun: rejects === null ? undefined : rerunCommand(options, { ...paths, rejects }),
+    rerun: rejects === null ? undefined : rerunCommand(options, { ...paths, rejects }, io.program),
     dryRun: options.dryRun,
     interrupted: io.signal.aborted,
     stoppedEarly: outcome.stoppedEarly ?? (stoppedOnPurpose ? reachedMaxDuration(options.maxDurationMs!) : null),
@@ -304,7 +342,7 @@ export async function connect(options: ConnectOptions, io: Pick<ImportIO, 'stder
       const sandbox = await startSandbox({ ...sandboxCredentials, stateFile: options.sandboxState });
       opened.push(() => sandbox.close());
       target = { baseUrl: sandbox.url, ...sandboxCredentials };
-      io.stderr(`sandbox: importing into a local emulator at ${sandbox.url} (nothing reaches Feishu)\n`);
+      io.stderr(`sandbox: a local emulator at ${sandbox.url}, holding what the rehearsals before created (nothing reaches Feishu)\n`);
     }
     const { baseUrl, ...credentials } = target;
     // Loaded here: undici compiles its HTTP parser when loaded, which only runs that send need to pay for.
@@ -324,7 +362,7 @@ export async function connect(options: ConnectOptions, io: Pick<ImportIO, 'stder
   }
 }
 
-function checkCredentials(options: Pick<ConnectOptions, 'appId' | 'appSecret'>): asserts options is { appId: string; appSecret: string } {
+export function checkCredentials(options: Pick<ConnectOptions, 'appId' | 'appSecret'>): asserts options is { appId: string; appSecret: string } {
   if (options.appId && options.appSecret) return;
   // Only what is missing is named: a user who set one of the two looks for the other.
   const missing = [!options.appId && 'FEISHU_APP_ID is not set (or --app-id)', !options.appSecret && 'FEISHU_APP_SECRET is not set (or --app-secret)'].filter(Boolean);
@@ -409,13 +447,22 @@ export function apiOrigin(baseUrl: string, note: (text: string) => void): string
 
 /**
  * The earlier runs' intents for this endpoint, and how to look for their records: through the endpoint's own sender
- * where it reads itself back, else a sender of the API that does (the parent's), made only when an intent needs it.
+ * where it reads itself back, else a sender of the API that does (the parent's), made only when an intent needs it;
+ * the ids the log already gives to records are read from it then too.
  */
-function intentsOf(endpoint: EndpointDescription, history: LogHistory, connection: Connection, sender: Sender, options: ImportOptions, io: ImportIO) {
+function intentsOf(endpoint: EndpointDescription, history: LogHistory, log: string, connection: Connection, sender: Sender, options: ImportOptions, io: ImportIO) {
   const pending = new Map([...history.intents].filter(([, intent]) => intent.resource === endpoint.resource));
   const readBack = new ReadBack(readRequests((reader) => (reader === endpoint ? sender : newSender(reader, connection, options, io))));
-  const recovery = new Recovery(endpoint, readBack);
-  return { pending, recover: (intent: Intent) => recovery.find(intent) };
+  // The wall clock, as the intents' times are.
+  const recovery = new Recovery(endpoint, readBack, { pending, claimed: () => loggedIds(log), now: () => Date.now() });
+  return { pending, recover: (intent: Intent, body: Record<string, unknown>) => recovery.find(intent, body), contentKey: (body: Record<string, unknown>) => contentKey(endpoint, body) };
+}
+
+/** The Feishu ids the log's lines give to records (created, updated, matched). */
+async function loggedIds(log: string): Promise<Set<string>> {
+  const ids = new Set<string>();
+  await readResultLog(log, { keep: { ids: false, hashes: false }, onEntry: (entry) => void (entry.status !== 'deleted' && entry.id !== undefined && ids.add(entry.id)) });
+  return ids;
 }
 
 /** The first token, with a few tries for a passing fault; then a clear stop (69), before any record is read. */
@@ -480,7 +527,7 @@ function checkSandboxState(log: string, history: LogHistory): void {
   const state = sandboxStatePath(log);
   if (history.known.size === 0 || (existsSync(state) && statSync(state).size > 0)) return;
   throw new ConfigError(
-    `${log} says ${history.known.size} record(s) were created in the sandbox, but the sandbox's state (${state}) is gone, ` +
+    `${log} says ${plural(history.known.size, 'record')} ${history.known.size === 1 ? 'was' : 'were'} created in the sandbox, but the sandbox's state (${state}) is gone, ` +
       `so it no longer holds them; nothing was sent. Delete ${log} to rehearse from the start`,
   );
 }
@@ -610,19 +657,31 @@ function checkOutputsApart(options: ImportOptions, paths: { log: string; rejects
 }
 
 /** The command that imports the fixed rejects file into the same log: the default one needs no --log. */
-function rerunCommand(options: ImportOptions, paths: { log: string; rejects: string }): string {
-  const words = ['hire-import', options.resource, shellWord(paths.rejects)];
+function rerunCommand(options: ImportOptions, paths: { log: string; rejects: string }, program: string): string {
   // The rejects file is in the input's own shape, so whatever it took to read the input reads it too.
+  return importCommand(program, options, paths.log, paths.rejects);
+}
+
+/** The command that continues this import where it stopped: the same one, without what only changes how it runs. */
+function continueCommand(program: string, options: ImportOptions, log: string): string {
+  // The pace too: a rate lowered for an app whose quota is shared is still wanted.
+  const more: Array<[string, string | undefined]> = [['--sheet', options.sheet], ['--rate', options.rate?.toString()]];
+  return importCommand(program, options, log, options.file, more, options.updateChanged ? ['--update-changed'] : []);
+}
+
+function importCommand(program: string, options: ImportOptions, log: string, input: string, more: Array<[string, string | undefined]> = [], switches: string[] = []): string {
+  const words = [options.resource, input];
   const carried: Array<[string, string | undefined]> = [
-    ['--log', options.log && paths.log],
+    ['--log', options.log && log],
     ['--mapping', options.mapping],
     ['--format', options.format],
     ['--encoding', options.encoding],
     ['--delimiter', options.delimiter],
+    ...more,
   ];
-  for (const [flag, value] of carried) if (value) words.push(flag, shellWord(value));
+  for (const [flag, value] of carried) if (value) words.push(flag, value);
   if (options.sandbox) words.push('--sandbox');
-  return words.join(' ');
+  return commandLine(program, [...words, ...switches]);
 }
 
 function roundTo(value: number, decimals: number): number;

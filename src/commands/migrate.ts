@@ -12,17 +12,19 @@
  *   comes is logged `blocked`; on a dry run a parent that would be created stands in with a placeholder id.
  * Printing the summaries and choosing the exit code are src/main.ts's business; the plan's code is the worst step's.
  */
+import { endpointFor } from '../endpoints/registry.js';
 import { targetOf } from '../log/target.js';
 import { loadMapping, type MappingSpec } from '../map/mapping.js';
 import { stepLookups, type StepLookups } from '../plan/order.js';
 import { type Plan, type PlanStep, loadPlan } from '../plan/planFile.js';
 import { runPlan } from '../plan/run.js';
+import { commandLine } from '../report/commandLine.js';
 import { near } from '../report/nearPath.js';
-import { shellWord } from '../report/shellWord.js';
 import { stepProgress } from '../report/planProgress.js';
 import { importExitCode } from '../report/summary.js';
 import { Tally } from '../report/tally.js';
 import {
+  checkCredentials,
   checkSendOptions,
   closeImport,
   connect,
@@ -43,6 +45,8 @@ import {
 export type MigrateOptions = SendOptions & {
   /** The plan file. */
   plan: string;
+  /** Update records whose content changed, in the steps whose resource can be updated (talents cannot). */
+  updateChanged?: boolean;
 };
 
 export type MigrateIO = Omit<ImportIO, 'stdin'>;
@@ -64,6 +68,8 @@ export interface MigrateResult {
 
 export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<MigrateResult> {
   checkSendOptions(options);
+  // Said once for the plan, not once per step: every step would name the same missing variables.
+  if (!options.dryRun && !options.sandbox) checkCredentials(options);
   const plan = await loadPlan(options.plan, defaultStepLog(targetOf(options)));
   // Each mapping is read once: its lookups give the order, then it is compiled for its step. A mapping that cannot be
   // read is reported with the step's other problems, when the step is prepared.
@@ -77,6 +83,7 @@ export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<M
 
   // A dry run counts what it would send, which progress lines do not show: its summaries say it all at once.
   const progress = options.progress === 'off' || options.dryRun ? undefined : { write: io.stderr, clock: io.clock, date: () => new Date(), intervalMs: options.progressIntervalMs };
+  const rerun = commandLine(io.program, ['migrate', options.plan, ...(options.sandbox ? ['--sandbox'] : []), ...(options.dryRun ? ['--dry-run'] : [])]);
   let connection: Connection | undefined;
   /** The sandbox's state, locked while the plan's sandbox runs. */
   const held: Array<() => unknown> = [];
@@ -108,7 +115,7 @@ export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<M
           const shown = progress && stepProgress(progress, step.name, tally, heading, await expectedRecords(prepared, io.signal));
           // A signal of its own, aborted with the plan's: one signal would gather the listeners of every step.
           const stepIo = { ...io, signal: AbortSignal.any([io.signal]), deadline };
-          const result = await sendImport(prepared, connection, stepIo, { tally, parents, own, onOutage: shown?.outageChanged });
+          const result = await sendImport(prepared, connection, stepIo, { tally, parents, own, onOutage: shown?.outageChanged, continueWith: rerun });
           shown?.end();
           // A step's rejects are fixed in its input (or its parent's), then the plan is run again, not the step alone.
           const { rerun: _single, ...summary } = result;
@@ -120,7 +127,7 @@ export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<M
     });
     return {
       plan,
-      rerun: ['hire-import', 'migrate', shellWord(options.plan), ...(options.sandbox ? ['--sandbox'] : []), ...(options.dryRun ? ['--dry-run'] : [])].join(' '),
+      rerun,
       dryRun: options.dryRun,
       sandbox: options.sandbox,
       steps: ran.steps.map((end) => ('summary' in end ? { step: end.step, exitCode: end.exitCode, result: end.summary } : end)),
@@ -135,6 +142,7 @@ export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<M
 
 /** A step's import: the plan's sending options, the step's resource, input, mapping and log; progress is the plan's. */
 function stepOptions(step: PlanStep, options: MigrateOptions, cwd: string): ImportOptions {
-  const { plan: _plan, ...sending } = options;
-  return { ...sending, resource: step.resource, file: near(step.input, cwd), mapping: near(step.mapping, cwd), log: near(step.log, cwd), updateChanged: false, progress: 'off' };
+  const { plan: _plan, updateChanged = false, ...sending } = options;
+  const updatable = Boolean(endpointFor(step.resource)?.update);
+  return { ...sending, resource: step.resource, file: near(step.input, cwd), mapping: near(step.mapping, cwd), log: near(step.log, cwd), updateChanged: updateChanged && updatable, progress: 'off' };
 }

@@ -12,6 +12,7 @@ import { withStepIds } from '../map/mapping.js';
 import { warningLines } from '../map/place.js';
 import { isPlanFile } from '../plan/planFile.js';
 import { previewedStep, type PreviewedStep } from '../plan/previewStep.js';
+import { plural } from '../report/format.js';
 import { fieldPath, type Problem } from '../validate/problem.js';
 import { planTargetFolder } from './status.js';
 
@@ -58,7 +59,7 @@ export async function preview(options: PreviewOptions, io: PreviewIO): Promise<{
       }
       if (++shown === options.n) break;
     }
-    io.stderr(`${shown} record(s) shown, ${invalid} invalid; nothing was sent\n`);
+    io.stderr(`${plural(shown, 'record')} shown, ${invalid} invalid; nothing was sent\n`);
     return { shown, invalid };
   } finally {
     for (const step of cleanup.reverse()) await step();

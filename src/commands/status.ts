@@ -11,13 +11,16 @@ import { open } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { InputError, UsageError } from '../errors.js';
+import { lockState } from '../log/lock.js';
+import { readRunEnd } from '../log/runEnd.js';
 import { logInState, stateFolder, targetOf, targetSlug } from '../log/target.js';
 import { loadMapping } from '../map/loadMapping.js';
 import { isPlanFile, loadPlan } from '../plan/planFile.js';
 import { openSource } from '../read/source.js';
 import { estimateRecords } from '../report/estimate.js';
-import { LogFold, type PlanStatus, type StatusSummary } from '../report/status.js';
+import { LogFold, type PlanStatus, type RunView, type StatusSummary } from '../report/status.js';
 import { near } from '../report/nearPath.js';
+import { shellWord } from '../report/shellWord.js';
 
 export interface StatusOptions {
   /** A result log, or a plan file (.yaml, .yml: every step's log); default: the one `*.results.jsonl` in the current folder or the state folder's targets. */
@@ -49,7 +52,26 @@ export async function status(options: StatusOptions, io: StatusIO): Promise<Stat
 async function logStatus(log: string, logPath: string, mapping: string | undefined, io: StatusIO, input?: string): Promise<StatusSummary> {
   const fold = new LogFold(io.now());
   await readLines(logPath, (text, complete) => fold.line(text, complete));
-  return fold.summary(log, await inputTotal(input ?? fold.mainInput(), logPath, mapping, io));
+  const summary = fold.summary(log, await inputTotal(input ?? fold.mainInput(), logPath, mapping, io));
+  const run = runOf(logPath, summary.lastOutcomeAt, io.cwd);
+  // Only a running import has an ETA: a finished or stopped one sends nothing.
+  return run ? { ...summary, run, ...(run.state === 'running' ? {} : { etaSeconds: null }) } : summary;
+}
+
+/**
+ * Running (its lock is held by a live import), finished, or stopped, and how to continue: from the lock and what the
+ * last run wrote as it ended (log/runEnd.ts). Outcomes newer than that end, or a lock left behind, mean a run was
+ * killed. Undefined for a log whose runs left no word (an older version's) and no lock.
+ */
+function runOf(logPath: string, lastOutcomeAt: string | null, cwd: string): RunView | undefined {
+  const lock = lockState(logPath);
+  if (lock === 'running') return { state: 'running' };
+  const end = readRunEnd(logPath);
+  const command = end && (resolve(end.cwd) === resolve(cwd) ? end.command : `cd ${shellWord(end.cwd)} && ${end.command}`);
+  const killed = lock === 'abandoned' || (end !== undefined && lastOutcomeAt !== null && Date.parse(end.at) < Date.parse(lastOutcomeAt));
+  if (killed) return { state: 'stopped', killed: true, ...(lastOutcomeAt ? { at: lastOutcomeAt } : {}), ...(command ? { command } : {}) };
+  if (!end) return undefined;
+  return end.state === 'finished' ? { state: 'finished', at: end.at } : { state: 'stopped', killed: false, at: end.at, command: command! };
 }
 
 /** Every step's status, in the plan file's order; the step's own input and mapping give its total. */

@@ -9,7 +9,7 @@ import { existsSync, statSync } from 'node:fs';
 import type { Clock } from '../clock.js';
 import { endpointFor, endpoints, resourceNames } from '../endpoints/registry.js';
 import type { EndpointDescription } from '../endpoints/types.js';
-import { UsageError } from '../errors.js';
+import { ConfigError, UsageError } from '../errors.js';
 import { lockResultLog } from '../log/lock.js';
 import { readResultLog, ResultLog, type DeletedEntry, type LogHistory } from '../log/resultLog.js';
 import { checkLogTarget, targetOf } from '../log/target.js';
@@ -18,7 +18,7 @@ import { ReadBack, readerOf, readRequests } from '../readBack/readBack.js';
 import { undoEtaMs } from '../undo/eta.js';
 import { startUndoProgress } from '../undo/progress.js';
 import { runUndo, UndoTally } from '../undo/run.js';
-import { confirmQuestion, unconfirmedMessage, undoHeading, type UndoSummary } from '../undo/summary.js';
+import { confirmation, confirmQuestion, sandboxUrl, unconfirmedMessage, undoHeading, type UndoSummary } from '../undo/summary.js';
 import { carrierOf, deleteCounts, undoTargets, type UndoSource, type UndoTargets } from '../undo/targets.js';
 import { checkProgressInterval } from '../report/progress.js';
 import {
@@ -27,6 +27,7 @@ import {
   connect,
   deadlineSignal,
   defaultStepLog,
+  lockSandboxState,
   newSender,
   progressView,
   stoppedOnPurposeError,
@@ -45,6 +46,8 @@ export interface UndoOptions extends ConnectionOptions, RunLimits {
   /** Delete without asking. */
   yes: boolean;
   dryRun: boolean;
+  /** A rehearsal: the logs of `--sandbox` runs, deleted from the sandbox that keeps its records beside them. */
+  sandbox: boolean;
   progress: 'live' | 'lines' | 'off';
   progressIntervalMs: number;
 }
@@ -58,6 +61,23 @@ export interface UndoIO {
   ask?: (question: string) => Promise<string>;
   /** Where a live progress line is drawn, when stderr is a terminal. */
   terminal?: ImportIO['terminal'];
+}
+
+/**
+ * The records of each log an import sent and never logged an answer for (intents with no outcome): the server may
+ * hold them, and no Feishu id says which to delete.
+ */
+function mayExist(sources: readonly UndoSource[], histories: ReadonlyMap<string, LogHistory>): UndoSummary['mayExist'] {
+  const shown = 5;
+  return sources.flatMap(({ resource, log }) => {
+    const keys = [...(histories.get(log)?.intents.values() ?? [])].filter((intent) => intent.resource === resource).map((intent) => intent.external_id);
+    if (keys.length === 0) return [];
+    const named = `${keys.slice(0, shown).join(', ')}${keys.length > shown ? `, and ${keys.length - shown} more in ${log}` : ''}`;
+    const reason =
+      'an import sent them and stopped before their answers were logged, so the log has no Feishu id to delete them by; ' +
+      `look for them in Feishu Hire (external_id ${named}) and delete any there by hand`;
+    return [{ resource, count: keys.length, reason }];
+  });
 }
 
 /** The summary, and the error that stopped the undo early, if one did. */
@@ -83,11 +103,11 @@ export async function undo(options: UndoOptions, io: UndoIO): Promise<UndoResult
     const sources = logs.map(({ resource, log }): UndoSource => ({ resource: resource ?? resourceOf(log, histories.get(log)), log, created: histories.get(log)?.known.createdRecords() ?? [] }));
     if (!isPlanFile(options.target)) checkLogResources(sources[0]!, histories.get(sources[0]!.log));
     // Ids from another tenant's or app's log would delete whatever they name there.
-    for (const source of sources) checkLogTarget(source.log, histories.get(source.log)?.header, targetOf({ sandbox: false, ...options }), source.resource);
+    for (const source of sources) checkLogTarget(source.log, histories.get(source.log)?.header, targetOf(options), source.resource);
     const targets = undoTargets(sources);
     const planned = deleteCounts(targets);
     const etaMs = undoEtaMs(targets.levels.map((level) => level.map(({ endpoint, records }) => ({ count: records.length, limit: endpoint.delete!.limit }))), io.clock.now());
-    const target = { baseUrl: options.baseUrl, appId: options.appId };
+    const target = options.sandbox ? { baseUrl: sandboxUrl, appId: undefined } : { baseUrl: options.baseUrl, appId: options.appId };
     const summary: UndoSummary = {
       target,
       dryRun: options.dryRun,
@@ -98,6 +118,7 @@ export async function undo(options: UndoOptions, io: UndoIO): Promise<UndoResult
       done: {},
       heldBack: [],
       left: targets.left,
+      mayExist: mayExist(sources, histories),
       matched: Object.fromEntries(targets.matched),
       problems: [],
       notes: isPlanFile(options.target) ? [] : singleLogNotes(sources[0]!, targets),
@@ -111,9 +132,10 @@ export async function undo(options: UndoOptions, io: UndoIO): Promise<UndoResult
     if (options.dryRun || planned.every((one) => one.count === 0)) return { ...summary, elapsedMs: io.clock.now() - started };
 
     if (!options.yes && !io.ask) throw new UsageError(unconfirmedMessage(planned, target, etaMs));
-    const connection = await connect({ ...options, sandbox: false }, io);
+    const sandboxState = options.sandbox ? await lockSandboxState(logs[0]!.log, io, cleanup) : undefined;
+    const connection = await connect({ ...options, sandboxState }, io);
     cleanup.push(() => connection.close());
-    if (!options.yes) await confirm(io.ask!, confirmQuestion(planned, target), options.appId);
+    if (!options.yes) await confirm(io.ask!, confirmQuestion(planned, target), confirmation(target));
 
     const heading = undoHeading(planned, target, etaMs);
     return { ...summary, ...(await deleteAll(targets, histories, connection, heading, options, io, cleanup)), elapsedMs: io.clock.now() - started };
@@ -195,9 +217,9 @@ function goneByReadBack(readBack: ReadBack): (endpoint: EndpointDescription, id:
   };
 }
 
-async function confirm(ask: (question: string) => Promise<string>, question: string, appId: string | undefined): Promise<void> {
+async function confirm(ask: (question: string) => Promise<string>, question: string, { word, named }: { word: string; named: string }): Promise<void> {
   const typed = (await ask(question)).trim();
-  if (typed !== appId) throw new UsageError(`${typed === '' ? 'nothing was typed' : `'${typed}' is not the app id`}: not confirmed, nothing was deleted`);
+  if (typed !== word) throw new UsageError(`${typed === '' ? 'nothing was typed' : `'${typed}' is not ${named}`}: not confirmed, nothing was deleted`);
 }
 
 /** The logs to undo: every step's of a plan, or the one given. */
@@ -207,8 +229,7 @@ async function logsOf(options: UndoOptions): Promise<Array<{ resource?: string; 
     return [{ resource: options.resource, log: options.target }];
   }
   if (options.resource) throw new UsageError('--resource is for one result log; a plan names the resource of every step');
-  // No --sandbox: a rehearsal's sandbox (and what its logs name) is gone once its run ends.
-  const plan = await loadPlan(options.target, defaultStepLog(targetOf({ sandbox: false, ...options })));
+  const plan = await loadPlan(options.target, defaultStepLog(targetOf(options)));
   return plan.steps.map((step) => ({ resource: step.resource, log: step.log }));
 }
 
@@ -242,5 +263,9 @@ function checkOptions(options: UndoOptions): void {
   checkConnectionOptions(options);
   checkRunLimits(options);
   checkProgressInterval(options.progressIntervalMs);
+  // The app chooses the logs and the records: without it an undo would look in no app's state and find "nothing".
+  if (!options.sandbox && !options.appId) {
+    throw new ConfigError('FEISHU_APP_ID is not set (or --app-id): undo deletes what this tool created in one app, so it needs to know which; a rehearsal\'s records: --sandbox');
+  }
   if (existsSync(options.target) && statSync(options.target).isDirectory()) throw new UsageError(`${options.target} is a folder, not a plan or a result log`);
 }

@@ -6,24 +6,38 @@
  * summary and choosing the exit code are the caller's business.
  */
 import { existsSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Clock } from '../clock.js';
 import { endpointFor, resourceNames } from '../endpoints/registry.js';
 import { formatDuration } from '../duration.js';
 import { LockedError, StoppedOnPurposeError, UsageError } from '../errors.js';
 import { lockResultLog } from '../log/lock.js';
+import { PRIVATE_FILE_MODE } from '../log/owned.js';
 import { readResultLog, ResultLog } from '../log/resultLog.js';
-import { defaultLogPath, targetOf } from '../log/target.js';
+import { defaultLogPath, targetOf, type Target } from '../log/target.js';
+import type { StepLogs } from '../map/lookup.js';
 import { loadPlan } from '../plan/planFile.js';
 import type { Format } from '../read/source.js';
 import { ReadBack, readRequests } from '../readBack/readBack.js';
 import { checkStatuses, type CheckStatus } from '../readBack/checkStatus.js';
 import { verifyStep, type RecordCheck, type StepToVerify } from '../readBack/verifyStep.js';
+import { commandLine } from '../report/commandLine.js';
 import { minIntervalMs, PauseTracker, plainLines } from '../report/progress.js';
-import { shellWord } from '../report/shellWord.js';
-import { verified, verifyReportCsv, type VerifySummary } from '../report/verifySummary.js';
+import { verifyReportCsv } from '../report/verifyReport.js';
+import { verified, type VerifySummary } from '../report/verifySummary.js';
 import type { Sender } from '../send/sender.js';
-import { checkConnectionOptions, checkRunLimits, connect, deadlineSignal, defaultStepLog, newSender, reachedMaxDuration, type ConnectionOptions, type RunLimits } from './import.js';
+import {
+  checkConnectionOptions,
+  checkRunLimits,
+  connect,
+  deadlineSignal,
+  defaultStepLog,
+  lockSandboxState,
+  newSender,
+  reachedMaxDuration,
+  type ConnectionOptions,
+  type RunLimits,
+} from './import.js';
 
 /** With --max-duration, the records not reached are not checked. */
 export interface VerifyOptions extends ConnectionOptions, RunLimits {
@@ -41,6 +55,8 @@ export interface VerifyOptions extends ConnectionOptions, RunLimits {
   report?: string;
   /** Read requests per second on each read-back API; default: each one's documented limit. */
   rate?: number;
+  /** A rehearsal: the logs of `--sandbox` imports, read back from the sandbox that keeps its records beside them. */
+  sandbox: boolean;
 }
 
 export interface VerifyIO {
@@ -48,6 +64,10 @@ export interface VerifyIO {
   signal: AbortSignal;
   clock: Clock;
   random: () => number;
+  /** The program as the user runs it (programName), to start the command printed for them. */
+  program: string;
+  /** The working folder, where the default logs are. */
+  cwd: string;
 }
 
 /** The summary, and the error that stopped the verify early (--max-duration), if one did. */
@@ -56,16 +76,23 @@ export type VerifyResult = VerifySummary & { stop?: Error };
 export async function runVerify(options: VerifyOptions, io: VerifyIO): Promise<VerifyResult> {
   checkConnectionOptions(options);
   checkRunLimits(options);
-  const { steps, plan, report } = await stepsOf(options);
+  const { steps, plan, report } = await stepsOf(options, io.cwd);
   for (const step of steps) {
     if (!existsSync(step.log)) {
       throw new UsageError(`${step.log}: no result log, so nothing of ${step.file} was imported into it; name the import's log with --log`);
     }
   }
   const started = io.clock.now();
-  const connection = await connect({ ...options, sandbox: false }, io);
-  const readers: Sender[] = [];
   const ending: Array<() => unknown> = [];
+  const sandboxState = options.sandbox ? await lockSandboxState(steps[0]!.log, io, ending) : undefined;
+  let connection;
+  try {
+    connection = await connect({ ...options, sandboxState }, io);
+  } catch (error) {
+    for (const end of ending) await end();
+    throw error;
+  }
+  const readers: Sender[] = [];
   // Reading stops at --max-duration as on Ctrl-C; the summary and the exit code tell them apart.
   const deadline = deadlineSignal(options.maxDurationMs, io, ending);
   const signal = AbortSignal.any([io.signal, deadline]);
@@ -81,7 +108,7 @@ export async function runVerify(options: VerifyOptions, io: VerifyIO): Promise<V
       }),
     );
     const checks: RecordCheck[] = [];
-    const results = await Promise.all(steps.map((step) => verifyStep(step, { readBack, target: targetOf({ sandbox: false, ...options }), signal, onCheck: (check) => checks.push(check) })));
+    const results = await Promise.all(steps.map((step) => verifyStep(step, { readBack, target: targetOf(options), signal, onCheck: (check) => checks.push(check) })));
     const fatal = readers.find((reader) => reader.fatal)?.fatal;
     if (fatal) throw fatal;
     const stoppedEarly = deadline.aborted && !io.signal.aborted ? reachedMaxDuration(options.maxDurationMs!) : null;
@@ -89,7 +116,7 @@ export async function runVerify(options: VerifyOptions, io: VerifyIO): Promise<V
     const order = new Map(steps.map((step, index) => [step.name, index]));
     checks.sort((a, b) => order.get(a.step)! - order.get(b.step)! || a.line - b.line);
     if (existsSync(report)) unlinkSync(report); // a stale report would mislead
-    if (checks.length > 0) writeFileSync(report, verifyReportCsv(checks));
+    if (checks.length > 0) writeFileSync(report, verifyReportCsv(checks, new Map(results.map((result) => [result.step, result.zone]))), { mode: PRIVATE_FILE_MODE, flag: 'wx' });
     const notes = await noteDiffering(steps, checks, io);
 
     const counts = Object.fromEntries(checkStatuses.map((status) => [status, 0])) as Record<CheckStatus, number>;
@@ -110,14 +137,14 @@ export async function runVerify(options: VerifyOptions, io: VerifyIO): Promise<V
       recordsPerSec: elapsedMs > 0 ? Number(((records * 1000) / elapsedMs).toFixed(1)) : 0,
       interrupted,
       stoppedEarly,
-      updateCommand: counts.differs > 0 ? updateCommand(options, plan) : null,
+      updateCommand: counts.differs > 0 ? updateCommand(options, plan, io.program) : null,
       notes,
       ok: verified({ counts, readFailures, interrupted, stoppedEarly }),
       ...(stoppedEarly ? { stop: stoppedOnPurpose(options.maxDurationMs!) } : {}),
     };
   } finally {
-    for (const end of ending) end();
     await connection.close();
+    for (const end of ending) await end();
   }
 }
 
@@ -129,7 +156,7 @@ function stoppedOnPurpose(maxDurationMs: number): StoppedOnPurposeError {
 }
 
 /** The exports to verify, and where the report goes. */
-async function stepsOf(options: VerifyOptions): Promise<{ steps: StepToVerify[]; plan: string | null; report: string }> {
+async function stepsOf(options: VerifyOptions, cwd: string): Promise<{ steps: StepToVerify[]; plan: string | null; report: string }> {
   const input = { format: options.format, encoding: options.encoding, delimiter: options.delimiter, sheet: options.sheet };
   const endpoint = endpointFor(options.target);
   if (endpoint) {
@@ -137,8 +164,8 @@ async function stepsOf(options: VerifyOptions): Promise<{ steps: StepToVerify[];
     if (file === undefined) throw new UsageError(`verify ${options.target} needs the export: hire-import verify ${options.target} FILE`);
     if (file === '-') throw new UsageError('verify reads the export from a file, not stdin');
     if (!existsSync(file) || statSync(file).isDirectory()) throw new UsageError(`${file}: no such file`);
-    const log = options.log ?? defaultLogPath(targetOf({ sandbox: false, ...options }), endpoint.resource);
-    const step = { name: endpoint.resource, resource: endpoint.resource, file, mapping: options.mapping, log, ...input };
+    const log = options.log ?? defaultLogPath(targetOf(options), endpoint.resource);
+    const step = { name: endpoint.resource, resource: endpoint.resource, file, mapping: options.mapping, log, stepLogs: resourceStepLogs(targetOf(options), cwd), ...input };
     return { steps: [step], plan: null, report: options.report ?? beside(file, '.verify.csv') };
   }
   if (!existsSync(options.target) || statSync(options.target).isDirectory()) {
@@ -148,10 +175,19 @@ async function stepsOf(options: VerifyOptions): Promise<{ steps: StepToVerify[];
     throw new UsageError('verify PLAN takes its exports, mappings and logs from the plan: no FILE, --mapping or --log');
   }
   // The logs the import uses when the plan names none.
-  const plan = await loadPlan(options.target, defaultStepLog(targetOf({ sandbox: false, ...options })));
-  const stepLogs = new Map(plan.steps.map((step) => [step.name, step.log]));
+  const plan = await loadPlan(options.target, defaultStepLog(targetOf(options)));
+  const logs = new Map(plan.steps.map((step) => [step.name, step.log]));
+  const stepLogs = (step: string) => logs.get(step);
   const steps = plan.steps.map((step) => ({ name: step.name, resource: step.resource, file: step.input, mapping: step.mapping, log: step.log, stepLogs }));
   return { steps, plan: options.target, report: options.report ?? beside(options.target, '.verify.csv') };
+}
+
+/**
+ * Outside a plan, a plan's `{ step: interviews }` lookup reads the log the step of that name keeps by default, the
+ * resource's in this target's state: a step's mapping verifies alone, unchanged.
+ */
+function resourceStepLogs(target: Target, cwd: string): StepLogs {
+  return (step) => (endpointFor(step) ? resolve(cwd, defaultLogPath(target, step)) : undefined);
 }
 
 /** `dir/name.ext` -> `dir/name<suffix>`. */
@@ -207,10 +243,11 @@ async function noteDiffering(steps: readonly StepToVerify[], checks: readonly Re
 }
 
 /** How to send the export's content again for the records that differ. */
-function updateCommand(options: VerifyOptions, plan: string | null): string {
-  if (plan) return `hire-import migrate ${shellWord(plan)} --update-changed`;
-  const words = ['hire-import', options.target, shellWord(options.file!)];
-  if (options.mapping) words.push('--mapping', shellWord(options.mapping));
-  if (options.log) words.push('--log', shellWord(options.log));
-  return [...words, '--update-changed'].join(' ');
+function updateCommand(options: VerifyOptions, plan: string | null, program: string): string {
+  const sandbox = options.sandbox ? ['--sandbox'] : [];
+  if (plan) return commandLine(program, ['migrate', plan, ...sandbox, '--update-changed']);
+  const words = [options.target, options.file!];
+  if (options.mapping) words.push('--mapping', options.mapping);
+  if (options.log) words.push('--log', options.log);
+  return commandLine(program, [...words, ...sandbox, '--update-changed']);
 }

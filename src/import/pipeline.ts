@@ -8,6 +8,7 @@
 import type { EndpointDescription } from '../endpoints/types.js';
 import { withStepIds, type Mapper, type StepKeyAt } from '../map/mapping.js';
 import { fieldPath, type Problem } from '../validate/problem.js';
+import { updateProblems } from '../validate/updateLimits.js';
 import type { SourceItem } from '../read/source.js';
 import type { RejectsWriter } from '../read/rejects.js';
 import type { Intent, LogEntry, ResultLog } from '../log/resultLog.js';
@@ -65,7 +66,10 @@ export interface PipelineInput {
   intents?: {
     /** Earlier runs' intents with no outcome, by external_id. */
     pending: ReadonlyMap<string, Intent>;
-    recover(intent: Intent): Promise<Found>;
+    /** Looks for the record `intent` announced, as `body` (sent now) would be on the server. */
+    recover(intent: Intent, body: Record<string, unknown>): Promise<Found>;
+    /** The key of a body's content, written with its intent (readBack/recovery.ts contentKey). */
+    contentKey(body: Record<string, unknown>): string;
   };
   /** Inside a plan: the ids of the steps the mapping's `{ step }` lookups name, by lookup name. */
   parents?: ReadonlyMap<string, ParentSource>;
@@ -150,6 +154,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
     keep(item, reason);
   };
 
+  /** `body`: the record as it was sent, parents' ids in place: its hash is logged, as every path computes it. */
   const settle = (item: SourceItem, externalId: string, body: unknown, result: SendResult) => {
     if (result.status === 'pending') {
       outcome.pending++;
@@ -176,23 +181,27 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
   };
 
   /**
-   * A create announced in the log where intents are kept, with its parent's id as sent; one an earlier run announced
-   * is looked for first. Undefined when the announcement could not be written: then it is not sent.
+   * A create announced in the log where intents are kept, with its parent's id as sent, when it is about to go on the
+   * wire (not while it waits for a slot or the pace: a rerun then reads back only what was in flight); one an earlier
+   * run announced is looked for first. A create whose announcement cannot be written is not sent.
    */
-  const announced = (externalId: string, job: SendJob): SendJob | undefined => {
+  const announced = (externalId: string, job: SendJob): SendJob => {
     if (!intents || !resultLog || job.action !== 'create') return job;
     const parent = endpoint.parent === undefined ? undefined : job.body[endpoint.parent.field];
-    resultLog.append({ external_id: externalId, status: 'sending', resource: endpoint.resource, ...(typeof parent === 'string' ? { parent } : {}) });
-    if (resultLog.failure) {
-      sender?.stop(resultLog.failure);
-      return undefined;
-    }
+    const content = intents.contentKey(job.body);
+    const announce = () => {
+      resultLog.append({ external_id: externalId, status: 'sending', resource: endpoint.resource, ...(typeof parent === 'string' ? { parent } : {}), content, at: now().toISOString() });
+      if (resultLog.failure) sender?.stop(resultLog.failure);
+      return !resultLog.failure;
+    };
     const earlier = intents.pending.get(externalId);
-    return earlier ? { ...job, recover: () => intents.recover(earlier) } : job;
+    return { ...job, announce, ...(earlier ? { recover: () => intents.recover(earlier, job.body) } : {}) };
   };
 
-  /** Sends the job (counts it on a dry run). `body` is the record as prepared: its hash is logged. */
-  const send = async (item: SourceItem, externalId: string, body: Record<string, unknown>, job: SendJob) => {
+  /** Sends the job (counts it on a dry run); the hash of its body, as sent, is logged. An update it cannot take is refused. */
+  const send = async (item: SourceItem, externalId: string, job: SendJob) => {
+    const refused = job.action === 'update' ? updateProblems(endpoint, job.body) : [];
+    if (refused.length > 0) return reject(item, refused, externalId);
     if (!sender) {
       if (job.action === 'update') outcome.wouldUpdate++;
       else {
@@ -201,16 +210,11 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
       }
       return;
     }
-    const sent = announced(externalId, job);
-    if (!sent) {
-      outcome.pending++;
-      return;
-    }
-    await sender.submit(sent, (result) => settle(item, externalId, body, result));
+    await sender.submit(announced(externalId, job), (result) => settle(item, externalId, job.body, result));
   };
 
   /** With every parent's answer: blocked, left for a rerun, or sent with the parents' ids in place of their keys. */
-  const sendToParents = async (item: SourceItem, externalId: string, body: Record<string, unknown>, job: SendJob, keys: StepKeyAt[], answers: ParentAnswer[] | 'stopped') => {
+  const sendToParents = async (item: SourceItem, externalId: string, job: SendJob, keys: StepKeyAt[], answers: ParentAnswer[] | 'stopped') => {
     const missing = answers === 'stopped' ? -1 : answers.findIndex((answer) => answer.status === 'missing');
     if (answers !== 'stopped' && missing >= 0) {
       return block(item, externalId, fieldPath(keys[missing]!.path), (answers[missing] as { reason: string }).reason);
@@ -223,7 +227,13 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
     const ids = found.map((answer) => answer.id);
     // A parent created moments ago may not be visible to its child's create yet: the sender then retries.
     const parentCreatedRecently = found.some((answer) => answer.createdAt !== undefined);
-    await send(item, externalId, body, { ...job, body: withStepIds(job.body, keys, ids), ...(parentCreatedRecently ? { parentCreatedRecently } : {}) });
+    const body = withStepIds(job.body, keys, ids);
+    // An update is decided on the body as it is sent, with its parents' ids, as a single import decides it.
+    if (job.action === 'update' && decide(externalId, body, known, true).action === 'skip') {
+      tally.counts.skipped++;
+      return;
+    }
+    await send(item, externalId, { ...job, body, ...(parentCreatedRecently ? { parentCreatedRecently } : {}) });
   };
 
   try {
@@ -280,17 +290,17 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
       }
       const job: SendJob = decision.action === 'create' ? { action: 'create', body, local } : { action: 'update', id: decision.id, body };
       if (stepKeys.length === 0) {
-        await send(item, externalId, body, job);
+        await send(item, externalId, job);
         continue;
       }
       const sources = stepKeys.map((key) => parentSource(parents, key));
       const answers = sources.map((source, index) => source.resolve(stepKeys[index]!.key));
       if (!answers.some((answer) => answer instanceof Promise)) {
-        await sendToParents(item, externalId, body, job, stepKeys, answers as ParentAnswer[]);
+        await sendToParents(item, externalId, job, stepKeys, answers as ParentAnswer[]);
         continue;
       }
       const waiting = Promise.race([Promise.all(answers), stopping])
-        .then((settled) => sendToParents(item, externalId, body, job, stepKeys, settled))
+        .then((settled) => sendToParents(item, externalId, job, stepKeys, settled))
         .catch((error: unknown) => void (parkedError ??= error));
       parked.add(waiting);
       void waiting.then(() => parked.delete(waiting));

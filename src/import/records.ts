@@ -7,6 +7,7 @@ import { basename, dirname } from 'node:path';
 import type { EndpointDescription } from '../endpoints/types.js';
 import { groupRows, indexGroups, isGrouped } from '../map/group.js';
 import { compileMapping, loadMapping, takeStepKeys, type Mapper, type MappingSpec, type StepKeyAt } from '../map/mapping.js';
+import { withStepLogs, type StepLogs } from '../map/lookup.js';
 import { keyText } from '../map/path.js';
 import { openSource, type Format, type OpenOptions, type RecordSource, type SourceItem } from '../read/source.js';
 import type { Problem } from '../validate/problem.js';
@@ -30,6 +31,8 @@ export interface InputOptions {
   spec?: MappingSpec;
   /** Inside a plan: the mapping's `{ step }` lookups leave StepKeys, resolved as the steps run. */
   steps?: boolean;
+  /** Outside a running plan: the log each `{ step }` lookup reads instead, like a `{ log }` lookup (see withStepLogs). */
+  stepLogs?: StepLogs;
 }
 
 export interface MappedInput {
@@ -41,7 +44,8 @@ export interface MappedInput {
 
 /** Opens the input for `options`; what it opens is released by the `cleanup` steps, however the run ends. */
 export async function openMappedInput(options: InputOptions, cleanup: Array<() => unknown>): Promise<MappedInput> {
-  const spec = options.spec ?? (options.mapping ? await loadMapping(options.mapping) : undefined);
+  const loaded = options.spec ?? (options.mapping ? await loadMapping(options.mapping) : undefined);
+  const spec = loaded && options.stepLogs ? withStepLogs(loaded, options.stepLogs) : loaded;
   // The mapping's input section holds defaults; flags win.
   const openOptions: OpenOptions = {
     path: options.file,

@@ -3,8 +3,8 @@
  * the log belongs to. It is the source of truth for "already created" (the server's idempotency lasts only 24 hours),
  * so every outcome is appended as soon as it is known, with a synchronous write, and reaches the disk (fdatasync)
  * within `syncWindowMs` of that: a crash of the process loses only the answers not yet received, a crash of the
- * machine or a power loss at most that window's lines. Before a create is sent, a short intent line (`sending`) is
- * appended the same way, so a rerun knows which records a crash may have created without their answer reaching the
+ * machine or a power loss at most that window's lines. As a create goes on the wire (not while it waits its turn), a
+ * short intent line (`sending`) is appended the same way, so a rerun knows which records a crash may have created without their answer reaching the
  * log, and can look for them on the server instead of sending them again.
  *
  * Reading is strict, because a line misread is a record sent twice: every line must be one of this tool's results
@@ -19,10 +19,11 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { open, type FileHandle } from 'node:fs/promises';
-import { closeSync, existsSync, fdatasync, fstatSync, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fdatasync, fstatSync, ftruncateSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { DamagedLogError, LogWriteError, UsageError, writeFailureReason } from '../errors.js';
 import { errorKey } from '../import/errorBudget.js';
 import { KnownIds, type Done } from '../import/knownIds.js';
+import { checkStatePath, noFollowFor, PRIVATE_FILE_MODE } from './owned.js';
 
 /**
  * `matched`: an existing record (a talent found by email or mobile) is reused; it counts as done like `created`.
@@ -68,14 +69,19 @@ export interface LogEntry {
 }
 
 /**
- * Appended just before a create is sent (see above). Kept small, since one is written per create: the key, the
- * resource, and the Feishu id of the parent the record was sent under, where the server lists it.
+ * Appended as a create goes on the wire (see above). Kept small, since one is written per create: the key, the
+ * resource, the Feishu id of the parent the record was sent under (where the server lists it), its content key, and
+ * when.
  */
 export interface Intent {
   external_id: string;
   status: 'sending';
   resource: string;
   parent?: string;
+  /** The key of the body's content as an answer shows it (readBack/recovery.ts contentKey), to find it by. */
+  content?: string;
+  /** When it was sent: within the server's idempotency window, a create that cannot be read back is sent again. */
+  at?: string;
 }
 
 /** An undo's line: the record `external_id` (Feishu `id`) is no longer on the server. */
@@ -167,6 +173,7 @@ export function checkLogFile(path: string): void {
 export async function readResultLog(path: string, options: ReadOptions = {}): Promise<LogHistory> {
   const { keep = { ids: true, hashes: true }, onEntry } = options;
   const history: LogHistory = { known: new KnownIds(), intents: new Map(), resources: new Set(), erred: new Set(), refused: new Map(), end: { bytes: 0, missingNewline: false } };
+  checkStatePath(path, 'the result log');
   if (!existsSync(path)) return history;
   checkLogFile(path);
   // A record takes some 200 bytes of created line, 330 with its intent: room for about that many keys at once spares
@@ -195,7 +202,7 @@ export async function readResultLog(path: string, options: ReadOptions = {}): Pr
     } else if (result.kind === 'header') history.header = result.header;
   };
   // One buffer for the whole file: a stream's fresh buffer per read would leave tens of MB of garbage for the GC.
-  const file = await open(path, 'r');
+  const file = await open(path, constants.O_RDONLY | noFollowFor(path));
   try {
     const buffer = Buffer.allocUnsafe(readSize);
     for (let read = 0; (read = (await file.read(buffer, 0, readSize, null)).bytesRead) > 0; ) for (const line of lines.push(buffer.subarray(0, read))) take(line);
@@ -704,13 +711,19 @@ export class ResultLog<Entry extends LogLine = LogEntry> {
   /** Opens for appending, first cutting off a damaged tail past `end` and finishing a line that lost its newline. */
   static open<Entry extends LogLine = LogEntry>(path: string, end: LogEnd, options: ResultLogOptions = {}): ResultLog<Entry> {
     let fd: number | undefined;
+    let foreign = false;
     try {
-      fd = openSync(path, 'a');
-      if (fstatSync(fd).size > end.bytes) ftruncateSync(fd, end.bytes);
-      if (end.missingNewline) writeAll(fd, Buffer.from('\n'));
+      fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | noFollowFor(path), PRIVATE_FILE_MODE);
+      foreign = fstatSync(fd).size > end.bytes && end.bytes === 0 && !beginsAsALog(path);
+      if (!foreign && fstatSync(fd).size > end.bytes) ftruncateSync(fd, end.bytes);
+      if (!foreign && end.missingNewline) writeAll(fd, Buffer.from('\n'));
     } catch (error) {
       if (fd !== undefined) closeSync(fd);
       throw logWriteError(path, error);
+    }
+    if (foreign) {
+      closeSync(fd);
+      throw new UsageError(`${path} does not begin with a hire-import result log's header, so it is left as it is: give --log a file of its own`);
     }
     return new ResultLog<Entry>(path, fd, end.bytes + (end.missingNewline ? 1 : 0), options);
   }
@@ -772,6 +785,20 @@ export class ResultLog<Entry extends LogLine = LogEntry> {
     return this.#syncing;
   }
 }
+
+/**
+ * Whether a file with no whole line begins as this tool writes a log (its header, or zeros where a power loss left
+ * them): only such a tail is cut off, never a file someone pointed --log at.
+ */
+function beginsAsALog(path: string): boolean {
+  const start = Buffer.alloc(headerStart.length);
+  const fd = openSync(path, constants.O_RDONLY | noFollowFor(path));
+  const read = readSync(fd, start, 0, start.length, 0);
+  closeSync(fd);
+  return start.subarray(0, read).every((byte) => byte === 0) || headerStart.subarray(0, read).equals(start.subarray(0, read));
+}
+
+const headerStart = Buffer.from('{"hire_import":');
 
 /** writeSync may write only part of a buffer (a disk filling up): write the rest, or throw what stopped it. */
 function writeAll(fd: number, bytes: Buffer): void {

@@ -6,8 +6,9 @@
  * A rehearsal's target is `sandbox`, whatever port its emulator got.
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ConfigError, createFailure } from '../errors.js';
+import { checkOwnedFolders, insideStateFolder, PRIVATE_FOLDER_MODE, stateFolder } from './owned.js';
 import type { LogHeader } from './resultLog.js';
 
 export interface Target {
@@ -17,8 +18,7 @@ export interface Target {
   appId: string | null;
 }
 
-/** The folder, in the current one, that holds the default result logs: one folder per target, one log per resource. */
-export const stateFolder = 'hire-import-state';
+export { stateFolder };
 
 export function targetOf(options: { sandbox: boolean; baseUrl: string; appId?: string }): Target {
   if (options.sandbox) return { url: 'sandbox', appId: null };
@@ -48,12 +48,15 @@ export function logInState(targetFolder: string, resource: string): string {
   return join(stateFolder, targetFolder, `${resource}.results.jsonl`);
 }
 
-/** Creates the folder of a log inside the state folder on first use; any other folder is the user's to make. */
+/**
+ * Creates the folder of a log inside the state folder on first use, private to the user (0700), and refuses one
+ * another user could have planted; any other folder is the user's to make.
+ */
 export function makeStateFolder(log: string): void {
-  const folder = resolve(dirname(log));
-  if (!`${folder}${sep}`.startsWith(`${resolve(stateFolder)}${sep}`)) return;
+  if (!insideStateFolder(log)) return;
+  checkOwnedFolders(log);
   try {
-    mkdirSync(folder, { recursive: true });
+    mkdirSync(dirname(log), { recursive: true, mode: PRIVATE_FOLDER_MODE });
   } catch (error) {
     // Said of the folder it could not be made in (the current one, say), like a log that cannot be created there.
     let missing = dirname(log);

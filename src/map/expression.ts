@@ -1,5 +1,11 @@
-/** JSONata expressions of a mapping, compiled once; the only part of a mapping that is evaluated asynchronously. */
+/**
+ * JSONata expressions of a mapping, compiled once; the only part of a mapping that is evaluated asynchronously. Each
+ * evaluation is bounded (MAX_EXPRESSION_STEPS, MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_ITEMS): a loop, a runaway
+ * recursion or a huge range refuses its record with a reason instead of holding the CPU or the heap, and a long
+ * evaluation lets the event loop run now and then, so Ctrl-C, SIGTERM and SIGHUP are heard while it runs.
+ */
 import jsonata from 'jsonata';
+import { MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_ITEMS, MAX_EXPRESSION_STEPS } from '../limits.js';
 import type { MappingPlace } from './place.js';
 import { Refusal } from './refusal.js';
 
@@ -31,11 +37,12 @@ export interface ExpressionReads {
 export function compileExpression(text: string, at: string, place: MappingPlace, functions: ExpressionFunctions = {}): { evaluate: CompiledExpression; reads: ExpressionReads } {
   let expression: jsonata.Expression;
   try {
-    expression = jsonata(text);
+    expression = jsonata(text, { sequence: MAX_EXPRESSION_ITEMS } as jsonata.JsonataOptions);
   } catch (error) {
     const { message, position } = error as { message: string; position?: number };
     throw place.error(at, `invalid JSONata expression: ${message}${position === undefined ? '' : ` (at character ${position})`}`);
   }
+  expression.assign(EVALUATE_ENTRY as unknown as string, guard);
   const evaluate: CompiledExpression = async (scope) => {
     try {
       const result = await expression.evaluate(scope.data, { ...functions, record: scope.record, rows: scope.rows });
@@ -43,10 +50,37 @@ export function compileExpression(text: string, at: string, place: MappingPlace,
       return Array.isArray(result) ? Array.from(result) : result;
     } catch (error) {
       // An evaluation error is kept as a value, so one bad record never stops the others.
-      return new Refusal((error as Error).message);
+      const { code, message } = error as { code?: string; message: string };
+      // JSONata's own message for its sequence bound names the size tried, not the bound.
+      return new Refusal(code === 'D2015' ? `expression made a sequence of more than ${MAX_EXPRESSION_ITEMS.toLocaleString('en-US')} items` : message);
     }
   };
   return { evaluate, reads: readsOf(expression.ast()) };
+}
+
+/** JSONata calls this before it evaluates each node (its documented hook for bounding an evaluation). */
+const EVALUATE_ENTRY = Symbol.for('jsonata.__evaluate_entry');
+
+/** Every this many steps an evaluation waits for the event loop once: signals are handled, then it goes on. */
+const STEPS_BETWEEN_BREATHS = 10_000;
+
+/** The steps each evaluation (known by its root frame, which JSONata makes anew per evaluate) has taken so far. */
+const stepsTaken = new WeakMap<object, number>();
+
+/** JSONata's frame as the hook sees it: `base` is the evaluation's root frame, whose `depth` JSONata keeps. */
+type Frame = { base: { depth: number } };
+
+function guard(_node: unknown, _input: unknown, frame: Frame): Promise<void> | undefined {
+  const { base } = frame;
+  const steps = (stepsTaken.get(base) ?? 0) + 1;
+  stepsTaken.set(base, steps);
+  if (base.depth > MAX_EXPRESSION_DEPTH) {
+    throw new Error(`expression nests more than ${MAX_EXPRESSION_DEPTH} levels deep (a recursion that does not end?)`);
+  }
+  if (steps > MAX_EXPRESSION_STEPS) {
+    throw new Error(`expression took more than ${MAX_EXPRESSION_STEPS.toLocaleString('en-US')} evaluation steps for this record (a loop that does not end?)`);
+  }
+  return steps % STEPS_BETWEEN_BREATHS === 0 ? new Promise((resolve) => setImmediate(resolve)) : undefined;
 }
 
 type Node = { type?: string; value?: unknown; steps?: Node[]; [key: string]: unknown };

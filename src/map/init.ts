@@ -47,8 +47,13 @@ const itemAnswerKeys = ['answer', 'rating', 'score', 'value', 'response'];
 const numberType = 'score';
 const textType = 'text';
 
+/** The columns of a sample, as a draft maps them: a CSV's header, or the dotted paths of the first JSON record. */
+export function sampleColumns(sample: Pick<Sample, 'format' | 'header' | 'records'>): string[] {
+  return (sample.format === 'csv' ? [...(sample.header ?? [])] : recordPaths(sample.records[0] ?? {})).filter((column) => column !== '');
+}
+
 export function draftMapping(sample: Sample, endpoint: EndpointDescription): Draft {
-  const columns = (sample.format === 'csv' ? [...(sample.header ?? [])] : recordPaths(sample.records[0] ?? {})).filter((column) => column !== '');
+  const columns = sampleColumns(sample);
   const used = new Set<string>();
   /** Values the draft could not translate: they stay for the user to map. */
   const unguessed: string[] = [];
@@ -102,12 +107,12 @@ export function draftMapping(sample: Sample, endpoint: EndpointDescription): Dra
   return { text: `${lines.join('\n')}\n`, fields: fields.length, dimensions: dimensions.length };
 }
 
-function normalise(name: string): string {
+export function normalise(name: string): string {
   return name.toLowerCase().replace(/[\s_\-.]/g, '');
 }
 
 /** Names suggesting a field, most telling first: its path, its own name when nested, then its hints. */
-function columnGuesses(path: string, field: Field): string[] {
+export function columnGuesses(path: string, field: Field): string[] {
   const own = path.split('.').at(-1)!;
   return [...new Set([path, own, ...(field.hints ?? [])].map(normalise))];
 }

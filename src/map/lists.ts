@@ -14,6 +14,7 @@ import { asText, compileValue, noteExpressionReads, splitText, type CompiledValu
 import { compileExpression, shorten } from './expression.js';
 import { entryKeywords, type EachSpec, type ListEntrySpec, type TypeSpec, type ValueSpec } from './mappingSchema.js';
 import { refuse, type MappingOutput } from './output.js';
+import { compileColumnPattern, type ColumnPattern } from './columnPattern.js';
 import { alternativesMatchingNothing } from './patternAlternatives.js';
 import { compilePath, compileSetter, type PathReader, type PathWriter } from './path.js';
 import { Refusal } from './refusal.js';
@@ -280,7 +281,12 @@ interface ColumnGroup {
 }
 
 function compileEachColumn(pattern: string, at: string, context: ListContext): EachCompiled {
-  const regExp = new RegExp(pattern, 'u');
+  let regExp: ColumnPattern;
+  try {
+    regExp = compileColumnPattern(pattern);
+  } catch (error) {
+    throw context.place.error(`${at}.columns`, (error as Error).message);
+  }
   const plan = (columns: readonly string[]) => planColumnGroups(regExp, columns);
   const elements = (groups: ColumnGroup[], scope: Scope): Scope[] =>
     groups.map(({ fixed, columnOf }) => {
@@ -315,7 +321,7 @@ function compileEachColumn(pattern: string, at: string, context: ListContext): E
   };
 }
 
-function planColumnGroups(regExp: RegExp, columns: readonly string[]): ColumnGroup[] {
+function planColumnGroups(regExp: ColumnPattern, columns: readonly string[]): ColumnGroup[] {
   const groups = new Map<string, ColumnGroup>();
   for (const column of columns) {
     const match = regExp.exec(column);

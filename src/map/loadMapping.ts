@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { fieldPath } from '../validate/problem.js';
+import { fileErrorText } from '../read/fileError.js';
 import { mappingSchema, type MappingSpec } from './mappingSchema.js';
 
 export async function loadMapping(path: string): Promise<MappingSpec> {
@@ -13,7 +14,7 @@ export async function loadMapping(path: string): Promise<MappingSpec> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(`cannot read mapping ${path}: ${(error as Error).message}`);
+    throw new ConfigError(`${path}: ${fileErrorText(error)} (the mapping)`);
   }
   let document: unknown;
   try {

@@ -9,7 +9,7 @@ import { basename, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { readResultLog } from '../log/resultLog.js';
 import { openSource } from '../read/source.js';
-import type { LookupSpec } from './mappingSchema.js';
+import type { LookupSpec, MappingSpec } from './mappingSchema.js';
 import { compilePath, keyText } from './path.js';
 
 export type Lookup =
@@ -22,13 +22,31 @@ export type Lookup =
   /** Resolved by the plan as the step runs. */
   | { name: string; step: string };
 
+/** The log a `{ step }` lookup of a mapping reads when no plan is running it: undefined when there is none. */
+export type StepLogs = (step: string) => string | undefined;
+
+/**
+ * A plan's mapping with its `{ step }` lookups reading logs, like `{ log }` lookups: those steps have run (verify, or
+ * a single import of a plan's step with --update-changed), so the mapping needs no rewriting to be used alone.
+ */
+export function withStepLogs(spec: MappingSpec, logOf: StepLogs): MappingSpec {
+  if (!spec.lookups) return spec;
+  const lookups = Object.fromEntries(
+    Object.entries(spec.lookups).map(([name, lookup]) => {
+      const log = 'step' in lookup ? logOf(lookup.step) : undefined;
+      return [name, log === undefined ? lookup : { log }];
+    }),
+  );
+  return { ...spec, lookups };
+}
+
 /** `steps`: inside a plan, where `{ step }` lookups are resolved as the steps run. */
 export async function loadLookups(specs: Record<string, LookupSpec> | undefined, baseDir: string, steps = false): Promise<Map<string, Lookup>> {
   const lookups = new Map<string, Lookup>();
   for (const [name, spec] of Object.entries(specs ?? {})) {
     const at = `mapping lookups.${name}`;
     if ('step' in spec) {
-      if (!steps) throw new ConfigError(`${at}: { step: ${spec.step} } works only inside a plan (hire-import migrate); use { log: FILE } for a single import`);
+      if (!steps) throw new ConfigError(`${at}: { step: ${spec.step} } works outside a plan (hire-import migrate) only when it names a resource, whose log it reads; use { log: FILE } for a single import`);
       lookups.set(name, { name, step: spec.step });
       continue;
     }

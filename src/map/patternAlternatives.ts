@@ -2,6 +2,7 @@
  * The alternatives of a column pattern (`^(沟通能力|学习能刀)$`), each tried alone against the header: one that
  * matches no column is almost always a typo that would silently drop a column's data.
  */
+import { compileColumnPattern, type ColumnPattern } from './columnPattern.js';
 
 interface Group {
   /** Where the group's alternatives start and end in the pattern. */
@@ -22,9 +23,9 @@ export function alternativesMatchingNothing(pattern: string, columns: readonly s
     for (let index = 0; index + 1 < bounds.length; index++) {
       const alternative = pattern.slice(bounds[index]! + 1, bounds[index + 1]);
       const alone = `${pattern.slice(0, group.start)}${alternative}${pattern.slice(group.end)}`;
-      let regExp: RegExp;
+      let regExp: ColumnPattern;
       try {
-        regExp = new RegExp(alone, 'u');
+        regExp = compileColumnPattern(alone);
       } catch {
         continue; // not a pattern on its own (a backreference to a group it no longer has): cannot tell
       }

@@ -12,6 +12,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { resourceNames } from '../endpoints/registry.js';
 import { ConfigError } from '../errors.js';
+import { fileErrorText } from '../read/fileError.js';
 import { suggestion } from '../validate/suggest.js';
 
 export interface PlanStep {
@@ -57,7 +58,7 @@ export async function loadPlan(path: string, defaultLog: DefaultLog): Promise<Pl
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(`cannot read plan ${path}: ${(error as Error).message}`);
+    throw new ConfigError(`${path}: ${fileErrorText(error)} (the plan)`);
   }
   let document: unknown;
   try {

@@ -31,14 +31,11 @@ export interface RowParser {
   parser: Parser;
   /** A record still open when the input ended (an unclosed quote), which csv-parse reports but never ends. */
   takeUnfinished(): CsvRowError | undefined;
-  /** Bytes of a record that is inside a quoted field right now, 0 otherwise: a runaway quote keeps growing. */
-  openQuotedBytes(): number;
 }
 
 /** The parts of csv-parse's Parser this module relies on beyond its typed API. */
 interface ParserInternals {
   state: {
-    quoting: boolean;
     rawBuffer: { length: number; reset(): void; toString(encoding: 'utf8'): string };
   };
 }
@@ -77,6 +74,5 @@ export function createRowParser(delimiter: string): RowParser {
       failure = undefined;
       return unfinished;
     },
-    openQuotedBytes: () => (state.quoting ? rawBuffer.length : 0),
   };
 }

@@ -1,12 +1,17 @@
 /**
  * CSV: the header from the sample, then records streamed through csv-parse. A record with bytes that do not decode
- * is refused by line; a quote never closed is refused with the count of the lines it kept from being read.
+ * is refused by line; a quote never closed is refused with the count of the lines it kept from being read; a record
+ * over MAX_RECORD_BYTES, quoted or not, is refused by line without ever being held whole.
  */
+import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { parse as parseSync } from 'csv-parse/sync';
 import { InputError } from '../errors.js';
 import { createRowParser, type CsvRow, type ParsedRow } from './csv-parser.js';
+import { MAX_RECORD_BYTES } from '../limits.js';
 import type { InputLines } from './lines.js';
+import { linesLost, oversizeReason } from './oversize.js';
+import { RecordBounds, type Oversize, type Segment } from './recordBounds.js';
 import { reasonColumnIn, withoutCell } from './reasonColumn.js';
 import type { SourceItem } from './types.js';
 
@@ -20,12 +25,6 @@ export interface CsvHeader {
   /** Where the reason column is in `names`, when the input is a rejects file that has one. */
   reasonAt?: number;
 }
-
-/**
- * A quoted field still open after this many bytes is taken as a stray quote swallowing the file: parsing stops, and
- * the rest is only counted.
- */
-const MAX_OPEN_QUOTED_BYTES = 8 * 1024 * 1024;
 
 /** Parses and checks the header from the decoded sample; InputError when it is unusable. */
 export function parseCsvHeader(sample: string, delimiter: string, newline: string, name: string): CsvHeader {
@@ -80,13 +79,19 @@ export async function* csvItems(
   const rows = createRowParser(delimiter);
   const lines = new LineCounter(newline);
   const shape = new RowShape(header);
-  let runaway = false;
+  // A record over the bound reaches csv-parse as one quoted cell holding this mark and its line breaks, so that the
+  // lines after it keep their numbers; the row that cell makes is refused in its place.
+  const mark = `hire-import:oversize:${randomUUID()}`;
+  const oversized: Oversize[] = [];
+  const toParser = (segment: Segment): Buffer | string => {
+    if (typeof segment === 'string' || Buffer.isBuffer(segment)) return segment;
+    oversized.push(segment);
+    return `"${mark}${'\n'.repeat(segment.breaks)}"${segment.terminated ? newline : ''}`;
+  };
   const feeding = pipeline(async function* () {
-    for await (const chunk of chunks) {
-      // Past a runaway quote the chunks are still read, so that `input` counts the lines left unread.
-      runaway ||= rows.openQuotedBytes() > MAX_OPEN_QUOTED_BYTES;
-      if (!runaway) yield chunk;
-    }
+    const bounds = new RecordBounds({ quotes: true, max: MAX_RECORD_BYTES });
+    for await (const chunk of chunks) yield* bounds.push(chunk).map(toParser);
+    yield* bounds.end().map(toParser);
   }, rows.parser);
   // Failures surface through the parser's iteration; an early break also rejects this with a premature close.
   feeding.catch(() => undefined);
@@ -95,6 +100,11 @@ export async function* csvItems(
   for await (const row of rows.parser as AsyncIterable<ParsedRow>) {
     const placed = lines.place(row.raw);
     const { line, last } = placed;
+    if ('record' in row && row.record.length === 1 && row.record[0]!.startsWith(mark)) {
+      const oversize = oversized.shift()!;
+      yield { kind: 'problem', line, raw: oversize.head, reason: oversizeReason(oversize, line, input.last) };
+      continue;
+    }
     const text = rawWithoutReason(placed.text, header, delimiter);
     if ('reason' in row) {
       yield { kind: 'problem', line, raw: text, reason: row.reason };
@@ -117,10 +127,7 @@ export async function* csvItems(
     const placed = lines.place(unfinished.raw);
     const { line } = placed;
     const text = rawWithoutReason(placed.text, header, delimiter);
-    const stopped = runaway ? `, still open ${MAX_OPEN_QUOTED_BYTES / 1024 / 1024} MiB later, so parsing stopped` : '';
-    const unread = input.last - line;
-    const lost = unread === 0 ? '' : unread === 1 ? ': the line after it was not read' : `: the ${unread} lines after it, to the end of the file, were not read`;
-    yield { kind: 'problem', line, raw: text, reason: `unclosed quote${stopped}${lost}` };
+    yield { kind: 'problem', line, raw: text, reason: `unclosed quote${linesLost(line, input.last)}` };
   }
 }
 

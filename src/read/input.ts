@@ -4,8 +4,10 @@
  */
 import { createReadStream, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError } from '../errors.js';
+import { fileErrorText } from './fileError.js';
 
 /** How much of the start is sniffed for encoding, binary content, delimiter and header. */
 export const SAMPLE_BYTES = 64 * 1024;
@@ -15,6 +17,8 @@ export interface ByteInput {
   sample: Buffer;
   /** A regular file, which a pre-pass may open and read again; false for stdin, a pipe, a FIFO or a device. */
   regularFile: boolean;
+  /** The file's permission bits; undefined for stdin (files made from its records are then private). */
+  mode?: number;
   /** The whole input from its first byte, sample included. Single pass. */
   chunks(): AsyncIterable<Buffer>;
   /** Releases the input when chunks() will never be read. */
@@ -23,7 +27,8 @@ export interface ByteInput {
 
 /** `name` is how messages refer to the input ('stdin' for '-'). */
 export async function openInput(path: string, stdin: NodeJS.ReadableStream, name: string): Promise<ByteInput> {
-  const regularFile = path !== '-' && (await checkReadable(path, name));
+  const stats = path === '-' ? undefined : await checkReadable(path, name);
+  const regularFile = stats?.isFile() ?? false;
   const stream = path === '-' ? stdin : createReadStream(path);
   const iterator = stream[Symbol.asyncIterator]();
   const head: Buffer[] = [];
@@ -37,7 +42,7 @@ export async function openInput(path: string, stdin: NodeJS.ReadableStream, name
       headLength += chunk.length;
     }
   } catch (error) {
-    throw new InputError(`${name}: cannot be read (${describe(error)})`);
+    throw new InputError(`${name}: cannot be read (${fileErrorText(error)})`);
   }
   const sample = Buffer.concat(head, headLength).subarray(0, SAMPLE_BYTES);
 
@@ -45,6 +50,7 @@ export async function openInput(path: string, stdin: NodeJS.ReadableStream, name
   return {
     sample,
     regularFile,
+    mode: stats && stats.mode & 0o777,
     async *chunks() {
       if (started) throw new Error('the input can only be read once');
       started = true;
@@ -63,15 +69,15 @@ export async function openInput(path: string, stdin: NodeJS.ReadableStream, name
   };
 }
 
-/** Whether the path is a regular file; InputError when it is a directory or cannot be opened. */
-async function checkReadable(path: string, name: string): Promise<boolean> {
+/** The path's stats; InputError when it is a directory or cannot be opened. */
+async function checkReadable(path: string, name: string): Promise<Stats> {
   try {
     const stats = await stat(path);
     if (stats.isDirectory()) throw new InputError(`${name}: is a directory, not a CSV or JSONL file`);
-    return stats.isFile();
+    return stats;
   } catch (error) {
     if (error instanceof InputError) throw error;
-    throw new InputError(`${name}: cannot be read (${describe(error)})`);
+    throw new InputError(`${name}: cannot be read (${fileErrorText(error)})`);
   }
 }
 
@@ -88,11 +94,4 @@ export function sameFile(a: string, b: string): boolean {
 
 function toBuffer(chunk: string | Buffer): Buffer {
   return typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-}
-
-function describe(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return error instanceof Error ? error.message : String(error);
 }

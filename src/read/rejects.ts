@@ -6,8 +6,9 @@
  * log that cannot be written.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, writeSync } from 'node:fs';
 import { LogWriteError, writeFailureReason } from '../errors.js';
+import { createOwned, modeNoWiderThan } from '../log/owned.js';
 import { encodeText } from './decode.js';
 import { csvWithReason, headerWithReason, jsonlWithReason } from './reasonColumn.js';
 import { recordWritten } from './rejectsWritten.js';
@@ -58,7 +59,8 @@ export function createRejectsWriter(source: RecordSource, path: string): Rejects
       if (records.length === 0) return;
       if (fd === undefined) {
         try {
-          fd = openSync(path, 'w');
+          // claimRejectsPath left nothing there: anything there now was planted since, and is not written through.
+          fd = createOwned(path, modeNoWiderThan(source.mode));
         } catch (error) {
           throw refused(error);
         }

@@ -5,8 +5,9 @@
  * overwritten; the run's rejects go to the next name that is free or replaceable (export.rejects-2.csv, ...).
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, lstatSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, extname } from 'node:path';
+import { checkOwned, createOwned } from '../log/owned.js';
 
 export interface WrittenDigest {
   size: number;
@@ -28,7 +29,10 @@ export function writtenRecordPath(rejects: string): string {
 /** Notes what a run wrote to `rejects`, once the file is closed. */
 export function recordWritten(rejects: string, digest: WrittenDigest): void {
   const about = `hire-import wrote ${basename(rejects)}; the next run replaces it only while it still has this size and SHA-256`;
-  writeFileSync(writtenRecordPath(rejects), `${JSON.stringify({ about, ...digest })}\n`);
+  removeRecord(rejects);
+  const fd = createOwned(writtenRecordPath(rejects));
+  writeSync(fd, `${JSON.stringify({ about, ...digest })}\n`);
+  closeSync(fd);
 }
 
 /**
@@ -39,7 +43,9 @@ export async function claimRejectsPath(base: string): Promise<RejectsTarget> {
   const kept: string[] = [];
   for (let number = 1; ; number++) {
     const path = number === 1 ? base : numbered(base, number);
-    if (!existsSync(path)) {
+    checkOwned(path, 'the rejects file', { named: false });
+    checkOwned(writtenRecordPath(path), 'the rejects record', { named: false });
+    if (!present(path)) {
       removeRecord(path);
       return { path, kept };
     }
@@ -75,7 +81,12 @@ function readRecord(rejects: string): WrittenDigest | undefined {
 
 function removeRecord(rejects: string): void {
   const record = writtenRecordPath(rejects);
-  if (existsSync(record)) unlinkSync(record);
+  if (present(record)) unlinkSync(record);
+}
+
+/** Whether anything is at `path`, a link to nothing included. */
+function present(path: string): boolean {
+  return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
 }
 
 async function sha256Of(path: string): Promise<string> {

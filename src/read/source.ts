@@ -71,6 +71,7 @@ export async function openSource(options: OpenOptions): Promise<RecordSource> {
       encoding: detected.encoding,
       bom: detected.bom,
       regularFile: input.regularFile,
+      mode: input.mode,
       delimiter: csv?.delimiter,
       header: csv?.header.columns,
       headerRaw: csv?.header.raw,

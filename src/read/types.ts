@@ -54,6 +54,8 @@ export interface RecordSource {
    * a FIFO or a process substitution gives its bytes once: it is read once, by items().
    */
   regularFile: boolean;
+  /** The input file's permission bits (undefined for stdin): a rejects file is readable by no one the input is not. */
+  mode?: number;
   /** CSV only. */
   delimiter?: string;
   /** CSV only: trimmed column names; '' for a blank header cell. */

@@ -3,6 +3,7 @@
  * millions of tiny shared strings, a stray cell at the last column) within memory. Messages and the README state
  * them from these constants.
  */
+import { MAX_RECORD_BYTES } from '../limits.js';
 
 /** A part held whole while it is parsed (workbook.xml, its relationships, styles.xml). */
 export const MAX_PART_BYTES = 16 * 1024 * 1024;
@@ -15,8 +16,8 @@ export const MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024;
 export const MAX_ZIP_ENTRIES = 10_000;
 /** One cell's text (Excel itself stops at 32,767 characters). */
 export const MAX_CELL_CHARS = 1024 * 1024;
-/** One record: all its cells together. */
-export const MAX_RECORD_CHARS = 8 * 1024 * 1024;
+/** One record: all its cells together (the bound every input's records are held to). */
+export const MAX_RECORD_CHARS = MAX_RECORD_BYTES;
 
 /** A character count as messages write it: 1,048,577 characters. */
 export function characters(count: number): string {

@@ -10,15 +10,17 @@
  * Records stream through in windows of `windowSize`: memory holds one window, and each window's reads are all
  * under way at once.
  */
-import { carriedInside, endpointFor, endpoints } from '../endpoints/registry.js';
+import { endpointFor } from '../endpoints/registry.js';
 import type { EndpointDescription } from '../endpoints/types.js';
 import { inputHash } from '../import/identity.js';
 import { openMappedInput, prepare, rawRows } from '../import/records.js';
 import { readResultLog, type LogLine } from '../log/resultLog.js';
 import { checkLogTarget, type Target } from '../log/target.js';
-import { loadMapping, type MappingSpec } from '../map/mapping.js';
+import type { StepLogs } from '../map/lookup.js';
+import { loadMapping } from '../map/mapping.js';
+import { plural } from '../report/format.js';
 import type { Format } from '../read/source.js';
-import { differences, type CarriedList, type Difference } from './compare.js';
+import { carriedFields, differences, type Difference } from './compare.js';
 import type { ReadBack } from './readBack.js';
 import { checkStatuses, type CheckStatus } from './checkStatus.js';
 
@@ -39,6 +41,8 @@ export interface RecordCheck {
   detail?: string;
   /** Not checked because reading it back failed (which, unlike the others, fails the verify). */
   readFailed?: true;
+  /** One row for this many records alike (talents Feishu cannot read back): no line, no ids. */
+  records?: number;
 }
 
 export interface StepToVerify {
@@ -51,8 +55,8 @@ export interface StepToVerify {
   encoding?: string;
   delimiter?: string;
   sheet?: string;
-  /** For a plan: each step's log, read by `{ step }` lookups. */
-  stepLogs?: ReadonlyMap<string, string>;
+  /** The log each `{ step }` lookup of the mapping reads: a plan's steps', or the resources' own. */
+  stepLogs?: StepLogs;
 }
 
 export interface StepVerification {
@@ -63,6 +67,8 @@ export interface StepVerification {
   counts: Record<CheckStatus, number>;
   /** Records not checked because reading them back failed. */
   readFailures: number;
+  /** The IANA zone of the export's dates (the mapping's input.timezone, else the machine's): the report shows times in it. */
+  zone: string;
 }
 
 export interface VerifyContext {
@@ -89,7 +95,9 @@ export async function verifyStep(step: StepToVerify, context: VerifyContext): Pr
   const endpoint = endpointFor(step.resource)!;
   const windowSize = context.windowSize ?? defaultWindowSize;
   const counts = Object.fromEntries(checkStatuses.map((status) => [status, 0])) as Record<CheckStatus, number>;
-  const summary: StepVerification = { step: step.name, resource: step.resource, file: step.file, log: step.log, counts, readFailures: 0 };
+  const spec = step.mapping === undefined ? undefined : await loadMapping(step.mapping);
+  const zone = spec?.input?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const summary: StepVerification = { step: step.name, resource: step.resource, file: step.file, log: step.log, counts, readFailures: 0, zone };
   const settle = (check: Omit<RecordCheck, 'step' | 'resource' | 'file'>) => {
     counts[check.status]++;
     if (check.readFailed) summary.readFailures++;
@@ -115,8 +123,9 @@ export async function verifyStep(step: StepToVerify, context: VerifyContext): Pr
 
   const cleanup: Array<() => unknown> = [];
   try {
-    const spec = step.mapping === undefined ? undefined : withStepLogs(await loadMapping(step.mapping), step.stepLogs);
     const { mapper, records } = await openMappedInput({ ...step, spec, endpoint, signal: context.signal }, cleanup);
+    /** Records Feishu cannot read back at all: one report row for them, not one each. */
+    let unreadable = 0;
     let window: Created[] = [];
     for await (const item of await records()) {
       if (context.signal.aborted) break;
@@ -127,6 +136,8 @@ export async function verifyStep(step: StepToVerify, context: VerifyContext): Pr
         const externalId = prepared.externalId ?? null;
         const known = externalId === null ? undefined : history.known.created(externalId);
         if (known) settle({ line, external_id: externalId, id: known.id, status: 'not checked', detail: `created from a corrected copy; this row is invalid (${reasons})` });
+        // A plan logged a child whose parent was not imported as blocked: verify uses the same word for it.
+        else if (externalId !== null && lastProblem.get(externalId)?.status === 'blocked') settle({ line, external_id: externalId, status: 'not imported', detail: notImported(externalId) });
         else settle({ line, external_id: externalId, status: 'not imported', detail: `invalid: ${reasons}` });
         continue;
       }
@@ -143,7 +154,8 @@ export async function verifyStep(step: StepToVerify, context: VerifyContext): Pr
         continue;
       }
       if (!endpoint.readBack) {
-        settle({ line, external_id: externalId, id: known.id, status: 'not checked', detail: `Feishu has no way to read ${endpoint.title}s back by id` });
+        counts['not checked']++;
+        unreadable++;
         continue;
       }
       window.push({ line, externalId, id: known.id, body });
@@ -153,22 +165,14 @@ export async function verifyStep(step: StepToVerify, context: VerifyContext): Pr
       }
     }
     await checkWindow(endpoint, window, context, settle);
+    if (unreadable > 0) {
+      const detail = `${plural(unreadable, 'record')} created: Feishu has no way to read ${endpoint.title}s back by id`;
+      context.onCheck({ step: step.name, resource: step.resource, file: step.file, line: 0, external_id: null, status: 'not checked', detail, records: unreadable });
+    }
   } finally {
     for (const release of cleanup.reverse()) await release();
   }
   return summary;
-}
-
-/** A plan's mapping with its `{ step }` lookups reading those steps' logs, like `{ log }` lookups: they have run. */
-function withStepLogs(spec: MappingSpec, stepLogs: ReadonlyMap<string, string> | undefined): MappingSpec {
-  if (!spec.lookups || !stepLogs) return spec;
-  const lookups = Object.fromEntries(
-    Object.entries(spec.lookups).map(([name, lookup]) => {
-      const log = 'step' in lookup ? stepLogs.get(lookup.step) : undefined;
-      return [name, log === undefined ? lookup : { log }];
-    }),
-  );
-  return { ...spec, lookups };
 }
 
 /** Reads a window's records back, all at once, and settles each. */
@@ -187,7 +191,7 @@ async function checkWindow(
       return { id, ...(typeof parent === 'string' ? { parent } : {}) };
     }),
   );
-  const carried = carriedLists(endpoint);
+  const carried = carriedFields(endpoint);
   for (const { line, externalId, id, body } of window) {
     const base = { line, external_id: externalId, id };
     const why = read.unread.get(id);
@@ -205,7 +209,3 @@ async function checkWindow(
   }
 }
 
-/** The list fields of `endpoint` that carry other resources' records, and how those records are told apart. */
-function carriedLists(endpoint: EndpointDescription): CarriedList[] {
-  return carriedInside(endpoints, endpoint.resource).map(({ child, field }) => ({ field, childKey: child.externalId }));
-}

@@ -6,6 +6,19 @@ export function count(value: number): string {
   return integer.format(value);
 }
 
+/**
+ * `1 record`, `2 records`, `1,204 records`: a counted noun, for every count printed for people. `many` is for nouns
+ * that do not just take an s (`entry`, `entries`).
+ */
+export function plural(value: number, noun: string, many = `${noun}s`): string {
+  return `${count(value)} ${value === 1 ? noun : many}`;
+}
+
+/** `1 application`, `2 background-checks`: every resource's name is the plural of one noun, ending in s. */
+export function resourceCount(value: number, resource: string): string {
+  return plural(value, resource.replace(/s$/, ''), resource);
+}
+
 export function duration(ms: number): string {
   const seconds = Math.round(ms / 1000);
   if (ms < 10_000) return `${(ms / 1000).toFixed(1)}s`;

@@ -10,7 +10,7 @@ import type { Clock } from '../clock.js';
 import { formatDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
 import { longestProbeIntervalMs, probeIntervalMs, type OutageChange, type OutageState } from '../send/outage.js';
-import { count, duration, perSecond, timestamp } from './format.js';
+import { count, duration, perSecond, plural, timestamp } from './format.js';
 import type { Tally } from './tally.js';
 
 export interface ProgressSnapshot {
@@ -124,7 +124,7 @@ export function formatResume(forMs: number): string {
 export function formatStart(heading: RunHeading): string {
   const { resource, input, target, log, total } = heading;
   const into = target ? ` into ${target.baseUrl} (app ${target.appId})` : ' (dry run: nothing sent)';
-  const parts = [`start: ${resource} from ${input === '-' ? 'stdin' : input}${into}`, log ? `log ${log}` : '', total !== undefined ? `${count(total)} records` : 'total unknown'];
+  const parts = [`start: ${resource} from ${input === '-' ? 'stdin' : input}${into}`, log ? `log ${log}` : '', total !== undefined ? plural(total, 'record') : 'total unknown'];
   return parts.filter(Boolean).join(' · ');
 }
 

@@ -5,7 +5,7 @@
  */
 import { isHeaderLike, isIntent, isLogEntry, logStatuses, type DeletedEntry, type LogEntry, type LogStatus } from '../log/resultLog.js';
 import type { Colors } from './colors.js';
-import { count, duration, timestamp } from './format.js';
+import { count, duration, plural, timestamp } from './format.js';
 import { ProblemGroups, type ProblemGroup } from './problemGroups.js';
 import { formatProblemGroups } from './summary.js';
 
@@ -30,7 +30,15 @@ export interface StatusSummary {
   etaSeconds: number | null;
   /** Records whose current state is failed, invalid or blocked, grouped by reason. */
   problemGroups: ProblemGroup[];
+  /** Whether an import is writing the log now, finished it or stopped; absent when its runs left no word of that. */
+  run?: RunView;
 }
+
+/**
+ * `stopped`: `killed` when the run ended without a word (kill -9, a crash, its machine went down); `at` is when it
+ * stopped (for a killed one, its last outcome); `command` continues it, when the run that stopped said.
+ */
+export type RunView = { state: 'running' } | { state: 'finished'; at: string } | { state: 'stopped'; killed: boolean; at?: string; command?: string };
 
 /** `status PLAN`: each step's status in the plan file's order; a step whose log does not exist yet has not started. */
 export interface PlanStatus {
@@ -168,10 +176,11 @@ function problemsOf(record: Failing): Array<{ field: string; reason: string }> {
 
 /** The status in words. `now` says how long ago the last outcome was. Pure. */
 export function formatStatus(status: StatusSummary, colors: Colors, now: Date): string {
-  const { counts, total } = status;
+  const { counts, total, run } = status;
   const from = status.inputs.map((input) => input.file).join(', ') || 'no input yet';
-  const share = total ? ` of ${count(total)} (${Math.min(100, Math.floor((status.records / total) * 100))}%)` : '';
-  const lines = [`${status.log}: ${count(status.records)} records${share} from ${from}`];
+  // A finished import read its whole input: a share below 100% would only count rows folded into others.
+  const share = run?.state === 'finished' ? ' (done)' : total ? ` of ${count(total)} (${Math.min(100, Math.floor((status.records / total) * 100))}%)` : '';
+  const lines = [`${status.log}: ${plural(status.records, 'record')}${share} from ${from}`];
   const states = [
     `created ${count(counts.created)}`,
     counts.updated ? `updated ${count(counts.updated)}` : '',
@@ -182,16 +191,22 @@ export function formatStatus(status: StatusSummary, colors: Colors, now: Date): 
     counts.blocked ? colors.red(`blocked ${count(counts.blocked)}`) : '',
   ];
   lines.push(`  ${states.filter(Boolean).join(' · ')}`);
-  if (status.lastOutcomeAt) {
+  const ago = (at: string) => `${timestamp(new Date(at))} (${duration(Math.max(0, now.getTime() - Date.parse(at)))} ago)`;
+  if (run?.state === 'finished') lines.push(`  done: the import finished ${ago(run.at)}`);
+  else if (run?.state === 'stopped') {
+    const how = run.killed ? ' without finishing (killed, or its machine went down)' : '';
+    lines.push(`  stopped${run.at ? ` ${ago(run.at)}` : ''}${how}; nothing is sending now`);
+    lines.push(`  to continue: ${run.command ?? 'run the same import command again'}`);
+  } else if (status.lastOutcomeAt) {
     const at = new Date(status.lastOutcomeAt);
     const pace = status.recentRate !== null
       ? `${status.recentRate.toFixed(1)} records/s sent over the last ${status.rateWindowMinutes} minutes`
       : `nothing sent in the last ${status.rateWindowMinutes} minutes`;
     const eta = status.etaSeconds !== null ? ` · ETA ${duration(status.etaSeconds * 1000)}` : '';
-    lines.push(`  last outcome ${timestamp(at)} (${duration(Math.max(0, now.getTime() - at.getTime()))} ago) · ${pace}${eta}`);
+    lines.push(`  ${run?.state === 'running' ? 'running · ' : ''}last outcome ${timestamp(at)} (${duration(Math.max(0, now.getTime() - at.getTime()))} ago) · ${pace}${eta}`);
   }
-  if (status.totalUnknown) lines.push(colors.dim(`  no total, so no ETA: ${status.totalUnknown}`));
-  if (status.unreadable) lines.push(colors.yellow(`  ${count(status.unreadable)} line(s) of the log are not outcomes and were skipped`));
+  if (status.totalUnknown && run?.state !== 'finished') lines.push(colors.dim(`  no total, so no ETA: ${status.totalUnknown}`));
+  if (status.unreadable) lines.push(colors.yellow(`  ${plural(status.unreadable, 'line')} of the log ${status.unreadable === 1 ? 'is' : 'are'} not outcomes and were skipped`));
   if (status.problemGroups.length > 0) lines.push('  failed and invalid now, by reason:', ...formatProblemGroups(status.problemGroups, colors, '    '));
   return `${lines.join('\n')}\n`;
 }

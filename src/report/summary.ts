@@ -6,7 +6,7 @@ import { ExitCode, exitCodeFor } from '../errors.js';
 import type { LogEntry } from '../log/resultLog.js';
 import { describeTarget, type Target } from '../log/target.js';
 import type { Colors } from './colors.js';
-import { count, duration } from './format.js';
+import { count, duration, plural } from './format.js';
 import type { ProblemGroup, RecordProblem } from './problemGroups.js';
 import type { Counts } from './tally.js';
 
@@ -86,12 +86,12 @@ export function formatSummary(summary: ImportSummary, colors: Colors, rerun?: st
   const { counts } = summary;
   const ok = !stopped && importSucceeded(summary);
   const mark = summary.interrupted ? colors.yellow('■ interrupted') : ok ? colors.green('✔') : colors.red('✖');
-  const lines = [`${mark} ${summary.resource}: ${count(counts.read)} records from ${summary.file} into ${describeTarget(summary.target)} in ${duration(summary.elapsedMs)}${summary.dryRun ? ' (dry run: nothing sent)' : ''}`];
+  const lines = [`${mark} ${summary.resource}: ${plural(counts.read, 'record')} from ${summary.file} into ${describeTarget(summary.target)} in ${duration(summary.elapsedMs)}${summary.dryRun ? ' (dry run: nothing sent)' : ''}`];
   const outcome = summary.dryRun
     ? [`would create ${count(summary.wouldCreate)}`, summary.wouldUpdate ? `would update ${count(summary.wouldUpdate)}` : '']
     : [`created ${count(counts.created)}`, counts.updated ? `updated ${count(counts.updated)}` : '', counts.matched ? `matched ${count(counts.matched)}` : ''];
   outcome.push(
-    `already done ${count(counts.skipped)}`,
+    `skipped ${count(counts.skipped)}`,
     counts.invalid ? colors.red(`invalid ${count(counts.invalid)}`) : 'invalid 0',
     counts.failed ? colors.red(`failed ${count(counts.failed)}`) : '',
     counts.blocked ? colors.red(`blocked ${count(counts.blocked)}`) : '',
@@ -106,7 +106,7 @@ export function formatSummary(summary: ImportSummary, colors: Colors, rerun?: st
     );
   }
   if (summary.outages > 0) {
-    lines.push(`  Feishu could not be reached ${count(summary.outages)} time(s), ${duration(summary.outageMs)} in all: sending paused and probed, no record spent its tries on it`);
+    lines.push(`  Feishu could not be reached ${plural(summary.outages, 'time')}, ${duration(summary.outageMs)} in all: sending paused and probed, no record spent its tries on it`);
   }
   if (summary.stoppedEarly) lines.push(colors.red(`  stopped early: ${summary.stoppedEarly}`));
   if (summary.problemGroups.length > 0) lines.push(`  problems, by reason:`, ...formatProblemGroups(summary.problemGroups, colors, '    '));
@@ -133,7 +133,7 @@ function keptNote(kept: string[], rejects: string): string {
 function unloggedLines(unlogged: LogEntry[], log: string | null, colors: Colors): string[] {
   const sed = `sed -n 's/^${unloggedPrefix}//p' saved-stderr >> ${log ?? 'LOG'}`;
   return [
-    colors.red(`  ${count(unlogged.length)} outcome(s) could not be written to the result log; each follows on a line of its own after '${unloggedPrefix}'.`),
+    colors.red(`  ${plural(unlogged.length, 'outcome')} could not be written to the result log; each follows on a line of its own after '${unloggedPrefix}'.`),
     colors.red(`  Once the log can be written, append them to it before running again (${sed}), or a record they name as created is created again.`),
     ...unlogged.map((entry) => `${unloggedPrefix}${JSON.stringify(entry)}`),
   ];
@@ -147,13 +147,12 @@ export function formatProblemGroups(groups: ProblemGroup[], colors: Colors, inde
   const lines = groups.slice(0, reasonsShown).map((group) => {
     const values = group.values ? ` (e.g. ${group.values.join(', ')})` : '';
     const where = `${group.lines.length > 1 ? 'lines' : 'line'} ${group.lines.join(', ')}${group.count > group.lines.length ? ', …' : ''}`;
-    const records = `${count(group.count)} ${group.count === 1 ? 'record' : 'records'}`;
-    return `${indent}${colors.red(`${group.field}:`)} ${group.reason}${values} — ${records}, ${where}${group.file ? ` of ${group.file}` : ''}`;
+    return `${indent}${colors.red(`${group.field}:`)} ${group.reason}${values} — ${plural(group.count, 'record')}, ${where}${group.file ? ` of ${group.file}` : ''}`;
   });
   const hidden = groups.slice(reasonsShown);
   if (hidden.length > 0) {
     const records = hidden.reduce((sum, group) => sum + group.count, 0);
-    lines.push(colors.dim(`${indent}… and ${count(hidden.length)} more reasons (${count(records)} records): see the result log`));
+    lines.push(colors.dim(`${indent}… and ${count(hidden.length)} more reasons (${plural(records, 'record')}): see the result log`));
   }
   return lines;
 }

@@ -1,12 +1,8 @@
-/**
- * The end of a verify, in words for people (stderr) and as a report file: a CSV of every record that is not `ok`,
- * one row per differing field (one row for a record missing, not imported or not checked), with its file and line
- * in the export, so it can be opened in a spreadsheet next to the export. Pure: the command writes the text.
- */
+/** The end of a verify, in words for people (stderr); the report file is verifyReport.ts's. Pure. */
 import type { Colors } from './colors.js';
 import { checkStatuses, type CheckStatus } from '../readBack/checkStatus.js';
-import type { RecordCheck, StepVerification } from '../readBack/verifyStep.js';
-import { count, duration } from './format.js';
+import type { StepVerification } from '../readBack/verifyStep.js';
+import { count, duration, plural } from './format.js';
 
 export interface VerifySummary {
   /** A plan file, or null for a single export. */
@@ -43,7 +39,7 @@ export function formatVerifySummary(summary: VerifySummary, colors: Colors): str
   const lines: string[] = [];
   const exports = summary.steps.length === 1 ? summary.steps[0]!.file : `${summary.steps.length} exports of ${summary.plan}`;
   lines.push(
-    `verify: ${count(summary.records)} records from ${exports} checked against Feishu in ${duration(summary.elapsedMs)} ` +
+    `verify: ${plural(summary.records, 'record')} from ${exports} checked against Feishu in ${duration(summary.elapsedMs)} ` +
       `(${summary.recordsPerSec.toFixed(1)} records/s, ${plural(summary.readRequests, 'read request')})`,
   );
   const header = ['', ...checkStatuses];
@@ -70,35 +66,4 @@ export function formatVerifySummary(summary: VerifySummary, colors: Colors): str
   else if (summary.ok) lines.push(colors.green('✔ every record checked is on Feishu as the export says'));
   else lines.push(colors.red(`✖ ${plural(counts.missing + counts.differs + counts['not imported'] + summary.readFailures, 'record')} not as the export says`));
   return `${lines.join('\n')}\n`;
-}
-
-function plural(value: number, noun: string): string {
-  return `${count(value)} ${noun}${value === 1 ? '' : 's'}`;
-}
-
-export const reportColumns = ['resource', 'file', 'line', 'external_id', 'id', 'status', 'field', 'export_value', 'server_value', 'detail'] as const;
-
-/** The report file's text: a UTF-8 BOM (so spreadsheets read Chinese right), the header, one row per finding. */
-export function verifyReportCsv(checks: readonly RecordCheck[]): string {
-  const rows: string[][] = [[...reportColumns]];
-  for (const check of checks) {
-    const base = [check.resource, check.file, String(check.line), check.external_id ?? '', check.id ?? '', check.status];
-    if (check.differences?.length) {
-      for (const difference of check.differences) rows.push([...base, difference.field, cellValue(difference.export), cellValue(difference.server), '']);
-    } else {
-      rows.push([...base, '', '', '', check.detail ?? '']);
-    }
-  }
-  return `\uFEFF${rows.map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
-}
-
-/** A value as a cell: text as it is, anything else as JSON, no value as an empty cell. */
-function cellValue(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
-/** RFC 4180 quoting: a cell with a comma, a quote or a line break is quoted, its quotes doubled. */
-function csvCell(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

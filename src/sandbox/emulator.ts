@@ -46,6 +46,8 @@ export interface EmulatorOptions extends FaultRates {
   tokenTtlSeconds: number;
   /** external_ids that always get HTTP 500 code 1002001. */
   failExternalIds: readonly string[];
+  /** Resources whose read-back API answers HTTP 404, as for an app or a tenant that cannot read them back. */
+  unreadable?: readonly string[];
   random: Random;
   newToken: () => string;
   /** Told of every change to the records as it is decided (the state file). */
@@ -207,6 +209,7 @@ export class FeishuEmulator {
       case 'delete':
         return this.delete(endpoint, route.id!, now);
       case 'read':
+        if (this.options.unreadable?.includes(endpoint.resource)) return json(404, { code: 404, msg: 'not found' });
         return this.readAnswer(endpoint, 'read', readBack(this.store, this.options.endpoints, endpoint, request.query ?? new URLSearchParams(), parsed.value, this.options.reading));
       case 'match':
         return this.readAnswer(endpoint, 'lookups', lookUp(this.store, endpoint, endpoint.match!, parsed.value));

@@ -10,7 +10,7 @@ import { endpointFor, endpoints } from '../endpoints/registry.js';
 import type { SandboxStats } from './counters.js';
 import { FeishuEmulator, type Answer, type AppRefusal, type ParentChecks } from './emulator.js';
 import { drawDelayMs } from './faults.js';
-import { readBody, sendJson } from './http.js';
+import { BodyTooLarge, readBody, sendJson } from './http.js';
 import { introspect, introspectionPrefix } from './introspection.js';
 import { seededRandom } from './random.js';
 import { seedBody, type SeedTalent } from './seed.js';
@@ -48,6 +48,8 @@ export interface SandboxOptions {
   tokenTtlSeconds?: number;
   /** These external_ids always get HTTP 500 1002001: a record that keeps failing. */
   failExternalIds?: string[];
+  /** Resources whose read-back API answers HTTP 404 (nothing can be read back): a create a crash cut off cannot be checked. */
+  unreadable?: string[];
   /** Seeds the source that draws faults and jitter, for reproducible runs; random when left out. */
   seed?: number;
   /** Default true: a create repeating an external_id returns the record it made. False: a server with no such memory. */
@@ -62,6 +64,8 @@ export interface SandboxOptions {
   parentChecks?: ParentChecks;
   /** A just-created parent is invisible to its children's creates for this long, default 0. */
   visibilityDelayMs?: number;
+  /** Told of every API request as it arrives (its method, path, query string and body text): what a test checks the bodies of. */
+  onRequest?: (request: { method: string; path: string; query: string; body: string }) => void;
   /** Refuse the app itself with this whole-app code once so many API requests were answered (a used-up quota). */
   refuseApp?: AppRefusal;
   /** Talents already in Feishu when the sandbox starts (for look-ups to find). */
@@ -178,13 +182,21 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://sandbox');
-    const body = await readBody(request);
+    let body: string;
+    try {
+      body = await readBody(request);
+    } catch (error) {
+      if (!(error instanceof BodyTooLarge)) throw error;
+      // As the API's gateway would: refused unread, and the connection closed so the rest is never read either.
+      return sendJson(response, 413, { code: 1002002, msg: `参数错误: ${error.message}` }, { connection: 'close' });
+    }
     const method = request.method ?? '';
     const now = Date.now();
     if (url.pathname.startsWith(introspectionPrefix)) {
       const reply = introspect(emulator, method, url.pathname, body, now) ?? { status: 404, body: { error: 'not found' } };
       return sendJson(response, reply.status, reply.body);
     }
+    settings.onRequest?.({ method, path: url.pathname, query: url.search, body });
     // Decided now, delivered after the latency: a client that gives up waiting may find on retry that it was created.
     const answer = emulator.answer({ method, path: url.pathname, query: url.searchParams, authorization: request.headers.authorization, body }, now);
     const delayMs = answer.kind === 'json' && answer.immediate ? 0 : drawDelayMs(random, settings.latencyMs, settings.jitterMs);

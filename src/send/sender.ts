@@ -52,6 +52,11 @@ export interface SendJob {
    * and create it only when it is not there (a failed look-up fails the record rather than risk a second copy).
    */
   recover?: () => Promise<Found>;
+  /**
+   * Called once, just before the create first goes on the wire (after its slot, its token and the pace), to write
+   * its intent; false when that could not be written: the create is then not sent (pending).
+   */
+  announce?: () => boolean;
 }
 
 export type SendResult =
@@ -370,6 +375,7 @@ export class Sender {
         this.stop(error instanceof Error ? error : new Error(String(error)));
         return { kind: 'pending' };
       }
+      if (tries.attempts === 0 && job?.announce && !job.announce()) return { kind: 'pending' };
       tries.attempts++;
       this.stats.requests++;
       const sentAt = clock.now();

@@ -6,7 +6,7 @@
 import { endpointFor } from '../endpoints/registry.js';
 import type { DeletedEntry } from '../log/resultLog.js';
 import type { Colors } from '../report/colors.js';
-import { count, duration } from '../report/format.js';
+import { count, duration, plural, resourceCount } from '../report/format.js';
 import type { DeleteProblem, ResourceCounts } from './run.js';
 import type { LeftRecords } from './targets.js';
 
@@ -35,6 +35,11 @@ export interface UndoSummary {
   done: Record<string, ResourceCounts>;
   heldBack: string[];
   left: LeftRecords[];
+  /**
+   * Records an import sent and stopped before their answers were logged (intents with no outcome): they may exist,
+   * and the log has no Feishu id to delete them by. While any may, the undo does not report a clean tenant.
+   */
+  mayExist: LeftRecords[];
   /** Records found rather than made by this tool (matched talents): never deleted. */
   matched: Record<string, number>;
   problems: DeleteProblem[];
@@ -47,17 +52,25 @@ export interface UndoSummary {
 
 /** "300 interviews, 300 assessments (with their interviews), 200 applications"; nothing to delete: "nothing". */
 export function plannedText(planned: readonly PlannedCount[]): string {
-  const parts = planned.filter((one) => one.count > 0).map((one) => `${count(one.count)} ${one.resource}${one.carriedBy ? ` (with their ${one.carriedBy})` : ''}`);
+  const parts = planned.filter((one) => one.count > 0).map((one) => `${resourceCount(one.count, one.resource)}${one.carriedBy ? ` (with their ${one.carriedBy})` : ''}`);
   return parts.length > 0 ? parts.join(', ') : 'nothing';
 }
 
+/** The `baseUrl` of a rehearsal's undo: its sandbox has a new port every run, and no app of the user's. */
+export const sandboxUrl = 'sandbox';
+
 function targetText(target: UndoTarget): string {
-  return `${target.baseUrl} (app ${target.appId ?? 'not set'})`;
+  return target.baseUrl === sandboxUrl ? 'the sandbox' : `${target.baseUrl} (app ${target.appId ?? 'not set'})`;
 }
 
-/** The question a terminal is asked; the answer must be the app id. */
+/** What must be typed to confirm, and its name in the question: the app id, or for a rehearsal the word sandbox. */
+export function confirmation(target: UndoTarget): { word: string; named: string } {
+  return target.appId === undefined ? { word: sandboxUrl, named: `'${sandboxUrl}'` } : { word: target.appId, named: 'the app id' };
+}
+
+/** The question a terminal is asked; the answer must be the app id (a rehearsal's: sandbox). */
 export function confirmQuestion(planned: readonly PlannedCount[], target: UndoTarget): string {
-  return `Delete ${plannedText(planned)} from ${targetText(target)}? Type the app id to confirm: `;
+  return `Delete ${plannedText(planned)} from ${targetText(target)}? Type ${confirmation(target).named} to confirm: `;
 }
 
 /** The first progress line: `start: undo: 300 interviews, … from https://open.feishu.cn (app cli_x) · about 9m32s`. */
@@ -82,6 +95,11 @@ export function slowLimits(planned: readonly PlannedCount[]): string[] {
 }
 
 export function undoSucceeded(summary: UndoSummary): boolean {
+  return deletesDone(summary) && summary.mayExist.length === 0;
+}
+
+/** Every delete planned was done: a rerun of the undo has nothing more to do. */
+function deletesDone(summary: UndoSummary): boolean {
   return !summary.interrupted && Object.values(summary.done).every((counts) => counts.failed === 0 && counts.pending === 0);
 }
 
@@ -106,15 +124,16 @@ export function formatUndoSummary(summary: UndoSummary, colors: Colors, stopped 
     }
   }
   for (const left of summary.left) lines.push(`  ${left.resource}: ${count(left.count)} left: ${left.reason}`);
+  for (const maybe of summary.mayExist) lines.push(colors.yellow(`  ${maybe.resource}: ${count(maybe.count)} may exist: ${maybe.reason}`));
   for (const [resource, matched] of Object.entries(summary.matched)) {
     lines.push(`  ${resource}: ${count(matched)} matched (they existed before the import): never deleted`);
   }
   for (const note of summary.notes) lines.push(`  ${note}`);
   if (summary.problems.length > 0) lines.push(...problemTable(summary.problems, colors));
   if (summary.logs.length > 0) lines.push(`  result log${summary.logs.length > 1 ? 's' : ''}: ${summary.logs.join(', ')}`);
-  if (!summary.dryRun && !ok) lines.push('  run the same command again to continue; nothing is deleted twice');
+  if (!summary.dryRun && (stopped || !deletesDone(summary))) lines.push('  run the same command again to continue; nothing is deleted twice');
   if (summary.unlogged.length > 0) {
-    lines.push(colors.red(`  ${count(summary.unlogged.length)} deletion(s) could not be written to the result log; append these lines to it before running again:`));
+    lines.push(colors.red(`  ${plural(summary.unlogged.length, 'deletion')} could not be written to the result log; append these lines to it before running again:`));
     lines.push(...summary.unlogged.map((entry) => `unlogged: ${JSON.stringify(entry)}`));
   }
   return `${lines.join('\n')}\n`;

@@ -5,6 +5,7 @@
  * closures once; checking a record is then plain property reads.
  */
 import type { AnswerRule, EndpointDescription, Fields, FieldType } from '../endpoints/types.js';
+import { MAX_FIELD_CHARACTERS } from '../limits.js';
 import { dateFormatsTried, dateReader, type DateReader } from './dates.js';
 import { diallingCodeAt, type PhoneReader } from './phone.js';
 import { intReader } from './integers.js';
@@ -120,6 +121,7 @@ function typeCheck(type: FieldType, compiler: Compiler, prefix: string): Check {
       const format = type.format === 'email' ? emailProblem : undefined;
       return (value, path, problems) => {
         if (typeof value === 'string') {
+          if (value.length > MAX_FIELD_CHARACTERS) return refuse(problems, path, tooLong(value));
           const wrong = format?.(value);
           return wrong === undefined ? value : refuse(problems, path, `${shown(value)} is not an email address (${wrong})`);
         }
@@ -150,7 +152,8 @@ function typeCheck(type: FieldType, compiler: Compiler, prefix: string): Check {
         let refused = false;
         for (let index = 0; index < value.length; index++) {
           const item: unknown = value[index];
-          if (typeof item === 'string') items.push(item);
+          if (typeof item === 'string' && item.length > MAX_FIELD_CHARACTERS) refused = refuse(problems, `${path}[${index}]`, tooLong(item)) === invalid;
+          else if (typeof item === 'string') items.push(item);
           else if (typeof item === 'number' && Number.isFinite(item)) items.push(String(item));
           else refused = refuse(problems, `${path}[${index}]`, `${shown(item)} is not text`) === invalid;
         }
@@ -185,6 +188,10 @@ function typeCheck(type: FieldType, compiler: Compiler, prefix: string): Check {
       };
     }
   }
+}
+
+function tooLong(text: string): string {
+  return `is ${text.length.toLocaleString('en-US')} characters long, over the ${MAX_FIELD_CHARACTERS.toLocaleString('en-US')} a field may hold`;
 }
 
 /**

@@ -249,7 +249,7 @@ describe('hire-import assessments', () => {
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout).counts).toMatchObject({ created: 7, invalid: 3 });
     expect(readdirSync(join(folder, 'hire-import-state'))).toEqual(['sandbox']);
-    expect(readdirSync(join(folder, 'hire-import-state', 'sandbox')).sort()).toEqual(['assessments.results.jsonl', 'sandbox-state.jsonl']);
+    expect(readdirSync(join(folder, 'hire-import-state', 'sandbox')).sort()).toEqual(['assessments.results.jsonl', 'assessments.results.jsonl.run', 'sandbox-state.jsonl']);
     expect(readLog(sandboxLog(folder))).toHaveLength(10);
   });
 });

@@ -287,16 +287,17 @@ describe('hire-import migrate', () => {
     const folder = workspace(...fixtureFiles);
     const run = await runCli(['migrate', 'migration.yaml', '--sandbox', '--json'], { cwd: folder });
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('sandbox: importing into a local emulator');
+    expect(run.stderr).toContain('sandbox: a local emulator at');
     // No talent is there before the run: all eight are created.
     expect(countsOf(JSON.parse(run.stdout))).toMatchObject({ ...expectedCounts, talents: { read: 8, created: 8, matched: 0 } });
     // The ids chained: the interviews' applications are the ids the applications step logged, in the same sandbox.
     const applications = new Set(loggedIds(folder, 'applications', true).values());
     const interviews = readLog(sandboxLog(folder, 'interviews')).filter((line) => line.status === 'created');
     expect(interviews).toHaveLength(8);
-    // The rehearsal's state, all of it beside its logs: one sandbox's records for every step.
+    // The rehearsal's state, all of it beside its logs: one sandbox's records for every step, how each step's run ended.
     expect(readdirSync(join(folder, 'hire-import-state'))).toEqual(['sandbox']);
-    expect(readdirSync(join(folder, 'hire-import-state', 'sandbox')).sort()).toEqual([...steps.map(({ step }) => `${step}.results.jsonl`), 'sandbox-state.jsonl'].sort());
+    const kept = steps.flatMap(({ step }) => [`${step}.results.jsonl`, `${step}.results.jsonl.run`]);
+    expect(readdirSync(join(folder, 'hire-import-state', 'sandbox')).sort()).toEqual([...kept, 'sandbox-state.jsonl'].sort());
     expect(applications.size).toBe(9);
   });
 

@@ -283,7 +283,7 @@ describe("preview of a plan's step", () => {
     expect(interviews.code).toBe(1);
     expect(interviews.stdout).toContain('"external_application_id": "(dry run: A2001)"');
     expect(interviews.stdout).toContain("line 10: invalid\n  external_application_id: parent 'A2099' is neither in step applications's log nor among the records a run of its input would create");
-    expect(interviews.stderr).toContain('9 record(s) shown, 1 invalid; nothing was sent');
+    expect(interviews.stderr).toContain('9 records shown, 1 invalid; nothing was sent');
     // I3009 would be blocked, so its assessment F4009 has no parent either.
     const assessments = await runCli(['preview', 'migration.yaml', '--step', 'assessments', '-n', '20'], { cwd: plan });
     expect(assessments.stdout).toContain("external_interview_id: parent 'I3009' is neither in step interviews's log");

@@ -93,7 +93,7 @@ describe('the default state', () => {
     const february = await runCli(['assessments', 'february.csv', '--json', ...fast], { cwd: folder, env });
     expect(february.code).toBe(0);
     expect(JSON.parse(february.stdout).counts).toMatchObject({ read: 6, created: 4, skipped: 2 });
-    expect(february.stderr).toContain('created 4 · already done 2');
+    expect(february.stderr).toContain('created 4 · skipped 2');
     // Created once each, by the log, not by the server's 24-hour memory.
     expect(sandbox.stats()).toMatchObject({ created: 10, replayed: 0 });
     // Answers arrive in any order on several connections.
@@ -162,7 +162,7 @@ describe('a rehearsal', () => {
     const run = await runCli(['assessments', 'export.csv', '--sandbox', ...fast], { cwd: folder });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(
-      `hire-import: ${log} says 2 record(s) were created in the sandbox, but the sandbox's state (hire-import-state/sandbox/sandbox-state.jsonl) is gone, so it no longer holds them; ` +
+      `hire-import: ${log} says 2 records were created in the sandbox, but the sandbox's state (hire-import-state/sandbox/sandbox-state.jsonl) is gone, so it no longer holds them; ` +
         `nothing was sent. Delete ${log} to rehearse from the start`,
     );
     rmSync(join(folder, log));

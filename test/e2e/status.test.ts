@@ -22,8 +22,8 @@ describe('hire-import status', () => {
     const text = await runCli(['status', log], { cwd: folder });
     expect(text.code).toBe(0);
     const lines = text.stdout.split('\n');
-    expect(lines.slice(0, 2)).toEqual([`${log}: 10 records of 10 (100%) from assessments-with-errors.csv`, '  created 7 · failed 0 · invalid 3']);
-    expect(lines[2]).toMatch(/^ {2}last outcome \S+Z \([\d.]+s ago\) · /);
+    expect(lines.slice(0, 2)).toEqual([`${log}: 10 records (done) from assessments-with-errors.csv`, '  created 7 · failed 0 · invalid 3']);
+    expect(lines[2]).toMatch(/^ {2}done: the import finished \S+Z \([\d.]+s ago\)$/);
     expect(lines.slice(3)).toEqual([
       '  failed and invalid now, by reason:',
       '    external_interview_id: is required — 1 record, line 9',

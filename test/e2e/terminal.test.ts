@@ -32,7 +32,7 @@ describe.runIf(process.platform === 'linux')('on a terminal', () => {
     for (const frame of frames) expect([...frame].length).toBeLessThan(columns); // one-column characters here
     expect(frames.some((frame) => frame.endsWith('…'))).toBe(true); // the full line is wider: it was cut
     expect(run.output).toContain(`${red}invalid 3`); // stderr is the terminal: colour
-    expect(run.output).toMatch(/created 7 · already done 0/);
+    expect(run.output).toMatch(/created 7 · skipped 0/);
   });
 
   it('shows the cursor again when Ctrl-C interrupts the run', async () => {

@@ -100,7 +100,7 @@ describe('outages', () => {
     expect(new Set(statuses(logPath).created)).toEqual(new Set(ids));
     expect(existsSync(rejectsPath)).toBe(false);
     expect(again.records('assessments').length).toBe(40); // the state file holds both sandboxes' records: none twice
-    expect(result.stderr).toMatch(/Feishu could not be reached 1 time\(s\), [\d.]+s in all: sending paused and probed/);
+    expect(result.stderr).toMatch(/Feishu could not be reached 1 time, [\d.]+s in all: sending paused and probed/);
     // A watcher of the plain lines (cron, CI) sees the pause and the resume, each on a timestamped line of its own.
     const stamp = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ';
     const paused = new RegExp(`^${stamp} Feishu unreachable since \\d\\d:\\d\\d:\\d\\d UTC \\([\\d.ms]+\\): sending paused, probing with one request 1s, 2s, 4s \\.\\.\\. at most 1m apart; stops after --max-outage 15m$`, 'm');
@@ -372,8 +372,7 @@ describe('stopping', () => {
    */
   async function migrated() {
     const stateFile = join(workspace(), 'feishu.jsonl');
-    // The SDK's reading until verify matches by the Feishu id alone (issue 16, the next landing).
-    let sandbox = await sandboxOn({ parentChecks: 'always', reading: 'sdk', stateFile });
+    let sandbox = await sandboxOn({ parentChecks: 'always', stateFile });
     const fixture = readdirSync(join('fixtures', 'migration')).filter((name) => name !== 'README.md');
     const folder = workspace(...fixture.map((name) => `fixtures/migration/${name}`));
     const env = credentialEnv(sandbox.url);
@@ -381,7 +380,7 @@ describe('stopping', () => {
     const reopen = async (options: SandboxOptions) => {
       await sandbox.close();
       sandboxes.splice(sandboxes.indexOf(sandbox), 1);
-      sandbox = await sandboxOn({ parentChecks: 'always', reading: 'sdk', stateFile, port: sandbox.port, ...options });
+      sandbox = await sandboxOn({ parentChecks: 'always', stateFile, port: sandbox.port, ...options });
       return sandbox;
     };
     return { folder, env, reopen };

@@ -11,8 +11,7 @@ import { credentialEnv, credentials, readLog, runCli, stateLog, workspace } from
 
 let sandbox: Sandbox;
 beforeEach(async () => {
-  // The SDK's reading until verify matches by the Feishu id alone (issue 16, the next landing).
-  sandbox = await startSandbox({ ...credentials, rateLimit: 0, reading: 'sdk' });
+  sandbox = await startSandbox({ ...credentials, rateLimit: 0 });
 });
 afterEach(async () => {
   await sandbox.close();
@@ -156,6 +155,111 @@ describe('verify', () => {
     const run = await runCli(['verify', 'talents', 'talents.jsonl'], { cwd: folder, env });
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('talents: 1 record not checked (the report says why); they do not change the exit code');
-    expect(readFileSync(join(folder, 'talents.verify.csv'), 'utf8')).toContain(',not checked,,,,Feishu has no way to read talents back by id');
+    expect(readFileSync(join(folder, 'talents.verify.csv'), 'utf8')).toContain('talents,talents.jsonl,,,,not checked,,,,1 record created: Feishu has no way to read talents back by id');
+  });
+});
+
+/**
+ * A whole chain of 20 applications as a legacy export has it: a talent each, an interview each with two assessments
+ * created on their own, an offer and a background check each with attachment ids.
+ */
+function chainOf20(folder: string): void {
+  const write = (name: string, lines: string[]) => writeFileSync(join(folder, name), `${lines.join('\n')}\n`);
+  const n = Array.from({ length: 20 }, (_, index) => index + 1);
+  write('candidates.csv', ['key,name,email', ...n.map((i) => `C${i},候选人${i},c${i}@example.com`)]);
+  write('applications.csv', ['key,candidate,job', ...n.map((i) => `A${i},C${i},工程师${i}`)]);
+  write('interviews.csv', ['key,application,at,attended', ...n.map((i) => `I${i},A${i},2024-03-${String(i).padStart(2, '0')} 10:00,2`)]);
+  write('assessments.csv', ['key,interview,who,verdict,notes', ...n.flatMap((i) => [`F${i}a,I${i},张磊,2,好${i}`, `F${i}b,I${i},李娜,3,再看${i}`])]);
+  write('offers.csv', ['key,application,status,files', ...n.map((i) => `O${i},A${i},accepted,71${i}01|71${i}02`)]);
+  write('checks.csv', ['key,application,result,files', ...n.map((i) => `B${i},A${i},clear,72${i}01`)]);
+  const yaml = (lookup: string, fields: string) => `${lookup}fields:\n${fields}`;
+  const step = (name: string) => `lookups:\n  ${name}: { step: ${name} }\n`;
+  writeFileSync(join(folder, 'talents.yaml'), yaml('', '  external_id: key\n  basic_info.name: name\n  basic_info.email: email\n'));
+  writeFileSync(join(folder, 'applications.yaml'), yaml(step('talents'), '  external_id: key\n  talent_id: { from: candidate, lookup: talents }\n  job_title: job\n'));
+  writeFileSync(join(folder, 'interviews.yaml'), yaml(`input: { timezone: Asia/Shanghai }\n${step('applications')}`, '  external_id: key\n  external_application_id: { from: application, lookup: applications }\n  begin_time: at\n  participate_status: attended\n'));
+  writeFileSync(join(folder, 'assessments.yaml'), yaml(step('interviews'), '  external_id: key\n  external_interview_id: { from: interview, lookup: interviews }\n  username: who\n  conclusion: verdict\n  content: notes\n'));
+  writeFileSync(join(folder, 'offers.yaml'), yaml(step('applications'), '  external_id: key\n  external_application_id: { from: application, lookup: applications }\n  offer_status: status\n  attachment_id_list: { from: files, split: "|" }\n'));
+  writeFileSync(join(folder, 'checks.yaml'), yaml(step('applications'), '  external_id: key\n  external_application_id: { from: application, lookup: applications }\n  result: result\n  attachment_id_list: { from: files, split: "|" }\n'));
+  writeFileSync(
+    join(folder, 'migration.yaml'),
+    `steps:\n${[
+      ['talents', 'candidates.csv'],
+      ['applications', 'applications.csv'],
+      ['interviews', 'interviews.csv'],
+      ['assessments', 'assessments.csv'],
+      ['offers', 'offers.csv'],
+      ['background-checks', 'checks.csv'],
+    ]
+      .map(([resource, input]) => `  - { resource: ${resource}, input: ${input}, mapping: ${resource === 'background-checks' ? 'checks' : resource}.yaml }\n`)
+      .join('')}`,
+  );
+}
+
+describe.each(['docs', 'sdk'] as const)("verify of an intact migration, the sandbox answering in the %s' reading", (reading) => {
+  it('is clean: every record matched by the Feishu id its log holds, only the fields the answer carries compared', async () => {
+    await sandbox.close();
+    sandbox = await startSandbox({ ...credentials, rateLimit: 0, reading });
+    const folder = workspace();
+    chainOf20(folder);
+    const env = credentialEnv(sandbox.url);
+    const migrated = await runCli(['migrate', 'migration.yaml', '--quiet'], { cwd: folder, env });
+    expect(migrated.code).toBe(0);
+    expect(sandbox.records('assessments')).toHaveLength(40);
+    expect(sandbox.records('offers').map((record) => (record.body.attachment_id_list as string[]).length)).toEqual(Array(20).fill(2));
+    const run = await runCli(['verify', 'migration.yaml', '--json'], { cwd: folder, env });
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.stdout);
+    expect(summary.steps.map((step: { step: string; counts: Record<string, number> }) => [step.step, step.counts.ok, step.counts.differs, step.counts.missing])).toEqual([
+      ['talents', 0, 0, 0],
+      ['applications', 20, 0, 0],
+      ['interviews', 20, 0, 0],
+      ['assessments', 40, 0, 0],
+      ['offers', 20, 0, 0],
+      ['background-checks', 20, 0, 0],
+    ]);
+  });
+});
+
+describe('migrate --update-changed, as verify advises it', () => {
+  it('sends nothing after a migrate, then only what changed; an offer update of 11 attachment ids is refused before sending', async () => {
+    const folder = workspace();
+    chainOf20(folder);
+    const env = credentialEnv(sandbox.url);
+    const cli = (...args: string[]) => runCli(args, { cwd: folder, env });
+    expect((await cli('migrate', 'migration.yaml', '--quiet')).code).toBe(0);
+    type Steps = { steps: Array<{ counts: Record<string, number> }> };
+    const counts = (run: { stdout: string }, name: string) => (JSON.parse(run.stdout) as Steps).steps.map((step) => step.counts[name]);
+
+    // One hash for every path: the plan logged the bodies as sent, so nothing reads as changed.
+    const unchanged = await cli('migrate', 'migration.yaml', '--update-changed', '--json');
+    expect(unchanged.code).toBe(0);
+    expect(counts(unchanged, 'updated')).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(counts(unchanged, 'skipped')).toEqual([20, 20, 20, 40, 20, 20]);
+    expect(sandbox.stats().updated).toBe(0);
+
+    const checkId = readLog(stateLog(folder, sandbox.url, 'background-checks')).find((entry) => entry.external_id === 'B1')!.id as string;
+    sandbox.changeRecord('background-checks', checkId, { result: 'pending' });
+    const offers = readFileSync(join(folder, 'offers.csv'), 'utf8')
+      .replace('O2,A2,accepted,', 'O2,A2,declined,')
+      .replace('O3,A3,accepted,71301|71302', `O3,A3,accepted,${Array.from({ length: 11 }, (_, n) => `73${n}`).join('|')}`);
+    writeFileSync(join(folder, 'offers.csv'), offers);
+    const verified = await cli('verify', 'migration.yaml', '--json');
+    expect(verified.code).toBe(1);
+    const advice = JSON.parse(verified.stdout).updateCommand as string;
+    expect(advice).toBe('hire-import migrate migration.yaml --update-changed');
+
+    const updated = await cli(...advice.split(' ').slice(1), '--json');
+    expect(updated.code).toBe(1); // O3 is refused
+    expect(counts(updated, 'updated')).toEqual([0, 0, 0, 0, 1, 1]);
+    expect(counts(updated, 'invalid')).toEqual([0, 0, 0, 0, 1, 0]);
+    expect(JSON.parse(updated.stdout).steps[4].problems).toEqual([
+      { line: 4, external_id: 'O3', field: 'attachment_id_list', reason: 'an update takes at most 10 (20 on create), this one has 11: not sent; keep 10 at most to update it' },
+    ]);
+    expect(sandbox.stats()).toMatchObject({ updated: 2, invalid: 0 });
+    expect(sandbox.records('offers').find((record) => record.body.external_id === 'O2')!.body.offer_status).toBe('declined');
+
+    const again = await cli('verify', 'migration.yaml', '--json');
+    const differing = JSON.parse(again.stdout).steps.map((step: { counts: Record<string, number> }) => step.counts.differs);
+    expect(differing).toEqual([0, 0, 0, 0, 1, 0]); // O3, whose export the update could not send
   });
 });

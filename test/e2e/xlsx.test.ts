@@ -53,7 +53,8 @@ beforeEach(async () => {
 });
 afterEach(() => sandbox.close());
 
-const bodies = () => sandbox.assessments().map((stored) => stored.body);
+// By external_id: concurrent creates arrive in any order (M-004 before M-002 was seen under load).
+const bodies = () => sandbox.assessments().map((stored) => stored.body).sort((a, b) => String(a.external_id).localeCompare(String(b.external_id)));
 
 describe('hire-import assessments export.xlsx', () => {
   it('reads the first sheet as shown in Excel, refuses the id Excel damaged, and writes it to a CSV rejects file that imports once fixed', async () => {
@@ -91,7 +92,7 @@ describe('hire-import assessments export.xlsx', () => {
     const rerun = await runCli(['assessments', 'export.rejects.csv', '--mapping', 'export.mapping.yaml', '--json'], { cwd: folder, env });
     expect(rerun.code).toBe(0);
     expect(JSON.parse(rerun.stdout).counts).toMatchObject({ created: 1, invalid: 0 });
-    expect(bodies()[3]).toEqual(body('M-003', '6986199832494934318', '王芳', 2, 5, '2024/3/2'));
+    expect(bodies()[2]).toEqual(body('M-003', '6986199832494934318', '王芳', 2, 5, '2024/3/2'));
   });
 
   it('--sheet reads another sheet; a sheet the workbook lacks stops with exit 2, listing the sheets', async () => {

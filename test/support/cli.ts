@@ -4,19 +4,31 @@
  * run the real built bin as a subprocess, for what needs a process of its own (signals, pipes, limits, a TTY, the
  * real binary's exit codes). Both answer the same CliRun.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { systemClock, type Clock } from '../../src/clock.js';
 import { defaultLogPath, targetOf } from '../../src/log/target.js';
 import { main } from '../../src/main.js';
+import { programName } from '../../src/report/commandLine.js';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const binPath = join(repoRoot, 'bin/hire-import.js');
+
+/**
+ * A folder whose `hire-import` is this clone's bin, as `npm install --global .` makes it: on the PATH of every run, so
+ * the commands the CLI prints start `hire-import`, as an installed one's do. A test of a clone's own runs leaves it out.
+ */
+export const installedPath = (() => {
+  const folder = mkdtempSync(join(tmpdir(), 'hire-import-bin-'));
+  symlinkSync(binPath, join(folder, 'hire-import'));
+  return `${folder}${delimiter}${process.env.PATH}`;
+})();
 
 export interface CliRun {
   code: number | null;
@@ -47,7 +59,7 @@ export function startCli(args: string[], options: CliOptions = {}): { child: Chi
   const child = spawn(shell === undefined ? process.execPath : 'bash', shell === undefined ? argv : ['-c', shell], {
     cwd: options.cwd ?? repoRoot,
     // A clean environment: no credentials leak in from the developer's shell, no colours in assertions.
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...options.env },
+    env: { PATH: installedPath, HOME: process.env.HOME, NO_COLOR: '1', ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -87,13 +99,16 @@ async function runInProcess(args: string[], options: CliOptions): Promise<CliRun
   running.cwd = cwd;
   const stdout = collector();
   const stderr = collector();
+  const env = { PATH: installedPath, HOME: process.env.HOME, NO_COLOR: '1', ...options.env };
   try {
     const code = await main({
       argv: args,
+      // As src/cli.ts derives it for the built bin, run from `cwd` with `env`'s PATH.
+      program: programName(binPath, env.PATH, cwd),
       stdin: Readable.from([options.input ?? '']),
       stdout: stdout.stream,
       stderr: stderr.stream,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...options.env },
+      env,
       cwd,
       clock: options.clock ?? systemClock,
       signals: new EventEmitter(),
@@ -115,6 +130,20 @@ function collector(): { stream: Writable; text(): string } {
     },
   });
   return { stream, text: () => text };
+}
+
+/**
+ * Runs a line the CLI printed as a user pasting it into bash would, in `cwd`, with `path` as PATH (default: one
+ * with hire-import on it, as installed); a printed command is proven by this, not by reading it.
+ */
+export async function paste(line: string, cwd: string, path = installedPath): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)('bash', ['-c', line], { cwd, env: { PATH: path, HOME: process.env.HOME, NO_COLOR: '1' } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
 }
 
 /** A fresh folder holding copies of the named repo files, so tests never write next to the fixtures. */

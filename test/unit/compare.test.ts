@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { applications } from '../../src/endpoints/applications.js';
 import { assessments } from '../../src/endpoints/assessments.js';
 import { interviews } from '../../src/endpoints/interviews.js';
+import { offers } from '../../src/endpoints/offers.js';
 import { talents } from '../../src/endpoints/talents.js';
 import { differences } from '../../src/readBack/compare.js';
 
@@ -61,16 +62,27 @@ describe('differences', () => {
     expect(differences(assessments, assessment, server).map((difference) => difference.field)).toEqual(['assessment_dimension_list[1].title', 'content']);
   });
 
-  it("compares an interview's own assessments and leaves out those created on their own, which carry their external_id", () => {
+  it("needs each of an interview's own assessments in the answer, whatever else it lists: the docs' reading cannot tell the assessments created on their own apart", () => {
     const written = { username: 'lina', conclusion: 2, content: 'ok' };
     const sent = { external_id: 'I-1', external_application_id: '7001', interview_assessments: [written] };
     const own = { id: '11', ...written };
-    const created = { id: '12', external_id: 'A-1', external_interview_id: '10', username: 'chen', conclusion: 1 };
-    const carried = [{ field: 'interview_assessments', childKey: 'external_id' }];
-    expect(differences(interviews, sent, { id: '10', ...sent, interview_assessments: [own, created] }, carried)).toEqual([]);
-    expect(differences(interviews, sent, { id: '10', ...sent, interview_assessments: [{ ...own, content: 'changed' }, created] }, carried)).toEqual([
+    const created = { id: '12', username: 'chen', conclusion: 1 };
+    const carried = ['interview_assessments'];
+    const { external_id: _key, ...answered } = sent;
+    for (const listed of [[own, created], [created, own], [own]]) expect(differences(interviews, sent, { id: '10', ...answered, interview_assessments: listed }, carried)).toEqual([]);
+    expect(differences(interviews, { ...sent, interview_assessments: [] }, { id: '10', ...answered, interview_assessments: [created] }, carried)).toEqual([]);
+    expect(differences(interviews, sent, { id: '10', ...answered, interview_assessments: [{ ...own, content: 'changed' }, created] }, carried)).toEqual([
       { field: 'interview_assessments[0].content', export: 'ok', server: 'changed' },
     ]);
+    expect(differences(interviews, sent, { id: '10', ...answered, interview_assessments: undefined }, carried)).toEqual([{ field: 'interview_assessments', export: [written], server: undefined }]);
+  });
+
+  it('reads attachment ids from attachment_list[{id}] (the docs) or attachment_id_list (the SDK), in any order', () => {
+    const sent = { external_id: 'O-1', external_application_id: '7001', offer_status: 'accepted', attachment_id_list: ['71', '72'] };
+    const docs = { id: '9', external_application_id: '7001', offer_status: 'accepted', attachment_list: [{ id: '72', name: 'b.pdf', size: 2 }, { id: '71', name: 'a.pdf', size: 1 }] };
+    expect(differences(offers, sent, docs)).toEqual([]);
+    expect(differences(offers, sent, { id: '9', ...sent })).toEqual([]);
+    expect(differences(offers, sent, { ...docs, attachment_list: [{ id: '71', name: 'a.pdf', size: 1 }] })).toEqual([{ field: 'attachment_id_list', export: ['71', '72'], server: ['71'] }]);
   });
 
   it("compares nested objects by their fields and never a talent's local key", () => {

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -475,13 +476,39 @@ describe('log lock', () => {
   it('takes over a lock nobody has refreshed for the stale period (its owner died), whatever pid it names', async () => {
     const path = join(folder(), 'r.jsonl');
     mkdirSync(`${path}.lock`);
-    writeFileSync(`${path}.lock.owner`, JSON.stringify({ host: hostname(), pid: process.pid + 1, since: at }));
+    // A running process of this host (this one's parent), its start not named: it may be the owner, so staleness decides.
+    writeFileSync(`${path}.lock.owner`, JSON.stringify({ host: hostname(), pid: process.ppid, since: at }));
     await expect(lockResultLog(path, quiet)).rejects.toBeInstanceOf(LockedError);
     const minuteAgo = new Date(Date.now() - 60_000);
     utimesSync(`${path}.lock`, minuteAgo, minuteAgo);
     const lock = await lockResultLog(path, quiet);
     expect(JSON.parse(readFileSync(`${path}.lock.owner`, 'utf8'))).toMatchObject({ pid: process.pid, host: hostname() });
     await lock.release();
+  });
+
+  it('takes at once a fresh lock whose owner on this host is not running, or is a reused pid (another start tick); waits for a live owner or another host', async () => {
+    const path = join(folder(), 'r.jsonl');
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!; // exited: its pid runs nothing now
+    const parentStart = (() => {
+      const stat = readFileSync(`/proc/${process.ppid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
+    })();
+    const heldBy = (owner: Record<string, unknown>) => {
+      rmSync(`${path}.lock`, { recursive: true, force: true });
+      mkdirSync(`${path}.lock`);
+      writeFileSync(`${path}.lock.owner`, JSON.stringify({ since: at, ...owner }));
+    };
+    for (const owner of [{ host: hostname(), pid: dead }, { host: hostname(), pid: process.ppid, start: `${parentStart}1` }]) {
+      heldBy(owner);
+      const lock = await lockResultLog(path, quiet);
+      expect(JSON.parse(readFileSync(`${path}.lock.owner`, 'utf8'))).toMatchObject({ pid: process.pid, host: hostname() });
+      await lock.release();
+    }
+    for (const owner of [{ host: hostname(), pid: process.ppid, start: parentStart }, { host: `not-${hostname()}`, pid: dead }]) {
+      heldBy(owner);
+      await expect(lockResultLog(path, quiet)).rejects.toBeInstanceOf(LockedError);
+    }
+    expect(existsSync(path)).toBe(false); // the refused runs made no empty log
   });
 
   it('takes at once a fresh lock of an earlier process with this host and pid (a restarted container), not one of this process', async () => {

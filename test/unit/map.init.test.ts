@@ -14,7 +14,7 @@ import { draftMapping } from '../../src/map/init.js';
 import { compileMapping, loadMapping } from '../../src/map/mapping.js';
 import { openSource } from '../../src/read/source.js';
 
-const quiet = { stderr: () => {} };
+const quiet = { stderr: () => {}, program: 'hire-import' };
 
 /** Copies a fixture into a fresh folder, so init writes its mapping there. */
 function copyOf(fixture: string): string {
@@ -219,7 +219,7 @@ describe('preview', () => {
       [
         `warning: ${join(dir, 'm.yaml')}: fields.content.expr: 'note' is not a column of export.csv (did you mean 'notes'?)`,
         'warning: export.csv: no value of the mapping reads the columns notes, extra',
-        '1 record(s) shown, 0 invalid; nothing was sent',
+        '1 record shown, 0 invalid; nothing was sent',
         '',
       ].join('\n'),
     );

@@ -56,7 +56,7 @@ describe('loadMapping', () => {
   it('refuses unreadable files and bad syntax', async () => {
     expect(await loadError('bad.yaml', 'fields: [\n')).toMatch(/^bad\.yaml: not valid YAML: /);
     expect(await loadError('bad.json', '{')).toMatch(/^bad\.json: not valid JSON: /);
-    await expect(loadMapping(join(dir, 'missing.yaml'))).rejects.toThrow(/^cannot read mapping .*missing\.yaml/);
+    await expect(loadMapping(join(dir, 'missing.yaml'))).rejects.toThrow(/missing\.yaml: no such file \(the mapping\)$/);
   });
 });
 

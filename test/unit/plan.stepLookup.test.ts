@@ -33,11 +33,11 @@ describe('{ step } lookups', () => {
     );
   });
 
-  it('stop a single import before anything is read, saying to use { log: FILE }', async () => {
+  it('stop a single import of a step no resource is named like before anything is read, saying to use { log: FILE }', async () => {
     const spec = await loadMapping(file('single.yaml', 'lookups:\n  interviews: { step: interviews }\nfields:\n  external_interview_id: { from: i, lookup: interviews }\n'));
     await expect(compileMapping(spec, { endpoint: assessments, format: 'csv', header: ['i'], baseDir: dir })).rejects.toThrow(
       new ConfigError(
-        'mapping lookups.interviews: { step: interviews } works only inside a plan (hire-import migrate); use { log: FILE } for a single import',
+        'mapping lookups.interviews: { step: interviews } works outside a plan (hire-import migrate) only when it names a resource, whose log it reads; use { log: FILE } for a single import',
       ),
     );
   });

@@ -167,18 +167,19 @@ describe('migrate', () => {
   );
 
   it('takes the plan and the same sending options as the imports, declared once', async () => {
-    expect((await parse(['migrate', 'migration.yaml'])).call).toEqual({ command: 'migrate', options: { plan: 'migration.yaml', ...sending } });
+    expect((await parse(['migrate', 'migration.yaml'])).call).toEqual({ command: 'migrate', options: { plan: 'migration.yaml', updateChanged: false, ...sending } });
+    expect((await parse(['migrate', 'migration.yaml', '--update-changed'])).call).toMatchObject({ options: { updateChanged: true } });
     const { call } = await parse(['migrate', 'm.yaml', '--sandbox', '--dry-run', '--json', '--quiet', '--rate', '200', '--concurrency', '4', '--retries', '1', '--timeout', '50']);
     expect(call).toEqual({
       command: 'migrate',
-      options: { ...sending, plan: 'm.yaml', sandbox: true, dryRun: true, progress: 'off', rate: 200, concurrency: 4, retries: 1, timeoutMs: 50 },
+      options: { ...sending, plan: 'm.yaml', updateChanged: false, sandbox: true, dryRun: true, progress: 'off', rate: 200, concurrency: 4, retries: 1, timeoutMs: 50 },
     });
     expect((await parse(['migrate', 'm.yaml', '--max-duration', '5h30m', '--max-outage', '1h'])).call).toMatchObject({ options: { maxDurationMs: 19_800_000, maxOutageMs: 3_600_000 } });
     expect((await parse(['migrate', 'm.yaml', '--base-url', 'http://127.0.0.1:1'], { env: { FEISHU_APP_ID: 'cli_x' } })).call).toMatchObject({ options: { appId: 'cli_x', baseUrl: 'http://127.0.0.1:1' } });
   });
 
   it('refuses what only a single import takes', async () => {
-    for (const flag of ['--update-changed', '--max-errors', '--log', '-m']) {
+    for (const flag of ['--max-errors', '--log', '-m']) {
       const { call, stderr } = await parse(['migrate', 'm.yaml', flag, '1']);
       expect(call).toBeUndefined();
       expect(stderr).toMatch(/unknown option/);
@@ -190,7 +191,7 @@ describe('migrate', () => {
 const sandboxDefaults = { latencyMs: 0, jitterMs: 0, resetRate: 0, tokenTtlSeconds: 7200, idempotency: true, parentChecks: 'whenHeld', reading: 'docs', visibilityDelayMs: 0, stateFile: undefined } as const;
 
 /** What verify gets when only its target is given. */
-const verifyDefaults = { file: undefined, mapping: undefined, log: undefined, format: undefined, encoding: undefined, delimiter: undefined, sheet: undefined, report: undefined, baseUrl: 'https://open.feishu.cn', appId: undefined, appSecret: undefined, rate: undefined, concurrency: 50, retries: 5, timeoutMs: 30_000, maxDurationMs: undefined, maxOutageMs: 15 * 60_000 };
+const verifyDefaults = { file: undefined, mapping: undefined, log: undefined, format: undefined, encoding: undefined, delimiter: undefined, sheet: undefined, report: undefined, baseUrl: 'https://open.feishu.cn', appId: undefined, appSecret: undefined, rate: undefined, sandbox: false, concurrency: 50, retries: 5, timeoutMs: 30_000, maxDurationMs: undefined, maxOutageMs: 15 * 60_000 };
 
 describe('other commands', () => {
   it.each<{ args: string[]; call: CommandCall }>([
@@ -211,7 +212,7 @@ describe('other commands', () => {
     },
     {
       args: ['init', 'x.csv', '-o', 'm.yaml', '--force'],
-      call: { command: 'init', options: { file: 'x.csv', format: undefined, encoding: undefined, delimiter: undefined, output: 'm.yaml', force: true, endpoint: assessments } },
+      call: { command: 'init', options: { file: 'x.csv', format: undefined, encoding: undefined, delimiter: undefined, output: 'm.yaml', force: true, endpoint: undefined } },
     },
     {
       args: ['init', 'a.csv', '--resource', 'applications'],
@@ -222,7 +223,7 @@ describe('other commands', () => {
       call: {
         command: 'undo',
         options: {
-          target: 'migration.yaml', resource: undefined, yes: false, dryRun: false, baseUrl: 'https://open.feishu.cn', appId: undefined, appSecret: undefined,
+          target: 'migration.yaml', resource: undefined, yes: false, dryRun: false, sandbox: false, baseUrl: 'https://open.feishu.cn', appId: undefined, appSecret: undefined,
           concurrency: 50, retries: 5, timeoutMs: 30_000, maxDurationMs: undefined, maxOutageMs: 15 * 60_000, progress: 'lines', progressIntervalMs: 10_000,
         },
       },
@@ -232,7 +233,7 @@ describe('other commands', () => {
       call: {
         command: 'undo',
         options: {
-          target: 'i.results.jsonl', resource: 'interviews', yes: true, dryRun: true, baseUrl: 'https://open.feishu.cn', appId: 'cli_x', appSecret: undefined,
+          target: 'i.results.jsonl', resource: 'interviews', yes: true, dryRun: true, sandbox: false, baseUrl: 'https://open.feishu.cn', appId: 'cli_x', appSecret: undefined,
           concurrency: 50, retries: 5, timeoutMs: 100, maxDurationMs: 19_800_000, maxOutageMs: 120_000, progress: 'off', progressIntervalMs: 10_000,
         },
       },

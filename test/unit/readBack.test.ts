@@ -7,7 +7,7 @@ import type { Clock } from '../../src/clock.js';
 import { endpointFor } from '../../src/endpoints/registry.js';
 import type { EndpointDescription } from '../../src/endpoints/types.js';
 import { ReadBack, readRequests, type Item } from '../../src/readBack/readBack.js';
-import { recoverable, Recovery } from '../../src/readBack/recovery.js';
+import { contentKey, findLost, recoverable, Recovery, resendWithinMs } from '../../src/readBack/recovery.js';
 import type { Reply } from '../../src/send/answer.js';
 import { Sender } from '../../src/send/sender.js';
 import { TokenCache } from '../../src/send/tokenCache.js';
@@ -148,23 +148,67 @@ describe('read-back', () => {
 });
 
 describe('recovery', () => {
-  it('is possible where the read-back answers the external_id under a parent', () => {
+  it('is possible for every resource read back under a parent with an external id of its own', () => {
     const names = ['talents', 'applications', 'interviews', 'assessments', 'offers', 'background-checks'];
-    expect(names.filter((name) => recoverable(endpointFor(name)!))).toEqual(['interviews', 'assessments', 'offers', 'background-checks']);
+    expect(names.filter((name) => recoverable(endpointFor(name)!))).toEqual(['applications', 'interviews', 'assessments', 'offers', 'background-checks']);
   });
 
-  it('finds an intent\'s record among its parent\'s by external_id, reading each parent once', async () => {
-    const { readBack, requests } = reading({ interviews: [{ id: '10', external_application_id: '1', interview_assessments: [{ id: '11', external_id: 'A-1' }] }] });
-    const recovery = new Recovery(assessments, readBack);
-    const intent = (external_id: string) => ({ external_id, status: 'sending' as const, resource: 'assessments', parent: '10' });
-    expect(await Promise.all([recovery.find(intent('A-1')), recovery.find(intent('A-2'))])).toEqual([{ kind: 'found', id: '11' }, { kind: 'none' }]);
+  const none = () => false;
+  const sent = (externalId: string, username: string) => ({ externalId, body: { external_id: externalId, external_interview_id: '10', username, conclusion: 2 } });
+
+  it('findLost: by external_id where the answer carries one (the SDK), else by content (the docs), never a claimed record', () => {
+    const sdk = [{ id: '11', external_id: 'A-1', external_interview_id: '10', username: 'li', conclusion: 2 }];
+    expect(findLost(assessments, sent('A-1', 'li'), sdk, none)).toEqual({ kind: 'found', id: '11' });
+    expect(findLost(assessments, sent('A-2', 'li'), sdk, none)).toEqual({ kind: 'none' }); // another record's key
+    const docs = [{ id: '11', external_interview_id: '10', username: 'li', conclusion: 2 }, { id: '12', external_interview_id: '10', username: 'wang', conclusion: 2 }];
+    expect(findLost(assessments, sent('A-1', 'li'), docs, none)).toEqual({ kind: 'found', id: '11' });
+    expect(findLost(assessments, sent('A-1', 'li'), docs, (id) => id === '11')).toEqual({ kind: 'none' });
+    expect(findLost(assessments, sent('A-1', 'zhao'), docs, none)).toEqual({ kind: 'none' });
+  });
+
+  it('findLost: several of the same content stop the record, unless as many lost creates of that content are unsettled', () => {
+    const twins = ['11', '12'].map((id) => ({ id, external_interview_id: '10', username: 'li', conclusion: 2 }));
+    expect(findLost(assessments, sent('A-1', 'li'), twins, none)).toEqual({ kind: 'several', count: 2 });
+    expect(findLost(assessments, sent('A-1', 'li'), twins, none, 2)).toEqual({ kind: 'found', id: '11' });
+    expect(findLost(assessments, sent('A-1', 'li'), twins, (id) => id === '11', 1)).toEqual({ kind: 'found', id: '12' });
+  });
+
+  const intent = (external_id: string, content?: string) => ({ external_id, status: 'sending' as const, resource: 'assessments', parent: '10', ...(content ? { content } : {}) });
+  const options = (intents: ReturnType<typeof intent>[], claimed: string[] = []) => ({ pending: new Map(intents.map((one) => [one.external_id, one])), claimed: async () => new Set(claimed), now: () => Date.now() });
+
+  it("finds an intent's record among its parent's, reading each parent once, taking no record twice", async () => {
+    const { readBack, requests } = reading({ interviews: [{ id: '10', external_application_id: '1', interview_assessments: [{ id: '11', username: 'li', conclusion: 2 }, { id: '12', username: 'li', conclusion: 2 }] }] });
+    const twins = [intent('A-1', contentKey(assessments, sent('A-1', 'li').body)), intent('A-2', contentKey(assessments, sent('A-2', 'li').body)), intent('A-3')];
+    const recovery = new Recovery(assessments, readBack, options(twins));
+    expect(contentKey(assessments, sent('A-1', 'li').body)).toBe(contentKey(assessments, sent('A-2', 'li').body));
+    const found = await Promise.all([recovery.find(twins[0]!, sent('A-1', 'li').body), recovery.find(twins[1]!, sent('A-2', 'li').body), recovery.find(twins[2]!, sent('A-3', 'wang').body)]);
+    expect(found).toEqual([{ kind: 'found', id: '11' }, { kind: 'found', id: '12' }, { kind: 'none' }]);
     expect(requests).toHaveLength(1);
   });
 
-  it('fails a record whose parent cannot be read rather than risk a second copy', async () => {
+  it('stops a record whose content several unclaimed records share, with a reason', async () => {
+    const { readBack } = reading({ interviews: [{ id: '10', external_application_id: '1', interview_assessments: [{ id: '11', username: 'li', conclusion: 2 }, { id: '12', username: 'li', conclusion: 2 }, { id: '13', username: 'li', conclusion: 2 }] }] });
+    const found = await new Recovery(assessments, readBack, options([intent('A-1')], ['13'])).find(intent('A-1'), sent('A-1', 'li').body);
+    expect(found).toMatchObject({ kind: 'failed', code: 'RECOVERY', msg: expect.stringContaining('its parent holds 2 records with its content that no log line names') });
+  });
+
+  it('sends again a record whose parent cannot be read while idempotency covers its intent; fails it once the window is near its end, or when its time is not logged', async () => {
     const { readBack } = reading({}, () => true);
-    const found = await new Recovery(assessments, readBack).find({ external_id: 'A-1', status: 'sending', resource: 'assessments', parent: '10' });
-    expect(found).toMatchObject({ kind: 'failed', code: 'RECOVERY' });
-    expect((found as { msg: string }).msg).toMatch(/whether Feishu made it cannot be checked \(reading back failed: 1002002: bad\); not sent again/);
+    const now = Date.parse('2026-12-08T12:00:00Z');
+    const recovery = new Recovery(assessments, readBack, { pending: new Map(), claimed: async () => new Set<string>(), now: () => now });
+    const intent = (hoursAgo?: number) => ({
+      external_id: 'A-1',
+      status: 'sending' as const,
+      resource: 'assessments',
+      parent: '10',
+      ...(hoursAgo === undefined ? {} : { at: new Date(now - hoursAgo * 3_600_000).toISOString() }),
+    });
+    expect(await recovery.find(intent(1), sent('A-1', 'li').body)).toEqual({ kind: 'none' });
+    expect(await recovery.find(intent(resendWithinMs / 3_600_000 - 0.01), sent('A-1', 'li').body)).toEqual({ kind: 'none' });
+    for (const old of [resendWithinMs / 3_600_000, 30, undefined]) {
+      const found = await recovery.find(intent(old), sent('A-1', 'li').body);
+      expect(found).toMatchObject({ kind: 'failed', code: 'RECOVERY' });
+      expect((found as { msg: string }).msg).toMatch(/whether Feishu made it cannot be checked \(reading back failed: 1002002: bad\), and Feishu's idempotency covers a resend for 23h only, so it is not sent again/);
+    }
   });
 });

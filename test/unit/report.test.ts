@@ -255,10 +255,10 @@ describe('formatSummary', () => {
     const text = formatSummary(summary(), noColors);
     expect(text).toContain('assessments: 10 records from export.csv into https://open.feishu.cn (app cli_a1b2) in 1.5s');
     expect(formatSummary(summary({ target: { url: 'sandbox', appId: null } }), noColors)).toContain('10 records from export.csv into the sandbox in');
-    expect(text).toContain('created 8 · already done 2 · invalid 0');
+    expect(text).toContain('created 8 · skipped 2 · invalid 0');
     const talents = formatSummary(summary({ resource: 'talents', counts: { read: 10, created: 3, updated: 0, matched: 5, skipped: 2, invalid: 0, failed: 0, blocked: 0, duplicates: 0 } }), noColors);
     expect(talents).toContain('talents: 10 records from export.csv');
-    expect(talents).toContain('created 3 · matched 5 · already done 2 · invalid 0');
+    expect(talents).toContain('created 3 · matched 5 · skipped 2 · invalid 0');
     expect(text).toContain('p50 52 ms, p99 180 ms');
     expect(text).toContain('result log: export.results.jsonl');
     expect(importSucceeded(summary())).toBe(true);

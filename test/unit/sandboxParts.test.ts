@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -112,6 +112,20 @@ describe('openStateFile', () => {
     state.append(change('2') as never);
     state.close();
     expect(openStateFile(path, resources).changes).toEqual([change('1'), change('2')]);
+  });
+
+  it('reads a state file many reads long a piece at a time, lines cut across the pieces, 0600', () => {
+    const path = join(folder(), 'state.jsonl');
+    const big = (id: string) => ({ ...change(id), body: { external_application_id: '1', offer_status: 'x'.repeat(1000 + Number(id)) } });
+    const ids = Array.from({ length: 5000 }, (_, n) => String(n + 1));
+    writeFileSync(path, ids.map((id) => `${JSON.stringify(big(id))}\n`).join(''));
+    const state = openStateFile(path, resources);
+    expect(state.changes).toHaveLength(5000);
+    expect(state.changes.at(-1)).toEqual(big('5000'));
+    state.close();
+    const fresh = join(folder(), 'fresh.jsonl');
+    openStateFile(fresh, resources).close();
+    expect(statSync(fresh).mode & 0o777).toBe(0o600);
   });
 
   it('refuses any other bad line, naming the file and line', () => {

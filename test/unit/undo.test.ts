@@ -209,12 +209,12 @@ describe('undo words', () => {
   const target = { baseUrl: 'https://open.feishu.cn', appId: 'cli_x' };
 
   it('names the target and the counts when asking, and when refusing without a terminal', () => {
-    expect(plannedText(planned)).toBe('1 interviews, 2 assessments (with their interviews), 2 applications');
+    expect(plannedText(planned)).toBe('1 interview, 2 assessments (with their interviews), 2 applications');
     expect(confirmQuestion(planned, target)).toBe(
-      'Delete 1 interviews, 2 assessments (with their interviews), 2 applications from https://open.feishu.cn (app cli_x)? Type the app id to confirm: ',
+      'Delete 1 interview, 2 assessments (with their interviews), 2 applications from https://open.feishu.cn (app cli_x)? Type the app id to confirm: ',
     );
     expect(unconfirmedMessage(planned, target, 61_000)).toBe(
-      'undo would delete 1 interviews, 2 assessments (with their interviews), 2 applications from https://open.feishu.cn (app cli_x) (about 1m01s); ' +
+      'undo would delete 1 interview, 2 assessments (with their interviews), 2 applications from https://open.feishu.cn (app cli_x) (about 1m01s); ' +
         'nothing was deleted. To confirm, run the same command with --yes, or in a terminal to be asked; --dry-run shows what would go',
     );
   });
@@ -222,7 +222,7 @@ describe('undo words', () => {
   it('shows the estimate and the per-minute limit that sets it on a dry run', () => {
     const many = deleteCounts(undoTargets([source('applications', Object.fromEntries(Array.from({ length: 45 }, (_, n) => [`A${n}`, `a${n}`])))]));
     const summary: UndoSummary = {
-      target, dryRun: true, interrupted: false, etaMs: 121_000, elapsedMs: 3, planned: many, done: {}, heldBack: [], left: [{ resource: 'talents', count: 3, reason: 'the API has no delete for talents' }],
+      target, dryRun: true, interrupted: false, etaMs: 121_000, elapsedMs: 3, planned: many, done: {}, heldBack: [], left: [{ resource: 'talents', count: 3, reason: 'the API has no delete for talents' }], mayExist: [],
       matched: { talents: 1 }, problems: [], notes: [], logs: ['applications.jsonl'], unlogged: [],
     };
     expect(formatUndoSummary(summary, noColors)).toBe(
@@ -255,7 +255,7 @@ describe('undo exit codes', () => {
   const base: UndoSummary = {
     target: { baseUrl: 'https://open.feishu.cn', appId: 'cli_x' }, dryRun: false, interrupted: false, etaMs: 1_000, elapsedMs: 900,
     planned: [{ resource: 'interviews', count: 2 }], done: { interviews: { deleted: 2, notFound: 0, withParent: 0, failed: 0, pending: 0 } },
-    heldBack: [], left: [], matched: {}, problems: [], notes: [], logs: ['i.jsonl'], unlogged: [],
+    heldBack: [], left: [], mayExist: [], matched: {}, problems: [], notes: [], logs: ['i.jsonl'], unlogged: [],
   };
   const colors = { stdout: noColors, stderr: noColors };
   const quiet = { stdout: () => undefined, stderr: () => undefined, colors };
