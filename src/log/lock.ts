@@ -15,13 +15,13 @@
  * Taking the lock creates nothing but the lock: the log itself is made by the first line written, so a run refused
  * here (exit 75) leaves no empty log behind.
  */
-import { closeSync, constants, lstatSync, openSync, readFileSync, realpathSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, constants, lstatSync, openSync, readFileSync, realpathSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { DateTime } from 'luxon';
 import lockfile from 'proper-lockfile';
 import { createFailure, LockedError } from '../errors.js';
-import { checkStatePath, createOwned, insideStateFolder, PRIVATE_FILE_MODE } from './owned.js';
+import { checkOwned, checkStatePath, createOwned, insideStateFolder, PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from './owned.js';
 import { checkLogFile, logWriteError } from './resultLog.js';
 
 export interface LogLock {
@@ -66,6 +66,10 @@ export async function lockResultLog(path: string, warn: (text: string) => void):
   }
   const lockPath = `${realPath}.lock`;
   const ownerPath = `${lockPath}.owner`;
+  // Never a path the user names: planted, a lock would hold the import up, and an owner file linked elsewhere would
+  // be written through; the lock is made 0700 below, so one left by a killed run passes under any umask.
+  checkOwned(lockPath, 'the lock', { named: false });
+  checkOwned(ownerPath, "the lock's owner file", { named: false });
   const owner = thisProcess();
   let release: () => Promise<void>;
   let released = false;
@@ -93,6 +97,7 @@ export async function lockResultLog(path: string, warn: (text: string) => void):
     if ((error as NodeJS.ErrnoException).code === 'ELOCKED') throw new LockedError(heldMessage(path, lockPath, ownerPath));
     throw logWriteError(lockPath, error);
   }
+  chmodSync(lockPath, PRIVATE_FOLDER_MODE);
   writeOwner(ownerPath, owner);
   return {
     release: async () => {
@@ -213,7 +218,12 @@ export function lockState(path: string): 'running' | 'abandoned' | undefined {
 
 function writeOwner(ownerPath: string, owner: Owner): void {
   try {
-    writeFileSync(ownerPath, ownerText(owner));
+    const fd = openSync(ownerPath, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, PRIVATE_FILE_MODE);
+    try {
+      writeFileSync(fd, ownerText(owner));
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     // Only the message to a second import needs it; the lock holds without it.
   }

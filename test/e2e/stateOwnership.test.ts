@@ -4,11 +4,11 @@
  * state. Each is refused before anything is sent, saying what to do, and nothing is written where a link points;
  * files holding candidates' data are created no wider than their input.
  */
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { credentialEnv, credentials, runCli, sandboxLog, stateLog, workspace } from '../support/cli.js';
+import { credentialEnv, credentials, runCli, sandboxLog, startCli, stateLog, waitFor, workspace } from '../support/cli.js';
 import { writeAssessmentsCsv } from '../support/generate.js';
 
 const NOBODY = 65534;
@@ -92,6 +92,46 @@ describe('a state path another user could have planted is refused, and nothing i
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("notes.txt does not begin with a hire-import result log's header, so it is left as it is");
     expect(readFileSync(join(folder, 'notes.txt'), 'utf8')).toBe('my notes, one line');
+    expect(sandbox.stats()).toMatchObject({ created: 0 });
+  });
+
+  it("a lock planted by another user beside the log: refused, not waited for", async () => {
+    mkdirSync(`${log}.lock`, { recursive: true, mode: 0o700 });
+    chownSync(`${log}.lock`, NOBODY, NOBODY);
+    const run = await importExport();
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`the lock ${log}.lock belongs to user ${NOBODY}, not to you (user 0)`);
+    expect(sandbox.stats()).toMatchObject({ created: 0 });
+  });
+
+  it("a lock writable by its group: refused; the tool's own lock, left by a run killed under umask 002, is 0700 and taken", async () => {
+    mkdirSync(`${log}.lock`, { recursive: true, mode: 0o700 });
+    chmodSync(`${log}.lock`, 0o770);
+    const refused = await importExport();
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`the lock ${log}.lock can be changed by its group (mode 770)`);
+    expect(sandbox.stats()).toMatchObject({ created: 0 });
+
+    rmSync(`${log}.lock`, { recursive: true });
+    const killed = startCli(['assessments', 'export.csv', '--rate', '1'], { cwd: folder, env, shell: (cli) => `umask 002; exec ${cli}` });
+    await waitFor(() => existsSync(`${log}.lock.owner`), 'the lock taken');
+    killed.child.kill('SIGKILL');
+    await killed.done;
+    expect([modeOf(`${log}.lock`), modeOf(`${log}.lock.owner`)]).toEqual([0o700, 0o600]);
+    expect((await importExport()).code).toBe(0);
+  });
+
+  it("a symbolic link planted as the lock's owner file: refused, and the file it points at is not written", async () => {
+    const victim = join(folder, 'only-mine.txt');
+    writeFileSync(victim, 'mine');
+    mkdirSync(dirname(log), { recursive: true, mode: 0o700 });
+    symlinkSync(victim, `${log}.lock.owner`);
+    const run = await importExport();
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`the lock's owner file ${log}.lock.owner is a symbolic link (to ${victim})`);
+    expect(readFileSync(victim, 'utf8')).toBe('mine');
     expect(sandbox.stats()).toMatchObject({ created: 0 });
   });
 
