@@ -54,8 +54,11 @@ function createLog(path: string): void {
   }
 }
 
-/** Locks the log at `path` (creating the log if need be); `warn` hears of a lock lost while the import runs. */
-export async function lockResultLog(path: string, warn: (text: string) => void): Promise<LogLock> {
+/**
+ * Locks the log at `path` (creating the log if need be); `warn` hears of a lock lost while the import runs; `now`
+ * is the wall clock a held lock's message tells its age and day by.
+ */
+export async function lockResultLog(path: string, warn: (text: string) => void, now: () => Date = () => new Date()): Promise<LogLock> {
   checkLogFile(path);
   checkStatePath(path, 'the result log');
   let realPath: string;
@@ -94,7 +97,7 @@ export async function lockResultLog(path: string, warn: (text: string) => void):
   try {
     release = await acquire();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ELOCKED') throw new LockedError(heldMessage(path, lockPath, ownerPath));
+    if ((error as NodeJS.ErrnoException).code === 'ELOCKED') throw new LockedError(heldMessage(path, lockPath, ownerPath, now()));
     throw logWriteError(lockPath, error);
   }
   chmodSync(lockPath, PRIVATE_FOLDER_MODE);
@@ -233,19 +236,19 @@ function ownerText(owner: Owner): string {
   return `${JSON.stringify(owner)}\n`;
 }
 
-function heldMessage(path: string, lockPath: string, ownerPath: string): string {
+function heldMessage(path: string, lockPath: string, ownerPath: string, now: Date): string {
   let who = 'another import';
   try {
     const owner = JSON.parse(readFileSync(ownerPath, 'utf8')) as Owner;
     const since = DateTime.fromISO(owner.since);
-    const at = since.hasSame(DateTime.now(), 'day') ? since.toFormat('HH:mm') : since.toFormat('yyyy-MM-dd HH:mm');
+    const at = since.hasSame(DateTime.fromJSDate(now), 'day') ? since.toFormat('HH:mm') : since.toFormat('yyyy-MM-dd HH:mm');
     who = `another import (pid ${owner.pid} on host ${owner.host}, since ${at})`;
   } catch {
     // Taken a moment ago and not yet described, or described by an older version: say less.
   }
   let refreshed = '';
   try {
-    refreshed = ` ${Math.max(0, Math.round((Date.now() - statSync(lockPath).mtimeMs) / 1000))} s ago`;
+    refreshed = ` ${Math.max(0, Math.round((now.getTime() - statSync(lockPath).mtimeMs) / 1000))} s ago`;
   } catch {
     // Released meanwhile.
   }

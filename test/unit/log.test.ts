@@ -463,10 +463,16 @@ describe('log lock', () => {
     symlinkSync(path, join(dir, 'sub', 'link.jsonl'));
     const lock = await lockResultLog(join(dir, 'sub', 'link.jsonl'), quiet); // creates the log it points at
     expect(existsSync(path)).toBe(true);
-    const second = await lockResultLog(relative(process.cwd(), join(dir, 'sub', '..', 'r.jsonl')), quiet).catch((error: unknown) => error);
+    // The message's clock is the owner's own moment (a lock taken today says HH:MM), then two days on (the date too):
+    // never the wall clock, which crosses midnight between the owner's start and the message.
+    const since = new Date((JSON.parse(readFileSync(`${path}.lock.owner`, 'utf8')) as { since: string }).since);
+    const lockedAt = (now: Date) => lockResultLog(relative(process.cwd(), join(dir, 'sub', '..', 'r.jsonl')), quiet, () => now).catch((error: unknown) => error);
+    const second = await lockedAt(since);
     expect(second).toBeInstanceOf(LockedError);
     expect((second as Error).message).toMatch(new RegExp(`^another import \\(pid ${process.pid} on host ${hostname()}, since \\d\\d:\\d\\d\\) is writing .*r\\.jsonl; wait for it to finish`));
     expect((second as Error).message).not.toMatch(/--log/);
+    const later = await lockedAt(new Date(since.getTime() + 2 * 24 * 3600_000));
+    expect((later as Error).message).toMatch(new RegExp(`^another import \\(pid ${process.pid} on host ${hostname()}, since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d\\) is writing `));
     await lock.release();
     expect(existsSync(`${path}.lock`)).toBe(false);
     expect(existsSync(`${path}.lock.owner`)).toBe(false);
