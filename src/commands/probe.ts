@@ -20,6 +20,7 @@ import type { EndpointDescription } from '../endpoints/types.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { checkStatePath, createOwned } from '../log/owned.js';
 import { describeTarget, makeStateFolder, stateFolder, targetOf, targetSlug } from '../log/target.js';
+import { compilePath } from '../map/path.js';
 import { ReadBack, readRequests, type Item } from '../readBack/readBack.js';
 import type { QueryResult } from '../send/matcher.js';
 import type { DeleteResult, SendJob, SendResult, Sender } from '../send/sender.js';
@@ -142,7 +143,7 @@ async function ask(session: Session, now: number): Promise<Finding[]> {
   });
 
   const again = await session.send(applications, { action: 'create', body: applicationBody });
-  if (again.status === 'created' && again.id !== applicationId) session.created.push({ endpoint: applications, id: again.id });
+  if (again.status === 'created' && again.id !== applicationId) session.keep(applications, again.id);
   findings.push({
     id: 'duplicateExternalId',
     question: 'a second create with the same external_id within 24 h',
@@ -203,7 +204,7 @@ function record(file: string, result: ProbeResult): void {
 
 /** The probe's senders (one per endpoint), its read-back, and what it created, in the order it was created. */
 class Session {
-  readonly created: Array<{ endpoint: EndpointDescription; id: string }> = [];
+  readonly #created: Array<{ endpoint: EndpointDescription; id: string }> = [];
   readonly #senders = new Map<string, Sender>();
   readonly #readBack: ReadBack;
   #removed: string[] = [];
@@ -242,8 +243,13 @@ class Session {
     if (result.status !== 'created') {
       throw new ConfigError(`probe: creating its ${endpoint.title} was refused (${refusal(result)}), so the probe stopped there; what it created is deleted where the API can`);
     }
-    this.created.push({ endpoint, id: result.id });
+    this.keep(endpoint, result.id);
     return result.id;
+  }
+
+  /** A record this probe created, to be deleted again. */
+  keep(endpoint: EndpointDescription, id: string): void {
+    this.#created.push({ endpoint, id });
   }
 
   /** The interview with this id as its batch_query answers it; undefined when it is not there or could not be read. */
@@ -256,14 +262,14 @@ class Session {
     const answer: QueryResult = await this.sender(talents).lookUp(body);
     if (answer.kind !== 'ok') return answer.kind === 'pending' ? 'interrupted' : `${answer.code}: ${answer.msg}`;
     const match = talents.match!;
-    const list = match.itemsAt.split('.').reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], answer.body);
+    const list = compilePath(match.itemsAt)(answer.body);
     return Array.isArray(list) && list.some((item: Record<string, unknown>) => item?.[match.idField] === talentId);
   }
 
   /** Deletes one record created here (records the API cannot delete are left, with why). */
   async remove(record: { endpoint: EndpointDescription; id: string }): Promise<void> {
-    const at = this.created.findIndex((one) => one.endpoint === record.endpoint && one.id === record.id);
-    if (at !== -1) this.created.splice(at, 1);
+    const at = this.#created.findIndex((one) => one.endpoint === record.endpoint && one.id === record.id);
+    if (at !== -1) this.#created.splice(at, 1);
     const { endpoint, id } = record;
     if (!endpoint.delete) {
       const carrier = endpoint.parent && endpointFor(endpoint.parent.resource);
@@ -277,7 +283,7 @@ class Session {
 
   /** Deletes what is left, the last created first: children before parents. */
   async removeAll(): Promise<{ removed: string[]; left: string[] }> {
-    while (this.created.length > 0) await this.remove(this.created.at(-1)!);
+    while (this.#created.length > 0) await this.remove(this.#created.at(-1)!);
     return { removed: this.#removed, left: this.#left };
   }
 }
