@@ -172,6 +172,20 @@ async function execute(call: CommandCall, context: RunContext): Promise<number> 
       };
       return runCommand(() => undo(call.options, run), (result) => reportUndo(result, json, output), output, json);
     }
+    case 'probe': {
+      const { formatProbe, probe } = await import('./commands/probe.js');
+      const run = sendingIO(context, 'stopping; what the probe created and did not delete yet is listed');
+      return runCommand(
+        () => probe(call.options, run),
+        (result) => {
+          if (json) json({ ...result });
+          else output.stdout(formatProbe(result));
+          return ExitCode.ok;
+        },
+        output,
+        json,
+      );
+    }
     case 'preview': {
       const stopped = uninterruptible(context);
       if (stopped !== undefined) return stopped;
