@@ -3,7 +3,8 @@
  * BSD, Apache-2.0, BlueOak, Unlicense; their notices go to dist/THIRD-PARTY-LICENSES.md), so that starting the CLI
  * reads a few files instead of some hundreds. dist/nodeVersion.js stays a file of its own: bin/ imports it before anything else.
  * Each command's code stays in chunks loaded when the command runs: one single file would make --version parse all
- * of it (BENCHMARKS.md §9).
+ * of it (BENCHMARKS.md §9). Every package the bundle inlines is a devDependency: the published package declares none,
+ * so installing it fetches nothing (test/e2e/package.test.ts installs it so).
  */
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';

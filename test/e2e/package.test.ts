@@ -1,11 +1,11 @@
 /**
  * The npm package as a user gets it: `npm pack` of a copy of the project (its `prepack` builds it), a global install
- * of that tarball into a temporary prefix (dependencies from the registry), and the Quick start's import run by the
- * installed `hire-import` against --sandbox. Slow by nature (a real build and install): tens of seconds. The install
- * prefers npm's cache (CI's `npm ci` has just filled it) and asks the registry only for what the cache lacks.
+ * of that tarball into a temporary prefix, and the Quick start's import run by the installed `hire-import` against
+ * --sandbox. The bundle inlines every package it uses, so the package declares no dependencies and the install
+ * fetches nothing: the commands below run with nothing but the tarball's files installed.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
@@ -60,8 +60,10 @@ async function packInstallAndRun(root: string): Promise<void> {
 
   const prefix = join(root, 'prefix');
   const installed = await run('npm', ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', '--prefer-offline', join(root, 'pack', tarball!.filename)], npm);
-  // No script of the package or its dependencies waits for approval (a `prepare` would: it cannot run there).
+  // No script of the package waits for approval (a `prepare` would: it cannot run there).
   expect(installed.stderr).not.toMatch(/install-scripts/);
+  // Nothing beside the package: a package the bundle left outside would fail the commands below.
+  expect(existsSync(join(prefix, 'lib', 'node_modules', 'hire-import', 'node_modules'))).toBe(false);
 
   const work = join(root, 'work');
   mkdirSync(work);
