@@ -9,29 +9,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startSandbox } from '../../src/sandbox/server.js';
 import { credentialEnv, credentials, paste, readLog, runCli, sandboxLog, stateLog, workspace } from '../support/cli.js';
+import { assessmentsCsv, assessmentsYaml, interviewsYaml, planYaml } from '../support/interviewChain.js';
 
+// I-3 has no assessment of its own (assessmentsCsv: F-1 and F-2 under I-1, F-3 under I-2).
 const interviewsCsv = 'interview,application,begin\nI-1,7000000000000000001,2024-03-05 14:00\nI-2,7000000000000000001,2024-03-08 10:00\nI-3,7000000000000000002,2024-03-09 09:00\n';
-const interviewsYaml = `input: { timezone: Asia/Shanghai }
-fields:
-  external_id: interview
-  external_application_id: application
-  begin_time: begin
-`;
-// I-3 has no assessment of its own.
-const assessmentsCsv = 'feedback,interview,interviewer,verdict,notes\nF-1,I-1,zhang,pass,solid\nF-2,I-1,li,pass,strong\nF-3,I-2,wang,fail,weak\n';
-const assessmentsYaml = `lookups:
-  interviews: { step: interviews }
-fields:
-  external_id: feedback
-  external_interview_id: { from: interview, lookup: interviews }
-  username: interviewer
-  conclusion: verdict
-  content: notes
-`;
-const planYaml = `steps:
-  - { resource: interviews, input: interviews.csv, mapping: interviews.yaml }
-  - { resource: assessments, input: assessments.csv, mapping: assessments.yaml }
-`;
 
 function exportFolder(): string {
   const folder = workspace();
