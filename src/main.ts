@@ -164,6 +164,20 @@ async function execute(call: CommandCall, context: RunContext): Promise<number> 
       };
       return runCommand(() => undo(call.options, run), (result) => reportUndo(result, json, output), output, json);
     }
+    case 'probe': {
+      const { formatProbe, probe } = await import('./commands/probe.js');
+      const run = sendingIO(context, 'stopping; what the probe created and did not delete yet is listed');
+      return runCommand(
+        () => probe(call.options, run),
+        (result) => {
+          if (json) json({ ...result });
+          else output.stdout(formatProbe(result));
+          return ExitCode.ok;
+        },
+        output,
+        json,
+      );
+    }
     case 'preview': {
       const { preview } = await import('./commands/preview.js');
       return runCommand(() => preview(call.options, { ...output, stdin: io.stdin, cwd: io.cwd, env: io.env }), (shown) => (shown.invalid > 0 ? ExitCode.recordsFailed : ExitCode.ok), output, json);

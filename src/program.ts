@@ -8,6 +8,7 @@ import type { ImportOptions, SendOptions } from './commands/import.js';
 import type { InitOptions } from './commands/init.js';
 import type { MigrateOptions } from './commands/migrate.js';
 import type { PreviewOptions } from './commands/preview.js';
+import type { ProbeOptions } from './commands/probe.js';
 import type { SandboxCommandOptions } from './commands/sandbox.js';
 import type { StatusOptions } from './commands/status.js';
 import type { UndoOptions } from './commands/undo.js';
@@ -33,7 +34,8 @@ export type CommandCall =
   | { command: 'init'; options: InitOptions }
   | { command: 'preview'; options: PreviewOptions }
   | { command: 'status'; options: StatusOptions }
-  | { command: 'undo'; options: UndoOptions };
+  | { command: 'undo'; options: UndoOptions }
+  | { command: 'probe'; options: ProbeOptions };
 
 export interface ProgramContext {
   /** Where help, usage errors and --version go. */
@@ -520,6 +522,25 @@ export function createProgram(run: (call: CommandCall) => Promise<void>, context
         ...reportOptions(flags, context),
       };
       await run({ command: 'undo', options });
+    });
+
+  addConnectionOptions(
+    program
+      .command('probe')
+      .description("settle on a rehearsal tenant what the docs leave open (external_id read back, an interview PUT's effect on its assessments...): creates one throwaway talent and its chain, deletes what it can")
+      .option('--yes', 'create and delete on a tenant that is not the sandbox: only ever a rehearsal tenant', false)
+      .option('--sandbox', 'probe a local emulator started for this run (it answers as the docs say)', false)
+      .option('--json', 'print the findings as JSON on stdout', false),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        ['hire-import probe --sandbox', 'what the sandbox answers'],
+        ['hire-import probe --yes', 'probe the tenant FEISHU_APP_ID, FEISHU_APP_SECRET and FEISHU_BASE_URL name'],
+      ]),
+    )
+    .action(async (flags: Flags) => {
+      await run({ command: 'probe', options: { yes: flags.yes as boolean, sandbox: flags.sandbox as boolean, ...connectionOptions(flags) } });
     });
 
   program

@@ -169,7 +169,7 @@ export class Sender {
     this.#signal = AbortSignal.any([options.signal, this.#halt.signal]);
     this.#slots = pLimit(options.concurrency);
     options.runStop?.onStop((reason) => this.stop(reason));
-    const { endpoint, clock, rate, signal, client } = options;
+    const { endpoint, clock, rate, signal } = options;
     // With fewer records in flight than the threshold, one more than fit at once is enough: the ones in flight gave up.
     const threshold = Math.min(defaultOutageThreshold, options.concurrency + 1);
     this.#outage = new OutageWatch({ clock, maxOutageMs: options.maxOutageMs ?? defaultMaxOutageMs, threshold, stats: this.stats, onChange: options.onOutage });
@@ -188,10 +188,7 @@ export class Sender {
         match,
         clock,
         signal,
-        query: async (body) => {
-          const sent = await this.#exchange(matchPace, (token) => client.request('POST', match.path, body, token), freshTries(), 'retry');
-          return sent.kind === 'ok' ? { kind: 'ok', body: sent.answer.body } : sent;
-        },
+        query: (body) => this.lookUp(body),
       });
     }
   }
@@ -232,6 +229,15 @@ export class Sender {
     const pace = this.paces.read;
     if (!pace) throw new Error(`${this.#options.endpoint.resource} has no read-back API of its own`);
     const sent = await this.#exchange(pace, (token) => this.#options.client.request(method, path, body, token), freshTries(), 'retry');
+    return sent.kind === 'ok' ? { kind: 'ok', body: sent.answer.body } : sent;
+  }
+
+  /** One request to the endpoint's look-up API (`match`: talents/batch_get_id), paced at its limit and retried. */
+  async lookUp(body: Record<string, unknown>): Promise<QueryResult> {
+    const { match } = this.#options.endpoint;
+    const pace = this.paces.match;
+    if (!match || !pace) throw new Error(`${this.#options.endpoint.resource} has no look-up API`);
+    const sent = await this.#exchange(pace, (token) => this.#options.client.request('POST', match.path, body, token), freshTries(), 'retry');
     return sent.kind === 'ok' ? { kind: 'ok', body: sent.answer.body } : sent;
   }
 

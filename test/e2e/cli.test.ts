@@ -47,7 +47,7 @@ describe('--help --json', () => {
     expect(run.code).toBe(0);
     const help = JSON.parse(run.stdout);
     expect(help).toMatchObject({ name: 'hire-import', version });
-    expect(help.commands.map((command: { name: string }) => command.name)).toEqual([...resourceNames, 'migrate', 'sandbox', 'verify', 'undo', 'status', 'init', 'preview']);
+    expect(help.commands.map((command: { name: string }) => command.name)).toEqual([...resourceNames, 'migrate', 'sandbox', 'verify', 'undo', 'probe', 'status', 'init', 'preview']);
     expect(help.options).toContainEqual(expect.objectContaining({ flags: '--no-color' }));
     expect(help.exitCodes).toHaveLength(Object.keys(exitCodeMeanings).length);
     expect(help.exitCodes).toContainEqual({ code: ExitCode.usage, name: 'usage', meaning: expect.any(String) });
