@@ -13,6 +13,7 @@ import type { EndpointDescription } from '../endpoints/types.js';
 import { formatDuration } from '../duration.js';
 import { ConfigError, createFailure, ServiceUnavailableError, StoppedOnPurposeError, UsageError } from '../errors.js';
 import type { MaxErrors } from '../import/errorBudget.js';
+import { carriedHolds, type CarriedHold } from '../import/carriedHold.js';
 import { runPipeline, type PipelineInput } from '../import/pipeline.js';
 import { openMappedInput } from '../import/records.js';
 import { lockResultLog } from '../log/lock.js';
@@ -156,6 +157,8 @@ export interface OpenedImport {
   records(): Promise<AsyncIterable<SourceItem>>;
   paths: { log: string; rejects: string };
   history: LogHistory;
+  /** With --update-changed, what holds back updates that would remove children (carriedHold.ts). */
+  holds: CarriedHold[];
   /** Undone in reverse order by closeImport. */
   cleanup: Array<() => unknown>;
 }
@@ -163,6 +166,8 @@ export interface OpenedImport {
 /** How a plan step differs from a single import: its mapping is read already, and its `{ step }` lookups resolve. */
 export interface PlanStepInput {
   spec?: MappingSpec;
+  /** The logs the plan's steps of `resource` keep (an update's children are looked for there too). */
+  logsOf?: (resource: string) => string[];
 }
 
 /**
@@ -193,7 +198,9 @@ export async function openImport(options: ImportOptions, io: Pick<ImportIO, 'std
     checkLogTarget(paths.log, history.header, target, endpoint.resource);
     if (options.sandbox && !options.dryRun) checkSandboxState(paths.log, history);
     if (history.damagedTail) io.stderr(tailNotice(paths.log, history.damagedTail, options.dryRun));
-    return { options, endpoint, target, source, mapper, records, paths, history, cleanup };
+    const childLogs = (resource: string) => [...(step?.logsOf?.(resource) ?? []), defaultLogPath(target, resource)];
+    const holds = options.updateChanged ? await carriedHolds(endpoint, childLogs) : [];
+    return { options, endpoint, target, source, mapper, records, paths, history, holds, cleanup };
   } catch (error) {
     await runCleanup(cleanup);
     throw error;
@@ -247,6 +254,7 @@ export async function sendImport(opened: OpenedImport, connection: Connection | 
       mapper,
       known: history.known,
       updateChanged: options.updateChanged,
+      holds: opened.holds,
       sender,
       resultLog: outputs?.resultLog,
       rejects: outputs?.rejects,
@@ -659,8 +667,9 @@ function checkOutputsApart(options: ImportOptions, paths: { log: string; rejects
 
 /** The command that imports the fixed rejects file into the same log: the default one needs no --log. */
 function rerunCommand(options: ImportOptions, paths: { log: string; rejects: string }, program: string): string {
-  // The rejects file is in the input's own shape, so whatever it took to read the input reads it too.
-  return importCommand(program, options, paths.log, paths.rejects);
+  // The rejects file is in the input's own shape, so whatever it took to read the input reads it too; an update
+  // refused there, once fixed, is sent only by an import that updates.
+  return importCommand(program, options, paths.log, paths.rejects, [], options.updateChanged ? ['--update-changed'] : []);
 }
 
 /** The command that continues this import where it stopped: the same one, without what only changes how it runs. */

@@ -98,7 +98,8 @@ export async function migrate(options: MigrateOptions, io: MigrateIO): Promise<M
       prepareStep: async (step) => {
         const spec = specs.get(step.name);
         if (spec instanceof Error) throw spec;
-        return openImport(stepOptions(step, options, io.cwd), io, { spec });
+        const logsOf = (resource: string) => plan.steps.filter((other) => other.resource === resource).map((other) => near(other.log, io.cwd));
+        return openImport(stepOptions(step, options, io.cwd), io, { spec, logsOf });
       },
       loggedIds: (_step, opened) => opened.history.known,
       release: closeImport,

@@ -19,7 +19,8 @@ export const interviews: EndpointDescription = {
     interview_assessments: { type: { kind: 'list', of: assessmentContent }, description: 'assessments written with the interview' },
   },
   create: { path: '/open-apis/hire/v1/external_interviews', idAt: 'data.external_interview.id', limit: { perSecond: 10 } },
-  update: { method: 'PUT', limit: { perSecond: 10 } },
+  // The update page: a PUT overwrites the interview and all its assessments (全量覆盖更新).
+  update: { method: 'PUT', limit: { perSecond: 10 }, replacesCarried: true },
   delete: { limit: { perSecond: 10 } },
   readBack: { kind: 'batchQuery', path: '/open-apis/hire/v1/external_interviews/batch_query', idList: 'external_interview_id_list', maxIds: 20, limit: { perSecond: 10 } },
   parent: { field: 'external_application_id', resource: 'applications', missingCode: 1002002 },

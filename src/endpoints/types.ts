@@ -127,6 +127,11 @@ export interface Update {
   fields?: readonly string[];
   /** Lists an update takes fewer items in than a create (an offer PUT: 10 attachment ids, 20 on create). */
   maxItems?: Readonly<Record<string, number>>;
+  /**
+   * The update overwrites the records read back inside this one, those created on their own too (an interview PUT
+   * replaces all its assessments): it is refused while a log says such a child exists under the record.
+   */
+  replacesCarried?: true;
 }
 
 /** A read-back item as the docs pages have it, compared with the body that was sent. */

@@ -16,6 +16,7 @@ import type { ParentAnswer, ParentOutcome } from '../plan/parentIds.js';
 import type { Found } from '../send/matcher.js';
 import type { Sender, SendJob, SendResult } from '../send/sender.js';
 import type { Tally } from '../report/tally.js';
+import { heldUpdateProblems, type CarriedHold } from './carriedHold.js';
 import { decide } from './decide.js';
 import { ErrorBudget, errorKey, type MaxErrors } from './errorBudget.js';
 import { bodyHash, inputHash, refusalHash } from './identity.js';
@@ -43,6 +44,8 @@ export interface PipelineInput {
    */
   known: KnownIds;
   updateChanged: boolean;
+  /** Children an update of a record would remove (carriedHold.ts): such updates are refused. */
+  holds?: readonly CarriedHold[];
   /** Absent on a dry run: decisions are counted, nothing is sent. */
   sender?: Sender;
   resultLog?: ResultLog;
@@ -200,7 +203,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
 
   /** Sends the job (counts it on a dry run); the hash of its body, as sent, is logged. An update it cannot take is refused. */
   const send = async (item: SourceItem, externalId: string, job: SendJob) => {
-    const refused = job.action === 'update' ? updateProblems(endpoint, job.body) : [];
+    const refused = job.action === 'update' ? [...updateProblems(endpoint, job.body), ...heldUpdateProblems(endpoint, input.holds ?? [], job.id!)] : [];
     if (refused.length > 0) return reject(item, refused, externalId);
     if (!sender) {
       if (job.action === 'update') outcome.wouldUpdate++;

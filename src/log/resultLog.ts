@@ -154,6 +154,8 @@ export interface ReadOptions {
   keep?: Keep;
   /** Sees every outcome line in order, parsed (verify: why a record was not created). */
   onEntry?: (entry: LogLine) => void;
+  /** Sees every intent line in order, parsed (the parent a child was sent under). */
+  onIntent?: (intent: Intent) => void;
 }
 
 const statuses: ReadonlySet<string> = new Set<LogStatus>(logStatuses);
@@ -171,7 +173,7 @@ export function checkLogFile(path: string): void {
 
 /** Reads what earlier runs recorded; a missing log is an empty history. Throws DamagedLogError (see above). */
 export async function readResultLog(path: string, options: ReadOptions = {}): Promise<LogHistory> {
-  const { keep = { ids: true, hashes: true }, onEntry } = options;
+  const { keep = { ids: true, hashes: true }, onEntry, onIntent } = options;
   const history: LogHistory = { known: new KnownIds(), intents: new Map(), resources: new Set(), erred: new Set(), refused: new Map(), end: { bytes: 0, missingNewline: false } };
   checkStatePath(path, 'the result log');
   if (!existsSync(path)) return history;
@@ -182,7 +184,7 @@ export async function readResultLog(path: string, options: ReadOptions = {}): Pr
   const lines = new LineSplitter();
   const scan = newScan();
   const take = (line: RawLine) => {
-    const result = readLine(line, onEntry === undefined, scan);
+    const result = readLine(line, onEntry === undefined && onIntent === undefined, scan);
     if (line.terminated || (result.kind === 'damaged' && !result.problem.tornWrite)) {
       if (result.kind === 'damaged') throw damaged(path, line.number, result.problem);
       history.end = { bytes: line.end + 1, missingNewline: false };
@@ -195,7 +197,10 @@ export async function readResultLog(path: string, options: ReadOptions = {}): Pr
       if (line.trailingNuls > 0) history.damagedTail = { afterLine: line.number, bytes: line.trailingNuls };
     }
     if (result.kind === 'common') remember(history, keep, line.start, scan);
-    else if (result.kind === 'intent') history.known.recordIntent(result.intent.external_id, line.start);
+    else if (result.kind === 'intent') {
+      history.known.recordIntent(result.intent.external_id, line.start);
+      onIntent?.(result.intent);
+    }
     else if (result.kind === 'entry') {
       rememberEntry(history, result.entry, keep);
       onEntry?.(result.entry);

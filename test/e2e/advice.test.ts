@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sandboxCredentials, startSandbox } from '../../src/sandbox/server.js';
 import { credentialEnv, credentials, paste, readLog, repoRoot, runCli, sandboxLog, stateLog, workspace } from '../support/cli.js';
+import { assessmentsCsv, assessmentsYaml, interviewsYaml, planYaml } from '../support/interviewChain.js';
 
 /** The command printed after `prefix` on a line of its own output. */
 function printed(output: string, prefix: string): string {
@@ -55,27 +56,6 @@ describe('the rejects hint', () => {
 });
 
 const interviewsCsv = 'interview,application,begin\nI-1,7000000000000000001,2024-03-05 14:00\nI-2,7000000000000000001,2024-03-08 10:00\n';
-const interviewsYaml = `input: { timezone: Asia/Shanghai }
-fields:
-  external_id: interview
-  external_application_id: application
-  begin_time: begin
-`;
-const assessmentsCsv = 'feedback,interview,interviewer,verdict,notes\nF-1,I-1,zhang,pass,solid\nF-2,I-1,li,pass,strong\nF-3,I-2,wang,fail,weak\n';
-/** A plan's mapping: the interview's Feishu id comes from the interviews step. */
-const assessmentsYaml = `lookups:
-  interviews: { step: interviews }
-fields:
-  external_id: feedback
-  external_interview_id: { from: interview, lookup: interviews }
-  username: interviewer
-  conclusion: verdict
-  content: notes
-`;
-const planYaml = `steps:
-  - { resource: interviews, input: interviews.csv, mapping: interviews.yaml }
-  - { resource: assessments, input: assessments.csv, mapping: assessments.yaml }
-`;
 
 describe('a --sandbox rehearsal', () => {
   it('is verified, tampered with, updated by the command verify prints, verified again and undone', async () => {
