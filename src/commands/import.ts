@@ -350,7 +350,8 @@ export async function connect(options: ConnectOptions, io: Pick<ImportIO, 'stder
       const sandbox = await startSandbox({ ...sandboxCredentials, stateFile: options.sandboxState });
       opened.push(() => sandbox.close());
       target = { baseUrl: sandbox.url, ...sandboxCredentials };
-      io.stderr(`sandbox: a local emulator at ${sandbox.url}, holding what the rehearsals before created (nothing reaches Feishu)\n`);
+      const holding = options.sandboxState ? 'holding what the rehearsals before created' : 'empty, kept in memory for this run only';
+      io.stderr(`sandbox: a local emulator at ${sandbox.url}, ${holding} (nothing reaches Feishu)\n`);
     }
     const { baseUrl, ...credentials } = target;
     // Loaded here: undici compiles its HTTP parser when loaded, which only runs that send need to pay for.

@@ -68,6 +68,8 @@ describe('hire-import probe', () => {
     expect(run.stdout).toMatch(/^ {2}an interview PUT keeps the assessments created on their own +no: no longer listed with its id$/m);
     expect(run.stdout).toMatch(/^ {2}a DELETE of an id already deleted +refused: 1002002: /m);
     expect(run.stdout).toContain('recorded in hire-import-state/sandbox/probe.json');
+    // The probe's sandbox is its own, not the rehearsals' one.
+    expect(run.stderr).toMatch(/^sandbox: a local emulator at \S+, empty, kept in memory for this run only \(nothing reaches Feishu\)$/m);
   });
 
   it('refuses a target that is not the sandbox without --yes, before any request (exit 2)', async () => {
