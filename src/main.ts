@@ -190,7 +190,7 @@ async function execute(call: CommandCall, context: RunContext): Promise<number> 
       const stopped = uninterruptible(context);
       if (stopped !== undefined) return stopped;
       const { preview } = await import('./commands/preview.js');
-      return runCommand(() => preview(call.options, { ...output, stdin: io.stdin, cwd: io.cwd, env: io.env }), (shown) => (shown.invalid > 0 ? ExitCode.recordsFailed : ExitCode.ok), output, json);
+      return runCommand(() => preview(call.options, { ...output, stdin: io.stdin, cwd: io.cwd, env: io.env, program: io.program }), (shown) => (shown.invalid > 0 ? ExitCode.recordsFailed : ExitCode.ok), output, json);
     }
   }
 }

@@ -174,12 +174,12 @@ export interface PlanStepInput {
  * Checks the options, opens the input, compiles the mapping and locks and reads the result log; throws what is
  * wrong, with everything opened so far released.
  */
-export async function openImport(options: ImportOptions, io: Pick<ImportIO, 'stderr' | 'signal' | 'stdin'>, step?: PlanStepInput): Promise<OpenedImport> {
+export async function openImport(options: ImportOptions, io: Pick<ImportIO, 'stderr' | 'signal' | 'stdin' | 'program'>, step?: PlanStepInput): Promise<OpenedImport> {
   const endpoint = checkOptions(options);
   const target = targetOf(options);
   const cleanup: Array<() => unknown> = [];
   try {
-    const input = { ...options, endpoint, stdin: io.stdin, signal: io.signal, spec: step?.spec, steps: step !== undefined };
+    const input = { ...options, endpoint, stdin: io.stdin, signal: io.signal, spec: step?.spec, steps: step !== undefined, program: io.program };
     const { source, mapper, records } = await openMappedInput(input, cleanup);
     // Said once, before anything is read or sent: a mistake that only loses data must not pass as "would create 10".
     io.stderr(warningLines(mapper.warnings));

@@ -16,7 +16,7 @@ import { plural } from '../report/format.js';
 import { fieldPath, type Problem } from '../validate/problem.js';
 import { planTargetFolder } from './status.js';
 
-export interface PreviewOptions extends Omit<InputOptions, 'stdin'> {
+export interface PreviewOptions extends Omit<InputOptions, 'stdin' | 'program'> {
   /** How many records to show. */
   n: number;
   /** When `file` is a plan: the step to preview. */
@@ -32,6 +32,8 @@ export interface PreviewIO {
   /** Where a plan's default logs are found, as for `status PLAN`: the working folder, FEISHU_APP_ID and FEISHU_BASE_URL. */
   cwd?: string;
   env?: Record<string, string | undefined>;
+  /** The program as the user runs it: the commands a message suggests start with it. */
+  program: string;
 }
 
 export async function preview(options: PreviewOptions, io: PreviewIO): Promise<{ shown: number; invalid: number }> {
@@ -42,8 +44,8 @@ export async function preview(options: PreviewOptions, io: PreviewIO): Promise<{
   const cleanup: Array<() => unknown> = [];
   try {
     const input = plan
-      ? { file: plan.step.input, mapping: plan.step.mapping, spec: plan.spec, endpoint: plan.endpoint, steps: true }
-      : { ...options, stdin: io.stdin };
+      ? { file: plan.step.input, mapping: plan.step.mapping, spec: plan.spec, endpoint: plan.endpoint, steps: true, program: io.program }
+      : { ...options, stdin: io.stdin, program: io.program };
     const { mapper, records } = await openMappedInput(input, cleanup);
     io.stderr(warningLines(mapper.warnings));
     let shown = 0;
@@ -70,7 +72,7 @@ export async function preview(options: PreviewOptions, io: PreviewIO): Promise<{
 async function planStep(options: PreviewOptions, io: PreviewIO & { cwd: string }): Promise<PreviewedStep> {
   if (options.mapping) throw new UsageError('--mapping is for an export; a plan names the mapping of every step');
   const folder = planTargetFolder(options.sandbox === true, { cwd: io.cwd, env: io.env });
-  return previewedStep(resolve(io.cwd, options.file), options.step, ({ resource }) => join(io.cwd, logInState(folder, resource)));
+  return previewedStep(resolve(io.cwd, options.file), options.step, ({ resource }) => join(io.cwd, logInState(folder, resource)), io.program);
 }
 
 /** The body with its parents' ids in place of their legacy keys, or the keys no parent has. */

@@ -108,7 +108,7 @@ export async function runVerify(options: VerifyOptions, io: VerifyIO): Promise<V
       }),
     );
     const checks: RecordCheck[] = [];
-    const results = await Promise.all(steps.map((step) => verifyStep(step, { readBack, target: targetOf(options), signal, onCheck: (check) => checks.push(check) })));
+    const results = await Promise.all(steps.map((step) => verifyStep(step, { readBack, target: targetOf(options), signal, program: io.program, onCheck: (check) => checks.push(check) })));
     const fatal = readers.find((reader) => reader.fatal)?.fatal;
     if (fatal) throw fatal;
     const stoppedEarly = deadline.aborted && !io.signal.aborted ? reachedMaxDuration(options.maxDurationMs!) : null;

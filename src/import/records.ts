@@ -33,6 +33,8 @@ export interface InputOptions {
   steps?: boolean;
   /** Outside a running plan: the log each `{ step }` lookup reads instead, like a `{ log }` lookup (see withStepLogs). */
   stepLogs?: StepLogs;
+  /** The program as the user runs it: the commands a message suggests start with it. */
+  program: string;
 }
 
 export interface MappedInput {
@@ -66,6 +68,7 @@ export async function openMappedInput(options: InputOptions, cleanup: Array<() =
     file: options.file,
     mappingFile: options.mapping,
     steps: options.steps,
+    program: options.program,
   });
   const records = async (): Promise<AsyncIterable<SourceItem>> => {
     if (!mapper.group) return source.items();

@@ -24,6 +24,7 @@ import { refuse, withSource, type MappingOutput } from './output.js';
 import { compileSetter, type PathWriter } from './path.js';
 import { mappingPlace, type MappingPlace } from './place.js';
 import { Refusal } from './refusal.js';
+import { commandLine } from '../report/commandLine.js';
 
 export interface Mapped {
   ok: true;
@@ -64,6 +65,8 @@ export interface CompileContext {
   mappingFile?: string;
   /** Inside a plan: `{ step }` lookups leave StepKeys for the plan to resolve (elsewhere they are refused). */
   steps?: boolean;
+  /** The program as the user runs it (report/commandLine.ts programName): the command a message suggests starts with it. */
+  program: string;
 }
 
 const noRows: ReadonlyArray<Record<string, unknown>> = Object.freeze([]);
@@ -91,7 +94,7 @@ export async function compileMapping(spec: MappingSpec | undefined, context: Com
     const file = context.file ?? source;
     throw new ConfigError(
       `${source} has none of the columns of the default layout for ${endpoint.resource} (${layoutColumns(endpoint).join(', ')}): ` +
-        `run \`hire-import init ${file} --resource ${endpoint.resource}\` to draft a mapping, then pass it with --mapping`,
+        `run \`${commandLine(context.program, ['init', file, '--resource', endpoint.resource])}\` to draft a mapping, then pass it with --mapping`,
     );
   }
   const place = mappingPlace(context.mappingFile);

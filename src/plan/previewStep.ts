@@ -30,7 +30,7 @@ export function dryRunId(key: string): string {
   return `(dry run: ${key})`;
 }
 
-export async function previewedStep(planPath: string, stepName: string | undefined, defaultLog: DefaultLog, signal?: AbortSignal): Promise<PreviewedStep> {
+export async function previewedStep(planPath: string, stepName: string | undefined, defaultLog: DefaultLog, program: string, signal?: AbortSignal): Promise<PreviewedStep> {
   const plan = await loadPlan(planPath, defaultLog);
   const names = plan.steps.map((step) => step.name);
   if (stepName === undefined) throw new UsageError(`${basename(plan.file)} is a plan: name the step to preview with --step (one of ${names.join(', ')})`);
@@ -51,7 +51,7 @@ export async function previewedStep(planPath: string, stepName: string | undefin
       }
       if (!known.has(parentName)) {
         visiting.add(parentName);
-        known.set(parentName, stepIds(parent, parentsOf, signal).finally(() => visiting.delete(parentName)));
+        known.set(parentName, stepIds(parent, parentsOf, program, signal).finally(() => visiting.delete(parentName)));
       }
       parents.set(lookup, { step: parentName, ids: await known.get(parentName)! });
     }
@@ -64,7 +64,7 @@ export async function previewedStep(planPath: string, stepName: string | undefin
 type ParentsOf = (step: PlanStep, spec: MappingSpec) => Promise<PreviewedStep['parents']>;
 
 /** What a step's log says it created or found, then what a dry run of its input would create besides. */
-async function stepIds(parent: PlanStep, parentsOf: ParentsOf, signal?: AbortSignal): Promise<Map<string, string>> {
+async function stepIds(parent: PlanStep, parentsOf: ParentsOf, program: string, signal?: AbortSignal): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
   if (existsSync(parent.log)) {
     const history = await readResultLog(parent.log, { keep: { ids: true, hashes: false } });
@@ -74,7 +74,7 @@ async function stepIds(parent: PlanStep, parentsOf: ParentsOf, signal?: AbortSig
   try {
     const spec = await loadMapping(parent.mapping);
     const grandparents = await parentsOf(parent, spec);
-    const input = { file: parent.input, mapping: parent.mapping, spec, endpoint: endpointFor(parent.resource)!, steps: true, signal };
+    const input = { file: parent.input, mapping: parent.mapping, spec, endpoint: endpointFor(parent.resource)!, steps: true, signal, program };
     const { mapper, records } = await openMappedInput(input, cleanup);
     for await (const item of await records()) {
       if (signal?.aborted) break;

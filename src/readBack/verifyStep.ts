@@ -79,6 +79,8 @@ export interface VerifyContext {
   /** Every record that is not `ok`, as it is settled. */
   onCheck(check: RecordCheck): void;
   windowSize?: number;
+  /** The program as the user runs it: the commands a message suggests start with it. */
+  program: string;
 }
 
 /** Enough ids for many requests at once (50 batch queries of 20), few enough to keep memory flat. */
@@ -123,7 +125,7 @@ export async function verifyStep(step: StepToVerify, context: VerifyContext): Pr
 
   const cleanup: Array<() => unknown> = [];
   try {
-    const { mapper, records } = await openMappedInput({ ...step, spec, endpoint, signal: context.signal }, cleanup);
+    const { mapper, records } = await openMappedInput({ ...step, spec, endpoint, signal: context.signal, program: context.program }, cleanup);
     /** Records Feishu cannot read back at all: one report row for them, not one each. */
     let unreadable = 0;
     let window: Created[] = [];

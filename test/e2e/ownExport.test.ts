@@ -22,6 +22,22 @@ function readmeCommands(heading: string): string[] {
   return block.split('\n').filter((line) => line.trim() !== '');
 }
 
+describe('an export without a mapping and with none of the default columns', () => {
+  it('is refused with an init command that starts with the program as run, and that command drafts the mapping', async () => {
+    const clone = mkdtempSync(join(tmpdir(), 'hire-import-clone-'));
+    symlinkSync(join(repoRoot, 'bin'), join(clone, 'bin'));
+    mkdirSync(join(clone, 'exports'));
+    writeFileSync(join(clone, 'exports/scores.csv'), 'Ref,Interview ref,Verdict\nR1,I1,pass\n');
+    const refused = await paste('./bin/hire-import.js assessments exports/scores.csv --dry-run', clone, clonePath);
+    expect(refused.code).toBe(2);
+    const init = /run `([^`]*)` to draft a mapping/.exec(refused.stderr)?.[1];
+    expect(init).toBe('./bin/hire-import.js init exports/scores.csv --resource assessments');
+    const drafted = await paste(init!, clone, clonePath);
+    expect(drafted.code, drafted.stderr).toBe(0);
+    expect(readFileSync(join(clone, 'exports/scores.mapping.yaml'), 'utf8')).toContain('fields:');
+  });
+});
+
 describe('the README\'s "Your own export in five minutes"', () => {
   it('works as written from a clone: init guesses talents, preview, a dry run, the rehearsal, and the fix pasted', async () => {
     const clone = mkdtempSync(join(tmpdir(), 'hire-import-clone-'));

@@ -15,7 +15,7 @@ async function importByMapping(file: string, mappingPath: string): Promise<Outco
   const spec = await loadMapping(mappingPath);
   const options = { path: file, format: spec.input?.format, encoding: spec.input?.encoding, delimiter: spec.input?.delimiter };
   const source = await openSource(options);
-  const mapper = await compileMapping(spec, { endpoint: assessments, format: source.format, header: source.header, baseDir: dirname(mappingPath), source: file });
+  const mapper = await compileMapping(spec, { program: 'hire-import', endpoint: assessments, format: source.format, header: source.header, baseDir: dirname(mappingPath), source: file });
   expect(mapper.warnings).toEqual([]);
   let items: AsyncIterable<SourceItem> = source.items();
   if (mapper.group) items = groupRows(items, mapper.group.by, await indexGroups((await openSource(options)).items(), mapper.group.by));

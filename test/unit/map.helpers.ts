@@ -11,7 +11,7 @@ export function row(fields: Record<string, unknown>, line = 2): SourceRecord {
 
 /** Compiles for assessments from JSON input unless the context says otherwise. */
 export function compile(spec: MappingSpec | undefined, context: Partial<CompileContext> = {}) {
-  return compileMapping(spec, { endpoint: assessments, format: 'jsonl', baseDir: '.', ...context });
+  return compileMapping(spec, { endpoint: assessments, format: 'jsonl', baseDir: '.', program: 'hire-import', ...context });
 }
 
 /** Maps one record. */

@@ -29,7 +29,7 @@ async function initAndCompile(file: string, endpoint = assessments) {
   const written = await init({ file, endpoint }, quiet);
   const spec = await loadMapping(written.path);
   const source = await openSource({ path: file, encoding: spec.input?.encoding });
-  await compileMapping(spec, { endpoint, format: source.format, header: source.header, baseDir: join(written.path, '..') });
+  await compileMapping(spec, { program: 'hire-import', endpoint, format: source.format, header: source.header, baseDir: join(written.path, '..') });
   return { written, spec, text: readFileSync(written.path, 'utf8') };
 }
 
@@ -104,7 +104,7 @@ describe('init', () => {
     expect(text).toContain('#   application.id: e.g. "501"');
     // The draft already imports the file, but for the verdict 'maybe', which it guessed as pending.
     let out = '';
-    const shown = await preview({ file, mapping: written.path, n: 10, endpoint: assessments }, { stdout: (more) => (out += more), stderr: () => {} });
+    const shown = await preview({ file, mapping: written.path, n: 10, endpoint: assessments }, { program: 'hire-import', stdout: (more) => (out += more), stderr: () => {} });
     expect(shown).toEqual({ shown: 5, invalid: 0 });
     expect(out).toContain('"title": "Which team fits best?",\n      "option": "Platform"');
   });
@@ -212,7 +212,7 @@ describe('preview', () => {
     let out = '';
     const result = await preview(
       { file: join(dir, 'export.csv'), mapping: join(dir, 'm.yaml'), n: 1, endpoint: assessments },
-      { stdout: (text) => (out += text), stderr: (text) => (err += text) },
+      { program: 'hire-import', stdout: (text) => (out += text), stderr: (text) => (err += text) },
     );
     expect(result).toEqual({ shown: 1, invalid: 0 });
     expect(err).toBe(
@@ -230,7 +230,7 @@ describe('preview', () => {
     let out = '';
     const result = await preview(
       { file: 'fixtures/legacy/moka-gbk.csv', mapping: 'fixtures/legacy/moka-gbk.mapping.yaml', n: 5, endpoint: assessments },
-      { stdout: (text) => (out += text), stderr: () => {} },
+      { program: 'hire-import', stdout: (text) => (out += text), stderr: () => {} },
     );
     expect(result).toEqual({ shown: 5, invalid: 2 });
     expect(out).toContain('line 2:\n{\n  "external_id": "MK-001",\n  "external_interview_id": "7010000000000001001",');
@@ -241,7 +241,7 @@ describe('preview', () => {
 
   it('groups long files and uses the default layout without a mapping', async () => {
     let out = '';
-    const io = { stdout: (text: string) => (out += text), stderr: () => {} };
+    const io = { program: 'hire-import', stdout: (text: string) => (out += text), stderr: () => {} };
     expect(await preview({ file: 'fixtures/legacy/long.csv', mapping: 'fixtures/legacy/long.mapping.yaml', n: 2, endpoint: assessments }, io)).toEqual({ shown: 2, invalid: 0 });
     expect(out).toMatch(/^line 5:\n/);
     out = '';

@@ -64,7 +64,7 @@ describe('the mapping language', () => {
   it('is the same for every resource: keys are checked against the resource when compiled, naming the file', async () => {
     const path = file('m.yaml', 'fields:\n  usename: who\n  basic_info.name: 姓名\ndimensions:\n  - { type: essay, answer: a }\n');
     const spec = await loadMapping(path);
-    const compileFor = (endpoint: typeof assessments) => compileMapping(spec, { endpoint, format: 'jsonl', baseDir: dir, mappingFile: path });
+    const compileFor = (endpoint: typeof assessments) => compileMapping(spec, { program: 'hire-import', endpoint, format: 'jsonl', baseDir: dir, mappingFile: path });
     await expect(compileFor(assessments)).rejects.toThrow(
       new ConfigError(`${path}: fields.usename: not a field of an external interview assessment (did you mean 'username'?)`),
     );

@@ -65,7 +65,7 @@ function run(rows: Array<Record<string, unknown>>, parent: ParentIds, options: {
   } as unknown as Sender;
   const resultLog = { append: (entry: LogEntry) => logged.push(entry), failure: undefined } as unknown as ResultLog;
   const rejects = { write: (item: { raw: string }) => rejected.push(item.raw), close: async () => rejected.length } as unknown as RejectsWriter;
-  const done = compileMapping(mapping, { endpoint: interviews, format: 'jsonl', baseDir: '.', steps: true }).then((mapper) =>
+  const done = compileMapping(mapping, { program: 'hire-import', endpoint: interviews, format: 'jsonl', baseDir: '.', steps: true }).then((mapper) =>
     runPipeline({
       endpoint: interviews,
       file: 'interviews.jsonl',

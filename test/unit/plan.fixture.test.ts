@@ -51,7 +51,7 @@ describe('fixtures/migration', () => {
     writeFileSync(join(tables, 'interviews.csv'), `legacy,feishu\n${[...Array(9).keys()].map((n) => `I300${n + 1},70${n + 1}`).join('\n')}\n`);
     spec.lookups = { interviews: { file: 'interviews.csv', key: 'legacy', value: 'feishu' } };
     const source = await openSource({ path: join(dir, 'assessments.csv') });
-    const mapper = await compileMapping(spec, { endpoint: assessments, format: source.format, header: source.header, baseDir: tables, source: 'assessments.csv' });
+    const mapper = await compileMapping(spec, { program: 'hire-import', endpoint: assessments, format: source.format, header: source.header, baseDir: tables, source: 'assessments.csv' });
     const bodies = [];
     for await (const item of source.items()) {
       if (item.kind === 'problem') throw new Error(item.reason);

@@ -35,7 +35,7 @@ describe('{ step } lookups', () => {
 
   it('stop a single import of a step no resource is named like before anything is read, saying to use { log: FILE }', async () => {
     const spec = await loadMapping(file('single.yaml', 'lookups:\n  interviews: { step: interviews }\nfields:\n  external_interview_id: { from: i, lookup: interviews }\n'));
-    await expect(compileMapping(spec, { endpoint: assessments, format: 'csv', header: ['i'], baseDir: dir })).rejects.toThrow(
+    await expect(compileMapping(spec, { program: 'hire-import', endpoint: assessments, format: 'csv', header: ['i'], baseDir: dir })).rejects.toThrow(
       new ConfigError(
         'mapping lookups.interviews: { step: interviews } works outside a plan (hire-import migrate) only when it names a resource, whose log it reads; use { log: FILE } for a single import',
       ),
@@ -44,7 +44,7 @@ describe('{ step } lookups', () => {
 
   it('inside a plan, leave the key where the id goes, validated as text, found by prepare and replaced by withStepIds', async () => {
     const spec = await loadMapping(file('plan.yaml', 'lookups:\n  interviews: { step: interviews }\nfields:\n  external_id: f\n  external_interview_id: { from: i, lookup: interviews }\n'));
-    const mapper = await compileMapping(spec, { endpoint: assessments, format: 'csv', header: ['f', 'i'], baseDir: dir, steps: true });
+    const mapper = await compileMapping(spec, { program: 'hire-import', endpoint: assessments, format: 'csv', header: ['f', 'i'], baseDir: dir, steps: true });
     expect(mapper.stepKeys).toBe(true);
     const record = { kind: 'record' as const, line: 2, fields: { f: 'F-1', i: ' I-1 ' }, raw: 'F-1, I-1 ' };
     expect(await mapper.map(record)).toMatchObject({ ok: true, candidate: { external_id: 'F-1', external_interview_id: new StepKey('interviews', 'I-1') } });
