@@ -7,14 +7,13 @@
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { openMappedInput, prepare, type InputOptions } from '../import/records.js';
-import { logInState } from '../log/target.js';
+import { logInState, planTargetFolder } from '../log/target.js';
 import { withStepIds } from '../map/mapping.js';
 import { warningLines } from '../map/place.js';
 import { isPlanFile } from '../plan/planFile.js';
 import { previewedStep, type PreviewedStep } from '../plan/previewStep.js';
 import { plural } from '../report/format.js';
 import { fieldPath, type Problem } from '../validate/problem.js';
-import { planTargetFolder } from './status.js';
 
 export interface PreviewOptions extends Omit<InputOptions, 'stdin' | 'program'> {
   /** How many records to show. */

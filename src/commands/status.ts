@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { InputError, UsageError } from '../errors.js';
 import { lockState } from '../log/lock.js';
 import { readRunEnd } from '../log/runEnd.js';
-import { logInState, stateFolder, targetOf, targetSlug } from '../log/target.js';
+import { logInState, planTargetFolder, stateFolder } from '../log/target.js';
 import { loadMapping } from '../map/loadMapping.js';
 import { isPlanFile, loadPlan } from '../plan/planFile.js';
 import { openSource } from '../read/source.js';
@@ -90,23 +90,6 @@ async function planStatus(planPath: string, options: StatusOptions, io: StatusIO
 }
 
 /** The one result log here or in the state folder's targets (hire-import-state/TARGET/RESOURCE.results.jsonl). */
-/**
- * The folder of the state folder that holds a plan's default logs: the sandbox's with --sandbox; else the target the
- * environment names (FEISHU_APP_ID, FEISHU_BASE_URL), else the one target whose state is here.
- */
-export function planTargetFolder(sandbox: boolean, io: Pick<StatusIO, 'cwd' | 'env'>): string {
-  const rehearsal = targetSlug(targetOf({ sandbox: true, baseUrl: '' }));
-  if (sandbox) return rehearsal;
-  const { FEISHU_APP_ID: appId, FEISHU_BASE_URL: baseUrl = 'https://open.feishu.cn' } = io.env ?? {};
-  if (appId) return targetSlug(targetOf({ sandbox: false, baseUrl, appId }));
-  const state = join(io.cwd, stateFolder);
-  const targets = existsSync(state) ? readdirSync(state).filter((name) => name !== rehearsal && statSync(join(state, name)).isDirectory()) : [];
-  if (targets.length > 1) {
-    throw new UsageError(`${stateFolder}/ holds the state of ${targets.length} targets (${targets.join(', ')}): set FEISHU_APP_ID (and FEISHU_BASE_URL) as for the import, to say which`);
-  }
-  return targets[0] ?? targetSlug(targetOf({ sandbox: false, baseUrl }));
-}
-
 function onlyLogIn(folder: string): string {
   const state = join(folder, stateFolder);
   const targets = existsSync(state) ? readdirSync(state).map((target) => join(stateFolder, target)).filter((target) => statSync(join(folder, target)).isDirectory()) : [];

@@ -5,9 +5,9 @@
  * file: exports that overlap (monthly exports, a re-export) share it, so a record in two of them is created once.
  * A rehearsal's target is `sandbox`, whatever port its emulator got.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ConfigError, createFailure } from '../errors.js';
+import { ConfigError, createFailure, UsageError } from '../errors.js';
 import { checkOwnedFolders, insideStateFolder, PRIVATE_FOLDER_MODE, stateFolder } from './owned.js';
 import type { LogHeader } from './resultLog.js';
 
@@ -87,3 +87,19 @@ export function checkLogTarget(path: string, header: LogHeader | undefined, targ
   );
 }
 
+/**
+ * The folder of the state folder that holds a plan's default logs: the sandbox's with --sandbox; else the target the
+ * environment names (FEISHU_APP_ID, FEISHU_BASE_URL), else the one target whose state is here.
+ */
+export function planTargetFolder(sandbox: boolean, io: { cwd: string; env?: NodeJS.ProcessEnv }): string {
+  const rehearsal = targetSlug(targetOf({ sandbox: true, baseUrl: '' }));
+  if (sandbox) return rehearsal;
+  const { FEISHU_APP_ID: appId, FEISHU_BASE_URL: baseUrl = 'https://open.feishu.cn' } = io.env ?? {};
+  if (appId) return targetSlug(targetOf({ sandbox: false, baseUrl, appId }));
+  const state = join(io.cwd, stateFolder);
+  const targets = existsSync(state) ? readdirSync(state).filter((name) => name !== rehearsal && statSync(join(state, name)).isDirectory()) : [];
+  if (targets.length > 1) {
+    throw new UsageError(`${stateFolder}/ holds the state of ${targets.length} targets (${targets.join(', ')}): set FEISHU_APP_ID (and FEISHU_BASE_URL) as for the import, to say which`);
+  }
+  return targets[0] ?? targetSlug(targetOf({ sandbox: false, baseUrl }));
+}

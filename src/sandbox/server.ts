@@ -6,6 +6,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { feishuCodes } from '../endpoints/codes.js';
 import { endpointFor, endpoints } from '../endpoints/registry.js';
 import type { SandboxStats } from './counters.js';
 import { FeishuEmulator, type Answer, type AppRefusal, type ParentChecks } from './emulator.js';
@@ -188,7 +189,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     } catch (error) {
       if (!(error instanceof BodyTooLarge)) throw error;
       // As the API's gateway would: refused unread, and the connection closed so the rest is never read either.
-      return sendJson(response, 413, { code: 1002002, msg: `参数错误: ${error.message}` }, { connection: 'close' });
+      return sendJson(response, 413, { code: feishuCodes.parameterError.code, msg: `${feishuCodes.parameterError.msg}: ${error.message}` }, { connection: 'close' });
     }
     const method = request.method ?? '';
     const now = Date.now();
